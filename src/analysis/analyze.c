@@ -1,0 +1,174 @@
+#include "analysis/analyze.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/findings.h"
+#include "analysis/vma.h"
+#include "util/xalloc.h"
+
+static void compute_off_cpu(struct pi_thread *t)
+{
+	t->off_cpu_known = false;
+	t->off_cpu_seconds = 0;
+	if (t->sched_err || !t->sched_clock_ns || !(t->sched.have & PI_SCHED_EXEC_START))
+		return;
+	int64_t ns = t->sched_clock_ns - t->sched.exec_start_ns;
+	t->off_cpu_known = true;
+	/* A task on a CPU right now has an exec_start a tick or so old: it
+	 * is not "off" the CPU at all. */
+	if (ns < 0 || (!t->stat_err && t->stat.state == 'R' && !t->syscall_err
+		       && t->syscall.kind == PI_SYSCALL_RUNNING))
+		ns = 0;
+	t->off_cpu_seconds = (double)ns / 1e9;
+}
+
+char *pi_unavailable_reason(const char *item, int err, bool root)
+{
+	int e = err < 0 ? -err : err;
+	const char *why;
+
+	switch (e) {
+	case PI_ERR_KERNEL_THREAD:
+		return pi_xstrdup("a kernel thread has no user address space");
+	case PI_ERR_ZOMBIE:
+		return pi_xstrdup("the task has exited (zombie): its memory and stacks are gone");
+	case PI_ERR_NO_VDSO:
+		return pi_xstrdup("the process has no [vdso] mapping");
+	case EACCES:
+	case EPERM:
+		if (strcmp(item, "kernel_stack") == 0)
+			why = root ? "not permitted even as root (a security module or missing CAP_SYS_ADMIN)"
+				   : "permission denied: kernel stacks are readable by root only";
+		else if (root)
+			why = "permission denied even as root (a security module, or a container "
+			      "without CAP_SYS_PTRACE)";
+		else
+			why = "permission denied: another user's process (run as root, or with "
+			      "CAP_SYS_PTRACE, to see it)";
+		return pi_xasprintf("%s", why);
+	case ENOENT:
+	case ESRCH:
+		return pi_xstrdup("the task exited while it was being read");
+	case EINVAL:
+		return pi_xstrdup("the kernel returned text pinspect could not parse");
+	case EFAULT:
+	case EIO:
+		return pi_xstrdup("the memory could not be read");
+	default:
+		return pi_xasprintf("%s", strerror(e));
+	}
+}
+
+struct unavail_list {
+	struct pi_process *p;
+	size_t cap;
+};
+
+static void note(struct unavail_list *ul, const char *item, pid_t tid, bool all, int err)
+{
+	struct pi_process *p = ul->p;
+	pi_xgrow(&p->unavailable, &ul->cap, p->nunavailable + 1, sizeof *p->unavailable);
+	struct pi_unavailable *u = &p->unavailable[p->nunavailable++];
+	u->item = item;
+	u->tid = tid;
+	u->all_threads = all;
+	u->err = err < 0 ? -err : err;
+	u->reason = pi_unavailable_reason(item, err, p->inspector_root);
+}
+
+/* A per-thread item that failed the same way everywhere (kernel stacks
+ * when not root, say) is one line, not one per thread. */
+static void note_thread_item(struct unavail_list *ul, const char *item, size_t offset)
+{
+	struct pi_process *p = ul->p;
+	size_t failed = 0;
+	int first = 0;
+	bool same = true;
+
+	for (size_t i = 0; i < p->nthreads; i++) {
+		int err = *(const int *)((const char *)&p->threads[i] + offset);
+		if (!err)
+			continue;
+		if (!failed++)
+			first = err;
+		else if (err != first)
+			same = false;
+	}
+	if (!failed)
+		return;
+	if (failed == p->nthreads && same && p->nthreads > 1) {
+		note(ul, item, 0, true, first);
+		return;
+	}
+	for (size_t i = 0; i < p->nthreads; i++) {
+		int err = *(const int *)((const char *)&p->threads[i] + offset);
+		if (err)
+			note(ul, item, p->threads[i].tid, false, err);
+	}
+}
+
+static void build_unavailable(struct pi_process *p)
+{
+	struct unavail_list ul = { p, 0 };
+
+	if (p->status_err)
+		note(&ul, "status", 0, false, p->status_err);
+	if (p->cmdline_err)
+		note(&ul, "cmdline", 0, false, p->cmdline_err);
+	/* A kernel thread has no executable; that is not a failure. */
+	if (p->exe_err && !p->kernel_thread && p->stat.state != 'Z')
+		note(&ul, "exe", 0, false, p->exe_err);
+	if (p->cgroup_err)
+		note(&ul, "cgroup", 0, false, p->cgroup_err);
+	if (p->threads_err)
+		note(&ul, "threads", 0, false, p->threads_err);
+	if (p->maps_err)
+		note(&ul, "maps", 0, false, p->maps_err);
+	if (p->auxv_err)
+		note(&ul, "auxv", 0, false, p->auxv_err);
+	if (p->vdso.err && p->vdso.err != p->maps_err)
+		note(&ul, "vdso", 0, false, p->vdso.err);
+
+	note_thread_item(&ul, "stat", offsetof(struct pi_thread, stat_err));
+	note_thread_item(&ul, "status", offsetof(struct pi_thread, status_err));
+	note_thread_item(&ul, "sched", offsetof(struct pi_thread, sched_err));
+	note_thread_item(&ul, "schedstat", offsetof(struct pi_thread, schedstat_err));
+	note_thread_item(&ul, "syscall", offsetof(struct pi_thread, syscall_err));
+	note_thread_item(&ul, "wchan", offsetof(struct pi_thread, wchan_err));
+	note_thread_item(&ul, "kernel_stack", offsetof(struct pi_thread, kstack_err));
+	note_thread_item(&ul, "children", offsetof(struct pi_thread, children_err));
+}
+
+/* /proc/PID/status counts the main thread's switches only; the process's
+ * are the sum over its threads. */
+static void sum_switches(struct pi_process *p)
+{
+	p->voluntary_ctxt_switches = p->nonvoluntary_ctxt_switches = 0;
+	p->ctxt_threads = 0;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct pi_thread *t = &p->threads[i];
+		if (t->status_err || !(t->status.have & PI_STATUS_CTXT))
+			continue;
+		p->voluntary_ctxt_switches += t->status.voluntary_ctxt_switches;
+		p->nonvoluntary_ctxt_switches += t->status.nonvoluntary_ctxt_switches;
+		p->ctxt_threads++;
+	}
+}
+
+void pi_analyze_process(struct pi_process *p, double hung_after_seconds)
+{
+	p->hung_after_seconds = hung_after_seconds;
+	p->age_seconds = p->clock_ticks > 0
+			 ? p->uptime_seconds - (double)p->stat.starttime / (double)p->clock_ticks : 0;
+	p->start_time = p->realtime_seconds - p->age_seconds;
+	sum_switches(p);
+	for (size_t i = 0; i < p->nthreads; i++)
+		compute_off_cpu(&p->threads[i]);
+	pi_vmas_classify(p->vmas, p->nvmas, p->threads, p->nthreads);
+	p->vsyscall = pi_vsyscall_mode(p->vmas, p->nvmas, p->maps_err);
+	pi_findings_build(p);
+	build_unavailable(p);
+}

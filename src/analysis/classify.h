@@ -1,0 +1,39 @@
+/* classify — the one rule book for "is this task in trouble?".
+ *
+ * The snapshot, the live monitor and the system-wide scans all ask it, so
+ * that a task flagged hung in one is flagged hung in all. It works on the
+ * few facts every mode has for a task, wherever they were read from. */
+#ifndef PI_ANALYSIS_CLASSIFY_H
+#define PI_ANALYSIS_CLASSIFY_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct pi_task_view {
+	pid_t pid, tid;
+	char state;			/* the stat letter */
+	bool off_cpu_known;
+	double off_cpu_seconds;		/* since it last ran */
+	pid_t tracer_pid;		/* 0: not traced */
+	unsigned process_threads;	/* live threads in its process; 0 if unknown */
+};
+
+enum pi_task_flag {
+	PI_TASK_HUNG = 1u << 0,		/* D and off the CPU longer than the threshold */
+	PI_TASK_UNINTERRUPTIBLE = 1u << 1,	/* D, not (known to be) hung */
+	PI_TASK_ZOMBIE = 1u << 2,
+	PI_TASK_STOPPED = 1u << 3,
+	PI_TASK_TRACED = 1u << 4,
+	PI_TASK_LEADER_EXITED = 1u << 5,	/* a Z main thread whose process lives on */
+};
+
+/* The kernel's khungtaskd rule: a task in D whose context-switch count did
+ * not change for longer than the threshold. Time off the CPU, measured in
+ * one snapshot, is the same fact: a task that has not run has not switched. */
+unsigned pi_classify_task(const struct pi_task_view *t, double hung_after_seconds);
+
+/* The default --hung-after: long enough that ordinary disk I/O does not
+ * trip it, short enough to flag a stuck task while someone is looking. */
+#define PI_HUNG_AFTER_DEFAULT 10.0
+
+#endif

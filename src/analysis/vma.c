@@ -1,0 +1,147 @@
+#include "analysis/vma.h"
+
+#include <string.h>
+
+const char *pi_vma_kind_name(enum pi_vma_kind kind)
+{
+	static const char *const names[PI_VMA_KIND_COUNT] = {
+		[PI_VMA_UNCLASSIFIED] = "unclassified",
+		[PI_VMA_TEXT] = "text",
+		[PI_VMA_DATA] = "data",
+		[PI_VMA_HEAP] = "heap",
+		[PI_VMA_MAIN_STACK] = "main_stack",
+		[PI_VMA_THREAD_STACK] = "thread_stack",
+		[PI_VMA_GUARD] = "guard",
+		[PI_VMA_ANON] = "anon",
+		[PI_VMA_FILE] = "file",
+		[PI_VMA_SHM] = "shm",
+		[PI_VMA_VDSO] = "vdso",
+		[PI_VMA_VVAR] = "vvar",
+		[PI_VMA_VSYSCALL] = "vsyscall",
+		[PI_VMA_OTHER] = "other",
+	};
+	return kind < PI_VMA_KIND_COUNT ? names[kind] : "unclassified";
+}
+
+const char *pi_vsyscall_mode_name(enum pi_vsyscall_mode mode)
+{
+	switch (mode) {
+	case PI_VSYSCALL_NONE: return "none";
+	case PI_VSYSCALL_XONLY: return "xonly";
+	case PI_VSYSCALL_EMULATE: return "emulate";
+	case PI_VSYSCALL_NATIVE: return "native";
+	default: return "unknown";
+	}
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static enum pi_vma_kind kernel_named_kind(const char *path)
+{
+	if (strcmp(path, "[heap]") == 0)
+		return PI_VMA_HEAP;
+	if (strcmp(path, "[stack]") == 0)
+		return PI_VMA_MAIN_STACK;
+	if (strcmp(path, "[vdso]") == 0)
+		return PI_VMA_VDSO;
+	if (starts_with(path, "[vvar"))		/* [vvar], and [vvar_vclock] since 6.13 */
+		return PI_VMA_VVAR;
+	if (strcmp(path, "[vsyscall]") == 0)
+		return PI_VMA_VSYSCALL;
+	if (starts_with(path, "[anon_shmem:"))
+		return PI_VMA_SHM;
+	if (starts_with(path, "[anon:"))	/* named with PR_SET_VMA_ANON_NAME */
+		return PI_VMA_ANON;
+	return PI_VMA_OTHER;
+}
+
+static bool is_shared_memory_path(const char *path)
+{
+	return starts_with(path, "/dev/shm/") || starts_with(path, "/memfd:")
+	       || starts_with(path, "/SYSV") || starts_with(path, "/dev/zero");
+}
+
+/* An object with an executable mapping is an ELF object (program or
+ * library): its other mappings are its data. */
+static bool object_has_text(const struct pi_vma *vmas, size_t count, const struct pi_vma *v)
+{
+	for (size_t i = 0; i < count; i++)
+		if (vmas[i].perms[2] == 'x' && vmas[i].inode == v->inode
+		    && vmas[i].dev_major == v->dev_major && vmas[i].dev_minor == v->dev_minor
+		    && vmas[i].path && strcmp(vmas[i].path, v->path) == 0)
+			return true;
+	return false;
+}
+
+static enum pi_vma_kind classify_one(const struct pi_vma *vmas, size_t count, size_t i)
+{
+	const struct pi_vma *v = &vmas[i];
+
+	if (v->path && v->path[0] == '[')
+		return kernel_named_kind(v->path);
+	if (v->perms[3] == 's' && (!v->path || is_shared_memory_path(v->path)))
+		return PI_VMA_SHM;
+	if (v->path && v->inode != 0)
+		return v->perms[2] == 'x' ? PI_VMA_TEXT
+		       : object_has_text(vmas, count, v) ? PI_VMA_DATA : PI_VMA_FILE;
+	if (v->path)
+		return PI_VMA_FILE;
+	if (strncmp(v->perms, "---", 3) == 0)
+		return PI_VMA_GUARD;
+	/* Writable anonymous memory right after an object's data is that
+	 * object's .bss. */
+	if (i > 0 && vmas[i - 1].end == v->start && vmas[i - 1].kind == PI_VMA_DATA
+	    && v->perms[1] == 'w')
+		return PI_VMA_DATA;
+	return PI_VMA_ANON;
+}
+
+void pi_vmas_classify(struct pi_vma *vmas, size_t count, const struct pi_thread *threads,
+		      size_t nthreads)
+{
+	for (size_t i = 0; i < count; i++) {
+		vmas[i].kind = classify_one(vmas, count, i);
+		vmas[i].stack_tid = 0;
+	}
+	for (size_t t = 0; t < nthreads; t++) {
+		const struct pi_thread *th = &threads[t];
+		if (th->syscall_err || th->syscall.kind == PI_SYSCALL_RUNNING)
+			continue;
+		uint64_t sp = th->syscall.sp;
+		/* Binary search: maps lists VMAs in address order. */
+		size_t lo = 0, hi = count;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (vmas[mid].end <= sp)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == count || sp < vmas[lo].start)
+			continue;
+		struct pi_vma *v = &vmas[lo];
+		if (v->kind == PI_VMA_ANON || v->kind == PI_VMA_DATA)
+			v->kind = PI_VMA_THREAD_STACK;
+		if ((v->kind == PI_VMA_THREAD_STACK || v->kind == PI_VMA_MAIN_STACK) && !v->stack_tid)
+			v->stack_tid = th->tid;
+	}
+}
+
+enum pi_vsyscall_mode pi_vsyscall_mode(const struct pi_vma *vmas, size_t count, int maps_err)
+{
+	if (maps_err)
+		return PI_VSYSCALL_UNKNOWN;
+	for (size_t i = 0; i < count; i++) {
+		if (!vmas[i].path || strcmp(vmas[i].path, "[vsyscall]") != 0)
+			continue;
+		if (strncmp(vmas[i].perms, "--x", 3) == 0)
+			return PI_VSYSCALL_XONLY;
+		if (strncmp(vmas[i].perms, "r-x", 3) == 0)
+			return PI_VSYSCALL_EMULATE;
+		return PI_VSYSCALL_NATIVE;
+	}
+	return PI_VSYSCALL_NONE;
+}

@@ -1,0 +1,104 @@
+#include "cmd_snapshot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/analyze.h"
+#include "collect/collect.h"
+#include "exitcodes.h"
+#include "output.h"
+#include "render/json.h"
+#include "render/text.h"
+
+/* Turns a failed read of a whole process into a message and an exit
+ * status; in JSON mode scripts also get a document saying what failed. */
+static int report_failure(const struct pi_options *opt, pid_t pid, int err)
+{
+	const char *code, *msg;
+	int status;
+
+	switch (err) {
+	case -ENOENT:
+		code = "no_such_process";
+		msg = "no such process";
+		status = PI_EXIT_NOPROC;
+		break;
+	case -ESRCH:
+		code = "exited";
+		msg = "the process exited while it was being read";
+		status = PI_EXIT_NOPROC;
+		break;
+	case -EACCES:
+	case -EPERM:
+		code = "permission_denied";
+		msg = "permission denied: even its stat file is hidden (is /proc mounted with "
+		      "hidepid=?); run pinspect as root";
+		status = PI_EXIT_DENIED;
+		break;
+	default:
+		code = "failed";
+		msg = strerror(-err);
+		status = PI_EXIT_FAILURE;
+	}
+	fprintf(stderr, "pinspect: PID %d: %s\n", (int)pid, msg);
+	if (opt->json) {
+		json_object *o = json_object_new_object();
+		json_object *e = json_object_new_object();
+		json_object_object_add(o, "schema_version", json_object_new_int(PI_JSON_SCHEMA_VERSION));
+		json_object_object_add(o, "pid", json_object_new_int64(pid));
+		json_object_object_add(e, "code", json_object_new_string(code));
+		json_object_object_add(e, "message", json_object_new_string(msg));
+		json_object_object_add(o, "error", e);
+		pi_output_json(o);
+		json_object_put(o);
+	}
+	return status;
+}
+
+static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
+{
+	struct pi_process p;
+	int err = pi_collect_process(pid, &p);
+
+	if (err == -EINVAL && p.status.tgid > 0) {
+		/* A TID: /proc shows threads as hidden PIDs. Show the process
+		 * they belong to. */
+		pid_t tgid = p.status.tgid;
+		fprintf(stderr, "pinspect: %d is a thread of process %d; showing the process\n",
+			(int)pid, (int)tgid);
+		pi_process_free(&p);
+		pid = tgid;
+		err = pi_collect_process(pid, &p);
+	}
+	if (err) {
+		pi_process_free(&p);
+		return report_failure(opt, pid, err);
+	}
+	pi_analyze_process(&p, opt->hung_after_seconds);
+	if (opt->json) {
+		json_object *o = pi_render_json(&p);
+		pi_output_json(o);
+		json_object_put(o);
+	} else {
+		struct pi_buf b = PI_BUF_INIT;
+		if (!first)
+			pi_buf_putc(&b, '\n');
+		pi_render_text(&b, &p);
+		pi_output_write(b.data, b.len);
+		pi_buf_free(&b);
+	}
+	pi_process_free(&p);
+	return PI_EXIT_OK;
+}
+
+int pi_cmd_snapshot(const struct pi_options *opt)
+{
+	int status = PI_EXIT_OK;
+	for (size_t i = 0; i < opt->npids; i++) {
+		int s = snapshot_one(opt, opt->pids[i], i == 0);
+		if (s > status)
+			status = s;
+	}
+	return pi_output_flush() ? PI_EXIT_FAILURE : status;
+}

@@ -1,0 +1,24 @@
+/* collect — reading one process from /proc into the model.
+ *
+ * This is where files are read and parsed; nothing here decides what the
+ * facts mean (that is analysis/). The process is pinned by a directory fd
+ * for the whole read, and re-checked at the end, so a process that exits
+ * (or whose PID is reused) mid-read is reported as such rather than shown
+ * half-read. */
+#ifndef PI_COLLECT_COLLECT_H
+#define PI_COLLECT_COLLECT_H
+
+#include <sys/types.h>
+
+#include "model.h"
+
+/* Reads process pid into *out (which the caller frees with
+ * pi_process_free, whatever the result). Returns 0, or:
+ *   -ENOENT  no such process
+ *   -ESRCH   it exited while being read
+ *   -EACCES  not even its stat could be read (e.g. /proc mounted hidepid)
+ *   -EINVAL  it is not a process but a thread (out->status.tgid says of which)
+ *   another -errno when /proc itself fails. */
+int pi_collect_process(pid_t pid, struct pi_process *out);
+
+#endif

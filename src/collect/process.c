@@ -1,0 +1,349 @@
+#include "collect/collect.h"
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect/thread.h"
+#include "elf/vdso.h"
+#include "proc/memory.h"
+#include "proc/reader.h"
+#include "util/xalloc.h"
+
+static double clock_seconds(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int compare_pids(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The ELF header of the executable tells 64-bit, 32-bit and x32 processes
+ * apart, and with them what system call numbers mean. */
+static void read_abi(int procfd, struct pi_process *p)
+{
+	unsigned char ehdr[EI_NIDENT + 4];
+	int fd = openat(procfd, "exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = pread(fd, ehdr, sizeof ehdr, 0);
+	close(fd);
+	if (n != (ssize_t)sizeof ehdr || memcmp(ehdr, ELFMAG, SELFMAG) != 0)
+		return;
+	uint16_t machine = (uint16_t)(ehdr[EI_NIDENT + 2] | ehdr[EI_NIDENT + 3] << 8);
+	if (ehdr[EI_CLASS] == ELFCLASS64)
+		p->abi = PI_ABI_NATIVE;
+	else if (ehdr[EI_CLASS] == ELFCLASS32 && machine == EM_X86_64)
+		p->abi = PI_ABI_X32;
+	else if (ehdr[EI_CLASS] == ELFCLASS32)
+		p->abi = PI_ABI_I386;
+	else
+		return;
+	p->abi_known = true;
+}
+
+static void read_identity(int procfd, struct pi_process *p, struct pi_buf *buf)
+{
+	int err = pi_read_at(procfd, "cmdline", buf);
+	p->cmdline_err = err ? err : pi_cmdline_parse(buf->data, buf->len, &p->cmdline);
+
+	err = pi_readlink_at(procfd, "exe", buf);
+	if (!err) {
+		static const char deleted[] = " (deleted)";
+		size_t n = sizeof deleted - 1;
+		if (buf->len > n && memcmp(buf->data + buf->len - n, deleted, n) == 0) {
+			p->exe_deleted = true;
+			buf->data[buf->len -= n] = '\0';
+		}
+		p->exe = pi_xstrdup(buf->data);
+	}
+	p->exe_err = err;
+
+	err = pi_read_at(procfd, "cgroup", buf);
+	p->cgroup_err = err ? err : pi_cgroup_parse(buf->data, buf->len, &p->cgroup);
+
+	read_abi(procfd, p);
+}
+
+static int read_task_ids(int procfd, pid_t pid, pid_t **tids, size_t *count)
+{
+	int taskfd = pi_proc_open_dir(procfd, "task");
+	size_t cap = 0;
+
+	*tids = NULL;
+	*count = 0;
+	if (taskfd < 0)
+		return taskfd;
+	DIR *dir = fdopendir(taskfd);
+	if (!dir) {
+		int err = -errno;
+		close(taskfd);
+		return err;
+	}
+	struct dirent *de;
+	while ((de = readdir(dir)) != NULL) {
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+		if (*end || tid <= 0)
+			continue;
+		pi_xgrow(tids, &cap, *count + 1, sizeof **tids);
+		(*tids)[(*count)++] = (pid_t)tid;
+	}
+	closedir(dir);
+	qsort(*tids, *count, sizeof **tids, compare_pids);
+	/* The main thread first, whatever its number. */
+	for (size_t i = 0; i < *count; i++) {
+		if ((*tids)[i] == pid) {
+			memmove(*tids + 1, *tids, i * sizeof **tids);
+			(*tids)[0] = pid;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int read_threads(int procfd, struct pi_process *p, struct pi_buf *buf,
+			pid_t **children, size_t *nchildren)
+{
+	struct pi_sched_clock clock;
+	size_t children_cap = 0, count;
+	pid_t *tids;
+
+	int err = read_task_ids(procfd, p->pid, &tids, &count);
+	if (err)
+		return err;
+	int taskfd = pi_proc_open_dir(procfd, "task");
+	if (taskfd < 0) {
+		free(tids);
+		return taskfd;
+	}
+	pi_sched_clock_init(&clock, buf);
+	p->threads = pi_xcalloc(count, sizeof *p->threads);
+	for (size_t i = 0; i < count; i++) {
+		struct pi_thread *t = &p->threads[p->nthreads];
+		/* A thread that exits while we read is simply not shown. */
+		if (pi_collect_thread(taskfd, tids[i], &clock, buf, t, children, nchildren,
+				      &children_cap) == 0)
+			p->nthreads++;
+		else
+			pi_strv_free(&t->kstack);
+	}
+	close(taskfd);
+	free(tids);
+	return 0;
+}
+
+/* The directory whose maps describe the address space: the process's own,
+ * unless its main thread has exited (leaving a zombie leader whose maps
+ * read empty) while other threads still run. */
+static int memory_dirfd(int procfd, const struct pi_process *p, bool *opened)
+{
+	*opened = false;
+	if (p->stat.state != 'Z' || p->nthreads < 2)
+		return procfd;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		if (p->threads[i].stat_err || p->threads[i].stat.state == 'Z')
+			continue;
+		char path[32];
+		snprintf(path, sizeof path, "task/%d", (int)p->threads[i].tid);
+		int fd = pi_proc_open_dir(procfd, path);
+		if (fd >= 0) {
+			*opened = true;
+			return fd;
+		}
+	}
+	return procfd;
+}
+
+static void read_vdso(struct pi_process *p)
+{
+	struct pi_vdso *v = &p->vdso;
+	const struct pi_vma *vma = NULL;
+
+	for (size_t i = 0; i < p->nvmas; i++)
+		if (p->vmas[i].path && strcmp(p->vmas[i].path, "[vdso]") == 0)
+			vma = &p->vmas[i];
+	if (!vma) {
+		v->err = p->maps_err ? p->maps_err : -PI_ERR_NO_VDSO;
+		return;
+	}
+	v->start = vma->start;
+	v->end = vma->end;
+	v->auxv_matches = !p->auxv_err && p->auxv.have_sysinfo_ehdr && p->auxv.sysinfo_ehdr == vma->start;
+
+	size_t size = (size_t)(vma->end - vma->start);
+	if (size == 0 || size > 1 << 20) {
+		v->err = -EINVAL;
+		return;
+	}
+	void *image = pi_xmalloc(size);
+	ssize_t n = pi_mem_read(p->pid, vma->start, image, size);
+	if (n < 0)
+		v->err = (int)n;
+	else
+		v->err = pi_vdso_decode(image, (size_t)n, v);
+	free(image);
+}
+
+static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf)
+{
+	if (p->kernel_thread || (p->stat.state == 'Z' && p->nthreads < 2)) {
+		int why = p->kernel_thread ? -PI_ERR_KERNEL_THREAD : -PI_ERR_ZOMBIE;
+		p->maps_err = p->auxv_err = p->vdso.err = why;
+		p->vsyscall = PI_VSYSCALL_UNKNOWN;
+		return;
+	}
+	bool opened;
+	int fd = memory_dirfd(procfd, p, &opened);
+
+	int err = pi_read_at(fd, "smaps", buf);
+	p->maps_err = err ? err : pi_maps_parse(buf->data, buf->len, &p->vmas, &p->nvmas);
+
+	err = pi_read_at(fd, "auxv", buf);
+	unsigned word = p->abi_known && p->abi != PI_ABI_NATIVE ? 4 : 8;
+	p->auxv_err = err ? err : pi_auxv_parse(buf->data, buf->len, word, &p->auxv);
+	if (opened)
+		close(fd);
+
+	read_vdso(p);
+}
+
+static void read_zombie_children(struct pi_process *p, pid_t *children, size_t n,
+				 struct pi_buf *buf)
+{
+	size_t cap = 0;
+
+	qsort(children, n, sizeof *children, compare_pids);
+	for (size_t i = 0; i < n; i++) {
+		struct pi_stat st;
+		if (i > 0 && children[i] == children[i - 1])
+			continue;
+		int fd = pi_proc_open(children[i]);
+		if (fd < 0)
+			continue;
+		int err = pi_read_at(fd, "stat", buf);
+		close(fd);
+		if (err || pi_stat_parse(buf->data, buf->len, &st) != 0)
+			continue;
+		if (st.state != 'Z' || st.ppid != p->pid)
+			continue;
+		pi_xgrow(&p->zombies, &cap, p->nzombies + 1, sizeof *p->zombies);
+		struct pi_zombie_child *z = &p->zombies[p->nzombies++];
+		z->pid = children[i];
+		memcpy(z->comm, st.comm, sizeof z->comm);
+		z->age_seconds = p->uptime_seconds - (double)st.starttime / (double)p->clock_ticks;
+	}
+}
+
+static char *read_comm_of(pid_t pid, struct pi_buf *buf)
+{
+	if (pid <= 0)
+		return NULL;
+	int fd = pi_proc_open(pid);
+	if (fd < 0)
+		return NULL;
+	int err = pi_read_at(fd, "comm", buf);
+	close(fd);
+	if (err)
+		return NULL;
+	if (buf->len && buf->data[buf->len - 1] == '\n')
+		buf->data[--buf->len] = '\0';
+	return pi_xstrndup(buf->data, buf->len);
+}
+
+static void read_names(struct pi_process *p, struct pi_buf *buf)
+{
+	if (!p->stat_err)
+		p->parent_comm = read_comm_of(p->stat.ppid, buf);
+	if (!p->status_err && p->status.tracer_pid)
+		p->tracer_comm = read_comm_of(p->status.tracer_pid, buf);
+	for (int i = 0; i < 4; i++) {
+		if (p->status.have & PI_STATUS_UID)
+			p->user_name[i] = pi_user_name(p->status.uid[i]);
+		if (p->status.have & PI_STATUS_GID)
+			p->group_name[i] = pi_group_name(p->status.gid[i]);
+	}
+}
+
+static int read_hung_task_timeout(struct pi_buf *buf)
+{
+	int fd = open("/proc/sys/kernel", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int err = pi_read_at(fd, "hung_task_timeout_secs", buf);
+	close(fd);
+	return err ? -1 : atoi(buf->data);
+}
+
+int pi_collect_process(pid_t pid, struct pi_process *out)
+{
+	struct pi_buf buf = PI_BUF_INIT;
+	pid_t *children = NULL;
+	size_t nchildren = 0;
+	int procfd, err;
+
+	memset(out, 0, sizeof *out);
+	out->pid = pid;
+	out->clock_ticks = sysconf(_SC_CLK_TCK);
+	out->inspector_root = geteuid() == 0;
+
+	procfd = pi_proc_open(pid);
+	if (procfd < 0)
+		return procfd;
+
+	err = pi_read_at(procfd, "stat", &buf);
+	out->stat_err = err ? err : pi_stat_parse(buf.data, buf.len, &out->stat);
+	if (out->stat_err) {
+		err = pi_err_gone(out->stat_err) ? -ENOENT : out->stat_err;
+		goto done;
+	}
+	err = pi_read_at(procfd, "status", &buf);
+	out->status_err = err ? err : pi_status_parse(buf.data, buf.len, &out->status);
+	if (pi_err_gone(out->status_err)) {
+		err = -ESRCH;
+		goto done;
+	}
+	if (!out->status_err && (out->status.have & PI_STATUS_TGID) && out->status.tgid != pid) {
+		err = -EINVAL;
+		goto done;
+	}
+	out->kernel_thread = (out->stat.flags & PI_PF_KTHREAD)
+			     || (!out->status_err && out->status.kthread);
+	out->uptime_seconds = clock_seconds(CLOCK_BOOTTIME);
+	out->realtime_seconds = clock_seconds(CLOCK_REALTIME);
+
+	read_identity(procfd, out, &buf);
+	out->threads_err = read_threads(procfd, out, &buf, &children, &nchildren);
+	read_memory(procfd, out, &buf);
+	read_zombie_children(out, children, nchildren, &buf);
+	read_names(out, &buf);
+	out->hung_task_timeout_secs = read_hung_task_timeout(&buf);
+
+	/* Did it exit while we read? A process that is gone, or became a
+	 * zombie, was read partly alive and partly dead: not worth showing. */
+	struct pi_stat again;
+	err = pi_read_at(procfd, "stat", &buf);
+	if (err || pi_stat_parse(buf.data, buf.len, &again) != 0
+	    || (again.state == 'Z' && out->stat.state != 'Z'))
+		err = -ESRCH;
+	else if (out->nthreads == 0 && !out->threads_err)
+		err = -ESRCH;
+	else
+		err = 0;
+done:
+	free(children);
+	pi_buf_free(&buf);
+	close(procfd);
+	return err;
+}

@@ -1,0 +1,33 @@
+/* pinspect — what a Linux process is doing, and why it is stuck. */
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "cmd_snapshot.h"
+#include "exitcodes.h"
+#include "options.h"
+
+int main(int argc, char **argv)
+{
+	struct pi_options opt;
+	int status;
+
+	/* Only the character set: numbers must parse and print the C way. */
+	setlocale(LC_CTYPE, "");
+	/* A reader that goes away (pinspect ... | head) is not an error:
+	 * EPIPE ends the output quietly instead of a signal killing us
+	 * half-way through cleaning up. */
+	signal(SIGPIPE, SIG_IGN);
+
+	switch (pi_options_parse(argc, argv, &opt)) {
+	case PI_OPTIONS_EXIT_OK:
+		return PI_EXIT_OK;
+	case PI_OPTIONS_USAGE:
+		return PI_EXIT_USAGE;
+	case PI_OPTIONS_RUN:
+		break;
+	}
+	status = pi_cmd_snapshot(&opt);
+	pi_options_free(&opt);
+	return status;
+}

@@ -1,0 +1,45 @@
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pi_process_free(struct pi_process *p)
+{
+	pi_strv_free(&p->cmdline);
+	pi_strv_free(&p->cgroup);
+	free(p->exe);
+	free(p->parent_comm);
+	free(p->tracer_comm);
+	for (int i = 0; i < 4; i++) {
+		free(p->user_name[i]);
+		free(p->group_name[i]);
+	}
+	for (size_t i = 0; i < p->nthreads; i++)
+		pi_strv_free(&p->threads[i].kstack);
+	free(p->threads);
+	pi_vmas_free(p->vmas, p->nvmas);
+	pi_strv_free(&p->vdso.symbols);
+	free(p->zombies);
+	for (size_t i = 0; i < p->nfindings; i++) {
+		free(p->findings[i].message);
+		free(p->findings[i].pids);
+	}
+	free(p->findings);
+	for (size_t i = 0; i < p->nunavailable; i++)
+		free(p->unavailable[i].reason);
+	free(p->unavailable);
+	memset(p, 0, sizeof *p);
+}
+
+const struct pi_thread *pi_process_main_thread(const struct pi_process *p)
+{
+	return pi_process_find_thread(p, p->pid);
+}
+
+const struct pi_thread *pi_process_find_thread(const struct pi_process *p, pid_t tid)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].tid == tid)
+			return &p->threads[i];
+	return NULL;
+}

@@ -1,0 +1,187 @@
+/* model — one snapshot of one process.
+ *
+ * collect/ fills it from /proc (and, for the vDSO, from the target's
+ * memory); analysis/ adds what follows from it (state meanings, VMA kinds,
+ * time off the CPU, findings); render/ turns it into text or JSON. Nothing
+ * downstream of collect/ reads /proc again, so every output shows the same
+ * facts.
+ *
+ * Every piece that comes from one file carries that read's error (0, or
+ * -errno): renderers print "unavailable" or JSON null from it, never a
+ * made-up zero, and the reason goes into the unavailable list. */
+#ifndef PI_MODEL_H
+#define PI_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proc/lists.h"
+#include "proc/maps.h"
+#include "proc/sched.h"
+#include "proc/stat.h"
+#include "proc/status.h"
+#include "proc/syscall.h"
+#include "sys/names.h"
+
+enum { PI_WCHAN_MAX = 128 };
+
+/* Reasons beyond errno for an item to be missing (stored negated, like
+ * errnos, in the *_err fields). */
+enum {
+	PI_ERR_KERNEL_THREAD = 4097,	/* kernel threads have no user address space */
+	PI_ERR_ZOMBIE = 4098,		/* an exited task: its memory is gone */
+	PI_ERR_NO_VDSO = 4099,		/* the process has no [vdso] mapping */
+};
+
+struct pi_thread {
+	pid_t tid;
+	struct pi_stat stat;
+	int stat_err;
+	struct pi_status status;
+	int status_err;
+	struct pi_sched sched;
+	int sched_err;
+	struct pi_schedstat schedstat;
+	int schedstat_err;
+	struct pi_syscall syscall;
+	int syscall_err;
+	char wchan[PI_WCHAN_MAX];	/* "" when not blocked in the kernel */
+	int wchan_err;
+	struct pi_strv kstack;		/* kernel stack frames, innermost first */
+	int kstack_err;
+	int children_err;
+
+	/* The scheduler clock when sched was read, in the same units as
+	 * sched.exec_start_ns; 0 when unknown. */
+	int64_t sched_clock_ns;
+
+	/* analysis/ */
+	bool off_cpu_known;
+	double off_cpu_seconds;		/* since it last ran; 0 while running */
+};
+
+/* A child of the process that has exited and waits to be reaped. */
+struct pi_zombie_child {
+	pid_t pid;
+	char comm[PI_COMM_MAX + 1];
+	double age_seconds;		/* since it started (when it exited is not recorded) */
+};
+
+/* The vDSO as read from the target's memory and decoded with libelf. */
+struct pi_vdso {
+	int err;			/* why it could not be decoded (0: decoded) */
+	uint64_t start, end;		/* the [vdso] mapping */
+	bool auxv_matches;		/* AT_SYSINFO_EHDR == start */
+	char build_id[2 * 64 + 1];	/* hex, "" when the note is missing */
+	struct pi_strv symbols;		/* exported functions, e.g. __vdso_clock_gettime */
+	char soname[64];
+};
+
+enum pi_vsyscall_mode {
+	PI_VSYSCALL_UNKNOWN,	/* maps unreadable */
+	PI_VSYSCALL_NONE,	/* no [vsyscall] mapping: vsyscall=none */
+	PI_VSYSCALL_XONLY,	/* --xp: calls are emulated, reads fault */
+	PI_VSYSCALL_EMULATE,	/* r-xp: readable, calls emulated */
+	PI_VSYSCALL_NATIVE,	/* anything else (old kernels) */
+};
+
+enum pi_finding_kind {
+	PI_FIND_HUNG,			/* in D, off the CPU longer than --hung-after */
+	PI_FIND_UNINTERRUPTIBLE,	/* in D, not (yet) for that long */
+	PI_FIND_ZOMBIE,			/* exited, not reaped */
+	PI_FIND_ZOMBIE_PARENT,		/* holds unreaped children */
+	PI_FIND_STOPPED,		/* T: stopped by a signal */
+	PI_FIND_TRACED,			/* t, or a tracer is attached */
+	PI_FIND_LEADER_EXITED,		/* main thread gone, other threads run on */
+	PI_FIND_KIND_COUNT
+};
+
+struct pi_finding {
+	enum pi_finding_kind kind;
+	pid_t pid, tid;		/* the task it is about (for a zombie parent: the parent) */
+	char *message;		/* one line, for people */
+	double seconds;		/* the duration it is about (D time, zombie age), or -1 */
+	pid_t *pids;		/* e.g. the zombies a parent holds */
+	size_t npids;
+};
+
+/* Something that could not be read, and why. tid 0 means the process; a
+ * per-thread item that failed the same way for every thread is listed once
+ * with all_threads set. */
+struct pi_unavailable {
+	const char *item;	/* e.g. "maps", "kernel_stack" */
+	pid_t tid;
+	bool all_threads;
+	int err;		/* positive errno */
+	char *reason;
+};
+
+struct pi_process {
+	pid_t pid;
+
+	/* Process-wide views: /proc/PID/stat sums CPU time over threads,
+	 * /proc/PID/status has the shared pending signals. */
+	struct pi_stat stat;
+	int stat_err;
+	struct pi_status status;
+	int status_err;
+
+	struct pi_strv cmdline;
+	int cmdline_err;
+	char *exe;		/* NULL when unreadable (see exe_err) or none */
+	int exe_err;
+	bool exe_deleted;
+	struct pi_strv cgroup;
+	int cgroup_err;
+	enum pi_abi abi;	/* how to read system call numbers */
+	bool abi_known;		/* false when the executable's header was unreadable */
+
+	char *parent_comm;	/* NULL when the parent could not be read */
+	char *tracer_comm;
+	char *user_name[4], *group_name[4];	/* NULL when the ID has no name */
+	bool kernel_thread;
+
+	struct pi_thread *threads;	/* sorted by TID; the main thread first */
+	size_t nthreads;
+	int threads_err;		/* task/ could not be listed */
+
+	struct pi_vma *vmas;
+	size_t nvmas;
+	int maps_err;
+	struct pi_auxv auxv;
+	int auxv_err;
+	struct pi_vdso vdso;
+	enum pi_vsyscall_mode vsyscall;
+
+	struct pi_zombie_child *zombies;
+	size_t nzombies;
+
+	/* When the snapshot was taken. */
+	double uptime_seconds;		/* CLOCK_BOOTTIME */
+	double realtime_seconds;	/* CLOCK_REALTIME */
+	long clock_ticks;		/* sysconf(_SC_CLK_TCK) */
+	int hung_task_timeout_secs;	/* kernel.hung_task_timeout_secs, -1 unknown */
+	double hung_after_seconds;	/* the threshold findings used */
+	bool inspector_root;		/* pinspect ran with euid 0 (for the reasons it gives) */
+
+	/* analysis/ */
+	double age_seconds;		/* since it started */
+	double start_time;		/* when it started, seconds since the epoch */
+	uint64_t voluntary_ctxt_switches;	/* summed over its threads */
+	uint64_t nonvoluntary_ctxt_switches;
+	size_t ctxt_threads;		/* how many threads the sums cover (0: unknown) */
+	struct pi_finding *findings;
+	size_t nfindings;
+
+	struct pi_unavailable *unavailable;
+	size_t nunavailable;
+};
+
+void pi_process_free(struct pi_process *p);
+
+const struct pi_thread *pi_process_main_thread(const struct pi_process *p);
+const struct pi_thread *pi_process_find_thread(const struct pi_process *p, pid_t tid);
+
+#endif

@@ -1,0 +1,140 @@
+#include "options.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/classify.h"
+#include "util/xalloc.h"
+
+enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER };
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "no-ptrace", no_argument, NULL, OPT_NO_PTRACE },
+	{ "hung-after", required_argument, NULL, OPT_HUNG_AFTER },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: pinspect [OPTION]... PID...\n"
+		"Show what a Linux process is doing and why it is stuck: its identity, state,\n"
+		"scheduling, signals, memory map, threads with their system calls and kernel\n"
+		"stacks, and findings such as hung (D) threads, zombies and stopped tasks.\n"
+		"\n"
+		"  -j, --json              print one JSON document per process, one per line\n"
+		"      --no-ptrace         never stop the target (this version never does)\n"
+		"      --hung-after=SECONDS\n"
+		"                          call a task hung after SECONDS in D without running\n"
+		"                          (default %g; the kernel's own limit is in\n"
+		"                          /proc/sys/kernel/hung_task_timeout_secs)\n"
+		"  -h, --help              show this help and exit\n"
+		"  -V, --version           show the version and exit\n"
+		"\n"
+		"Exit status: 0 success, 2 usage error, 3 no such process (or it exited\n"
+		"while being read), 4 permission denied, 5 other failure.\n"
+		"\n"
+		"Full documentation, and what each finding means: man pinspect\n",
+		PI_HUNG_AFTER_DEFAULT);
+}
+
+bool pi_parse_pid(const char *s, pid_t *out)
+{
+	long v = 0;
+	if (!*s || strlen(s) > 8)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (v < 1 || v > (1L << 22))
+		return false;
+	*out = (pid_t)v;
+	return true;
+}
+
+bool pi_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	double v = strtod(s, &end);
+	if (*end || !isfinite(v) || v < 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options *o)
+{
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->hung_after_seconds = PI_HUNG_AFTER_DEFAULT;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":jhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case OPT_NO_PTRACE:
+			o->no_ptrace = true;
+			break;
+		case OPT_HUNG_AFTER:
+			if (!pi_parse_seconds(optarg, &o->hung_after_seconds)) {
+				fprintf(stderr, "pinspect: --hung-after: '%s' is not a number of seconds\n",
+					optarg);
+				return PI_OPTIONS_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return PI_OPTIONS_EXIT_OK;
+		case 'V':
+			printf("pinspect %s\n", PACKAGE_VERSION);
+			return PI_OPTIONS_EXIT_OK;
+		case ':':
+			fprintf(stderr, "pinspect: option '%s' needs an argument\n", argv[optind - 1]);
+			fprintf(stderr, "Try 'pinspect --help' for more information.\n");
+			return PI_OPTIONS_USAGE;
+		default:
+			if (optopt)
+				fprintf(stderr, "pinspect: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "pinspect: unknown option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "Try 'pinspect --help' for more information.\n");
+			return PI_OPTIONS_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "pinspect: which process? Give one or more PIDs, e.g. pinspect $$\n");
+		fprintf(stderr, "Try 'pinspect --help' for more information.\n");
+		return PI_OPTIONS_USAGE;
+	}
+	o->pids = pi_xcalloc((size_t)(argc - optind), sizeof *o->pids);
+	for (int i = optind; i < argc; i++) {
+		if (!pi_parse_pid(argv[i], &o->pids[o->npids])) {
+			fprintf(stderr, "pinspect: '%s' is not a process ID (a number from 1 to %ld)\n",
+				argv[i], 1L << 22);
+			pi_options_free(o);
+			return PI_OPTIONS_USAGE;
+		}
+		o->npids++;
+	}
+	return PI_OPTIONS_RUN;
+}
+
+void pi_options_free(struct pi_options *o)
+{
+	free(o->pids);
+	o->pids = NULL;
+	o->npids = 0;
+}

@@ -1,0 +1,100 @@
+#include "proc/maps.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc/scan.h"
+#include "util/xalloc.h"
+
+static const char deleted_suffix[] = " (deleted)";
+
+/* "start-end perms offset major:minor inode [path]" */
+static bool parse_header(struct pi_scan line, struct pi_vma *v)
+{
+	struct pi_scan perms;
+	uint64_t major, minor;
+
+	memset(v, 0, sizeof *v);
+	if (!pi_scan_hex(&line, &v->start) || !pi_scan_char(&line, '-')
+	    || !pi_scan_hex(&line, &v->end) || !pi_scan_token(&line, &perms)
+	    || pi_scan_left(&perms) != 4 || !pi_scan_hex(&line, &v->offset)
+	    || !pi_scan_hex(&line, &major) || !pi_scan_char(&line, ':')
+	    || !pi_scan_hex(&line, &minor) || !pi_scan_u64(&line, &v->inode))
+		return false;
+	if (v->end < v->start)
+		return false;
+	memcpy(v->perms, perms.p, 4);
+	v->dev_major = (unsigned)major;
+	v->dev_minor = (unsigned)minor;
+
+	pi_scan_blank(&line);
+	if (!pi_scan_done(&line)) {
+		size_t n = pi_scan_left(&line), sn = sizeof deleted_suffix - 1;
+		if (n > sn && memcmp(line.end - sn, deleted_suffix, sn) == 0) {
+			v->deleted = true;
+			n -= sn;
+		}
+		v->path = pi_xstrndup(line.p, n);
+	}
+	return true;
+}
+
+static void parse_size_line(struct pi_scan line, struct pi_vma *v)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} keys[] = {
+		{ "Rss:", offsetof(struct pi_vma, rss) },
+		{ "Pss:", offsetof(struct pi_vma, pss) },
+		{ "Swap:", offsetof(struct pi_vma, swap) },
+		{ "Anonymous:", offsetof(struct pi_vma, anonymous) },
+		{ "Shared_Clean:", offsetof(struct pi_vma, shared_clean) },
+		{ "Shared_Dirty:", offsetof(struct pi_vma, shared_dirty) },
+		{ "Private_Clean:", offsetof(struct pi_vma, private_clean) },
+		{ "Private_Dirty:", offsetof(struct pi_vma, private_dirty) },
+	};
+	if (pi_scan_prefix(&line, "VmFlags:")) {
+		pi_scan_blank(&line);
+		pi_scan_rtrim(&line);
+		pi_scan_copy(&line, v->vmflags, sizeof v->vmflags);
+		return;
+	}
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		uint64_t kb;
+		if (!pi_scan_prefix(&line, keys[i].key))
+			continue;
+		if (pi_scan_u64(&line, &kb) && kb <= UINT64_MAX / 1024) {
+			*(uint64_t *)((char *)v + keys[i].offset) = kb * 1024;
+			if (i == 0)
+				v->have_smaps = true;
+		}
+		return;
+	}
+}
+
+int pi_maps_parse(const char *text, size_t len, struct pi_vma **out, size_t *count)
+{
+	struct pi_scan s = pi_scan_of(text, len), line;
+	struct pi_vma *vmas = NULL, v;
+	size_t n = 0, cap = 0;
+
+	while (pi_scan_line(&s, &line)) {
+		if (parse_header(line, &v)) {
+			pi_xgrow(&vmas, &cap, n + 1, sizeof *vmas);
+			vmas[n++] = v;
+		} else if (n > 0) {
+			parse_size_line(line, &vmas[n - 1]);
+		}
+	}
+	*out = vmas;
+	*count = n;
+	return 0;
+}
+
+void pi_vmas_free(struct pi_vma *vmas, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(vmas[i].path);
+	free(vmas);
+}

@@ -1,0 +1,65 @@
+#include "proc/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int pi_proc_open(pid_t pid)
+{
+	char path[32];
+	snprintf(path, sizeof path, "/proc/%d", (int)pid);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
+}
+
+int pi_proc_open_dir(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
+}
+
+int pi_read_at(int dirfd, const char *name, struct pi_buf *out)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int err = 0;
+
+	pi_buf_reset(out);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		/* /proc files report size 0; read until EOF, a page or more at
+		 * a time (seq_file fills whole buffers). */
+		pi_buf_reserve(out, out->cap - out->len < 4096 ? 16384 : 0);
+		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+	}
+	out->data[out->len] = '\0';
+	close(fd);
+	return err;
+}
+
+int pi_readlink_at(int dirfd, const char *name, struct pi_buf *out)
+{
+	pi_buf_reset(out);
+	pi_buf_reserve(out, 256);
+	for (;;) {
+		ssize_t n = readlinkat(dirfd, name, out->data, out->cap - 1);
+		if (n < 0)
+			return -errno;
+		if ((size_t)n < out->cap - 1) {
+			out->len = (size_t)n;
+			out->data[n] = '\0';
+			return 0;
+		}
+		pi_buf_reserve(out, out->cap * 2);
+	}
+}

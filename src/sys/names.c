@@ -1,0 +1,147 @@
+#include "sys/names.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+/* libseccomp resolves a number by scanning its table; a snapshot asks for
+ * the same few numbers over and over, so remember each answer. */
+enum { NAME_CACHE = 512 };
+static const char *syscall_cache[3][NAME_CACHE];
+static char *syscall_cache_owned[3][NAME_CACHE];
+static unsigned char syscall_cache_state[3][NAME_CACHE];	/* 0 unknown, 1 resolved */
+
+static void free_syscall_cache(void)
+{
+	for (int a = 0; a < 3; a++)
+		for (int i = 0; i < NAME_CACHE; i++)
+			free(syscall_cache_owned[a][i]);
+}
+
+const char *pi_syscall_name(enum pi_abi abi, long nr)
+{
+	static const uint32_t arch[] = { SCMP_ARCH_NATIVE, SCMP_ARCH_X86, SCMP_ARCH_X32 };
+	static int registered;
+	long index = nr;
+
+	if (abi == PI_ABI_X32)
+		index &= ~0x40000000L;	/* __X32_SYSCALL_BIT */
+	if (nr < 0 || index >= NAME_CACHE)
+		return NULL;
+	if (syscall_cache_state[abi][index])
+		return syscall_cache[abi][index];
+	if (!registered++)
+		atexit(free_syscall_cache);
+	char *name = seccomp_syscall_resolve_num_arch(arch[abi], (int)nr);
+	syscall_cache_owned[abi][index] = name;
+	syscall_cache[abi][index] = name;
+	syscall_cache_state[abi][index] = 1;
+	return name;
+}
+
+const char *pi_signal_name(int sig, char *out, size_t size)
+{
+	static const char *const names[] = {
+		[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT",
+		[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+		[SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL",
+		[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+		[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+		[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
+		[SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP", [SIGTTIN] = "SIGTTIN",
+		[SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG", [SIGXCPU] = "SIGXCPU",
+		[SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
+		[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO", [SIGPWR] = "SIGPWR",
+		[SIGSYS] = "SIGSYS",
+	};
+	/* The kernel's real-time range starts at 32; glibc keeps 32 and 33
+	 * for itself (cancellation, setxid), so its SIGRTMIN is 34. Naming
+	 * them from the kernel's 32 keeps the numbers unambiguous. */
+	if (sig > 0 && (size_t)sig < sizeof names / sizeof names[0] && names[sig])
+		snprintf(out, size, "%s", names[sig]);
+	else if (sig >= 32 && sig <= 64)
+		snprintf(out, size, "SIGRT%d", sig - 32);
+	else
+		snprintf(out, size, "signal %d", sig);
+	return out;
+}
+
+void pi_signal_mask_names(uint64_t mask, char *out, size_t size)
+{
+	size_t used = 0;
+	char name[16];
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (!mask) {
+		snprintf(out, size, "none");
+		return;
+	}
+	for (int sig = 1; sig <= 64; sig++) {
+		if (!(mask & (1ULL << (sig - 1))))
+			continue;
+		int n = snprintf(out + used, size - used, "%s%s", used ? " " : "",
+				 pi_signal_name(sig, name, sizeof name));
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+const char *pi_policy_name(unsigned policy)
+{
+	static const char *const names[] = {
+		"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
+		"SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE", "SCHED_EXT",
+	};
+	return policy < sizeof names / sizeof names[0] ? names[policy] : NULL;
+}
+
+char *pi_user_name(uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) != 0 || !res)
+		return NULL;
+	return pi_xstrdup(res->pw_name);
+}
+
+char *pi_group_name(gid_t gid)
+{
+	struct group gr, *res = NULL;
+	char buf[8192];
+	if (getgrgid_r(gid, &gr, buf, sizeof buf, &res) != 0 || !res)
+		return NULL;
+	return pi_xstrdup(res->gr_name);
+}
+
+const char *pi_tty_name(int tty_nr, char *out, size_t size)
+{
+	/* stat's tty_nr packs the device number the way the kernel's old
+	 * encoding does: minor bits 31..20 and 7..0, major bits 15..8. */
+	unsigned major = ((unsigned)tty_nr >> 8) & 0xfff;
+	unsigned minor = ((unsigned)tty_nr & 0xff) | (((unsigned)tty_nr >> 12) & 0xfff00);
+
+	if (tty_nr == 0)
+		snprintf(out, size, "%s", "");
+	else if (major >= 136 && major <= 143)
+		snprintf(out, size, "pts/%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64)
+		snprintf(out, size, "tty%u", minor);
+	else if (major == 4)
+		snprintf(out, size, "ttyS%u", minor - 64);
+	else if (major == 5 && minor == 1)
+		snprintf(out, size, "console");
+	else
+		snprintf(out, size, "%u:%u", major, minor);
+	return out;
+}

@@ -1,0 +1,168 @@
+# Shared by the end-to-end tests: run pinspect (under valgrind when
+# PINSPECT_VALGRIND=1), start helper processes in known states, and report
+# in TAP, one line per check.
+#
+# Every helper a test starts is killed when the test exits, however it
+# exits.
+
+set -u
+
+: "${abs_top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${abs_top_srcdir:=$abs_top_builddir}"
+PINSPECT_BIN=$abs_top_builddir/pinspect
+HELPERS=$abs_top_builddir/tests/helpers
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pinspect-test.XXXXXX")
+
+tap_count=0
+tap_failed=0
+helper_pids=()
+
+cleanup() {
+	local pid
+	for pid in "${helper_pids[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
+
+ok() {
+	tap_count=$((tap_count + 1))
+	echo "ok $tap_count - $1"
+}
+
+not_ok() {
+	tap_count=$((tap_count + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_count - $1"
+	shift
+	local line
+	for line in "$@"; do
+		printf '#   %s\n' "$line"
+	done
+}
+
+skip() {
+	tap_count=$((tap_count + 1))
+	echo "ok $tap_count - $1 # SKIP $2"
+}
+
+done_testing() {
+	echo "1..$tap_count"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "command: $*" "stdout: $(head -c 2000 "$TEST_TMP/out" 2>/dev/null)" \
+			"stderr: $(head -c 2000 "$TEST_TMP/err" 2>/dev/null)"
+	fi
+}
+
+# run_pinspect ARGS...: runs pinspect; leaves $STATUS, and its output in
+# $TEST_TMP/out and $TEST_TMP/err. Under valgrind, memory errors or leaks
+# turn into a failed check of their own.
+run_pinspect() {
+	if [ "${PINSPECT_VALGRIND:-}" = 1 ]; then
+		valgrind --quiet --error-exitcode=97 --leak-check=full \
+			--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+			--suppressions="$abs_top_srcdir/tests/valgrind.supp" \
+			--log-file="$TEST_TMP/valgrind" \
+			"$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+		STATUS=$?
+		if [ "$STATUS" = 97 ] || [ -s "$TEST_TMP/valgrind" ]; then
+			not_ok "valgrind is clean for: pinspect $*" "$(head -c 4000 "$TEST_TMP/valgrind")"
+		fi
+	else
+		"$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+		STATUS=$?
+	fi
+	return 0
+}
+
+# jq_check DESCRIPTION FILTER [JQ ARGS...]: the last output, as JSON,
+# satisfies the jq FILTER (which must yield true).
+jq_check() {
+	local desc=$1 filter=$2
+	shift 2
+	if jq -e "$@" "$filter" "$TEST_TMP/out" >/dev/null 2>"$TEST_TMP/jq.err"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "jq filter: $filter" "jq says: $(cat "$TEST_TMP/jq.err")" \
+			"json: $(head -c 1500 "$TEST_TMP/out")"
+	fi
+}
+
+# out_has DESCRIPTION REGEX / err_has: the last stdout / stderr matches.
+out_has() {
+	if grep -Eq -- "$2" "$TEST_TMP/out"; then ok "$1"; else
+		not_ok "$1" "no line matches: $2" "stdout: $(head -c 3000 "$TEST_TMP/out")"; fi
+}
+out_lacks() {
+	if ! grep -Eq -- "$2" "$TEST_TMP/out"; then ok "$1"; else
+		not_ok "$1" "a line matches: $2" "$(grep -E -- "$2" "$TEST_TMP/out" | head -5)"; fi
+}
+err_has() {
+	if grep -Eq -- "$2" "$TEST_TMP/err"; then ok "$1"; else
+		not_ok "$1" "no line matches: $2" "stderr: $(head -c 2000 "$TEST_TMP/err")"; fi
+}
+status_is() {
+	if [ "$STATUS" = "$2" ]; then ok "$1"; else
+		not_ok "$1" "exit status $STATUS, expected $2" "stderr: $(head -c 2000 "$TEST_TMP/err")"; fi
+}
+
+# start_helper NAME ARGS...: starts tests/helpers/NAME in the background
+# and waits (up to 10 s) for it to print "ready". Sets HELPER_PID, and
+# HELPER_OUT to the file holding its output.
+start_helper() {
+	local name=$1
+	shift
+	HELPER_OUT=$TEST_TMP/helper.$name.$RANDOM
+	"$HELPERS/$name" "$@" >"$HELPER_OUT" 2>&1 &
+	HELPER_PID=$!
+	helper_pids+=("$HELPER_PID")
+	local i
+	for i in $(seq 1 200); do
+		grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "Bail out! helper $name did not get ready: $(cat "$HELPER_OUT")"
+	exit 99
+}
+
+# track PID: kill PID when the test ends.
+track() {
+	helper_pids+=("$1")
+}
+
+# task_state PID: the state letter of a task, from /proc.
+task_state() {
+	sed -E 's/.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null
+}
+
+# wait_state PID LETTER: waits up to 10 s for a task to reach a state.
+wait_state() {
+	local i
+	for i in $(seq 1 200); do
+		[ "$(task_state "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "Bail out! task $1 never reached state $2 (it is in $(task_state "$1"))"
+	exit 99
+}
+
+# need_root: true when running as root; otherwise records a skip saying
+# why.
+need_root() {
+	if [ "$(id -u)" = 0 ]; then
+		return 0
+	fi
+	skip "$1" "needs root (CI runs as root)"
+	return 1
+}

@@ -1,0 +1,148 @@
+/* pi-threads [-n THREADS] [-d DEPTH] [-m MODE]
+ *
+ * Starts THREADS threads (default 4) named "worker-N". Each calls DEPTH
+ * nested functions, pi_depth_1 ... pi_depth_DEPTH (1 to 8, default 3: known
+ * names for the stack tests), then pi_wait_here, which waits as MODE says:
+ *   pipe   blocked in read() on a pipe nobody writes (default)
+ *   spin   running in user space, never blocking
+ * The main thread waits in pause(). Prints "ready" once every worker is in
+ * place. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "helper.h"
+
+static const char *mode = "pipe";
+static int pipe_fd[2];
+static atomic_int arrived;
+
+int pi_wait_here(void);
+int pi_depth_1(int left);
+int pi_depth_2(int left);
+int pi_depth_3(int left);
+int pi_depth_4(int left);
+int pi_depth_5(int left);
+int pi_depth_6(int left);
+int pi_depth_7(int left);
+int pi_depth_8(int left);
+
+__attribute__((noinline)) int pi_wait_here(void)
+{
+	atomic_fetch_add(&arrived, 1);
+	if (strcmp(mode, "spin") == 0) {
+		volatile unsigned long spins = 0;
+		for (;;)
+			spins++;
+	}
+	char c;
+	while (read(pipe_fd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+__attribute__((noinline)) int pi_depth_8(int left)
+{
+	int r = pi_wait_here();
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+	return r + 1;
+}
+
+__attribute__((noinline)) int pi_depth_7(int left)
+{
+	int r = (left > 1 ? pi_depth_8(left - 1) : pi_wait_here());
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+	return r + 1;
+}
+
+__attribute__((noinline)) int pi_depth_6(int left)
+{
+	int r = (left > 1 ? pi_depth_7(left - 1) : pi_wait_here());
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+	return r + 1;
+}
+
+__attribute__((noinline)) int pi_depth_5(int left)
+{
+	int r = (left > 1 ? pi_depth_6(left - 1) : pi_wait_here());
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+	return r + 1;
+}
+
+__attribute__((noinline)) int pi_depth_4(int left)
+{
+	int r = (left > 1 ? pi_depth_5(left - 1) : pi_wait_here());
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+	return r + 1;
+}
+
+__attribute__((noinline)) int pi_depth_3(int left)
+{
+	int r = (left > 1 ? pi_depth_4(left - 1) : pi_wait_here());
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+	return r + 1;
+}
+
+__attribute__((noinline)) int pi_depth_2(int left)
+{
+	int r = (left > 1 ? pi_depth_3(left - 1) : pi_wait_here());
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+	return r + 1;
+}
+
+__attribute__((noinline)) int pi_depth_1(int left)
+{
+	int r = (left > 1 ? pi_depth_2(left - 1) : pi_wait_here());
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+	return r + 1;
+}
+
+static int depth = 3;
+
+static void *worker(void *arg)
+{
+	char name[16];
+	snprintf(name, sizeof name, "worker-%d", (int)(long)arg);
+	pthread_setname_np(pthread_self(), name);
+	pi_depth_1(depth);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int n = 4, opt;
+
+	while ((opt = getopt(argc, argv, "n:d:m:")) != -1) {
+		switch (opt) {
+		case 'n': n = atoi(optarg); break;
+		case 'd': depth = atoi(optarg); break;
+		case 'm': mode = optarg; break;
+		default:
+			fprintf(stderr, "usage: pi-threads [-n THREADS] [-d DEPTH 1-8] [-m pipe|spin]\n");
+			return 2;
+		}
+	}
+	if (depth < 1 || depth > 8 || n < 0)
+		return 2;
+	if (pipe(pipe_fd) != 0)
+		helper_die("pipe");
+
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	/* Small stacks: a thousand threads should not need 8 GiB of
+	 * address space. */
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	for (int i = 0; i < n; i++) {
+		pthread_t t;
+		if (pthread_create(&t, &attr, worker, (void *)(long)i) != 0)
+			helper_die("pthread_create");
+	}
+	while (atomic_load(&arrived) < n)
+		usleep(1000);
+	/* Arrived is counted just before blocking; give the last ones a
+	 * moment to get into read(). */
+	usleep(20000);
+	helper_ready();
+	helper_wait_forever();
+}

@@ -1,0 +1,23 @@
+#include <stdlib.h>
+
+#include "unit.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(scan_suite());
+	srunner_add_suite(sr, status_suite());
+	srunner_add_suite(sr, stat_suite());
+	srunner_add_suite(sr, sched_suite());
+	srunner_add_suite(sr, syscall_suite());
+	srunner_add_suite(sr, maps_suite());
+	srunner_add_suite(sr, lists_suite());
+	srunner_add_suite(sr, escape_suite());
+	srunner_add_suite(sr, analysis_suite());
+	srunner_add_suite(sr, options_suite());
+	srunner_add_suite(sr, vdso_suite());
+	srunner_add_suite(sr, fuzz_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

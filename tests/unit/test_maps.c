@@ -1,0 +1,144 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/vma.h"
+#include "proc/maps.h"
+#include "unit.h"
+
+START_TEST(captured_smaps)
+{
+	size_t len, n;
+	char *text = fixture("bash-sleeping", "smaps", &len);
+	struct pi_vma *v;
+	ck_assert_int_eq(pi_maps_parse(text, len, &v, &n), 0);
+	ck_assert_uint_eq(n, 44);
+	ck_assert_uint_eq(v[0].start, 0x5639a1cbb000);
+	ck_assert_uint_eq(v[0].end, 0x5639a1cea000);
+	ck_assert_str_eq(v[0].perms, "r--p");
+	ck_assert_str_eq(v[0].path, "/usr/bin/bash");
+	ck_assert_uint_eq(v[0].dev_major, 0xfe);
+	ck_assert_uint_eq(v[0].inode, 247101);
+	ck_assert(v[0].have_smaps);
+	ck_assert_uint_eq(v[0].rss, 188 * 1024);
+	ck_assert_str_eq(v[0].vmflags, "rd mr mw me");
+	ck_assert_uint_eq(v[1].offset, 0x2f000);
+	ck_assert_ptr_null(v[5].path);
+	ck_assert_str_eq(v[43].path, "[vsyscall]");
+	ck_assert_str_eq(v[43].perms, "--xp");
+	ck_assert_uint_eq(v[43].start, 0xffffffffff600000ULL);
+
+	pi_vmas_classify(v, n, NULL, 0);
+	ck_assert_str_eq(pi_vma_kind_name(v[0].kind), "data");	/* bash's ELF header, rodata */
+	ck_assert_str_eq(pi_vma_kind_name(v[1].kind), "text");
+	ck_assert_str_eq(pi_vma_kind_name(v[4].kind), "data");
+	ck_assert_str_eq(pi_vma_kind_name(v[5].kind), "data");	/* bash's .bss */
+	ck_assert_str_eq(pi_vma_kind_name(v[6].kind), "heap");
+	ck_assert_str_eq(pi_vma_kind_name(v[7].kind), "anon");
+	ck_assert_str_eq(pi_vma_kind_name(v[34].kind), "vvar");
+	ck_assert_str_eq(pi_vma_kind_name(v[35].kind), "vvar");
+	ck_assert_str_eq(pi_vma_kind_name(v[36].kind), "vdso");
+	ck_assert_str_eq(pi_vma_kind_name(v[42].kind), "main_stack");
+	ck_assert_str_eq(pi_vma_kind_name(v[43].kind), "vsyscall");
+	ck_assert_int_eq(pi_vsyscall_mode(v, n, 0), PI_VSYSCALL_XONLY);
+	pi_vmas_free(v, n);
+	free(text);
+}
+END_TEST
+
+START_TEST(thread_stacks_from_stack_pointers)
+{
+	const char text[] =
+		"7f0000000000-7f0000001000 ---p 00000000 00:00 0 \n"
+		"7f0000001000-7f0000041000 rw-p 00000000 00:00 0 \n"
+		"7f0000041000-7f0000081000 rw-p 00000000 00:00 0 \n"
+		"7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]\n";
+	struct pi_vma *v;
+	size_t n;
+	struct pi_thread threads[2];
+	memset(threads, 0, sizeof threads);
+	threads[0].tid = 100;
+	threads[0].syscall.kind = PI_SYSCALL_IN;
+	threads[0].syscall.sp = 0x7ffd00010000;
+	threads[1].tid = 101;
+	threads[1].syscall.kind = PI_SYSCALL_IN;
+	threads[1].syscall.sp = 0x7f0000040f00;
+
+	ck_assert_int_eq(pi_maps_parse(text, strlen(text), &v, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	pi_vmas_classify(v, n, threads, 2);
+	ck_assert_str_eq(pi_vma_kind_name(v[0].kind), "guard");
+	ck_assert_str_eq(pi_vma_kind_name(v[1].kind), "thread_stack");
+	ck_assert_int_eq(v[1].stack_tid, 101);
+	ck_assert_str_eq(pi_vma_kind_name(v[2].kind), "anon");
+	ck_assert_str_eq(pi_vma_kind_name(v[3].kind), "main_stack");
+	ck_assert_int_eq(v[3].stack_tid, 100);
+	pi_vmas_free(v, n);
+}
+END_TEST
+
+START_TEST(paths_shared_memory_and_deleted)
+{
+	const char text[] =
+		"1000-2000 rw-s 00000000 00:01 5 /dev/shm/ring buffer (deleted)\n"
+		"2000-3000 rw-s 00000000 00:01 6 /memfd:wayland (deleted)\n"
+		"3000-4000 rw-s 00000000 00:01 7 /dev/zero (deleted)\n"
+		"4000-5000 r--p 00000000 08:01 8 /var/lib/data.db\n"
+		"5000-6000 rw-p 00000000 00:00 0 [anon:glibc malloc]\n"
+		"6000-7000 r--s 00000000 08:01 9 /tmp/a\\012b\n";
+	struct pi_vma *v;
+	size_t n;
+	ck_assert_int_eq(pi_maps_parse(text, strlen(text), &v, &n), 0);
+	ck_assert_uint_eq(n, 6);
+	pi_vmas_classify(v, n, NULL, 0);
+	ck_assert_str_eq(v[0].path, "/dev/shm/ring buffer");
+	ck_assert(v[0].deleted);
+	ck_assert(!v[0].have_smaps);
+	ck_assert_str_eq(pi_vma_kind_name(v[0].kind), "shm");
+	ck_assert_str_eq(pi_vma_kind_name(v[1].kind), "shm");
+	ck_assert_str_eq(pi_vma_kind_name(v[2].kind), "shm");
+	ck_assert_str_eq(pi_vma_kind_name(v[3].kind), "file");
+	ck_assert_str_eq(pi_vma_kind_name(v[4].kind), "anon");
+	ck_assert_str_eq(v[5].path, "/tmp/a\\012b");
+	ck_assert_str_eq(pi_vma_kind_name(v[5].kind), "file");
+	ck_assert_int_eq(pi_vsyscall_mode(v, n, 0), PI_VSYSCALL_NONE);
+	pi_vmas_free(v, n);
+}
+END_TEST
+
+START_TEST(hostile_and_truncated)
+{
+	struct pi_vma *v;
+	size_t n;
+	ck_assert_int_eq(pi_maps_parse("", 0, &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(v);
+	/* Lines that are not mappings (a cut header, end before start,
+	 * garbage) are skipped; a size line before any mapping too. */
+	const char text[] = "Rss: 4 kB\n"
+			    "1000-2000 r-xp 0000\n"
+			    "3000-2000 r-xp 00000000 00:00 0\n"
+			    "zzzz\n"
+			    "4000-5000 rw-p 00000000 00:00 0\n"
+			    "Rss:  99999999999999999999 kB\n"
+			    "Swap: 8 kB\n"
+			    "6000-7000 rwxp";
+	ck_assert_int_eq(pi_maps_parse(text, strlen(text), &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(v[0].start, 0x4000);
+	ck_assert(!v[0].have_smaps);
+	ck_assert_uint_eq(v[0].swap, 8192);
+	pi_vmas_free(v, n);
+}
+END_TEST
+
+Suite *maps_suite(void)
+{
+	Suite *s = suite_create("maps");
+	TCase *tc = tcase_create("maps");
+	tcase_add_test(tc, captured_smaps);
+	tcase_add_test(tc, thread_stacks_from_stack_pointers);
+	tcase_add_test(tc, paths_shared_memory_and_deleted);
+	tcase_add_test(tc, hostile_and_truncated);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,26 @@
+/* The unit tests: one Check suite per module, over captured /proc text
+ * (tests/fixtures/proc/NAME/FILE) and hostile input. */
+#ifndef PI_TEST_UNIT_H
+#define PI_TEST_UNIT_H
+
+#include <check.h>
+#include <stddef.h>
+
+/* Reads tests/fixtures/proc/NAME/FILE (the test fails if it cannot).
+ * Returns a NUL-terminated copy to free, its length in *len. */
+char *fixture(const char *name, const char *file, size_t *len);
+
+Suite *scan_suite(void);
+Suite *status_suite(void);
+Suite *stat_suite(void);
+Suite *sched_suite(void);
+Suite *syscall_suite(void);
+Suite *maps_suite(void);
+Suite *lists_suite(void);
+Suite *escape_suite(void);
+Suite *analysis_suite(void);
+Suite *options_suite(void);
+Suite *vdso_suite(void);
+Suite *fuzz_suite(void);
+
+#endif
