@@ -1,0 +1,43 @@
+# bash completion for pinspect(1)                       -*- shell-script -*-
+#
+# Options, and PIDs: a number completes to running PIDs; a word completes
+# to the PIDs of the processes whose name starts with it
+# (pinspect ngi<TAB> -> the PIDs of nginx).
+
+_pinspect_pids()
+{
+	local cur=$1 dir pid comm
+	for dir in /proc/[0-9]*; do
+		pid=${dir#/proc/}
+		if [[ $cur == [0-9]* || -z $cur ]]; then
+			[[ $pid == "$cur"* ]] && printf '%s\n' "$pid"
+		else
+			read -r comm 2>/dev/null <"$dir/comm" || continue
+			[[ $comm == "$cur"* ]] && printf '%s\n' "$pid"
+		fi
+	done
+}
+
+_pinspect()
+{
+	local cur prev words cword
+	_init_completion -s || return
+
+	case $prev in
+	--hung-after)
+		# A number of seconds: offer the usual choices.
+		COMPREPLY=($(compgen -W '1 5 10 30 60 120' -- "$cur"))
+		return
+		;;
+	esac
+	[[ $cur == --*=* ]] && return
+
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--json --no-ptrace --hung-after= --help --version -j -h -V' -- "$cur"))
+		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+		return
+	fi
+	COMPREPLY=($(_pinspect_pids "$cur"))
+} && complete -F _pinspect pinspect
+
+# ex: filetype=sh

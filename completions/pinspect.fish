@@ -1,0 +1,19 @@
+# fish completion for pinspect(1): options, and PIDs described by their
+# command names.
+
+function __pinspect_pids
+    for dir in /proc/*
+        set -l pid (string replace /proc/ '' -- $dir)
+        string match -qr '^[0-9]+$' -- $pid; or continue
+        read -l comm <$dir/comm 2>/dev/null; or continue
+        printf '%s\t%s\n' $pid $comm
+    end
+end
+
+complete -c pinspect -f
+complete -c pinspect -s j -l json -d 'Print one JSON document per process'
+complete -c pinspect -l no-ptrace -d 'Never stop the target'
+complete -c pinspect -l hung-after -x -a '1 5 10 30 60 120' -d 'Call a task hung after SECONDS in D'
+complete -c pinspect -s h -l help -d 'Show help and exit'
+complete -c pinspect -s V -l version -d 'Show the version and exit'
+complete -c pinspect -a '(__pinspect_pids)'

@@ -128,7 +128,7 @@ static int read_threads(int procfd, struct pi_process *p, struct pi_buf *buf,
 		free(tids);
 		return taskfd;
 	}
-	pi_sched_clock_init(&clock, buf);
+	pi_sched_clock_init(&clock);
 	p->threads = pi_xcalloc(count, sizeof *p->threads);
 	for (size_t i = 0; i < count; i++) {
 		struct pi_thread *t = &p->threads[p->nthreads];
@@ -139,6 +139,7 @@ static int read_threads(int procfd, struct pi_process *p, struct pi_buf *buf,
 		else
 			pi_strv_free(&t->kstack);
 	}
+	pi_sched_clock_done(&clock);
 	close(taskfd);
 	free(tids);
 	return 0;
@@ -276,6 +277,25 @@ static void read_names(struct pi_process *p, struct pi_buf *buf)
 	}
 }
 
+/* wchan reads "0" both for a task that is not blocked and for a reader
+ * the kernel will not tell (no ptrace read access): the two look alike.
+ * When access was refused, "0" means unknown, not "not waiting". */
+static void distrust_hidden_wchan(int procfd, struct pi_process *p, struct pi_buf *buf)
+{
+	int denied;
+	if (p->kernel_thread) {
+		/* No maps to go by: personality has the same access check. */
+		denied = pi_read_at(procfd, "personality", buf);
+	} else {
+		denied = p->maps_err;
+	}
+	if (denied != -EACCES && denied != -EPERM)
+		return;
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (!p->threads[i].wchan_err && !p->threads[i].wchan[0])
+			p->threads[i].wchan_err = denied;
+}
+
 static int read_hung_task_timeout(struct pi_buf *buf)
 {
 	int fd = open("/proc/sys/kernel", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -326,6 +346,7 @@ int pi_collect_process(pid_t pid, struct pi_process *out)
 	read_identity(procfd, out, &buf);
 	out->threads_err = read_threads(procfd, out, &buf, &children, &nchildren);
 	read_memory(procfd, out, &buf);
+	distrust_hidden_wchan(procfd, out, &buf);
 	read_zombie_children(out, children, nchildren, &buf);
 	read_names(out, &buf);
 	out->hung_task_timeout_secs = read_hung_task_timeout(&buf);

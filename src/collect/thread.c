@@ -1,50 +1,12 @@
 #include "collect/thread.h"
 
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "proc/reader.h"
 
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int pi_sched_clock_init(struct pi_sched_clock *clock, struct pi_buf *buf)
-{
-	struct pi_sched self;
-
-	memset(clock, 0, sizeof *clock);
-	/* sched_yield() makes the scheduler account our own run time, which
-	 * sets our se.exec_start to the scheduler clock's "now". */
-	sched_yield();
-	int err = pi_read_at(AT_FDCWD, "/proc/thread-self/sched", buf);
-	if (!err)
-		err = pi_sched_parse(buf->data, buf->len, &self);
-	if (err)
-		return err;
-	clock->base_sched_ns = self.exec_start_ns;
-	clock->base_monotonic_ns = monotonic_ns();
-	clock->valid = true;
-	return 0;
-}
-
-int64_t pi_sched_clock_now(const struct pi_sched_clock *clock)
-{
-	/* The scheduler clock and CLOCK_MONOTONIC both count nanoseconds,
-	 * so one reading of our own sched file dates every later read. */
-	if (!clock->valid)
-		return 0;
-	return clock->base_sched_ns + (monotonic_ns() - clock->base_monotonic_ns);
-}
-
-int pi_collect_thread(int taskfd, pid_t tid, const struct pi_sched_clock *clock,
+int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 		      struct pi_buf *buf, struct pi_thread *t, pid_t **children,
 		      size_t *nchildren, size_t *children_cap)
 {
@@ -68,8 +30,12 @@ int pi_collect_thread(int taskfd, pid_t tid, const struct pi_sched_clock *clock,
 	t->status_err = err ? err : pi_status_parse(buf->data, buf->len, &t->status);
 
 	err = pi_read_at(fd, "sched", buf);
-	t->sched_clock_ns = pi_sched_clock_now(clock);
+	int64_t read_at = pi_monotonic_ns();
 	t->sched_err = err ? err : pi_sched_parse(buf->data, buf->len, &t->sched);
+	/* exec_start is in the clock of the CPU the task last ran on. */
+	if (!t->sched_err)
+		t->sched_clock_ns = pi_sched_clock_at(clock, t->stat_err ? -1 : t->stat.processor,
+						      read_at);
 
 	err = pi_read_at(fd, "schedstat", buf);
 	t->schedstat_err = err ? err : pi_schedstat_parse(buf->data, buf->len, &t->schedstat);

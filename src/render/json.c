@@ -22,12 +22,20 @@ json_object *pi_json_string(const char *s)
 	return o;
 }
 
-/* Seconds as a number with millisecond-ish precision, or null. */
+/* Seconds to the microsecond, written as people write them ("0.075935",
+ * "10"), not as json-c writes doubles ("6.0000000000000002e-06"); null
+ * for an unknown time. */
 json_object *pi_json_seconds(double s)
 {
-	if (isnan(s) || s < 0)
+	char text[48];
+	if (isnan(s) || isinf(s) || s < 0)
 		return NULL;
-	return json_object_new_double(round(s * 1e6) / 1e6);
+	int n = snprintf(text, sizeof text, "%.6f", s);
+	while (n > 1 && text[n - 1] == '0')
+		text[--n] = '\0';
+	if (text[n - 1] == '.')
+		text[--n] = '\0';
+	return json_object_new_double_s(s, text);
 }
 
 static void put(json_object *o, const char *key, json_object *v)

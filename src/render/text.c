@@ -168,7 +168,7 @@ static void state(struct pi_buf *b, const struct pi_process *p)
 	char dur[32];
 
 	section(b, "STATE");
-	pi_buf_printf(b, "  %c  %s: %s\n", code, pi_state_name(code), pi_state_meaning(code));
+	pi_buf_printf(b, "  %c  %s\n", code, pi_state_meaning(code));
 	if (code == 'D' && main) {
 		label(b, "Waiting in");
 		pi_buf_printf(b, "%s\n", main->wchan_err ? "unavailable"
@@ -334,16 +334,16 @@ static void maps_table(struct pi_buf *b, const struct pi_process *p)
 		      "OFFSET", "RSS", "KIND", "PATH");
 	for (size_t i = 0; i < p->nvmas; i++) {
 		const struct pi_vma *v = &p->vmas[i];
-		pi_buf_printf(b, "  %016" PRIx64 " %016" PRIx64 " %-4s %08" PRIx64 " %9s  %-12s ",
+		pi_buf_printf(b, "  %016" PRIx64 " %016" PRIx64 " %-4s %08" PRIx64 " %9s  %-*s",
 			      v->start, v->end, v->perms, v->offset,
 			      v->have_smaps ? pi_fmt_bytes(rss, sizeof rss, v->rss) : "?",
-			      pi_vma_kind_name(v->kind));
+			      v->path ? 13 : 0, pi_vma_kind_name(v->kind));
 		if (v->path)
 			put_escaped(b, v->path);
 		if (v->deleted)
 			pi_buf_puts(b, " (deleted)");
 		if (v->stack_tid && v->kind == PI_VMA_THREAD_STACK)
-			pi_buf_printf(b, "[stack of thread %d]", (int)v->stack_tid);
+			pi_buf_printf(b, "%s[stack of thread %d]", v->path ? " " : "  ", (int)v->stack_tid);
 		pi_buf_putc(b, '\n');
 	}
 }

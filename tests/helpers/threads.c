@@ -1,14 +1,16 @@
-/* pi-threads [-n THREADS] [-d DEPTH] [-m MODE]
+/* pi-threads [-n THREADS] [-d DEPTH] [-m MODE] [-c]
  *
  * Starts THREADS threads (default 4) named "worker-N". Each calls DEPTH
  * nested functions, pi_depth_1 ... pi_depth_DEPTH (1 to 8, default 3: known
  * names for the stack tests), then pi_wait_here, which waits as MODE says:
  *   pipe   blocked in read() on a pipe nobody writes (default)
  *   spin   running in user space, never blocking
- * The main thread waits in pause(). Prints "ready" once every worker is in
- * place. */
+ * The main thread waits in pause(), or with -c keeps starting threads that
+ * exit at once, so that threads come and go while pinspect reads. Prints "pipe FD" (the descriptor the
+ * workers read) and "ready" once every worker is in place. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -100,6 +102,23 @@ __attribute__((noinline)) int pi_depth_1(int left)
 
 static int depth = 3;
 
+static void *short_lived(void *arg)
+{
+	return arg;
+}
+
+static void churn(void)
+{
+	for (;;) {
+		pthread_t t[8];
+		for (int i = 0; i < 8; i++)
+			if (pthread_create(&t[i], NULL, short_lived, NULL) != 0)
+				helper_die("pthread_create");
+		for (int i = 0; i < 8; i++)
+			pthread_join(t[i], NULL);
+	}
+}
+
 static void *worker(void *arg)
 {
 	char name[16];
@@ -112,14 +131,16 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	int n = 4, opt;
+	bool churning = false;
 
-	while ((opt = getopt(argc, argv, "n:d:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:d:m:c")) != -1) {
 		switch (opt) {
+		case 'c': churning = true; break;
 		case 'n': n = atoi(optarg); break;
 		case 'd': depth = atoi(optarg); break;
 		case 'm': mode = optarg; break;
 		default:
-			fprintf(stderr, "usage: pi-threads [-n THREADS] [-d DEPTH 1-8] [-m pipe|spin]\n");
+			fprintf(stderr, "usage: pi-threads [-n THREADS] [-d DEPTH 1-8] [-m pipe|spin] [-c]\n");
 			return 2;
 		}
 	}
@@ -143,6 +164,10 @@ int main(int argc, char **argv)
 	/* Arrived is counted just before blocking; give the last ones a
 	 * moment to get into read(). */
 	usleep(20000);
+	printf("pipe %d\n", pipe_fd[0]);
+	fflush(stdout);
 	helper_ready();
+	if (churning)
+		churn();
 	helper_wait_forever();
 }

@@ -1,0 +1,45 @@
+/* sched_clock — "now" in the clock of se.exec_start, per CPU.
+ *
+ * A task's se.exec_start (in /proc/PID/task/TID/sched) is the scheduler's
+ * clock when the task last started or stopped running. Compared with "now"
+ * in the same clock, it says how long a sleeping task has been off the CPU,
+ * from one snapshot (see DESIGN.md).
+ *
+ * That clock is per CPU: it is rq_clock_task, which leaves out the time
+ * the hypervisor stole from each CPU (and IRQ time, where accounted), so
+ * the CPUs of a virtual machine drift apart by tens of milliseconds. "Now"
+ * is therefore learnt for the CPU the task last ran on: pinspect moves
+ * itself to that CPU once, which sets its own se.exec_start to that CPU's
+ * clock, and reads it back from /proc/thread-self/sched. CLOCK_MONOTONIC
+ * carries each reading forward, as both count nanoseconds at the same rate. */
+#ifndef PI_COLLECT_SCHED_CLOCK_H
+#define PI_COLLECT_SCHED_CLOCK_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+struct pi_sched_clock_cpu;
+
+struct pi_sched_clock {
+	struct pi_sched_clock_cpu *cpus;	/* indexed by CPU number */
+	int ncpus;
+	cpu_set_t *saved_affinity;		/* restored by pi_sched_clock_done */
+	size_t saved_size;
+	struct pi_buf buf;
+};
+
+void pi_sched_clock_init(struct pi_sched_clock *clock);
+/* Puts our own CPU affinity back and frees the clock. */
+void pi_sched_clock_done(struct pi_sched_clock *clock);
+
+/* CLOCK_MONOTONIC in ns: take it when reading a task's sched file. */
+int64_t pi_monotonic_ns(void);
+
+/* The scheduler clock of CPU cpu at monotonic time mono_ns, or 0 when it
+ * cannot be known. Learns the CPU's clock on first use. */
+int64_t pi_sched_clock_at(struct pi_sched_clock *clock, int cpu, int64_t mono_ns);
+
+#endif
