@@ -27,7 +27,12 @@ int main(int argc, char **argv)
 	case PI_OPTIONS_RUN:
 		break;
 	}
-	status = pi_cmd_snapshot(&opt);
+	switch (opt.mode) {
+	case PI_MODE_SNAPSHOT:
+	default:
+		status = pi_cmd_snapshot(&opt);
+		break;
+	}
 	pi_options_free(&opt);
 	return status;
 }

@@ -6,7 +6,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* What pinspect was asked to do. */
+enum pi_mode {
+	PI_MODE_SNAPSHOT,	/* pinspect PID...: one snapshot per process */
+};
+
 struct pi_options {
+	enum pi_mode mode;
 	bool json;
 	bool no_ptrace;
 	double hung_after_seconds;
