@@ -29,11 +29,16 @@ _pinspect()
 		COMPREPLY=($(compgen -W '1 5 10 30 60 120' -- "$cur"))
 		return
 		;;
+	--max-frames)
+		COMPREPLY=($(compgen -W '16 64 256 1024' -- "$cur"))
+		return
+		;;
 	esac
 	[[ $cur == --*=* ]] && return
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--json --no-ptrace --hung-after= --help --version -j -h -V' -- "$cur"))
+		COMPREPLY=($(compgen -W '--json --no-ptrace --stop-blocked --consistent --max-frames=
+			--hung-after= --help --version -j -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

@@ -6,6 +6,7 @@
 
 #include "analysis/analyze.h"
 #include "collect/collect.h"
+#include "collect/stacks.h"
 #include "exitcodes.h"
 #include "output.h"
 #include "render/json.h"
@@ -74,6 +75,17 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 	if (err) {
 		pi_process_free(&p);
 		return report_failure(opt, pid, err);
+	}
+	struct pi_stack_options so = {
+		.allow_stop = !opt->no_ptrace,
+		.stop_blocked = opt->stop_blocked,
+		.consistent = opt->consistent,
+		.max_frames = opt->max_frames,
+		.stop_timeout_seconds = 5,
+	};
+	if (pi_collect_stacks(&p, &so) == -ESRCH) {
+		pi_process_free(&p);
+		return report_failure(opt, pid, -ESRCH);
 	}
 	pi_analyze_process(&p, opt->hung_after_seconds);
 	if (opt->json) {

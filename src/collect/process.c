@@ -188,13 +188,17 @@ static void read_vdso(struct pi_process *p)
 		v->err = -EINVAL;
 		return;
 	}
-	void *image = pi_xmalloc(size);
+	uint8_t *image = pi_xmalloc(size);
 	ssize_t n = pi_mem_read(p->pid, vma->start, image, size);
-	if (n < 0)
+	if (n < 0) {
 		v->err = (int)n;
-	else
-		v->err = pi_vdso_decode(image, (size_t)n, v);
-	free(image);
+		free(image);
+		return;
+	}
+	v->err = pi_vdso_decode(image, (size_t)n, v);
+	/* Kept: the unwinder reads the vDSO's unwind tables from it. */
+	v->image = image;
+	v->image_size = (size_t)n;
 }
 
 static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf)

@@ -22,20 +22,27 @@ json_object *pi_json_string(const char *s)
 	return o;
 }
 
-/* Seconds to the microsecond, written as people write them ("0.075935",
- * "10"), not as json-c writes doubles ("6.0000000000000002e-06"); null
- * for an unknown time. */
+/* Seconds to the microsecond; null for an unknown time. */
 json_object *pi_json_seconds(double s)
 {
-	char text[48];
-	if (isnan(s) || isinf(s) || s < 0)
+	if (s < 0)
 		return NULL;
-	int n = snprintf(text, sizeof text, "%.6f", s);
+	return pi_json_number(s, 6);
+}
+
+/* A number written as people write them ("0.075935", "10"), not as json-c
+ * writes doubles ("6.0000000000000002e-06"). */
+json_object *pi_json_number(double v, int decimals)
+{
+	char text[48];
+	if (isnan(v) || isinf(v))
+		return NULL;
+	int n = snprintf(text, sizeof text, "%.*f", decimals, v);
 	while (n > 1 && text[n - 1] == '0')
 		text[--n] = '\0';
 	if (text[n - 1] == '.')
 		text[--n] = '\0';
-	return json_object_new_double_s(s, text);
+	return json_object_new_double_s(v, text);
 }
 
 static void put(json_object *o, const char *key, json_object *v)
@@ -268,6 +275,113 @@ static json_object *syscall_object(const struct pi_process *p, const struct pi_t
 	return o;
 }
 
+static json_object *registers_object(const struct pi_regs *regs)
+{
+	if (!regs->known)
+		return NULL;
+	const struct user_regs_struct *r = &regs->r;
+	json_object *o = json_object_new_object();
+	put(o, "complete", json_object_new_boolean(regs->full));
+	put(o, "rip", u64(r->rip));
+	put(o, "rsp", u64(r->rsp));
+	if (!regs->full)
+		return o;
+	const struct { const char *name; unsigned long long v; } all[] = {
+		{ "rax", r->rax }, { "rbx", r->rbx }, { "rcx", r->rcx }, { "rdx", r->rdx },
+		{ "rsi", r->rsi }, { "rdi", r->rdi }, { "rbp", r->rbp }, { "r8", r->r8 },
+		{ "r9", r->r9 }, { "r10", r->r10 }, { "r11", r->r11 }, { "r12", r->r12 },
+		{ "r13", r->r13 }, { "r14", r->r14 }, { "r15", r->r15 }, { "eflags", r->eflags },
+		{ "orig_rax", r->orig_rax }, { "fs_base", r->fs_base }, { "gs_base", r->gs_base },
+		{ "cs", r->cs }, { "ss", r->ss }, { "ds", r->ds }, { "es", r->es }, { "fs", r->fs },
+		{ "gs", r->gs },
+	};
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		put(o, all[i].name, u64(all[i].v));
+	return o;
+}
+
+static json_object *user_stack_array(const struct pi_user_stack *us)
+{
+	if (us->err)
+		return NULL;
+	json_object *a = json_object_new_array_ext((int)us->nframes);
+	for (size_t i = 0; i < us->nframes; i++) {
+		const struct pi_user_frame *f = &us->frames[i];
+		json_object *o = json_object_new_object();
+		put(o, "pc", u64(f->pc));
+		put(o, "function", pi_json_string(f->function));
+		put(o, "offset", f->have_offset ? u64(f->offset) : NULL);
+		put(o, "module", pi_json_string(f->module));
+		put(o, "build_id", pi_json_string(f->build_id));
+		put(o, "file", pi_json_string(f->file));
+		put(o, "line", f->line ? i64(f->line) : NULL);
+		put(o, "inline", json_object_new_boolean(f->inlined));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static json_object *unwind_object(const struct pi_user_stack *us)
+{
+	static const char *const methods[] = {
+		[PI_UNWIND_NONE] = NULL,
+		[PI_UNWIND_COPY] = "copied_while_blocked",
+		[PI_UNWIND_STOPPED] = "stopped_while_running",
+		[PI_UNWIND_STOPPED_BLOCKED] = "stopped_while_blocked",
+		[PI_UNWIND_CONSISTENT] = "stopped_with_all_threads",
+	};
+	json_object *o = json_object_new_object();
+	const char *m = methods[us->method];
+	put(o, "method", m ? json_object_new_string(m) : NULL);
+	put(o, "stopped_us", us->stopped_us >= 0 ? pi_json_number(us->stopped_us, 1) : NULL);
+	put(o, "truncated_reason", pi_json_string(us->truncated_reason));
+	put(o, "frame_pointer_recovered", json_object_new_boolean(us->frame_pointer_found));
+	put(o, "interrupted_syscall", json_object_new_boolean(us->interrupted_syscall));
+	return o;
+}
+
+static json_object *tls_object(const struct pi_process *p, const struct pi_tls *tls)
+{
+	if (tls->err || !tls->source)
+		return NULL;
+	json_object *o = json_object_new_object();
+	put(o, "fs_base", u64(tls->fs_base));
+	put(o, "source", json_object_new_string(tls->source));
+	if (tls->vma >= 0) {
+		const struct pi_vma *v = &p->vmas[tls->vma];
+		json_object *m = json_object_new_object();
+		put(m, "start", u64(v->start));
+		put(m, "end", u64(v->end));
+		put(m, "kind", json_object_new_string(pi_vma_kind_name(v->kind)));
+		put(m, "path", pi_json_string(v->path));
+		put(o, "mapping", m);
+	} else {
+		put(o, "mapping", NULL);
+	}
+	put(o, "tcb_self_pointer_ok", tls->self_checked ? json_object_new_boolean(tls->self_ok) : NULL);
+	put(o, "exe_tls_block", tls->exe_block ? u64(tls->exe_block) : NULL);
+	json_object *vars = json_object_new_array();
+	for (size_t i = 0; i < tls->nvars; i++) {
+		const struct pi_tls_var *v = &tls->vars[i];
+		json_object *vo = json_object_new_object();
+		put(vo, "name", pi_json_string(v->name));
+		put(vo, "address", u64(v->address));
+		put(vo, "size", u64(v->size));
+		bool whole = v->nbytes == v->size && (v->size == 1 || v->size == 2 || v->size == 4 || v->size == 8);
+		uint64_t value = 0;
+		for (size_t k = 0; whole && k < v->nbytes; k++)
+			value |= (uint64_t)v->bytes[k] << (8 * k);
+		put(vo, "value", whole ? u64(value) : NULL);
+		char hex[2 * sizeof v->bytes + 1] = "";
+		for (size_t k = 0; k < v->nbytes; k++)
+			snprintf(hex + 2 * k, 3, "%02x", v->bytes[k]);
+		put(vo, "bytes", v->nbytes ? json_object_new_string(hex) : NULL);
+		json_object_array_add(vars, vo);
+	}
+	put(o, "variables", vars);
+	return o;
+}
+
 static json_object *thread_object(const struct pi_process *p, const struct pi_thread *t)
 {
 	json_object *o = json_object_new_object();
@@ -291,6 +405,10 @@ static json_object *thread_object(const struct pi_process *p, const struct pi_th
 	put(o, "signals_pending", t->status_err ? NULL : signal_array(t->status.sig_pending));
 	put(o, "signals_blocked", t->status_err ? NULL : signal_array(t->status.sig_blocked));
 	put(o, "kernel_stack", t->kstack_err ? NULL : strv_array(&t->kstack));
+	put(o, "registers", registers_object(&t->regs));
+	put(o, "user_stack", p->stacks_err ? NULL : user_stack_array(&t->ustack));
+	put(o, "unwind", p->stacks_err ? NULL : unwind_object(&t->ustack));
+	put(o, "tls", tls_object(p, &t->tls));
 	return o;
 }
 
@@ -348,6 +466,21 @@ json_object *pi_render_json(const struct pi_process *p)
 	signals(o, p);
 	memory(o, p);
 	threads(o, p);
+
+	json_object *tm = json_object_new_array();
+	for (size_t i = 0; i < p->ntls_modules; i++) {
+		const struct pi_tls_module *m = &p->tls_modules[i];
+		json_object *mo = json_object_new_object();
+		put(mo, "path", pi_json_string(m->path));
+		put(mo, "size", u64(m->size));
+		put(mo, "init_size", u64(m->init_size));
+		put(mo, "align", u64(m->align));
+		json_object_array_add(tm, mo);
+	}
+	put(o, "tls_modules", p->stacks_err ? NULL : tm);
+	if (p->stacks_err)
+		json_object_put(tm);
+	put(o, "stacks_held_seconds", p->held_us > 0 ? pi_json_seconds(p->held_us / 1e6) : NULL);
 
 	json_object *f = json_object_new_array_ext((int)p->nfindings);
 	for (size_t i = 0; i < p->nfindings; i++)

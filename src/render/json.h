@@ -20,5 +20,7 @@ json_object *pi_json_finding(const struct pi_finding *f);
  * seconds (negative or NaN give null). */
 json_object *pi_json_string(const char *s);
 json_object *pi_json_seconds(double seconds);
+/* A number with at most that many decimals; null for NaN. */
+json_object *pi_json_number(double v, int decimals);
 
 #endif

@@ -189,11 +189,15 @@ START_TEST(unavailable_is_explained_once)
 	ck_assert_str_eq(p.unavailable[2].item, "kernel_stack");
 	ck_assert(p.unavailable[2].all_threads);
 	ck_assert_ptr_nonnull(strstr(p.unavailable[2].reason, "root only"));
-	pi_process_free(&p);
 
-	char *r = pi_unavailable_reason("maps", -PI_ERR_KERNEL_THREAD, true);
+	char *r = pi_unavailable_reason(&p, "maps", -PI_ERR_KERNEL_THREAD);
 	ck_assert_str_eq(r, "a kernel thread has no user address space");
 	free(r);
+	p.status.tracer_pid = 4242;
+	r = pi_unavailable_reason(&p, "user_stack", -EPERM);
+	ck_assert_ptr_nonnull(strstr(r, "already traced by 4242"));
+	free(r);
+	pi_process_free(&p);
 }
 END_TEST
 

@@ -1,0 +1,41 @@
+/* symbolize — from a program counter to what a person reads: function and
+ * offset, module (path and build-id), source file and line where debug
+ * information exists, inlined calls as frames of their own, C++ names
+ * demangled. */
+#ifndef PI_UNWIND_SYMBOLIZE_H
+#define PI_UNWIND_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/strpool.h"
+
+struct Dwfl;
+
+/* One frame as shown. Strings belong to the string pool given to the
+ * symbolizer; NULL means unknown. */
+struct pi_user_frame {
+	uint64_t pc;
+	const char *function;
+	uint64_t offset;	/* pc - start of function */
+	bool have_offset;	/* false for inlined frames and unknown functions */
+	const char *module;
+	const char *build_id;	/* hex */
+	const char *file;
+	int line;		/* 0: unknown */
+	bool inlined;		/* a call the compiler inlined into the next frame */
+};
+
+struct pi_symbolizer;
+
+struct pi_symbolizer *pi_symbolizer_new(struct Dwfl *dwfl, struct pi_strpool *pool);
+void pi_symbolizer_free(struct pi_symbolizer *s);
+
+/* The frames (one, or more when calls were inlined, innermost first) for
+ * the physical frame at pc. activation: pc is exact rather than a return
+ * address. *frames stays valid until the next call. */
+void pi_symbolize(struct pi_symbolizer *s, uint64_t pc, bool activation,
+		  const struct pi_user_frame **frames, size_t *count);
+
+#endif
