@@ -213,6 +213,7 @@ struct pi_process {
 	bool abi_known;		/* false when the executable's header was unreadable */
 
 	char *parent_comm;	/* NULL when the parent could not be read */
+	pid_t tracer_pid;	/* the main thread's tracer, else any thread's; 0 none */
 	char *tracer_comm;
 	char *user_name[4], *group_name[4];	/* NULL when the ID has no name */
 	bool kernel_thread;

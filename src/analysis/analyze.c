@@ -31,10 +31,10 @@ static char *permission_reason(const struct pi_process *p, const char *item)
 		return pi_xstrdup(p->inspector_root
 			? "not permitted even as root (a security module, or no CAP_SYS_ADMIN)"
 			: "permission denied: kernel stacks are readable by root only");
-	if (strcmp(item, "user_stack") == 0 && p->status.tracer_pid > 0)
+	if (strcmp(item, "user_stack") == 0 && p->tracer_pid > 0)
 		return pi_xasprintf("cannot stop it to read its registers: it is already traced by %d (%s), "
 				    "and a process has one tracer at a time",
-				    (int)p->status.tracer_pid, p->tracer_comm ? p->tracer_comm : "?");
+				    (int)p->tracer_pid, p->tracer_comm ? p->tracer_comm : "?");
 	if (p->ptrace_scope >= 1 && !p->inspector_root)
 		return pi_xasprintf("permission denied: /proc/sys/kernel/yama/ptrace_scope is %d, which "
 				    "limits ptrace and memory reads to %s (run as root, or lower it)",

@@ -148,7 +148,7 @@ static void stopped_or_traced(struct finding_list *fl, const unsigned *flags, un
 		return;
 
 	enum pi_finding_kind kind = which == PI_TASK_STOPPED ? PI_FIND_STOPPED : PI_FIND_TRACED;
-	pid_t tracer = p->status.tracer_pid;
+	pid_t tracer = p->tracer_pid;	/* the first found: the usual case is one */
 	bool all = hit == p->nthreads;
 	struct pi_buf m = PI_BUF_INIT;
 

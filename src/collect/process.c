@@ -271,8 +271,15 @@ static void read_names(struct pi_process *p, struct pi_buf *buf)
 {
 	if (!p->stat_err)
 		p->parent_comm = read_comm_of(p->stat.ppid, buf);
-	if (!p->status_err && p->status.tracer_pid)
-		p->tracer_comm = read_comm_of(p->status.tracer_pid, buf);
+	/* ptrace is per thread: strace -f or gdb trace them all, but a
+	 * tracer may hold just one. */
+	if (!p->status_err)
+		p->tracer_pid = p->status.tracer_pid;
+	for (size_t i = 0; i < p->nthreads && !p->tracer_pid; i++)
+		if (!p->threads[i].status_err)
+			p->tracer_pid = p->threads[i].status.tracer_pid;
+	if (p->tracer_pid)
+		p->tracer_comm = read_comm_of(p->tracer_pid, buf);
 	for (int i = 0; i < 4; i++) {
 		if (p->status.have & PI_STATUS_UID)
 			p->user_name[i] = pi_user_name(p->status.uid[i]);

@@ -54,18 +54,26 @@ static uint64_t stack_top(void *arg, uint64_t sp)
 /* Turns physical frames into the frames people read, and stores them. */
 static void symbolize_into(struct stack_ctx *c, struct pi_thread *t, const struct pi_unwind_result *r)
 {
-	size_t cap = 0;
+	size_t cap = 0, max = c->opt->max_frames;
+	const char *reason = r->stop_reason;
 	t->ustack.frames = NULL;
 	t->ustack.nframes = 0;
 	for (size_t i = 0; i < r->nframes; i++) {
 		const struct pi_user_frame *f;
 		size_t n;
 		pi_symbolize(c->symbolizer, r->frames[i].pc, r->frames[i].activation, &f, &n);
+		/* Inlined calls count as frames for --max-frames too. */
+		if (t->ustack.nframes + n > max) {
+			n = max - t->ustack.nframes;
+			reason = "too many frames: the stack is cut here";
+		}
 		pi_xgrow(&t->ustack.frames, &cap, t->ustack.nframes + n, sizeof *t->ustack.frames);
 		memcpy(t->ustack.frames + t->ustack.nframes, f, n * sizeof *f);
 		t->ustack.nframes += n;
+		if (t->ustack.nframes == max)
+			break;
 	}
-	t->ustack.truncated_reason = pi_strpool_intern(&c->p->strings, r->stop_reason);
+	t->ustack.truncated_reason = pi_strpool_intern(&c->p->strings, reason);
 }
 
 static uint64_t word_at(const struct pi_unwind_start *s, uint64_t addr, bool *ok)
@@ -92,14 +100,26 @@ static bool follows_a_call(pid_t pid, uint64_t ra)
 	return false;
 }
 
+/* Is ra the signal trampoline (sa_restorer: "mov $15, %rax; syscall", the
+ * rt_sigreturn call), which the kernel pushes as a signal handler's return
+ * address? */
+static bool is_sigreturn(pid_t pid, uint64_t ra)
+{
+	static const uint8_t restorer[] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
+	uint8_t code[sizeof restorer];
+	return pi_mem_read(pid, ra, code, sizeof code) == (ssize_t)sizeof code
+	       && memcmp(code, restorer, sizeof code) == 0;
+}
+
 /* Code built with frame pointers finds its caller's frame through rbp,
  * which a thread blocked in a system call does not reveal. In such a
  * frame, rbp points at the slot holding the caller's saved rbp, right
  * below the return address; nothing else the function keeps above its
  * stack pointer is a return address. So rbp is found as the first slot
  * above the frame whose unwind stopped that is followed by an address in
- * executable memory right after a call instruction. (The saved rbp itself
- * proves nothing: the caller may not use a frame pointer at all.) */
+ * executable memory right after a call instruction (or the signal
+ * trampoline, for a signal handler). The saved rbp itself proves nothing:
+ * the caller may not use a frame pointer at all. */
 static bool find_frame_pointer(struct stack_ctx *c, const struct pi_unwind_start *s,
 			       const struct pi_unwind_result *r, uint64_t *rbp)
 {
@@ -114,7 +134,8 @@ static bool find_frame_pointer(struct stack_ctx *c, const struct pi_unwind_start
 		if (!ok)
 			break;
 		const struct pi_vma *v = vma_at(c->p, ra);
-		if (!v || v->perms[2] != 'x' || !follows_a_call(c->p->pid, ra))
+		if (!v || v->perms[2] != 'x'
+		    || !(follows_a_call(c->p->pid, ra) || is_sigreturn(c->p->pid, ra)))
 			continue;
 		*rbp = slot;
 		return true;

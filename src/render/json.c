@@ -312,6 +312,7 @@ static json_object *user_stack_array(const struct pi_user_stack *us)
 		put(o, "function", pi_json_string(f->function));
 		put(o, "offset", f->have_offset ? u64(f->offset) : NULL);
 		put(o, "module", pi_json_string(f->module));
+		put(o, "module_vaddr", f->module ? u64(f->module_vaddr) : NULL);
 		put(o, "build_id", pi_json_string(f->build_id));
 		put(o, "file", pi_json_string(f->file));
 		put(o, "line", f->line ? i64(f->line) : NULL);
@@ -458,7 +459,7 @@ json_object *pi_render_json(const struct pi_process *p)
 	put(o, "snapshot_time", pi_json_seconds(p->realtime_seconds));
 	identity(o, p);
 	put(o, "state", state_object(p->stat.state));
-	put(o, "tracer_pid", p->status_err ? NULL : i64(p->status.tracer_pid));
+	put(o, "tracer_pid", p->status_err ? NULL : i64(p->tracer_pid));
 	put(o, "tracer_comm", pi_json_string(p->tracer_comm));
 	put(o, "hung_after_seconds", pi_json_seconds(p->hung_after_seconds));
 	put(o, "hung_task_timeout_secs", p->hung_task_timeout_secs >= 0 ? i64(p->hung_task_timeout_secs) : NULL);

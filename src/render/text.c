@@ -175,9 +175,9 @@ static void state(struct pi_buf *b, const struct pi_process *p)
 		label(b, "Stopped by");
 		pi_buf_printf(b, "a signal; resume it with kill -CONT %d\n", (int)p->pid);
 	}
-	if (!p->status_err && p->status.tracer_pid) {
+	if (p->tracer_pid) {
 		label(b, "Traced by");
-		pi_buf_printf(b, "%d", (int)p->status.tracer_pid);
+		pi_buf_printf(b, "%d", (int)p->tracer_pid);
 		if (p->tracer_comm) {
 			pi_buf_puts(b, " (");
 			put_escaped(b, p->tracer_comm);

@@ -40,6 +40,9 @@ static void user_stack(struct pi_buf *b, const struct pi_thread *t)
 		if (f->module) {
 			pi_buf_puts(b, "  ");
 			put_escaped(b, basename_of(f->module));
+			/* Without a name, the address addr2line -e MODULE wants. */
+			if (!f->function)
+				pi_buf_printf(b, "+%#" PRIx64, f->module_vaddr);
 		}
 		if (f->file) {
 			pi_buf_puts(b, "  ");

@@ -131,8 +131,9 @@ static void resolve(struct pi_symbolizer *s, uint64_t pc, bool activation)
 		push(s, &f);
 		return;
 	}
-	Dwarf_Addr bias;
+	Dwarf_Addr bias = 0;
 	dwfl_module_getelf(mod, &bias);
+	f.module_vaddr = pc - bias;
 	const char *modname = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	f.module = pi_strpool_intern(s->pool, modname);
 	const unsigned char *bits;

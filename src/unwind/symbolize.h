@@ -21,6 +21,7 @@ struct pi_user_frame {
 	uint64_t offset;	/* pc - start of function */
 	bool have_offset;	/* false for inlined frames and unknown functions */
 	const char *module;
+	uint64_t module_vaddr;	/* pc in the module's own addresses (for addr2line -e) */
 	const char *build_id;	/* hex */
 	const char *file;
 	int line;		/* 0: unknown */

@@ -6,7 +6,9 @@
  *   pipe   blocked in read() on a pipe nobody writes (default)
  *   spin   running in user space, never blocking
  * The main thread waits in pause(), or with -c keeps starting threads that
- * exit at once, so that threads come and go while pinspect reads. Prints "pipe FD" (the descriptor the
+ * exit at once, so that threads come and go while pinspect reads.
+ * Thread-local pi_tls_value is 42 in the main thread and 1000 + N in
+ * worker N. Prints "pipe FD" (the descriptor the
  * workers read) and "ready" once every worker is in place. */
 #include <errno.h>
 #include <pthread.h>
@@ -19,6 +21,11 @@
 static const char *mode = "pipe";
 static int pipe_fd[2];
 static atomic_int arrived;
+
+/* Thread-local variables with known values: 42 in the main thread, 1000 +
+ * N in worker N (for the TLS tests). */
+__thread long pi_tls_value = 42;
+__thread char pi_tls_tag[8] = "main";
 
 int pi_wait_here(void);
 int pi_depth_1(int left);
@@ -124,6 +131,8 @@ static void *worker(void *arg)
 	char name[16];
 	snprintf(name, sizeof name, "worker-%d", (int)(long)arg);
 	pthread_setname_np(pthread_self(), name);
+	pi_tls_value = 1000 + (long)arg;
+	snprintf(pi_tls_tag, sizeof pi_tls_tag, "w%d", (int)(long)arg);
 	pi_depth_1(depth);
 	return NULL;
 }

@@ -156,7 +156,7 @@ START_TEST(stopped_traced_and_leader_exited)
 	pi_process_free(&p);
 
 	make_process(&p, 3);
-	p.status.tracer_pid = 77;
+	p.tracer_pid = 77;
 	p.tracer_comm = pi_xstrdup("strace");
 	p.threads[1].status.tracer_pid = 77;
 	p.threads[1].stat.state = 't';
@@ -193,7 +193,7 @@ START_TEST(unavailable_is_explained_once)
 	char *r = pi_unavailable_reason(&p, "maps", -PI_ERR_KERNEL_THREAD);
 	ck_assert_str_eq(r, "a kernel thread has no user address space");
 	free(r);
-	p.status.tracer_pid = 4242;
+	p.tracer_pid = 4242;
 	r = pi_unavailable_reason(&p, "user_stack", -EPERM);
 	ck_assert_ptr_nonnull(strstr(r, "already traced by 4242"));
 	free(r);
