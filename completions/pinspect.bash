@@ -33,11 +33,19 @@ _pinspect()
 		COMPREPLY=($(compgen -W '16 64 256 1024' -- "$cur"))
 		return
 		;;
+	--lines)
+		COMPREPLY=($(compgen -W 'program all none' -- "$cur"))
+		return
+		;;
 	esac
+	if [[ $cur == --lines=* ]]; then
+		COMPREPLY=($(compgen -W 'program all none' -- "${cur#--lines=}"))
+		return
+	fi
 	[[ $cur == --*=* ]] && return
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--json --no-ptrace --stop-blocked --consistent --max-frames=
+		COMPREPLY=($(compgen -W '--json --no-ptrace --stop-blocked --consistent --max-frames= --lines=
 			--hung-after= --help --version -j -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return

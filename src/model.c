@@ -16,8 +16,8 @@ void pi_process_free(struct pi_process *p)
 	}
 	for (size_t i = 0; i < p->nthreads; i++) {
 		pi_strv_free(&p->threads[i].kstack);
-		free(p->threads[i].ustack.frames);
 		free(p->threads[i].tls.vars);
+		free(p->threads[i].regs.all);
 	}
 	free(p->threads);
 	pi_vmas_free(p->vmas, p->nvmas);

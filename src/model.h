@@ -59,7 +59,7 @@ struct pi_user_stack {
 	bool interrupted_syscall;	/* the stop interrupted a system call */
 	bool frame_pointer_found;	/* rbp was recovered by scanning the stack copy */
 	const char *truncated_reason;	/* NULL: it reached the outermost frame */
-	struct pi_user_frame *frames;	/* innermost first */
+	const struct pi_user_frame *frames;	/* innermost first; shared (the process's pool) */
 	size_t nframes;
 };
 
@@ -67,8 +67,8 @@ struct pi_user_stack {
  * the stack pointer and program counter its syscall file reveals. */
 struct pi_regs {
 	bool known;
-	bool full;
-	struct user_regs_struct r;
+	uint64_t rip, rsp;
+	struct user_regs_struct *all;	/* when it was stopped; NULL otherwise */
 };
 
 /* A thread-local variable of the executable, as one thread sees it. */

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "analysis/classify.h"
+#include "unwind/symbolize.h"
 #include "util/xalloc.h"
 
-enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES };
+enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
+       OPT_LINES };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -18,6 +20,7 @@ static const struct option long_options[] = {
 	{ "stop-blocked", no_argument, NULL, OPT_STOP_BLOCKED },
 	{ "consistent", no_argument, NULL, OPT_CONSISTENT },
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+	{ "lines", required_argument, NULL, OPT_LINES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -48,6 +51,11 @@ static void usage(FILE *out)
 		"      --consistent        stop all threads together, for one coherent instant\n"
 		"                          (every blocked thread may see EINTR, as above)\n"
 		"      --max-frames=N      show at most N frames of a stack (default %d)\n"
+		"      --lines=WHICH       whose source lines and inlined calls to show:\n"
+		"                          program (default: the executable and libraries\n"
+		"                          outside the system's library directories), all\n"
+		"                          (system libraries too, when their debug information\n"
+		"                          is installed: slower, and tens of MB more), none\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n"
 		"\n"
@@ -127,6 +135,18 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			o->max_frames = (unsigned)n;
 			break;
 		}
+		case OPT_LINES:
+			if (strcmp(optarg, "program") == 0)
+				o->lines = PI_LINES_PROGRAM;
+			else if (strcmp(optarg, "all") == 0)
+				o->lines = PI_LINES_ALL;
+			else if (strcmp(optarg, "none") == 0)
+				o->lines = PI_LINES_NONE;
+			else {
+				fprintf(stderr, "pinspect: --lines: '%s' is not program, all or none\n", optarg);
+				return PI_OPTIONS_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return PI_OPTIONS_EXIT_OK;

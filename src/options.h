@@ -18,6 +18,7 @@ struct pi_options {
 	bool stop_blocked;	/* stop blocked threads whose stack was cut short */
 	bool consistent;	/* stop every thread together */
 	unsigned max_frames;
+	int lines;		/* enum pi_lines: whose source lines to read */
 	double hung_after_seconds;
 	pid_t *pids;
 	size_t npids;

@@ -110,10 +110,10 @@ void pi_vmas_classify(struct pi_vma *vmas, size_t count, const struct pi_thread 
 		const struct pi_thread *th = &threads[t];
 		if (th->syscall_err || th->syscall.kind == PI_SYSCALL_RUNNING) {
 			/* A thread stopped for its stack has its sp anyway. */
-			if (!th->regs.full)
+			if (!th->regs.all)
 				continue;
 		}
-		uint64_t sp = th->regs.known ? th->regs.r.rsp : th->syscall.sp;
+		uint64_t sp = th->regs.known ? th->regs.rsp : th->syscall.sp;
 		long at = pi_vma_find(vmas, count, sp);
 		if (at < 0)
 			continue;

@@ -201,6 +201,11 @@ static void read_vdso(struct pi_process *p)
 	v->image_size = (size_t)n;
 }
 
+static void feed_maps(void *parser, const char *text, size_t len)
+{
+	pi_maps_feed(parser, text, len);
+}
+
 static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf)
 {
 	if (p->kernel_thread || (p->stat.state == 'Z' && p->nthreads < 2)) {
@@ -212,10 +217,11 @@ static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf)
 	bool opened;
 	int fd = memory_dirfd(procfd, p, &opened);
 
-	int err = pi_read_at(fd, "smaps", buf);
-	p->maps_err = err ? err : pi_maps_parse(buf->data, buf->len, &p->vmas, &p->nvmas);
-
-	err = pi_read_at(fd, "auxv", buf);
+	struct pi_maps_parser parser = { NULL, 0, 0 };
+	p->maps_err = pi_read_lines_at(fd, "smaps", buf, feed_maps, &parser);
+	p->vmas = parser.vmas;
+	p->nvmas = parser.count;
+	int err = pi_read_at(fd, "auxv", buf);
 	unsigned word = p->abi_known && p->abi != PI_ABI_NATIVE ? 4 : 8;
 	p->auxv_err = err ? err : pi_auxv_parse(buf->data, buf->len, word, &p->auxv);
 	if (opened)

@@ -56,6 +56,7 @@ static void symbolize_into(struct stack_ctx *c, struct pi_thread *t, const struc
 {
 	size_t cap = 0, max = c->opt->max_frames;
 	const char *reason = r->stop_reason;
+	struct pi_user_frame *frames = NULL;
 	t->ustack.frames = NULL;
 	t->ustack.nframes = 0;
 	for (size_t i = 0; i < r->nframes; i++) {
@@ -67,12 +68,17 @@ static void symbolize_into(struct stack_ctx *c, struct pi_thread *t, const struc
 			n = max - t->ustack.nframes;
 			reason = "too many frames: the stack is cut here";
 		}
-		pi_xgrow(&t->ustack.frames, &cap, t->ustack.nframes + n, sizeof *t->ustack.frames);
-		memcpy(t->ustack.frames + t->ustack.nframes, f, n * sizeof *f);
+		pi_xgrow(&frames, &cap, t->ustack.nframes + n, sizeof *frames);
+		memcpy(frames + t->ustack.nframes, f, n * sizeof *f);
 		t->ustack.nframes += n;
 		if (t->ustack.nframes == max)
 			break;
 	}
+	/* Threads parked in the same place share one copy of their frames. */
+	if (t->ustack.nframes)
+		t->ustack.frames = pi_strpool_intern_blob(&c->p->strings, frames,
+							  t->ustack.nframes * sizeof *frames);
+	free(frames);
 	t->ustack.truncated_reason = pi_strpool_intern(&c->p->strings, reason);
 }
 
@@ -225,8 +231,8 @@ static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
 		s.stack_start = start;
 		s.stack_len = (size_t)n;
 		t->regs.known = true;
-		t->regs.r.rsp = sp;
-		t->regs.r.rip = t->syscall.pc;
+		t->regs.rsp = sp;
+		t->regs.rip = t->syscall.pc;
 		t->ustack.method = PI_UNWIND_COPY;
 		t->ustack.err = 0;
 		unwind_from(c, t, &s);
@@ -272,15 +278,18 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 	for (size_t i = 0; i < n; i++) {
 		struct pi_thread *t = list[i];
 		struct pi_stop *st = &b.threads[i];
-		free(t->ustack.frames);
 		memset(&t->ustack, 0, sizeof t->ustack);
 		t->ustack.stopped_us = st->stopped_us;
 		if (st->err) {
 			t->ustack.err = st->err;
 			continue;
 		}
-		t->regs.known = t->regs.full = true;
-		t->regs.r = st->regs;
+		t->regs.known = true;
+		t->regs.rip = st->regs.rip;
+		t->regs.rsp = st->regs.rsp;
+		free(t->regs.all);
+		t->regs.all = pi_xmalloc(sizeof *t->regs.all);
+		*t->regs.all = st->regs;
 		t->tls.err = 0;
 		t->tls.fs_base = st->regs.fs_base;
 		t->tls.source = "ptrace";
@@ -359,7 +368,8 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 		p->stacks_err = err;
 		goto done;
 	}
-	c.symbolizer = pi_symbolizer_new(pi_unwinder_dwfl(c.unwinder), &p->strings);
+	c.symbolizer = pi_symbolizer_new(pi_unwinder_dwfl(c.unwinder), &p->strings, opt->lines,
+					 p->exe);
 	pi_tls_collect(p, pi_unwinder_dwfl(c.unwinder));
 
 	struct pi_thread **stop = pi_xcalloc(p->nthreads, sizeof *stop);

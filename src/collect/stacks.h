@@ -27,6 +27,7 @@ struct pi_stack_options {
 	bool consistent;		/* --consistent */
 	size_t max_frames;
 	double stop_timeout_seconds;
+	enum pi_lines lines;		/* --lines */
 };
 
 /* Fills each thread's regs, ustack and tls, and the process's

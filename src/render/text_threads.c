@@ -86,11 +86,11 @@ static void registers(struct pi_buf *b, const struct pi_thread *t)
 	const struct pi_regs *rg = &t->regs;
 	if (!rg->known)
 		return;
-	const struct user_regs_struct *r = &rg->r;
-	if (!rg->full) {
+	const struct user_regs_struct *r = rg->all;
+	if (!r) {
 		pi_buf_printf(b, INDENT "regs   rip %#" PRIx64 "  rsp %#" PRIx64
 			      "  (from its syscall file; the rest are not known without stopping it)\n",
-			      (uint64_t)r->rip, (uint64_t)r->rsp);
+			      rg->rip, rg->rsp);
 		return;
 	}
 	const struct { const char *name; unsigned long long v; } all[] = {

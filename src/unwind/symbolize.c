@@ -22,17 +22,22 @@ struct cache_entry {
 struct pi_symbolizer {
 	Dwfl *dwfl;
 	struct pi_strpool *pool;
+	enum pi_lines lines;
+	const char *program;
 	struct cache_entry *table;
 	size_t cap, used;
 	struct pi_user_frame *frames;
 	size_t nframes, frames_cap;
 };
 
-struct pi_symbolizer *pi_symbolizer_new(Dwfl *dwfl, struct pi_strpool *pool)
+struct pi_symbolizer *pi_symbolizer_new(Dwfl *dwfl, struct pi_strpool *pool, enum pi_lines lines,
+					const char *program)
 {
 	struct pi_symbolizer *s = pi_xcalloc(1, sizeof *s);
 	s->dwfl = dwfl;
 	s->pool = pool;
+	s->lines = lines;
+	s->program = program;
 	s->cap = 1024;
 	s->table = pi_xcalloc(s->cap, sizeof *s->table);
 	return s;
@@ -95,10 +100,12 @@ static const char *die_name(Dwarf_Die *die)
 	return name;
 }
 
+/* Frames are compared byte for byte when stacks are shared, padding
+ * included: they are copied whole, never member by member. */
 static void push(struct pi_symbolizer *s, const struct pi_user_frame *f)
 {
 	pi_xgrow(&s->frames, &s->frames_cap, s->nframes + 1, sizeof *s->frames);
-	s->frames[s->nframes++] = *f;
+	memcpy(&s->frames[s->nframes++], f, sizeof *f);
 }
 
 /* The call site of an inlined function: where, in its caller, it was
@@ -117,6 +124,29 @@ static void call_site(Dwarf_Die *cudie, Dwarf_Die *inlined, const char **file, i
 	if (dwarf_attr(inlined, DW_AT_call_file, &attr) && dwarf_formudata(&attr, &idx) == 0
 	    && dwarf_getsrcfiles(cudie, &files, &nfiles) == 0 && idx < nfiles)
 		*file = dwarf_filesrc(files, idx, NULL, NULL);
+}
+
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Is this module's DWARF read, by the --lines policy? */
+static bool wants_lines(const struct pi_symbolizer *s, const char *module)
+{
+	if (s->lines != PI_LINES_PROGRAM)
+		return s->lines == PI_LINES_ALL;
+	if (!module || module[0] != '/')
+		return false;
+	if (s->program && strcmp(module, s->program) == 0)
+		return true;
+	static const char *const system_dirs[] = { "/lib", "/lib64", "/usr/lib", "/usr/lib64",
+						   "/usr/libexec", "/lib32", "/usr/lib32" };
+	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+		if (under(module, system_dirs[i]))
+			return false;
+	return true;
 }
 
 static void resolve(struct pi_symbolizer *s, uint64_t pc, bool activation)
@@ -155,6 +185,10 @@ static void resolve(struct pi_symbolizer *s, uint64_t pc, bool activation)
 		f.have_offset = true;
 	}
 
+	if (!wants_lines(s, modname)) {
+		push(s, &f);
+		return;
+	}
 	Dwfl_Line *line = dwfl_module_getsrc(mod, lookup_pc);
 	if (line) {
 		int lineno = 0;
@@ -188,7 +222,8 @@ static void resolve(struct pi_symbolizer *s, uint64_t pc, bool activation)
 		int tag = dwarf_tag(&chain[i]);
 		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
 			continue;
-		struct pi_user_frame g = f;
+		struct pi_user_frame g;
+		memcpy(&g, &f, sizeof g);
 		g.file = pi_strpool_intern(s->pool, file);
 		g.line = lineno;
 		if (tag == DW_TAG_inlined_subroutine) {

@@ -30,7 +30,18 @@ struct pi_user_frame {
 
 struct pi_symbolizer;
 
-struct pi_symbolizer *pi_symbolizer_new(struct Dwfl *dwfl, struct pi_strpool *pool);
+/* Which modules' DWARF is read for source lines and inlined calls. DWARF
+ * is big (glibc's is tens of MB once decompressed): by default only the
+ * program and the libraries that come with it, not the system's. */
+enum pi_lines {
+	PI_LINES_PROGRAM,	/* the executable, and libraries outside the system directories */
+	PI_LINES_ALL,
+	PI_LINES_NONE,
+};
+
+/* program is the executable's path (may be NULL). */
+struct pi_symbolizer *pi_symbolizer_new(struct Dwfl *dwfl, struct pi_strpool *pool,
+					enum pi_lines lines, const char *program);
 void pi_symbolizer_free(struct pi_symbolizer *s);
 
 /* The frames (one, or more when calls were inlined, innermost first) for

@@ -17,6 +17,8 @@
 struct pi_unwinder {
 	Dwfl *dwfl;
 	pid_t pid;
+	const struct pi_vma *vmas;
+	size_t nvmas;
 	const void *vdso_image;
 	size_t vdso_size;
 	bool attached;
@@ -29,15 +31,26 @@ struct pi_unwinder {
 	bool last_frame_lacks_rbp;
 };
 
+static const struct pi_vma *vma_at(const struct pi_unwinder *u, uint64_t addr)
+{
+	for (size_t i = 0; i < u->nvmas; i++)
+		if (addr >= u->vmas[i].start && addr < u->vmas[i].end)
+			return &u->vmas[i];
+	return NULL;
+}
+
 /* Opens a module's file as the target sees it: through /proc/PID/root, so
- * that a process in a container gets its own libraries; a file deleted
- * since it was mapped is still reachable through map_files (root only). */
+ * that a process in a container gets its own libraries. A file that was
+ * deleted or replaced since it was mapped (a package upgrade) must not be
+ * confused with the new one at the same path: then only the mapping itself
+ * will do (/proc/PID/map_files, root only). */
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
 		    char **file_name, Elf **elfp)
 {
 	struct pi_unwinder *u = *userdata;
 	char path[4096 + 64];
 	Dwarf_Addr low, high;
+	struct stat st;
 
 	(void)base;
 	if (strcmp(name, "[vdso]") == 0) {
@@ -51,19 +64,26 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 	if (name[0] != '/')
 		return -1;
 	dwfl_module_info(mod, NULL, &low, &high, NULL, NULL, NULL, NULL);
+	const struct pi_vma *v = vma_at(u, low);
 
+	int fd = -1;
 	snprintf(path, sizeof path, "/proc/%d/root%s", (int)u->pid, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (v && !v->deleted) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_ino != v->inode)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0 && v) {
 		snprintf(path, sizeof path, "/proc/%d/map_files/%llx-%llx", (int)u->pid,
-			 (unsigned long long)low, (unsigned long long)high);
+			 (unsigned long long)v->start, (unsigned long long)v->end);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)
 		return -1;
 	/* A device or FIFO mapped into the process is no ELF file, and
 	 * reading it could block. */
-	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -1;
@@ -209,6 +229,8 @@ int pi_unwinder_new(pid_t pid, const struct pi_vma *vmas, size_t nvmas, const vo
 	if (getenv("DEBUGINFOD_URLS"))
 		setenv("DEBUGINFOD_TIMEOUT", "5", 0);
 	u->pid = pid;
+	u->vmas = vmas;
+	u->nvmas = nvmas;
 	u->vdso_image = vdso_image;
 	u->vdso_size = vdso_size;
 	u->dwfl = dwfl_begin(&callbacks);

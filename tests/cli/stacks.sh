@@ -61,6 +61,22 @@ jq_check "TLS segments: the helper's own and libc's, with their sizes" \
 	'([.tls_modules[] | select(.path == $exe)][0].size >= 16)
 	 and ([.tls_modules[] | select(.path | test("libc\\.so"))] | length) == 1' --arg exe "$exe"
 
+run_pinspect --json --lines=none "$pid"
+jq_check "--lines=none: no source lines anywhere, names all the same" \
+	'([.threads[].user_stack[].file] | all(. == null))
+	 and ([.threads[1].user_stack[].function] | index("pi_depth_3")) != null'
+libc_id=$(readelf -n /lib/x86_64-linux-gnu/libc.so.6 | awk '/Build ID/ {print $3}')
+if [ -e "/usr/lib/debug/.build-id/${libc_id:0:2}/${libc_id:2}.debug" ]; then
+	run_pinspect --json "$pid"
+	jq_check "--lines=program (the default): no libc source lines" \
+		'[.threads[].user_stack[] | select(.module | test("libc\\.so")) | .file] | all(. == null)'
+	run_pinspect --json --lines=all "$pid"
+	jq_check "--lines=all: libc's source lines and inlined calls too" \
+		'[.threads[1].user_stack[] | select(.module | test("libc\\.so"))] | any(.file != null)'
+else
+	not_ok "libc's debug information is installed (libc6-dbg, a dependency of valgrind)"
+fi
+
 run_pinspect "$pid"
 out_has "text: user frames under each thread" '^ +user +#0 +0x[0-9a-f]{16} '
 out_has "text: function+offset, module, file:line" ' pi_depth_3\+0x[0-9a-f]+  pi-threads  .*tests/helpers/threads\.c:[0-9]+$'
@@ -69,6 +85,28 @@ out_has "text: TLS pointer and its mapping" '^ +tls +fs_base 0x[0-9a-f]+ \(libth
 out_has "text: TLS variable values" '^ +pi_tls_value = 1001 \(0x3e9\)'
 out_has "text: TLS segments" '^  TLS segments +.*pi-threads \([0-9]+ bytes per thread\)'
 kill -KILL "$pid"
+
+# --- A program replaced on disk while it runs (a package upgrade): its
+# frames are named from the file it runs, not the new one at its path. --
+cp "$HELPERS/pi-threads" "$TEST_TMP/pi-threads"
+start_helper_at() { # like start_helper, for a program outside tests/helpers
+	HELPER_OUT=$TEST_TMP/helper.out.$RANDOM
+	"$@" >"$HELPER_OUT" 2>&1 &
+	HELPER_PID=$!
+	track "$HELPER_PID"
+	for i in $(seq 1 200); do grep -q '^ready$' "$HELPER_OUT" && return; sleep 0.05; done
+}
+start_helper_at "$TEST_TMP/pi-threads" -n 1 -d 2
+cp "$HELPERS/pi-stacks" "$TEST_TMP/pi-threads.new"
+mv "$TEST_TMP/pi-threads.new" "$TEST_TMP/pi-threads"
+run_pinspect --json "$HELPER_PID"
+jq_check "replaced executable: shown as deleted" '.exe_deleted == true'
+if need_root "replaced executable: frames named from the running file (map_files is root only)"; then
+	jq_check "replaced executable: frames named from the running file" \
+		'[.threads[1].user_stack[] | select(.inline | not) | .function][1:4]
+		 == ["pi_wait_here", "pi_depth_2", "pi_depth_1"]'
+fi
+kill -KILL "$HELPER_PID"
 
 # --- A deep recursion, without frame pointers. -------------------------
 start_helper pi-stacks-nofp recurse 300
