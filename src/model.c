@@ -15,7 +15,6 @@ void pi_process_free(struct pi_process *p)
 		free(p->group_name[i]);
 	}
 	for (size_t i = 0; i < p->nthreads; i++) {
-		pi_strv_free(&p->threads[i].kstack);
 		free(p->threads[i].tls.vars);
 		free(p->threads[i].regs.all);
 	}

@@ -28,7 +28,7 @@
 #include "unwind/symbolize.h"
 #include "util/strpool.h"
 
-enum { PI_WCHAN_MAX = 128 };
+enum { PI_WCHAN_MAX = 128 };	/* longer kernel symbols are cut */
 
 /* Reasons beyond errno for an item to be missing (stored negated, like
  * errnos, in the *_err fields). */
@@ -102,21 +102,55 @@ struct pi_tls_module {
 	uint64_t align;
 };
 
+/* What pinspect keeps of a thread's status file (the process's is kept
+ * whole): a thousand threads should not cost a thousand copies of fields
+ * they share. */
+struct pi_thread_status {
+	unsigned have;			/* PI_STATUS_* bits */
+	bool kthread;
+	pid_t tracer_pid;
+	uint64_t sig_pending, sig_blocked;
+	uint64_t voluntary_ctxt_switches, nonvoluntary_ctxt_switches;
+};
+
+/* What pinspect keeps of a thread's stat file. */
+struct pi_thread_stat {
+	char comm[PI_COMM_MAX + 1];
+	char state;
+	int processor;
+	unsigned flags;
+	uint64_t utime, stime;		/* clock ticks */
+	int64_t nice, priority;
+};
+
+/* What pinspect keeps of a thread's sched file. */
+struct pi_thread_sched {
+	unsigned have;			/* PI_SCHED_* bits */
+	int64_t exec_start_ns;
+	uint64_t nr_migrations;
+};
+
+/* A list of strings owned by the process's pool (see strings). */
+struct pi_strlist {
+	const char *const *v;
+	size_t n;
+};
+
 struct pi_thread {
 	pid_t tid;
-	struct pi_stat stat;
+	struct pi_thread_stat stat;
 	int stat_err;
-	struct pi_status status;
+	struct pi_thread_status status;
 	int status_err;
-	struct pi_sched sched;
+	struct pi_thread_sched sched;
 	int sched_err;
 	struct pi_schedstat schedstat;
 	int schedstat_err;
 	struct pi_syscall syscall;
 	int syscall_err;
-	char wchan[PI_WCHAN_MAX];	/* "" when not blocked in the kernel */
+	const char *wchan;		/* "" when not blocked in the kernel; pooled */
 	int wchan_err;
-	struct pi_strv kstack;		/* kernel stack frames, innermost first */
+	struct pi_strlist kstack;	/* kernel stack frames, innermost first */
 	int kstack_err;
 	int children_err;
 

@@ -83,7 +83,7 @@ static void hung_or_d(struct finding_list *fl, const struct pi_thread *t, unsign
 			      pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds));
 	else
 		pi_buf_puts(&m, " is in D (uninterruptible)");
-	if (t->wchan[0])
+	if (t->wchan && *t->wchan)
 		pi_buf_printf(&m, ", waiting in %s", t->wchan);
 	if (flags & PI_TASK_HUNG) {
 		pi_buf_printf(&m, "; hung: longer than --hung-after %s",

@@ -200,6 +200,10 @@ static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
 			t->ustack.err = -PI_ERR_NO_STACK_MAP;
 			return false;
 		}
+		/* The thread's control block sits above its frames (see the
+		 * tracer): not needed. */
+		if (!t->tls.err && t->tls.fs_base > sp && t->tls.fs_base < top)
+			top = t->tls.fs_base;
 		uint64_t start = sp >= RED_ZONE ? sp - RED_ZONE : 0;
 		size_t len = top - start > MAX_STACK_COPY ? MAX_STACK_COPY : (size_t)(top - start);
 		pi_xgrow(&c->copy, &c->copy_cap, len, 1);

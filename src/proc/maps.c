@@ -65,11 +65,6 @@ static void parse_size_line(struct pi_scan line, struct pi_vma *v)
 		{ "Rss:", offsetof(struct pi_vma, rss) },
 		{ "Pss:", offsetof(struct pi_vma, pss) },
 		{ "Swap:", offsetof(struct pi_vma, swap) },
-		{ "Anonymous:", offsetof(struct pi_vma, anonymous) },
-		{ "Shared_Clean:", offsetof(struct pi_vma, shared_clean) },
-		{ "Shared_Dirty:", offsetof(struct pi_vma, shared_dirty) },
-		{ "Private_Clean:", offsetof(struct pi_vma, private_clean) },
-		{ "Private_Dirty:", offsetof(struct pi_vma, private_dirty) },
 	};
 	if (pi_scan_prefix(&line, "VmFlags:")) {
 		v->vmflags = parse_vmflags(line);

@@ -39,8 +39,7 @@ struct pi_vma {
 	char *path;		/* NULL when anonymous; the kernel escapes '\n' as "\012" */
 	bool deleted;		/* the file was unlinked: " (deleted)" is cut from path */
 	bool have_smaps;	/* the sizes below were read */
-	uint64_t rss, pss, swap, anonymous;	/* bytes */
-	uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t rss, pss, swap;	/* bytes */
 	uint64_t vmflags;	/* smaps VmFlags: bit n set for pi_vmflag_names[n] */
 
 	/* Filled by analysis/vma.c. */

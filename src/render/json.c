@@ -445,7 +445,15 @@ static void thread_object(struct pi_jw *w, const struct pi_process *p, const str
 	t->status_err ? pi_jw_null(w) : pi_jw_i64(w, t->status.tracer_pid);
 	signal_array(w, "signals_pending", t->status.sig_pending, !t->status_err);
 	signal_array(w, "signals_blocked", t->status.sig_blocked, !t->status_err);
-	strv_array(w, "kernel_stack", &t->kstack, !t->kstack_err);
+	pi_jw_key(w, "kernel_stack");
+	if (t->kstack_err) {
+		pi_jw_null(w);
+	} else {
+		pi_jw_array(w);
+		for (size_t i = 0; i < t->kstack.n; i++)
+			pi_jw_string(w, t->kstack.v[i]);
+		pi_jw_array_end(w);
+	}
 	registers_object(w, &t->regs);
 	user_stack(w, p, &t->ustack);
 	tls_object(w, p, &t->tls);

@@ -146,7 +146,7 @@ static void state(struct pi_buf *b, const struct pi_process *p)
 	if (code == 'D' && main) {
 		label(b, "Waiting in");
 		pi_buf_printf(b, "%s\n", main->wchan_err ? "unavailable"
-					 : main->wchan[0] ? main->wchan : "(not reported)");
+					 : main->wchan && *main->wchan ? main->wchan : "(not reported)");
 		label(b, "Off the CPU");
 		if (main->off_cpu_known)
 			pi_buf_printf(b, "for %s\n",

@@ -228,7 +228,7 @@ void pi_text_threads(struct pi_buf *b, const struct pi_process *p)
 		put_syscall(&cell, p, t, false);
 		pi_buf_printf(b, "%-20s ", cell.data);
 		pi_buf_printf(b, "%-*s ", WCHAN_WIDTH, t->wchan_err ? "unavailable"
-						      : t->wchan[0] ? short_symbol(t->wchan, wchan, sizeof wchan)
+						      : t->wchan && *t->wchan ? short_symbol(t->wchan, wchan, sizeof wchan)
 						      : "-");
 		if (!t->status_err && (t->status.have & PI_STATUS_CTXT))
 			pi_buf_printf(b, "%9" PRIu64 " %9" PRIu64 " ", t->status.voluntary_ctxt_switches,

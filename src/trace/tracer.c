@@ -19,6 +19,9 @@ enum { ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_R
 static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 enum { NFATAL = sizeof fatal_signals / sizeof fatal_signals[0] };
 
+/* How long to poll for the next stop before sleeping until it comes. */
+enum { SPIN_US = 2000 };
+
 /* Threads in a ptrace stop right now: what a fatal signal must let go.
  * Written only with those signals blocked. */
 static pid_t *held;
@@ -96,6 +99,11 @@ static void copy_stack(const struct pi_stop_batch *b, pid_t pid, struct pi_stop 
 	uint64_t sp = t->regs.rsp;
 	uint64_t start = sp >= 128 ? sp - 128 : 0;
 	uint64_t top = b->stack_top ? b->stack_top(b->stack_top_arg, sp) : 0;
+	/* glibc keeps a thread's control block (where fs_base points) at the
+	 * top of its stack mapping, above every frame: no need to copy it
+	 * while the thread waits. */
+	if (t->regs.fs_base > sp && t->regs.fs_base < top)
+		top = t->regs.fs_base;
 	size_t len = top > start ? (size_t)(top - start) : 64 * 1024;
 	if (len > b->max_stack_copy)
 		len = b->max_stack_copy;
@@ -187,18 +195,27 @@ int pi_trace_stop_batch(struct pi_stop_batch *b)
 	}
 
 	double deadline = now_us() + b->timeout_seconds * 1e6;
+	double last_event = now_us();
 	double first_stop = 0;
 	while (pending > 0) {
 		int status;
 		pid_t got = waitpid(-1, &status, __WALL | WNOHANG);
 		if (got == 0) {
-			double left = deadline - now_us();
+			/* A stopped thread waits for us: poll for a moment rather
+			 * than sleep, since waking an idle CPU (slow on a virtual
+			 * machine) would add to every thread's stop. */
+			double now = now_us(), left = deadline - now;
 			if (left <= 0)
 				break;
-			struct timespec ts = { (time_t)(left / 1e6), (long)((left - (double)(time_t)(left / 1e6) * 1e6) * 1e3) };
+			if (now - last_event < SPIN_US)
+				continue;
+			struct timespec ts = { (time_t)(left / 1e6),
+					       (long)((left - (double)(time_t)(left / 1e6) * 1e6) * 1e3) };
 			sigtimedwait(&chld, NULL, &ts);
+			last_event = now_us();
 			continue;
 		}
+		last_event = now_us();
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;

@@ -99,18 +99,51 @@ static double seconds_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* elfutils' standard search: build-id under /usr/lib/debug, then
- * .gnu_debuglink; and debuginfod when DEBUGINFOD_URLS is set. A debuginfod
- * server that does not answer must not hang pinspect: the first lookup
- * that fails slowly turns debuginfod off for the rest of the run. */
+/* A separate debug file named by .gnu_debuglink, in the places gdb and
+ * elfutils look: beside the file, in its .debug directory, and under
+ * /usr/lib/debug. */
+static int find_by_debuglink(const char *file, const char *debuglink, char **found)
+{
+	char path[4096];
+	if (!file || !debuglink || !*debuglink || strchr(debuglink, '/'))
+		return -1;
+	const char *slash = strrchr(file, '/');
+	int dirlen = slash ? (int)(slash - file) : 0;
+	const char *const forms[] = { "%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s" };
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		snprintf(path, sizeof path, forms[i], dirlen, file, debuglink);
+		if (strcmp(path, file) == 0)
+			continue;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			*found = pi_xstrdup(path);
+			return fd;
+		}
+	}
+	return -1;
+}
+
+/* Separate debug information: by build-id under /usr/lib/debug, then by
+ * .gnu_debuglink; and from debuginfod only when DEBUGINFOD_URLS is set
+ * (elfutils' own search starts up its debuginfod client, with libcurl and
+ * TLS, whenever a module has no local debug file, which costs megabytes
+ * and milliseconds for nothing). A debuginfod server that does not answer
+ * must not hang pinspect: the first lookup that fails slowly turns it off
+ * for the rest of the run. */
 static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
 			  Dwarf_Addr base, const char *file, const char *debuglink, GElf_Word crc,
 			  char **debuginfo_file)
 {
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	if (!urls || !*urls) {
+		int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file, debuglink,
+						      crc, debuginfo_file);
+		return fd >= 0 ? fd : find_by_debuglink(file, debuglink, debuginfo_file);
+	}
 	double start = seconds_now();
 	int fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file, debuglink, crc,
 					      debuginfo_file);
-	if (fd < 0 && getenv("DEBUGINFOD_URLS") && seconds_now() - start > 2.0) {
+	if (fd < 0 && seconds_now() - start > 2.0) {
 		fprintf(stderr, "pinspect: debuginfod did not answer within %.0f s; not asking it "
 			"again (set DEBUGINFOD_TIMEOUT to wait longer)\n", seconds_now() - start);
 		unsetenv("DEBUGINFOD_URLS");

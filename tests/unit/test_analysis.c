@@ -89,7 +89,7 @@ START_TEST(off_cpu_and_hung_threads)
 	struct pi_process p;
 	make_process(&p, 4);
 	p.threads[3].stat.state = 'D';
-	strcpy(p.threads[3].wchan, "io_schedule");
+	p.threads[3].wchan = "io_schedule";
 	p.threads[2].stat.state = 'D';
 	pi_analyze_process(&p, 2.5);
 
