@@ -333,8 +333,17 @@ static const char *why_it_ended(struct pi_unwinder *u, const struct pi_raw_frame
 	if (!cfi)
 		cfi = dwfl_module_dwarf_cfi(mod, &bias);
 	Dwarf_Frame *frame;
-	if (!cfi || dwarf_cfi_addrframe(cfi, pc - bias, &frame) != 0)
+	if (!cfi || dwarf_cfi_addrframe(cfi, pc - bias, &frame) != 0) {
+		/* Without unwind tables libdwfl walks frame pointers, which
+		 * needs rbp too. */
+		if (!rbp_known) {
+			*needs_rbp = true;
+			return "no unwind information for the last frame's code, and the frame "
+			       "pointer (rbp) to walk without it is not known (--stop-blocked stops "
+			       "the thread to read it)";
+		}
 		return "no unwind information for the last frame's code";
+	}
 
 	const char *reason = "the unwinder could not find the last frame's caller";
 	Dwarf_Op mem[3], *ops;
@@ -348,7 +357,7 @@ static const char *why_it_ended(struct pi_unwinder *u, const struct pi_raw_frame
 		       || (ops[0].atom == DW_OP_bregx && ops[0].number == PI_DWARF_RBP))) {
 		*needs_rbp = true;
 		reason = "the next frame needs the frame pointer (rbp), which a thread blocked "
-			 "in a system call does not reveal";
+			 "in a system call does not reveal (--stop-blocked stops the thread to read it)";
 	}
 	free(frame);
 	return reason;

@@ -133,6 +133,27 @@ for helper in pi-stacks pi-stacks-nofp; do
 	kill -KILL "$HELPER_PID"
 done
 
+# --- A blocked stack that a copy cannot finish: only --stop-blocked
+# stops the thread, and only that one. -----------------------------------
+start_helper pi-stacks bigframe
+run_pinspect --json "$HELPER_PID"
+tid=$(tid_named bigframe)
+jq_check "a huge frame hides the frame pointer: cut short, never stopped, and the way out named" \
+	'[.threads[] | select(.tid == $t)][0].unwind | .method == "copied_while_blocked"
+	 and (.truncated_reason | test("--stop-blocked"))' --argjson t "$tid"
+run_pinspect --json --stop-blocked "$HELPER_PID"
+jq_check "--stop-blocked: that thread is stopped, and its stack completed" \
+	'[.threads[] | select(.tid == $t)][0] | .unwind.method == "stopped_while_blocked"
+	 and .unwind.truncated_reason == null and .registers.complete
+	 and ([.user_stack[].function] | index("pi_big_frame")) != null
+	 and ([.user_stack[].function] | index("bigframe")) != null' --argjson t "$tid"
+jq_check "--stop-blocked: the threads whose stacks were complete are not stopped" \
+	'[.threads[] | select(.tid != $t) | .unwind.method] | all(. == "copied_while_blocked")' \
+	--argjson t "$tid"
+run_pinspect "$HELPER_PID"
+out_has "text: the cut stack says what would finish it" 'cut short: .*--stop-blocked stops the thread to read it'
+kill -KILL "$HELPER_PID"
+
 # --- Threads running in user space: stopped for microseconds. ---------
 start_helper pi-stacks spin 2
 pid=$HELPER_PID

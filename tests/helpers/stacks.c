@@ -12,6 +12,9 @@
  *                sees and writing the total to FILE
  *   spin N       N threads named "spinner" running in user space
  *                (pi_spin), never blocking
+ *   bigframe     a thread named "bigframe" blocked in read() from
+ *                pi_big_frame(), whose frame holds a 256 KiB array: too far
+ *                for the frame pointer to be found on a copy of the stack
  * Prints "ready" once in place. Built with and without frame pointers,
  * with and without debug information, and stripped. */
 #include <errno.h>
@@ -156,6 +159,28 @@ static void *spinner(void *arg)
 	return NULL;
 }
 
+__attribute__((noinline)) void pi_big_frame(void);
+__attribute__((noinline)) void pi_big_frame(void)
+{
+	volatile char big[256 * 1024];
+	memset((char *)big, 0, sizeof big);
+	/* read() straight from here: the frame pointer lies beyond the
+	 * array, further than pinspect looks for it on a copy. */
+	atomic_store(&in_place, 1);
+	char c;
+	while (read(pipe_fd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	big[0] = c;
+}
+
+static void *bigframe(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "bigframe");
+	pi_big_frame();
+	return NULL;
+}
+
 static void start(void *(*fn)(void *), void *arg)
 {
 	pthread_t t;
@@ -184,12 +209,14 @@ int main(int argc, char **argv)
 		start(epoller, NULL);
 		start(sigwaiter, NULL);
 		want = 2;
+	} else if (strcmp(argv[1], "bigframe") == 0) {
+		start(bigframe, NULL);
 	} else if (strcmp(argv[1], "spin") == 0) {
 		want = argc > 2 ? atoi(argv[2]) : 1;
 		for (int i = 0; i < want; i++)
 			start(spinner, NULL);
 	} else {
-		fprintf(stderr, "usage: pi-stacks recurse N | altstack | epoll FILE | spin N\n");
+		fprintf(stderr, "usage: pi-stacks recurse N | altstack | epoll FILE | spin N | bigframe\n");
 		return 2;
 	}
 	while (atomic_load(&in_place) < want)
