@@ -3,38 +3,85 @@
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <proc_service.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <thread_db.h>
 
 #include "proc/memory.h"
+#include "util/xalloc.h"
 
 /* The handle libthread_db passes back to every callback. */
 struct ps_prochandle {
 	pid_t pid;
 	Dwfl *dwfl;
-	const char *wanted;
-	psaddr_t found;
+	/* Every defined symbol of every module, by name (version cut), in a
+	 * hash table built on the first lookup: libthread_db asks for a few
+	 * dozen symbols, and scanning glibc's ten thousand for each one took
+	 * milliseconds. */
+	struct symbol {
+		const char *name;	/* NULL: an empty slot */
+		size_t len;
+		GElf_Addr addr;
+	} *symbols;
+	size_t nsymbols, cap;	/* cap: a power of two */
+	bool indexed;
 };
 
-static int find_symbol(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
-		       void *arg)
+static uint64_t name_hash(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static struct symbol *slot_for(struct ps_prochandle *ph, const char *name, size_t len)
+{
+	size_t k = name_hash(name, len) & (ph->cap - 1);
+	while (ph->symbols[k].name
+	       && (ph->symbols[k].len != len || memcmp(ph->symbols[k].name, name, len) != 0))
+		k = (k + 1) & (ph->cap - 1);
+	return &ph->symbols[k];
+}
+
+static void insert(struct ps_prochandle *ph, const char *name, size_t len, GElf_Addr addr)
+{
+	if ((ph->nsymbols + 1) * 2 > ph->cap) {
+		struct symbol *old = ph->symbols;
+		size_t old_cap = ph->cap;
+		ph->cap = ph->cap ? ph->cap * 2 : 4096;
+		ph->symbols = pi_xcalloc(ph->cap, sizeof *ph->symbols);
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].name)
+				*slot_for(ph, old[i].name, old[i].len) = old[i];
+		free(old);
+	}
+	struct symbol *e = slot_for(ph, name, len);
+	if (e->name)
+		return;		/* the first module to define a name wins */
+	e->name = name;
+	e->len = len;
+	e->addr = addr;
+	ph->nsymbols++;
+}
+
+static int index_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+			void *arg)
 {
 	struct ps_prochandle *ph = arg;
 	(void)userdata;
 	(void)name;
 	(void)start;
 	int n = dwfl_module_getsymtab(mod);
-	size_t len = strlen(ph->wanted);
 	for (int i = 1; i < n; i++) {
 		GElf_Sym sym;
 		GElf_Addr addr;
 		const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
-		/* Names may carry a version: "_thread_db_sizeof_pthread@@GLIBC_PRIVATE". */
-		if (s && strncmp(s, ph->wanted, len) == 0 && (s[len] == '\0' || s[len] == '@')
-		    && sym.st_shndx != SHN_UNDEF) {
-			ph->found = (psaddr_t)addr;
-			return DWARF_CB_ABORT;
-		}
+		if (!s || !*s || sym.st_shndx == SHN_UNDEF)
+			continue;
+		/* The name lives as long as the module's ELF. */
+		insert(ph, s, strcspn(s, "@"), addr);
 	}
 	return DWARF_CB_OK;
 }
@@ -45,12 +92,16 @@ ps_err_e ps_pglobal_lookup(struct ps_prochandle *ph, const char *object_name,
 	/* glibc moved its thread symbols from libpthread into libc over the
 	 * years: look in every module rather than the one named. */
 	(void)object_name;
-	ph->wanted = sym_name;
-	ph->found = 0;
-	dwfl_getmodules(ph->dwfl, find_symbol, ph, 0);
-	if (!ph->found)
+	if (!ph->indexed) {
+		ph->indexed = true;
+		dwfl_getmodules(ph->dwfl, index_module, ph, 0);
+	}
+	if (!ph->nsymbols)
 		return PS_NOSYM;
-	*sym_addr = ph->found;
+	struct symbol *hit = slot_for(ph, sym_name, strlen(sym_name));
+	if (!hit->name)
+		return PS_NOSYM;
+	*sym_addr = (psaddr_t)hit->addr;
 	return PS_OK;
 }
 
@@ -161,17 +212,20 @@ static int each_thread(const td_thrhandle_t *th, void *arg)
 int pi_threaddb_walk(pid_t pid, Dwfl *dwfl, pi_threaddb_fn fn, void *arg)
 {
 	static int initialised;
-	struct ps_prochandle ph = { pid, dwfl, NULL, 0 };
+	struct ps_prochandle ph = { pid, dwfl, NULL, 0, 0, false };
 	struct walk w = { fn, arg };
 	td_thragent_t *ta;
 
 	if (!initialised++ && td_init() != TD_OK)
 		return -ENOSYS;
 	td_err_e err = td_ta_new(&ph, &ta);
-	if (err != TD_OK)
+	if (err != TD_OK) {
+		free(ph.symbols);
 		return err == TD_NOLIBTHREAD ? -ENOENT : err == TD_VERSION ? -EPROTO : -EIO;
+	}
 	err = td_ta_thr_iter(ta, each_thread, &w, TD_THR_ANY_STATE, TD_THR_LOWEST_PRIORITY,
 			     TD_SIGNO_MASK, TD_THR_ANY_USER_FLAGS);
 	td_ta_delete(ta);
+	free(ph.symbols);
 	return err == TD_OK ? 0 : -EIO;
 }
