@@ -17,10 +17,20 @@ tap_count=0
 tap_failed=0
 helper_pids=()
 
+# A task's start time (field 22 of its stat): with the PID, it names one
+# process for good, where a PID alone is reused within minutes.
+start_time_of() {
+	sed -E 's/.*\) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+}
+
 cleanup() {
-	local pid
-	for pid in "${helper_pids[@]}"; do
-		kill -KILL "$pid" 2>/dev/null
+	local entry
+	for entry in "${helper_pids[@]}"; do
+		# Kill only what is still ours: the PID may belong to somebody
+		# else by now (another test suite running beside this one).
+		if [ "$(start_time_of "${entry%%:*}")" = "${entry#*:}" ]; then
+			kill -KILL "${entry%%:*}" 2>/dev/null
+		fi
 	done
 	wait 2>/dev/null
 	rm -rf "$TEST_TMP"
@@ -126,7 +136,7 @@ start_helper() {
 	HELPER_OUT=$TEST_TMP/helper.$name.$RANDOM
 	"$HELPERS/$name" "$@" >"$HELPER_OUT" 2>&1 &
 	HELPER_PID=$!
-	helper_pids+=("$HELPER_PID")
+	track "$HELPER_PID"
 	local i
 	for i in $(seq 1 200); do
 		grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && return 0
@@ -136,9 +146,9 @@ start_helper() {
 	exit 99
 }
 
-# track PID: kill PID when the test ends.
+# track PID: kill PID when the test ends (if it is still the same process).
 track() {
-	helper_pids+=("$1")
+	helper_pids+=("$1:$(start_time_of "$1")")
 }
 
 # task_state PID: the state letter of a task, from /proc.
