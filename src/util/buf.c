@@ -77,6 +77,7 @@ void pi_buf_free(struct pi_buf *b)
 char *pi_buf_steal(struct pi_buf *b)
 {
 	pi_buf_reserve(b, 0);
+	b->data[b->len] = '\0';	/* a buffer never written to has no terminator yet */
 	char *s = b->data;
 	b->data = NULL;
 	b->len = b->cap = 0;
