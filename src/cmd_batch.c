@@ -58,8 +58,7 @@ int pi_cmd_batch(const struct pi_options *opt)
 			sleep_until(start + (int64_t)((double)(i - 1) * opt->delay_seconds * 1e9));
 		status = pi_monitor_sample(&m);
 		if (status) {
-			if (m.gone && i > 1)
-				fprintf(stderr, "pinspect: process %d has exited\n", (int)m.table.opt.only_pid);
+			fprintf(stderr, "pinspect: %s\n", m.error);
 			break;
 		}
 		pi_monitor_build(&m);

@@ -79,13 +79,14 @@ int pi_monitor_sample(struct pi_monitor *m)
 	if (!err)
 		return 0;
 	if (err == -ESRCH && m->table.opt.only_pid) {
-		if (first)
-			fprintf(stderr, "pinspect: PID %d: no such process\n", (int)m->table.opt.only_pid);
+		snprintf(m->error, sizeof m->error, first ? "PID %d: no such process"
+							  : "process %d has exited",
+			 (int)m->table.opt.only_pid);
 		m->gone = true;
 		return PI_EXIT_NOPROC;
 	}
-	fprintf(stderr, "pinspect: reading the task list from /proc failed: %s (is /proc mounted?)\n",
-		strerror(-err));
+	snprintf(m->error, sizeof m->error, "reading the task list from /proc failed: %s "
+		 "(is /proc mounted?)", strerror(-err));
 	return PI_EXIT_FAILURE;
 }
 

@@ -21,15 +21,16 @@ struct pi_monitor {
 	struct pi_view_options vo;
 	char *filter;		/* vo.filter points here */
 	bool gone;		/* the process watched with --top has exited */
+	char error[256];	/* why the last sample failed, for stderr */
 };
 
 /* Returns 0, or the exit status after saying why it cannot start. */
 int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt);
 void pi_monitor_done(struct pi_monitor *m);
 
-/* Takes a sample. Returns 0, or after a message the exit status: the
- * process watched does not exist (first) or exited (later), or /proc
- * cannot be read. */
+/* Takes a sample. Returns 0, or the exit status with the reason in
+ * m->error: the process watched does not exist (or has exited: then
+ * m->gone is set too), or /proc cannot be read. */
 int pi_monitor_sample(struct pi_monitor *m);
 
 /* Builds the view, reading first what sorting by its column needs. */
