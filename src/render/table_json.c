@@ -85,11 +85,11 @@ static json_object *syscall_object(const struct pi_row *r)
 		return NULL;
 	static const char *const kinds[] = { "running", "not_in_syscall", "in_syscall" };
 	json_object *o = json_object_new_object();
-	put(o, "state", json_object_new_string(kinds[task->syscall.kind]));
-	if (task->syscall.kind == PI_SYSCALL_IN) {
+	put(o, "state", json_object_new_string(kinds[task->syscall_kind]));
+	if (task->syscall_kind == PI_SYSCALL_IN) {
 		const char *name = r->proc->abi >= 0
-				   ? pi_syscall_name((enum pi_abi)r->proc->abi, task->syscall.nr) : NULL;
-		put(o, "number", i64(task->syscall.nr));
+				   ? pi_syscall_name((enum pi_abi)r->proc->abi, task->syscall_nr) : NULL;
+		put(o, "number", i64(task->syscall_nr));
 		put(o, "name", name ? json_object_new_string(name) : NULL);
 	} else {
 		put(o, "number", NULL);
@@ -134,7 +134,7 @@ static json_object *row_object(struct pi_table *t, const struct pi_row *r)
 	put(o, "wchan", task->wchan_err || !task->wchan ? NULL : json_object_new_string(task->wchan));
 	put(o, "syscall", syscall_object(r));
 	put(o, "tracer_pid", task->status_err ? NULL : i64(task->tracer_pid));
-	put(o, "comm", pi_json_string(task->comm));
+	put(o, "comm", pi_json_string(pi_task_comm(t, task)));
 	put(o, "cmdline", pi_json_string(p->cmdline_err ? NULL : p->cmdline));
 	pi_row_command(r, &b);
 	put(o, "command", pi_json_string(b.data ? b.data : ""));

@@ -155,13 +155,13 @@ static const char *syscall_name(const struct pi_table *t, const struct pi_row *r
 {
 	(void)t;
 	const struct pi_task *task = r->task;
-	if (task->syscall_err || task->syscall.kind != PI_SYSCALL_IN)
+	if (task->syscall_err || task->syscall_kind != PI_SYSCALL_IN)
 		return NULL;
 	/* Unknown ABI: most likely native, but a wrong name is worse than
 	 * a number. */
 	if (r->proc->abi < 0)
 		return NULL;
-	return pi_syscall_name((enum pi_abi)r->proc->abi, task->syscall.nr);
+	return pi_syscall_name((enum pi_abi)r->proc->abi, task->syscall_nr);
 }
 
 static enum pi_style syscall_text(struct pi_table *t, const struct pi_row *r, struct pi_buf *out)
@@ -173,7 +173,7 @@ static enum pi_style syscall_text(struct pi_table *t, const struct pi_row *r, st
 		pi_buf_puts(out, e == PI_ERR_KERNEL_THREAD || e == PI_ERR_ZOMBIE ? "-" : "?");
 		return PI_STYLE_DIM;
 	}
-	switch (task->syscall.kind) {
+	switch (task->syscall_kind) {
 	case PI_SYSCALL_RUNNING:
 		pi_buf_puts(out, "running");
 		return PI_STYLE_NORMAL;
@@ -187,7 +187,7 @@ static enum pi_style syscall_text(struct pi_table *t, const struct pi_row *r, st
 	if (name)
 		pi_buf_puts(out, name);
 	else
-		pi_buf_printf(out, "syscall_%ld", task->syscall.nr);
+		pi_buf_printf(out, "syscall_%d", task->syscall_nr);
 	return PI_STYLE_NORMAL;
 }
 
@@ -347,8 +347,8 @@ int pi_column_compare(enum pi_column c, const struct pi_row *a, const struct pi_
 	case PI_COL_WCHAN:
 		return cmp_str(x->wchan_err ? NULL : x->wchan, y->wchan_err ? NULL : y->wchan);
 	case PI_COL_SYSCALL: {
-		long nx = !x->syscall_err && x->syscall.kind == PI_SYSCALL_IN ? x->syscall.nr : -1;
-		long ny = !y->syscall_err && y->syscall.kind == PI_SYSCALL_IN ? y->syscall.nr : -1;
+		long nx = !x->syscall_err && x->syscall_kind == PI_SYSCALL_IN ? x->syscall_nr : -1;
+		long ny = !y->syscall_err && y->syscall_kind == PI_SYSCALL_IN ? y->syscall_nr : -1;
 		return (nx > ny) - (nx < ny);
 	}
 	case PI_COL_FLAGS: {

@@ -21,8 +21,9 @@
 #include "sys/abi.h"
 #include "util/xalloc.h"
 
-static void gone(struct pi_task *task, unsigned what, int err)
+static void gone(struct pi_task *task, unsigned what, int e)
 {
+	int16_t err = (int16_t)e;
 	if (what & PI_DETAIL_SCHED) {
 		task->sched_err = err;
 		task->off_cpu_known = false;
@@ -90,7 +91,7 @@ static void read_sched(struct pi_table *t, int fd, struct pi_task *task,
 	/* A task in R that is not known to be in a system call is on a CPU,
 	 * or about to be: not "off" it. */
 	bool on_cpu = task->state == 'R'
-		      && (task->syscall_err || task->syscall.kind == PI_SYSCALL_RUNNING);
+		      && (task->syscall_err || task->syscall_kind == PI_SYSCALL_RUNNING);
 	int64_t now = pi_sched_clock_at(clock, task->processor, mono);
 	task->off_cpu_known = pi_off_cpu(now, s.exec_start_ns, on_cpu, &task->off_cpu_seconds);
 	if (task->sched_err && task->off_cpu_known)
@@ -110,7 +111,7 @@ static void read_wchan(struct pi_table *t, int fd, struct pi_task *task)
 		      || (!t->root && task->euid != geteuid());
 	if (!err && !sym[0] && denied)
 		err = -EACCES;
-	task->wchan_err = err;
+	task->wchan_err = (int16_t)err;
 	task->wchan = err ? NULL : pi_intern(&t->strings, sym);
 }
 
@@ -141,12 +142,17 @@ static void read_syscall(struct pi_table *t, int fd, struct pi_task *task)
 		task->syscall_err = -PI_ERR_ZOMBIE;
 		return;
 	}
+	struct pi_syscall sc;
 	int err = pi_read_at(fd, "syscall", &t->buf);
 	if (!err)
-		err = pi_syscall_parse(t->buf.data, t->buf.len, &task->syscall);
-	task->syscall_err = err;
+		err = pi_syscall_parse(t->buf.data, t->buf.len, &sc);
+	task->syscall_err = (int16_t)err;
+	if (!err) {
+		task->syscall_kind = (uint8_t)sc.kind;
+		task->syscall_nr = (int)sc.nr;
+	}
 	/* Once per process: what its numbers mean. */
-	if (!err && task->syscall.kind == PI_SYSCALL_IN && !p->abi_read)
+	if (!err && task->syscall_kind == PI_SYSCALL_IN && !p->abi_read)
 		read_abi(p);
 }
 
@@ -158,7 +164,7 @@ static void read_status(struct pi_table *t, int fd, struct pi_task *task)
 		err = pi_status_parse(t->buf.data, t->buf.len, &st);
 	if (!err && !(st.have & PI_STATUS_TRACER))
 		err = -EINVAL;
-	task->status_err = err;
+	task->status_err = (int16_t)err;
 	task->tracer_pid = err ? 0 : st.tracer_pid;
 }
 

@@ -49,7 +49,7 @@ static void hung_or_d(struct list *l, struct pi_table *t, const struct pi_proc *
 	char dur[32], limit[32];
 	bool hung = task->flags & PI_TASK_HUNG;
 
-	put_task(&m, "thread", task->tid, task->comm);
+	put_task(&m, "thread", task->tid, pi_task_comm(t, task));
 	if (task->tid != p->pid)
 		put_task(&m, " of process", p->pid, p->comm);
 	if (task->off_cpu_known)

@@ -23,6 +23,11 @@
  * the default --hung-after calls it hung. */
 #define STALE_SECONDS 10.0
 
+/* libproc2 keeps the stacks of its largest fetch for good: after a
+ * select of more threads than this (the first sample, mostly), the
+ * context is let go, so that 10,000 threads' stacks are not kept. */
+#define THREAD_INFO_KEEP 4096
+
 /* The libproc2 items: all from stat, or free (EUID comes from stat(2) of
  * the task's directory). No PIDS_NS_*: those stat eight files per task. */
 static enum pids_item items[] = {
@@ -73,6 +78,8 @@ void pi_table_done(struct pi_table *t)
 {
 	if (t->info)
 		procps_pids_unref(&t->info);
+	if (t->thread_info)
+		procps_pids_unref(&t->thread_info);
 	free_cmdlines(t->procs, t->nprocs);
 	free_cmdlines(t->old_procs, t->old_nprocs);
 	free(t->procs);
@@ -103,6 +110,15 @@ static int compare_fresh(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+/* Copies a name, cut to size (a thread's name is 15 bytes at most;
+ * only kernel threads, whole processes, have longer ones). */
+static void copy_name(char *out, size_t size, const char *name)
+{
+	size_t n = strnlen(name, size - 1);
+	memcpy(out, name, n);
+	out[n] = '\0';
+}
+
 static void task_from_stack(struct pi_task *task, const struct pids_stack *s)
 {
 	memset(task, 0, sizeof *task);
@@ -114,7 +130,7 @@ static void task_from_stack(struct pi_task *task, const struct pids_stack *s)
 	task->starttime = VAL(I_BEGAN, ull_int, s);
 	task->ticks = VAL(I_TICKS, ull_int, s);
 	const char *cmd = VAL(I_CMD, str, s);
-	snprintf(task->comm, sizeof task->comm, "%s", cmd ? cmd : "");
+	copy_name(task->comm, sizeof task->comm, cmd ? cmd : "");
 }
 
 static void proc_from_stack(struct pi_table *t, struct pi_proc *p, const struct pids_stack *s)
@@ -131,7 +147,7 @@ static void proc_from_stack(struct pi_table *t, struct pi_proc *p, const struct 
 	p->ticks = VAL(I_TICKS, ull_int, s);
 	p->rss_bytes = (uint64_t)VAL(I_RSS, ul_int, s) * (uint64_t)t->page_size;
 	const char *cmd = VAL(I_CMD, str, s);
-	snprintf(p->comm, sizeof p->comm, "%s", cmd ? cmd : "");
+	copy_name(p->comm, sizeof p->comm, cmd ? cmd : "");
 	p->cmdline_err = PI_NOT_READ;
 	p->abi = -1;
 	p->cpu_percent = NAN;
@@ -224,7 +240,7 @@ static void add_single(struct pi_table *t, struct pi_proc *p, uint32_t pi,
 	task->euid = p->euid;
 	task->starttime = p->starttime;
 	task->ticks = p->ticks;
-	memcpy(task->comm, p->comm, sizeof task->comm);
+	copy_name(task->comm, sizeof task->comm, p->comm);
 	inherit(t, task, find_old_task(t, old, p->pid), now);
 }
 
@@ -344,6 +360,20 @@ static int64_t next_full_read(pid_t pid, int64_t now, bool first)
 	return now + (int64_t)(STALE_SECONDS * fraction * 1e9);
 }
 
+/* Room for this sample's tasks, and not much more: ten thousand tasks
+ * are a few megabytes, kept twice. */
+static void reserve_tasks(struct pi_table *t, const struct pi_proc **olds, const bool *need,
+			  size_t nfresh)
+{
+	size_t bound = nfresh;
+	for (size_t i = 0; i < t->nprocs; i++)
+		bound += need[i] ? 1 : olds[i] && t->procs[i].nlwp > 1 ? olds[i]->ntasks : 1;
+	if (t->tasks_cap >= bound && t->tasks_cap <= bound + bound / 4 + 1024)
+		return;
+	t->tasks_cap = bound + bound / 16 + 64;
+	t->tasks = pi_xrealloc(t->tasks, t->tasks_cap * sizeof *t->tasks);
+}
+
 static void swap_samples(struct pi_table *t)
 {
 	struct pi_proc *pp = t->old_procs;
@@ -410,16 +440,22 @@ static struct pi_task *reap_threads(struct pi_table *t, const bool *need, size_t
 	t->reread_procs = n;
 	if (!n)
 		return NULL;
-	struct pids_fetch *f = procps_pids_select(t->info, t->select_pids, (int)n,
+	if (!t->thread_info && procps_pids_new(&t->thread_info, items, I_COUNT) < 0) {
+		t->thread_info = NULL;
+		return NULL;
+	}
+	struct pids_fetch *f = procps_pids_select(t->thread_info, t->select_pids, (int)n,
 						  PIDS_SELECT_PID_THREADS);
 	if (!f)
 		return NULL;
 	size_t rows = 0;
 	while (f->stacks[rows])
 		rows++;
-	struct pi_task *fresh = pi_xcalloc(rows, sizeof *fresh);
+	struct pi_task *fresh = pi_xcalloc(rows ? rows : 1, sizeof *fresh);
 	for (size_t i = 0; i < rows; i++)
 		task_from_stack(&fresh[i], f->stacks[i]);
+	if (rows > THREAD_INFO_KEEP)
+		procps_pids_unref(&t->thread_info);
 	qsort(fresh, rows, sizeof *fresh, compare_fresh);
 	*count = rows;
 	return fresh;
@@ -449,6 +485,7 @@ int pi_table_sample(struct pi_table *t)
 	size_t nfresh;
 	struct pi_task *fresh = reap_threads(t, need, &nfresh);
 	size_t f = 0;
+	reserve_tasks(t, olds, need, nfresh);
 	for (size_t i = 0; i < t->nprocs; i++) {
 		struct pi_proc *p = &t->procs[i];
 		const struct pi_proc *old = olds[i];

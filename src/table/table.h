@@ -41,35 +41,33 @@ enum pi_detail {
 /* An item never read yet (stored in the *_err fields, beside -errno). */
 enum { PI_NOT_READ = 1 };
 
+/* Ten thousand of these live twice (this sample and the last): the
+ * fields are packed, and what only the rows on screen need is small. */
 struct pi_task {
 	pid_t tid;
 	uint32_t proc;		/* its process: index into pi_table.procs */
-	char state;		/* the stat letter */
-	int processor;		/* the CPU it last ran on */
 	uid_t euid;
+	char state;		/* the stat letter */
+	uint8_t have;		/* PI_DETAIL_* read since the last sample */
+	uint8_t syscall_kind;	/* enum pi_syscall_kind */
+	bool off_cpu_known;
+	int processor;		/* the CPU it last ran on */
+	int syscall_nr;
+	pid_t tracer_pid;
+	unsigned flags;		/* PI_TASK_* (analysis/classify.h) */
+	/* Each expensive file's result: 0, -errno (or -PI_ERR_* from
+	 * model.h), or PI_NOT_READ. */
+	int16_t sched_err, wchan_err, syscall_err, status_err;
+	float cpu_percent;	/* over the last interval; NaN before there is one */
+	float vcsw_rate, ivcsw_rate;	/* switches per second between two reads; NaN unknown */
 	uint64_t starttime;	/* clock ticks after boot; with tid, names the task */
 	uint64_t ticks;		/* utime + stime */
 	int64_t ticks_ns;	/* when ticks was read (CLOCK_MONOTONIC) */
-	double cpu_percent;	/* over the last interval; NaN before there is one */
-	char comm[PI_COMM_MAX + 1];	/* the thread's name, raw */
-
-	unsigned have;		/* PI_DETAIL_* read since the last sample */
-
-	int sched_err;		/* 0, -errno, or PI_NOT_READ */
-	uint64_t nvcsw, nivcsw;	/* voluntary and involuntary switches so far */
-	int64_t sched_ns;	/* when they were read */
-	double vcsw_rate, ivcsw_rate;	/* per second between two reads; NaN unknown */
-	bool off_cpu_known;
+	uint64_t nvcsw, nivcsw;	/* voluntary and involuntary switches so far ... */
+	int64_t sched_ns;	/* ... read then (0: never) */
 	double off_cpu_seconds;	/* since it last ran; 0 while running */
-
-	int wchan_err;
 	const char *wchan;	/* interned; "" when not waiting in the kernel */
-	int syscall_err;	/* also -PI_ERR_KERNEL_THREAD / -PI_ERR_ZOMBIE */
-	struct pi_syscall syscall;
-	int status_err;
-	pid_t tracer_pid;
-
-	unsigned flags;		/* PI_TASK_* (analysis/classify.h) */
+	char comm[16];		/* a thread's name (TASK_COMM_LEN); see pi_task_comm */
 };
 
 struct pi_proc {
@@ -119,7 +117,8 @@ struct pi_user_name {
 
 struct pi_table {
 	struct pi_table_options opt;
-	struct pids_info *info;
+	struct pids_info *info;		/* reaps the processes */
+	struct pids_info *thread_info;	/* selects the threads of some; NULL until needed */
 
 	struct pi_proc *procs;		/* by PID */
 	size_t nprocs, procs_cap;
@@ -183,6 +182,14 @@ int pi_task_flag_rank(unsigned flags);
 static inline struct pi_proc *pi_task_proc(const struct pi_table *t, const struct pi_task *task)
 {
 	return &t->procs[task->proc];
+}
+
+/* A task's name: its own, or for a main thread its process's (which
+ * may be longer: kernel threads' names are). */
+static inline const char *pi_task_comm(const struct pi_table *t, const struct pi_task *task)
+{
+	const struct pi_proc *p = &t->procs[task->proc];
+	return task->tid == p->pid ? p->comm : task->comm;
 }
 
 /* The process with this PID, or NULL. */

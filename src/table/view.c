@@ -31,7 +31,8 @@ void pi_row_command(const struct pi_row *r, struct pi_buf *out)
 
 	/* A thread that named itself says so; one that did not is known by
 	 * its process's command, as in htop. */
-	if (r->thread_row && task->tid != p->pid && strcmp(task->comm, p->comm) != 0) {
+	if (r->thread_row && task->tid != p->pid
+	    && strncmp(task->comm, p->comm, sizeof task->comm - 1) != 0) {
 		pi_buf_puts(out, task->comm);
 		pi_buf_puts(out, ": ");
 	}

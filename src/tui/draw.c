@@ -141,7 +141,8 @@ static void draw_footer(struct pi_live *l, struct pi_line *line)
 			const struct pi_row *r = &l->m->view.rows[l->sel];
 			pi_buf_printf(&b, "Selected: %s %d (", r->thread_row ? "TID" : "PID",
 				      (int)(r->thread_row ? r->task->tid : r->proc->pid));
-			pi_escape_text(&b, r->task->comm, strlen(r->task->comm));
+			const char *comm = pi_task_comm(&l->m->table, r->task);
+			pi_escape_text(&b, comm, strlen(comm));
 			pi_buf_puts(&b, ")  ");
 		}
 		pi_buf_puts(&b, "Enter: snapshot  /: search  \\: filter  p: problems  H: threads  "
