@@ -306,6 +306,9 @@ static bool table_key(struct pi_live *l, int key)
  * must be rebuilt (or the table sampled, *now set). */
 static bool handle_key(struct pi_live *l, int key, bool *now)
 {
+	/* A message lasts until the next key. */
+	if (key != KEY_RESIZE)
+		l->message[0] = '\0';
 	if (key == KEY_RESIZE) {
 		pi_screen_size(&l->screen);
 		return true;
@@ -339,7 +342,6 @@ static bool handle_key(struct pi_live *l, int key, bool *now)
 		prompt_key(l, key);
 		return true;
 	}
-	l->message[0] = '\0';
 	if (key == ' ') {
 		*now = true;
 		return true;
@@ -392,23 +394,23 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 	draw(&l);
 
 	while (!l.quit && !status) {
-		enum pi_wait w = pi_screen_wait(&l.screen, wait_ms(&l));
-		if (w == PI_WAIT_SIGNAL)
+		if (pi_screen_wait(&l.screen, wait_ms(&l)) == PI_WAIT_SIGNAL)
 			break;
-		bool rebuild = false, now = false;
-		if (w == PI_WAIT_INPUT) {
-			int key;
-			while ((key = getch()) != ERR && !l.quit)
-				rebuild |= handle_key(&l, key, &now);
-		}
+		bool now = false;
+		/* Read keys even when the wait timed out: a resize that came
+		 * while we were busy is only reported by getch (KEY_RESIZE).
+		 * Each key sees the rows the keys before it made: "F Home"
+		 * selects the first row of the new order. */
+		int key;
+		while (!l.quit && (key = getch()) != ERR)
+			if (handle_key(&l, key, &now))
+				settle(&l, false);
 		bool due = !l.paused && !l.gone && pi_monotonic_ns() >= l.next_sample_ns;
 		if ((due || now) && !l.quit) {
 			status = sample(&l);
 			if (status)
 				break;
 			settle(&l, true);
-		} else if (rebuild) {
-			settle(&l, false);
 		}
 		if (!l.quit)
 			draw(&l);

@@ -154,6 +154,11 @@ void pi_screen_close(struct pi_screen *s)
 {
 	if (!s->scr)
 		return;
+	/* A terminal without an alternate screen keeps what was drawn: at
+	 * least leave the last line, where the shell prompt goes, empty. */
+	move(LINES - 1, 0);
+	clrtoeol();
+	refresh();
 	endwin();
 	delscreen(s->scr);
 	s->scr = NULL;
