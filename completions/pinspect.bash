@@ -29,11 +29,24 @@ _pinspect()
 		COMPREPLY=($(compgen -W '1 5 10 30 60 120' -- "$cur"))
 		return
 		;;
+	-d | --delay)
+		COMPREPLY=($(compgen -W '0.5 1 2 5 10' -- "$cur"))
+		return
+		;;
+	-n | --iterations)
+		COMPREPLY=($(compgen -W '1 2 5 10' -- "$cur"))
+		return
+		;;
+	--top)
+		COMPREPLY=($(_pinspect_pids "$cur"))
+		return
+		;;
 	esac
 	[[ $cur == --*=* ]] && return
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--json --no-ptrace --hung-after= --help --version -j -h -V' -- "$cur"))
+		COMPREPLY=($(compgen -W '--json --no-ptrace --hung-after= --batch --delay= --iterations=
+			--threads --problems --top= --help --version -j -b -d -n -H -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi
