@@ -7,7 +7,7 @@
 
 TMUX_SOCKET=pinspect-test-$$
 TMUX_PANE=t
-PANE_W=160
+PANE_W=200
 PANE_H=45
 # Screens come slowly under valgrind.
 if [ "${PINSPECT_VALGRIND:-}" = 1 ]; then WAIT_S=90; else WAIT_S=10; fi
