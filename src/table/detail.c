@@ -224,3 +224,42 @@ void pi_table_read_all(struct pi_table *t, unsigned what)
 	pi_table_read(t, all, t->ntasks, what);
 	free(all);
 }
+
+void pi_table_read_cmdline(struct pi_table *t, struct pi_proc *p)
+{
+	char path[32];
+	struct pi_strv argv = { NULL, 0 };
+
+	free(p->cmdline);
+	p->cmdline = NULL;
+	if (p->kernel_thread) {
+		p->cmdline_err = 0;
+		p->cmdline = pi_xstrdup("");
+		return;
+	}
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)p->pid);
+	p->cmdline_err = pi_read_at(AT_FDCWD, path, &t->buf);
+	if (!p->cmdline_err)
+		p->cmdline_err = pi_cmdline_parse(t->buf.data, t->buf.len, &argv);
+	if (p->cmdline_err)
+		return;
+	struct pi_buf b = PI_BUF_INIT;
+	for (size_t i = 0; i < argv.n; i++) {
+		if (i)
+			pi_buf_putc(&b, ' ');
+		pi_buf_puts(&b, argv.v[i]);
+	}
+	p->cmdline = pi_buf_steal(&b);
+	pi_strv_free(&argv);
+}
+
+void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct pi_proc *p = pi_task_proc(t, tasks[i]);
+		/* Several rows may share a process: read it once. */
+		if (i > 0 && tasks[i - 1]->proc == tasks[i]->proc)
+			continue;
+		pi_table_read_cmdline(t, p);
+	}
+}

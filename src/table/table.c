@@ -12,9 +12,7 @@
 #include <unistd.h>
 
 #include "collect/sched_clock.h"
-#include "proc/lists.h"
 #include "proc/reader.h"
-#include "sys/names.h"
 #include "util/xalloc.h"
 
 /* A process none of whose threads used a clock tick of CPU is re-read
@@ -288,45 +286,6 @@ static void add_fresh_threads(struct pi_table *t, struct pi_proc *p, uint32_t pi
 	}
 }
 
-static void read_cmdline(struct pi_table *t, struct pi_proc *p)
-{
-	char path[32];
-	struct pi_strv argv = { NULL, 0 };
-
-	free(p->cmdline);
-	p->cmdline = NULL;
-	if (p->kernel_thread) {
-		p->cmdline_err = 0;
-		p->cmdline = pi_xstrdup("");
-		return;
-	}
-	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)p->pid);
-	p->cmdline_err = pi_read_at(AT_FDCWD, path, &t->buf);
-	if (!p->cmdline_err)
-		p->cmdline_err = pi_cmdline_parse(t->buf.data, t->buf.len, &argv);
-	if (p->cmdline_err)
-		return;
-	struct pi_buf b = PI_BUF_INIT;
-	for (size_t i = 0; i < argv.n; i++) {
-		if (i)
-			pi_buf_putc(&b, ' ');
-		pi_buf_puts(&b, argv.v[i]);
-	}
-	p->cmdline = pi_buf_steal(&b);
-	pi_strv_free(&argv);
-}
-
-void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct pi_proc *p = pi_task_proc(t, tasks[i]);
-		/* Several rows may share a process: read it once. */
-		if (i > 0 && tasks[i - 1]->proc == tasks[i]->proc)
-			continue;
-		read_cmdline(t, p);
-	}
-}
-
 static void read_system(struct pi_table *t)
 {
 	double up, idle;
@@ -522,7 +481,7 @@ int pi_table_sample(struct pi_table *t)
 			p->next_full_read_ns = next_full_read(p->pid, now, true);
 		p->ntasks = (uint32_t)t->ntasks - p->first_task;
 		if (p->cmdline_err == PI_NOT_READ)
-			read_cmdline(t, p);
+			pi_table_read_cmdline(t, p);
 	}
 	free(fresh);
 	free(olds);
@@ -547,59 +506,4 @@ int pi_table_sample(struct pi_table *t)
 	free(d);
 	pi_table_classify(t);
 	return 0;
-}
-
-struct pi_proc *pi_table_find_proc(const struct pi_table *t, pid_t pid)
-{
-	size_t lo = 0, hi = t->nprocs;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (t->procs[mid].pid == pid)
-			return &t->procs[mid];
-		if (t->procs[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-struct pi_task *pi_table_find_task(const struct pi_table *t, pid_t tid)
-{
-	/* A main thread's TID is its PID: the common case is quick. */
-	struct pi_proc *p = pi_table_find_proc(t, tid);
-	if (p)
-		for (uint32_t i = 0; i < p->ntasks; i++)
-			if (t->tasks[p->first_task + i].tid == tid)
-				return &t->tasks[p->first_task + i];
-	for (size_t i = 0; i < t->ntasks; i++)
-		if (t->tasks[i].tid == tid)
-			return &t->tasks[i];
-	return NULL;
-}
-
-struct pi_task *pi_proc_main_task(const struct pi_table *t, const struct pi_proc *p)
-{
-	for (uint32_t i = 0; i < p->ntasks; i++)
-		if (t->tasks[p->first_task + i].tid == p->pid)
-			return &t->tasks[p->first_task + i];
-	return p->ntasks ? &t->tasks[p->first_task] : NULL;
-}
-
-const char *pi_table_user_name(struct pi_table *t, uid_t uid)
-{
-	for (size_t i = 0; i < t->nusers; i++)
-		if (t->users[i].uid == uid)
-			return t->users[i].name;
-	pi_xgrow(&t->users, &t->users_cap, t->nusers + 1, sizeof *t->users);
-	struct pi_user_name *u = &t->users[t->nusers++];
-	u->uid = uid;
-	u->name = pi_user_name(uid);
-	return u->name;
-}
-
-double pi_table_age(const struct pi_table *t, uint64_t starttime)
-{
-	double age = t->uptime_seconds - (double)starttime / (double)t->hz;
-	return age > 0 ? age : 0;
 }

@@ -169,8 +169,10 @@ int pi_table_sample(struct pi_table *t);
 void pi_table_read(struct pi_table *t, struct pi_task *const *tasks, size_t n, unsigned what);
 /* The same for every task. */
 void pi_table_read_all(struct pi_table *t, unsigned what);
-/* Reads the command lines of the processes of these tasks again (a
- * process may rewrite its arguments). */
+/* Reads a process's command line (new processes get theirs in the
+ * sample), and those of the processes of these tasks again (a process
+ * may rewrite its arguments). */
+void pi_table_read_cmdline(struct pi_table *t, struct pi_proc *p);
 void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, size_t n);
 
 /* Flags every task with the shared classifier, and counts. */
