@@ -208,8 +208,9 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 	if (optind >= argc)
 		return choose_monitor_mode(o);
 	if (monitor_given) {
-		fprintf(stderr, "pinspect: %s watches every task or, with --top=PID, one process; "
-			"it does not take PIDs (pinspect PID... shows snapshots)\n", monitor_given);
+		fprintf(stderr, "pinspect: %s is for the live view and batch mode, which watch every "
+			"task or, with --top=PID, one process: they take no PID (pinspect PID... "
+			"shows snapshots)\n", monitor_given);
 		fprintf(stderr, "Try 'pinspect --help' for more information.\n");
 		return PI_OPTIONS_USAGE;
 	}

@@ -126,6 +126,10 @@ int pi_screen_open(struct pi_screen *s)
 	s->scr = newterm(NULL, stdout, stdin);
 	if (!s->scr) {
 		restore_signals();
+		for (int i = 0; i < 2; i++) {
+			close(wake_pipe[i]);
+			wake_pipe[i] = -1;
+		}
 		fprintf(stderr, "pinspect: the terminal type '%s' (TERM) is not known to ncurses; "
 			"set TERM (e.g. TERM=xterm), or use --batch\n", term ? term : "");
 		return -ENOTTY;

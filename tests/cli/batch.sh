@@ -18,6 +18,12 @@ track "$stopped"
 for _ in $(seq 1 100); do [ "$(cat /proc/$stopped/comm 2>/dev/null)" = sleep ] && break; sleep 0.02; done
 kill -STOP "$stopped"
 wait_state "$stopped" T
+sleep 600 &
+traced=$!
+track "$traced"
+start_helper pi-tracer "$traced" stop
+tracer=$HELPER_PID
+wait_state "$traced" t
 start_helper pi-threads -n 3
 healthy=$HELPER_PID
 sleep 0.6
@@ -62,6 +68,12 @@ jq_check "JSON: the parent holding them" \
 	 and .oldest_zombie_seconds > 0' --argjson h "$holder"
 jq_check "JSON: the stopped task" \
 	'[.tasks[] | select(.pid == $s)][0] | .state.code == "T" and .flags == ["stopped"]' --argjson s "$stopped"
+jq_check "JSON: the traced task, and its tracer" \
+	'[.tasks[] | select(.pid == $t)][0] | .state.code == "t" and .flags == ["traced"]
+	 and .tracer_pid == $tracer' --argjson t "$traced" --argjson tracer "$tracer"
+jq_check "JSON: findings: traced, by whom" \
+	'[.findings[] | select(.kind == "traced" and .pid == $t)][0].message | test("traced by " + ($tracer | tostring))' \
+	--argjson t "$traced" --argjson tracer "$tracer"
 jq_check "JSON: a healthy task has no flags, and its user by name" \
 	'[.tasks[] | select(.pid == $h)][0] | .flags == [] and .user.name != null
 	 and .comm == "pi-threads" and (.cmdline | test("pi-threads -n 3$")) and .threads == 4' \
@@ -132,6 +144,7 @@ out_has "text: the hung task, in words" "^ +$dpid root +D .* vfork +hung [0-9][0
 out_has "text: a zombie, with its parent" "^ +${zombies[0]} root +Z .* zombie of $holder +\\[pi-zombies\\]\$"
 out_has "text: the parent, with how many" "^ +$holder root +S .* holds 3 zombies"
 out_has "text: the stopped task" "^ +$stopped root +T .* stopped +sleep 600\$"
+out_has "text: the traced task" "^ +$traced root +t .* traced by $tracer +sleep 600\$"
 out_lacks "text: --problems leaves out the healthy" "^ +$healthy "
 
 run_pinspect --batch -n 2 -d 0.2 --top "$healthy"
@@ -153,7 +166,7 @@ fi
 # --- Usage errors. -----------------------------------------------------
 run_pinspect --batch "$healthy"
 status_is "--batch with a PID is a usage error" 2
-err_has "--batch with a PID: says what to do instead" '--top=PID.* does not take PIDs'
+err_has "--batch with a PID: says what to do instead" '--top=PID.* take no PID'
 run_pinspect -H "$healthy"
 status_is "-H with a PID is a usage error" 2
 run_pinspect --batch -d 0.01

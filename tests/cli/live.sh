@@ -35,6 +35,12 @@ track "$stopped"
 for _ in $(seq 1 100); do [ "$(cat /proc/$stopped/comm 2>/dev/null)" = sleep ] && break; sleep 0.02; done
 kill -STOP "$stopped"
 wait_state "$stopped" T
+sleep 600 &
+traced=$!
+track "$traced"
+start_helper pi-tracer "$traced" stop
+tracer=$HELPER_PID
+wait_state "$traced" t
 start_helper pi-threads -n 3 -d 7
 healthy=$HELPER_PID
 
@@ -57,6 +63,7 @@ for z in "${zombies[@]}"; do
 done
 see "the parent is flagged with how many zombies it holds" "^ +$holder root +S .* holds 3 zombies [0-9][0-9.hms]*"
 see "the stopped task is flagged stopped" "^ +$stopped root +T .* stopped +.*sleep 600"
+see "the traced task is flagged traced, with its tracer" "^ +$traced root +t .* traced by $tracer +.*sleep 600"
 not_see "a healthy process is not a problem" "^ +$healthy "
 keys p
 see "p again: every task" 'Showing [0-9]+ of [0-9]+ processes, by %CPU'
@@ -217,6 +224,13 @@ see "a monochrome terminal: the zombies are still flagged in words" "^ +${zombie
 keys q
 see "monochrome: quits" 'exit=0'
 vg_clean "a monochrome terminal"
+
+# A terminal ncurses does not know: said plainly, status 5.
+clear_pane
+live_command -d 0.5
+keys "TERM=no-such-terminal $LIVE_CMD" Enter
+see "an unknown terminal type: says so" "terminal type 'no-such-terminal' \\(TERM\\) is not known"
+see "an unknown terminal type: status 5" '^exit=5$'
 
 # A PID that does not exist: said on the plain terminal.
 missing=4194304
