@@ -29,6 +29,14 @@ _pinspect()
 		COMPREPLY=($(compgen -W '1 5 10 30 60 120' -- "$cur"))
 		return
 		;;
+	--max-frames)
+		COMPREPLY=($(compgen -W '16 64 256 1024' -- "$cur"))
+		return
+		;;
+	--lines)
+		COMPREPLY=($(compgen -W 'program all none' -- "$cur"))
+		return
+		;;
 	-d | --delay)
 		COMPREPLY=($(compgen -W '0.5 1 2 5 10' -- "$cur"))
 		return
@@ -42,11 +50,16 @@ _pinspect()
 		return
 		;;
 	esac
+	if [[ $cur == --lines=* ]]; then
+		COMPREPLY=($(compgen -W 'program all none' -- "${cur#--lines=}"))
+		return
+	fi
 	[[ $cur == --*=* ]] && return
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--json --no-ptrace --hung-after= --batch --delay= --iterations=
-			--threads --problems --top= --help --version -j -b -d -n -H -h -V' -- "$cur"))
+		COMPREPLY=($(compgen -W '--json --no-ptrace --stop-blocked --consistent --max-frames= --lines=
+			--hung-after= --batch --delay= --iterations= --threads --problems --top=
+			--help --version -j -b -d -n -H -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

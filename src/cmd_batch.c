@@ -30,10 +30,11 @@ static void print(struct pi_monitor *m, const struct pi_options *opt, long itera
 {
 	if (opt->json) {
 		struct pi_finding *f;
+		struct pi_jw w;
 		size_t nf = pi_table_findings(&m->table, &f);
-		json_object *o = pi_render_table_json(&m->table, &m->view, &m->vo, f, nf);
-		pi_output_json(o);
-		json_object_put(o);
+		pi_jw_init(&w, pi_output_write);
+		pi_render_table_json(&w, &m->table, &m->view, &m->vo, f, nf);
+		pi_jw_finish(&w);
 		pi_table_findings_free(f, nf);
 		return;
 	}

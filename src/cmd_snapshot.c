@@ -6,6 +6,7 @@
 
 #include "analysis/analyze.h"
 #include "collect/collect.h"
+#include "collect/stacks.h"
 #include "exitcodes.h"
 #include "output.h"
 #include "render/json.h"
@@ -43,15 +44,18 @@ static int report_failure(const struct pi_options *opt, pid_t pid, int err)
 	}
 	fprintf(stderr, "pinspect: PID %d: %s\n", (int)pid, msg);
 	if (opt->json) {
-		json_object *o = json_object_new_object();
-		json_object *e = json_object_new_object();
-		json_object_object_add(o, "schema_version", json_object_new_int(PI_JSON_SCHEMA_VERSION));
-		json_object_object_add(o, "pid", json_object_new_int64(pid));
-		json_object_object_add(e, "code", json_object_new_string(code));
-		json_object_object_add(e, "message", json_object_new_string(msg));
-		json_object_object_add(o, "error", e);
-		pi_output_json(o);
-		json_object_put(o);
+		struct pi_jw w;
+		pi_jw_init(&w, pi_output_write);
+		pi_jw_object(&w);
+		pi_jw_ki64(&w, "schema_version", PI_JSON_SCHEMA_VERSION);
+		pi_jw_ki64(&w, "pid", pid);
+		pi_jw_key(&w, "error");
+		pi_jw_object(&w);
+		pi_jw_kstring(&w, "code", code);
+		pi_jw_kstring(&w, "message", msg);
+		pi_jw_object_end(&w);
+		pi_jw_object_end(&w);
+		pi_jw_finish(&w);
 	}
 	return status;
 }
@@ -75,11 +79,24 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 		pi_process_free(&p);
 		return report_failure(opt, pid, err);
 	}
+	struct pi_stack_options so = {
+		.allow_stop = !opt->no_ptrace,
+		.stop_blocked = opt->stop_blocked,
+		.consistent = opt->consistent,
+		.max_frames = opt->max_frames,
+		.stop_timeout_seconds = 5,
+		.lines = (enum pi_lines)opt->lines,
+	};
+	if (pi_collect_stacks(&p, &so) == -ESRCH) {
+		pi_process_free(&p);
+		return report_failure(opt, pid, -ESRCH);
+	}
 	pi_analyze_process(&p, opt->hung_after_seconds);
 	if (opt->json) {
-		json_object *o = pi_render_json(&p);
-		pi_output_json(o);
-		json_object_put(o);
+		struct pi_jw w;
+		pi_jw_init(&w, pi_output_write);
+		pi_render_json(&w, &p);
+		pi_jw_finish(&w);
 	} else {
 		struct pi_buf b = PI_BUF_INIT;
 		if (!first)

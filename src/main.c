@@ -1,5 +1,4 @@
 /* pinspect — what a Linux process is doing, and why it is stuck. */
-#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -14,8 +13,6 @@ int main(int argc, char **argv)
 	struct pi_options opt;
 	int status;
 
-	/* Only the character set: numbers must parse and print the C way. */
-	setlocale(LC_CTYPE, "");
 	/* A reader that goes away (pinspect ... | head) is not an error:
 	 * EPIPE ends the output quietly instead of a signal killing us
 	 * half-way through cleaning up. */

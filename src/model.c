@@ -14,11 +14,16 @@ void pi_process_free(struct pi_process *p)
 		free(p->user_name[i]);
 		free(p->group_name[i]);
 	}
-	for (size_t i = 0; i < p->nthreads; i++)
-		pi_strv_free(&p->threads[i].kstack);
+	for (size_t i = 0; i < p->nthreads; i++) {
+		free(p->threads[i].tls.vars);
+		free(p->threads[i].regs.all);
+	}
 	free(p->threads);
 	pi_vmas_free(p->vmas, p->nvmas);
 	pi_strv_free(&p->vdso.symbols);
+	free(p->vdso.image);
+	free(p->tls_modules);
+	pi_strpool_free(&p->strings);
 	free(p->zombies);
 	for (size_t i = 0; i < p->nfindings; i++) {
 		free(p->findings[i].message);

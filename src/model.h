@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 #include "proc/lists.h"
 #include "proc/maps.h"
@@ -24,8 +25,10 @@
 #include "proc/status.h"
 #include "proc/syscall.h"
 #include "sys/names.h"
+#include "unwind/symbolize.h"
+#include "util/strpool.h"
 
-enum { PI_WCHAN_MAX = 128 };
+enum { PI_WCHAN_MAX = 128 };	/* longer kernel symbols are cut */
 
 /* Reasons beyond errno for an item to be missing (stored negated, like
  * errnos, in the *_err fields). */
@@ -33,29 +36,132 @@ enum {
 	PI_ERR_KERNEL_THREAD = 4097,	/* kernel threads have no user address space */
 	PI_ERR_ZOMBIE = 4098,		/* an exited task: its memory is gone */
 	PI_ERR_NO_VDSO = 4099,		/* the process has no [vdso] mapping */
+	PI_ERR_RUNNING = 4100,		/* running, and --no-ptrace forbids stopping it */
+	PI_ERR_MOVED = 4101,		/* it kept moving while its stack was copied */
+	PI_ERR_NOT_ASKED = 4102,	/* user stacks were not asked for */
+	PI_ERR_NO_STACK_MAP = 4103,	/* its stack pointer is in no mapping */
+	PI_ERR_NOT_X86_64 = 4104,	/* a 32-bit (i386 or x32) process */
+};
+
+/* How a thread's user stack was obtained. */
+enum pi_unwind_method {
+	PI_UNWIND_NONE,
+	PI_UNWIND_COPY,		/* blocked: its stack copied while it waits, never stopped */
+	PI_UNWIND_STOPPED,	/* running: stopped for microseconds for its registers */
+	PI_UNWIND_STOPPED_BLOCKED,	/* blocked, stopped because --stop-blocked asked */
+	PI_UNWIND_CONSISTENT,	/* stopped together with all its threads (--consistent) */
+};
+
+struct pi_user_stack {
+	int err;			/* 0, or why there is no stack at all */
+	enum pi_unwind_method method;
+	double stopped_us;		/* how long it was stopped; < 0: never */
+	bool interrupted_syscall;	/* the stop interrupted a system call */
+	bool frame_pointer_found;	/* rbp was recovered by scanning the stack copy */
+	const char *truncated_reason;	/* NULL: it reached the outermost frame */
+	const struct pi_user_frame *frames;	/* innermost first; shared (the process's pool) */
+	size_t nframes;
+};
+
+/* A thread's registers: all of them when it was stopped; otherwise only
+ * the stack pointer and program counter its syscall file reveals. */
+struct pi_regs {
+	bool known;
+	uint64_t rip, rsp;
+	struct user_regs_struct *all;	/* when it was stopped; NULL otherwise */
+};
+
+/* A thread-local variable of the executable, as one thread sees it. */
+struct pi_tls_var {
+	const char *name;
+	uint64_t address;
+	uint64_t size;
+	uint8_t bytes[16];		/* its first bytes */
+	size_t nbytes;			/* how many were read */
+};
+
+/* The thread pointer: on x86-64, fs_base, which glibc points at the
+ * thread's control block (TCB). */
+struct pi_tls {
+	int err;			/* 0, or why it is unknown */
+	uint64_t fs_base;
+	const char *source;		/* "libthread_db" or "ptrace" */
+	bool self_checked;		/* the TCB's self-pointers were read ... */
+	bool self_ok;			/* ... and point at the TCB */
+	uint64_t exe_block;		/* the executable's TLS block; 0 unknown */
+	long vma;			/* index of the mapping holding the TCB, -1 if none (analysis/) */
+	struct pi_tls_var *vars;
+	size_t nvars;
+};
+
+/* A module with a PT_TLS segment: its per-thread storage. */
+struct pi_tls_module {
+	const char *path;
+	uint64_t size;			/* p_memsz: bytes each thread gets */
+	uint64_t init_size;		/* p_filesz: initialised from the file */
+	uint64_t align;
+};
+
+/* What pinspect keeps of a thread's status file (the process's is kept
+ * whole): a thousand threads should not cost a thousand copies of fields
+ * they share. */
+struct pi_thread_status {
+	unsigned have;			/* PI_STATUS_* bits */
+	bool kthread;
+	pid_t tracer_pid;
+	uint64_t sig_pending, sig_blocked;
+	uint64_t voluntary_ctxt_switches, nonvoluntary_ctxt_switches;
+};
+
+/* What pinspect keeps of a thread's stat file. */
+struct pi_thread_stat {
+	char comm[PI_COMM_MAX + 1];
+	char state;
+	int processor;
+	unsigned flags;
+	uint64_t utime, stime;		/* clock ticks */
+	int64_t nice, priority;
+};
+
+/* What pinspect keeps of a thread's sched file. */
+struct pi_thread_sched {
+	unsigned have;			/* PI_SCHED_* bits */
+	int64_t exec_start_ns;
+	uint64_t nr_migrations;
+};
+
+/* A list of strings owned by the process's pool (see strings). */
+struct pi_strlist {
+	const char *const *v;
+	size_t n;
 };
 
 struct pi_thread {
 	pid_t tid;
-	struct pi_stat stat;
+	struct pi_thread_stat stat;
 	int stat_err;
-	struct pi_status status;
+	struct pi_thread_status status;
 	int status_err;
-	struct pi_sched sched;
+	struct pi_thread_sched sched;
 	int sched_err;
 	struct pi_schedstat schedstat;
 	int schedstat_err;
 	struct pi_syscall syscall;
 	int syscall_err;
-	char wchan[PI_WCHAN_MAX];	/* "" when not blocked in the kernel */
+	const char *wchan;		/* "" when not blocked in the kernel; pooled */
 	int wchan_err;
-	struct pi_strv kstack;		/* kernel stack frames, innermost first */
+	struct pi_strlist kstack;	/* kernel stack frames, innermost first */
 	int kstack_err;
 	int children_err;
 
 	/* The scheduler clock when sched was read, in the same units as
 	 * sched.exec_start_ns; 0 when unknown. */
 	int64_t sched_clock_ns;
+
+	/* collect/stacks.c */
+	struct pi_regs regs;
+	struct pi_user_stack ustack;
+	struct pi_tls tls;
 
 	/* analysis/ */
 	bool off_cpu_known;
@@ -77,6 +183,8 @@ struct pi_vdso {
 	char build_id[2 * 64 + 1];	/* hex, "" when the note is missing */
 	struct pi_strv symbols;		/* exported functions, e.g. __vdso_clock_gettime */
 	char soname[64];
+	uint8_t *image;			/* the copy, kept for the unwinder */
+	size_t image_size;
 };
 
 enum pi_vsyscall_mode {
@@ -139,6 +247,7 @@ struct pi_process {
 	bool abi_known;		/* false when the executable's header was unreadable */
 
 	char *parent_comm;	/* NULL when the parent could not be read */
+	pid_t tracer_pid;	/* the main thread's tracer, else any thread's; 0 none */
 	char *tracer_comm;
 	char *user_name[4], *group_name[4];	/* NULL when the ID has no name */
 	bool kernel_thread;
@@ -157,6 +266,16 @@ struct pi_process {
 
 	struct pi_zombie_child *zombies;
 	size_t nzombies;
+
+	/* collect/stacks.c */
+	bool stacks_collected;		/* user stacks were asked for */
+	int stacks_err;			/* why no thread has a user stack (0: see each thread) */
+	int ptrace_scope;		/* kernel.yama.ptrace_scope; -1 without Yama */
+	double held_us;			/* --consistent: how long the process was held */
+	struct pi_tls_module *tls_modules;
+	size_t ntls_modules;
+	int tls_modules_err;
+	struct pi_strpool strings;	/* names in the stacks */
 
 	/* When the snapshot was taken. */
 	double uptime_seconds;		/* CLOCK_BOOTTIME */

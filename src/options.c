@@ -8,14 +8,20 @@
 #include <string.h>
 
 #include "analysis/classify.h"
+#include "unwind/symbolize.h"
 #include "util/xalloc.h"
 
-enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_TOP, OPT_PROBLEMS };
+enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
+       OPT_LINES, OPT_TOP, OPT_PROBLEMS };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "no-ptrace", no_argument, NULL, OPT_NO_PTRACE },
 	{ "hung-after", required_argument, NULL, OPT_HUNG_AFTER },
+	{ "stop-blocked", no_argument, NULL, OPT_STOP_BLOCKED },
+	{ "consistent", no_argument, NULL, OPT_CONSISTENT },
+	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+	{ "lines", required_argument, NULL, OPT_LINES },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "delay", required_argument, NULL, 'd' },
@@ -42,11 +48,27 @@ static void usage(FILE *out)
 		"\n"
 		"  -j, --json              print one JSON document per process, one per line\n"
 		"                          (without a PID: one per refresh; implies --batch)\n"
-		"      --no-ptrace         never stop the target (this version never does)\n"
 		"      --hung-after=SECONDS\n"
 		"                          call a task hung after SECONDS in D without running\n"
 		"                          (default %g; the kernel's own limit is in\n"
 		"                          /proc/sys/kernel/hung_task_timeout_secs)\n"
+		"\n"
+		"User call stacks. A thread blocked in a system call is never stopped: its\n"
+		"stack is copied while it waits. A thread running in user space is stopped\n"
+		"for microseconds to read its registers.\n"
+		"      --no-ptrace         never stop any thread (running threads get no stack)\n"
+		"      --stop-blocked      also stop blocked threads whose stack could not be\n"
+		"                          followed to its end. Not the default: a stop makes\n"
+		"                          a thread in epoll_wait() or sigwaitinfo() return\n"
+		"                          EINTR to the program\n"
+		"      --consistent        stop all threads together, for one coherent instant\n"
+		"                          (every blocked thread may see EINTR, as above)\n"
+		"      --max-frames=N      show at most N frames of a stack (default %d)\n"
+		"      --lines=WHICH       whose source lines and inlined calls to show:\n"
+		"                          program (default: the executable and libraries\n"
+		"                          outside the system's library directories), all\n"
+		"                          (system libraries too, when their debug information\n"
+		"                          is installed: slower, and tens of MB more), none\n"
 		"\n"
 		"Live view and batch mode:\n"
 		"  -b, --batch             print the table every -d seconds instead of the live\n"
@@ -64,7 +86,7 @@ static void usage(FILE *out)
 		"while being read), 4 permission denied, 5 other failure.\n"
 		"\n"
 		"Full documentation, and what each finding means: man pinspect\n",
-		PI_HUNG_AFTER_DEFAULT, PI_DELAY_DEFAULT, PI_DELAY_MIN);
+		PI_HUNG_AFTER_DEFAULT, PI_MAX_FRAMES_DEFAULT, PI_DELAY_DEFAULT, PI_DELAY_MIN);
 }
 
 bool pi_parse_pid(const char *s, pid_t *out)
@@ -159,6 +181,7 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 
 	memset(o, 0, sizeof *o);
 	o->hung_after_seconds = PI_HUNG_AFTER_DEFAULT;
+	o->max_frames = PI_MAX_FRAMES_DEFAULT;
 	opterr = 0;
 	optind = 1;
 	o->delay_seconds = PI_DELAY_DEFAULT;
@@ -174,6 +197,35 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			if (!pi_parse_seconds(optarg, &o->hung_after_seconds)) {
 				fprintf(stderr, "pinspect: --hung-after: '%s' is not a number of seconds\n",
 					optarg);
+				return PI_OPTIONS_USAGE;
+			}
+			break;
+		case OPT_STOP_BLOCKED:
+			o->stop_blocked = true;
+			break;
+		case OPT_CONSISTENT:
+			o->consistent = true;
+			break;
+		case OPT_MAX_FRAMES: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || n < 1 || n > 100000) {
+				fprintf(stderr, "pinspect: --max-frames: '%s' is not a number from 1 to 100000\n",
+					optarg);
+				return PI_OPTIONS_USAGE;
+			}
+			o->max_frames = (unsigned)n;
+			break;
+		}
+		case OPT_LINES:
+			if (strcmp(optarg, "program") == 0)
+				o->lines = PI_LINES_PROGRAM;
+			else if (strcmp(optarg, "all") == 0)
+				o->lines = PI_LINES_ALL;
+			else if (strcmp(optarg, "none") == 0)
+				o->lines = PI_LINES_NONE;
+			else {
+				fprintf(stderr, "pinspect: --lines: '%s' is not program, all or none\n", optarg);
 				return PI_OPTIONS_USAGE;
 			}
 			break;
@@ -204,6 +256,11 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			fprintf(stderr, "Try 'pinspect --help' for more information.\n");
 			return PI_OPTIONS_USAGE;
 		}
+	}
+	if (o->no_ptrace && (o->stop_blocked || o->consistent)) {
+		fprintf(stderr, "pinspect: --no-ptrace forbids stopping threads, which --%s asks for\n",
+			o->consistent ? "consistent" : "stop-blocked");
+		return PI_OPTIONS_USAGE;
 	}
 	if (optind >= argc)
 		return choose_monitor_mode(o);

@@ -16,7 +16,11 @@ enum pi_mode {
 struct pi_options {
 	enum pi_mode mode;
 	bool json;
-	bool no_ptrace;
+	bool no_ptrace;		/* never stop a thread */
+	bool stop_blocked;	/* stop blocked threads whose stack was cut short */
+	bool consistent;	/* stop every thread together */
+	unsigned max_frames;
+	int lines;		/* enum pi_lines: whose source lines to read */
 	double hung_after_seconds;
 	pid_t *pids;
 	size_t npids;
@@ -45,6 +49,9 @@ void pi_options_free(struct pi_options *o);
 
 /* Parses a PID: decimal digits only, 1 to 2^22 (the kernel's PID_MAX_LIMIT). */
 bool pi_parse_pid(const char *s, pid_t *out);
+/* The default --max-frames, as eu-stack's. */
+#define PI_MAX_FRAMES_DEFAULT 256
+
 /* Parses a non-negative number of seconds ("10", "0.5"). */
 bool pi_parse_seconds(const char *s, double *out);
 

@@ -12,15 +12,6 @@ void pi_output_write(const char *data, size_t len)
 		write_error = errno ? errno : EIO;
 }
 
-void pi_output_json(json_object *o)
-{
-	size_t len;
-	const char *s = json_object_to_json_string_length(
-		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	pi_output_write(s, len);
-	pi_output_write("\n", 1);
-}
-
 int pi_output_flush(void)
 {
 	if (fflush(stdout) != 0 && !write_error)

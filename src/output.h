@@ -2,12 +2,9 @@
 #ifndef PI_OUTPUT_H
 #define PI_OUTPUT_H
 
-#include <json-c/json.h>
 #include <stddef.h>
 
 void pi_output_write(const char *data, size_t len);
-/* One compact JSON document and a newline. */
-void pi_output_json(json_object *o);
 /* Flushes stdout. Returns 0, or -1 after printing why writing failed (a
  * closed pipe is not worth a message). */
 int pi_output_flush(void);

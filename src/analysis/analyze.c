@@ -22,10 +22,31 @@ static void compute_off_cpu(struct pi_thread *t)
 				      &t->off_cpu_seconds);
 }
 
-char *pi_unavailable_reason(const char *item, int err, bool root)
+static char *permission_reason(const struct pi_process *p, const char *item)
+{
+	if (strcmp(item, "kernel_stack") == 0)
+		return pi_xstrdup(p->inspector_root
+			? "not permitted even as root (a security module, or no CAP_SYS_ADMIN)"
+			: "permission denied: kernel stacks are readable by root only");
+	if (strcmp(item, "user_stack") == 0 && p->tracer_pid > 0)
+		return pi_xasprintf("cannot stop it to read its registers: it is already traced by %d (%s), "
+				    "and a process has one tracer at a time",
+				    (int)p->tracer_pid, p->tracer_comm ? p->tracer_comm : "?");
+	if (p->ptrace_scope >= 1 && !p->inspector_root)
+		return pi_xasprintf("permission denied: /proc/sys/kernel/yama/ptrace_scope is %d, which "
+				    "limits ptrace and memory reads to %s (run as root, or lower it)",
+				    p->ptrace_scope,
+				    p->ptrace_scope == 1 ? "a process's own descendants" : "root");
+	if (p->inspector_root)
+		return pi_xstrdup("permission denied even as root (a security module, or a container "
+				  "without CAP_SYS_PTRACE)");
+	return pi_xstrdup("permission denied: another user's process (run as root, or with "
+			  "CAP_SYS_PTRACE, to see it)");
+}
+
+char *pi_unavailable_reason(const struct pi_process *p, const char *item, int err)
 {
 	int e = err < 0 ? -err : err;
-	const char *why;
 
 	switch (e) {
 	case PI_ERR_KERNEL_THREAD:
@@ -34,21 +55,30 @@ char *pi_unavailable_reason(const char *item, int err, bool root)
 		return pi_xstrdup("the task has exited (zombie): its memory and stacks are gone");
 	case PI_ERR_NO_VDSO:
 		return pi_xstrdup("the process has no [vdso] mapping");
+	case PI_ERR_RUNNING:
+		return pi_xstrdup("running in user space, and --no-ptrace forbids stopping it to read "
+				  "its registers");
+	case PI_ERR_MOVED:
+		return pi_xstrdup("it kept moving while its stack was being copied");
+	case PI_ERR_NO_STACK_MAP:
+		return pi_xstrdup("its stack pointer lies in no mapping");
+	case PI_ERR_NOT_X86_64:
+		return pi_xstrdup("a 32-bit process: pinspect unwinds x86-64 stacks only");
 	case EACCES:
 	case EPERM:
-		if (strcmp(item, "kernel_stack") == 0)
-			why = root ? "not permitted even as root (a security module or missing CAP_SYS_ADMIN)"
-				   : "permission denied: kernel stacks are readable by root only";
-		else if (root)
-			why = "permission denied even as root (a security module, or a container "
-			      "without CAP_SYS_PTRACE)";
-		else
-			why = "permission denied: another user's process (run as root, or with "
-			      "CAP_SYS_PTRACE, to see it)";
-		return pi_xasprintf("%s", why);
+		return permission_reason(p, item);
 	case ENOENT:
+		if (strcmp(item, "tls") == 0)
+			return pi_xstrdup("libthread_db found no thread list (a static binary, or a C "
+					  "library other than glibc)");
+		return pi_xstrdup("the task exited while it was being read");
+	case EPROTO:
+		return pi_xstrdup("the process's glibc is not the version of pinspect's libthread_db "
+				  "(a container?)");
 	case ESRCH:
 		return pi_xstrdup("the task exited while it was being read");
+	case ETIMEDOUT:
+		return pi_xstrdup("it did not stop within 5 s of being asked to");
 	case EINVAL:
 		return pi_xstrdup("the kernel returned text pinspect could not parse");
 	case EFAULT:
@@ -73,7 +103,7 @@ static void note(struct unavail_list *ul, const char *item, pid_t tid, bool all,
 	u->tid = tid;
 	u->all_threads = all;
 	u->err = err < 0 ? -err : err;
-	u->reason = pi_unavailable_reason(item, err, p->inspector_root);
+	u->reason = pi_unavailable_reason(p, item, err);
 }
 
 /* A per-thread item that failed the same way everywhere (kernel stacks
@@ -137,6 +167,12 @@ static void build_unavailable(struct pi_process *p)
 	note_thread_item(&ul, "wchan", offsetof(struct pi_thread, wchan_err));
 	note_thread_item(&ul, "kernel_stack", offsetof(struct pi_thread, kstack_err));
 	note_thread_item(&ul, "children", offsetof(struct pi_thread, children_err));
+	if (p->stacks_err)
+		note(&ul, "user_stack", 0, false, p->stacks_err);
+	else if (p->stacks_collected) {
+		note_thread_item(&ul, "user_stack", offsetof(struct pi_thread, ustack.err));
+		note_thread_item(&ul, "tls", offsetof(struct pi_thread, tls.err));
+	}
 }
 
 /* /proc/PID/status counts the main thread's switches only; the process's
@@ -165,6 +201,10 @@ void pi_analyze_process(struct pi_process *p, double hung_after_seconds)
 	for (size_t i = 0; i < p->nthreads; i++)
 		compute_off_cpu(&p->threads[i]);
 	pi_vmas_classify(p->vmas, p->nvmas, p->threads, p->nthreads);
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct pi_tls *tls = &p->threads[i].tls;
+		tls->vma = tls->err || !tls->fs_base ? -1 : pi_vma_find(p->vmas, p->nvmas, tls->fs_base);
+	}
 	p->vsyscall = pi_vsyscall_mode(p->vmas, p->nvmas, p->maps_err);
 	pi_findings_build(p);
 	build_unavailable(p);

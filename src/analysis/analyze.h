@@ -8,8 +8,8 @@
 
 void pi_analyze_process(struct pi_process *p, double hung_after_seconds);
 
-/* Why an item could not be had, in words: err is 0 or -errno (or one of
- * the PI_ERR_* reasons). A copy to free. */
-char *pi_unavailable_reason(const char *item, int err, bool inspector_root);
+/* Why an item of p could not be had, in words: err is 0 or -errno (or one
+ * of the PI_ERR_* reasons). A copy to free. */
+char *pi_unavailable_reason(const struct pi_process *p, const char *item, int err);
 
 #endif

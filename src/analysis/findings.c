@@ -83,7 +83,7 @@ static void hung_or_d(struct finding_list *fl, const struct pi_thread *t, unsign
 			      pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds));
 	else
 		pi_buf_puts(&m, " is in D (uninterruptible)");
-	if (t->wchan[0])
+	if (t->wchan && *t->wchan)
 		pi_buf_printf(&m, ", waiting in %s", t->wchan);
 	if (flags & PI_TASK_HUNG) {
 		pi_buf_printf(&m, "; hung: longer than --hung-after %s",
@@ -148,7 +148,7 @@ static void stopped_or_traced(struct finding_list *fl, const unsigned *flags, un
 		return;
 
 	enum pi_finding_kind kind = which == PI_TASK_STOPPED ? PI_FIND_STOPPED : PI_FIND_TRACED;
-	pid_t tracer = p->status.tracer_pid;
+	pid_t tracer = p->tracer_pid;	/* the first found: the usual case is one */
 	bool all = hit == p->nthreads;
 	struct pi_buf m = PI_BUF_INIT;
 

@@ -108,26 +108,34 @@ void pi_vmas_classify(struct pi_vma *vmas, size_t count, const struct pi_thread 
 	}
 	for (size_t t = 0; t < nthreads; t++) {
 		const struct pi_thread *th = &threads[t];
-		if (th->syscall_err || th->syscall.kind == PI_SYSCALL_RUNNING)
-			continue;
-		uint64_t sp = th->syscall.sp;
-		/* Binary search: maps lists VMAs in address order. */
-		size_t lo = 0, hi = count;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (vmas[mid].end <= sp)
-				lo = mid + 1;
-			else
-				hi = mid;
+		if (th->syscall_err || th->syscall.kind == PI_SYSCALL_RUNNING) {
+			/* A thread stopped for its stack has its sp anyway. */
+			if (!th->regs.all)
+				continue;
 		}
-		if (lo == count || sp < vmas[lo].start)
+		uint64_t sp = th->regs.known ? th->regs.rsp : th->syscall.sp;
+		long at = pi_vma_find(vmas, count, sp);
+		if (at < 0)
 			continue;
-		struct pi_vma *v = &vmas[lo];
+		struct pi_vma *v = &vmas[at];
 		if (v->kind == PI_VMA_ANON || v->kind == PI_VMA_DATA)
 			v->kind = PI_VMA_THREAD_STACK;
 		if ((v->kind == PI_VMA_THREAD_STACK || v->kind == PI_VMA_MAIN_STACK) && !v->stack_tid)
 			v->stack_tid = th->tid;
 	}
+}
+
+long pi_vma_find(const struct pi_vma *vmas, size_t count, uint64_t addr)
+{
+	size_t lo = 0, hi = count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (vmas[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < count && addr >= vmas[lo].start ? (long)lo : -1;
 }
 
 enum pi_vsyscall_mode pi_vsyscall_mode(const struct pi_vma *vmas, size_t count, int maps_err)

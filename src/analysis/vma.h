@@ -12,6 +12,9 @@
 void pi_vmas_classify(struct pi_vma *vmas, size_t count, const struct pi_thread *threads,
 		      size_t nthreads);
 
+/* The index of the mapping holding addr, or -1. */
+long pi_vma_find(const struct pi_vma *vmas, size_t count, uint64_t addr);
+
 /* The vsyscall page's mode, from its permissions in maps. */
 enum pi_vsyscall_mode pi_vsyscall_mode(const struct pi_vma *vmas, size_t count, int maps_err);
 

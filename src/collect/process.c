@@ -1,6 +1,5 @@
 #include "collect/collect.h"
 
-#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collect/thread.h"
+#include "collect/threads.h"
 #include "elf/vdso.h"
 #include "proc/memory.h"
 #include "proc/reader.h"
@@ -76,75 +75,6 @@ static void read_identity(int procfd, struct pi_process *p, struct pi_buf *buf)
 	read_abi(procfd, p);
 }
 
-static int read_task_ids(int procfd, pid_t pid, pid_t **tids, size_t *count)
-{
-	int taskfd = pi_proc_open_dir(procfd, "task");
-	size_t cap = 0;
-
-	*tids = NULL;
-	*count = 0;
-	if (taskfd < 0)
-		return taskfd;
-	DIR *dir = fdopendir(taskfd);
-	if (!dir) {
-		int err = -errno;
-		close(taskfd);
-		return err;
-	}
-	struct dirent *de;
-	while ((de = readdir(dir)) != NULL) {
-		char *end;
-		long tid = strtol(de->d_name, &end, 10);
-		if (*end || tid <= 0)
-			continue;
-		pi_xgrow(tids, &cap, *count + 1, sizeof **tids);
-		(*tids)[(*count)++] = (pid_t)tid;
-	}
-	closedir(dir);
-	qsort(*tids, *count, sizeof **tids, compare_pids);
-	/* The main thread first, whatever its number. */
-	for (size_t i = 0; i < *count; i++) {
-		if ((*tids)[i] == pid) {
-			memmove(*tids + 1, *tids, i * sizeof **tids);
-			(*tids)[0] = pid;
-			break;
-		}
-	}
-	return 0;
-}
-
-static int read_threads(int procfd, struct pi_process *p, struct pi_buf *buf,
-			pid_t **children, size_t *nchildren)
-{
-	struct pi_sched_clock clock;
-	size_t children_cap = 0, count;
-	pid_t *tids;
-
-	int err = read_task_ids(procfd, p->pid, &tids, &count);
-	if (err)
-		return err;
-	int taskfd = pi_proc_open_dir(procfd, "task");
-	if (taskfd < 0) {
-		free(tids);
-		return taskfd;
-	}
-	pi_sched_clock_init(&clock);
-	p->threads = pi_xcalloc(count, sizeof *p->threads);
-	for (size_t i = 0; i < count; i++) {
-		struct pi_thread *t = &p->threads[p->nthreads];
-		/* A thread that exits while we read is simply not shown. */
-		if (pi_collect_thread(taskfd, tids[i], &clock, buf, t, children, nchildren,
-				      &children_cap) == 0)
-			p->nthreads++;
-		else
-			pi_strv_free(&t->kstack);
-	}
-	pi_sched_clock_done(&clock);
-	close(taskfd);
-	free(tids);
-	return 0;
-}
-
 /* The directory whose maps describe the address space: the process's own,
  * unless its main thread has exited (leaving a zombie leader whose maps
  * read empty) while other threads still run. */
@@ -188,13 +118,22 @@ static void read_vdso(struct pi_process *p)
 		v->err = -EINVAL;
 		return;
 	}
-	void *image = pi_xmalloc(size);
+	uint8_t *image = pi_xmalloc(size);
 	ssize_t n = pi_mem_read(p->pid, vma->start, image, size);
-	if (n < 0)
+	if (n < 0) {
 		v->err = (int)n;
-	else
-		v->err = pi_vdso_decode(image, (size_t)n, v);
-	free(image);
+		free(image);
+		return;
+	}
+	v->err = pi_vdso_decode(image, (size_t)n, v);
+	/* Kept: the unwinder reads the vDSO's unwind tables from it. */
+	v->image = image;
+	v->image_size = (size_t)n;
+}
+
+static void feed_maps(void *parser, const char *text, size_t len)
+{
+	pi_maps_feed(parser, text, len);
 }
 
 static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf)
@@ -208,10 +147,11 @@ static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf)
 	bool opened;
 	int fd = memory_dirfd(procfd, p, &opened);
 
-	int err = pi_read_at(fd, "smaps", buf);
-	p->maps_err = err ? err : pi_maps_parse(buf->data, buf->len, &p->vmas, &p->nvmas);
-
-	err = pi_read_at(fd, "auxv", buf);
+	struct pi_maps_parser parser = { NULL, 0, 0 };
+	p->maps_err = pi_read_lines_at(fd, "smaps", buf, feed_maps, &parser);
+	p->vmas = parser.vmas;
+	p->nvmas = parser.count;
+	int err = pi_read_at(fd, "auxv", buf);
 	unsigned word = p->abi_known && p->abi != PI_ABI_NATIVE ? 4 : 8;
 	p->auxv_err = err ? err : pi_auxv_parse(buf->data, buf->len, word, &p->auxv);
 	if (opened)
@@ -267,8 +207,15 @@ static void read_names(struct pi_process *p, struct pi_buf *buf)
 {
 	if (!p->stat_err)
 		p->parent_comm = read_comm_of(p->stat.ppid, buf);
-	if (!p->status_err && p->status.tracer_pid)
-		p->tracer_comm = read_comm_of(p->status.tracer_pid, buf);
+	/* ptrace is per thread: strace -f or gdb trace them all, but a
+	 * tracer may hold just one. */
+	if (!p->status_err)
+		p->tracer_pid = p->status.tracer_pid;
+	for (size_t i = 0; i < p->nthreads && !p->tracer_pid; i++)
+		if (!p->threads[i].status_err)
+			p->tracer_pid = p->threads[i].status.tracer_pid;
+	if (p->tracer_pid)
+		p->tracer_comm = read_comm_of(p->tracer_pid, buf);
 	for (int i = 0; i < 4; i++) {
 		if (p->status.have & PI_STATUS_UID)
 			p->user_name[i] = pi_user_name(p->status.uid[i]);
@@ -292,7 +239,7 @@ static void distrust_hidden_wchan(int procfd, struct pi_process *p, struct pi_bu
 	if (denied != -EACCES && denied != -EPERM)
 		return;
 	for (size_t i = 0; i < p->nthreads; i++)
-		if (!p->threads[i].wchan_err && !p->threads[i].wchan[0])
+		if (!p->threads[i].wchan_err && !*p->threads[i].wchan)
 			p->threads[i].wchan_err = denied;
 }
 
@@ -344,7 +291,7 @@ int pi_collect_process(pid_t pid, struct pi_process *out)
 	out->realtime_seconds = clock_seconds(CLOCK_REALTIME);
 
 	read_identity(procfd, out, &buf);
-	out->threads_err = read_threads(procfd, out, &buf, &children, &nchildren);
+	out->threads_err = pi_collect_threads(procfd, out, &children, &nchildren);
 	read_memory(procfd, out, &buf);
 	distrust_hidden_wchan(procfd, out, &buf);
 	read_zombie_children(out, children, nchildren, &buf);

@@ -14,7 +14,7 @@
 enum { CPU_UNKNOWN, CPU_KNOWN, CPU_FAILED };
 
 struct pi_sched_clock_cpu {
-	int state;
+	int state;		/* read and written atomically */
 	int64_t sched_ns;	/* the CPU's scheduler clock ... */
 	int64_t mono_ns;	/* ... at this CLOCK_MONOTONIC time */
 };
@@ -32,85 +32,94 @@ void pi_sched_clock_init(struct pi_sched_clock *clock)
 	long n = sysconf(_SC_NPROCESSORS_CONF);
 	clock->ncpus = n > 0 ? (int)n : 1;
 	clock->cpus = pi_xcalloc((size_t)clock->ncpus, sizeof *clock->cpus);
+	pthread_mutex_init(&clock->lock, NULL);
 }
 
 void pi_sched_clock_done(struct pi_sched_clock *clock)
 {
-	if (clock->saved_affinity) {
-		sched_setaffinity(0, clock->saved_size, clock->saved_affinity);
-		CPU_FREE(clock->saved_affinity);
-	}
+	pthread_mutex_destroy(&clock->lock);
 	free(clock->cpus);
-	pi_buf_free(&clock->buf);
 	memset(clock, 0, sizeof *clock);
 }
 
-static int read_own_exec_start(struct pi_sched_clock *clock, int64_t *ns)
+static int read_own_exec_start(int64_t *ns)
 {
+	struct pi_buf buf = PI_BUF_INIT;
 	struct pi_sched self;
-	int err = pi_read_at(AT_FDCWD, "/proc/thread-self/sched", &clock->buf);
+	int err = pi_read_at(AT_FDCWD, "/proc/thread-self/sched", &buf);
 	if (!err)
-		err = pi_sched_parse(clock->buf.data, clock->buf.len, &self);
+		err = pi_sched_parse(buf.data, buf.len, &self);
 	if (!err)
 		*ns = self.exec_start_ns;
+	pi_buf_free(&buf);
 	return err;
 }
 
-/* Moves us onto cpu: being scheduled in there sets our exec_start to that
- * CPU's clock, which our sched file then shows. */
+/* Moves the calling thread onto cpu and back: being scheduled in there
+ * sets its exec_start to that CPU's clock, which its sched file shows.
+ * Called with the lock held. */
 static void learn_cpu(struct pi_sched_clock *clock, int cpu)
 {
 	struct pi_sched_clock_cpu *c = &clock->cpus[cpu];
 	size_t size = CPU_ALLOC_SIZE(clock->ncpus);
-	cpu_set_t *set = CPU_ALLOC(clock->ncpus);
+	cpu_set_t *set = CPU_ALLOC(clock->ncpus), *saved = CPU_ALLOC(clock->ncpus);
+	int state = CPU_FAILED;
 
-	c->state = CPU_FAILED;
-	if (!set)
-		return;
-	if (!clock->saved_affinity) {
-		clock->saved_affinity = CPU_ALLOC(clock->ncpus);
-		clock->saved_size = size;
-		if (!clock->saved_affinity
-		    || sched_getaffinity(0, size, clock->saved_affinity) != 0) {
-			CPU_FREE(set);
-			return;
+	if (set && saved && sched_getaffinity(0, size, saved) == 0) {
+		CPU_ZERO_S(size, set);
+		CPU_SET_S((size_t)cpu, size, set);
+		/* A CPU outside our cpuset cannot be visited; the caller
+		 * falls back to another CPU's clock, off by that CPU's drift. */
+		if (sched_setaffinity(0, size, set) == 0) {
+			if (sched_getcpu() == cpu && read_own_exec_start(&c->sched_ns) == 0) {
+				c->mono_ns = pi_monotonic_ns();
+				state = CPU_KNOWN;
+			}
+			sched_setaffinity(0, size, saved);
 		}
 	}
-	CPU_ZERO_S(size, set);
-	CPU_SET_S((size_t)cpu, size, set);
-	/* A CPU outside our cpuset cannot be visited; the caller falls back
-	 * to another CPU's clock, off by that CPU's drift. */
-	if (sched_setaffinity(0, size, set) == 0 && sched_getcpu() == cpu
-	    && read_own_exec_start(clock, &c->sched_ns) == 0) {
-		c->mono_ns = pi_monotonic_ns();
-		c->state = CPU_KNOWN;
-	}
-	CPU_FREE(set);
+	__atomic_store_n(&c->state, state, __ATOMIC_RELEASE);
+	if (set)
+		CPU_FREE(set);
+	if (saved)
+		CPU_FREE(saved);
+}
+
+static int state_of(struct pi_sched_clock *clock, int cpu)
+{
+	return __atomic_load_n(&clock->cpus[cpu].state, __ATOMIC_ACQUIRE);
+}
+
+static void learn_once(struct pi_sched_clock *clock, int cpu)
+{
+	pthread_mutex_lock(&clock->lock);
+	if (state_of(clock, cpu) == CPU_UNKNOWN)
+		learn_cpu(clock, cpu);
+	pthread_mutex_unlock(&clock->lock);
 }
 
 int64_t pi_sched_clock_at(struct pi_sched_clock *clock, int cpu, int64_t mono_ns)
 {
 	if (cpu < 0 || cpu >= clock->ncpus)
 		cpu = 0;
-	if (clock->cpus[cpu].state == CPU_UNKNOWN)
-		learn_cpu(clock, cpu);
-	const struct pi_sched_clock_cpu *c = &clock->cpus[cpu];
-	if (c->state != CPU_KNOWN) {
+	if (state_of(clock, cpu) == CPU_UNKNOWN)
+		learn_once(clock, cpu);
+	int use = cpu;
+	if (state_of(clock, use) != CPU_KNOWN) {
 		/* Any CPU we could learn is better than nothing. */
-		c = NULL;
-		for (int i = 0; i < clock->ncpus && !c; i++)
-			if (clock->cpus[i].state == CPU_KNOWN)
-				c = &clock->cpus[i];
-		if (!c) {
-			int here = sched_getcpu();
-			if (here >= 0 && here < clock->ncpus && clock->cpus[here].state == CPU_UNKNOWN) {
-				learn_cpu(clock, here);
-				if (clock->cpus[here].state == CPU_KNOWN)
-					c = &clock->cpus[here];
-			}
+		use = -1;
+		for (int i = 0; i < clock->ncpus && use < 0; i++)
+			if (state_of(clock, i) == CPU_KNOWN)
+				use = i;
+		int here = sched_getcpu();
+		if (use < 0 && here >= 0 && here < clock->ncpus) {
+			learn_once(clock, here);
+			if (state_of(clock, here) == CPU_KNOWN)
+				use = here;
 		}
-		if (!c)
+		if (use < 0)
 			return 0;
 	}
+	const struct pi_sched_clock_cpu *c = &clock->cpus[use];
 	return c->sched_ns + (mono_ns - c->mono_ns);
 }

@@ -10,11 +10,13 @@
  * the CPUs of a virtual machine drift apart by tens of milliseconds. "Now"
  * is therefore learnt for the CPU the task last ran on: pinspect moves
  * itself to that CPU once, which sets its own se.exec_start to that CPU's
- * clock, and reads it back from /proc/thread-self/sched. CLOCK_MONOTONIC
- * carries each reading forward, as both count nanoseconds at the same rate. */
+ * clock, reads it back from /proc/thread-self/sched, and goes back where it
+ * was. CLOCK_MONOTONIC carries each reading forward, as both count
+ * nanoseconds at the same rate. */
 #ifndef PI_COLLECT_SCHED_CLOCK_H
 #define PI_COLLECT_SCHED_CLOCK_H
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,16 +25,15 @@
 
 struct pi_sched_clock_cpu;
 
+/* Shared by the threads that read /proc in parallel: a CPU's clock is
+ * learnt once, under the lock. */
 struct pi_sched_clock {
 	struct pi_sched_clock_cpu *cpus;	/* indexed by CPU number */
 	int ncpus;
-	cpu_set_t *saved_affinity;		/* restored by pi_sched_clock_done */
-	size_t saved_size;
-	struct pi_buf buf;
+	pthread_mutex_t lock;
 };
 
 void pi_sched_clock_init(struct pi_sched_clock *clock);
-/* Puts our own CPU affinity back and frees the clock. */
 void pi_sched_clock_done(struct pi_sched_clock *clock);
 
 /* CLOCK_MONOTONIC in ns: take it when reading a task's sched file. */

@@ -1,17 +1,68 @@
 #include "collect/thread.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proc/reader.h"
+#include "util/xalloc.h"
+
+static void keep_stat(const struct pi_stat *full, struct pi_thread_stat *t)
+{
+	memcpy(t->comm, full->comm, sizeof t->comm);
+	t->state = full->state;
+	t->processor = full->processor;
+	t->flags = full->flags;
+	t->utime = full->utime;
+	t->stime = full->stime;
+	t->nice = full->nice;
+	t->priority = full->priority;
+}
+
+static void keep_status(const struct pi_status *full, struct pi_thread_status *t)
+{
+	t->have = full->have;
+	t->kthread = full->kthread;
+	t->tracer_pid = full->tracer_pid;
+	t->sig_pending = full->sig_pending;
+	t->sig_blocked = full->sig_blocked;
+	t->voluntary_ctxt_switches = full->voluntary_ctxt_switches;
+	t->nonvoluntary_ctxt_switches = full->nonvoluntary_ctxt_switches;
+}
+
+/* Threads blocked in the same place share their wait channel and kernel
+ * stack: each is stored once, in the process's pool. */
+static const char *pooled_wchan(struct pi_shared_pool *sp, const char *wchan)
+{
+	pthread_mutex_lock(&sp->lock);
+	const char *s = pi_strpool_intern(sp->pool, wchan);
+	pthread_mutex_unlock(&sp->lock);
+	return s;
+}
+
+static struct pi_strlist pooled_list(struct pi_shared_pool *sp, const struct pi_strv *sv)
+{
+	const char **v = pi_xcalloc(sv->n + 1, sizeof *v);
+	struct pi_strlist list = { NULL, sv->n };
+	pthread_mutex_lock(&sp->lock);
+	for (size_t i = 0; i < sv->n; i++)
+		v[i] = pi_strpool_intern(sp->pool, sv->v[i]);
+	list.v = pi_strpool_intern_blob(sp->pool, v, (sv->n + 1) * sizeof *v);
+	pthread_mutex_unlock(&sp->lock);
+	free(v);
+	return list;
+}
 
 int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
-		      struct pi_buf *buf, struct pi_thread *t, pid_t **children,
-		      size_t *nchildren, size_t *children_cap)
+		      struct pi_shared_pool *pool, struct pi_buf *buf, struct pi_thread *t,
+		      pid_t **children, size_t *nchildren, size_t *children_cap)
 {
 	char name[16];
 	int fd, err;
+	struct pi_status status;
+	struct pi_stat stat;
+	struct pi_sched sched;
 
 	memset(t, 0, sizeof *t);
 	t->tid = tid;
@@ -21,17 +72,26 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 		return fd;
 
 	err = pi_read_at(fd, "stat", buf);
-	t->stat_err = err ? err : pi_stat_parse(buf->data, buf->len, &t->stat);
+	t->stat_err = err ? err : pi_stat_parse(buf->data, buf->len, &stat);
+	if (!t->stat_err)
+		keep_stat(&stat, &t->stat);
 	if (pi_err_gone(t->stat_err)) {
 		close(fd);
 		return -ESRCH;
 	}
 	err = pi_read_at(fd, "status", buf);
-	t->status_err = err ? err : pi_status_parse(buf->data, buf->len, &t->status);
+	t->status_err = err ? err : pi_status_parse(buf->data, buf->len, &status);
+	if (!t->status_err)
+		keep_status(&status, &t->status);
 
 	err = pi_read_at(fd, "sched", buf);
 	int64_t read_at = pi_monotonic_ns();
-	t->sched_err = err ? err : pi_sched_parse(buf->data, buf->len, &t->sched);
+	t->sched_err = err ? err : pi_sched_parse(buf->data, buf->len, &sched);
+	if (!t->sched_err) {
+		t->sched.have = sched.have;
+		t->sched.exec_start_ns = sched.exec_start_ns;
+		t->sched.nr_migrations = sched.nr_migrations;
+	}
 	/* exec_start is in the clock of the CPU the task last ran on. */
 	if (!t->sched_err)
 		t->sched_clock_ns = pi_sched_clock_at(clock, t->stat_err ? -1 : t->stat.processor,
@@ -54,11 +114,17 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 		t->syscall_err = err ? err : pi_syscall_parse(buf->data, buf->len, &t->syscall);
 	}
 
+	char wchan[PI_WCHAN_MAX];
 	err = pi_read_at(fd, "wchan", buf);
-	t->wchan_err = err ? err : pi_wchan_parse(buf->data, buf->len, t->wchan, sizeof t->wchan);
+	t->wchan_err = err ? err : pi_wchan_parse(buf->data, buf->len, wchan, sizeof wchan);
+	t->wchan = t->wchan_err ? "" : pooled_wchan(pool, wchan);
 
+	struct pi_strv kstack = { NULL, 0 };
 	err = pi_read_at(fd, "stack", buf);
-	t->kstack_err = err ? err : pi_kstack_parse(buf->data, buf->len, &t->kstack);
+	t->kstack_err = err ? err : pi_kstack_parse(buf->data, buf->len, &kstack);
+	if (!t->kstack_err)
+		t->kstack = pooled_list(pool, &kstack);
+	pi_strv_free(&kstack);
 
 	err = pi_read_at(fd, "children", buf);
 	t->children_err = err ? err : pi_children_parse(buf->data, buf->len, children, nchildren, children_cap);

@@ -2,6 +2,7 @@
 #ifndef PI_COLLECT_THREAD_H
 #define PI_COLLECT_THREAD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -10,11 +11,17 @@
 #include "model.h"
 #include "util/buf.h"
 
+/* The process's string pool, shared by the threads that read /proc. */
+struct pi_shared_pool {
+	struct pi_strpool *pool;
+	pthread_mutex_t lock;
+};
+
 /* Reads task tid under taskfd (/proc/PID/task) into *t, appending the
  * PIDs in its children file to the children array. Returns 0, or -ESRCH
  * / -ENOENT when the thread exited before it could be read. */
 int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
-		      struct pi_buf *buf, struct pi_thread *t, pid_t **children,
-		      size_t *nchildren, size_t *children_cap);
+		      struct pi_shared_pool *pool, struct pi_buf *buf, struct pi_thread *t,
+		      pid_t **children, size_t *nchildren, size_t *children_cap);
 
 #endif

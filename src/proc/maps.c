@@ -8,6 +8,23 @@
 
 static const char deleted_suffix[] = " (deleted)";
 
+const char *const pi_vmflag_names[] = {
+	"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "pf", "dw", "lo", "io", "sr",
+	"rr", "dc", "de", "ac", "nr", "ht", "sf", "nl", "ar", "wf", "dd", "sd", "mm", "hg",
+	"nh", "mg", "um", "uw", "ss", "sl", "bt", "mt", "gu", NULL,
+};
+
+static uint64_t parse_vmflags(struct pi_scan line)
+{
+	uint64_t bits = 0;
+	struct pi_scan tok;
+	while (pi_scan_token(&line, &tok))
+		for (int i = 0; pi_vmflag_names[i]; i++)
+			if (pi_scan_equals(&tok, pi_vmflag_names[i]))
+				bits |= 1ULL << i;
+	return bits;
+}
+
 /* "start-end perms offset major:minor inode [path]" */
 static bool parse_header(struct pi_scan line, struct pi_vma *v)
 {
@@ -48,16 +65,9 @@ static void parse_size_line(struct pi_scan line, struct pi_vma *v)
 		{ "Rss:", offsetof(struct pi_vma, rss) },
 		{ "Pss:", offsetof(struct pi_vma, pss) },
 		{ "Swap:", offsetof(struct pi_vma, swap) },
-		{ "Anonymous:", offsetof(struct pi_vma, anonymous) },
-		{ "Shared_Clean:", offsetof(struct pi_vma, shared_clean) },
-		{ "Shared_Dirty:", offsetof(struct pi_vma, shared_dirty) },
-		{ "Private_Clean:", offsetof(struct pi_vma, private_clean) },
-		{ "Private_Dirty:", offsetof(struct pi_vma, private_dirty) },
 	};
 	if (pi_scan_prefix(&line, "VmFlags:")) {
-		pi_scan_blank(&line);
-		pi_scan_rtrim(&line);
-		pi_scan_copy(&line, v->vmflags, sizeof v->vmflags);
+		v->vmflags = parse_vmflags(line);
 		return;
 	}
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -73,22 +83,27 @@ static void parse_size_line(struct pi_scan line, struct pi_vma *v)
 	}
 }
 
-int pi_maps_parse(const char *text, size_t len, struct pi_vma **out, size_t *count)
+void pi_maps_feed(struct pi_maps_parser *p, const char *text, size_t len)
 {
 	struct pi_scan s = pi_scan_of(text, len), line;
-	struct pi_vma *vmas = NULL, v;
-	size_t n = 0, cap = 0;
+	struct pi_vma v;
 
 	while (pi_scan_line(&s, &line)) {
 		if (parse_header(line, &v)) {
-			pi_xgrow(&vmas, &cap, n + 1, sizeof *vmas);
-			vmas[n++] = v;
-		} else if (n > 0) {
-			parse_size_line(line, &vmas[n - 1]);
+			pi_xgrow(&p->vmas, &p->cap, p->count + 1, sizeof *p->vmas);
+			p->vmas[p->count++] = v;
+		} else if (p->count > 0) {
+			parse_size_line(line, &p->vmas[p->count - 1]);
 		}
 	}
-	*out = vmas;
-	*count = n;
+}
+
+int pi_maps_parse(const char *text, size_t len, struct pi_vma **out, size_t *count)
+{
+	struct pi_maps_parser p = { NULL, 0, 0 };
+	pi_maps_feed(&p, text, len);
+	*out = p.vmas;
+	*count = p.count;
 	return 0;
 }
 

@@ -39,19 +39,30 @@ struct pi_vma {
 	char *path;		/* NULL when anonymous; the kernel escapes '\n' as "\012" */
 	bool deleted;		/* the file was unlinked: " (deleted)" is cut from path */
 	bool have_smaps;	/* the sizes below were read */
-	uint64_t rss, pss, swap, anonymous;	/* bytes */
-	uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
-	char vmflags[100];	/* smaps VmFlags, e.g. "rd wr mr mw me gd ac" */
+	uint64_t rss, pss, swap;	/* bytes */
+	uint64_t vmflags;	/* smaps VmFlags: bit n set for pi_vmflag_names[n] */
 
 	/* Filled by analysis/vma.c. */
 	enum pi_vma_kind kind;
 	pid_t stack_tid;	/* for a thread or main stack: the thread whose SP lies here (first found) */
 };
 
+/* The two-letter VmFlags codes, in bit order ("rd" is bit 0); NULL ends. */
+extern const char *const pi_vmflag_names[];
+
 /* Parses maps or smaps text into a new array (*out, *count), which the
  * caller frees with pi_vmas_free. Lines that are not mappings are skipped.
  * Returns 0 (an empty file gives an empty array). */
 int pi_maps_parse(const char *text, size_t len, struct pi_vma **out, size_t *count);
 void pi_vmas_free(struct pi_vma *vmas, size_t count);
+
+/* The same, fed in pieces: smaps of a process with thousands of threads is
+ * megabytes, and need not be held whole. Each piece must end at a line
+ * boundary. */
+struct pi_maps_parser {
+	struct pi_vma *vmas;
+	size_t count, cap;
+};
+void pi_maps_feed(struct pi_maps_parser *p, const char *text, size_t len);
 
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 int pi_proc_open(pid_t pid)
@@ -43,6 +44,44 @@ int pi_read_at(int dirfd, const char *name, struct pi_buf *out)
 		out->len += (size_t)n;
 	}
 	out->data[out->len] = '\0';
+	close(fd);
+	return err;
+}
+
+int pi_read_lines_at(int dirfd, const char *name, struct pi_buf *buf,
+		     void (*fn)(void *arg, const char *text, size_t len), void *arg)
+{
+	enum { CHUNK = 64 * 1024 };
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int err = 0;
+
+	pi_buf_reset(buf);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		pi_buf_reserve(buf, CHUNK);
+		ssize_t n = read(fd, buf->data + buf->len, CHUNK);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		buf->len += (size_t)n;
+		/* Hand over the whole lines; keep the partial last one. */
+		char *end = memrchr(buf->data, '\n', buf->len);
+		if (end) {
+			size_t whole = (size_t)(end - buf->data) + 1;
+			fn(arg, buf->data, whole);
+			memmove(buf->data, buf->data + whole, buf->len - whole);
+			buf->len -= whole;
+		}
+	}
+	if (!err && buf->len)
+		fn(arg, buf->data, buf->len);
+	pi_buf_reset(buf);
 	close(fd);
 	return err;
 }

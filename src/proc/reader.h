@@ -23,6 +23,12 @@ int pi_proc_open_dir(int dirfd, const char *name);
  * is gone, -EACCES or -EPERM when not allowed. */
 int pi_read_at(int dirfd, const char *name, struct pi_buf *out);
 
+/* Reads dirfd/name in chunks of whole lines, handing each to fn, so that a
+ * file of megabytes (smaps of a process with thousands of threads) never
+ * sits whole in memory. buf is scratch space. Returns 0 or -errno. */
+int pi_read_lines_at(int dirfd, const char *name, struct pi_buf *buf,
+		     void (*fn)(void *arg, const char *text, size_t len), void *arg);
+
 /* Reads a symbolic link such as /proc/PID/exe. */
 int pi_readlink_at(int dirfd, const char *name, struct pi_buf *out);
 

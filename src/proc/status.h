@@ -13,7 +13,7 @@
 
 enum {
 	PI_NS_LEVELS_MAX = 8,	/* the kernel nests PID namespaces 32 deep; 8 is plenty to show */
-	PI_CPULIST_MAX = 256,
+	PI_CPULIST_MAX = 96,	/* longer lists are cut: the set is in Cpus_allowed too */
 };
 
 /* Bits of pi_status.have: which lines were present. */

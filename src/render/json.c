@@ -1,369 +1,567 @@
 #include "render/json.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "analysis/findings.h"
 #include "analysis/state.h"
 #include "analysis/vma.h"
-#include "util/escape.h"
 
-/* Strings from the target may hold any bytes; JSON needs UTF-8. */
-json_object *pi_json_string(const char *s)
+static double ticks(const struct pi_process *p, uint64_t n)
 {
-	if (!s)
-		return NULL;
-	size_t n = strlen(s);
-	struct pi_buf b = PI_BUF_INIT;
-	pi_utf8_sanitize(&b, s, n);
-	json_object *o = json_object_new_string_len(b.data ? b.data : "", (int)b.len);
-	pi_buf_free(&b);
-	return o;
+	return p->clock_ticks > 0 ? (double)n / (double)p->clock_ticks : -1;
 }
 
-/* Seconds to the microsecond, written as people write them ("0.075935",
- * "10"), not as json-c writes doubles ("6.0000000000000002e-06"); null
- * for an unknown time. */
-json_object *pi_json_seconds(double s)
+static void state_object(struct pi_jw *w, const char *key, char code)
 {
-	char text[48];
-	if (isnan(s) || isinf(s) || s < 0)
-		return NULL;
-	int n = snprintf(text, sizeof text, "%.6f", s);
-	while (n > 1 && text[n - 1] == '0')
-		text[--n] = '\0';
-	if (text[n - 1] == '.')
-		text[--n] = '\0';
-	return json_object_new_double_s(s, text);
-}
-
-static void put(json_object *o, const char *key, json_object *v)
-{
-	json_object_object_add(o, key, v);
-}
-
-static json_object *u64(uint64_t v)
-{
-	return json_object_new_uint64(v);
-}
-
-static json_object *i64(int64_t v)
-{
-	return json_object_new_int64(v);
-}
-
-static json_object *state_object(char code)
-{
-	json_object *o = json_object_new_object();
 	char letter[2] = { code, 0 };
-	put(o, "code", pi_json_string(letter));
-	put(o, "name", json_object_new_string(pi_state_name(code)));
-	put(o, "meaning", json_object_new_string(pi_state_meaning(code)));
-	return o;
+	pi_jw_key(w, key);
+	pi_jw_object(w);
+	pi_jw_kstring(w, "code", letter);
+	pi_jw_kstring(w, "name", pi_state_name(code));
+	pi_jw_kstring(w, "meaning", pi_state_meaning(code));
+	pi_jw_object_end(w);
 }
 
-static json_object *strv_array(const struct pi_strv *sv)
+static void strv_array(struct pi_jw *w, const char *key, const struct pi_strv *sv, bool known)
 {
-	json_object *a = json_object_new_array_ext((int)sv->n);
+	pi_jw_key(w, key);
+	if (!known) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_array(w);
 	for (size_t i = 0; i < sv->n; i++)
-		json_object_array_add(a, pi_json_string(sv->v[i]));
-	return a;
+		pi_jw_string(w, sv->v[i]);
+	pi_jw_array_end(w);
 }
 
-static json_object *signal_array(uint64_t mask)
+static void signal_array(struct pi_jw *w, const char *key, uint64_t mask, bool known)
 {
-	json_object *a = json_object_new_array();
 	char name[16];
+	pi_jw_key(w, key);
+	if (!known) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_array(w);
 	for (int sig = 1; sig <= 64; sig++)
 		if (mask & (1ULL << (sig - 1)))
-			json_object_array_add(a, json_object_new_string(pi_signal_name(sig, name, sizeof name)));
-	return a;
+			pi_jw_string(w, pi_signal_name(sig, name, sizeof name));
+	pi_jw_array_end(w);
 }
 
-static json_object *ids_object(const unsigned ids[4], char *const names[4])
+static void ids_object(struct pi_jw *w, const char *key, const unsigned ids[4], char *const names[4],
+		       bool known)
 {
 	static const char *const roles[4] = { "real", "effective", "saved", "filesystem" };
-	json_object *o = json_object_new_object();
-	for (int i = 0; i < 4; i++) {
-		json_object *id = json_object_new_object();
-		put(id, "id", u64(ids[i]));
-		put(id, "name", pi_json_string(names[i]));
-		put(o, roles[i], id);
+	pi_jw_key(w, key);
+	if (!known) {
+		pi_jw_null(w);
+		return;
 	}
-	return o;
+	pi_jw_object(w);
+	for (int i = 0; i < 4; i++) {
+		pi_jw_key(w, roles[i]);
+		pi_jw_object(w);
+		pi_jw_ku64(w, "id", ids[i]);
+		pi_jw_kstring(w, "name", names[i]);
+		pi_jw_object_end(w);
+	}
+	pi_jw_object_end(w);
 }
 
-static void identity(json_object *o, const struct pi_process *p)
+static void identity(struct pi_jw *w, const struct pi_process *p)
 {
 	const struct pi_status *st = &p->status;
 	char tty[32];
 
-	put(o, "pid", i64(p->pid));
-	put(o, "ppid", i64(p->stat.ppid));
-	put(o, "parent_comm", pi_json_string(p->parent_comm));
-	put(o, "pgid", i64(p->stat.pgrp));
-	put(o, "sid", i64(p->stat.session));
-	put(o, "tty", p->stat.tty_nr ? json_object_new_string(pi_tty_name(p->stat.tty_nr, tty, sizeof tty)) : NULL);
-	put(o, "comm", pi_json_string(p->stat.comm));
-	put(o, "cmdline", p->cmdline_err ? NULL : strv_array(&p->cmdline));
-	put(o, "exe", pi_json_string(p->exe));
-	put(o, "exe_deleted", json_object_new_boolean(p->exe_deleted));
-	put(o, "kernel_thread", json_object_new_boolean(p->kernel_thread));
-	put(o, "users", (st->have & PI_STATUS_UID) ? ids_object((const unsigned *)st->uid, p->user_name) : NULL);
-	put(o, "groups", (st->have & PI_STATUS_GID) ? ids_object((const unsigned *)st->gid, p->group_name) : NULL);
+	pi_jw_ki64(w, "pid", p->pid);
+	pi_jw_ki64(w, "ppid", p->stat.ppid);
+	pi_jw_kstring(w, "parent_comm", p->parent_comm);
+	pi_jw_ki64(w, "pgid", p->stat.pgrp);
+	pi_jw_ki64(w, "sid", p->stat.session);
+	pi_jw_kstring(w, "tty", p->stat.tty_nr ? pi_tty_name(p->stat.tty_nr, tty, sizeof tty) : NULL);
+	pi_jw_kstring(w, "comm", p->stat.comm);
+	strv_array(w, "cmdline", &p->cmdline, !p->cmdline_err);
+	pi_jw_kstring(w, "exe", p->exe);
+	pi_jw_kbool(w, "exe_deleted", p->exe_deleted);
+	pi_jw_kbool(w, "kernel_thread", p->kernel_thread);
+	ids_object(w, "users", (const unsigned *)st->uid, p->user_name, st->have & PI_STATUS_UID);
+	ids_object(w, "groups", (const unsigned *)st->gid, p->group_name, st->have & PI_STATUS_GID);
+	pi_jw_key(w, "nspid");
 	if (st->have & PI_STATUS_NSPID) {
-		json_object *a = json_object_new_array();
+		pi_jw_array(w);
 		for (unsigned i = 0; i < st->nspid_levels; i++)
-			json_object_array_add(a, i64(st->nspid[i]));
-		put(o, "nspid", a);
+			pi_jw_i64(w, st->nspid[i]);
+		pi_jw_array_end(w);
 	} else {
-		put(o, "nspid", NULL);
+		pi_jw_null(w);
 	}
-	put(o, "start_time", pi_json_seconds(p->start_time));
-	put(o, "age_seconds", pi_json_seconds(p->age_seconds));
-	put(o, "cgroup", p->cgroup_err ? NULL : strv_array(&p->cgroup));
-	put(o, "abi", !p->abi_known ? NULL
-		      : json_object_new_string(p->abi == PI_ABI_NATIVE ? "x86_64"
-					       : p->abi == PI_ABI_I386 ? "i386" : "x32"));
+	pi_jw_kseconds(w, "start_time", p->start_time);
+	pi_jw_kseconds(w, "age_seconds", p->age_seconds);
+	strv_array(w, "cgroup", &p->cgroup, !p->cgroup_err);
+	pi_jw_kstring(w, "abi", !p->abi_known ? NULL
+				: p->abi == PI_ABI_NATIVE ? "x86_64"
+				: p->abi == PI_ABI_I386 ? "i386" : "x32");
 }
 
-static void scheduling(json_object *o, const struct pi_process *p)
+static void scheduling(struct pi_jw *w, const struct pi_process *p)
 {
 	const struct pi_stat *s = &p->stat;
 	const struct pi_thread *main = pi_process_main_thread(p);
-	json_object *sch = json_object_new_object();
 	const char *policy = pi_policy_name(s->policy);
 
-	put(sch, "policy", policy ? json_object_new_string(policy) : i64(s->policy));
-	put(sch, "nice", i64(s->nice));
-	put(sch, "priority", i64(s->priority));
-	put(sch, "rt_priority", u64(s->rt_priority));
-	put(sch, "last_cpu", i64(s->processor));
-	put(sch, "allowed_cpus", (p->status.have & PI_STATUS_CPUS)
-				 ? json_object_new_string(p->status.cpus_allowed_list) : NULL);
-	put(sch, "utime_seconds", pi_json_seconds((double)s->utime / (double)p->clock_ticks));
-	put(sch, "stime_seconds", pi_json_seconds((double)s->stime / (double)p->clock_ticks));
+	pi_jw_key(w, "scheduling");
+	pi_jw_object(w);
+	pi_jw_key(w, "policy");
+	if (policy)
+		pi_jw_string(w, policy);
+	else
+		pi_jw_u64(w, s->policy);
+	pi_jw_ki64(w, "nice", s->nice);
+	pi_jw_ki64(w, "priority", s->priority);
+	pi_jw_ku64(w, "rt_priority", s->rt_priority);
+	pi_jw_ki64(w, "last_cpu", s->processor);
+	pi_jw_kstring(w, "allowed_cpus", (p->status.have & PI_STATUS_CPUS) ? p->status.cpus_allowed_list : NULL);
+	pi_jw_kseconds(w, "utime_seconds", ticks(p, s->utime));
+	pi_jw_kseconds(w, "stime_seconds", ticks(p, s->stime));
 	bool ss = main && !main->schedstat_err;
-	put(sch, "run_seconds", ss ? pi_json_seconds((double)main->schedstat.run_ns / 1e9) : NULL);
-	put(sch, "runqueue_wait_seconds", ss ? pi_json_seconds((double)main->schedstat.wait_ns / 1e9) : NULL);
-	put(sch, "timeslices", ss ? u64(main->schedstat.timeslices) : NULL);
-	bool mig = main && !main->sched_err && (main->sched.have & PI_SCHED_MIGRATIONS);
-	put(sch, "migrations", mig ? u64(main->sched.nr_migrations) : NULL);
-	bool cs = p->ctxt_threads > 0;
-	put(sch, "voluntary_ctxt_switches", cs ? u64(p->voluntary_ctxt_switches) : NULL);
-	put(sch, "nonvoluntary_ctxt_switches", cs ? u64(p->nonvoluntary_ctxt_switches) : NULL);
-	put(sch, "off_cpu_seconds", main && main->off_cpu_known ? pi_json_seconds(main->off_cpu_seconds) : NULL);
-	put(o, "scheduling", sch);
+	pi_jw_kseconds(w, "run_seconds", ss ? (double)main->schedstat.run_ns / 1e9 : -1);
+	pi_jw_kseconds(w, "runqueue_wait_seconds", ss ? (double)main->schedstat.wait_ns / 1e9 : -1);
+	pi_jw_key(w, "timeslices");
+	ss ? pi_jw_u64(w, main->schedstat.timeslices) : pi_jw_null(w);
+	pi_jw_key(w, "migrations");
+	if (main && !main->sched_err && (main->sched.have & PI_SCHED_MIGRATIONS))
+		pi_jw_u64(w, main->sched.nr_migrations);
+	else
+		pi_jw_null(w);
+	pi_jw_key(w, "voluntary_ctxt_switches");
+	p->ctxt_threads ? pi_jw_u64(w, p->voluntary_ctxt_switches) : pi_jw_null(w);
+	pi_jw_key(w, "nonvoluntary_ctxt_switches");
+	p->ctxt_threads ? pi_jw_u64(w, p->nonvoluntary_ctxt_switches) : pi_jw_null(w);
+	pi_jw_kseconds(w, "off_cpu_seconds", main && main->off_cpu_known ? main->off_cpu_seconds : -1);
+	pi_jw_object_end(w);
 }
 
-static void signals(json_object *o, const struct pi_process *p)
+static void signals(struct pi_jw *w, const struct pi_process *p)
 {
 	const struct pi_status *st = &p->status;
+	pi_jw_key(w, "signals");
 	if (p->status_err || !(st->have & PI_STATUS_SIGMASKS)) {
-		put(o, "signals", NULL);
+		pi_jw_null(w);
 		return;
 	}
-	json_object *sig = json_object_new_object();
-	put(sig, "pending", signal_array(st->sig_pending));
-	put(sig, "shared_pending", signal_array(st->sig_shared_pending));
-	put(sig, "blocked", signal_array(st->sig_blocked));
-	put(sig, "ignored", signal_array(st->sig_ignored));
-	put(sig, "caught", signal_array(st->sig_caught));
-	put(o, "signals", sig);
+	pi_jw_object(w);
+	signal_array(w, "pending", st->sig_pending, true);
+	signal_array(w, "shared_pending", st->sig_shared_pending, true);
+	signal_array(w, "blocked", st->sig_blocked, true);
+	signal_array(w, "ignored", st->sig_ignored, true);
+	signal_array(w, "caught", st->sig_caught, true);
+	pi_jw_object_end(w);
 }
 
-static void memory(json_object *o, const struct pi_process *p)
+static void memory(struct pi_jw *w, const struct pi_process *p)
 {
 	const struct pi_status_vm *vm = &p->status.vm;
+
+	pi_jw_key(w, "memory");
 	if (p->status_err || !(p->status.have & PI_STATUS_VM)) {
-		put(o, "memory", NULL);
+		pi_jw_null(w);
 	} else {
-		json_object *m = json_object_new_object();
-		put(m, "rss_bytes", u64(vm->rss));
-		put(m, "rss_anon_bytes", u64(vm->rss_anon));
-		put(m, "rss_file_bytes", u64(vm->rss_file));
-		put(m, "rss_shmem_bytes", u64(vm->rss_shmem));
-		put(m, "rss_peak_bytes", u64(vm->hwm));
-		put(m, "vm_size_bytes", u64(vm->size));
-		put(m, "vm_peak_bytes", u64(vm->peak));
-		put(m, "data_bytes", u64(vm->data));
-		put(m, "stack_bytes", u64(vm->stack));
-		put(m, "exe_bytes", u64(vm->exe));
-		put(m, "lib_bytes", u64(vm->lib));
-		put(m, "locked_bytes", u64(vm->locked));
-		put(m, "page_tables_bytes", u64(vm->pte));
-		put(m, "swap_bytes", u64(vm->swap));
-		put(o, "memory", m);
+		pi_jw_object(w);
+		pi_jw_ku64(w, "rss_bytes", vm->rss);
+		pi_jw_ku64(w, "rss_anon_bytes", vm->rss_anon);
+		pi_jw_ku64(w, "rss_file_bytes", vm->rss_file);
+		pi_jw_ku64(w, "rss_shmem_bytes", vm->rss_shmem);
+		pi_jw_ku64(w, "rss_peak_bytes", vm->hwm);
+		pi_jw_ku64(w, "vm_size_bytes", vm->size);
+		pi_jw_ku64(w, "vm_peak_bytes", vm->peak);
+		pi_jw_ku64(w, "data_bytes", vm->data);
+		pi_jw_ku64(w, "stack_bytes", vm->stack);
+		pi_jw_ku64(w, "exe_bytes", vm->exe);
+		pi_jw_ku64(w, "lib_bytes", vm->lib);
+		pi_jw_ku64(w, "locked_bytes", vm->locked);
+		pi_jw_ku64(w, "page_tables_bytes", vm->pte);
+		pi_jw_ku64(w, "swap_bytes", vm->swap);
+		pi_jw_object_end(w);
 	}
 
+	pi_jw_key(w, "maps");
 	if (p->maps_err) {
-		put(o, "maps", NULL);
+		pi_jw_null(w);
 	} else {
-		json_object *a = json_object_new_array_ext((int)p->nvmas);
+		pi_jw_array(w);
 		for (size_t i = 0; i < p->nvmas; i++) {
 			const struct pi_vma *v = &p->vmas[i];
-			json_object *m = json_object_new_object();
 			char dev[24];
 			snprintf(dev, sizeof dev, "%02x:%02x", v->dev_major, v->dev_minor);
-			put(m, "start", u64(v->start));
-			put(m, "end", u64(v->end));
-			put(m, "perms", json_object_new_string(v->perms));
-			put(m, "offset", u64(v->offset));
-			put(m, "dev", json_object_new_string(dev));
-			put(m, "inode", u64(v->inode));
-			put(m, "path", pi_json_string(v->path));
-			put(m, "deleted", json_object_new_boolean(v->deleted));
-			put(m, "kind", json_object_new_string(pi_vma_kind_name(v->kind)));
-			put(m, "rss_bytes", v->have_smaps ? u64(v->rss) : NULL);
-			put(m, "pss_bytes", v->have_smaps ? u64(v->pss) : NULL);
-			put(m, "swap_bytes", v->have_smaps ? u64(v->swap) : NULL);
-			put(m, "stack_tid", v->stack_tid ? i64(v->stack_tid) : NULL);
-			json_object_array_add(a, m);
+			pi_jw_object(w);
+			pi_jw_ku64(w, "start", v->start);
+			pi_jw_ku64(w, "end", v->end);
+			pi_jw_kstring(w, "perms", v->perms);
+			pi_jw_ku64(w, "offset", v->offset);
+			pi_jw_kstring(w, "dev", dev);
+			pi_jw_ku64(w, "inode", v->inode);
+			pi_jw_kstring(w, "path", v->path);
+			pi_jw_kbool(w, "deleted", v->deleted);
+			pi_jw_kstring(w, "kind", pi_vma_kind_name(v->kind));
+			pi_jw_key(w, "rss_bytes");
+			v->have_smaps ? pi_jw_u64(w, v->rss) : pi_jw_null(w);
+			pi_jw_key(w, "pss_bytes");
+			v->have_smaps ? pi_jw_u64(w, v->pss) : pi_jw_null(w);
+			pi_jw_key(w, "swap_bytes");
+			v->have_smaps ? pi_jw_u64(w, v->swap) : pi_jw_null(w);
+			pi_jw_key(w, "stack_tid");
+			v->stack_tid ? pi_jw_i64(w, v->stack_tid) : pi_jw_null(w);
+			pi_jw_key(w, "vmflags");
+			if (v->have_smaps) {
+				pi_jw_array(w);
+				for (int k = 0; pi_vmflag_names[k]; k++)
+					if (v->vmflags & (1ULL << k))
+						pi_jw_string(w, pi_vmflag_names[k]);
+				pi_jw_array_end(w);
+			} else {
+				pi_jw_null(w);
+			}
+			pi_jw_object_end(w);
 		}
-		put(o, "maps", a);
+		pi_jw_array_end(w);
 	}
 
 	const struct pi_vdso *vd = &p->vdso;
+	pi_jw_key(w, "vdso");
 	if (!vd->start) {
-		put(o, "vdso", NULL);
+		pi_jw_null(w);
 	} else {
-		json_object *v = json_object_new_object();
-		put(v, "start", u64(vd->start));
-		put(v, "end", u64(vd->end));
-		put(v, "auxv_sysinfo_ehdr", !p->auxv_err && p->auxv.have_sysinfo_ehdr ? u64(p->auxv.sysinfo_ehdr) : NULL);
-		put(v, "matches_auxv", json_object_new_boolean(vd->auxv_matches));
-		put(v, "symbols", vd->err ? NULL : strv_array(&vd->symbols));
-		put(v, "build_id", vd->err || !vd->build_id[0] ? NULL : json_object_new_string(vd->build_id));
-		put(v, "soname", vd->err || !vd->soname[0] ? NULL : json_object_new_string(vd->soname));
-		put(o, "vdso", v);
+		pi_jw_object(w);
+		pi_jw_ku64(w, "start", vd->start);
+		pi_jw_ku64(w, "end", vd->end);
+		pi_jw_key(w, "auxv_sysinfo_ehdr");
+		if (!p->auxv_err && p->auxv.have_sysinfo_ehdr)
+			pi_jw_u64(w, p->auxv.sysinfo_ehdr);
+		else
+			pi_jw_null(w);
+		pi_jw_kbool(w, "matches_auxv", vd->auxv_matches);
+		strv_array(w, "symbols", &vd->symbols, !vd->err);
+		pi_jw_kstring(w, "build_id", vd->err || !vd->build_id[0] ? NULL : vd->build_id);
+		pi_jw_kstring(w, "soname", vd->err || !vd->soname[0] ? NULL : vd->soname);
+		pi_jw_object_end(w);
 	}
-	put(o, "vsyscall", p->vsyscall == PI_VSYSCALL_UNKNOWN ? NULL
-			   : json_object_new_string(pi_vsyscall_mode_name(p->vsyscall)));
+	pi_jw_kstring(w, "vsyscall", p->vsyscall == PI_VSYSCALL_UNKNOWN ? NULL
+				     : pi_vsyscall_mode_name(p->vsyscall));
 }
 
-static json_object *syscall_object(const struct pi_process *p, const struct pi_thread *t)
+static void syscall_object(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
 {
-	if (t->syscall_err)
-		return NULL;
-	json_object *o = json_object_new_object();
-	const struct pi_syscall *sc = &t->syscall;
 	static const char *const kinds[] = { "running", "not_in_syscall", "in_syscall" };
-	put(o, "state", json_object_new_string(kinds[sc->kind]));
-	if (sc->kind == PI_SYSCALL_IN) {
-		const char *name = p->abi_known ? pi_syscall_name(p->abi, sc->nr) : NULL;
-		json_object *args = json_object_new_array_ext(6);
-		for (int i = 0; i < 6; i++)
-			json_object_array_add(args, u64(sc->args[i]));
-		put(o, "number", i64(sc->nr));
-		put(o, "name", name ? json_object_new_string(name) : NULL);
-		put(o, "args", args);
-	} else {
-		put(o, "number", NULL);
-		put(o, "name", NULL);
-		put(o, "args", NULL);
+	const struct pi_syscall *sc = &t->syscall;
+
+	pi_jw_key(w, "syscall");
+	if (t->syscall_err) {
+		pi_jw_null(w);
+		return;
 	}
-	put(o, "sp", sc->kind == PI_SYSCALL_RUNNING ? NULL : u64(sc->sp));
-	put(o, "pc", sc->kind == PI_SYSCALL_RUNNING ? NULL : u64(sc->pc));
-	return o;
+	pi_jw_object(w);
+	pi_jw_kstring(w, "state", kinds[sc->kind]);
+	if (sc->kind == PI_SYSCALL_IN) {
+		pi_jw_ki64(w, "number", sc->nr);
+		pi_jw_kstring(w, "name", p->abi_known ? pi_syscall_name(p->abi, sc->nr) : NULL);
+		pi_jw_key(w, "args");
+		pi_jw_array(w);
+		for (int i = 0; i < 6; i++)
+			pi_jw_u64(w, sc->args[i]);
+		pi_jw_array_end(w);
+	} else {
+		pi_jw_knull(w, "number");
+		pi_jw_knull(w, "name");
+		pi_jw_knull(w, "args");
+	}
+	pi_jw_key(w, "sp");
+	sc->kind == PI_SYSCALL_RUNNING ? pi_jw_null(w) : pi_jw_u64(w, sc->sp);
+	pi_jw_key(w, "pc");
+	sc->kind == PI_SYSCALL_RUNNING ? pi_jw_null(w) : pi_jw_u64(w, sc->pc);
+	pi_jw_object_end(w);
 }
 
-static json_object *thread_object(const struct pi_process *p, const struct pi_thread *t)
+static void registers_object(struct pi_jw *w, const struct pi_regs *regs)
 {
-	json_object *o = json_object_new_object();
+	pi_jw_key(w, "registers");
+	if (!regs->known) {
+		pi_jw_null(w);
+		return;
+	}
+	const struct user_regs_struct *r = regs->all;
+	pi_jw_object(w);
+	pi_jw_kbool(w, "complete", r != NULL);
+	pi_jw_ku64(w, "rip", regs->rip);
+	pi_jw_ku64(w, "rsp", regs->rsp);
+	if (r) {
+		const struct { const char *name; unsigned long long v; } all[] = {
+			{ "rax", r->rax }, { "rbx", r->rbx }, { "rcx", r->rcx }, { "rdx", r->rdx },
+			{ "rsi", r->rsi }, { "rdi", r->rdi }, { "rbp", r->rbp }, { "r8", r->r8 },
+			{ "r9", r->r9 }, { "r10", r->r10 }, { "r11", r->r11 }, { "r12", r->r12 },
+			{ "r13", r->r13 }, { "r14", r->r14 }, { "r15", r->r15 }, { "eflags", r->eflags },
+			{ "orig_rax", r->orig_rax }, { "fs_base", r->fs_base }, { "gs_base", r->gs_base },
+			{ "cs", r->cs }, { "ss", r->ss }, { "ds", r->ds }, { "es", r->es }, { "fs", r->fs },
+			{ "gs", r->gs },
+		};
+		for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+			pi_jw_ku64(w, all[i].name, all[i].v);
+	}
+	pi_jw_object_end(w);
+}
+
+static void user_stack(struct pi_jw *w, const struct pi_process *p, const struct pi_user_stack *us)
+{
+	static const char *const methods[] = {
+		[PI_UNWIND_NONE] = NULL,
+		[PI_UNWIND_COPY] = "copied_while_blocked",
+		[PI_UNWIND_STOPPED] = "stopped_while_running",
+		[PI_UNWIND_STOPPED_BLOCKED] = "stopped_while_blocked",
+		[PI_UNWIND_CONSISTENT] = "stopped_with_all_threads",
+	};
+	bool none = !p->stacks_collected || p->stacks_err;
+
+	pi_jw_key(w, "user_stack");
+	if (none || us->err) {
+		pi_jw_null(w);
+	} else {
+		pi_jw_array(w);
+		for (size_t i = 0; i < us->nframes; i++) {
+			const struct pi_user_frame *f = &us->frames[i];
+			pi_jw_object(w);
+			pi_jw_ku64(w, "pc", f->pc);
+			pi_jw_kstring(w, "function", f->function);
+			pi_jw_key(w, "offset");
+			f->have_offset ? pi_jw_u64(w, f->offset) : pi_jw_null(w);
+			pi_jw_kstring(w, "module", f->module);
+			pi_jw_key(w, "module_vaddr");
+			f->module ? pi_jw_u64(w, f->module_vaddr) : pi_jw_null(w);
+			pi_jw_kstring(w, "build_id", f->build_id);
+			pi_jw_kstring(w, "file", f->file);
+			pi_jw_key(w, "line");
+			f->line ? pi_jw_i64(w, f->line) : pi_jw_null(w);
+			pi_jw_kbool(w, "inline", f->inlined);
+			pi_jw_object_end(w);
+		}
+		pi_jw_array_end(w);
+	}
+
+	pi_jw_key(w, "unwind");
+	if (none) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_object(w);
+	pi_jw_kstring(w, "method", methods[us->method]);
+	pi_jw_key(w, "stopped_us");
+	us->stopped_us >= 0 ? pi_jw_number(w, us->stopped_us, 1) : pi_jw_null(w);
+	pi_jw_kstring(w, "truncated_reason", us->truncated_reason);
+	pi_jw_kbool(w, "frame_pointer_recovered", us->frame_pointer_found);
+	pi_jw_kbool(w, "interrupted_syscall", us->interrupted_syscall);
+	pi_jw_object_end(w);
+}
+
+static void tls_object(struct pi_jw *w, const struct pi_process *p, const struct pi_tls *tls)
+{
+	pi_jw_key(w, "tls");
+	if (tls->err || !tls->source) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_object(w);
+	pi_jw_ku64(w, "fs_base", tls->fs_base);
+	pi_jw_kstring(w, "source", tls->source);
+	pi_jw_key(w, "mapping");
+	if (tls->vma >= 0) {
+		const struct pi_vma *v = &p->vmas[tls->vma];
+		pi_jw_object(w);
+		pi_jw_ku64(w, "start", v->start);
+		pi_jw_ku64(w, "end", v->end);
+		pi_jw_kstring(w, "kind", pi_vma_kind_name(v->kind));
+		pi_jw_kstring(w, "path", v->path);
+		pi_jw_object_end(w);
+	} else {
+		pi_jw_null(w);
+	}
+	pi_jw_key(w, "tcb_self_pointer_ok");
+	tls->self_checked ? pi_jw_bool(w, tls->self_ok) : pi_jw_null(w);
+	pi_jw_key(w, "exe_tls_block");
+	tls->exe_block ? pi_jw_u64(w, tls->exe_block) : pi_jw_null(w);
+	pi_jw_key(w, "variables");
+	pi_jw_array(w);
+	for (size_t i = 0; i < tls->nvars; i++) {
+		const struct pi_tls_var *v = &tls->vars[i];
+		bool whole = v->nbytes == v->size
+			     && (v->size == 1 || v->size == 2 || v->size == 4 || v->size == 8);
+		uint64_t value = 0;
+		char hex[2 * sizeof v->bytes + 1] = "";
+		for (size_t k = 0; k < v->nbytes; k++) {
+			value |= (uint64_t)v->bytes[k] << (8 * k);
+			snprintf(hex + 2 * k, 3, "%02x", v->bytes[k]);
+		}
+		pi_jw_object(w);
+		pi_jw_kstring(w, "name", v->name);
+		pi_jw_ku64(w, "address", v->address);
+		pi_jw_ku64(w, "size", v->size);
+		pi_jw_key(w, "value");
+		whole ? pi_jw_u64(w, value) : pi_jw_null(w);
+		pi_jw_kstring(w, "bytes", v->nbytes ? hex : NULL);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
+	pi_jw_object_end(w);
+}
+
+static void thread_object(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
+{
 	bool cs = !t->status_err && (t->status.have & PI_STATUS_CTXT);
 	bool st = !t->stat_err;
 
-	put(o, "tid", i64(t->tid));
-	put(o, "comm", st ? pi_json_string(t->stat.comm) : NULL);
-	put(o, "state", st ? state_object(t->stat.state) : NULL);
-	put(o, "voluntary_ctxt_switches", cs ? u64(t->status.voluntary_ctxt_switches) : NULL);
-	put(o, "nonvoluntary_ctxt_switches", cs ? u64(t->status.nonvoluntary_ctxt_switches) : NULL);
-	put(o, "wchan", t->wchan_err ? NULL : json_object_new_string(t->wchan));
-	put(o, "syscall", syscall_object(p, t));
-	put(o, "off_cpu_seconds", t->off_cpu_known ? pi_json_seconds(t->off_cpu_seconds) : NULL);
-	put(o, "last_cpu", st ? i64(t->stat.processor) : NULL);
-	put(o, "utime_seconds", st ? pi_json_seconds((double)t->stat.utime / (double)p->clock_ticks) : NULL);
-	put(o, "stime_seconds", st ? pi_json_seconds((double)t->stat.stime / (double)p->clock_ticks) : NULL);
-	put(o, "nice", st ? i64(t->stat.nice) : NULL);
-	put(o, "priority", st ? i64(t->stat.priority) : NULL);
-	put(o, "tracer_pid", t->status_err ? NULL : i64(t->status.tracer_pid));
-	put(o, "signals_pending", t->status_err ? NULL : signal_array(t->status.sig_pending));
-	put(o, "signals_blocked", t->status_err ? NULL : signal_array(t->status.sig_blocked));
-	put(o, "kernel_stack", t->kstack_err ? NULL : strv_array(&t->kstack));
-	return o;
-}
-
-static void threads(json_object *o, const struct pi_process *p)
-{
-	json_object *a = json_object_new_array_ext((int)p->nthreads);
-	for (size_t i = 0; i < p->nthreads; i++)
-		json_object_array_add(a, thread_object(p, &p->threads[i]));
-	put(o, "threads", p->threads_err ? NULL : a);
-	if (p->threads_err)
-		json_object_put(a);
-
-	json_object *z = json_object_new_array();
-	for (size_t i = 0; i < p->nzombies; i++) {
-		json_object *c = json_object_new_object();
-		put(c, "pid", i64(p->zombies[i].pid));
-		put(c, "comm", pi_json_string(p->zombies[i].comm));
-		put(c, "age_seconds", pi_json_seconds(p->zombies[i].age_seconds));
-		json_object_array_add(z, c);
+	pi_jw_object(w);
+	pi_jw_ki64(w, "tid", t->tid);
+	pi_jw_kstring(w, "comm", st ? t->stat.comm : NULL);
+	if (st)
+		state_object(w, "state", t->stat.state);
+	else
+		pi_jw_knull(w, "state");
+	pi_jw_key(w, "voluntary_ctxt_switches");
+	cs ? pi_jw_u64(w, t->status.voluntary_ctxt_switches) : pi_jw_null(w);
+	pi_jw_key(w, "nonvoluntary_ctxt_switches");
+	cs ? pi_jw_u64(w, t->status.nonvoluntary_ctxt_switches) : pi_jw_null(w);
+	pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->wchan);
+	syscall_object(w, p, t);
+	pi_jw_kseconds(w, "off_cpu_seconds", t->off_cpu_known ? t->off_cpu_seconds : -1);
+	pi_jw_key(w, "last_cpu");
+	st ? pi_jw_i64(w, t->stat.processor) : pi_jw_null(w);
+	pi_jw_kseconds(w, "utime_seconds", st ? ticks(p, t->stat.utime) : -1);
+	pi_jw_kseconds(w, "stime_seconds", st ? ticks(p, t->stat.stime) : -1);
+	pi_jw_key(w, "nice");
+	st ? pi_jw_i64(w, t->stat.nice) : pi_jw_null(w);
+	pi_jw_key(w, "priority");
+	st ? pi_jw_i64(w, t->stat.priority) : pi_jw_null(w);
+	pi_jw_key(w, "tracer_pid");
+	t->status_err ? pi_jw_null(w) : pi_jw_i64(w, t->status.tracer_pid);
+	signal_array(w, "signals_pending", t->status.sig_pending, !t->status_err);
+	signal_array(w, "signals_blocked", t->status.sig_blocked, !t->status_err);
+	pi_jw_key(w, "kernel_stack");
+	if (t->kstack_err) {
+		pi_jw_null(w);
+	} else {
+		pi_jw_array(w);
+		for (size_t i = 0; i < t->kstack.n; i++)
+			pi_jw_string(w, t->kstack.v[i]);
+		pi_jw_array_end(w);
 	}
-	put(o, "zombie_children", z);
+	registers_object(w, &t->regs);
+	user_stack(w, p, &t->ustack);
+	tls_object(w, p, &t->tls);
+	pi_jw_object_end(w);
 }
 
-json_object *pi_json_finding(const struct pi_finding *f)
+static void threads(struct pi_jw *w, const struct pi_process *p)
 {
-	json_object *o = json_object_new_object();
-	put(o, "kind", json_object_new_string(pi_finding_kind_name(f->kind)));
-	put(o, "pid", i64(f->pid));
-	put(o, "tid", f->tid ? i64(f->tid) : NULL);
-	put(o, "message", pi_json_string(f->message));
+	pi_jw_key(w, "threads");
+	if (p->threads_err) {
+		pi_jw_null(w);
+	} else {
+		pi_jw_array(w);
+		for (size_t i = 0; i < p->nthreads; i++)
+			thread_object(w, p, &p->threads[i]);
+		pi_jw_array_end(w);
+	}
+
+	pi_jw_key(w, "zombie_children");
+	pi_jw_array(w);
+	for (size_t i = 0; i < p->nzombies; i++) {
+		pi_jw_object(w);
+		pi_jw_ki64(w, "pid", p->zombies[i].pid);
+		pi_jw_kstring(w, "comm", p->zombies[i].comm);
+		pi_jw_kseconds(w, "age_seconds", p->zombies[i].age_seconds);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
+}
+
+void pi_json_finding(struct pi_jw *w, const struct pi_finding *f)
+{
 	char see[64];
 	snprintf(see, sizeof see, "pinspect(1) %s", pi_finding_see(f->kind));
-	put(o, "see", json_object_new_string(see));
-	put(o, "seconds", f->seconds >= 0 ? pi_json_seconds(f->seconds) : NULL);
-	json_object *pids = json_object_new_array();
+	pi_jw_object(w);
+	pi_jw_kstring(w, "kind", pi_finding_kind_name(f->kind));
+	pi_jw_ki64(w, "pid", f->pid);
+	pi_jw_key(w, "tid");
+	f->tid ? pi_jw_i64(w, f->tid) : pi_jw_null(w);
+	pi_jw_kstring(w, "message", f->message);
+	pi_jw_kstring(w, "see", see);
+	pi_jw_kseconds(w, "seconds", f->seconds);
+	pi_jw_key(w, "pids");
+	pi_jw_array(w);
 	for (size_t i = 0; i < f->npids; i++)
-		json_object_array_add(pids, i64(f->pids[i]));
-	put(o, "pids", pids);
-	return o;
+		pi_jw_i64(w, f->pids[i]);
+	pi_jw_array_end(w);
+	pi_jw_object_end(w);
 }
 
-json_object *pi_render_json(const struct pi_process *p)
+static void tls_modules(struct pi_jw *w, const struct pi_process *p)
 {
-	json_object *o = json_object_new_object();
-
-	put(o, "schema_version", json_object_new_int(PI_JSON_SCHEMA_VERSION));
-	put(o, "snapshot_time", pi_json_seconds(p->realtime_seconds));
-	identity(o, p);
-	put(o, "state", state_object(p->stat.state));
-	put(o, "tracer_pid", p->status_err ? NULL : i64(p->status.tracer_pid));
-	put(o, "tracer_comm", pi_json_string(p->tracer_comm));
-	put(o, "hung_after_seconds", pi_json_seconds(p->hung_after_seconds));
-	put(o, "hung_task_timeout_secs", p->hung_task_timeout_secs >= 0 ? i64(p->hung_task_timeout_secs) : NULL);
-	scheduling(o, p);
-	signals(o, p);
-	memory(o, p);
-	threads(o, p);
-
-	json_object *f = json_object_new_array_ext((int)p->nfindings);
-	for (size_t i = 0; i < p->nfindings; i++)
-		json_object_array_add(f, pi_json_finding(&p->findings[i]));
-	put(o, "findings", f);
-
-	json_object *u = json_object_new_array_ext((int)p->nunavailable);
-	for (size_t i = 0; i < p->nunavailable; i++) {
-		const struct pi_unavailable *un = &p->unavailable[i];
-		json_object *e = json_object_new_object();
-		put(e, "item", json_object_new_string(un->item));
-		put(e, "tid", un->tid ? i64(un->tid) : NULL);
-		put(e, "all_threads", json_object_new_boolean(un->all_threads));
-		put(e, "reason", pi_json_string(un->reason));
-		json_object_array_add(u, e);
+	pi_jw_key(w, "tls_modules");
+	if (!p->stacks_collected || p->stacks_err) {
+		pi_jw_null(w);
+		return;
 	}
-	put(o, "unavailable", u);
-	return o;
+	pi_jw_array(w);
+	for (size_t i = 0; i < p->ntls_modules; i++) {
+		const struct pi_tls_module *m = &p->tls_modules[i];
+		pi_jw_object(w);
+		pi_jw_kstring(w, "path", m->path);
+		pi_jw_ku64(w, "size", m->size);
+		pi_jw_ku64(w, "init_size", m->init_size);
+		pi_jw_ku64(w, "align", m->align);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
+}
+
+void pi_render_json(struct pi_jw *w, const struct pi_process *p)
+{
+	pi_jw_object(w);
+	pi_jw_ki64(w, "schema_version", PI_JSON_SCHEMA_VERSION);
+	pi_jw_kseconds(w, "snapshot_time", p->realtime_seconds);
+	identity(w, p);
+	state_object(w, "state", p->stat.state);
+	pi_jw_key(w, "tracer_pid");
+	p->status_err ? pi_jw_null(w) : pi_jw_i64(w, p->tracer_pid);
+	pi_jw_kstring(w, "tracer_comm", p->tracer_comm);
+	pi_jw_kseconds(w, "hung_after_seconds", p->hung_after_seconds);
+	pi_jw_key(w, "hung_task_timeout_secs");
+	p->hung_task_timeout_secs >= 0 ? pi_jw_i64(w, p->hung_task_timeout_secs) : pi_jw_null(w);
+	scheduling(w, p);
+	signals(w, p);
+	memory(w, p);
+	tls_modules(w, p);
+	pi_jw_kseconds(w, "stacks_held_seconds", p->held_us > 0 ? p->held_us / 1e6 : -1);
+	threads(w, p);
+
+	pi_jw_key(w, "findings");
+	pi_jw_array(w);
+	for (size_t i = 0; i < p->nfindings; i++)
+		pi_json_finding(w, &p->findings[i]);
+	pi_jw_array_end(w);
+
+	pi_jw_key(w, "unavailable");
+	pi_jw_array(w);
+	for (size_t i = 0; i < p->nunavailable; i++) {
+		const struct pi_unavailable *u = &p->unavailable[i];
+		pi_jw_object(w);
+		pi_jw_kstring(w, "item", u->item);
+		pi_jw_key(w, "tid");
+		u->tid ? pi_jw_i64(w, u->tid) : pi_jw_null(w);
+		pi_jw_kbool(w, "all_threads", u->all_threads);
+		pi_jw_kstring(w, "reason", u->reason);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
+	pi_jw_object_end(w);
 }

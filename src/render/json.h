@@ -2,23 +2,18 @@
  *
  * The keys are documented in pinspect(1), JSON OUTPUT. Anything that could
  * not be read is null and explained in "unavailable"; numbers are numbers
- * (addresses too), times are seconds, sizes bytes. */
+ * (addresses too), times are seconds, sizes bytes. The document is written
+ * as it is produced (render/jsonw.h), never built in memory as a whole. */
 #ifndef PI_RENDER_JSON_H
 #define PI_RENDER_JSON_H
 
-#include <json-c/json.h>
-
 #include "model.h"
+#include "render/jsonw.h"
 
 /* Bump when a key changes meaning or disappears (adding keys does not). */
 #define PI_JSON_SCHEMA_VERSION 1
 
-json_object *pi_render_json(const struct pi_process *p);
-json_object *pi_json_finding(const struct pi_finding *f);
-
-/* Shared helpers: a string made valid UTF-8 (NULL gives JSON null), and
- * seconds (negative or NaN give null). */
-json_object *pi_json_string(const char *s);
-json_object *pi_json_seconds(double seconds);
+void pi_render_json(struct pi_jw *w, const struct pi_process *p);
+void pi_json_finding(struct pi_jw *w, const struct pi_finding *f);
 
 #endif

@@ -12,33 +12,7 @@
 #include "util/escape.h"
 #include "util/fmt.h"
 
-/* Layout: section titles at column 0, "label  value" lines indented by 2
- * with labels padded to LABEL_WIDTH, tables indented by 2. */
-enum { LABEL_WIDTH = 14, WCHAN_WIDTH = 22 };
-
-static void section(struct pi_buf *b, const char *title)
-{
-	pi_buf_printf(b, "\n%s\n", title);
-}
-
-static void label(struct pi_buf *b, const char *name)
-{
-	pi_buf_printf(b, "  %-*s", LABEL_WIDTH, name);
-}
-
-static void put_escaped(struct pi_buf *b, const char *s)
-{
-	pi_escape_text(b, s, strlen(s));
-}
-
-/* Inline, a missing item gets a word; the UNAVAILABLE section says why. */
-static const char *unavailable_text(int err)
-{
-	int e = err < 0 ? -err : err;
-	return e == PI_ERR_KERNEL_THREAD ? "none (kernel thread)"
-	       : e == PI_ERR_ZOMBIE	 ? "none (exited)"
-					 : "unavailable (see UNAVAILABLE)";
-}
+#include "render/text_util.h"
 
 static double ticks_to_seconds(const struct pi_process *p, uint64_t ticks)
 {
@@ -151,7 +125,7 @@ static void identity(struct pi_buf *b, const struct pi_process *p)
 	 * list them all. */
 	for (size_t i = 0; i < p->cgroup.n; i++) {
 		if (i)
-			pi_buf_printf(b, "\n  %-*s", LABEL_WIDTH, "");
+			pi_buf_printf(b, "\n  %-*s", PI_TEXT_LABEL, "");
 		put_escaped(b, p->cgroup.v[i]);
 	}
 	pi_buf_putc(b, '\n');
@@ -172,7 +146,7 @@ static void state(struct pi_buf *b, const struct pi_process *p)
 	if (code == 'D' && main) {
 		label(b, "Waiting in");
 		pi_buf_printf(b, "%s\n", main->wchan_err ? "unavailable"
-					 : main->wchan[0] ? main->wchan : "(not reported)");
+					 : main->wchan && *main->wchan ? main->wchan : "(not reported)");
 		label(b, "Off the CPU");
 		if (main->off_cpu_known)
 			pi_buf_printf(b, "for %s\n",
@@ -201,9 +175,9 @@ static void state(struct pi_buf *b, const struct pi_process *p)
 		label(b, "Stopped by");
 		pi_buf_printf(b, "a signal; resume it with kill -CONT %d\n", (int)p->pid);
 	}
-	if (!p->status_err && p->status.tracer_pid) {
+	if (p->tracer_pid) {
 		label(b, "Traced by");
-		pi_buf_printf(b, "%d", (int)p->status.tracer_pid);
+		pi_buf_printf(b, "%d", (int)p->tracer_pid);
 		if (p->tracer_comm) {
 			pi_buf_puts(b, " (");
 			put_escaped(b, p->tracer_comm);
@@ -402,6 +376,23 @@ static void vsyscall(struct pi_buf *b, const struct pi_process *p)
 	}
 }
 
+static void tls_modules(struct pi_buf *b, const struct pi_process *p)
+{
+	if (!p->stacks_collected || p->stacks_err)
+		return;
+	label(b, "TLS segments");
+	if (!p->ntls_modules)
+		pi_buf_puts(b, "none");
+	for (size_t i = 0; i < p->ntls_modules; i++) {
+		const struct pi_tls_module *m = &p->tls_modules[i];
+		const char *slash = strrchr(m->path, '/');
+		pi_buf_puts(b, i ? ", " : "");
+		put_escaped(b, slash ? slash + 1 : m->path);
+		pi_buf_printf(b, " (%" PRIu64 " bytes per thread)", m->size);
+	}
+	pi_buf_putc(b, '\n');
+}
+
 static void memory(struct pi_buf *b, const struct pi_process *p)
 {
 	section(b, "MEMORY");
@@ -423,118 +414,7 @@ static void memory(struct pi_buf *b, const struct pi_process *p)
 	maps_table(b, p);
 	vdso(b, p);
 	vsyscall(b, p);
-}
-
-static void put_syscall(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t,
-			bool with_args)
-{
-	if (t->syscall_err) {
-		int e = -t->syscall_err;
-		pi_buf_puts(b, e == PI_ERR_KERNEL_THREAD ? "-" : e == PI_ERR_ZOMBIE ? "-" : "unavailable");
-		return;
-	}
-	switch (t->syscall.kind) {
-	case PI_SYSCALL_RUNNING:
-		pi_buf_puts(b, "running");
-		return;
-	case PI_SYSCALL_NONE:
-		pi_buf_puts(b, "none (blocked in user code)");
-		return;
-	case PI_SYSCALL_IN:
-		break;
-	}
-	const char *name = p->abi_known ? pi_syscall_name(p->abi, t->syscall.nr) : NULL;
-	if (name)
-		pi_buf_puts(b, name);
-	else
-		pi_buf_printf(b, "syscall_%ld", t->syscall.nr);
-	if (with_args) {
-		pi_buf_putc(b, '(');
-		for (int i = 0; i < 6; i++)
-			pi_buf_printf(b, "%s%#" PRIx64, i ? ", " : "", t->syscall.args[i]);
-		pi_buf_putc(b, ')');
-	}
-}
-
-/* A kernel symbol, fitted to the table: compiler suffixes such as
- * ".constprop.0" dropped, and a '+' marking a cut. The kernel stack lines
- * keep the full name. */
-static const char *short_symbol(const char *sym, char *out, size_t size)
-{
-	size_t n = strcspn(sym, ".");
-	if (n >= size) {
-		n = size - 2;
-		memcpy(out, sym, n);
-		out[n++] = '+';
-	} else {
-		memcpy(out, sym, n);
-	}
-	out[n] = '\0';
-	return out;
-}
-
-static void threads(struct pi_buf *b, const struct pi_process *p)
-{
-	struct pi_buf cell = PI_BUF_INIT;
-	char dur[32];
-
-	section(b, "THREADS");
-	if (p->threads_err) {
-		pi_buf_puts(b, "  unavailable\n");
-		return;
-	}
-	pi_buf_printf(b, "  %-8s %-16s %-17s %-20s %-22s %9s %9s %10s %3s\n", "TID", "NAME", "STATE",
-		      "SYSCALL", "WCHAN", "VOLUNTARY", "PREEMPTED", "LAST RAN", "CPU");
-	for (size_t i = 0; i < p->nthreads; i++) {
-		const struct pi_thread *t = &p->threads[i];
-		char st[24], wchan[WCHAN_WIDTH + 1];
-
-		pi_buf_printf(b, "  %-8d ", (int)t->tid);
-		pi_buf_reset(&cell);
-		put_escaped(&cell, t->stat.comm);
-		pi_buf_puts(b, cell.data);
-		pi_buf_pad(b, 17 - (pi_text_width(cell.data) < 17 ? pi_text_width(cell.data) : 16));
-		snprintf(st, sizeof st, "%c %s", t->stat.state, pi_state_name(t->stat.state));
-		pi_buf_printf(b, "%-17s ", t->stat_err ? "unavailable" : st);
-		pi_buf_reset(&cell);
-		put_syscall(&cell, p, t, false);
-		pi_buf_printf(b, "%-20s ", cell.data);
-		pi_buf_printf(b, "%-*s ", WCHAN_WIDTH, t->wchan_err ? "unavailable"
-						      : t->wchan[0] ? short_symbol(t->wchan, wchan, sizeof wchan)
-						      : "-");
-		if (!t->status_err && (t->status.have & PI_STATUS_CTXT))
-			pi_buf_printf(b, "%9" PRIu64 " %9" PRIu64 " ", t->status.voluntary_ctxt_switches,
-				      t->status.nonvoluntary_ctxt_switches);
-		else
-			pi_buf_printf(b, "%9s %9s ", "?", "?");
-		if (!t->off_cpu_known)
-			pi_buf_printf(b, "%10s", "?");
-		else if (t->off_cpu_seconds == 0)
-			pi_buf_printf(b, "%10s", "now");
-		else
-			pi_buf_printf(b, "%10s", pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds));
-		pi_buf_printf(b, " %3d\n", t->stat.processor);
-
-		if (!t->syscall_err && t->syscall.kind == PI_SYSCALL_IN) {
-			pi_buf_puts(b, "           syscall ");
-			put_syscall(b, p, t, true);
-			pi_buf_printf(b, "  sp %#" PRIx64 " pc %#" PRIx64 "\n", t->syscall.sp,
-				      t->syscall.pc);
-		}
-		for (size_t k = 0; k < t->kstack.n; k++)
-			pi_buf_printf(b, "           %s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
-	}
-	pi_buf_free(&cell);
-
-	if (p->nzombies) {
-		pi_buf_printf(b, "\n  Unreaped zombie children: %zu\n", p->nzombies);
-		for (size_t i = 0; i < p->nzombies; i++) {
-			pi_buf_printf(b, "    %-8d ", (int)p->zombies[i].pid);
-			put_escaped(b, p->zombies[i].comm);
-			pi_buf_printf(b, "  started %s ago\n",
-				      pi_fmt_duration(dur, sizeof dur, p->zombies[i].age_seconds));
-		}
-	}
+	tls_modules(b, p);
 }
 
 static void findings(struct pi_buf *b, const struct pi_process *p)
@@ -580,7 +460,7 @@ void pi_render_text(struct pi_buf *b, const struct pi_process *p)
 	scheduling(b, p);
 	signals(b, p);
 	memory(b, p);
-	threads(b, p);
+	pi_text_threads(b, p);
 	findings(b, p);
 	unavailable(b, p);
 }

@@ -112,7 +112,7 @@ static void read_wchan(struct pi_table *t, int fd, struct pi_task *task)
 	if (!err && !sym[0] && denied)
 		err = -EACCES;
 	task->wchan_err = (int16_t)err;
-	task->wchan = err ? NULL : pi_intern(&t->strings, sym);
+	task->wchan = err ? NULL : pi_strpool_intern(&t->strings, sym);
 }
 
 static void read_abi(struct pi_proc *p)

@@ -84,7 +84,7 @@ void pi_table_done(struct pi_table *t)
 	free(t->tasks);
 	free(t->old_procs);
 	free(t->old_tasks);
-	pi_intern_free(&t->strings);
+	pi_strpool_free(&t->strings);
 	for (size_t i = 0; i < t->nusers; i++)
 		free(t->users[i].name);
 	free(t->users);

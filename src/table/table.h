@@ -24,7 +24,7 @@
 #include "proc/stat.h"
 #include "proc/syscall.h"
 #include "util/buf.h"
-#include "util/intern.h"
+#include "util/strpool.h"
 
 struct pids_info;
 
@@ -144,7 +144,7 @@ struct pi_table {
 	 * whose expensive files were. */
 	size_t reread_procs, detail_reads;
 
-	struct pi_intern strings;
+	struct pi_strpool strings;	/* wait channels */
 	struct pi_user_name *users;
 	size_t nusers, users_cap;
 	bool root;			/* we may read everyone's wchan and syscall */

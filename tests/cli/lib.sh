@@ -157,6 +157,19 @@ wait_state() {
 	exit 99
 }
 
+# kernel_thread_pid: the PID of some kernel thread.
+kernel_thread_pid() {
+	local d
+	for d in /proc/[0-9]*; do
+		if grep -q '^Kthread:[[:space:]]*1' "$d/status" 2>/dev/null; then
+			echo "${d#/proc/}"
+			return
+		fi
+	done
+	# Kernels before 6.x lack the Kthread line; kthreadd is PID 2.
+	echo 2
+}
+
 # need_root: true when running as root; otherwise records a skip saying
 # why.
 need_root() {

@@ -120,17 +120,7 @@ jq_check "leader exited: the memory map is still read, through a live thread" \
 	'(.maps | length) > 0'
 
 # --- A kernel thread: no user memory, and that is not an error. -------
-kthread=
-for d in /proc/[0-9]*; do
-	if grep -q '^Kthread:[[:space:]]*1' "$d/status" 2>/dev/null; then
-		kthread=${d#/proc/}
-		break
-	fi
-done
-if [ -z "$kthread" ]; then
-	# Kernels before 6.x lack the Kthread line; kthreadd is PID 2.
-	kthread=2
-fi
+kthread=$(kernel_thread_pid)
 run_pinspect --json "$kthread"
 status_is "kernel thread: exits 0" 0
 jq_check "kernel thread: flagged, with no maps, syscall or executable" \

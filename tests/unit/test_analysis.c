@@ -89,7 +89,7 @@ START_TEST(off_cpu_and_hung_threads)
 	struct pi_process p;
 	make_process(&p, 4);
 	p.threads[3].stat.state = 'D';
-	strcpy(p.threads[3].wchan, "io_schedule");
+	p.threads[3].wchan = "io_schedule";
 	p.threads[2].stat.state = 'D';
 	pi_analyze_process(&p, 2.5);
 
@@ -156,7 +156,7 @@ START_TEST(stopped_traced_and_leader_exited)
 	pi_process_free(&p);
 
 	make_process(&p, 3);
-	p.status.tracer_pid = 77;
+	p.tracer_pid = 77;
 	p.tracer_comm = pi_xstrdup("strace");
 	p.threads[1].status.tracer_pid = 77;
 	p.threads[1].stat.state = 't';
@@ -189,11 +189,15 @@ START_TEST(unavailable_is_explained_once)
 	ck_assert_str_eq(p.unavailable[2].item, "kernel_stack");
 	ck_assert(p.unavailable[2].all_threads);
 	ck_assert_ptr_nonnull(strstr(p.unavailable[2].reason, "root only"));
-	pi_process_free(&p);
 
-	char *r = pi_unavailable_reason("maps", -PI_ERR_KERNEL_THREAD, true);
+	char *r = pi_unavailable_reason(&p, "maps", -PI_ERR_KERNEL_THREAD);
 	ck_assert_str_eq(r, "a kernel thread has no user address space");
 	free(r);
+	p.tracer_pid = 4242;
+	r = pi_unavailable_reason(&p, "user_stack", -EPERM);
+	ck_assert_ptr_nonnull(strstr(r, "already traced by 4242"));
+	free(r);
+	pi_process_free(&p);
 }
 END_TEST
 

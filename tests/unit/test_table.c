@@ -2,6 +2,7 @@
  * (the shared classifier, zombie parents), views (sort, filter, problems,
  * threads, tree), cells in words, findings, the summary, JSON, the time
  * off the CPU, and the options of the live view and batch mode. */
+#include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ static void make_table(struct pi_table *t)
 			d->off_cpu_known = true;
 			d->off_cpu_seconds = 30;
 			d->wchan_err = 0;
-			d->wchan = pi_intern(&t->strings, "io_schedule");
+			d->wchan = pi_strpool_intern(&t->strings, "io_schedule");
 			add_task(t, (uint32_t)i, 12, 'S', "worker");
 		}
 		p->ntasks = (uint32_t)t->ntasks - p->first_task;
@@ -405,16 +406,22 @@ START_TEST(json_rows)
 	struct pi_view v = { 0 };
 	struct pi_view_options o = { .sort = PI_COL_PID };
 	struct pi_finding *f;
+	struct pi_jw w;
 
 	make_table(&t);
 	pi_view_build(&v, &t, &o);
 	size_t n = pi_table_findings(&t, &f);
-	json_object *root = pi_render_table_json(&t, &v, &o, f, n);
+	pi_jw_init(&w, NULL);
+	pi_render_table_json(&w, &t, &v, &o, f, n);
+	/* Read back with json-c, as a script would with any parser. */
+	json_object *root = json_tokener_parse(w.buf.data);
+	ck_assert_ptr_nonnull(root);
 	json_object *tasks = json_object_object_get(root, "tasks");
 	ck_assert_int_eq((int)json_object_array_length(tasks), 7);
 	json_object *server = json_object_array_get_idx(tasks, 1);
 	ck_assert_int_eq(json_object_get_int(json_object_object_get(server, "pid")), 10);
 	/* Unknown is null. */
+	ck_assert(json_object_object_get_ex(server, "cpu_percent", NULL));
 	ck_assert_ptr_null(json_object_object_get(server, "cpu_percent"));
 	ck_assert_ptr_null(json_object_object_get(server, "tid"));
 	json_object *flags = json_object_object_get(server, "flags");
@@ -423,6 +430,7 @@ START_TEST(json_rows)
 	ck_assert_int_eq(json_object_get_int(json_object_object_get(leaky, "zombie_children")), 2);
 	ck_assert_int_eq((int)json_object_array_length(json_object_object_get(root, "findings")), 6);
 	json_object_put(root);
+	pi_buf_free(&w.buf);
 	pi_table_findings_free(f, n);
 	pi_view_free(&v);
 	pi_table_done(&t);

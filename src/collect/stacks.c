@@ -1,0 +1,421 @@
+#include "collect/stacks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc/memory.h"
+#include "proc/reader.h"
+#include "tls/tls.h"
+#include "trace/tracer.h"
+#include "unwind/symbolize.h"
+#include "unwind/unwinder.h"
+#include "util/xalloc.h"
+
+enum {
+	MAX_STACK_COPY = 8 << 20,	/* the usual main-stack limit */
+	RED_ZONE = 128,			/* below sp, where leaf functions keep data */
+	FP_SCAN_LIMIT = 64 << 10,	/* how far above sp a frame pointer is sought */
+};
+
+struct stack_ctx {
+	struct pi_process *p;
+	const struct pi_stack_options *opt;
+	int procfd;
+	struct pi_unwinder *unwinder;
+	struct pi_symbolizer *symbolizer;
+	struct pi_buf buf;
+	uint8_t *copy;		/* reused for every blocked thread's stack */
+	size_t copy_cap;
+};
+
+static const struct pi_vma *vma_at(const struct pi_process *p, uint64_t addr)
+{
+	size_t lo = 0, hi = p->nvmas;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->vmas[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->nvmas && addr >= p->vmas[lo].start ? &p->vmas[lo] : NULL;
+}
+
+static uint64_t stack_top(void *arg, uint64_t sp)
+{
+	const struct pi_vma *v = vma_at(arg, sp);
+	return v ? v->end : 0;
+}
+
+/* Turns physical frames into the frames people read, and stores them. */
+static void symbolize_into(struct stack_ctx *c, struct pi_thread *t, const struct pi_unwind_result *r)
+{
+	size_t cap = 0, max = c->opt->max_frames;
+	const char *reason = r->stop_reason;
+	struct pi_user_frame *frames = NULL;
+	t->ustack.frames = NULL;
+	t->ustack.nframes = 0;
+	for (size_t i = 0; i < r->nframes; i++) {
+		const struct pi_user_frame *f;
+		size_t n;
+		pi_symbolize(c->symbolizer, r->frames[i].pc, r->frames[i].activation, &f, &n);
+		/* Inlined calls count as frames for --max-frames too. */
+		if (t->ustack.nframes + n > max) {
+			n = max - t->ustack.nframes;
+			reason = "too many frames: the stack is cut here";
+		}
+		pi_xgrow(&frames, &cap, t->ustack.nframes + n, sizeof *frames);
+		memcpy(frames + t->ustack.nframes, f, n * sizeof *f);
+		t->ustack.nframes += n;
+		if (t->ustack.nframes == max)
+			break;
+	}
+	/* Threads parked in the same place share one copy of their frames. */
+	if (t->ustack.nframes)
+		t->ustack.frames = pi_strpool_intern_blob(&c->p->strings, frames,
+							  t->ustack.nframes * sizeof *frames);
+	free(frames);
+	t->ustack.truncated_reason = pi_strpool_intern(&c->p->strings, reason);
+}
+
+static uint64_t word_at(const struct pi_unwind_start *s, uint64_t addr, bool *ok)
+{
+	uint64_t w = 0;
+	*ok = addr >= s->stack_start && addr - s->stack_start + 8 <= s->stack_len;
+	if (*ok)
+		memcpy(&w, s->stack + (addr - s->stack_start), 8);
+	return w;
+}
+
+/* Is ra the address right after a call instruction? (call rel32, or an
+ * indirect call: opcode ff with /2 in its ModRM byte.) */
+static bool follows_a_call(pid_t pid, uint64_t ra)
+{
+	uint8_t code[8];
+	if (ra < 8 || pi_mem_read(pid, ra - 8, code, 8) != 8)
+		return false;
+	if (code[3] == 0xe8)
+		return true;
+	for (int k = 2; k <= 7; k++)
+		if (code[8 - k] == 0xff && ((code[9 - k] >> 3) & 7) == 2)
+			return true;
+	return false;
+}
+
+/* Is ra the signal trampoline (sa_restorer: "mov $15, %rax; syscall", the
+ * rt_sigreturn call), which the kernel pushes as a signal handler's return
+ * address? */
+static bool is_sigreturn(pid_t pid, uint64_t ra)
+{
+	static const uint8_t restorer[] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
+	uint8_t code[sizeof restorer];
+	return pi_mem_read(pid, ra, code, sizeof code) == (ssize_t)sizeof code
+	       && memcmp(code, restorer, sizeof code) == 0;
+}
+
+/* Code built with frame pointers finds its caller's frame through rbp,
+ * which a thread blocked in a system call does not reveal. In such a
+ * frame, rbp points at the slot holding the caller's saved rbp, right
+ * below the return address; nothing else the function keeps above its
+ * stack pointer is a return address. So rbp is found as the first slot
+ * above the frame whose unwind stopped that is followed by an address in
+ * executable memory right after a call instruction (or the signal
+ * trampoline, for a signal handler). The saved rbp itself proves nothing:
+ * the caller may not use a frame pointer at all. */
+static bool find_frame_pointer(struct stack_ctx *c, const struct pi_unwind_start *s,
+			       const struct pi_unwind_result *r, uint64_t *rbp)
+{
+	const struct pi_raw_frame *last = &r->frames[r->nframes - 1];
+	if (!last->sp_known)
+		return false;
+	uint64_t end = s->stack_start + s->stack_len;
+	uint64_t limit = last->sp + FP_SCAN_LIMIT < end ? last->sp + FP_SCAN_LIMIT : end;
+	for (uint64_t slot = (last->sp + 7) & ~7ULL; slot + 16 <= limit; slot += 8) {
+		bool ok;
+		uint64_t ra = word_at(s, slot + 8, &ok);
+		if (!ok)
+			break;
+		const struct pi_vma *v = vma_at(c->p, ra);
+		if (!v || v->perms[2] != 'x'
+		    || !(follows_a_call(c->p->pid, ra) || is_sigreturn(c->p->pid, ra)))
+			continue;
+		*rbp = slot;
+		return true;
+	}
+	return false;
+}
+
+static void unwind_from(struct stack_ctx *c, struct pi_thread *t, struct pi_unwind_start *s)
+{
+	struct pi_unwind_result r;
+	pi_unwind(c->unwinder, t->tid, s, c->opt->max_frames, &r);
+	uint64_t rbp;
+	if (r.needs_rbp && r.nframes > 0 && find_frame_pointer(c, s, &r, &rbp)) {
+		/* No frame below the one that stopped saved rbp (or the
+		 * unwinder would have restored it), so it is the same
+		 * register all the way down to the first frame. */
+		struct pi_unwind_result again;
+		s->regs[PI_DWARF_RBP] = rbp;
+		s->known |= 1u << PI_DWARF_RBP;
+		pi_unwind(c->unwinder, t->tid, s, c->opt->max_frames, &again);
+		if (again.nframes > r.nframes) {
+			pi_unwind_result_free(&r);
+			r = again;
+			t->ustack.frame_pointer_found = true;
+		} else {
+			pi_unwind_result_free(&again);
+		}
+	}
+	symbolize_into(c, t, &r);
+	pi_unwind_result_free(&r);
+}
+
+static bool same_syscall(const struct pi_syscall *a, const struct pi_syscall *b)
+{
+	return a->kind == b->kind && a->nr == b->nr && a->sp == b->sp && a->pc == b->pc
+	       && memcmp(a->args, b->args, sizeof a->args) == 0;
+}
+
+static int reread_syscall(struct stack_ctx *c, pid_t tid, struct pi_syscall *out)
+{
+	char path[48];
+	snprintf(path, sizeof path, "task/%d/syscall", (int)tid);
+	int err = pi_read_at(c->procfd, path, &c->buf);
+	return err ? err : pi_syscall_parse(c->buf.data, c->buf.len, out);
+}
+
+/* A blocked thread: copy its stack while it waits, and make sure it was
+ * still waiting in the same place once the copy was taken. Returns true
+ * when the thread turned out to be running and should be stopped. */
+static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		uint64_t sp = t->syscall.sp;
+		uint64_t top = stack_top(c->p, sp);
+		if (!top) {
+			t->ustack.err = -PI_ERR_NO_STACK_MAP;
+			return false;
+		}
+		/* The thread's control block sits above its frames (see the
+		 * tracer): not needed. */
+		if (!t->tls.err && t->tls.fs_base > sp && t->tls.fs_base < top)
+			top = t->tls.fs_base;
+		uint64_t start = sp >= RED_ZONE ? sp - RED_ZONE : 0;
+		size_t len = top - start > MAX_STACK_COPY ? MAX_STACK_COPY : (size_t)(top - start);
+		pi_xgrow(&c->copy, &c->copy_cap, len, 1);
+		ssize_t n = pi_mem_read(c->p->pid, start, c->copy, len);
+		if (n < 0) {
+			t->ustack.err = (int)n;
+			return false;
+		}
+		struct pi_syscall now;
+		int err = reread_syscall(c, t->tid, &now);
+		if (err) {
+			t->ustack.err = err;
+			return false;
+		}
+		if (!same_syscall(&now, &t->syscall)) {
+			/* It moved: the copy may mix two states. Start over
+			 * from where it is now. */
+			t->syscall = now;
+			if (now.kind == PI_SYSCALL_RUNNING)
+				return true;
+			continue;
+		}
+		struct pi_unwind_start s;
+		memset(&s, 0, sizeof s);
+		s.regs[PI_DWARF_RSP] = sp;
+		s.regs[PI_DWARF_RIP] = t->syscall.pc;
+		s.known = (1u << PI_DWARF_RSP) | (1u << PI_DWARF_RIP);
+		s.stack = c->copy;
+		s.stack_start = start;
+		s.stack_len = (size_t)n;
+		t->regs.known = true;
+		t->regs.rsp = sp;
+		t->regs.rip = t->syscall.pc;
+		t->ustack.method = PI_UNWIND_COPY;
+		t->ustack.err = 0;
+		unwind_from(c, t, &s);
+		return false;
+	}
+	t->ustack.err = -PI_ERR_MOVED;
+	return false;
+}
+
+static void regs_to_dwarf(const struct user_regs_struct *r, struct pi_unwind_start *s)
+{
+	const uint64_t v[PI_DWARF_NREGS] = {
+		r->rax, r->rdx, r->rcx, r->rbx, r->rsi, r->rdi, r->rbp, r->rsp,
+		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15, r->rip,
+	};
+	memcpy(s->regs, v, sizeof v);
+	s->known = (1u << PI_DWARF_NREGS) - 1;
+}
+
+/* Stops the threads in list (as a batch), then unwinds each from its
+ * registers and stack copy. */
+static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t n,
+			    enum pi_unwind_method method)
+{
+	if (!n)
+		return;
+	struct pi_stop_batch b;
+	memset(&b, 0, sizeof b);
+	b.threads = pi_xcalloc(n, sizeof *b.threads);
+	b.count = n;
+	b.stack_top = stack_top;
+	b.stack_top_arg = c->p;
+	b.max_stack_copy = MAX_STACK_COPY;
+	b.hold_all = method == PI_UNWIND_CONSISTENT;
+	b.timeout_seconds = c->opt->stop_timeout_seconds;
+	for (size_t i = 0; i < n; i++)
+		b.threads[i].tid = list[i]->tid;
+
+	pi_trace_stop_batch(&b);
+	if (b.hold_all)
+		c->p->held_us = b.held_us;
+
+	for (size_t i = 0; i < n; i++) {
+		struct pi_thread *t = list[i];
+		struct pi_stop *st = &b.threads[i];
+		memset(&t->ustack, 0, sizeof t->ustack);
+		t->ustack.stopped_us = st->stopped_us;
+		if (st->err) {
+			t->ustack.err = st->err;
+			continue;
+		}
+		t->regs.known = true;
+		t->regs.rip = st->regs.rip;
+		t->regs.rsp = st->regs.rsp;
+		free(t->regs.all);
+		t->regs.all = pi_xmalloc(sizeof *t->regs.all);
+		*t->regs.all = st->regs;
+		t->tls.err = 0;
+		t->tls.fs_base = st->regs.fs_base;
+		t->tls.source = "ptrace";
+		t->ustack.method = method;
+		t->ustack.interrupted_syscall = st->interrupted_syscall;
+		struct pi_unwind_start s;
+		memset(&s, 0, sizeof s);
+		regs_to_dwarf(&st->regs, &s);
+		s.stack = st->stack;
+		s.stack_start = st->stack_start;
+		s.stack_len = st->stack_len;
+		unwind_from(c, t, &s);
+	}
+	pi_stop_batch_free(&b);
+	free(b.threads);
+}
+
+static int why_no_stacks(const struct pi_process *p)
+{
+	if (p->kernel_thread)
+		return -PI_ERR_KERNEL_THREAD;
+	if (p->stat.state == 'Z' && p->nthreads < 2)
+		return -PI_ERR_ZOMBIE;
+	if (p->maps_err)
+		return p->maps_err;
+	if (p->abi_known && p->abi != PI_ABI_NATIVE)
+		return -PI_ERR_NOT_X86_64;
+	return 0;
+}
+
+/* The PID may have been reused since pi_collect_process read it: the same
+ * start time proves it is the same process. */
+static int reopen_same_process(const struct pi_process *p, struct pi_buf *buf)
+{
+	struct pi_stat st;
+	int fd = pi_proc_open(p->pid);
+	if (fd < 0)
+		return -ESRCH;
+	if (pi_read_at(fd, "stat", buf) != 0 || pi_stat_parse(buf->data, buf->len, &st) != 0
+	    || st.starttime != p->stat.starttime) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+static int read_ptrace_scope(struct pi_buf *buf)
+{
+	if (pi_read_at(AT_FDCWD, "/proc/sys/kernel/yama/ptrace_scope", buf) != 0)
+		return -1;
+	return atoi(buf->data);
+}
+
+int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
+{
+	struct stack_ctx c;
+	memset(&c, 0, sizeof c);
+	c.p = p;
+	c.opt = opt;
+
+	p->stacks_collected = true;
+	p->ptrace_scope = read_ptrace_scope(&c.buf);
+	p->stacks_err = why_no_stacks(p);
+	if (p->stacks_err) {
+		pi_buf_free(&c.buf);
+		return 0;
+	}
+	c.procfd = reopen_same_process(p, &c.buf);
+	if (c.procfd < 0) {
+		pi_buf_free(&c.buf);
+		return c.procfd;
+	}
+	int err = pi_unwinder_new(p->pid, p->vmas, p->nvmas, p->vdso.image, p->vdso.image_size,
+				  &c.unwinder);
+	if (err) {
+		p->stacks_err = err;
+		goto done;
+	}
+	c.symbolizer = pi_symbolizer_new(pi_unwinder_dwfl(c.unwinder), &p->strings, opt->lines,
+					 p->exe);
+	pi_tls_collect(p, pi_unwinder_dwfl(c.unwinder));
+
+	struct pi_thread **stop = pi_xcalloc(p->nthreads, sizeof *stop);
+	size_t nstop = 0;
+	if (opt->consistent) {
+		for (size_t i = 0; i < p->nthreads; i++)
+			if (!p->threads[i].stat_err && p->threads[i].stat.state != 'Z')
+				stop[nstop++] = &p->threads[i];
+		stop_and_unwind(&c, stop, nstop, PI_UNWIND_CONSISTENT);
+	} else {
+		for (size_t i = 0; i < p->nthreads; i++) {
+			struct pi_thread *t = &p->threads[i];
+			t->ustack.stopped_us = -1;
+			if (!t->stat_err && (t->stat.state == 'Z' || t->stat.state == 'X')) {
+				t->ustack.err = -PI_ERR_ZOMBIE;
+			} else if (t->syscall_err) {
+				t->ustack.err = t->syscall_err;
+			} else if (t->syscall.kind == PI_SYSCALL_RUNNING || copy_and_unwind(&c, t)) {
+				if (opt->allow_stop)
+					stop[nstop++] = t;
+				else
+					t->ustack.err = -PI_ERR_RUNNING;
+			}
+		}
+		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED);
+
+		/* Blocked threads whose stack stopped short: only when asked. */
+		nstop = 0;
+		if (opt->stop_blocked && opt->allow_stop)
+			for (size_t i = 0; i < p->nthreads; i++)
+				if (p->threads[i].ustack.method == PI_UNWIND_COPY
+				    && p->threads[i].ustack.truncated_reason)
+					stop[nstop++] = &p->threads[i];
+		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED_BLOCKED);
+	}
+	free(stop);
+	pi_tls_finish(p, pi_unwinder_dwfl(c.unwinder));
+done:
+	pi_symbolizer_free(c.symbolizer);
+	pi_unwinder_free(c.unwinder);
+	free(c.copy);
+	pi_buf_free(&c.buf);
+	close(c.procfd);
+	return 0;
+}

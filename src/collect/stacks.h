@@ -1,0 +1,38 @@
+/* stacks — every thread's user call stack, obtained disturbing the target
+ * as little as possible (DESIGN.md, "User stacks without stopping"):
+ *
+ * - a thread blocked in a system call is never stopped: its syscall file
+ *   gives its stack pointer and program counter, its stack is copied while
+ *   it waits, the syscall file is read again to make sure it did not move,
+ *   and the copy is unwound;
+ * - a thread running in user space is stopped for microseconds (see
+ *   trace/tracer.h), unless --no-ptrace forbids it;
+ * - a blocked thread whose unwind needs a register the syscall file does
+ *   not give is stopped only with --stop-blocked, because stopping it can
+ *   make its system call fail with EINTR;
+ * - --consistent stops every thread at once, for one coherent instant.
+ *
+ * It also finds each thread's TLS pointer (see tls/). */
+#ifndef PI_COLLECT_STACKS_H
+#define PI_COLLECT_STACKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+
+struct pi_stack_options {
+	bool allow_stop;		/* false with --no-ptrace */
+	bool stop_blocked;		/* --stop-blocked */
+	bool consistent;		/* --consistent */
+	size_t max_frames;
+	double stop_timeout_seconds;
+	enum pi_lines lines;		/* --lines */
+};
+
+/* Fills each thread's regs, ustack and tls, and the process's
+ * tls_modules, for a process collected by pi_collect_process. Returns 0,
+ * or -ESRCH when the process is gone (or its PID now names another). */
+int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt);
+
+#endif

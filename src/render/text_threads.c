@@ -1,0 +1,271 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/state.h"
+#include "analysis/vma.h"
+#include "render/text_util.h"
+#include "util/fmt.h"
+
+enum { WCHAN_WIDTH = 22 };
+
+/* Lines under a thread's row are indented past its TID. */
+#define INDENT "           "
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	return slash ? slash + 1 : path;
+}
+
+static void user_stack(struct pi_buf *b, const struct pi_thread *t)
+{
+	const struct pi_user_stack *us = &t->ustack;
+
+	if (us->err) {
+		pi_buf_puts(b, INDENT "user   unavailable (see UNAVAILABLE)\n");
+		return;
+	}
+	for (size_t i = 0; i < us->nframes; i++) {
+		const struct pi_user_frame *f = &us->frames[i];
+		pi_buf_printf(b, INDENT "%s #%-3zu 0x%016" PRIx64 " ", i ? "      " : "user  ", i, f->pc);
+		if (f->function)
+			put_escaped(b, f->function);
+		else
+			pi_buf_puts(b, "??");
+		if (f->inlined)
+			pi_buf_puts(b, " [inlined]");
+		else if (f->have_offset)
+			pi_buf_printf(b, "+%#" PRIx64, f->offset);
+		if (f->module) {
+			pi_buf_puts(b, "  ");
+			put_escaped(b, basename_of(f->module));
+			/* Without a name, the address addr2line -e MODULE wants. */
+			if (!f->function)
+				pi_buf_printf(b, "+%#" PRIx64, f->module_vaddr);
+		}
+		if (f->file) {
+			pi_buf_puts(b, "  ");
+			put_escaped(b, f->file);
+			if (f->line)
+				pi_buf_printf(b, ":%d", f->line);
+		}
+		pi_buf_putc(b, '\n');
+	}
+	pi_buf_puts(b, INDENT "       (");
+	switch (us->method) {
+	case PI_UNWIND_COPY:
+		pi_buf_puts(b, "copied while blocked; never stopped");
+		break;
+	case PI_UNWIND_STOPPED:
+		pi_buf_printf(b, "running: stopped for %.0f us", us->stopped_us);
+		break;
+	case PI_UNWIND_STOPPED_BLOCKED:
+		pi_buf_printf(b, "blocked: stopped for %.0f us, as --stop-blocked asked", us->stopped_us);
+		break;
+	case PI_UNWIND_CONSISTENT:
+		pi_buf_printf(b, "stopped with every thread, %.0f us", us->stopped_us);
+		break;
+	default:
+		break;
+	}
+	if (us->frame_pointer_found)
+		pi_buf_puts(b, "; frame pointer found on the stack");
+	if (us->interrupted_syscall)
+		pi_buf_puts(b, "; the stop interrupted a system call");
+	pi_buf_puts(b, ")\n");
+	if (us->truncated_reason) {
+		pi_buf_puts(b, INDENT "       cut short: ");
+		put_escaped(b, us->truncated_reason);
+		pi_buf_putc(b, '\n');
+	}
+}
+
+static void registers(struct pi_buf *b, const struct pi_thread *t)
+{
+	const struct pi_regs *rg = &t->regs;
+	if (!rg->known)
+		return;
+	const struct user_regs_struct *r = rg->all;
+	if (!r) {
+		pi_buf_printf(b, INDENT "regs   rip %#" PRIx64 "  rsp %#" PRIx64
+			      "  (from its syscall file; the rest are not known without stopping it)\n",
+			      rg->rip, rg->rsp);
+		return;
+	}
+	const struct { const char *name; unsigned long long v; } all[] = {
+		{ "rip", r->rip }, { "rsp", r->rsp }, { "rbp", r->rbp }, { "rax", r->rax },
+		{ "rbx", r->rbx }, { "rcx", r->rcx }, { "rdx", r->rdx }, { "rsi", r->rsi },
+		{ "rdi", r->rdi }, { "r8", r->r8 }, { "r9", r->r9 }, { "r10", r->r10 },
+		{ "r11", r->r11 }, { "r12", r->r12 }, { "r13", r->r13 }, { "r14", r->r14 },
+		{ "r15", r->r15 }, { "eflags", r->eflags }, { "fs_base", r->fs_base },
+		{ "orig_rax", r->orig_rax },
+	};
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		if (i % 4 == 0)
+			pi_buf_puts(b, i ? "\n" INDENT "       " : INDENT "regs   ");
+		pi_buf_printf(b, "%s%-8s %016llx", i % 4 ? "  " : "", all[i].name, all[i].v);
+	}
+	pi_buf_putc(b, '\n');
+}
+
+static void tls(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t)
+{
+	const struct pi_tls *tl = &t->tls;
+	if (tl->err || !tl->source)
+		return;
+	pi_buf_printf(b, INDENT "tls    fs_base %#" PRIx64 " (%s)", tl->fs_base, tl->source);
+	if (tl->vma >= 0) {
+		const struct pi_vma *v = &p->vmas[tl->vma];
+		pi_buf_printf(b, " in %s %#" PRIx64 "-%#" PRIx64, pi_vma_kind_name(v->kind), v->start,
+			      v->end);
+		if (v->kind == PI_VMA_THREAD_STACK && v->stack_tid == t->tid)
+			pi_buf_puts(b, " (its own stack)");
+	}
+	if (tl->self_checked)
+		pi_buf_puts(b, tl->self_ok ? "; TCB self-pointers ok" : "; TCB self-pointers WRONG");
+	pi_buf_putc(b, '\n');
+	for (size_t i = 0; i < tl->nvars; i++) {
+		const struct pi_tls_var *v = &tl->vars[i];
+		pi_buf_puts(b, INDENT "       ");
+		put_escaped(b, v->name);
+		pi_buf_puts(b, " =");
+		if (v->nbytes == v->size && (v->size == 1 || v->size == 2 || v->size == 4 || v->size == 8)) {
+			uint64_t value = 0;
+			for (size_t k = 0; k < v->nbytes; k++)
+				value |= (uint64_t)v->bytes[k] << (8 * k);
+			pi_buf_printf(b, " %" PRIu64 " (%#" PRIx64 ")", value, value);
+		} else {
+			for (size_t k = 0; k < v->nbytes; k++)
+				pi_buf_printf(b, " %02x", v->bytes[k]);
+			if (v->nbytes < v->size)
+				pi_buf_puts(b, " ...");
+		}
+		pi_buf_printf(b, "  (%" PRIu64 " bytes at %#" PRIx64 ")\n", v->size, v->address);
+	}
+}
+
+static void put_syscall(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t,
+			bool with_args)
+{
+	if (t->syscall_err) {
+		int e = -t->syscall_err;
+		pi_buf_puts(b, e == PI_ERR_KERNEL_THREAD ? "-" : e == PI_ERR_ZOMBIE ? "-" : "unavailable");
+		return;
+	}
+	switch (t->syscall.kind) {
+	case PI_SYSCALL_RUNNING:
+		pi_buf_puts(b, "running");
+		return;
+	case PI_SYSCALL_NONE:
+		pi_buf_puts(b, "none (blocked in user code)");
+		return;
+	case PI_SYSCALL_IN:
+		break;
+	}
+	const char *name = p->abi_known ? pi_syscall_name(p->abi, t->syscall.nr) : NULL;
+	if (name)
+		pi_buf_puts(b, name);
+	else
+		pi_buf_printf(b, "syscall_%ld", t->syscall.nr);
+	if (with_args) {
+		pi_buf_putc(b, '(');
+		for (int i = 0; i < 6; i++)
+			pi_buf_printf(b, "%s%#" PRIx64, i ? ", " : "", t->syscall.args[i]);
+		pi_buf_putc(b, ')');
+	}
+}
+
+/* A kernel symbol, fitted to the table: compiler suffixes such as
+ * ".constprop.0" dropped, and a '+' marking a cut. The kernel stack lines
+ * keep the full name. */
+static const char *short_symbol(const char *sym, char *out, size_t size)
+{
+	size_t n = strcspn(sym, ".");
+	if (n >= size) {
+		n = size - 2;
+		memcpy(out, sym, n);
+		out[n++] = '+';
+	} else {
+		memcpy(out, sym, n);
+	}
+	out[n] = '\0';
+	return out;
+}
+
+void pi_text_threads(struct pi_buf *b, const struct pi_process *p)
+{
+	struct pi_buf cell = PI_BUF_INIT;
+	char dur[32];
+
+	section(b, "THREADS");
+	if (p->threads_err) {
+		pi_buf_puts(b, "  unavailable\n");
+		return;
+	}
+	if (p->held_us > 0)
+		pi_buf_printf(b, "  (--consistent: every thread was held for %.0f us; a blocked system call "
+			      "may have returned EINTR)\n", p->held_us);
+	if (p->stacks_collected && p->stacks_err)
+		pi_buf_printf(b, "  (no user stacks: %s)\n",
+			      p->stacks_err == -PI_ERR_KERNEL_THREAD ? "a kernel thread"
+			      : p->stacks_err == -PI_ERR_ZOMBIE ? "the process has exited"
+			      : "see UNAVAILABLE");
+	pi_buf_printf(b, "  %-8s %-16s %-17s %-20s %-22s %9s %9s %10s %3s\n", "TID", "NAME", "STATE",
+		      "SYSCALL", "WCHAN", "VOLUNTARY", "PREEMPTED", "LAST RAN", "CPU");
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct pi_thread *t = &p->threads[i];
+		char st[24], wchan[WCHAN_WIDTH + 1];
+
+		pi_buf_printf(b, "  %-8d ", (int)t->tid);
+		pi_buf_reset(&cell);
+		put_escaped(&cell, t->stat.comm);
+		pi_buf_puts(b, cell.data);
+		pi_buf_pad(b, 17 - (pi_text_width(cell.data) < 17 ? pi_text_width(cell.data) : 16));
+		snprintf(st, sizeof st, "%c %s", t->stat.state, pi_state_name(t->stat.state));
+		pi_buf_printf(b, "%-17s ", t->stat_err ? "unavailable" : st);
+		pi_buf_reset(&cell);
+		put_syscall(&cell, p, t, false);
+		pi_buf_printf(b, "%-20s ", cell.data);
+		pi_buf_printf(b, "%-*s ", WCHAN_WIDTH, t->wchan_err ? "unavailable"
+						      : t->wchan && *t->wchan ? short_symbol(t->wchan, wchan, sizeof wchan)
+						      : "-");
+		if (!t->status_err && (t->status.have & PI_STATUS_CTXT))
+			pi_buf_printf(b, "%9" PRIu64 " %9" PRIu64 " ", t->status.voluntary_ctxt_switches,
+				      t->status.nonvoluntary_ctxt_switches);
+		else
+			pi_buf_printf(b, "%9s %9s ", "?", "?");
+		if (!t->off_cpu_known)
+			pi_buf_printf(b, "%10s", "?");
+		else if (t->off_cpu_seconds == 0)
+			pi_buf_printf(b, "%10s", "now");
+		else
+			pi_buf_printf(b, "%10s", pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds));
+		pi_buf_printf(b, " %3d\n", t->stat.processor);
+
+		if (!t->syscall_err && t->syscall.kind == PI_SYSCALL_IN) {
+			pi_buf_puts(b, "           syscall ");
+			put_syscall(b, p, t, true);
+			pi_buf_printf(b, "  sp %#" PRIx64 " pc %#" PRIx64 "\n", t->syscall.sp,
+				      t->syscall.pc);
+		}
+		for (size_t k = 0; k < t->kstack.n; k++)
+			pi_buf_printf(b, "           %s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
+		if (p->stacks_collected && !p->stacks_err)
+			user_stack(b, t);
+		registers(b, t);
+		tls(b, p, t);
+	}
+	pi_buf_free(&cell);
+
+	if (p->nzombies) {
+		pi_buf_printf(b, "\n  Unreaped zombie children: %zu\n", p->nzombies);
+		for (size_t i = 0; i < p->nzombies; i++) {
+			pi_buf_printf(b, "    %-8d ", (int)p->zombies[i].pid);
+			put_escaped(b, p->zombies[i].comm);
+			pi_buf_printf(b, "  started %s ago\n",
+				      pi_fmt_duration(dur, sizeof dur, p->zombies[i].age_seconds));
+		}
+	}
+}
+

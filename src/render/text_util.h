@@ -1,0 +1,43 @@
+/* text_util — the layout the text renderer's sections share: section
+ * titles at column 0, "label  value" lines indented by 2 with labels
+ * padded to PI_TEXT_LABEL, tables indented by 2. */
+#ifndef PI_RENDER_TEXT_UTIL_H
+#define PI_RENDER_TEXT_UTIL_H
+
+#include <string.h>
+
+#include "model.h"
+#include "util/buf.h"
+#include "util/escape.h"
+
+enum { PI_TEXT_LABEL = 14 };
+
+static inline void section(struct pi_buf *b, const char *title)
+{
+	pi_buf_printf(b, "\n%s\n", title);
+}
+
+static inline void label(struct pi_buf *b, const char *name)
+{
+	pi_buf_printf(b, "  %-*s", PI_TEXT_LABEL, name);
+}
+
+/* Bytes that came from the target, made safe for a terminal. */
+static inline void put_escaped(struct pi_buf *b, const char *s)
+{
+	pi_escape_text(b, s, strlen(s));
+}
+
+/* Inline, a missing item gets a word; the UNAVAILABLE section says why. */
+static inline const char *unavailable_text(int err)
+{
+	int e = err < 0 ? -err : err;
+	return e == PI_ERR_KERNEL_THREAD ? "none (kernel thread)"
+	       : e == PI_ERR_ZOMBIE	 ? "none (exited)"
+					 : "unavailable (see UNAVAILABLE)";
+}
+
+/* The THREADS section (render/text_threads.c). */
+void pi_text_threads(struct pi_buf *b, const struct pi_process *p);
+
+#endif

@@ -1,0 +1,24 @@
+/* threaddb — glibc's libthread_db, driven without stopping the target.
+ *
+ * libthread_db reads a process's thread list from its memory, using
+ * callbacks the debugger provides (proc_service.h). pinspect provides them
+ * over process_vm_readv and libdwfl's symbol tables, and refuses every
+ * request to stop a thread or write memory. */
+#ifndef PI_TLS_THREADDB_H
+#define PI_TLS_THREADDB_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct Dwfl;
+
+/* Called for each thread: its kernel TID, its TCB (the value fs_base
+ * holds), and the base of the executable's TLS block (0 if unknown). */
+typedef void (*pi_threaddb_fn)(void *arg, pid_t tid, uint64_t tcb, uint64_t exe_tls_base);
+
+/* Walks the threads of process pid. Returns 0, or a negative error when
+ * libthread_db cannot serve this process (a static binary, another C
+ * library, a glibc newer or older than the one pinspect runs with). */
+int pi_threaddb_walk(pid_t pid, struct Dwfl *dwfl, pi_threaddb_fn fn, void *arg);
+
+#endif

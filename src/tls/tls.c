@@ -1,0 +1,164 @@
+#include "tls/tls.h"
+
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc/memory.h"
+#include "tls/threaddb.h"
+#include "util/xalloc.h"
+
+enum { MAX_TLS_VARS = 16 };
+
+struct tls_ctx {
+	struct pi_process *p;
+	Dwfl *dwfl;
+	size_t modules_cap;
+};
+
+static struct pi_thread *thread_of(struct pi_process *p, pid_t tid)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].tid == tid)
+			return &p->threads[i];
+	return NULL;
+}
+
+static void on_thread(void *arg, pid_t tid, uint64_t tcb, uint64_t exe_block)
+{
+	struct pi_thread *t = thread_of(arg, tid);
+	if (!t)
+		return;
+	t->tls.exe_block = exe_block;
+	if (t->tls.source)	/* already read from its registers */
+		return;
+	t->tls.err = 0;
+	t->tls.fs_base = tcb;
+	t->tls.source = "libthread_db";
+}
+
+static bool tls_segment(Elf *elf, GElf_Phdr *out)
+{
+	size_t n;
+	if (!elf || elf_getphdrnum(elf, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (gelf_getphdr(elf, (int)i, out) && out->p_type == PT_TLS)
+			return true;
+	return false;
+}
+
+static int each_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+		       void *arg)
+{
+	struct tls_ctx *c = arg;
+	struct pi_process *p = c->p;
+	GElf_Addr bias;
+	GElf_Phdr ph;
+	(void)userdata;
+	(void)start;
+
+	if (!tls_segment(dwfl_module_getelf(mod, &bias), &ph))
+		return DWARF_CB_OK;
+	pi_xgrow(&p->tls_modules, &c->modules_cap, p->ntls_modules + 1, sizeof *p->tls_modules);
+	struct pi_tls_module *m = &p->tls_modules[p->ntls_modules++];
+	m->path = pi_strpool_intern(&p->strings, name);
+	m->size = ph.p_memsz;
+	m->init_size = ph.p_filesz;
+	m->align = ph.p_align;
+	return DWARF_CB_OK;
+}
+
+/* The executable's thread-local variables (STT_TLS symbols: their value is
+ * an offset into the module's TLS block), read in every thread. */
+static void read_exe_variables(struct pi_process *p, Dwfl *dwfl)
+{
+	if (p->auxv_err || !p->auxv.entry)
+		return;
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, p->auxv.entry);
+	GElf_Addr bias;
+	Elf *elf = mod ? dwfl_module_getelf(mod, &bias) : NULL;
+	GElf_Phdr tls;
+	if (!elf || !tls_segment(elf, &tls))
+		return;
+
+	struct { const char *name; uint64_t offset, size; } vars[MAX_TLS_VARS];
+	size_t nvars = 0;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL && nvars < MAX_TLS_VARS) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize && nvars < MAX_TLS_VARS; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_TLS
+			    || sym.st_shndx == SHN_UNDEF)
+				continue;
+			const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name || !*name)
+				continue;
+			vars[nvars].name = pi_strpool_intern(&p->strings, name);
+			vars[nvars].offset = sym.st_value;
+			vars[nvars].size = sym.st_size;
+			nvars++;
+		}
+	}
+	if (!nvars)
+		return;
+
+	uint64_t align = tls.p_align ? tls.p_align : 1;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct pi_thread *t = &p->threads[i];
+		if (t->tls.err || !t->tls.fs_base)
+			continue;
+		/* Without libthread_db's answer: x86-64 puts the executable's
+		 * block right below the thread pointer, rounded up to its
+		 * alignment (the "variant II" layout). */
+		uint64_t block = t->tls.exe_block;
+		if (!block)
+			block = t->tls.fs_base - ((tls.p_memsz + align - 1) / align * align);
+		t->tls.exe_block = block;
+		t->tls.vars = pi_xcalloc(nvars, sizeof *t->tls.vars);
+		for (size_t k = 0; k < nvars; k++) {
+			struct pi_tls_var *v = &t->tls.vars[t->tls.nvars];
+			v->name = vars[k].name;
+			v->address = block + vars[k].offset;
+			v->size = vars[k].size;
+			size_t want = v->size < sizeof v->bytes ? (size_t)v->size : sizeof v->bytes;
+			ssize_t n = want ? pi_mem_read(p->pid, v->address, v->bytes, want) : 0;
+			v->nbytes = n > 0 ? (size_t)n : 0;
+			t->tls.nvars++;
+		}
+	}
+}
+
+void pi_tls_collect(struct pi_process *p, Dwfl *dwfl)
+{
+	struct tls_ctx c = { p, dwfl, 0 };
+
+	dwfl_getmodules(dwfl, each_module, &c, 0);
+	int err = pi_threaddb_walk(p->pid, dwfl, on_thread, p);
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (!p->threads[i].tls.source && !p->threads[i].tls.fs_base)
+			p->threads[i].tls.err = err ? err : -ENOENT;
+}
+
+void pi_tls_finish(struct pi_process *p, Dwfl *dwfl)
+{
+	read_exe_variables(p, dwfl);
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct pi_tls *tls = &p->threads[i].tls;
+		uint64_t tcb[3];
+		if (tls->err || !tls->fs_base)
+			continue;
+		/* glibc's tcbhead_t starts with two pointers to itself: tcb
+		 * (offset 0) and self (offset 16). */
+		if (pi_mem_read(p->pid, tls->fs_base, tcb, sizeof tcb) == (ssize_t)sizeof tcb) {
+			tls->self_checked = true;
+			tls->self_ok = tcb[0] == tls->fs_base && tcb[2] == tls->fs_base;
+		}
+	}
+}

@@ -1,0 +1,27 @@
+#include "unwind/demangle.h"
+
+#include <dlfcn.h>
+#include <stddef.h>
+#include <string.h>
+
+typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
+
+char *pi_demangle(const char *name)
+{
+	static cxa_demangle_fn demangle;
+	static int tried;
+
+	if (!name || strncmp(name, "_Z", 2) != 0)
+		return NULL;
+	if (!tried) {
+		tried = 1;
+		void *lib = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		if (lib)
+			demangle = (cxa_demangle_fn)dlsym(lib, "__cxa_demangle");
+	}
+	if (!demangle)
+		return NULL;
+	int status = -1;
+	char *out = demangle(name, NULL, NULL, &status);
+	return status == 0 ? out : NULL;
+}

@@ -1,0 +1,13 @@
+/* demangle — C++ symbol names as people write them.
+ *
+ * The demangler is libstdc++'s __cxa_demangle, loaded on first need with
+ * dlopen: pinspect itself is C, and any machine running C++ programs that
+ * use the shared libstdc++ has it. Without it, names stay mangled. */
+#ifndef PI_UNWIND_DEMANGLE_H
+#define PI_UNWIND_DEMANGLE_H
+
+/* The demangled form of name (a copy to free), or NULL if name is not a
+ * mangled C++ name or cannot be demangled. */
+char *pi_demangle(const char *name);
+
+#endif

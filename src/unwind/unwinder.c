@@ -1,0 +1,394 @@
+#include "unwind/unwinder.h"
+
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc/memory.h"
+#include "util/xalloc.h"
+
+struct pi_unwinder {
+	Dwfl *dwfl;
+	pid_t pid;
+	const struct pi_vma *vmas;
+	size_t nvmas;
+	const void *vdso_image;
+	size_t vdso_size;
+	bool attached;
+
+	/* The unwind in progress: libdwfl's memory_read callback is not told
+	 * which thread it reads for. */
+	const struct pi_unwind_start *current;
+	struct pi_unwind_result *result;
+	size_t max_frames;
+	bool last_frame_lacks_rbp;
+};
+
+static const struct pi_vma *vma_at(const struct pi_unwinder *u, uint64_t addr)
+{
+	for (size_t i = 0; i < u->nvmas; i++)
+		if (addr >= u->vmas[i].start && addr < u->vmas[i].end)
+			return &u->vmas[i];
+	return NULL;
+}
+
+/* Opens a module's file as the target sees it: through /proc/PID/root, so
+ * that a process in a container gets its own libraries. A file that was
+ * deleted or replaced since it was mapped (a package upgrade) must not be
+ * confused with the new one at the same path: then only the mapping itself
+ * will do (/proc/PID/map_files, root only). */
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	struct pi_unwinder *u = *userdata;
+	char path[4096 + 64];
+	Dwarf_Addr low, high;
+	struct stat st;
+
+	(void)base;
+	if (strcmp(name, "[vdso]") == 0) {
+		/* libelf reads the copy in place; it outlives the session. */
+		if (!u->vdso_image)
+			return -1;
+		*elfp = elf_memory((char *)u->vdso_image, u->vdso_size);
+		*file_name = NULL;
+		return -1;
+	}
+	if (name[0] != '/')
+		return -1;
+	dwfl_module_info(mod, NULL, &low, &high, NULL, NULL, NULL, NULL);
+	const struct pi_vma *v = vma_at(u, low);
+
+	int fd = -1;
+	snprintf(path, sizeof path, "/proc/%d/root%s", (int)u->pid, name);
+	if (v && !v->deleted) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_ino != v->inode)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0 && v) {
+		snprintf(path, sizeof path, "/proc/%d/map_files/%llx-%llx", (int)u->pid,
+			 (unsigned long long)v->start, (unsigned long long)v->end);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -1;
+	/* A device or FIFO mapped into the process is no ELF file, and
+	 * reading it could block. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	*file_name = pi_xstrdup(name);
+	return fd;
+}
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A separate debug file named by .gnu_debuglink, in the places gdb and
+ * elfutils look: beside the file, in its .debug directory, and under
+ * /usr/lib/debug. */
+static int find_by_debuglink(const char *file, const char *debuglink, char **found)
+{
+	char path[4096];
+	if (!file || !debuglink || !*debuglink || strchr(debuglink, '/'))
+		return -1;
+	const char *slash = strrchr(file, '/');
+	int dirlen = slash ? (int)(slash - file) : 0;
+	const char *const forms[] = { "%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s" };
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		snprintf(path, sizeof path, forms[i], dirlen, file, debuglink);
+		if (strcmp(path, file) == 0)
+			continue;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			*found = pi_xstrdup(path);
+			return fd;
+		}
+	}
+	return -1;
+}
+
+/* Separate debug information: by build-id under /usr/lib/debug, then by
+ * .gnu_debuglink; and from debuginfod only when DEBUGINFOD_URLS is set
+ * (elfutils' own search starts up its debuginfod client, with libcurl and
+ * TLS, whenever a module has no local debug file, which costs megabytes
+ * and milliseconds for nothing). A debuginfod server that does not answer
+ * must not hang pinspect: the first lookup that fails slowly turns it off
+ * for the rest of the run. */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file, const char *debuglink, GElf_Word crc,
+			  char **debuginfo_file)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	if (!urls || !*urls) {
+		int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file, debuglink,
+						      crc, debuginfo_file);
+		return fd >= 0 ? fd : find_by_debuglink(file, debuglink, debuginfo_file);
+	}
+	double start = seconds_now();
+	int fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file, debuglink, crc,
+					      debuginfo_file);
+	if (fd < 0 && seconds_now() - start > 2.0) {
+		fprintf(stderr, "pinspect: debuginfod did not answer within %.0f s; not asking it "
+			"again (set DEBUGINFOD_TIMEOUT to wait longer)\n", seconds_now() - start);
+		unsetenv("DEBUGINFOD_URLS");
+	}
+	return fd;
+}
+
+static char *debuginfo_path;
+
+static const Dwfl_Callbacks callbacks = {
+	.find_elf = find_elf,
+	.find_debuginfo = find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+/* The thread callbacks: libdwfl asks for exactly the thread pi_unwind
+ * names, and reads memory from the copy of its stack. */
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
+{
+	(void)dwfl;
+	(void)arg;
+	(void)thread_arg;
+	return 0;
+}
+
+static bool get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_arg)
+{
+	(void)dwfl;
+	(void)tid;
+	*thread_arg = arg;
+	return true;
+}
+
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct pi_unwinder *u = arg;
+	const struct pi_unwind_start *s = u->current;
+	(void)dwfl;
+
+	if (s && s->stack && addr >= s->stack_start && addr - s->stack_start + 8 <= s->stack_len) {
+		memcpy(result, s->stack + (addr - s->stack_start), 8);
+		return true;
+	}
+	/* Outside the stack copy (a signal frame's saved state on an
+	 * alternate stack, static data): read the live process, which
+	 * reading does not disturb. */
+	uint64_t word;
+	if (pi_mem_read(u->pid, addr, &word, 8) == 8) {
+		*result = word;
+		return true;
+	}
+	return false;
+}
+
+static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct pi_unwinder *u = arg;
+	const struct pi_unwind_start *s = u->current;
+
+	/* Hand over each run of known registers. */
+	for (int r = 0; r < PI_DWARF_NREGS;) {
+		if (!(s->known & (1u << r))) {
+			r++;
+			continue;
+		}
+		int first = r;
+		while (r < PI_DWARF_NREGS && (s->known & (1u << r)))
+			r++;
+		if (!dwfl_thread_state_registers(thread, first, (unsigned)(r - first), &s->regs[first]))
+			return false;
+	}
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = next_thread,
+	.get_thread = get_thread,
+	.memory_read = memory_read,
+	.set_initial_registers = set_initial_registers,
+};
+
+static void report_modules(struct pi_unwinder *u, const struct pi_vma *vmas, size_t n)
+{
+	/* Consecutive mappings of one file are one module, as libdwfl's own
+	 * /proc/PID/maps reader groups them. */
+	for (size_t i = 0; i < n;) {
+		const struct pi_vma *v = &vmas[i];
+		bool vdso = v->path && strcmp(v->path, "[vdso]") == 0;
+		bool file = v->path && v->path[0] == '/' && v->inode != 0;
+		if (!vdso && !file) {
+			i++;
+			continue;
+		}
+		uint64_t low = v->start, high = v->end;
+		size_t j = i + 1;
+		while (file && j < n && vmas[j].inode == v->inode && vmas[j].dev_major == v->dev_major
+		       && vmas[j].dev_minor == v->dev_minor && vmas[j].path
+		       && strcmp(vmas[j].path, v->path) == 0)
+			high = vmas[j++].end;
+		Dwfl_Module *mod = dwfl_report_module(u->dwfl, v->path, low, high);
+		if (mod) {
+			void **userdata;
+			dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+			*userdata = u;
+		}
+		i = j;
+	}
+}
+
+int pi_unwinder_new(pid_t pid, const struct pi_vma *vmas, size_t nvmas, const void *vdso_image,
+		    size_t vdso_size, struct pi_unwinder **out)
+{
+	struct pi_unwinder *u = pi_xcalloc(1, sizeof *u);
+
+	/* debuginfod's own default is to wait 90 s for a silent server. */
+	if (getenv("DEBUGINFOD_URLS"))
+		setenv("DEBUGINFOD_TIMEOUT", "5", 0);
+	u->pid = pid;
+	u->vmas = vmas;
+	u->nvmas = nvmas;
+	u->vdso_image = vdso_image;
+	u->vdso_size = vdso_size;
+	u->dwfl = dwfl_begin(&callbacks);
+	if (!u->dwfl) {
+		free(u);
+		return -ENOMEM;
+	}
+	dwfl_report_begin(u->dwfl);
+	report_modules(u, vmas, nvmas);
+	dwfl_report_end(u->dwfl, NULL, NULL);
+	u->attached = dwfl_attach_state(u->dwfl, NULL, pid, &thread_callbacks, u);
+	*out = u;
+	return 0;
+}
+
+void pi_unwinder_free(struct pi_unwinder *u)
+{
+	if (!u)
+		return;
+	dwfl_end(u->dwfl);
+	free(u);
+}
+
+Dwfl *pi_unwinder_dwfl(struct pi_unwinder *u)
+{
+	return u->dwfl;
+}
+
+static int frame_callback(Dwfl_Frame *state, void *arg)
+{
+	struct pi_unwinder *u = arg;
+	struct pi_unwind_result *r = u->result;
+	Dwarf_Addr pc;
+	bool activation;
+	Dwarf_Word rbp;
+
+	if (!dwfl_frame_pc(state, &pc, &activation))
+		return DWARF_CB_ABORT;
+	r->frames = pi_xrealloc(r->frames, (r->nframes + 1) * sizeof *r->frames);
+	Dwarf_Word sp;
+	r->frames[r->nframes].pc = pc;
+	r->frames[r->nframes].activation = activation;
+	r->frames[r->nframes].sp_known = dwfl_frame_reg(state, PI_DWARF_RSP, &sp) == 0;
+	r->frames[r->nframes].sp = r->frames[r->nframes].sp_known ? sp : 0;
+	r->nframes++;
+	u->last_frame_lacks_rbp = dwfl_frame_reg(state, PI_DWARF_RBP, &rbp) != 0;
+	if (r->nframes >= u->max_frames) {
+		r->stop_reason = "too many frames: the stack is cut here";
+		return DWARF_CB_ABORT;
+	}
+	return DWARF_CB_OK;
+}
+
+/* Why did the unwind end after frame last? libdwfl ends quietly both when
+ * the unwind tables say the stack ends there (clone3, _start: the return
+ * address is "undefined") and when it cannot compute the caller's frame;
+ * only the first is a complete stack. */
+static const char *why_it_ended(struct pi_unwinder *u, const struct pi_raw_frame *last,
+				bool rbp_known, bool *needs_rbp)
+{
+	uint64_t pc = last->activation ? last->pc : last->pc - 1;
+	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, pc);
+	if (!mod)
+		return "the last frame's code lies in no module";
+	Dwarf_Addr bias;
+	Dwarf_CFI *cfi = dwfl_module_eh_cfi(mod, &bias);
+	if (!cfi)
+		cfi = dwfl_module_dwarf_cfi(mod, &bias);
+	Dwarf_Frame *frame;
+	if (!cfi || dwarf_cfi_addrframe(cfi, pc - bias, &frame) != 0) {
+		/* Without unwind tables libdwfl walks frame pointers, which
+		 * needs rbp too. */
+		if (!rbp_known) {
+			*needs_rbp = true;
+			return "no unwind information for the last frame's code, and the frame "
+			       "pointer (rbp) to walk without it is not known (--stop-blocked stops "
+			       "the thread to read it)";
+		}
+		return "no unwind information for the last frame's code";
+	}
+
+	const char *reason = "the unwinder could not find the last frame's caller";
+	Dwarf_Op mem[3], *ops;
+	size_t nops;
+	int ra = dwarf_frame_info(frame, NULL, NULL, NULL);
+	if (ra >= 0 && dwarf_frame_register(frame, ra, mem, &ops, &nops) == 0 && nops == 0
+	    && ops == mem) {
+		reason = NULL;	/* the outermost frame */
+	} else if (!rbp_known && dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops > 0
+		   && (ops[0].atom == DW_OP_breg6
+		       || (ops[0].atom == DW_OP_bregx && ops[0].number == PI_DWARF_RBP))) {
+		*needs_rbp = true;
+		reason = "the next frame needs the frame pointer (rbp), which a thread blocked "
+			 "in a system call does not reveal (--stop-blocked stops the thread to read it)";
+	}
+	free(frame);
+	return reason;
+}
+
+void pi_unwind(struct pi_unwinder *u, pid_t tid, const struct pi_unwind_start *start,
+	       size_t max_frames, struct pi_unwind_result *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!u->attached) {
+		out->stop_reason = "no module of the process could be opened";
+		return;
+	}
+	u->current = start;
+	u->result = out;
+	u->max_frames = max_frames;
+	u->last_frame_lacks_rbp = false;
+	int rc = dwfl_getthread_frames(u->dwfl, tid, frame_callback, u);
+	if (out->stop_reason)
+		;	/* too many frames */
+	else if (out->nframes == 0)
+		out->stop_reason = rc ? dwfl_errmsg(-1) : "no frame could be read";
+	else
+		out->stop_reason = why_it_ended(u, &out->frames[out->nframes - 1],
+						!u->last_frame_lacks_rbp, &out->needs_rbp);
+	u->current = NULL;
+	u->result = NULL;
+}
+
+void pi_unwind_result_free(struct pi_unwind_result *r)
+{
+	free(r->frames);
+	memset(r, 0, sizeof *r);
+}

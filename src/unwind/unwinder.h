@@ -1,0 +1,72 @@
+/* unwinder — user call stacks from registers and a copy of the stack.
+ *
+ * One libdwfl session per process: its modules (the program, its
+ * libraries, the vDSO) are reported from the maps pinspect already read
+ * and opened once, through /proc/PID/root so that a process in a container
+ * gets its own files. Unwinding never touches a live thread: libdwfl is
+ * attached with pinspect's own callbacks (not dwfl_linux_proc_attach, which
+ * would ptrace-stop every thread for its whole unwind), and reads stack
+ * memory from the copy it is given. */
+#ifndef PI_UNWIND_UNWINDER_H
+#define PI_UNWIND_UNWINDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proc/maps.h"
+
+/* x86-64 DWARF register numbers. */
+enum {
+	PI_DWARF_RBP = 6,
+	PI_DWARF_RSP = 7,
+	PI_DWARF_RIP = 16,
+	PI_DWARF_NREGS = 17,
+};
+
+/* Where an unwind starts: the registers that are known, and the copy of
+ * the stack the unwinder may read. */
+struct pi_unwind_start {
+	uint64_t regs[PI_DWARF_NREGS];
+	uint32_t known;			/* bit n: regs[n] is known */
+	const uint8_t *stack;
+	uint64_t stack_start;
+	size_t stack_len;
+};
+
+/* One physical frame. */
+struct pi_raw_frame {
+	uint64_t pc;
+	uint64_t sp;		/* the frame's stack pointer, when known */
+	bool sp_known;
+	bool activation;	/* pc is exact (the innermost frame, or after a
+				 * signal frame), not a return address */
+};
+
+struct pi_unwind_result {
+	struct pi_raw_frame *frames;
+	size_t nframes;
+	const char *stop_reason;	/* NULL: reached the outermost frame */
+	bool needs_rbp;		/* it stopped where the frame pointer was needed */
+};
+
+struct pi_unwinder;
+
+/* Starts a session for process pid, whose mappings are vmas. vdso_image
+ * (may be NULL) is a copy of its [vdso] mapping, which must outlive the
+ * session. Returns 0 or -errno. */
+int pi_unwinder_new(pid_t pid, const struct pi_vma *vmas, size_t nvmas,
+		    const void *vdso_image, size_t vdso_size, struct pi_unwinder **out);
+void pi_unwinder_free(struct pi_unwinder *u);
+
+/* Unwinds thread tid from start, up to max_frames frames. */
+void pi_unwind(struct pi_unwinder *u, pid_t tid, const struct pi_unwind_start *start,
+	       size_t max_frames, struct pi_unwind_result *out);
+void pi_unwind_result_free(struct pi_unwind_result *r);
+
+/* The libdwfl session, for the symbolizer and libthread_db's symbol
+ * lookups. */
+struct Dwfl *pi_unwinder_dwfl(struct pi_unwinder *u);
+
+#endif
