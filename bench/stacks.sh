@@ -50,11 +50,11 @@ stop_us() {
 	done | median
 }
 
-# Peak resident memory in KiB (median over 3 runs).
+# Peak resident memory in KiB (median over RUNS runs).
 peak_kb() {
 	local pid=$1 i
 	shift
-	for i in 1 2 3; do
+	for i in $(seq 1 "$runs"); do
 		/usr/bin/time -f %M -o "$BENCH_TMP/rss" "$@" "$pid" >/dev/null 2>&1
 		cat "$BENCH_TMP/rss"
 	done | median
@@ -99,9 +99,9 @@ for n in 1 100 1000; do
 	rm -f "$gap_file"
 	start_threads "$n" -d 8 -g "$gap_file"
 	pid=$BENCH_PID
-	pi_stop=$(stop_us "$pid" pinspect_cmd)
-	eu_stop=$(stop_us "$pid" eustack_cmd)
-	gdb_stop=$(stop_us "$pid" gdb_cmd)
+	pi_stop=$(stop_us "$pid" "$PINSPECT" --json)
+	eu_stop=$(stop_us "$pid" eu-stack -p)
+	gdb_stop=$(stop_us "$pid" gdb -batch -nx -ex 'thread apply all bt' -p)
 
 	printf '%-7s | %9s %9s %10s | %-8s | %6s us %6s us %6s us | %5s MB %5s MB %5s MB\n' "$n" \
 		"$(ms "$pi_ms")" "$(ms "$eu_ms")" "$(ms "$gdb_ms")" "$same" "$pi_stop" "$eu_stop" "$gdb_stop" \

@@ -15,7 +15,8 @@ void pi_process_free(struct pi_process *p)
 		free(p->group_name[i]);
 	}
 	for (size_t i = 0; i < p->nthreads; i++) {
-		free(p->threads[i].tls.vars);
+		if (p->threads[i].tls.owns_vars)
+			free(p->threads[i].tls.vars);
 		free(p->threads[i].regs.all);
 	}
 	free(p->threads);

@@ -92,6 +92,7 @@ struct pi_tls {
 	long vma;			/* index of the mapping holding the TCB, -1 if none (analysis/) */
 	struct pi_tls_var *vars;
 	size_t nvars;
+	bool owns_vars;			/* vars is the start of the process's one array */
 };
 
 /* A module with a PT_TLS segment: its per-thread storage. */
@@ -115,7 +116,7 @@ struct pi_thread_status {
 
 /* What pinspect keeps of a thread's stat file. */
 struct pi_thread_stat {
-	char comm[PI_COMM_MAX + 1];
+	const char *comm;		/* pooled: threads share names */
 	char state;
 	int processor;
 	unsigned flags;

@@ -8,9 +8,11 @@
 #include "proc/reader.h"
 #include "util/xalloc.h"
 
-static void keep_stat(const struct pi_stat *full, struct pi_thread_stat *t)
+static const char *pooled_string(struct pi_shared_pool *sp, const char *wchan);
+
+static void keep_stat(struct pi_shared_pool *sp, const struct pi_stat *full, struct pi_thread_stat *t)
 {
-	memcpy(t->comm, full->comm, sizeof t->comm);
+	t->comm = pooled_string(sp, full->comm);
 	t->state = full->state;
 	t->processor = full->processor;
 	t->flags = full->flags;
@@ -31,14 +33,14 @@ static void keep_status(const struct pi_status *full, struct pi_thread_status *t
 	t->nonvoluntary_ctxt_switches = full->nonvoluntary_ctxt_switches;
 }
 
-/* Threads blocked in the same place share their wait channel and kernel
- * stack: each is stored once, in the process's pool. */
-static const char *pooled_wchan(struct pi_shared_pool *sp, const char *wchan)
+/* Threads share names, wait channels and kernel stacks: each is stored
+ * once, in the process's pool. */
+static const char *pooled_string(struct pi_shared_pool *sp, const char *s)
 {
 	pthread_mutex_lock(&sp->lock);
-	const char *s = pi_strpool_intern(sp->pool, wchan);
+	const char *pooled = pi_strpool_intern(sp->pool, s);
 	pthread_mutex_unlock(&sp->lock);
-	return s;
+	return pooled;
 }
 
 static struct pi_strlist pooled_list(struct pi_shared_pool *sp, const struct pi_strv *sv)
@@ -74,7 +76,7 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 	err = pi_read_at(fd, "stat", buf);
 	t->stat_err = err ? err : pi_stat_parse(buf->data, buf->len, &stat);
 	if (!t->stat_err)
-		keep_stat(&stat, &t->stat);
+		keep_stat(pool, &stat, &t->stat);
 	if (pi_err_gone(t->stat_err)) {
 		close(fd);
 		return -ESRCH;
@@ -117,7 +119,7 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 	char wchan[PI_WCHAN_MAX];
 	err = pi_read_at(fd, "wchan", buf);
 	t->wchan_err = err ? err : pi_wchan_parse(buf->data, buf->len, wchan, sizeof wchan);
-	t->wchan = t->wchan_err ? "" : pooled_wchan(pool, wchan);
+	t->wchan = t->wchan_err ? "" : pooled_string(pool, wchan);
 
 	struct pi_strv kstack = { NULL, 0 };
 	err = pi_read_at(fd, "stack", buf);

@@ -51,7 +51,7 @@ int pi_read_at(int dirfd, const char *name, struct pi_buf *out)
 int pi_read_lines_at(int dirfd, const char *name, struct pi_buf *buf,
 		     void (*fn)(void *arg, const char *text, size_t len), void *arg)
 {
-	enum { CHUNK = 64 * 1024 };
+	enum { CHUNK = 16 * 1024 };
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	int err = 0;
 

@@ -11,7 +11,7 @@ void pi_jw_init(struct pi_jw *w, void (*flush)(const char *, size_t))
 {
 	memset(w, 0, sizeof *w);
 	w->flush = flush;
-	w->flush_at = 64 * 1024;
+	w->flush_at = 16 * 1024;
 	w->first[0] = true;
 }
 

@@ -2,6 +2,7 @@
 
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <gelf.h>
 #include <proc_service.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -86,12 +87,93 @@ static int index_module(Dwfl_Module *mod, void **userdata, const char *name, Dwa
 	return DWARF_CB_OK;
 }
 
+/* A symbol of a module's dynamic symbol table, found through its GNU hash
+ * table as the dynamic linker finds it: a few pages read, where walking the
+ * full symbol table reads them all. */
+static bool gnu_hash_lookup(Elf *elf, const char *name, GElf_Addr *value)
+{
+	Elf_Scn *scn = NULL, *dynsym = NULL;
+	Elf_Data *hash = NULL;
+	GElf_Shdr sh, dynsym_sh = { 0 };
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_GNU_HASH)
+			hash = elf_getdata(scn, NULL);
+		else if (sh.sh_type == SHT_DYNSYM) {
+			dynsym = scn;
+			dynsym_sh = sh;
+		}
+	}
+	if (!hash || !dynsym || hash->d_size < 16 || gelf_getclass(elf) != ELFCLASS64)
+		return false;
+	Elf_Data *syms = elf_getdata(dynsym, NULL);
+	const uint32_t *h = hash->d_buf;
+	uint32_t nbuckets = h[0], symoffset = h[1], bloom_size = h[2];
+	size_t words = hash->d_size / 4;
+	size_t buckets_at = 4 + (size_t)bloom_size * 2;	/* 64-bit bloom words */
+	if (!syms || nbuckets == 0 || buckets_at + nbuckets > words)
+		return false;
+	const uint32_t *buckets = h + buckets_at, *chain = buckets + nbuckets;
+	size_t nchain = words - (buckets_at + nbuckets);
+
+	uint32_t hv = 5381;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		hv = hv * 33 + *c;
+	for (uint32_t i = buckets[hv % nbuckets]; i >= symoffset && i - symoffset < nchain; i++) {
+		uint32_t h2 = chain[i - symoffset];
+		GElf_Sym sym;
+		if ((h2 | 1) == (hv | 1) && gelf_getsym(syms, (int)i, &sym)) {
+			const char *s = elf_strptr(elf, dynsym_sh.sh_link, sym.st_name);
+			if (s && strcmp(s, name) == 0 && sym.st_shndx != SHN_UNDEF) {
+				*value = sym.st_value;
+				return true;
+			}
+		}
+		if (h2 & 1)
+			break;
+	}
+	return false;
+}
+
+struct dynsym_search {
+	const char *name;
+	GElf_Addr addr;
+	bool found;
+};
+
+static int search_dynsym(Dwfl_Module *mod, void **userdata, const char *modname,
+			 Dwarf_Addr start, void *arg)
+{
+	struct dynsym_search *ds = arg;
+	GElf_Addr bias, value;
+	(void)userdata;
+	(void)modname;
+	(void)start;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	if (elf && gnu_hash_lookup(elf, ds->name, &value)) {
+		ds->addr = value + bias;
+		ds->found = true;
+		return DWARF_CB_ABORT;
+	}
+	return DWARF_CB_OK;
+}
+
 ps_err_e ps_pglobal_lookup(struct ps_prochandle *ph, const char *object_name,
 			   const char *sym_name, psaddr_t *sym_addr)
 {
 	/* glibc moved its thread symbols from libpthread into libc over the
-	 * years: look in every module rather than the one named. */
+	 * years: look in every module rather than the one named, first in
+	 * the dynamic symbols (where glibc exports them), then in the full
+	 * symbol tables. */
 	(void)object_name;
+	struct dynsym_search ds = { sym_name, 0, false };
+	dwfl_getmodules(ph->dwfl, search_dynsym, &ds, 0);
+	if (ds.found) {
+		*sym_addr = (psaddr_t)ds.addr;
+		return PS_OK;
+	}
 	if (!ph->indexed) {
 		ph->indexed = true;
 		dwfl_getmodules(ph->dwfl, index_module, ph, 0);

@@ -110,6 +110,10 @@ static void read_exe_variables(struct pi_process *p, Dwfl *dwfl)
 		return;
 
 	uint64_t align = tls.p_align ? tls.p_align : 1;
+	/* One allocation for every thread's variables: owned by the first
+	 * thread that has any (see model.c). */
+	struct pi_tls_var *all = pi_xcalloc(p->nthreads * nvars, sizeof *all);
+	bool owned = false;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct pi_thread *t = &p->threads[i];
 		if (t->tls.err || !t->tls.fs_base)
@@ -121,7 +125,9 @@ static void read_exe_variables(struct pi_process *p, Dwfl *dwfl)
 		if (!block)
 			block = t->tls.fs_base - ((tls.p_memsz + align - 1) / align * align);
 		t->tls.exe_block = block;
-		t->tls.vars = pi_xcalloc(nvars, sizeof *t->tls.vars);
+		t->tls.vars = all + i * nvars;
+		t->tls.owns_vars = !owned;
+		owned = true;
 		for (size_t k = 0; k < nvars; k++) {
 			struct pi_tls_var *v = &t->tls.vars[t->tls.nvars];
 			v->name = vars[k].name;
@@ -133,6 +139,8 @@ static void read_exe_variables(struct pi_process *p, Dwfl *dwfl)
 			t->tls.nvars++;
 		}
 	}
+	if (!owned)
+		free(all);
 }
 
 void pi_tls_collect(struct pi_process *p, Dwfl *dwfl)

@@ -66,7 +66,7 @@ static void make_process(struct pi_process *p, size_t nthreads)
 		struct pi_thread *t = &p->threads[i];
 		t->tid = (pid_t)(100 + i);
 		t->stat.state = 'S';
-		strcpy(t->stat.comm, "worker");
+		t->stat.comm = "worker";
 		t->sched.have = PI_SCHED_EXEC_START;
 		t->sched.exec_start_ns = 5000000000LL;
 		t->sched_clock_ns = 5000000000LL + 1000000000LL * (int64_t)i; /* i seconds off CPU */
