@@ -178,7 +178,16 @@ static void open_detail(struct pi_live *l)
 	}
 	const struct pi_row *r = &l->m->view.rows[l->sel];
 	pid_t tid = r->thread_row ? r->task->tid : 0;
-	if (pi_snapview_open(&l->snap, r->proc->pid, tid, l->m->table.opt.hung_after_seconds) != 0) {
+	/* User stacks as the command line would have them read (u). */
+	struct pi_stack_options so = {
+		.allow_stop = !l->opt->no_ptrace,
+		.stop_blocked = l->opt->stop_blocked,
+		.consistent = l->opt->consistent,
+		.max_frames = l->opt->max_frames,
+		.stop_timeout_seconds = 5,
+		.lines = (enum pi_lines)l->opt->lines,
+	};
+	if (pi_snapview_open(&l->snap, r->proc->pid, tid, l->m->table.opt.hung_after_seconds, &so) != 0) {
 		say(l, "%s", l->snap.message);
 		pi_snapview_close(&l->snap);
 		return;
@@ -382,6 +391,7 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 
 	memset(&l, 0, sizeof l);
 	l.m = m;
+	l.opt = opt;
 	l.delay_seconds = opt->delay_seconds;
 	l.iterations = opt->iterations;
 	l.refreshes = 1;	/* the caller took the first sample */

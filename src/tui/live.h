@@ -19,6 +19,7 @@ enum pi_page { PI_PAGE_TABLE, PI_PAGE_DETAIL, PI_PAGE_HELP };
 
 struct pi_live {
 	struct pi_monitor *m;
+	const struct pi_options *opt;
 	struct pi_screen screen;
 	double delay_seconds;
 	long iterations;		/* quit after this many refreshes; 0: never */

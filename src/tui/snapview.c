@@ -7,6 +7,7 @@
 
 #include "analysis/analyze.h"
 #include "collect/collect.h"
+#include "collect/stacks.h"
 #include "model.h"
 #include "render/text.h"
 #include "tui/line.h"
@@ -86,6 +87,11 @@ static int load(struct pi_snapview *d)
 		why(err, d->pid, d->message, sizeof d->message);
 		return err;
 	}
+	if (d->stacks && pi_collect_stacks(&p, &d->stack_options) == -ESRCH) {
+		pi_process_free(&p);
+		why(-ESRCH, d->pid, d->message, sizeof d->message);
+		return -ESRCH;
+	}
 	pi_analyze_process(&p, d->hung_after_seconds);
 	pi_render_text(&text, &p);
 	pi_process_free(&p);
@@ -110,12 +116,14 @@ static int load(struct pi_snapview *d)
 	return 0;
 }
 
-int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_after_seconds)
+int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_after_seconds,
+		     const struct pi_stack_options *stack_options)
 {
 	memset(d, 0, sizeof *d);
 	d->pid = pid;
 	d->tid = tid;
 	d->hung_after_seconds = hung_after_seconds;
+	d->stack_options = *stack_options;
 	int err = load(d);
 	if (!err && tid && tid != d->pid)
 		point_at_thread(d);
@@ -303,19 +311,27 @@ enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen 
 		size_t keep = d->top;
 		if (load(d) == 0) {
 			scroll_to(d, s, (long)keep);
-			snprintf(d->message, sizeof d->message, "read again");
+			snprintf(d->message, sizeof d->message, "read again%s",
+				 d->stacks ? ", with user stacks" : "");
 		}
 		break;
 	}
 	case 'u':
-		/* USER STACKS — wire here. User stacks are being added to the
-		 * snapshot model (src/trace, src/unwind) by another change.
-		 * Once struct pi_thread carries them and render/text.c prints
-		 * them, this key should collect again with user stacks (a
-		 * running thread may need a brief ptrace stop: say so before)
-		 * and jump to the first thread's stack. */
-		snprintf(d->message, sizeof d->message,
-			 "user stacks: not in this version of pinspect yet (kernel stacks are under THREADS)");
+		/* User stacks: the snapshot read again with them (collect/
+		 * stacks.h), as pinspect PID reads them. Blocked threads are
+		 * copied, never stopped; running ones are stopped for
+		 * microseconds, unless --no-ptrace said never. */
+		d->stacks = true;
+		if (load(d) == 0) {
+			if (d->tid && d->tid != d->pid)
+				point_at_thread(d);
+			else
+				jump_section(d, s, 6);
+			snprintf(d->message, sizeof d->message, "user stacks under THREADS: %s",
+				 d->stack_options.allow_stop
+				 ? "blocked threads copied, never stopped; running ones stopped for microseconds"
+				 : "--no-ptrace: running threads were not stopped, and have none");
+		}
 		break;
 	default:
 		break;

@@ -111,7 +111,11 @@ see "m jumps to the memory map" '^MEMORY$'
 keys Tab
 see "Tab goes to the next section" '^THREADS$'
 keys u
-see "u says where user stacks stand" 'user stacks: not in this version'
+see "u reads the user stacks, and says how" 'user stacks under THREADS: blocked threads copied, never stopped'
+see "the workers' user stacks are shown, blocked in read" '^ +user +#0 +0x[0-9a-f]+ '
+see "... down through the helper's own functions" ' pi_depth_[0-9]'
+keys r
+see "r reads it again, still with user stacks" 'read again, with user stacks'
 keys Escape
 see "Esc returns to the table" "^Selected: PID $healthy \\(pi-threads\\)"
 
