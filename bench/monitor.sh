@@ -22,8 +22,8 @@ for tool in htop tmux; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install $tool)" >&2; exit 2; }
 done
 hz=$(getconf CLK_TCK)
-socket=pinspect-bench-$$
-tmux_() { tmux -L "$socket" -f /dev/null "$@"; }
+socket=$BENCH_TMP/tmux.sock
+tmux_() { tmux -S "$socket" -f /dev/null "$@"; }
 trap 'tmux_ kill-server 2>/dev/null; bench_cleanup' EXIT
 
 echo "starting $procs processes of $threads threads ..."

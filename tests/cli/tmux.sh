@@ -5,7 +5,8 @@
 # Under PINSPECT_VALGRIND=1, live_command runs pinspect under valgrind
 # (in the pane), with its log in a file that vg_clean checks.
 
-TMUX_SOCKET=pinspect-test-$$
+# The server's socket lives in the test's own directory, which goes with it.
+TMUX_SOCKET=$TEST_TMP/tmux.sock
 TMUX_PANE=t
 PANE_W=200
 PANE_H=45
@@ -13,7 +14,7 @@ PANE_H=45
 if [ "${PINSPECT_VALGRIND:-}" = 1 ]; then WAIT_S=90; else WAIT_S=10; fi
 
 tm() {
-	tmux -L "$TMUX_SOCKET" -f /dev/null "$@"
+	tmux -S "$TMUX_SOCKET" -f /dev/null "$@"
 }
 
 trap 'tm kill-server 2>/dev/null; cleanup' EXIT
