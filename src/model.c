@@ -24,6 +24,8 @@ void pi_process_free(struct pi_process *p)
 	pi_strv_free(&p->vdso.symbols);
 	free(p->vdso.image);
 	free(p->tls_modules);
+	free(p->held_locks);
+	free(p->other_tasks);
 	pi_strpool_free(&p->strings);
 	free(p->zombies);
 	for (size_t i = 0; i < p->nfindings; i++) {
@@ -31,6 +33,9 @@ void pi_process_free(struct pi_process *p)
 		free(p->findings[i].pids);
 	}
 	free(p->findings);
+	for (size_t i = 0; i < p->nstack_groups; i++)
+		free(p->stack_groups[i].tids);
+	free(p->stack_groups);
 	for (size_t i = 0; i < p->nunavailable; i++)
 		free(p->unavailable[i].reason);
 	free(p->unavailable);

@@ -131,6 +131,62 @@ struct pi_thread_sched {
 	uint64_t nr_migrations;
 };
 
+/* What a thread asleep in futex() waits on: the call's arguments, the
+ * memory they point at (read without stopping anything), and what
+ * analysis/locks.c makes of it. */
+enum pi_lock_kind {
+	PI_LOCK_NONE,		/* not waiting in futex() */
+	PI_LOCK_MUTEX,		/* a glibc mutex (pthread_mutex_t, std::mutex) */
+	PI_LOCK_PI_MUTEX,	/* a priority-inheritance mutex: the word holds the owner */
+	PI_LOCK_NOT_MUTEX,	/* a condition variable, semaphore, barrier, other futex */
+	PI_LOCK_DEADLOCK_TRAP,	/* glibc parks a thread for good after the kernel
+				 * refused its priority-inheritance lock (EDEADLK) */
+	PI_LOCK_UNKNOWN,	/* its memory could not be read */
+};
+
+struct pi_futex {
+	bool waiting;		/* blocked in futex() with a wait or lock operation */
+	uint64_t addr;		/* the futex word (arg0) */
+	unsigned op;		/* the command, without the flags */
+	bool private_op;	/* FUTEX_PRIVATE_FLAG: the lock is not shared between processes */
+	uint32_t expected;	/* arg2: the value the waiter saw */
+	int read_err;		/* 0, or why the words could not be read */
+	/* The futex word and, for a pthread_mutex_t, the fields after it. */
+	uint32_t word;
+	uint32_t count;		/* __count (+4) */
+	int32_t owner_field;	/* __owner (+8) */
+	uint32_t nusers;	/* __nusers (+12) */
+	int32_t mutex_kind;	/* __kind (+16) */
+	bool own_stack;		/* the word lies in the thread's own stack */
+	const char *symbol;	/* the named variable it is in ("pi_lock_a"), pooled */
+	const char *mapping;	/* the file of the mapping it is in, pooled; NULL: anonymous */
+
+	/* analysis/locks.c */
+	enum pi_lock_kind kind;
+	pid_t owner;		/* the thread holding it (0: none, or not known) */
+};
+
+/* A locked mutex found among the program's named variables, whoever waits
+ * for it. */
+struct pi_held_lock {
+	uint64_t addr;
+	const char *symbol;
+	pid_t owner;
+	bool pi;
+	uint32_t depth;		/* recursive mutexes: how many times it is held */
+};
+
+/* A thread of another process that holds a lock this one waits for (a
+ * process-shared mutex). */
+struct pi_other_task {
+	pid_t tid, tgid;
+	char comm[PI_COMM_MAX + 1];
+	char state;
+	long syscall_nr;	/* -1: not in a system call (or unknown) */
+	const char *wchan;	/* pooled */
+	int err;		/* it could not be read */
+};
+
 /* A list of strings owned by the process's pool (see strings). */
 struct pi_strlist {
 	const char *const *v;
@@ -164,9 +220,20 @@ struct pi_thread {
 	struct pi_user_stack ustack;
 	struct pi_tls tls;
 
+	/* collect/locks.c */
+	struct pi_futex futex;
+
 	/* analysis/ */
 	bool off_cpu_known;
 	double off_cpu_seconds;		/* since it last ran; 0 while running */
+};
+
+/* Threads with the same stack (state, kernel frames, user frames; or wait
+ * channel and system call where no user stack was read). */
+struct pi_stack_group {
+	size_t count;
+	pid_t *tids;			/* sorted */
+	size_t first;			/* index of a member in threads[], to show the stack */
 };
 
 /* A child of the process that has exited and waits to be reaped. */
@@ -204,6 +271,8 @@ enum pi_finding_kind {
 	PI_FIND_STOPPED,		/* T: stopped by a signal */
 	PI_FIND_TRACED,			/* t, or a tracer is attached */
 	PI_FIND_LEADER_EXITED,		/* main thread gone, other threads run on */
+	PI_FIND_DEADLOCK,		/* threads waiting for each other's locks, in a cycle */
+	PI_FIND_WAIT_CHAIN,		/* threads waiting, lock by lock, for one that is not */
 	PI_FIND_KIND_COUNT
 };
 
@@ -278,6 +347,13 @@ struct pi_process {
 	int tls_modules_err;
 	struct pi_strpool strings;	/* names in the stacks */
 
+	/* collect/locks.c */
+	bool locks_collected;
+	struct pi_held_lock *held_locks;
+	size_t nheld_locks;
+	struct pi_other_task *other_tasks;
+	size_t nother_tasks;
+
 	/* When the snapshot was taken. */
 	double uptime_seconds;		/* CLOCK_BOOTTIME */
 	double realtime_seconds;	/* CLOCK_REALTIME */
@@ -287,13 +363,15 @@ struct pi_process {
 	bool inspector_root;		/* pinspect ran with euid 0 (for the reasons it gives) */
 
 	/* analysis/ */
+	struct pi_stack_group *stack_groups;	/* rarest first */
+	size_t nstack_groups;
 	double age_seconds;		/* since it started */
 	double start_time;		/* when it started, seconds since the epoch */
 	uint64_t voluntary_ctxt_switches;	/* summed over its threads */
 	uint64_t nonvoluntary_ctxt_switches;
 	size_t ctxt_threads;		/* how many threads the sums cover (0: unknown) */
 	struct pi_finding *findings;
-	size_t nfindings;
+	size_t nfindings, findings_cap;
 
 	struct pi_unavailable *unavailable;
 	size_t nunavailable;

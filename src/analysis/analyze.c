@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "analysis/findings.h"
+#include "analysis/groups.h"
+#include "analysis/locks.h"
 #include "analysis/offcpu.h"
 #include "analysis/vma.h"
 #include "util/xalloc.h"
@@ -207,5 +209,7 @@ void pi_analyze_process(struct pi_process *p, double hung_after_seconds)
 	}
 	p->vsyscall = pi_vsyscall_mode(p->vmas, p->nvmas, p->maps_err);
 	pi_findings_build(p);
+	pi_locks_analyze(p);
+	pi_stack_groups_build(p);
 	build_unavailable(p);
 }

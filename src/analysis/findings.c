@@ -19,6 +19,8 @@ const char *pi_finding_kind_name(enum pi_finding_kind kind)
 		[PI_FIND_STOPPED] = "stopped",
 		[PI_FIND_TRACED] = "traced",
 		[PI_FIND_LEADER_EXITED] = "leader_exited",
+		[PI_FIND_DEADLOCK] = "deadlock",
+		[PI_FIND_WAIT_CHAIN] = "wait_chain",
 	};
 	return kind < PI_FIND_KIND_COUNT ? names[kind] : "unknown";
 }
@@ -32,6 +34,9 @@ const char *pi_finding_see(enum pi_finding_kind kind)
 	case PI_FIND_ZOMBIE:
 	case PI_FIND_ZOMBIE_PARENT:
 		return "ZOMBIES";
+	case PI_FIND_DEADLOCK:
+	case PI_FIND_WAIT_CHAIN:
+		return "LOCKS";
 	default:
 		return "PROCESS STATES";
 	}
@@ -39,14 +44,12 @@ const char *pi_finding_see(enum pi_finding_kind kind)
 
 struct finding_list {
 	struct pi_process *p;
-	size_t cap;
 };
 
-static struct pi_finding *add(struct finding_list *fl, enum pi_finding_kind kind, pid_t tid,
-			      double seconds, struct pi_buf *msg)
+struct pi_finding *pi_findings_add(struct pi_process *p, enum pi_finding_kind kind, pid_t tid,
+				   double seconds, struct pi_buf *msg)
 {
-	struct pi_process *p = fl->p;
-	pi_xgrow(&p->findings, &fl->cap, p->nfindings + 1, sizeof *p->findings);
+	pi_xgrow(&p->findings, &p->findings_cap, p->nfindings + 1, sizeof *p->findings);
 	struct pi_finding *f = &p->findings[p->nfindings++];
 	memset(f, 0, sizeof *f);
 	f->kind = kind;
@@ -57,10 +60,21 @@ static struct pi_finding *add(struct finding_list *fl, enum pi_finding_kind kind
 	return f;
 }
 
-static void add_pid(struct pi_finding *f, pid_t pid)
+void pi_finding_add_pid(struct pi_finding *f, pid_t pid)
 {
 	f->pids = pi_xrealloc(f->pids, (f->npids + 1) * sizeof *f->pids);
 	f->pids[f->npids++] = pid;
+}
+
+static struct pi_finding *add(struct finding_list *fl, enum pi_finding_kind kind, pid_t tid,
+			      double seconds, struct pi_buf *msg)
+{
+	return pi_findings_add(fl->p, kind, tid, seconds, msg);
+}
+
+static void add_pid(struct pi_finding *f, pid_t pid)
+{
+	pi_finding_add_pid(f, pid);
 }
 
 /* "thread 1235 (worker)": names come from the task, so they are escaped. */
@@ -194,7 +208,7 @@ static void leader_exited(struct finding_list *fl)
 
 void pi_findings_build(struct pi_process *p)
 {
-	struct finding_list fl = { p, 0 };
+	struct finding_list fl = { p };
 	unsigned *flags = pi_xcalloc(p->nthreads, sizeof *flags);
 	unsigned any = 0;
 

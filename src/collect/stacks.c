@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect/locks.h"
+#include <elfutils/libdwfl.h>
 #include "proc/memory.h"
 #include "proc/reader.h"
 #include "tls/tls.h"
@@ -91,19 +93,26 @@ static uint64_t word_at(const struct pi_unwind_start *s, uint64_t addr, bool *ok
 	return w;
 }
 
-/* Is ra the address right after a call instruction? (call rel32, or an
- * indirect call: opcode ff with /2 in its ModRM byte.) */
-static bool follows_a_call(pid_t pid, uint64_t ra)
+/* How the code before a return address called: not at all (it is no
+ * return address), a call we cannot follow (indirect, or through the PLT),
+ * or a direct call to a known function. */
+enum call_kind { NOT_A_CALL, SOME_CALL, DIRECT_CALL };
+
+static enum call_kind call_before(pid_t pid, uint64_t ra, uint64_t *target)
 {
 	uint8_t code[8];
 	if (ra < 8 || pi_mem_read(pid, ra - 8, code, 8) != 8)
-		return false;
-	if (code[3] == 0xe8)
-		return true;
-	for (int k = 2; k <= 7; k++)
+		return NOT_A_CALL;
+	if (code[3] == 0xe8) {	/* call rel32 */
+		int32_t rel;
+		memcpy(&rel, code + 4, 4);
+		*target = ra + (uint64_t)(int64_t)rel;
+		return DIRECT_CALL;
+	}
+	for (int k = 2; k <= 7; k++)	/* call r/m: opcode ff, /2 */
 		if (code[8 - k] == 0xff && ((code[9 - k] >> 3) & 7) == 2)
-			return true;
-	return false;
+			return SOME_CALL;
+	return NOT_A_CALL;
 }
 
 /* Is ra the signal trampoline (sa_restorer: "mov $15, %rax; syscall", the
@@ -117,36 +126,60 @@ static bool is_sigreturn(pid_t pid, uint64_t ra)
 	       && memcmp(code, restorer, sizeof code) == 0;
 }
 
+/* Where the function holding pc starts, or 0 if no symbol says. */
+static uint64_t function_start(struct stack_ctx *c, const struct pi_raw_frame *f)
+{
+	uint64_t pc = f->activation ? f->pc : f->pc - 1;
+	Dwfl *dwfl = pi_unwinder_dwfl(c->unwinder);
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+	GElf_Off off;
+	GElf_Sym sym;
+	if (!mod || !dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL))
+		return 0;
+	return pc - off;
+}
+
 /* Code built with frame pointers finds its caller's frame through rbp,
  * which a thread blocked in a system call does not reveal. In such a
  * frame, rbp points at the slot holding the caller's saved rbp, right
- * below the return address; nothing else the function keeps above its
- * stack pointer is a return address. So rbp is found as the first slot
- * above the frame whose unwind stopped that is followed by an address in
- * executable memory right after a call instruction (or the signal
- * trampoline, for a signal handler). The saved rbp itself proves nothing:
- * the caller may not use a frame pointer at all. */
+ * below the return address into the caller. So rbp is sought among the
+ * slots above the frame whose unwind stopped that are followed by an
+ * address in executable memory right after a call instruction (or the
+ * signal trampoline, for a signal handler). Stale return addresses linger
+ * in uninitialised locals; the slot whose return address follows a direct
+ * call to this very function is the one. Failing that (a call through a
+ * pointer or the PLT, a stripped binary), the first plausible slot. The
+ * saved rbp itself proves nothing: the caller may not use one. */
 static bool find_frame_pointer(struct stack_ctx *c, const struct pi_unwind_start *s,
 			       const struct pi_unwind_result *r, uint64_t *rbp)
 {
 	const struct pi_raw_frame *last = &r->frames[r->nframes - 1];
 	if (!last->sp_known)
 		return false;
+	uint64_t func = function_start(c, last);
 	uint64_t end = s->stack_start + s->stack_len;
 	uint64_t limit = last->sp + FP_SCAN_LIMIT < end ? last->sp + FP_SCAN_LIMIT : end;
+	uint64_t weak = 0;
 	for (uint64_t slot = (last->sp + 7) & ~7ULL; slot + 16 <= limit; slot += 8) {
 		bool ok;
-		uint64_t ra = word_at(s, slot + 8, &ok);
+		uint64_t ra = word_at(s, slot + 8, &ok), target = 0;
 		if (!ok)
 			break;
 		const struct pi_vma *v = vma_at(c->p, ra);
-		if (!v || v->perms[2] != 'x'
-		    || !(follows_a_call(c->p->pid, ra) || is_sigreturn(c->p->pid, ra)))
+		if (!v || v->perms[2] != 'x')
 			continue;
-		*rbp = slot;
-		return true;
+		enum call_kind kind = call_before(c->p->pid, ra, &target);
+		if ((kind == DIRECT_CALL && func && target == func) || is_sigreturn(c->p->pid, ra)) {
+			*rbp = slot;
+			return true;
+		}
+		if (kind != NOT_A_CALL && !weak)
+			weak = slot;
 	}
-	return false;
+	if (!weak)
+		return false;
+	*rbp = weak;
+	return true;
 }
 
 static void unwind_from(struct stack_ctx *c, struct pi_thread *t, struct pi_unwind_start *s)
@@ -358,6 +391,9 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 	p->ptrace_scope = read_ptrace_scope(&c.buf);
 	p->stacks_err = why_no_stacks(p);
 	if (p->stacks_err) {
+		/* Locks are read from memory too, and say why they cannot be. */
+		if (p->stacks_err != -PI_ERR_KERNEL_THREAD && p->stacks_err != -PI_ERR_ZOMBIE)
+			pi_collect_locks(p, NULL);
 		pi_buf_free(&c.buf);
 		return 0;
 	}
@@ -411,6 +447,7 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 	}
 	free(stop);
 	pi_tls_finish(p, pi_unwinder_dwfl(c.unwinder));
+	pi_collect_locks(p, pi_unwinder_dwfl(c.unwinder));
 done:
 	pi_symbolizer_free(c.symbolizer);
 	pi_unwinder_free(c.unwinder);

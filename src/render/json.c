@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analysis/findings.h"
+#include "analysis/locks.h"
 #include "analysis/state.h"
 #include "analysis/vma.h"
 
@@ -312,6 +313,47 @@ static void registers_object(struct pi_jw *w, const struct pi_regs *regs)
 	pi_jw_object_end(w);
 }
 
+static void user_frames(struct pi_jw *w, const char *key, const struct pi_user_stack *us, bool known)
+{
+	pi_jw_key(w, key);
+	if (!known) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_array(w);
+	for (size_t i = 0; i < us->nframes; i++) {
+		const struct pi_user_frame *f = &us->frames[i];
+		pi_jw_object(w);
+		pi_jw_ku64(w, "pc", f->pc);
+		pi_jw_kstring(w, "function", f->function);
+		pi_jw_key(w, "offset");
+		f->have_offset ? pi_jw_u64(w, f->offset) : pi_jw_null(w);
+		pi_jw_kstring(w, "module", f->module);
+		pi_jw_key(w, "module_vaddr");
+		f->module ? pi_jw_u64(w, f->module_vaddr) : pi_jw_null(w);
+		pi_jw_kstring(w, "build_id", f->build_id);
+		pi_jw_kstring(w, "file", f->file);
+		pi_jw_key(w, "line");
+		f->line ? pi_jw_i64(w, f->line) : pi_jw_null(w);
+		pi_jw_kbool(w, "inline", f->inlined);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
+}
+
+static void kernel_frames(struct pi_jw *w, const struct pi_thread *t)
+{
+	pi_jw_key(w, "kernel_stack");
+	if (t->kstack_err) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_array(w);
+	for (size_t i = 0; i < t->kstack.n; i++)
+		pi_jw_string(w, t->kstack.v[i]);
+	pi_jw_array_end(w);
+}
+
 static void user_stack(struct pi_jw *w, const struct pi_process *p, const struct pi_user_stack *us)
 {
 	static const char *const methods[] = {
@@ -323,30 +365,7 @@ static void user_stack(struct pi_jw *w, const struct pi_process *p, const struct
 	};
 	bool none = !p->stacks_collected || p->stacks_err;
 
-	pi_jw_key(w, "user_stack");
-	if (none || us->err) {
-		pi_jw_null(w);
-	} else {
-		pi_jw_array(w);
-		for (size_t i = 0; i < us->nframes; i++) {
-			const struct pi_user_frame *f = &us->frames[i];
-			pi_jw_object(w);
-			pi_jw_ku64(w, "pc", f->pc);
-			pi_jw_kstring(w, "function", f->function);
-			pi_jw_key(w, "offset");
-			f->have_offset ? pi_jw_u64(w, f->offset) : pi_jw_null(w);
-			pi_jw_kstring(w, "module", f->module);
-			pi_jw_key(w, "module_vaddr");
-			f->module ? pi_jw_u64(w, f->module_vaddr) : pi_jw_null(w);
-			pi_jw_kstring(w, "build_id", f->build_id);
-			pi_jw_kstring(w, "file", f->file);
-			pi_jw_key(w, "line");
-			f->line ? pi_jw_i64(w, f->line) : pi_jw_null(w);
-			pi_jw_kbool(w, "inline", f->inlined);
-			pi_jw_object_end(w);
-		}
-		pi_jw_array_end(w);
-	}
+	user_frames(w, "user_stack", us, !none && !us->err);
 
 	pi_jw_key(w, "unwind");
 	if (none) {
@@ -414,6 +433,37 @@ static void tls_object(struct pi_jw *w, const struct pi_process *p, const struct
 	pi_jw_object_end(w);
 }
 
+static void lock_object(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
+{
+	const struct pi_futex *f = &t->futex;
+	pi_jw_key(w, "lock");
+	if (!p->locks_collected || !f->waiting) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_object(w);
+	pi_jw_ku64(w, "address", f->addr);
+	pi_jw_kstring(w, "symbol", f->symbol);
+	pi_jw_kstring(w, "mapping", f->mapping);
+	pi_jw_kstring(w, "operation", pi_futex_op_name(f->op));
+	pi_jw_kbool(w, "shared", !f->private_op);
+	pi_jw_ku64(w, "expected", f->expected);
+	pi_jw_key(w, "word");
+	f->read_err ? pi_jw_null(w) : pi_jw_u64(w, f->word);
+	pi_jw_kstring(w, "kind", pi_lock_kind_name(f->kind));
+	pi_jw_key(w, "owner_tid");
+	f->owner > 0 ? pi_jw_i64(w, f->owner) : pi_jw_null(w);
+	const struct pi_thread *own = f->owner > 0 ? pi_process_find_thread(p, f->owner) : NULL;
+	const struct pi_other_task *other = NULL;
+	for (size_t i = 0; !own && f->owner > 0 && i < p->nother_tasks; i++)
+		if (p->other_tasks[i].tid == f->owner && !p->other_tasks[i].err)
+			other = &p->other_tasks[i];
+	pi_jw_key(w, "owner_pid");
+	own ? pi_jw_i64(w, p->pid) : other ? pi_jw_i64(w, other->tgid) : pi_jw_null(w);
+	pi_jw_kstring(w, "owner_comm", own ? own->stat.comm : other ? other->comm : NULL);
+	pi_jw_object_end(w);
+}
+
 static void thread_object(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
 {
 	bool cs = !t->status_err && (t->status.have & PI_STATUS_CTXT);
@@ -445,18 +495,11 @@ static void thread_object(struct pi_jw *w, const struct pi_process *p, const str
 	t->status_err ? pi_jw_null(w) : pi_jw_i64(w, t->status.tracer_pid);
 	signal_array(w, "signals_pending", t->status.sig_pending, !t->status_err);
 	signal_array(w, "signals_blocked", t->status.sig_blocked, !t->status_err);
-	pi_jw_key(w, "kernel_stack");
-	if (t->kstack_err) {
-		pi_jw_null(w);
-	} else {
-		pi_jw_array(w);
-		for (size_t i = 0; i < t->kstack.n; i++)
-			pi_jw_string(w, t->kstack.v[i]);
-		pi_jw_array_end(w);
-	}
+	kernel_frames(w, t);
 	registers_object(w, &t->regs);
 	user_stack(w, p, &t->ustack);
 	tls_object(w, p, &t->tls);
+	lock_object(w, p, t);
 	pi_jw_object_end(w);
 }
 
@@ -479,6 +522,35 @@ static void threads(struct pi_jw *w, const struct pi_process *p)
 		pi_jw_ki64(w, "pid", p->zombies[i].pid);
 		pi_jw_kstring(w, "comm", p->zombies[i].comm);
 		pi_jw_kseconds(w, "age_seconds", p->zombies[i].age_seconds);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
+}
+
+static void stack_groups(struct pi_jw *w, const struct pi_process *p)
+{
+	pi_jw_key(w, "stack_groups");
+	pi_jw_array(w);
+	for (size_t g = 0; g < p->nstack_groups; g++) {
+		const struct pi_stack_group *grp = &p->stack_groups[g];
+		const struct pi_thread *t = &p->threads[grp->first];
+		pi_jw_object(w);
+		pi_jw_ku64(w, "count", grp->count);
+		pi_jw_key(w, "tids");
+		pi_jw_array(w);
+		for (size_t i = 0; i < grp->count; i++)
+			pi_jw_i64(w, grp->tids[i]);
+		pi_jw_array_end(w);
+		if (!t->stat_err)
+			state_object(w, "state", t->stat.state);
+		else
+			pi_jw_knull(w, "state");
+		pi_jw_kstring(w, "syscall", !t->syscall_err && t->syscall.kind == PI_SYSCALL_IN && p->abi_known
+						    ? pi_syscall_name(p->abi, t->syscall.nr) : NULL);
+		pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->wchan);
+		kernel_frames(w, t);
+		user_frames(w, "frames", &t->ustack,
+			    p->stacks_collected && !p->stacks_err && !t->ustack.err);
 		pi_jw_object_end(w);
 	}
 	pi_jw_array_end(w);
@@ -542,7 +614,26 @@ void pi_render_json(struct pi_jw *w, const struct pi_process *p)
 	memory(w, p);
 	tls_modules(w, p);
 	pi_jw_kseconds(w, "stacks_held_seconds", p->held_us > 0 ? p->held_us / 1e6 : -1);
+	pi_jw_key(w, "held_locks");
+	if (!p->locks_collected) {
+		pi_jw_null(w);
+	} else {
+		pi_jw_array(w);
+		for (size_t i = 0; i < p->nheld_locks; i++) {
+			const struct pi_held_lock *h = &p->held_locks[i];
+			pi_jw_object(w);
+			pi_jw_ku64(w, "address", h->addr);
+			pi_jw_kstring(w, "symbol", h->symbol);
+			pi_jw_ki64(w, "owner_tid", h->owner);
+			pi_jw_kbool(w, "priority_inheritance", h->pi);
+			pi_jw_ku64(w, "depth", h->depth);
+			pi_jw_object_end(w);
+		}
+		pi_jw_array_end(w);
+	}
 	threads(w, p);
+
+	stack_groups(w, p);
 
 	pi_jw_key(w, "findings");
 	pi_jw_array(w);

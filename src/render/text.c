@@ -417,6 +417,29 @@ static void memory(struct pi_buf *b, const struct pi_process *p)
 	tls_modules(b, p);
 }
 
+static void held_locks(struct pi_buf *b, const struct pi_process *p)
+{
+	if (!p->locks_collected || !p->nheld_locks)
+		return;
+	section(b, "LOCKS HELD");
+	for (size_t i = 0; i < p->nheld_locks; i++) {
+		const struct pi_held_lock *h = &p->held_locks[i];
+		const struct pi_thread *t = pi_process_find_thread(p, h->owner);
+		pi_buf_puts(b, "  ");
+		put_escaped(b, h->symbol);
+		pi_buf_printf(b, " (%#" PRIx64 ")%s held by thread %d", h->addr,
+			      h->pi ? ", priority-inheritance," : "", (int)h->owner);
+		if (t && t->stat.comm) {
+			pi_buf_puts(b, " (");
+			put_escaped(b, t->stat.comm);
+			pi_buf_puts(b, ")");
+		}
+		if (h->depth > 1)
+			pi_buf_printf(b, ", %u times (recursive)", h->depth);
+		pi_buf_putc(b, '\n');
+	}
+}
+
 static void findings(struct pi_buf *b, const struct pi_process *p)
 {
 	section(b, "FINDINGS");
@@ -461,6 +484,7 @@ void pi_render_text(struct pi_buf *b, const struct pi_process *p)
 	signals(b, p);
 	memory(b, p);
 	pi_text_threads(b, p);
+	held_locks(b, p);
 	findings(b, p);
 	unavailable(b, p);
 }

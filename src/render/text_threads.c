@@ -109,6 +109,61 @@ static void registers(struct pi_buf *b, const struct pi_thread *t)
 	pi_buf_putc(b, '\n');
 }
 
+static void put_owner(struct pi_buf *b, const struct pi_process *p, pid_t owner)
+{
+	const struct pi_thread *own = pi_process_find_thread(p, owner);
+	pi_buf_printf(b, "thread %d", (int)owner);
+	if (own && own->stat.comm) {
+		pi_buf_puts(b, " (");
+		put_escaped(b, own->stat.comm);
+		pi_buf_puts(b, ")");
+		return;
+	}
+	for (size_t i = 0; i < p->nother_tasks; i++) {
+		const struct pi_other_task *o = &p->other_tasks[i];
+		if (o->tid != owner || o->err)
+			continue;
+		pi_buf_puts(b, " (");
+		put_escaped(b, o->comm);
+		pi_buf_printf(b, ") of process %d", (int)o->tgid);
+	}
+}
+
+static void lock(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t)
+{
+	const struct pi_futex *f = &t->futex;
+	if (!p->locks_collected || !f->waiting)
+		return;
+	pi_buf_puts(b, INDENT "lock   ");
+	switch (f->kind) {
+	case PI_LOCK_MUTEX:
+	case PI_LOCK_PI_MUTEX:
+		pi_buf_printf(b, "waits for %smutex ", f->kind == PI_LOCK_PI_MUTEX ? "priority-inheritance " : "");
+		break;
+	case PI_LOCK_DEADLOCK_TRAP:
+		pi_buf_puts(b, "parked for good by glibc: the kernel refused it (EDEADLK) priority-inheritance mutex ");
+		break;
+	case PI_LOCK_NOT_MUTEX:
+		pi_buf_puts(b, "waits on a futex that is not a mutex (a condition variable, semaphore or the like): ");
+		break;
+	default:
+		pi_buf_puts(b, "waits on a futex it could not read: ");
+	}
+	if (f->symbol) {
+		put_escaped(b, f->symbol);
+		pi_buf_printf(b, " (%#" PRIx64 ")", f->addr);
+	} else {
+		pi_buf_printf(b, "%#" PRIx64, f->addr);
+	}
+	if (!f->private_op)
+		pi_buf_puts(b, ", shared between processes");
+	if (f->owner > 0) {
+		pi_buf_puts(b, ", held by ");
+		put_owner(b, p, f->owner);
+	}
+	pi_buf_putc(b, '\n');
+}
+
 static void tls(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t)
 {
 	const struct pi_tls *tl = &t->tls;
@@ -193,24 +248,11 @@ static const char *short_symbol(const char *sym, char *out, size_t size)
 	return out;
 }
 
-void pi_text_threads(struct pi_buf *b, const struct pi_process *p)
+static void each_thread(struct pi_buf *b, const struct pi_process *p)
 {
 	struct pi_buf cell = PI_BUF_INIT;
 	char dur[32];
 
-	section(b, "THREADS");
-	if (p->threads_err) {
-		pi_buf_puts(b, "  unavailable\n");
-		return;
-	}
-	if (p->held_us > 0)
-		pi_buf_printf(b, "  (--consistent: every thread was held for %.0f us; a blocked system call "
-			      "may have returned EINTR)\n", p->held_us);
-	if (p->stacks_collected && p->stacks_err)
-		pi_buf_printf(b, "  (no user stacks: %s)\n",
-			      p->stacks_err == -PI_ERR_KERNEL_THREAD ? "a kernel thread"
-			      : p->stacks_err == -PI_ERR_ZOMBIE ? "the process has exited"
-			      : "see UNAVAILABLE");
 	pi_buf_printf(b, "  %-8s %-16s %-17s %-20s %-22s %9s %9s %10s %3s\n", "TID", "NAME", "STATE",
 		      "SYSCALL", "WCHAN", "VOLUNTARY", "PREEMPTED", "LAST RAN", "CPU");
 	for (size_t i = 0; i < p->nthreads; i++) {
@@ -255,8 +297,15 @@ void pi_text_threads(struct pi_buf *b, const struct pi_process *p)
 			user_stack(b, t);
 		registers(b, t);
 		tls(b, p, t);
+		lock(b, p, t);
 	}
 	pi_buf_free(&cell);
+
+}
+
+static void zombie_children(struct pi_buf *b, const struct pi_process *p)
+{
+	char dur[32];
 
 	if (p->nzombies) {
 		pi_buf_printf(b, "\n  Unreaped zombie children: %zu\n", p->nzombies);
@@ -269,3 +318,129 @@ void pi_text_threads(struct pi_buf *b, const struct pi_process *p)
 	}
 }
 
+
+/* "7501-7510, 7600, 7602-8500", cut after a few ranges. */
+static void put_tid_ranges(struct pi_buf *b, const pid_t *tids, size_t n)
+{
+	size_t ranges = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && tids[j + 1] == tids[j] + 1)
+			j++;
+		if (ranges == 6) {
+			pi_buf_printf(b, ", ... (%zu more)", n - i);
+			return;
+		}
+		pi_buf_printf(b, "%s%d", ranges ? ", " : "", (int)tids[i]);
+		if (j > i)
+			pi_buf_printf(b, "-%d", (int)tids[j]);
+		ranges++;
+		i = j + 1;
+	}
+}
+
+/* The group's thread names: "worker", or "worker-0 ... worker-999". */
+static void put_names(struct pi_buf *b, const struct pi_process *p, const struct pi_stack_group *g)
+{
+	const char *first = NULL, *last = NULL;
+	bool all_same = true;
+	for (size_t i = 0; i < g->count; i++) {
+		const struct pi_thread *t = pi_process_find_thread(p, g->tids[i]);
+		const char *name = t && t->stat.comm ? t->stat.comm : "?";
+		if (!first)
+			first = name;
+		else if (name != first)	/* pooled: equal names are one pointer */
+			all_same = false;
+		last = name;
+	}
+	if (!first)
+		return;
+	put_escaped(b, first);
+	if (!all_same) {
+		pi_buf_puts(b, g->count > 2 ? " ... " : ", ");
+		put_escaped(b, last);
+	}
+}
+
+static void grouped(struct pi_buf *b, const struct pi_process *p)
+{
+	char d1[32], d2[32];
+
+	pi_buf_printf(b, "  %zu threads, %zu distinct stacks, rarest first (--json lists every thread)\n",
+		      p->nthreads, p->nstack_groups);
+	for (size_t g = 0; g < p->nstack_groups; g++) {
+		const struct pi_stack_group *grp = &p->stack_groups[g];
+		const struct pi_thread *t = &p->threads[grp->first];
+
+		pi_buf_printf(b, "\n  %zu thread%s: ", grp->count, grp->count == 1 ? "" : "s");
+		put_tid_ranges(b, grp->tids, grp->count);
+		pi_buf_puts(b, " (");
+		put_names(b, p, grp);
+		pi_buf_puts(b, ")\n" INDENT);
+		if (t->stat_err)
+			pi_buf_puts(b, "state unavailable");
+		else
+			pi_buf_printf(b, "%c %s", t->stat.state, pi_state_name(t->stat.state));
+		if (!t->syscall_err && t->syscall.kind == PI_SYSCALL_IN) {
+			pi_buf_puts(b, " in ");
+			put_syscall(b, p, t, false);
+			pi_buf_puts(b, "()");
+		} else if (!t->syscall_err && t->syscall.kind == PI_SYSCALL_RUNNING) {
+			pi_buf_puts(b, ", running");
+		}
+		if (!t->wchan_err && t->wchan && *t->wchan)
+			pi_buf_printf(b, ", waiting in %s", t->wchan);
+		/* How long ago they ran: the range over the group. */
+		double lo = -1, hi = -1;
+		for (size_t i = 0; i < grp->count; i++) {
+			const struct pi_thread *m = pi_process_find_thread(p, grp->tids[i]);
+			if (!m || !m->off_cpu_known)
+				continue;
+			if (lo < 0 || m->off_cpu_seconds < lo)
+				lo = m->off_cpu_seconds;
+			if (m->off_cpu_seconds > hi)
+				hi = m->off_cpu_seconds;
+		}
+		if (hi > 0) {
+			pi_fmt_duration(d1, sizeof d1, lo);
+			pi_fmt_duration(d2, sizeof d2, hi);
+			if (strcmp(d1, d2) != 0)
+				pi_buf_printf(b, "; last ran %s to %s ago", d1, d2);
+			else
+				pi_buf_printf(b, "; last ran %s ago", d2);
+		}
+		pi_buf_putc(b, '\n');
+		for (size_t k = 0; k < t->kstack.n; k++)
+			pi_buf_printf(b, INDENT "%s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
+		if (p->stacks_collected && !p->stacks_err)
+			user_stack(b, t);
+		if (grp->count == 1) {
+			registers(b, t);
+			tls(b, p, t);
+			lock(b, p, t);
+		}
+	}
+}
+
+void pi_text_threads(struct pi_buf *b, const struct pi_process *p)
+{
+	section(b, "THREADS");
+	if (p->threads_err) {
+		pi_buf_puts(b, "  unavailable\n");
+		return;
+	}
+	if (p->held_us > 0)
+		pi_buf_printf(b, "  (--consistent: every thread was held for %.0f us; a blocked system call "
+			      "may have returned EINTR)\n", p->held_us);
+	if (p->stacks_collected && p->stacks_err)
+		pi_buf_printf(b, "  (no user stacks: %s)\n",
+			      p->stacks_err == -PI_ERR_KERNEL_THREAD ? "a kernel thread"
+			      : p->stacks_err == -PI_ERR_ZOMBIE ? "the process has exited"
+			      : "see UNAVAILABLE");
+	/* Past a screenful, threads with the same stack are shown once. */
+	if (p->nthreads > PI_TEXT_EACH_THREAD_MAX && p->nstack_groups)
+		grouped(b, p);
+	else
+		each_thread(b, p);
+	zombie_children(b, p);
+}

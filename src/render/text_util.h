@@ -10,7 +10,10 @@
 #include "util/buf.h"
 #include "util/escape.h"
 
-enum { PI_TEXT_LABEL = 14 };
+enum {
+	PI_TEXT_LABEL = 14,
+	PI_TEXT_EACH_THREAD_MAX = 16,	/* more threads are shown grouped by stack */
+};
 
 static inline void section(struct pi_buf *b, const char *title)
 {

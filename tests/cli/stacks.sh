@@ -86,6 +86,20 @@ out_has "text: TLS variable values" '^ +pi_tls_value = 1001 \(0x3e9\)'
 out_has "text: TLS segments" '^  TLS segments +.*pi-threads \([0-9]+ bytes per thread\)'
 kill -KILL "$pid"
 
+# --- Copies unwound without stopping anything give the very frames a
+# ptrace-based unwind gives (--consistent stops every thread), at every
+# depth: stale return addresses left in a frame must not be taken for
+# the real one when the frame pointer is recovered. --------------------
+for d in 1 2 3 4 5 6 7 8; do
+	start_helper pi-threads -n 2 -d "$d"
+	run_pinspect --json "$HELPER_PID"
+	jq -c '[.threads[] | [.tid, [.user_stack[] | select(.inline | not) | .function]]]' "$TEST_TMP/out" >"$TEST_TMP/copied"
+	run_pinspect --json --consistent "$HELPER_PID"
+	jq -c '[.threads[] | [.tid, [.user_stack[] | select(.inline | not) | .function]]]' "$TEST_TMP/out" >"$TEST_TMP/stopped"
+	check "depth $d: the copies' frames equal the stopped threads' frames" cmp -s "$TEST_TMP/copied" "$TEST_TMP/stopped"
+	kill -KILL "$HELPER_PID"
+done
+
 # --- A program replaced on disk while it runs (a package upgrade): its
 # frames are named from the file it runs, not the new one at its path. --
 cp "$HELPERS/pi-threads" "$TEST_TMP/pi-threads"

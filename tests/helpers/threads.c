@@ -5,6 +5,8 @@
  * names for the stack tests), then pi_wait_here, which waits as MODE says:
  *   pipe   blocked in read() on a pipe nobody writes (default)
  *   spin   running in user space, never blocking
+ *   mutex  blocked in pthread_mutex_lock() on pi_held_mutex, which the main
+ *          thread holds
  * The main thread waits in pause(), or with -c keeps starting threads that
  * exit at once, so that threads come and go while pinspect reads.
  * Thread-local pi_tls_value is 42 in the main thread and 1000 + N in
@@ -28,6 +30,7 @@
 #include "helper.h"
 
 static const char *mode = "pipe";
+pthread_mutex_t pi_held_mutex = PTHREAD_MUTEX_INITIALIZER;
 static int pipe_fd[2];
 static atomic_int arrived;
 
@@ -53,6 +56,10 @@ __attribute__((noinline)) int pi_wait_here(void)
 		volatile unsigned long spins = 0;
 		for (;;)
 			spins++;
+	}
+	if (strcmp(mode, "mutex") == 0) {
+		pthread_mutex_lock(&pi_held_mutex);
+		return 0;
 	}
 	char c;
 	while (read(pipe_fd[0], &c, 1) < 0 && errno == EINTR)
@@ -222,7 +229,7 @@ int main(int argc, char **argv)
 		case 'd': depth = atoi(optarg); break;
 		case 'm': mode = optarg; break;
 		default:
-			fprintf(stderr, "usage: pi-threads [-n THREADS] [-d DEPTH 1-8] [-m pipe|spin] [-c]\n");
+			fprintf(stderr, "usage: pi-threads [-n THREADS] [-d DEPTH 1-8] [-m pipe|spin|mutex] [-c] [-g FILE]\n");
 			return 2;
 		}
 	}
@@ -230,6 +237,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (pipe(pipe_fd) != 0)
 		helper_die("pipe");
+	if (strcmp(mode, "mutex") == 0)
+		pthread_mutex_lock(&pi_held_mutex);
 
 	/* Only the gapper takes SIGUSR1, so that no worker's read() sees it. */
 	sigset_t usr1;

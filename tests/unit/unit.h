@@ -22,6 +22,7 @@ Suite *analysis_suite(void);
 Suite *options_suite(void);
 Suite *vdso_suite(void);
 Suite *fuzz_suite(void);
+Suite *locks_suite(void);
 Suite *table_suite(void);	/* the live view's table (test_table.c) */
 
 #endif

@@ -1,0 +1,231 @@
+#include "collect/locks.h"
+
+#include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/vma.h"
+#include "proc/memory.h"
+#include "proc/reader.h"
+#include "unwind/demangle.h"
+#include "util/xalloc.h"
+
+enum {
+	MUTEX_SIZE = 40,	/* sizeof(pthread_mutex_t) on x86-64, and of std::mutex */
+	MUTEX_FIELDS = 20,	/* __lock, __count, __owner, __nusers, __kind */
+	FUTEX_TID = 0x3fffffff,	/* FUTEX_TID_MASK: the owner in a PI futex word */
+};
+
+static long futex_nr(const struct pi_process *p)
+{
+	if (!p->abi_known || p->abi == PI_ABI_NATIVE)
+		return 202;
+	return p->abi == PI_ABI_I386 ? 240 : (202 | 0x40000000);
+}
+
+static bool is_wait(unsigned op)
+{
+	return op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET || op == FUTEX_LOCK_PI
+	       || op == FUTEX_LOCK_PI2 || op == FUTEX_WAIT_REQUEUE_PI;
+}
+
+/* A variable's name as people write it: version cut, C++ demangled
+ * ("pi::lock_a"), and "+0x8" inside a bigger object. Pooled. */
+static const char *named(struct pi_process *p, const char *name, uint64_t off)
+{
+	char buf[512];
+	char *plain = pi_xstrndup(name, strcspn(name, "@"));
+	char *demangled = pi_demangle(plain);
+	const char *shown = demangled ? demangled : plain;
+	if (off)
+		snprintf(buf, sizeof buf, "%s+%#llx", shown, (unsigned long long)off);
+	else
+		snprintf(buf, sizeof buf, "%s", shown);
+	free(demangled);
+	free(plain);
+	return pi_strpool_intern(&p->strings, buf);
+}
+
+/* "pi_lock_a", or "pi_lock_a+0x8" inside a bigger object. */
+static const char *symbol_at(struct pi_process *p, Dwfl *dwfl, uint64_t addr)
+{
+	if (!dwfl)
+		return NULL;
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, addr);
+	GElf_Off off;
+	GElf_Sym sym;
+	const char *name = mod ? dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL) : NULL;
+	if (!name || (sym.st_size && off >= sym.st_size) || GELF_ST_TYPE(sym.st_info) == STT_FUNC)
+		return NULL;
+	return named(p, name, off);
+}
+
+static void read_futex(struct pi_process *p, Dwfl *dwfl, struct pi_thread *t)
+{
+	struct pi_futex *f = &t->futex;
+	uint32_t words[MUTEX_FIELDS / 4];
+
+	f->waiting = true;
+	f->addr = t->syscall.args[0];
+	f->op = (unsigned)t->syscall.args[1] & FUTEX_CMD_MASK;
+	f->private_op = t->syscall.args[1] & FUTEX_PRIVATE_FLAG;
+	f->expected = (uint32_t)t->syscall.args[2];
+
+	ssize_t n = pi_mem_read(p->pid, f->addr, words, sizeof words);
+	if (n < 4) {
+		f->read_err = n < 0 ? (int)n : -EFAULT;
+		return;
+	}
+	memset((char *)words + n, 0, sizeof words - (size_t)n);
+	f->word = words[0];
+	f->count = words[1];
+	f->owner_field = (int32_t)words[2];
+	f->nusers = words[3];
+	f->mutex_kind = (int32_t)words[4];
+
+	long at = pi_vma_find(p->vmas, p->nvmas, f->addr);
+	if (at >= 0) {
+		const struct pi_vma *v = &p->vmas[at];
+		f->mapping = pi_strpool_intern(&p->strings, v->path);
+		f->own_stack = t->syscall.sp >= v->start && t->syscall.sp < v->end;
+	}
+	f->symbol = symbol_at(p, dwfl, f->addr);
+}
+
+/* The mutexes among the program's named variables, and who holds them:
+ * an owner is shown even when nobody waits. Only the program and its own
+ * libraries are looked through (the same modules as for source lines),
+ * which keeps it to a few reads. */
+struct scan {
+	struct pi_process *p;
+	size_t cap;
+};
+
+static bool is_own_thread(const struct pi_process *p, pid_t tid)
+{
+	return pi_process_find_thread(p, tid) != NULL;
+}
+
+static bool is_programs_own(const struct pi_process *p, const char *module)
+{
+	if (!module || module[0] != '/')
+		return false;
+	if (p->exe && strcmp(module, p->exe) == 0)
+		return true;
+	return strncmp(module, "/usr/", 5) != 0 && strncmp(module, "/lib", 4) != 0;
+}
+
+static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+		       void *arg)
+{
+	struct scan *sc = arg;
+	struct pi_process *p = sc->p;
+	(void)userdata;
+	(void)start;
+
+	if (!is_programs_own(p, name))
+		return DWARF_CB_OK;
+	int n = dwfl_module_getsymtab(mod);
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+		if (!s || GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_size != MUTEX_SIZE
+		    || sym.st_shndx == SHN_UNDEF)
+			continue;
+		uint32_t w[MUTEX_FIELDS / 4];
+		if (pi_mem_read(p->pid, addr, w, sizeof w) != (ssize_t)sizeof w || w[0] == 0)
+			continue;
+		bool pi = (int32_t)w[4] >= 0 && ((int32_t)w[4] & 32);
+		pid_t owner = pi ? (pid_t)(w[0] & FUTEX_TID) : (pid_t)w[2];
+		if (owner <= 0 || !is_own_thread(p, owner))
+			continue;
+		pi_xgrow(&p->held_locks, &sc->cap, p->nheld_locks + 1, sizeof *p->held_locks);
+		struct pi_held_lock *h = &p->held_locks[p->nheld_locks++];
+		h->addr = addr;
+		h->symbol = named(p, s, 0);
+		h->owner = owner;
+		h->pi = pi;
+		h->depth = w[1] ? w[1] : 1;
+	}
+	return DWARF_CB_OK;
+}
+
+/* A lock holder outside the process (a process-shared mutex): enough of it
+ * to say what it is doing. */
+static void read_other_task(struct pi_process *p, pid_t tid, size_t *cap)
+{
+	for (size_t i = 0; i < p->nother_tasks; i++)
+		if (p->other_tasks[i].tid == tid)
+			return;
+	pi_xgrow(&p->other_tasks, cap, p->nother_tasks + 1, sizeof *p->other_tasks);
+	struct pi_other_task *o = &p->other_tasks[p->nother_tasks++];
+	memset(o, 0, sizeof *o);
+	o->tid = tid;
+	o->syscall_nr = -1;
+	o->wchan = "";
+
+	struct pi_buf buf = PI_BUF_INIT;
+	struct pi_status st;
+	struct pi_stat stat;
+	int fd = pi_proc_open(tid);
+	if (fd < 0) {
+		o->err = fd;
+		return;
+	}
+	o->err = pi_read_at(fd, "status", &buf);
+	if (!o->err)
+		o->err = pi_status_parse(buf.data, buf.len, &st);
+	if (!o->err && pi_read_at(fd, "stat", &buf) == 0 && pi_stat_parse(buf.data, buf.len, &stat) == 0) {
+		o->tgid = st.tgid;
+		o->state = stat.state;
+		memcpy(o->comm, stat.comm, sizeof o->comm);
+	} else if (!o->err) {
+		o->err = -EINVAL;
+	}
+	struct pi_syscall sc;
+	if (pi_read_at(fd, "syscall", &buf) == 0 && pi_syscall_parse(buf.data, buf.len, &sc) == 0
+	    && sc.kind == PI_SYSCALL_IN)
+		o->syscall_nr = sc.nr;
+	char wchan[PI_WCHAN_MAX];
+	if (pi_read_at(fd, "wchan", &buf) == 0) {
+		pi_wchan_parse(buf.data, buf.len, wchan, sizeof wchan);
+		o->wchan = pi_strpool_intern(&p->strings, wchan);
+	}
+	close(fd);
+	pi_buf_free(&buf);
+}
+
+void pi_collect_locks(struct pi_process *p, Dwfl *dwfl)
+{
+	size_t others_cap = 0;
+	long nr = futex_nr(p);
+
+	p->locks_collected = true;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct pi_thread *t = &p->threads[i];
+		memset(&t->futex, 0, sizeof t->futex);
+		if (t->syscall_err || t->syscall.kind != PI_SYSCALL_IN || t->syscall.nr != nr
+		    || !is_wait((unsigned)t->syscall.args[1] & FUTEX_CMD_MASK))
+			continue;
+		read_futex(p, dwfl, t);
+	}
+	if (dwfl) {
+		struct scan sc = { p, 0 };
+		dwfl_getmodules(dwfl, scan_module, &sc, 0);
+	}
+	/* Holders outside the process: only a shared lock can have one. */
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct pi_futex *f = &p->threads[i].futex;
+		if (!f->waiting || f->read_err || f->private_op)
+			continue;
+		bool pi = f->op == FUTEX_LOCK_PI || f->op == FUTEX_LOCK_PI2;
+		pid_t owner = pi ? (pid_t)(f->word & FUTEX_TID) : f->owner_field;
+		if (owner > 0 && !is_own_thread(p, owner))
+			read_other_task(p, owner, &others_cap);
+	}
+}

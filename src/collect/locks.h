@@ -1,0 +1,21 @@
+/* locks — what each thread asleep in futex() waits on, and which of the
+ * program's mutexes are held, read from the target's memory (which does
+ * not stop it).
+ *
+ * A thread blocked in futex() shows the futex's address, operation and
+ * expected value in its syscall file. For a glibc mutex the word there is
+ * the lock (2: locked, with waiters) and the owner's TID sits 8 bytes
+ * further (__owner); a priority-inheritance futex word holds its owner's
+ * TID itself. What it all means is decided in analysis/locks.c. */
+#ifndef PI_COLLECT_LOCKS_H
+#define PI_COLLECT_LOCKS_H
+
+#include "model.h"
+
+struct Dwfl;
+
+/* Fills each thread's futex, p->held_locks, and p->other_tasks (lock
+ * holders in other processes). dwfl, when not NULL, names the variables. */
+void pi_collect_locks(struct pi_process *p, struct Dwfl *dwfl);
+
+#endif
