@@ -127,6 +127,12 @@ lives=0.5
 [ "${PINSPECT_VALGRIND:-}" = 1 ] && lives=8
 ( sleep "$lives"; kill -KILL "$short" ) &
 run_pinspect --batch -n 100 -d 0.2 --top "$short"
+# It is gone, and bash has reaped it: its PID may already name another
+# process (PIDs wrap), which the cleanup must not kill.
+wait "$short" 2>/dev/null
+keep=()
+for p in "${helper_pids[@]}"; do [ "$p" = "$short" ] || keep+=("$p"); done
+helper_pids=("${keep[@]}")
 status_is "--top: a process that exits ends batch mode with 3" 3
 err_has "--top: and says it exited" "process $short has exited"
 out_has "--top: after printing what it saw" 'watching process'
