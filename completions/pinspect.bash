@@ -37,6 +37,18 @@ _pinspect()
 		COMPREPLY=($(compgen -W 'program all none' -- "$cur"))
 		return
 		;;
+	-d | --delay)
+		COMPREPLY=($(compgen -W '0.5 1 2 5 10' -- "$cur"))
+		return
+		;;
+	-n | --iterations)
+		COMPREPLY=($(compgen -W '1 2 5 10' -- "$cur"))
+		return
+		;;
+	--top)
+		COMPREPLY=($(_pinspect_pids "$cur"))
+		return
+		;;
 	esac
 	if [[ $cur == --lines=* ]]; then
 		COMPREPLY=($(compgen -W 'program all none' -- "${cur#--lines=}"))
@@ -46,7 +58,8 @@ _pinspect()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--json --no-ptrace --stop-blocked --consistent --max-frames= --lines=
-			--hung-after= --help --version -j -h -V' -- "$cur"))
+			--hung-after= --batch --delay= --iterations= --threads --problems --top=
+			--help --version -j -b -d -n -H -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

@@ -18,6 +18,12 @@ complete -c pinspect -l consistent -d 'Stop all threads together for one coheren
 complete -c pinspect -l max-frames -x -a '16 64 256 1024' -d 'Show at most N frames of a stack'
 complete -c pinspect -l lines -x -a 'program all none' -d 'Whose source lines and inlined calls to show'
 complete -c pinspect -l hung-after -x -a '1 5 10 30 60 120' -d 'Call a task hung after SECONDS in D'
+complete -c pinspect -s b -l batch -d 'Print the table every -d seconds, like top -b'
+complete -c pinspect -s d -l delay -x -a '0.5 1 2 5 10' -d 'Refresh every SECONDS'
+complete -c pinspect -s n -l iterations -x -a '1 2 5 10' -d 'Exit after COUNT refreshes'
+complete -c pinspect -s H -l threads -d 'A row per thread'
+complete -c pinspect -l problems -d "Only tasks in D, Z, T or t, and zombies' parents"
+complete -c pinspect -l top -x -a '(__pinspect_pids)' -d 'Watch one process and its threads, live'
 complete -c pinspect -s h -l help -d 'Show help and exit'
 complete -c pinspect -s V -l version -d 'Show the version and exit'
 complete -c pinspect -a '(__pinspect_pids)'

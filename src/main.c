@@ -2,6 +2,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "cmd_batch.h"
+#include "cmd_live.h"
 #include "cmd_snapshot.h"
 #include "exitcodes.h"
 #include "options.h"
@@ -25,6 +27,12 @@ int main(int argc, char **argv)
 		break;
 	}
 	switch (opt.mode) {
+	case PI_MODE_LIVE:
+		status = pi_cmd_live(&opt);
+		break;
+	case PI_MODE_BATCH:
+		status = pi_cmd_batch(&opt);
+		break;
 	case PI_MODE_SNAPSHOT:
 	default:
 		status = pi_cmd_snapshot(&opt);

@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 #include "util/xalloc.h"
 
 enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
-       OPT_LINES };
+       OPT_LINES, OPT_TOP, OPT_PROBLEMS };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -21,6 +22,12 @@ static const struct option long_options[] = {
 	{ "consistent", no_argument, NULL, OPT_CONSISTENT },
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 	{ "lines", required_argument, NULL, OPT_LINES },
+	{ "batch", no_argument, NULL, 'b' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "threads", no_argument, NULL, 'H' },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "problems", no_argument, NULL, OPT_PROBLEMS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -30,11 +37,17 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: pinspect [OPTION]... PID...\n"
+		"  or:  pinspect [OPTION]...             live view of every task\n"
+		"  or:  pinspect --top=PID [OPTION]...   live view of one process's threads\n"
+		"  or:  pinspect --batch [OPTION]...     the live view's table, printed\n"
 		"Show what a Linux process is doing and why it is stuck: its identity, state,\n"
 		"scheduling, signals, memory map, threads with their system calls and kernel\n"
 		"stacks, and findings such as hung (D) threads, zombies and stopped tasks.\n"
+		"Without a PID, a top-style view of every task flags the hung, zombie,\n"
+		"stopped and traced ones (press ? in it for its keys).\n"
 		"\n"
 		"  -j, --json              print one JSON document per process, one per line\n"
+		"                          (without a PID: one per refresh; implies --batch)\n"
 		"      --hung-after=SECONDS\n"
 		"                          call a task hung after SECONDS in D without running\n"
 		"                          (default %g; the kernel's own limit is in\n"
@@ -56,6 +69,16 @@ static void usage(FILE *out)
 		"                          outside the system's library directories), all\n"
 		"                          (system libraries too, when their debug information\n"
 		"                          is installed: slower, and tens of MB more), none\n"
+		"\n"
+		"Live view and batch mode:\n"
+		"  -b, --batch             print the table every -d seconds instead of the live\n"
+		"                          view, for logs and scripts (like top -b)\n"
+		"  -d, --delay=SECONDS     refresh every SECONDS (default %g, at least %g)\n"
+		"  -n, --iterations=COUNT  exit after COUNT refreshes\n"
+		"  -H, --threads           one row per thread (the H key in the live view)\n"
+		"      --problems          only tasks in D, Z, T or t, and zombies' parents\n"
+		"      --top=PID           watch one process: its threads, live\n"
+		"\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n"
 		"\n"
@@ -63,7 +86,7 @@ static void usage(FILE *out)
 		"while being read), 4 permission denied, 5 other failure.\n"
 		"\n"
 		"Full documentation, and what each finding means: man pinspect\n",
-		PI_HUNG_AFTER_DEFAULT, PI_MAX_FRAMES_DEFAULT);
+		PI_HUNG_AFTER_DEFAULT, PI_MAX_FRAMES_DEFAULT, PI_DELAY_DEFAULT, PI_DELAY_MIN);
 }
 
 bool pi_parse_pid(const char *s, pid_t *out)
@@ -94,8 +117,66 @@ bool pi_parse_seconds(const char *s, double *out)
 	return true;
 }
 
+static bool bad_value(const char *option, const char *value, const char *what)
+{
+	fprintf(stderr, "pinspect: %s: '%s' is not %s\n", option, value, what);
+	fprintf(stderr, "Try 'pinspect --help' for more information.\n");
+	return false;
+}
+
+/* The options of the live view and batch mode. *given remembers one of
+ * them, to name it if PIDs follow (they ask for snapshots instead). */
+static bool monitor_option(int c, const char *arg, struct pi_options *o, const char **given)
+{
+	char *end;
+
+	switch (c) {
+	case 'b':
+		o->mode = PI_MODE_BATCH;
+		*given = "--batch";
+		break;
+	case 'n':
+		errno = 0;
+		o->iterations = strtol(arg, &end, 10);
+		if (!*arg || *end || errno || o->iterations < 1)
+			return bad_value("--iterations", arg, "a count of refreshes (1 or more)");
+		*given = "--iterations";
+		break;
+	case 'd':
+		if (!pi_parse_seconds(arg, &o->delay_seconds) || o->delay_seconds < PI_DELAY_MIN
+		    || o->delay_seconds > 86400)
+			return bad_value("--delay", arg, "a number of seconds from 0.1 to 86400");
+		*given = "--delay";
+		break;
+	case 'H':
+		o->threads = true;
+		*given = "--threads";
+		break;
+	case OPT_TOP:
+		if (!pi_parse_pid(arg, &o->top_pid))
+			return bad_value("--top", arg, "a process ID");
+		*given = "--top";
+		break;
+	case OPT_PROBLEMS:
+		o->problems_only = true;
+		*given = "--problems";
+		break;
+	}
+	return true;
+}
+
+/* No PID: the live view, or batch mode when asked for (--json has no
+ * live view, so it means batch mode). */
+static enum pi_options_result choose_monitor_mode(struct pi_options *o)
+{
+	if (o->mode != PI_MODE_BATCH)
+		o->mode = o->json ? PI_MODE_BATCH : PI_MODE_LIVE;
+	return PI_OPTIONS_RUN;
+}
+
 enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options *o)
 {
+	const char *monitor_given = NULL;
 	int c;
 
 	memset(o, 0, sizeof *o);
@@ -103,7 +184,8 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 	o->max_frames = PI_MAX_FRAMES_DEFAULT;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":jhV", long_options, NULL)) != -1) {
+	o->delay_seconds = PI_DELAY_DEFAULT;
+	while ((c = getopt_long(argc, argv, ":jhVbn:d:H", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -147,6 +229,15 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 				return PI_OPTIONS_USAGE;
 			}
 			break;
+		case 'b':
+		case 'n':
+		case 'd':
+		case 'H':
+		case OPT_TOP:
+		case OPT_PROBLEMS:
+			if (!monitor_option(c, optarg, o, &monitor_given))
+				return PI_OPTIONS_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return PI_OPTIONS_EXIT_OK;
@@ -171,8 +262,12 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			o->consistent ? "consistent" : "stop-blocked");
 		return PI_OPTIONS_USAGE;
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "pinspect: which process? Give one or more PIDs, e.g. pinspect $$\n");
+	if (optind >= argc)
+		return choose_monitor_mode(o);
+	if (monitor_given) {
+		fprintf(stderr, "pinspect: %s is for the live view and batch mode, which watch every "
+			"task or, with --top=PID, one process: they take no PID (pinspect PID... "
+			"shows snapshots)\n", monitor_given);
 		fprintf(stderr, "Try 'pinspect --help' for more information.\n");
 		return PI_OPTIONS_USAGE;
 	}

@@ -9,6 +9,8 @@
 /* What pinspect was asked to do. */
 enum pi_mode {
 	PI_MODE_SNAPSHOT,	/* pinspect PID...: one snapshot per process */
+	PI_MODE_LIVE,		/* pinspect [--top PID]: the full-screen live view */
+	PI_MODE_BATCH,		/* pinspect --batch: the live view's table, printed */
 };
 
 struct pi_options {
@@ -22,7 +24,19 @@ struct pi_options {
 	double hung_after_seconds;
 	pid_t *pids;
 	size_t npids;
+
+	/* The live view and batch mode. */
+	bool threads;		/* -H: every thread, not one row per process */
+	bool problems_only;	/* --problems: only tasks in D, Z, T, t and zombie parents */
+	pid_t top_pid;		/* --top PID: that process's threads; 0: every task */
+	double delay_seconds;	/* -d: between refreshes */
+	long iterations;	/* -n: refreshes before exiting; 0: until quit */
 };
+
+/* The default -d, and the shortest one allowed (below it pinspect would
+ * spend its time measuring itself). */
+#define PI_DELAY_DEFAULT 2.0
+#define PI_DELAY_MIN 0.1
 
 enum pi_options_result {
 	PI_OPTIONS_RUN,		/* go on */

@@ -8,6 +8,7 @@
 #include "analysis/findings.h"
 #include "analysis/groups.h"
 #include "analysis/locks.h"
+#include "analysis/offcpu.h"
 #include "analysis/vma.h"
 #include "util/xalloc.h"
 
@@ -15,16 +16,12 @@ static void compute_off_cpu(struct pi_thread *t)
 {
 	t->off_cpu_known = false;
 	t->off_cpu_seconds = 0;
-	if (t->sched_err || !t->sched_clock_ns || !(t->sched.have & PI_SCHED_EXEC_START))
+	if (t->sched_err || !(t->sched.have & PI_SCHED_EXEC_START))
 		return;
-	int64_t ns = t->sched_clock_ns - t->sched.exec_start_ns;
-	t->off_cpu_known = true;
-	/* A task on a CPU right now has an exec_start a tick or so old: it
-	 * is not "off" the CPU at all. */
-	if (ns < 0 || (!t->stat_err && t->stat.state == 'R' && !t->syscall_err
-		       && t->syscall.kind == PI_SYSCALL_RUNNING))
-		ns = 0;
-	t->off_cpu_seconds = (double)ns / 1e9;
+	bool on_cpu = !t->stat_err && t->stat.state == 'R' && !t->syscall_err
+		      && t->syscall.kind == PI_SYSCALL_RUNNING;
+	t->off_cpu_known = pi_off_cpu(t->sched_clock_ns, t->sched.exec_start_ns, on_cpu,
+				      &t->off_cpu_seconds);
 }
 
 static char *permission_reason(const struct pi_process *p, const char *item)

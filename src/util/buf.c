@@ -1,5 +1,6 @@
 #include "util/buf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,12 @@
 
 void pi_buf_reserve(struct pi_buf *b, size_t extra)
 {
+	bool fresh = !b->data;
 	pi_xgrow(&b->data, &b->cap, b->len + extra + 1, 1);
+	/* Keep the promise of buf.h (NUL-terminated when non-NULL) from the
+	 * first allocation on: an empty buffer is "". */
+	if (fresh)
+		b->data[0] = '\0';
 }
 
 void pi_buf_append(struct pi_buf *b, const void *data, size_t len)

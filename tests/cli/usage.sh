@@ -15,9 +15,10 @@ run_pinspect --version
 status_is "--version exits 0" 0
 out_has "--version names the program and version" '^pinspect [0-9]+\.[0-9]+'
 
+# No PID means the live view, which needs a terminal (tests/cli/live.sh).
 run_pinspect
-status_is "no PID is a usage error (2)" 2
-err_has "no PID: says what is missing" 'which process\?'
+status_is "no PID, and no terminal: a usage error (2)" 2
+err_has "no PID, and no terminal: points to batch mode" 'pinspect --batch'
 
 run_pinspect abc
 status_is "a non-numeric PID is a usage error (2)" 2

@@ -23,5 +23,6 @@ Suite *options_suite(void);
 Suite *vdso_suite(void);
 Suite *fuzz_suite(void);
 Suite *locks_suite(void);
+Suite *table_suite(void);	/* the live view's table (test_table.c) */
 
 #endif

@@ -1,0 +1,46 @@
+/* monitor — what the live view and batch mode share: the table and the
+ * view made from the options, what to read before sorting and for the
+ * rows shown, and a failed sample turned into a message and an exit
+ * status. */
+#ifndef PI_MONITOR_H
+#define PI_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "options.h"
+#include "table/table.h"
+#include "table/view.h"
+
+/* What a row shown needs read: everything its columns and flags say. */
+#define PI_MONITOR_ROW_DETAIL PI_DETAIL_ALL
+
+struct pi_monitor {
+	struct pi_table table;
+	struct pi_view view;
+	struct pi_view_options vo;
+	char *filter;		/* vo.filter points here */
+	bool gone;		/* the process watched with --top has exited */
+	char error[256];	/* why the last sample failed, for stderr */
+};
+
+/* Returns 0, or the exit status after saying why it cannot start. */
+int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt);
+void pi_monitor_done(struct pi_monitor *m);
+
+/* Takes a sample. Returns 0, or the exit status with the reason in
+ * m->error: the process watched does not exist (or has exited: then
+ * m->gone is set too), or /proc cannot be read. */
+int pi_monitor_sample(struct pi_monitor *m);
+
+/* Builds the view, reading first what sorting by its column needs. */
+void pi_monitor_build(struct pi_monitor *m);
+
+/* Reads the expensive files of the rows [from, from + n), and with
+ * cmdlines their command lines again, then classifies again. */
+void pi_monitor_read_rows(struct pi_monitor *m, size_t from, size_t n, bool cmdlines);
+
+/* Replaces the filter (NULL or "" for none). */
+void pi_monitor_set_filter(struct pi_monitor *m, const char *text);
+
+#endif

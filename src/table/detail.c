@@ -1,0 +1,265 @@
+/* The expensive files of chosen tasks: sched, wchan, syscall, status,
+ * and a fresh stat. Each task is read through its own directory fd, and
+ * its stat's start time is checked against the table's, so that a TID
+ * reused since the sample is never mistaken for the task it replaced. */
+#include "table/table.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "analysis/offcpu.h"
+#include "collect/sched_clock.h"
+#include "model.h"
+#include "proc/lists.h"
+#include "proc/reader.h"
+#include "proc/sched.h"
+#include "proc/status.h"
+#include "sys/abi.h"
+#include "util/xalloc.h"
+
+static void gone(struct pi_task *task, unsigned what, int e)
+{
+	int16_t err = (int16_t)e;
+	if (what & PI_DETAIL_SCHED) {
+		task->sched_err = err;
+		task->off_cpu_known = false;
+		task->vcsw_rate = task->ivcsw_rate = NAN;
+	}
+	if (what & PI_DETAIL_WCHAN)
+		task->wchan_err = err;
+	if (what & PI_DETAIL_SYSCALL)
+		task->syscall_err = err;
+	if (what & PI_DETAIL_STATUS)
+		task->status_err = err;
+}
+
+static void read_stat(struct pi_table *t, int fd, struct pi_task *task, unsigned *what)
+{
+	struct pi_stat st;
+	int err = pi_read_at(fd, "stat", &t->buf);
+	if (!err)
+		err = pi_stat_parse(t->buf.data, t->buf.len, &st);
+	if (!err && st.starttime != task->starttime)
+		err = -ESRCH;	/* the TID now names another task */
+	if (err) {
+		if (pi_err_gone(err)) {
+			gone(task, *what, err);
+			*what = 0;
+		}
+		return;
+	}
+	task->state = st.state;
+	task->processor = st.processor;
+}
+
+static void read_sched(struct pi_table *t, int fd, struct pi_task *task,
+		       struct pi_sched_clock *clock)
+{
+	struct pi_sched s;
+	int err = pi_read_at(fd, "sched", &t->buf);
+	int64_t mono = pi_monotonic_ns();
+	if (!err)
+		err = pi_sched_parse(t->buf.data, t->buf.len, &s);
+	if (err) {
+		gone(task, PI_DETAIL_SCHED, err);
+		return;
+	}
+
+	/* Rates need two readings of the same task. */
+	task->vcsw_rate = task->ivcsw_rate = NAN;
+	if (s.have & PI_SCHED_SWITCHES) {
+		if (task->sched_err == 0 && task->sched_ns && mono > task->sched_ns
+		    && s.nr_voluntary_switches >= task->nvcsw
+		    && s.nr_involuntary_switches >= task->nivcsw) {
+			double dt = (double)(mono - task->sched_ns) / 1e9;
+			task->vcsw_rate = (double)(s.nr_voluntary_switches - task->nvcsw) / dt;
+			task->ivcsw_rate = (double)(s.nr_involuntary_switches - task->nivcsw) / dt;
+		}
+		task->nvcsw = s.nr_voluntary_switches;
+		task->nivcsw = s.nr_involuntary_switches;
+		task->sched_ns = mono;
+		task->sched_err = 0;
+	} else {
+		task->sched_ns = 0;
+		task->sched_err = -EINVAL;
+	}
+
+	/* A task in R that is not known to be in a system call is on a CPU,
+	 * or about to be: not "off" it. */
+	bool on_cpu = task->state == 'R'
+		      && (task->syscall_err || task->syscall_kind == PI_SYSCALL_RUNNING);
+	int64_t now = pi_sched_clock_at(clock, task->processor, mono);
+	task->off_cpu_known = pi_off_cpu(now, s.exec_start_ns, on_cpu, &task->off_cpu_seconds);
+	if (task->sched_err && task->off_cpu_known)
+		task->sched_err = 0;	/* no switch counts, but the time is known */
+}
+
+static void read_wchan(struct pi_table *t, int fd, struct pi_task *task)
+{
+	char sym[PI_WCHAN_MAX];
+	int err = pi_read_at(fd, "wchan", &t->buf);
+	if (!err)
+		err = pi_wchan_parse(t->buf.data, t->buf.len, sym, sizeof sym);
+	/* Without the right to ptrace a task, the kernel says "0", as for
+	 * a task not waiting: then "0" means unknown (see collect/). The
+	 * syscall file, read just before, has the same access check. */
+	bool denied = task->syscall_err == -EACCES || task->syscall_err == -EPERM
+		      || (!t->root && task->euid != geteuid());
+	if (!err && !sym[0] && denied)
+		err = -EACCES;
+	task->wchan_err = (int16_t)err;
+	task->wchan = err ? NULL : pi_strpool_intern(&t->strings, sym);
+}
+
+static void read_abi(struct pi_proc *p)
+{
+	char path[32];
+	enum pi_abi abi;
+
+	p->abi_read = true;
+	snprintf(path, sizeof path, "/proc/%d", (int)p->pid);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (pi_exe_abi(fd, &abi) == 0)
+		p->abi = (int)abi;
+	close(fd);
+}
+
+static void read_syscall(struct pi_table *t, int fd, struct pi_task *task)
+{
+	struct pi_proc *p = pi_task_proc(t, task);
+	if (p->kernel_thread) {
+		/* "0 0x0 ..." in a kernel thread's file means nothing. */
+		task->syscall_err = -PI_ERR_KERNEL_THREAD;
+		return;
+	}
+	if (task->state == 'Z' || task->state == 'X') {
+		task->syscall_err = -PI_ERR_ZOMBIE;
+		return;
+	}
+	struct pi_syscall sc;
+	int err = pi_read_at(fd, "syscall", &t->buf);
+	if (!err)
+		err = pi_syscall_parse(t->buf.data, t->buf.len, &sc);
+	task->syscall_err = (int16_t)err;
+	if (!err) {
+		task->syscall_kind = (uint8_t)sc.kind;
+		task->syscall_nr = (int)sc.nr;
+	}
+	/* Once per process: what its numbers mean. */
+	if (!err && task->syscall_kind == PI_SYSCALL_IN && !p->abi_read)
+		read_abi(p);
+}
+
+static void read_status(struct pi_table *t, int fd, struct pi_task *task)
+{
+	struct pi_status st;
+	int err = pi_read_at(fd, "status", &t->buf);
+	if (!err)
+		err = pi_status_parse(t->buf.data, t->buf.len, &st);
+	if (!err && !(st.have & PI_STATUS_TRACER))
+		err = -EINVAL;
+	task->status_err = (int16_t)err;
+	task->tracer_pid = err ? 0 : st.tracer_pid;
+}
+
+static void read_one(struct pi_table *t, struct pi_task *task, unsigned what,
+		     struct pi_sched_clock *clock)
+{
+	char path[48];
+	const struct pi_proc *p = pi_task_proc(t, task);
+
+	what &= ~task->have;
+	if (!what)
+		return;
+	task->have |= what;
+	t->detail_reads++;
+	snprintf(path, sizeof path, "/proc/%d/task/%d", (int)p->pid, (int)task->tid);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		gone(task, what, -errno);
+		return;
+	}
+	/* The stat first: the state decides what the other files mean. */
+	if (what & PI_DETAIL_STAT)
+		read_stat(t, fd, task, &what);
+	if (what & PI_DETAIL_SYSCALL)
+		read_syscall(t, fd, task);
+	if (what & PI_DETAIL_SCHED)
+		read_sched(t, fd, task, clock);
+	if (what & PI_DETAIL_WCHAN)
+		read_wchan(t, fd, task);
+	if (what & PI_DETAIL_STATUS)
+		read_status(t, fd, task);
+	close(fd);
+}
+
+void pi_table_read(struct pi_table *t, struct pi_task *const *tasks, size_t n, unsigned what)
+{
+	struct pi_sched_clock clock = { 0 };
+
+	if (!n || !what)
+		return;
+	/* A clock learnt afresh for each batch: the scheduler's clocks
+	 * drift from CLOCK_MONOTONIC over minutes, and learning moves us
+	 * between CPUs, which pi_sched_clock_done undoes. */
+	if (what & PI_DETAIL_SCHED)
+		pi_sched_clock_init(&clock);
+	for (size_t i = 0; i < n; i++)
+		read_one(t, tasks[i], what, &clock);
+	if (what & PI_DETAIL_SCHED)
+		pi_sched_clock_done(&clock);
+}
+
+void pi_table_read_all(struct pi_table *t, unsigned what)
+{
+	struct pi_task **all = pi_xcalloc(t->ntasks, sizeof *all);
+	for (size_t i = 0; i < t->ntasks; i++)
+		all[i] = &t->tasks[i];
+	pi_table_read(t, all, t->ntasks, what);
+	free(all);
+}
+
+void pi_table_read_cmdline(struct pi_table *t, struct pi_proc *p)
+{
+	char path[32];
+	struct pi_strv argv = { NULL, 0 };
+
+	free(p->cmdline);
+	p->cmdline = NULL;
+	if (p->kernel_thread) {
+		p->cmdline_err = 0;
+		p->cmdline = pi_xstrdup("");
+		return;
+	}
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)p->pid);
+	p->cmdline_err = pi_read_at(AT_FDCWD, path, &t->buf);
+	if (!p->cmdline_err)
+		p->cmdline_err = pi_cmdline_parse(t->buf.data, t->buf.len, &argv);
+	if (p->cmdline_err)
+		return;
+	struct pi_buf b = PI_BUF_INIT;
+	for (size_t i = 0; i < argv.n; i++) {
+		if (i)
+			pi_buf_putc(&b, ' ');
+		pi_buf_puts(&b, argv.v[i]);
+	}
+	p->cmdline = pi_buf_steal(&b);
+	pi_strv_free(&argv);
+}
+
+void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct pi_proc *p = pi_task_proc(t, tasks[i]);
+		/* Several rows may share a process: read it once. */
+		if (i > 0 && tasks[i - 1]->proc == tasks[i]->proc)
+			continue;
+		pi_table_read_cmdline(t, p);
+	}
+}

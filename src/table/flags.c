@@ -1,0 +1,98 @@
+/* Classification of the table: every task through the shared classifier
+ * (analysis/classify.h), whose flags then add up per process, and the
+ * zombies counted against the parents that hold them. */
+#include "table/table.h"
+
+#include <string.h>
+
+#include "analysis/classify.h"
+
+int pi_task_flag_rank(unsigned flags)
+{
+	if (flags & PI_TASK_HUNG)
+		return 6;
+	if (flags & PI_TASK_UNINTERRUPTIBLE)
+		return 5;
+	if (flags & PI_TASK_ZOMBIE)
+		return 4;
+	if (flags & PI_TASK_STOPPED)
+		return 3;
+	if (flags & PI_TASK_TRACED)
+		return 2;
+	if (flags & PI_TASK_LEADER_EXITED)
+		return 1;
+	return 0;
+}
+
+static void count_state(struct pi_table_counts *c, char state)
+{
+	switch (state) {
+	case 'R': c->running++; break;
+	case 'S': c->sleeping++; break;
+	case 'D': c->uninterruptible++; break;
+	case 'T': c->stopped++; break;
+	case 't': c->traced++; break;
+	case 'Z': c->zombie++; break;
+	case 'I': c->idle++; break;
+	default: c->other++; break;
+	}
+}
+
+/* Is a worse than b? The higher flag, then the longer time off the CPU. */
+static bool worse(const struct pi_task *a, const struct pi_task *b)
+{
+	int ra = pi_task_flag_rank(a->flags), rb = pi_task_flag_rank(b->flags);
+	if (ra != rb)
+		return ra > rb;
+	return a->off_cpu_known && (!b->off_cpu_known || a->off_cpu_seconds > b->off_cpu_seconds);
+}
+
+void pi_table_classify(struct pi_table *t)
+{
+	struct pi_table_counts *c = &t->counts;
+
+	memset(c, 0, sizeof *c);
+	c->processes = t->nprocs;
+	c->threads = t->ntasks;
+	for (size_t i = 0; i < t->nprocs; i++) {
+		t->procs[i].flags = 0;
+		t->procs[i].zombies = 0;
+		t->procs[i].oldest_zombie_seconds = 0;
+		t->procs[i].worst_task = t->procs[i].first_task;
+	}
+	for (size_t i = 0; i < t->ntasks; i++) {
+		struct pi_task *task = &t->tasks[i];
+		struct pi_proc *p = pi_task_proc(t, task);
+		struct pi_task_view v = {
+			.pid = p->pid,
+			.tid = task->tid,
+			.state = task->state,
+			.off_cpu_known = task->off_cpu_known,
+			.off_cpu_seconds = task->off_cpu_seconds,
+			.tracer_pid = task->status_err ? 0 : task->tracer_pid,
+			.process_threads = p->nlwp > 0 ? (unsigned)p->nlwp : 0,
+		};
+		task->flags = pi_classify_task(&v, t->opt.hung_after_seconds);
+		count_state(c, task->state);
+		if (task->flags & PI_TASK_HUNG)
+			c->hung++;
+		p->flags |= task->flags;
+		if (worse(task, &t->tasks[p->worst_task]))
+			p->worst_task = (uint32_t)i;
+	}
+	/* A zombie's parent is the one to act on: it must reap it. */
+	for (size_t i = 0; i < t->nprocs; i++) {
+		struct pi_proc *p = &t->procs[i];
+		struct pi_task *main = pi_proc_main_task(t, p);
+		if (!main || !(main->flags & PI_TASK_ZOMBIE))
+			continue;
+		struct pi_proc *parent = pi_table_find_proc(t, p->ppid);
+		if (!parent)
+			continue;
+		if (!parent->zombies++)
+			c->zombie_parents++;
+		double age = pi_table_age(t, p->starttime);
+		if (age > parent->oldest_zombie_seconds)
+			parent->oldest_zombie_seconds = age;
+	}
+}

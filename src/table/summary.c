@@ -1,0 +1,124 @@
+#include "table/summary.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/escape.h"
+#include "util/fmt.h"
+#include "util/xalloc.h"
+
+static void first_line(struct pi_table *t, struct pi_buf *b)
+{
+	char when[32], up[32];
+	struct tm tm;
+	time_t now = (time_t)t->realtime_seconds;
+
+	if (localtime_r(&now, &tm))
+		strftime(when, sizeof when, "%H:%M:%S", &tm);
+	else
+		snprintf(when, sizeof when, "?");
+	pi_buf_printf(b, "pinspect %s, up %s", when, pi_short_duration(up, sizeof up, t->uptime_seconds));
+	if (t->load_known)
+		pi_buf_printf(b, ", load average %.2f %.2f %.2f", t->load[0], t->load[1], t->load[2]);
+	if (t->opt.only_pid) {
+		const struct pi_proc *p = pi_table_find_proc(t, t->opt.only_pid);
+		pi_buf_printf(b, "; watching process %d", (int)t->opt.only_pid);
+		if (p) {
+			pi_buf_puts(b, " (");
+			pi_escape_text(b, p->comm, strlen(p->comm));
+			pi_buf_puts(b, ")");
+		}
+	}
+}
+
+static void tasks_line(const struct pi_table *t, struct pi_buf *b)
+{
+	const struct pi_table_counts *c = &t->counts;
+	pi_buf_printf(b, "Tasks: %zu process%s, %zu thread%s: %zu running, %zu sleeping, "
+		      "%zu in D, %zu stopped, %zu traced, %zu zombie, %zu idle",
+		      c->processes, c->processes == 1 ? "" : "es", c->threads,
+		      c->threads == 1 ? "" : "s", c->running, c->sleeping, c->uninterruptible,
+		      c->stopped, c->traced, c->zombie, c->idle);
+	if (c->other)
+		pi_buf_printf(b, ", %zu other", c->other);
+}
+
+static enum pi_style hung_line(const struct pi_table *t, struct pi_buf *b)
+{
+	char limit[32];
+	const char *after = pi_short_duration(limit, sizeof limit, t->opt.hung_after_seconds);
+	if (t->counts.hung)
+		pi_buf_printf(b, "Hung: %zu thread%s in D longer than --hung-after %s", t->counts.hung,
+			      t->counts.hung == 1 ? "" : "s", after);
+	else
+		pi_buf_printf(b, "Hung: none in D longer than --hung-after %s", after);
+	if (t->hung_task_timeout_secs >= 0)
+		pi_buf_printf(b, " (the kernel's hung_task_timeout_secs: %d)", t->hung_task_timeout_secs);
+	else
+		pi_buf_puts(b, " (the kernel's hung_task_timeout_secs: unknown)");
+	return t->counts.hung ? PI_STYLE_HUNG : PI_STYLE_NORMAL;
+}
+
+/* Parents by how many zombies they hold, most first. */
+static int compare_parents(const void *a, const void *b)
+{
+	const struct pi_proc *x = *(const struct pi_proc *const *)a;
+	const struct pi_proc *y = *(const struct pi_proc *const *)b;
+	if (x->zombies != y->zombies)
+		return x->zombies < y->zombies ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static enum pi_style zombie_line(const struct pi_table *t, struct pi_buf *b)
+{
+	const struct pi_table_counts *c = &t->counts;
+	enum { SHOWN = 3 };
+	char age[32];
+
+	if (!c->zombie_parents) {
+		pi_buf_puts(b, "Zombies: none");
+		return PI_STYLE_NORMAL;
+	}
+	const struct pi_proc **parents = pi_xcalloc(c->zombie_parents, sizeof *parents);
+	size_t n = 0, zombies = 0;
+	for (size_t i = 0; i < t->nprocs && n < c->zombie_parents; i++) {
+		if (!t->procs[i].zombies)
+			continue;
+		zombies += t->procs[i].zombies;
+		parents[n++] = &t->procs[i];
+	}
+	qsort(parents, n, sizeof *parents, compare_parents);
+	pi_buf_printf(b, "Zombies: %zu, held by", zombies);
+	for (size_t i = 0; i < n && i < SHOWN; i++) {
+		const struct pi_proc *p = parents[i];
+		pi_buf_printf(b, "%s %d (", i ? ";" : "", (int)p->pid);
+		pi_escape_text(b, p->comm, strlen(p->comm));
+		pi_buf_printf(b, ") %u, oldest %s", p->zombies,
+			      pi_short_duration(age, sizeof age, p->oldest_zombie_seconds));
+	}
+	if (n > SHOWN)
+		pi_buf_printf(b, "; and %zu more parent%s", n - SHOWN, n - SHOWN == 1 ? "" : "s");
+	free(parents);
+	return PI_STYLE_ZOMBIE_PARENT;
+}
+
+void pi_table_summary(struct pi_table *t, struct pi_summary *s)
+{
+	for (size_t i = 0; i < PI_SUMMARY_LINES; i++) {
+		pi_buf_reset(&s->line[i]);
+		s->style[i] = PI_STYLE_NORMAL;
+	}
+	first_line(t, &s->line[0]);
+	tasks_line(t, &s->line[1]);
+	s->style[2] = hung_line(t, &s->line[2]);
+	s->style[3] = zombie_line(t, &s->line[3]);
+	s->n = 4;
+}
+
+void pi_summary_free(struct pi_summary *s)
+{
+	for (size_t i = 0; i < PI_SUMMARY_LINES; i++)
+		pi_buf_free(&s->line[i]);
+}

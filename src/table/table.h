@@ -1,0 +1,210 @@
+/* table — every task on the system (or of one process), refreshed in
+ * samples, for the live view, batch mode and the system-wide scans. It
+ * knows nothing of screens: it reads, remembers and classifies.
+ *
+ * What it costs is the point of its shape (DESIGN.md, "What things
+ * cost"). Each sample reaps the processes with libproc2, stat items only
+ * (one read per process). A process whose CPU time, thread count and
+ * state did not move had no thread run, so its threads are carried over
+ * from the last sample; only the others are re-read, with
+ * procps_pids_select. A process is re-read anyway once its threads are
+ * STALE_SECONDS old, in case threads ran for less than a clock tick and
+ * changed state. The expensive files (sched, wchan, syscall, status) are
+ * read by pi_table_read only for the tasks the caller names — the rows on
+ * screen, the sort column's — and for every task in D, whose time off the
+ * CPU decides whether it is hung. */
+#ifndef PI_TABLE_TABLE_H
+#define PI_TABLE_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proc/stat.h"
+#include "proc/syscall.h"
+#include "util/buf.h"
+#include "util/strpool.h"
+
+struct pids_info;
+
+/* The expensive files of a task (bits of pi_task.have). */
+enum pi_detail {
+	PI_DETAIL_STAT = 1u << 0,	/* a fresh stat: the state now */
+	PI_DETAIL_SCHED = 1u << 1,	/* switch counts and time off the CPU */
+	PI_DETAIL_WCHAN = 1u << 2,
+	PI_DETAIL_SYSCALL = 1u << 3,
+	PI_DETAIL_STATUS = 1u << 4,	/* the tracer */
+	PI_DETAIL_ALL = (1u << 5) - 1,
+};
+
+/* An item never read yet (stored in the *_err fields, beside -errno). */
+enum { PI_NOT_READ = 1 };
+
+/* Ten thousand of these live twice (this sample and the last): the
+ * fields are packed, and what only the rows on screen need is small. */
+struct pi_task {
+	pid_t tid;
+	uint32_t proc;		/* its process: index into pi_table.procs */
+	uid_t euid;
+	char state;		/* the stat letter */
+	uint8_t have;		/* PI_DETAIL_* read since the last sample */
+	uint8_t syscall_kind;	/* enum pi_syscall_kind */
+	bool off_cpu_known;
+	int processor;		/* the CPU it last ran on */
+	int syscall_nr;
+	pid_t tracer_pid;
+	unsigned flags;		/* PI_TASK_* (analysis/classify.h) */
+	/* Each expensive file's result: 0, -errno (or -PI_ERR_* from
+	 * model.h), or PI_NOT_READ. */
+	int16_t sched_err, wchan_err, syscall_err, status_err;
+	float cpu_percent;	/* over the last interval; NaN before there is one */
+	float vcsw_rate, ivcsw_rate;	/* switches per second between two reads; NaN unknown */
+	uint64_t starttime;	/* clock ticks after boot; with tid, names the task */
+	uint64_t ticks;		/* utime + stime */
+	int64_t ticks_ns;	/* when ticks was read (CLOCK_MONOTONIC) */
+	uint64_t nvcsw, nivcsw;	/* voluntary and involuntary switches so far ... */
+	int64_t sched_ns;	/* ... read then (0: never) */
+	double off_cpu_seconds;	/* since it last ran; 0 while running */
+	const char *wchan;	/* interned; "" when not waiting in the kernel */
+	char comm[16];		/* a thread's name (TASK_COMM_LEN); see pi_task_comm */
+};
+
+struct pi_proc {
+	pid_t pid, ppid;
+	uid_t euid;
+	char state;		/* its main thread's */
+	bool kernel_thread;
+	int processor;		/* the CPU its main thread last ran on */
+	int nlwp;		/* threads, as the kernel counts them */
+	uint64_t starttime;
+	uint64_t ticks;		/* the whole process's utime + stime */
+	int64_t ticks_ns;
+	double cpu_percent;	/* NaN before a second sample */
+	uint64_t rss_bytes;
+	char comm[PI_COMM_MAX + 1];
+	char *cmdline;		/* arguments joined by spaces, raw; NULL unknown */
+	int cmdline_err;
+	int abi;		/* enum pi_abi of its system calls; -1 unknown */
+	bool abi_read;		/* tried already (the executable may be unreadable) */
+
+	uint32_t first_task, ntasks;	/* its threads in pi_table.tasks, by TID */
+	int64_t next_full_read_ns;	/* re-read its threads by then, changed or not */
+
+	/* pi_table_classify */
+	unsigned flags;		/* every flag of its threads */
+	uint32_t worst_task;	/* the thread whose flag matters most */
+	unsigned zombies;	/* children that exited and were not reaped */
+	double oldest_zombie_seconds;
+};
+
+struct pi_table_counts {
+	size_t processes, threads;
+	size_t running, sleeping, uninterruptible, stopped, traced, zombie, idle, other;
+	size_t hung;			/* threads in D past the threshold */
+	size_t zombie_parents;
+};
+
+struct pi_table_options {
+	pid_t only_pid;			/* 0: every process; else that one's threads */
+	double hung_after_seconds;
+};
+
+struct pi_user_name {
+	uid_t uid;
+	char *name;		/* NULL: the ID has no name */
+};
+
+struct pi_table {
+	struct pi_table_options opt;
+	struct pids_info *info;		/* reaps the processes */
+	struct pids_info *thread_info;	/* selects the threads of some; NULL until needed */
+
+	struct pi_proc *procs;		/* by PID */
+	size_t nprocs, procs_cap;
+	struct pi_task *tasks;		/* grouped by process, by TID within */
+	size_t ntasks, tasks_cap;
+	struct pi_proc *old_procs;	/* the previous sample */
+	size_t old_nprocs, old_procs_cap;
+	struct pi_task *old_tasks;
+	size_t old_ntasks, old_tasks_cap;
+
+	unsigned samples;		/* taken so far */
+	int64_t sample_ns;		/* CLOCK_MONOTONIC of the last sample */
+	double uptime_seconds;		/* CLOCK_BOOTTIME then */
+	double realtime_seconds;	/* CLOCK_REALTIME then */
+	bool load_known;
+	double load[3];
+	int hung_task_timeout_secs;	/* -1 unknown */
+	long hz, page_size;
+	struct pi_table_counts counts;
+
+	/* What the last sample and reads cost, for the curious (and the
+	 * benchmark): processes whose threads were re-read, and tasks
+	 * whose expensive files were. */
+	size_t reread_procs, detail_reads;
+
+	struct pi_strpool strings;	/* wait channels */
+	struct pi_user_name *users;
+	size_t nusers, users_cap;
+	bool root;			/* we may read everyone's wchan and syscall */
+	struct pi_buf buf;
+	unsigned *select_pids;
+	size_t select_cap;
+};
+
+/* Returns 0, or -errno when libproc2 cannot be set up. */
+int pi_table_init(struct pi_table *t, const struct pi_table_options *opt);
+void pi_table_done(struct pi_table *t);
+
+/* Takes a sample: every process (or opt.only_pid's), their threads when
+ * they may have changed, the expensive files of tasks in D, and the
+ * classification. Returns 0, -ESRCH when only_pid does not exist (any
+ * more), or -errno when /proc cannot be read. */
+int pi_table_sample(struct pi_table *t);
+
+/* Reads the expensive files in `what` (PI_DETAIL_*) of the given tasks,
+ * skipping what was already read since the sample. Call
+ * pi_table_classify afterwards: the flags may change. */
+void pi_table_read(struct pi_table *t, struct pi_task *const *tasks, size_t n, unsigned what);
+/* The same for every task. */
+void pi_table_read_all(struct pi_table *t, unsigned what);
+/* Reads a process's command line (new processes get theirs in the
+ * sample), and those of the processes of these tasks again (a process
+ * may rewrite its arguments). */
+void pi_table_read_cmdline(struct pi_table *t, struct pi_proc *p);
+void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, size_t n);
+
+/* Flags every task with the shared classifier, and counts. */
+void pi_table_classify(struct pi_table *t);
+/* How much a task's flags matter: hung, D, zombie, stopped, traced,
+ * leader exited, none (6 to 0). */
+int pi_task_flag_rank(unsigned flags);
+
+static inline struct pi_proc *pi_task_proc(const struct pi_table *t, const struct pi_task *task)
+{
+	return &t->procs[task->proc];
+}
+
+/* A task's name: its own, or for a main thread its process's (which
+ * may be longer: kernel threads' names are). */
+static inline const char *pi_task_comm(const struct pi_table *t, const struct pi_task *task)
+{
+	const struct pi_proc *p = &t->procs[task->proc];
+	return task->tid == p->pid ? p->comm : task->comm;
+}
+
+/* The process with this PID, or NULL. */
+struct pi_proc *pi_table_find_proc(const struct pi_table *t, pid_t pid);
+/* The task with this TID, or NULL. */
+struct pi_task *pi_table_find_task(const struct pi_table *t, pid_t tid);
+/* A process's main thread (or its first, if the main one is gone). */
+struct pi_task *pi_proc_main_task(const struct pi_table *t, const struct pi_proc *p);
+
+/* The user's name (NULL when the ID has none), looked up once. */
+const char *pi_table_user_name(struct pi_table *t, uid_t uid);
+
+/* How long ago, in seconds, a task started. */
+double pi_table_age(const struct pi_table *t, uint64_t starttime);
+
+#endif

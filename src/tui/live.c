@@ -1,0 +1,439 @@
+#include "tui/live.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect/sched_clock.h"
+#include "exitcodes.h"
+#include "table/columns.h"
+#include "tui/help.h"
+#include "util/escape.h"
+#include "util/xalloc.h"
+
+#define CTRL(c) ((c) & 0x1f)
+
+static void say(struct pi_live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct pi_live *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->message, sizeof l->message, fmt, ap);
+	va_end(ap);
+}
+
+/* After the rows changed: find the selected task again, keep it on
+ * screen, read the expensive files of the rows on screen (and, after a
+ * sample, their command lines), and remember who is selected. */
+static void settle(struct pi_live *l, bool sampled)
+{
+	struct pi_monitor *m = l->m;
+	size_t body = pi_live_body_rows(l);
+
+	pi_monitor_build(m);
+	long found = pi_view_find(&m->view, l->sel_tid, l->sel_pid);
+	if (found >= 0)
+		l->sel = (size_t)found;
+	if (l->sel >= m->view.n)
+		l->sel = m->view.n ? m->view.n - 1 : 0;
+	if (l->sel < l->top)
+		l->top = l->sel;
+	if (l->sel >= l->top + body)
+		l->top = l->sel + 1 - body;
+	/* No empty space below the last row when it could be filled. */
+	if (l->top + body > m->view.n)
+		l->top = m->view.n > body ? m->view.n - body : 0;
+	pi_monitor_read_rows(m, l->top, body, sampled);
+	if (l->sel < m->view.n) {
+		l->sel_tid = m->view.rows[l->sel].task->tid;
+		l->sel_pid = m->view.rows[l->sel].proc->pid;
+	}
+}
+
+static void select_row(struct pi_live *l, long row)
+{
+	size_t n = l->m->view.n;
+	if (!n)
+		return;
+	if (row < 0)
+		row = 0;
+	if ((size_t)row >= n)
+		row = (long)n - 1;
+	l->sel = (size_t)row;
+	l->sel_tid = l->m->view.rows[row].task->tid;
+	l->sel_pid = l->m->view.rows[row].proc->pid;
+}
+
+static int sample(struct pi_live *l)
+{
+	int64_t now = pi_monotonic_ns();
+	l->next_sample_ns = now + (int64_t)(l->delay_seconds * 1e9);
+	if (l->gone)
+		return 0;
+	int status = pi_monitor_sample(l->m);
+	if (status == PI_EXIT_NOPROC && l->m->gone) {
+		l->gone = true;
+		say(l, "process %d has exited; q quits", (int)l->m->table.opt.only_pid);
+		status = 0;
+	}
+	l->refreshes++;
+	if (l->iterations && l->refreshes >= l->iterations)
+		l->quit = true;
+	return status;
+}
+
+/* The next row (from `from`, going round) whose command holds text. */
+static long find_match(struct pi_live *l, const char *text, size_t from)
+{
+	struct pi_view *v = &l->m->view;
+	struct pi_buf b = PI_BUF_INIT;
+	long found = -1;
+
+	for (size_t k = 0; k < v->n && found < 0; k++) {
+		size_t i = (from + k) % v->n;
+		pi_buf_reset(&b);
+		pi_row_command(&v->rows[i], &b);
+		if (b.data && strcasestr(b.data, text))
+			found = (long)i;
+	}
+	pi_buf_free(&b);
+	return found;
+}
+
+static void search_to(struct pi_live *l, const char *text, size_t from)
+{
+	struct pi_buf shown = PI_BUF_INIT;
+	if (!text[0])
+		return;
+	long found = find_match(l, text, from);
+	if (found >= 0) {
+		select_row(l, found);
+		return;
+	}
+	pi_escape_text(&shown, text, strlen(text));
+	say(l, "no command holds \"%s\"", shown.data);
+	pi_buf_free(&shown);
+}
+
+static void prompt_key(struct pi_live *l, int key)
+{
+	struct pi_prompt *p = &l->prompt;
+	enum pi_prompt_result r = pi_prompt_key(p, key);
+
+	switch (p->kind) {
+	case PI_PROMPT_SEARCH:
+		if (r == PI_PROMPT_CANCEL)
+			select_row(l, (long)l->search_from);
+		else
+			search_to(l, p->text, l->search_from);
+		if (r != PI_PROMPT_EDITING) {
+			if (r == PI_PROMPT_DONE)
+				snprintf(l->search, sizeof l->search, "%s", p->text);
+			p->kind = PI_PROMPT_NONE;
+		}
+		break;
+	case PI_PROMPT_FILTER:
+		/* The rows follow the text as it is typed. */
+		if (r == PI_PROMPT_CANCEL)
+			pi_monitor_set_filter(l->m, NULL);
+		else
+			pi_monitor_set_filter(l->m, p->text);
+		if (r != PI_PROMPT_EDITING)
+			p->kind = PI_PROMPT_NONE;
+		break;
+	case PI_PROMPT_DELAY:
+		if (r == PI_PROMPT_DONE) {
+			double d;
+			if (pi_parse_seconds(p->text, &d) && d >= PI_DELAY_MIN && d <= 86400) {
+				l->delay_seconds = d;
+				l->next_sample_ns = pi_monotonic_ns() + (int64_t)(d * 1e9);
+				say(l, "refreshing every %g s", d);
+			} else {
+				say(l, "not a refresh interval: give seconds from %g to 86400", PI_DELAY_MIN);
+			}
+		}
+		if (r != PI_PROMPT_EDITING)
+			p->kind = PI_PROMPT_NONE;
+		break;
+	case PI_PROMPT_NONE:
+		break;
+	}
+}
+
+static void sort_by(struct pi_live *l, enum pi_column c)
+{
+	struct pi_view_options *vo = &l->m->vo;
+	vo->sort = c;
+	vo->descending = pi_column(c)->descending;
+	say(l, "sorted by %s, %s first", pi_column(c)->title, vo->descending ? "biggest" : "smallest");
+}
+
+static void open_detail(struct pi_live *l)
+{
+	if (l->sel >= l->m->view.n) {
+		say(l, "no task selected");
+		return;
+	}
+	const struct pi_row *r = &l->m->view.rows[l->sel];
+	pid_t tid = r->thread_row ? r->task->tid : 0;
+	/* User stacks as the command line would have them read (u). */
+	struct pi_stack_options so = {
+		.allow_stop = !l->opt->no_ptrace,
+		.stop_blocked = l->opt->stop_blocked,
+		.consistent = l->opt->consistent,
+		.max_frames = l->opt->max_frames,
+		.stop_timeout_seconds = 5,
+		.lines = (enum pi_lines)l->opt->lines,
+	};
+	if (pi_snapview_open(&l->snap, r->proc->pid, tid, l->m->table.opt.hung_after_seconds, &so) != 0) {
+		say(l, "%s", l->snap.message);
+		pi_snapview_close(&l->snap);
+		return;
+	}
+	l->page = PI_PAGE_DETAIL;
+}
+
+/* Keys on the table page. Returns true when the rows must be rebuilt. */
+static bool table_key(struct pi_live *l, int key)
+{
+	struct pi_view_options *vo = &l->m->vo;
+	long page = (long)pi_live_body_rows(l);
+	long sel = (long)l->sel;
+
+	switch (key) {
+	case 'q':
+	case KEY_F(10):
+		l->quit = true;
+		return false;
+	case KEY_UP:
+		select_row(l, sel - 1);
+		return true;
+	case KEY_DOWN:
+		select_row(l, sel + 1);
+		return true;
+	case KEY_PPAGE:
+		select_row(l, sel - page);
+		if (l->top >= (size_t)page)
+			l->top -= (size_t)page;
+		return true;
+	case KEY_NPAGE:
+		select_row(l, sel + page);
+		l->top += (size_t)page;
+		return true;
+	case KEY_HOME:
+		select_row(l, 0);
+		return true;
+	case KEY_END:
+		select_row(l, (long)l->m->view.n - 1);
+		return true;
+	case KEY_LEFT:
+		l->hscroll = l->hscroll > 8 ? l->hscroll - 8 : 0;
+		return false;
+	case KEY_RIGHT:
+		l->hscroll += 8;
+		return false;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		open_detail(l);
+		return false;
+	case '/':
+	case KEY_F(3):
+		l->search_from = l->sel;
+		pi_prompt_start(&l->prompt, PI_PROMPT_SEARCH, "");
+		return false;
+	case 'n':
+		if (!l->search[0])
+			say(l, "no search yet: / starts one");
+		else
+			search_to(l, l->search, l->sel + 1);
+		return true;
+	case '\\':
+	case KEY_F(4):
+		pi_prompt_start(&l->prompt, PI_PROMPT_FILTER, l->m->filter);
+		return false;
+	case 'p':
+	case '!':
+		vo->problems_only = !vo->problems_only;
+		say(l, vo->problems_only ? "problems only: D, hung, Z, T, t, and zombies' parents"
+					 : "every task");
+		return true;
+	case 'H':
+		vo->threads = !vo->threads;
+		say(l, vo->threads ? "a row per thread" : "a row per process");
+		return true;
+	case 't':
+	case 'V':
+	case KEY_F(5):
+		vo->tree = !vo->tree;
+		say(l, vo->tree ? "tree: children under their parents" : "list");
+		return true;
+	case '<':
+	case ',':
+		sort_by(l, (enum pi_column)((vo->sort + PI_COL_COUNT - 1) % PI_COL_COUNT));
+		return true;
+	case '>':
+	case '.':
+	case KEY_F(6):
+		sort_by(l, (enum pi_column)((vo->sort + 1) % PI_COL_COUNT));
+		return true;
+	case 'I':
+	case 'R':
+		vo->descending = !vo->descending;
+		say(l, "%s first", vo->descending ? "biggest" : "smallest");
+		return true;
+	case 'P':
+		sort_by(l, PI_COL_CPU);
+		return true;
+	case 'M':
+		sort_by(l, PI_COL_MEM);
+		return true;
+	case 'N':
+		sort_by(l, PI_COL_PID);
+		return true;
+	case 'F':
+		sort_by(l, PI_COL_FLAGS);
+		return true;
+	case 'd':
+	case 's':
+		pi_prompt_start(&l->prompt, PI_PROMPT_DELAY, "");
+		return false;
+	case 'Z':
+		l->paused = !l->paused;
+		if (!l->paused)
+			l->next_sample_ns = 0;
+		say(l, l->paused ? "paused: Z resumes" : "resumed");
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* Handles one key on whichever page is up. Returns true when the rows
+ * must be rebuilt (or the table sampled, *now set). */
+static bool handle_key(struct pi_live *l, int key, bool *now)
+{
+	/* A message lasts until the next key. */
+	if (key != KEY_RESIZE)
+		l->message[0] = '\0';
+	if (key == KEY_RESIZE) {
+		pi_screen_size(&l->screen);
+		return true;
+	}
+	if (key == CTRL('l')) {
+		clearok(curscr, TRUE);
+		return false;
+	}
+	if (l->page == PI_PAGE_HELP) {
+		if (!pi_help_key(key, &l->help_top))
+			l->page = l->help_from;
+		return false;
+	}
+	if (key == '?' || key == KEY_F(1) || (key == 'h' && l->prompt.kind == PI_PROMPT_NONE)) {
+		if (l->prompt.kind == PI_PROMPT_NONE) {
+			l->help_from = l->page;
+			l->help_top = 0;
+			l->page = PI_PAGE_HELP;
+			return false;
+		}
+	}
+	if (l->page == PI_PAGE_DETAIL) {
+		if (pi_snapview_key(&l->snap, &l->screen, key) == PI_SNAPVIEW_CLOSE) {
+			pi_snapview_close(&l->snap);
+			l->page = PI_PAGE_TABLE;
+			return true;
+		}
+		return false;
+	}
+	if (l->prompt.kind != PI_PROMPT_NONE) {
+		prompt_key(l, key);
+		return true;
+	}
+	if (key == ' ') {
+		*now = true;
+		return true;
+	}
+	return table_key(l, key);
+}
+
+static void draw(struct pi_live *l)
+{
+	switch (l->page) {
+	case PI_PAGE_DETAIL:
+		pi_snapview_draw(&l->snap, &l->screen);
+		break;
+	case PI_PAGE_HELP:
+		pi_help_draw(&l->screen, l->help_top);
+		break;
+	case PI_PAGE_TABLE:
+		pi_live_draw_table(l);
+		break;
+	}
+	refresh();
+}
+
+static int wait_ms(const struct pi_live *l)
+{
+	if (l->paused || l->gone)
+		return -1;
+	int64_t left = l->next_sample_ns - pi_monotonic_ns();
+	if (left <= 0)
+		return 0;
+	return (int)(left / 1000000) + 1;
+}
+
+int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
+{
+	struct pi_live l;
+	int status = 0;
+
+	memset(&l, 0, sizeof l);
+	l.m = m;
+	l.opt = opt;
+	l.delay_seconds = opt->delay_seconds;
+	l.iterations = opt->iterations;
+	l.refreshes = 1;	/* the caller took the first sample */
+	l.next_sample_ns = pi_monotonic_ns() + (int64_t)(l.delay_seconds * 1e9);
+	if (l.iterations && l.refreshes >= l.iterations)
+		l.quit = true;
+	if (pi_screen_open(&l.screen) != 0)
+		return PI_EXIT_FAILURE;
+	settle(&l, true);
+	draw(&l);
+
+	while (!l.quit && !status) {
+		if (pi_screen_wait(&l.screen, wait_ms(&l)) == PI_WAIT_SIGNAL)
+			break;
+		bool now = false;
+		/* Read keys even when the wait timed out: a resize that came
+		 * while we were busy is only reported by getch (KEY_RESIZE).
+		 * Each key sees the rows the keys before it made: "F Home"
+		 * selects the first row of the new order. */
+		int key;
+		while (!l.quit && (key = getch()) != ERR)
+			if (handle_key(&l, key, &now))
+				settle(&l, false);
+		bool due = !l.paused && !l.gone && pi_monotonic_ns() >= l.next_sample_ns;
+		if ((due || now) && !l.quit) {
+			status = sample(&l);
+			if (status)
+				break;
+			settle(&l, true);
+		}
+		if (!l.quit)
+			draw(&l);
+	}
+
+	if (l.page == PI_PAGE_DETAIL)
+		pi_snapview_close(&l.snap);
+	pi_screen_close(&l.screen);
+	/* Said now that the terminal is back to lines of text. */
+	if (status)
+		fprintf(stderr, "pinspect: %s\n", m->error);
+	int sig = pi_screen_signal();
+	if (sig)
+		return 128 + sig;
+	return status;
+}

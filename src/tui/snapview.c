@@ -1,0 +1,340 @@
+#include "tui/snapview.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analyze.h"
+#include "collect/collect.h"
+#include "collect/stacks.h"
+#include "model.h"
+#include "render/text.h"
+#include "tui/line.h"
+#include "util/escape.h"
+#include "util/xalloc.h"
+
+/* The sections of render/text.c, by their titles. */
+static const char *const sections[] = {
+	"", "IDENTITY", "STATE", "SCHEDULING", "SIGNALS", "MEMORY", "THREADS", "FINDINGS", "UNAVAILABLE",
+};
+enum { SECTIONS = sizeof sections / sizeof sections[0], FINDINGS = 7 };
+
+static int section_of_title(const char *line)
+{
+	for (int i = 1; i < SECTIONS; i++)
+		if (strcmp(line, sections[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void free_text(struct pi_snapview *d)
+{
+	pi_strv_free(&d->lines);
+	free(d->section);
+	d->section = NULL;
+}
+
+static const char *why(int err, pid_t pid, char *out, size_t size)
+{
+	switch (err) {
+	case -ENOENT:
+		snprintf(out, size, "process %d no longer exists", (int)pid);
+		break;
+	case -ESRCH:
+		snprintf(out, size, "process %d exited while it was being read", (int)pid);
+		break;
+	case -EACCES:
+	case -EPERM:
+		snprintf(out, size, "process %d: permission denied; run pinspect as root", (int)pid);
+		break;
+	default:
+		snprintf(out, size, "process %d could not be read: %s", (int)pid, strerror(-err));
+	}
+	return out;
+}
+
+/* Shows a thread's own line in THREADS first, when a thread was picked. */
+static void point_at_thread(struct pi_snapview *d)
+{
+	char prefix[24];
+	snprintf(prefix, sizeof prefix, "  %d ", (int)d->tid);
+	for (size_t i = 0; i < d->lines.n; i++) {
+		if (d->section[i] == 6 && strncmp(d->lines.v[i], prefix, strlen(prefix)) == 0) {
+			d->top = i > 2 ? i - 2 : 0;
+			snprintf(d->message, sizeof d->message,
+				 "thread %d is on the highlighted line; Home goes to the top", (int)d->tid);
+			return;
+		}
+	}
+}
+
+static int load(struct pi_snapview *d)
+{
+	struct pi_process p;
+	struct pi_buf text = PI_BUF_INIT;
+
+	int err = pi_collect_process(d->pid, &p);
+	if (err == -EINVAL && p.status.tgid > 0) {
+		/* A TID: show its process, as `pinspect TID` does. */
+		pid_t tgid = p.status.tgid;
+		pi_process_free(&p);
+		d->pid = tgid;
+		err = pi_collect_process(d->pid, &p);
+	}
+	if (err) {
+		pi_process_free(&p);
+		why(err, d->pid, d->message, sizeof d->message);
+		return err;
+	}
+	if (d->stacks && pi_collect_stacks(&p, &d->stack_options) == -ESRCH) {
+		pi_process_free(&p);
+		why(-ESRCH, d->pid, d->message, sizeof d->message);
+		return -ESRCH;
+	}
+	pi_analyze_process(&p, d->hung_after_seconds);
+	pi_render_text(&text, &p);
+	pi_process_free(&p);
+
+	free_text(d);
+	const char *s = text.data ? text.data : "";
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		pi_strv_push(&d->lines, s, n);
+		s += n + (nl ? 1 : 0);
+	}
+	pi_buf_free(&text);
+	d->section = pi_xcalloc(d->lines.n ? d->lines.n : 1, 1);
+	int current = 0;
+	for (size_t i = 0; i < d->lines.n; i++) {
+		int sec = section_of_title(d->lines.v[i]);
+		if (sec > 0)
+			current = sec;
+		d->section[i] = (unsigned char)current;
+	}
+	return 0;
+}
+
+int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_after_seconds,
+		     const struct pi_stack_options *stack_options)
+{
+	memset(d, 0, sizeof *d);
+	d->pid = pid;
+	d->tid = tid;
+	d->hung_after_seconds = hung_after_seconds;
+	d->stack_options = *stack_options;
+	int err = load(d);
+	if (!err && tid && tid != d->pid)
+		point_at_thread(d);
+	return err;
+}
+
+void pi_snapview_close(struct pi_snapview *d)
+{
+	free_text(d);
+	memset(d, 0, sizeof *d);
+}
+
+static attr_t line_attr(const struct pi_snapview *d, struct pi_screen *s, size_t i)
+{
+	static const struct {
+		const char *kind;
+		enum pi_style style;
+	} kinds[] = {
+		{ "  hung ", PI_STYLE_HUNG },
+		{ "  uninterruptible ", PI_STYLE_D },
+		{ "  zombie_parent ", PI_STYLE_ZOMBIE_PARENT },
+		{ "  zombie ", PI_STYLE_ZOMBIE },
+		{ "  stopped ", PI_STYLE_STOPPED },
+		{ "  traced ", PI_STYLE_TRACED },
+	};
+	const char *line = d->lines.v[i];
+
+	if (section_of_title(line) > 0 || i == 0)
+		return A_BOLD;
+	if (d->section[i] == FINDINGS)
+		for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+			if (strncmp(line, kinds[k].kind, strlen(kinds[k].kind)) == 0)
+				return pi_screen_attr(s, kinds[k].style);
+	return A_NORMAL;
+}
+
+static size_t page(const struct pi_screen *s)
+{
+	return s->rows > 3 ? (size_t)s->rows - 2 : 1;
+}
+
+void pi_snapview_draw(struct pi_snapview *d, struct pi_screen *s)
+{
+	struct pi_line l = { 0 };
+	char bar[256];
+	size_t body = page(s);
+
+	erase();
+	snprintf(bar, sizeof bar, "Snapshot of process %d   Esc: back  Tab: next section  "
+		 "m: memory map  t: threads  f: findings  r: read again  u: user stacks  ?: help",
+		 (int)d->pid);
+	pi_line_add(&l, bar, pi_screen_bar(s));
+	pi_line_draw(&l, 0, 0, s->cols, pi_screen_bar(s));
+
+	char focus[24];
+	snprintf(focus, sizeof focus, "  %d ", (int)d->tid);
+	for (size_t y = 0; y < body && d->top + y < d->lines.n; y++) {
+		size_t i = d->top + y;
+		attr_t a = line_attr(d, s, i);
+		if (d->tid && d->tid != d->pid && d->section[i] == 6
+		    && strncmp(d->lines.v[i], focus, strlen(focus)) == 0)
+			a |= A_REVERSE;
+		pi_line_reset(&l);
+		pi_line_add(&l, d->lines.v[i], a);
+		pi_line_draw(&l, (int)y + 1, d->hscroll, s->cols, A_NORMAL);
+	}
+
+	pi_line_reset(&l);
+	if (d->message[0]) {
+		pi_line_add(&l, d->message, A_BOLD);
+	} else {
+		size_t at = d->top < d->lines.n ? d->top : 0;
+		snprintf(bar, sizeof bar, "lines %zu-%zu of %zu, in %s", at + 1,
+			 at + body < d->lines.n ? at + body : d->lines.n, d->lines.n,
+			 d->lines.n ? sections[d->section[at]][0] ? sections[d->section[at]] : "the title"
+				    : "nothing");
+		pi_line_add(&l, bar, A_NORMAL);
+	}
+	pi_line_draw(&l, s->rows - 1, 0, s->cols, A_NORMAL);
+	pi_line_free(&l);
+}
+
+static void scroll_to(struct pi_snapview *d, struct pi_screen *s, long line)
+{
+	long last = (long)d->lines.n - (long)page(s);
+	if (line > last)
+		line = last;
+	if (line < 0)
+		line = 0;
+	d->top = (size_t)line;
+}
+
+static void jump_section(struct pi_snapview *d, struct pi_screen *s, int sec)
+{
+	for (size_t i = 0; i < d->lines.n; i++) {
+		if (d->section[i] == sec) {
+			scroll_to(d, s, (long)i);
+			return;
+		}
+	}
+	snprintf(d->message, sizeof d->message, "this snapshot has no %s section", sections[sec]);
+}
+
+/* Tab and Shift-Tab: the next or previous section's title. */
+static void step_section(struct pi_snapview *d, struct pi_screen *s, int dir)
+{
+	if (!d->lines.n)
+		return;
+	int here = d->section[d->top];
+	if (dir > 0) {
+		for (size_t i = d->top + 1; i < d->lines.n; i++)
+			if (d->section[i] != here) {
+				scroll_to(d, s, (long)i);
+				return;
+			}
+	} else {
+		/* The start of this section, or of the one before if at it. */
+		size_t i = d->top;
+		while (i > 0 && d->section[i - 1] == here)
+			i--;
+		if (i == d->top && i > 0) {
+			int prev = d->section[i - 1];
+			while (i > 0 && d->section[i - 1] == prev)
+				i--;
+		}
+		scroll_to(d, s, (long)i);
+	}
+}
+
+enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen *s, int key)
+{
+	long page_len = (long)page(s);
+	long top = (long)d->top;
+
+	d->message[0] = '\0';
+	switch (key) {
+	case 27:	/* Esc */
+	case 'q':
+	case KEY_BACKSPACE:
+		return PI_SNAPVIEW_CLOSE;
+	case KEY_UP:
+		scroll_to(d, s, top - 1);
+		break;
+	case KEY_DOWN:
+		scroll_to(d, s, top + 1);
+		break;
+	case KEY_PPAGE:
+	case 'b':
+		scroll_to(d, s, top - page_len);
+		break;
+	case KEY_NPAGE:
+	case ' ':
+		scroll_to(d, s, top + page_len);
+		break;
+	case KEY_HOME:
+	case 'g':
+		scroll_to(d, s, 0);
+		break;
+	case KEY_END:
+	case 'G':
+		scroll_to(d, s, (long)d->lines.n);
+		break;
+	case KEY_LEFT:
+		d->hscroll = d->hscroll > 8 ? d->hscroll - 8 : 0;
+		break;
+	case KEY_RIGHT:
+		d->hscroll += 8;
+		break;
+	case '\t':
+		step_section(d, s, 1);
+		break;
+	case KEY_BTAB:
+		step_section(d, s, -1);
+		break;
+	case 'm':
+		jump_section(d, s, 5);
+		break;
+	case 't':
+		jump_section(d, s, 6);
+		break;
+	case 'f':
+		jump_section(d, s, FINDINGS);
+		break;
+	case 'r': {
+		size_t keep = d->top;
+		if (load(d) == 0) {
+			scroll_to(d, s, (long)keep);
+			snprintf(d->message, sizeof d->message, "read again%s",
+				 d->stacks ? ", with user stacks" : "");
+		}
+		break;
+	}
+	case 'u':
+		/* User stacks: the snapshot read again with them (collect/
+		 * stacks.h), as pinspect PID reads them. Blocked threads are
+		 * copied, never stopped; running ones are stopped for
+		 * microseconds, unless --no-ptrace said never. */
+		d->stacks = true;
+		if (load(d) == 0) {
+			if (d->tid && d->tid != d->pid)
+				point_at_thread(d);
+			else
+				jump_section(d, s, 6);
+			snprintf(d->message, sizeof d->message, "user stacks under THREADS: %s",
+				 d->stack_options.allow_stop
+				 ? "blocked threads copied, never stopped; running ones stopped for microseconds"
+				 : "--no-ptrace: running threads were not stopped, and have none");
+		}
+		break;
+	default:
+		break;
+	}
+	return PI_SNAPVIEW_STAY;
+}

@@ -1,0 +1,41 @@
+/* snapview — the selected task's full snapshot inside the live view: the
+ * very model `pinspect PID` prints (collect/, analysis/), rendered by
+ * render/text.c and shown as a scrollable page with its sections,
+ * kernel stacks, memory map, and user stacks on a key. */
+#ifndef PI_TUI_SNAPVIEW_H
+#define PI_TUI_SNAPVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "collect/stacks.h"
+#include "proc/lists.h"
+#include "tui/screen.h"
+
+struct pi_snapview {
+	pid_t pid, tid;			/* the process, and the thread selected */
+	double hung_after_seconds;
+	struct pi_stack_options stack_options;	/* from the command line */
+	bool stacks;			/* user stacks asked for (u) */
+	struct pi_strv lines;		/* the snapshot's text, a line each */
+	unsigned char *section;		/* per line: which section it is in */
+	size_t top;			/* the first line on screen */
+	size_t hscroll;
+	char message[256];		/* at the bottom: what just happened */
+};
+
+enum pi_snapview_result { PI_SNAPVIEW_STAY, PI_SNAPVIEW_CLOSE };
+
+/* Reads and renders process pid (tid: the thread to show first, or 0),
+ * without user stacks: reading them may stop running threads for a
+ * moment, so they wait for the u key (with stack_options, as the command
+ * line gave them). Returns 0, or -errno with the reason in d->message. */
+int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_after_seconds,
+		     const struct pi_stack_options *stack_options);
+void pi_snapview_close(struct pi_snapview *d);
+
+void pi_snapview_draw(struct pi_snapview *d, struct pi_screen *s);
+enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen *s, int key);
+
+#endif

@@ -1,0 +1,246 @@
+#!/bin/bash
+# The live view, driven as a person would: in a terminal (tmux), with
+# keys, against real processes in D, Z and T. Checks what the screen says
+# (flags in words, so colour does not matter), that the keys do what the
+# help page says, and that the terminal is given back afterwards.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tmux.sh"
+
+if ! command -v tmux >/dev/null; then
+	not_ok "tmux is installed (apt-get install tmux) to test the live view"
+	done_testing
+	exit
+fi
+
+# Not a terminal: pointed to batch mode, with the usage status.
+run_pinspect
+status_is "no terminal: exits 2 (usage)" 2
+err_has "no terminal: says the live view needs one" 'live view needs a terminal'
+err_has "no terminal: points to --batch" 'pinspect --batch'
+check "no terminal: writes nothing to stdout" test ! -s "$TEST_TMP/out"
+
+# --- The helpers: a task in D, zombies and their parent, a stopped one,
+# and a healthy multi-threaded process. --------------------------------
+start_helper pi-vfork-parent
+dpid=$HELPER_PID
+track "$(sed -n 2p "$HELPER_OUT")"
+wait_state "$dpid" D
+start_helper pi-zombies 3
+holder=$HELPER_PID
+read -r -a zombies < <(sed -n 2p "$HELPER_OUT")
+sleep 600 &
+stopped=$!
+track "$stopped"
+# Stop it once it is sleep, not the shell about to exec it.
+for _ in $(seq 1 100); do [ "$(cat /proc/$stopped/comm 2>/dev/null)" = sleep ] && break; sleep 0.02; done
+kill -STOP "$stopped"
+wait_state "$stopped" T
+sleep 600 &
+traced=$!
+track "$traced"
+start_helper pi-tracer "$traced" stop
+tracer=$HELPER_PID
+wait_state "$traced" t
+start_helper pi-threads -n 3 -d 7
+healthy=$HELPER_PID
+
+tm_start
+live -d 0.5 --hung-after 0.5
+see "starts: the summary counts tasks by state" '^Tasks: [0-9]+ process(es)?, [0-9]+ threads?: [0-9]+ running'
+see "the header shows --hung-after beside the kernel's hung_task_timeout_secs" \
+	'^Hung: .*--hung-after 0\.5s \(the kernel.s hung_task_timeout_secs: ([0-9]+|unknown)\)'
+see "the header counts the hung task" '^Hung: [1-9][0-9]* threads? in D longer than'
+see "the header names the parent holding zombies" "^Zombies: [0-9]+, held by .*$holder \\(pi-zombies\\) 3, oldest"
+see "the footer names the selected task and the keys" '^Selected: PID [0-9]+ .*\?: help +q: quit'
+
+# Problems only.
+keys p
+see "p: problems only" 'problems only'
+see "the D task is flagged hung, in words" "^ +$dpid root +D .* hung [0-9][0-9.hms]* "
+see "its wait channel and system call are shown" "^ +$dpid .* (kernel_clone|[a-z_]+vfork[a-z_]*) +vfork "
+for z in "${zombies[@]}"; do
+	see "zombie $z is flagged with its parent" "^ +$z root +Z .* zombie of $holder "
+done
+see "the parent is flagged with how many zombies it holds" "^ +$holder root +S .* holds 3 zombies [0-9][0-9.hms]*"
+see "the stopped task is flagged stopped" "^ +$stopped root +T .* stopped +.*sleep 600"
+see "the traced task is flagged traced, with its tracer" "^ +$traced root +t .* traced by $tracer +.*sleep 600"
+not_see "a healthy process is not a problem" "^ +$healthy "
+keys p
+see "p again: every task" 'Showing [0-9]+ of [0-9]+ processes, by %CPU'
+
+# Sorting.
+keys N
+see "N: sorted by PID, smallest first" 'by PID \(smallest first\)'
+screen | awk 'f && $1 ~ /^[0-9]+$/ { print $1 } /^ +PID /{ f = 1 }' >"$TEST_TMP/pids"
+check "the rows are in PID order" sort -n -c "$TEST_TMP/pids"
+keys I
+see "I: the other way round" 'by PID \(biggest first\)'
+screen | awk 'f && $1 ~ /^[0-9]+$/ { print $1 } /^ +PID /{ f = 1 }' >"$TEST_TMP/pids"
+check "the rows are in reverse PID order" sort -n -r -c "$TEST_TMP/pids"
+keys '>'
+see "> sorts by the next column" 'by USER'
+keys F Home
+see "F sorts by the flags, worst first" 'by FLAGS \(biggest first\)'
+see "Home selects the first row" '^Selected: PID [0-9]+ '
+wait_screen_lacks '^sorted by' 5
+# Worst first: the hung task (unless other tasks on this machine are
+# hung too) comes before the zombies' parent.
+screen >"$TEST_TMP/screen"
+hung_line=$(grep -nE "^ +$dpid " "$TEST_TMP/screen" | cut -d: -f1)
+holder_line=$(grep -nE "^ +$holder " "$TEST_TMP/screen" | cut -d: -f1)
+check "sorted by flags, hung comes before holding zombies" \
+	test -n "$hung_line" -a -n "$holder_line" -a "${hung_line:-0}" -lt "${holder_line:-0}"
+
+# Search.
+keys /
+see "/ asks what to search for" '^Search'
+type_text "pi-threads -n 3 -d 7"
+keys Enter
+see "the search selects the matching task" "^Selected: PID $healthy \\(pi-threads\\)"
+not_see "the search prompt is gone" '^Search'
+
+# The selected task's snapshot.
+keys Enter
+see "Enter opens the snapshot" "^Snapshot of process $healthy "
+see "the snapshot is the one pinspect PID prints" "^pinspect: process $healthy \\(pi-threads\\), S sleeping"
+see "it starts with IDENTITY" '^IDENTITY$'
+keys t
+see "t jumps to THREADS, with the workers" '^  [0-9]+ +worker-0 +S sleeping +read'
+keys m
+see "m jumps to the memory map" '^MEMORY$'
+keys Tab
+see "Tab goes to the next section" '^THREADS$'
+keys u
+see "u reads the user stacks, and says how" 'user stacks under THREADS: blocked threads copied, never stopped'
+see "the workers' user stacks are shown, blocked in read" '^ +user +#0 +0x[0-9a-f]+ '
+see "... down through the helper's own functions" ' pi_depth_[0-9]'
+keys r
+see "r reads it again, still with user stacks" 'read again, with user stacks'
+keys Escape
+see "Esc returns to the table" "^Selected: PID $healthy \\(pi-threads\\)"
+
+# Filter.
+keys '\'
+see "\\ asks for a filter" '^Filter'
+type_text pi-zombies
+keys Enter
+see "the filter says what it keeps" 'filter "pi-zombies"'
+see "the filter keeps the zombies' parent" "^ +$holder "
+not_see "and drops the rest" "^ +$healthy "
+keys '\' Escape
+not_see "Esc in the filter clears it" 'filter "'
+
+# Threads and tree, of one process picked out with the filter.
+keys '\'
+type_text "pi-threads -n 3 -d 7"
+keys Enter H
+see "H: a row per thread" 'Showing 4 of [0-9]+ threads'
+keys /
+type_text "worker-1"
+keys Enter
+see "threads are named, with their process's command" '^Selected: TID [0-9]+ \(worker-1\)'
+keys t
+see "t: the tree" 'threads as a tree'
+see "the tree shows the process" "^ +$healthy .*[|\`]- "
+see "... and its threads under it" "^ +[0-9]+ .* [|\`]- worker-2: "
+keys t H '\' Escape
+see "back to a row per process, unfiltered" 'Showing [0-9]+ of [0-9]+ processes, by'
+
+# Refresh interval, pause, help.
+keys d
+see "d asks for the refresh interval" '^Refresh every'
+type_text 0.3
+keys Enter
+see "the new interval is used" 'refresh every 0\.3s'
+keys Z
+see "Z pauses" 'PAUSED'
+keys Z
+not_see "Z again resumes" 'PAUSED'
+keys '?'
+see "? shows the help page" '^pinspect live view'
+see "the help lists the keys" 'problems only: D, hung, Z, T'
+keys x
+see "any key leaves the help page" '^Selected: '
+
+# Resizing.
+tm resize-window -t "$TMUX_PANE" -x 80 -y 24
+see "resized narrower: redrawn to fit" '^Selected: '
+screen >"$TEST_TMP/screen"
+check "resized: the lines fit in 80 columns" \
+	test "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$TEST_TMP/screen")" -le 80
+see "resized: the flags still show" '^ +PID .*FLAGS +COMMAND'
+tm resize-window -t "$TMUX_PANE" -x 20 -y 5
+sleep 0.5
+tm resize-window -t "$TMUX_PANE" -x "$PANE_W" -y "$PANE_H"
+keys p
+see "after a tiny window and back, it still works" 'problems only'
+
+keys q
+see "q quits, with status 0" '^exit=[0-9]+$'
+see "... status 0" '^exit=0$' 1
+vg_clean "the live view, its keys and its snapshot page"
+terminal_restored "after q the terminal is given back"
+
+# SIGTERM while the screen is up.
+live -d 0.5
+see "started again" '^Tasks: '
+pid=$(live_pid)
+kill -TERM "$pid"
+see "SIGTERM: exits with 128 + 15" '^exit=143$'
+vg_clean "ended by SIGTERM"
+terminal_restored "after SIGTERM the terminal is given back"
+
+# SIGINT (Ctrl-C).
+live -d 0.5
+see "started once more" '^Tasks: '
+keys C-c
+see "Ctrl-C: exits with 128 + 2" '^exit=130$'
+vg_clean "ended by Ctrl-C"
+terminal_restored "after Ctrl-C the terminal is given back"
+
+# Watching one process: its threads.
+live --top "$healthy" -d 0.5
+see "--top: says which process it watches" "watching process $healthy \\(pi-threads\\)"
+see "--top: its threads, by name" '^ +[0-9]+ root +S .* worker-2: '
+see "--top: all four of them" 'Showing 4 of 4 threads'
+keys q
+see "--top: q quits" '^exit=0$'
+vg_clean "--top"
+
+# -n: a number of refreshes, then out.
+live -n 2 -d 0.2
+see "-n 2: quits by itself after two refreshes" '^exit=0$'
+vg_clean "-n 2"
+terminal_restored "after -n the terminal is given back"
+
+# Without colour (NO_COLOR, or a terminal that has none), the words stay.
+clear_pane
+live_command -d 0.5 --hung-after 0.5 --problems
+keys "NO_COLOR=1 $LIVE_CMD" Enter
+see "NO_COLOR: the D task is still flagged in words" "^ +$dpid .* hung [0-9][0-9.hms]*"
+keys q
+see "NO_COLOR: quits" '^exit=0$'
+vg_clean "NO_COLOR"
+clear_pane
+live_command -d 0.5 --problems
+keys "TERM=vt100 $LIVE_CMD" Enter
+see "a monochrome terminal: the zombies are still flagged in words" "^ +${zombies[0]} .* zombie of $holder"
+keys q
+see "monochrome: quits" 'exit=0'
+vg_clean "a monochrome terminal"
+
+# A terminal ncurses does not know: said plainly, status 5.
+clear_pane
+live_command -d 0.5
+keys "TERM=no-such-terminal $LIVE_CMD" Enter
+see "an unknown terminal type: says so" "terminal type 'no-such-terminal' \\(TERM\\) is not known"
+see "an unknown terminal type: status 5" '^exit=5$'
+
+# A PID that does not exist: said on the plain terminal.
+missing=4194304
+while [ -e "/proc/$missing" ]; do missing=$((missing - 1)); done
+live --top "$missing"
+see "--top a missing PID: exits 3 with a message" "PID $missing: no such process"
+see "--top a missing PID: status 3" '^exit=3$'
+
+done_testing
