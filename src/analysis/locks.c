@@ -91,29 +91,21 @@ static bool holds_pi_lock(const struct pi_process *p, pid_t tid)
 	return false;
 }
 
-/* What a futex wait is, from the operation, the words and the owner. */
-static void classify(const struct pi_process *p, struct pi_thread *t)
+pid_t pi_futex_named_owner(const struct pi_futex *f, enum pi_lock_kind *kind)
 {
-	struct pi_futex *f = &t->futex;
-
-	f->owner = 0;
-	if (!f->waiting) {
-		f->kind = PI_LOCK_NONE;
-		return;
-	}
+	*kind = PI_LOCK_NONE;
+	if (!f->waiting)
+		return 0;
 	if (f->read_err) {
-		f->kind = PI_LOCK_UNKNOWN;
-		return;
+		*kind = PI_LOCK_UNKNOWN;
+		return 0;
 	}
-	bool shared = !f->private_op;
 	switch (f->op) {
 	case FUTEX_LOCK_PI:
 	case FUTEX_LOCK_PI2:
 		/* The kernel keeps the owner's TID in the word itself. */
-		f->kind = PI_LOCK_PI_MUTEX;
-		if (live_owner(p, (pid_t)(f->word & FUTEX_TID), shared))
-			f->owner = (pid_t)(f->word & FUTEX_TID);
-		return;
+		*kind = PI_LOCK_PI_MUTEX;
+		return (pid_t)(f->word & FUTEX_TID);
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
 		/* A glibc mutex waiter sets the word to 2 ("locked, with
@@ -122,16 +114,31 @@ static void classify(const struct pi_process *p, struct pi_thread *t)
 		 * condition variable or a semaphore has none of this. */
 		if (f->expected == 2 && (f->word == 1 || f->word == 2) && f->nusers >= 1
 		    && valid_mutex_kind(f->mutex_kind) && !(f->mutex_kind & MUTEX_PRIO_INHERIT)
-		    && live_owner(p, f->owner_field, shared)) {
-			f->kind = PI_LOCK_MUTEX;
-			f->owner = f->owner_field;
-			return;
+		    && f->owner_field > 0) {
+			*kind = PI_LOCK_MUTEX;
+			return f->owner_field;
 		}
-		f->kind = PI_LOCK_NOT_MUTEX;
-		return;
+		*kind = PI_LOCK_NOT_MUTEX;
+		return 0;
 	default:
-		f->kind = PI_LOCK_NOT_MUTEX;
+		*kind = PI_LOCK_NOT_MUTEX;
+		return 0;
 	}
+}
+
+/* What a futex wait is: the words' verdict, and an owner only when it is
+ * a thread that lives. */
+static void classify(const struct pi_process *p, struct pi_thread *t)
+{
+	struct pi_futex *f = &t->futex;
+	pid_t owner = pi_futex_named_owner(f, &f->kind);
+	bool alive = owner > 0 && live_owner(p, owner, !f->private_op);
+
+	f->owner = alive ? owner : 0;
+	/* A mutex whose __owner names no live thread is not believed to be
+	 * one (a PI word's TID is the kernel's, so the lock stays a lock). */
+	if (f->kind == PI_LOCK_MUTEX && !alive)
+		f->kind = PI_LOCK_NOT_MUTEX;
 }
 
 /* glibc answers the kernel's EDEADLK on a priority-inheritance lock by

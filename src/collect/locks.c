@@ -20,17 +20,48 @@ enum {
 	FUTEX_TID = 0x3fffffff,	/* FUTEX_TID_MASK: the owner in a PI futex word */
 };
 
-static long futex_nr(const struct pi_process *p)
+long pi_futex_nr(enum pi_abi abi, bool abi_known)
 {
-	if (!p->abi_known || p->abi == PI_ABI_NATIVE)
+	if (!abi_known || abi == PI_ABI_NATIVE)
 		return 202;
-	return p->abi == PI_ABI_I386 ? 240 : (202 | 0x40000000);
+	return abi == PI_ABI_I386 ? 240 : (202 | 0x40000000);
 }
 
 static bool is_wait(unsigned op)
 {
 	return op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET || op == FUTEX_LOCK_PI
 	       || op == FUTEX_LOCK_PI2 || op == FUTEX_WAIT_REQUEUE_PI;
+}
+
+bool pi_futex_from_syscall(const struct pi_syscall *sc, long futex_nr, struct pi_futex *f)
+{
+	memset(f, 0, sizeof *f);
+	if (sc->kind != PI_SYSCALL_IN || sc->nr != futex_nr
+	    || !is_wait((unsigned)sc->args[1] & FUTEX_CMD_MASK))
+		return false;
+	f->waiting = true;
+	f->addr = sc->args[0];
+	f->op = (unsigned)sc->args[1] & FUTEX_CMD_MASK;
+	f->private_op = sc->args[1] & FUTEX_PRIVATE_FLAG;
+	f->expected = (uint32_t)sc->args[2];
+	return true;
+}
+
+int pi_futex_read(pid_t pid, struct pi_futex *f)
+{
+	uint32_t words[MUTEX_FIELDS / 4];
+	ssize_t n = pi_mem_read(pid, f->addr, words, sizeof words);
+	if (n < 4) {
+		f->read_err = n < 0 ? (int)n : -EFAULT;
+		return f->read_err;
+	}
+	memset((char *)words + n, 0, sizeof words - (size_t)n);
+	f->word = words[0];
+	f->count = words[1];
+	f->owner_field = (int32_t)words[2];
+	f->nusers = words[3];
+	f->mutex_kind = (int32_t)words[4];
+	return 0;
 }
 
 /* A variable's name as people write it: version cut, C++ demangled
@@ -64,29 +95,12 @@ static const char *symbol_at(struct pi_process *p, Dwfl *dwfl, uint64_t addr)
 	return named(p, name, off);
 }
 
-static void read_futex(struct pi_process *p, Dwfl *dwfl, struct pi_thread *t)
+/* The words of a waiter's futex, where they lie and what they are called. */
+static void describe_futex(struct pi_process *p, Dwfl *dwfl, struct pi_thread *t)
 {
 	struct pi_futex *f = &t->futex;
-	uint32_t words[MUTEX_FIELDS / 4];
-
-	f->waiting = true;
-	f->addr = t->syscall.args[0];
-	f->op = (unsigned)t->syscall.args[1] & FUTEX_CMD_MASK;
-	f->private_op = t->syscall.args[1] & FUTEX_PRIVATE_FLAG;
-	f->expected = (uint32_t)t->syscall.args[2];
-
-	ssize_t n = pi_mem_read(p->pid, f->addr, words, sizeof words);
-	if (n < 4) {
-		f->read_err = n < 0 ? (int)n : -EFAULT;
+	if (pi_futex_read(p->pid, f))
 		return;
-	}
-	memset((char *)words + n, 0, sizeof words - (size_t)n);
-	f->word = words[0];
-	f->count = words[1];
-	f->owner_field = (int32_t)words[2];
-	f->nusers = words[3];
-	f->mutex_kind = (int32_t)words[4];
-
 	long at = pi_vma_find(p->vmas, p->nvmas, f->addr);
 	if (at >= 0) {
 		const struct pi_vma *v = &p->vmas[at];
@@ -203,16 +217,14 @@ static void read_other_task(struct pi_process *p, pid_t tid, size_t *cap)
 void pi_collect_locks(struct pi_process *p, Dwfl *dwfl)
 {
 	size_t others_cap = 0;
-	long nr = futex_nr(p);
+	long nr = pi_futex_nr(p->abi, p->abi_known);
 
 	p->locks_collected = true;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct pi_thread *t = &p->threads[i];
 		memset(&t->futex, 0, sizeof t->futex);
-		if (t->syscall_err || t->syscall.kind != PI_SYSCALL_IN || t->syscall.nr != nr
-		    || !is_wait((unsigned)t->syscall.args[1] & FUTEX_CMD_MASK))
-			continue;
-		read_futex(p, dwfl, t);
+		if (!t->syscall_err && pi_futex_from_syscall(&t->syscall, nr, &t->futex))
+			describe_futex(p, dwfl, t);
 	}
 	if (dwfl) {
 		struct scan sc = { p, 0 };

@@ -14,6 +14,16 @@
 
 struct Dwfl;
 
+/* futex()'s system call number in a process of this ABI. */
+long pi_futex_nr(enum pi_abi abi, bool abi_known);
+/* When sc is a futex() call a thread sleeps in (a wait, or taking a
+ * priority-inheritance lock), fills f's address, operation and expected
+ * value and returns true; otherwise clears f and returns false. */
+bool pi_futex_from_syscall(const struct pi_syscall *sc, long futex_nr, struct pi_futex *f);
+/* Reads the futex word at f->addr in pid, and the pthread_mutex_t fields
+ * that would follow it. Returns 0, or -errno (also left in f->read_err). */
+int pi_futex_read(pid_t pid, struct pi_futex *f);
+
 /* Fills each thread's futex, p->held_locks, and p->other_tasks (lock
  * holders in other processes). dwfl, when not NULL, names the variables. */
 void pi_collect_locks(struct pi_process *p, struct Dwfl *dwfl);

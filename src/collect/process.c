@@ -1,6 +1,5 @@
 #include "collect/collect.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include "elf/vdso.h"
 #include "proc/memory.h"
 #include "proc/reader.h"
+#include "sys/abi.h"
 #include "util/xalloc.h"
 
 static double clock_seconds(clockid_t id)
@@ -26,30 +26,6 @@ static int compare_pids(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 	return (x > y) - (x < y);
-}
-
-/* The ELF header of the executable tells 64-bit, 32-bit and x32 processes
- * apart, and with them what system call numbers mean. */
-static void read_abi(int procfd, struct pi_process *p)
-{
-	unsigned char ehdr[EI_NIDENT + 4];
-	int fd = openat(procfd, "exe", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = pread(fd, ehdr, sizeof ehdr, 0);
-	close(fd);
-	if (n != (ssize_t)sizeof ehdr || memcmp(ehdr, ELFMAG, SELFMAG) != 0)
-		return;
-	uint16_t machine = (uint16_t)(ehdr[EI_NIDENT + 2] | ehdr[EI_NIDENT + 3] << 8);
-	if (ehdr[EI_CLASS] == ELFCLASS64)
-		p->abi = PI_ABI_NATIVE;
-	else if (ehdr[EI_CLASS] == ELFCLASS32 && machine == EM_X86_64)
-		p->abi = PI_ABI_X32;
-	else if (ehdr[EI_CLASS] == ELFCLASS32)
-		p->abi = PI_ABI_I386;
-	else
-		return;
-	p->abi_known = true;
 }
 
 static void read_identity(int procfd, struct pi_process *p, struct pi_buf *buf)
@@ -72,7 +48,9 @@ static void read_identity(int procfd, struct pi_process *p, struct pi_buf *buf)
 	err = pi_read_at(procfd, "cgroup", buf);
 	p->cgroup_err = err ? err : pi_cgroup_parse(buf->data, buf->len, &p->cgroup);
 
-	read_abi(procfd, p);
+	/* The executable's ELF header tells 64-bit, 32-bit and x32
+	 * processes apart, and with them what system call numbers mean. */
+	p->abi_known = pi_exe_abi(procfd, &p->abi) == 0;
 }
 
 /* The directory whose maps describe the address space: the process's own,
