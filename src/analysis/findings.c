@@ -4,9 +4,8 @@
 #include <string.h>
 
 #include "analysis/classify.h"
+#include "analysis/finding_text.h"
 #include "util/buf.h"
-#include "util/escape.h"
-#include "util/fmt.h"
 #include "util/xalloc.h"
 
 const char *pi_finding_kind_name(enum pi_finding_kind kind)
@@ -77,36 +76,23 @@ static void add_pid(struct pi_finding *f, pid_t pid)
 	pi_finding_add_pid(f, pid);
 }
 
-/* "thread 1235 (worker)": names come from the task, so they are escaped. */
-static void put_task(struct pi_buf *b, const char *what, pid_t id, const char *comm)
-{
-	pi_buf_printf(b, "%s %d (", what, (int)id);
-	pi_escape_text(b, comm, strlen(comm));
-	pi_buf_puts(b, ")");
-}
-
 static void hung_or_d(struct finding_list *fl, const struct pi_thread *t, unsigned flags)
 {
 	struct pi_process *p = fl->p;
 	struct pi_buf m = PI_BUF_INIT;
-	char dur[32], limit[32];
-
-	put_task(&m, "thread", t->tid, t->stat.comm);
-	if (t->off_cpu_known)
-		pi_buf_printf(&m, " has been in D (uninterruptible) for %s",
-			      pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds));
-	else
-		pi_buf_puts(&m, " is in D (uninterruptible)");
-	if (t->wchan && *t->wchan)
-		pi_buf_printf(&m, ", waiting in %s", t->wchan);
-	if (flags & PI_TASK_HUNG) {
-		pi_buf_printf(&m, "; hung: longer than --hung-after %s",
-			      pi_fmt_duration(limit, sizeof limit, p->hung_after_seconds));
-		if (p->hung_task_timeout_secs >= 0)
-			pi_buf_printf(&m, " (the kernel's hung_task_timeout_secs is %d)",
-				      p->hung_task_timeout_secs);
-	}
-	add(fl, (flags & PI_TASK_HUNG) ? PI_FIND_HUNG : PI_FIND_UNINTERRUPTIBLE, t->tid,
+	struct pi_d_task_text d = {
+		.tid = t->tid,
+		.comm = t->stat.comm,
+		.pid = p->pid,
+		.off_cpu_known = t->off_cpu_known,
+		.off_cpu_seconds = t->off_cpu_seconds,
+		.wchan = t->wchan,
+		.hung = flags & PI_TASK_HUNG,
+		.hung_after_seconds = p->hung_after_seconds,
+		.hung_task_timeout_secs = p->hung_task_timeout_secs,
+	};
+	pi_text_d_task(&m, &d);
+	add(fl, d.hung ? PI_FIND_HUNG : PI_FIND_UNINTERRUPTIBLE, t->tid,
 	    t->off_cpu_known ? t->off_cpu_seconds : -1, &m);
 }
 
@@ -115,14 +101,7 @@ static void zombie(struct finding_list *fl)
 	struct pi_process *p = fl->p;
 	struct pi_buf m = PI_BUF_INIT;
 
-	put_task(&m, "process", p->pid, p->stat.comm);
-	pi_buf_printf(&m, " is a zombie: it has exited, and its parent %d", (int)p->stat.ppid);
-	if (p->parent_comm) {
-		pi_buf_puts(&m, " (");
-		pi_escape_text(&m, p->parent_comm, strlen(p->parent_comm));
-		pi_buf_puts(&m, ")");
-	}
-	pi_buf_puts(&m, " has not reaped it with wait()");
+	pi_text_zombie(&m, p->pid, p->stat.comm, p->stat.ppid, p->parent_comm);
 	add(fl, PI_FIND_ZOMBIE, p->pid, -1, &m);
 }
 
@@ -131,21 +110,17 @@ static void zombie_parent(struct finding_list *fl)
 	struct pi_process *p = fl->p;
 	struct pi_buf m = PI_BUF_INIT;
 	double oldest = 0;
-	char dur[32];
+	pid_t *pids = pi_xcalloc(p->nzombies, sizeof *pids);
 
-	for (size_t i = 0; i < p->nzombies; i++)
+	for (size_t i = 0; i < p->nzombies; i++) {
+		pids[i] = p->zombies[i].pid;
 		if (p->zombies[i].age_seconds > oldest)
 			oldest = p->zombies[i].age_seconds;
-	pi_buf_printf(&m, "holds %zu unreaped zombie child%s (the oldest started %s ago): pid",
-		      p->nzombies, p->nzombies == 1 ? "" : "ren",
-		      pi_fmt_duration(dur, sizeof dur, oldest));
-	for (size_t i = 0; i < p->nzombies && i < 10; i++)
-		pi_buf_printf(&m, " %d", (int)p->zombies[i].pid);
-	if (p->nzombies > 10)
-		pi_buf_printf(&m, " and %zu more", p->nzombies - 10);
+	}
+	pi_text_zombie_parent(&m, p->pid, NULL, pids, p->nzombies, oldest);
 	struct pi_finding *f = add(fl, PI_FIND_ZOMBIE_PARENT, p->pid, oldest, &m);
-	for (size_t i = 0; i < p->nzombies; i++)
-		add_pid(f, p->zombies[i].pid);
+	f->pids = pids;
+	f->npids = p->nzombies;
 }
 
 /* Stopped and traced are usually true of every thread at once (a group
@@ -161,35 +136,22 @@ static void stopped_or_traced(struct finding_list *fl, const unsigned *flags, un
 	if (!hit)
 		return;
 
-	enum pi_finding_kind kind = which == PI_TASK_STOPPED ? PI_FIND_STOPPED : PI_FIND_TRACED;
-	pid_t tracer = p->tracer_pid;	/* the first found: the usual case is one */
-	bool all = hit == p->nthreads;
+	struct pi_stop_text st = {
+		.traced = which == PI_TASK_TRACED,
+		.pid = p->pid,
+		.comm = p->stat.comm,
+		.hit = hit,
+		.nthreads = p->nthreads,
+		.tracer = p->tracer_pid,	/* the first found: the usual case is one */
+		.tracer_comm = p->tracer_comm,
+	};
+	for (size_t i = 0; i < p->nthreads; i++)
+		st.held |= !p->threads[i].stat_err && p->threads[i].stat.state == 't';
 	struct pi_buf m = PI_BUF_INIT;
-
-	if (all)
-		put_task(&m, "process", p->pid, p->stat.comm);
-	else
-		pi_buf_printf(&m, "%zu of %zu threads", hit, p->nthreads);
-	if (kind == PI_FIND_STOPPED) {
-		pi_buf_printf(&m, " %s stopped by a job-control signal; kill -CONT %d resumes it",
-			      all ? "is" : "are", (int)p->pid);
-	} else {
-		pi_buf_printf(&m, " %s traced", all ? "is" : "are");
-		if (tracer > 0) {
-			pi_buf_printf(&m, " by %d", (int)tracer);
-			if (p->tracer_comm) {
-				pi_buf_puts(&m, " (");
-				pi_escape_text(&m, p->tracer_comm, strlen(p->tracer_comm));
-				pi_buf_puts(&m, ")");
-			}
-		}
-		bool stopped = false;
-		for (size_t i = 0; i < p->nthreads; i++)
-			stopped |= !p->threads[i].stat_err && p->threads[i].stat.state == 't';
-		if (stopped)
-			pi_buf_puts(&m, ", and held at a ptrace stop until the tracer lets it go");
-	}
-	struct pi_finding *f = add(fl, kind, all ? p->pid : 0, -1, &m);
+	pi_text_stopped(&m, &st);
+	bool all = hit == p->nthreads;
+	struct pi_finding *f = add(fl, st.traced ? PI_FIND_TRACED : PI_FIND_STOPPED,
+				   all ? p->pid : 0, -1, &m);
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (flags[i] & which)
 			add_pid(f, p->threads[i].tid);
@@ -201,8 +163,7 @@ static void leader_exited(struct finding_list *fl)
 {
 	struct pi_process *p = fl->p;
 	struct pi_buf m = PI_BUF_INIT;
-	pi_buf_printf(&m, "the main thread %d has exited; the process lives on in %zu other thread%s",
-		      (int)p->pid, p->nthreads - 1, p->nthreads == 2 ? "" : "s");
+	pi_text_leader_exited(&m, p->pid, p->nthreads - 1);
 	add(fl, PI_FIND_LEADER_EXITED, p->pid, -1, &m);
 }
 

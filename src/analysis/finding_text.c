@@ -1,0 +1,105 @@
+#include "analysis/finding_text.h"
+
+#include <string.h>
+
+#include "util/escape.h"
+#include "util/fmt.h"
+
+void pi_text_task(struct pi_buf *b, const char *what, pid_t id, const char *comm)
+{
+	pi_buf_printf(b, "%s %d (", what, (int)id);
+	if (comm)
+		pi_escape_text(b, comm, strlen(comm));
+	else
+		pi_buf_putc(b, '?');
+	pi_buf_putc(b, ')');
+}
+
+static void put_name(struct pi_buf *b, const char *comm)
+{
+	if (!comm)
+		return;
+	pi_buf_puts(b, " (");
+	pi_escape_text(b, comm, strlen(comm));
+	pi_buf_putc(b, ')');
+}
+
+void pi_text_d_task(struct pi_buf *b, const struct pi_d_task_text *t)
+{
+	char dur[32], limit[32];
+
+	pi_text_task(b, "thread", t->tid, t->comm);
+	if (t->process_comm && t->tid != t->pid)
+		pi_text_task(b, " of process", t->pid, t->process_comm);
+	if (t->off_cpu_known)
+		pi_buf_printf(b, " has been in D (uninterruptible) for %s",
+			      pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds));
+	else
+		pi_buf_puts(b, " is in D (uninterruptible)");
+	if (t->wchan && t->wchan[0])
+		pi_buf_printf(b, ", waiting in %s", t->wchan);
+	if (t->hung) {
+		pi_buf_printf(b, "; hung: longer than --hung-after %s",
+			      pi_fmt_duration(limit, sizeof limit, t->hung_after_seconds));
+		if (t->hung_task_timeout_secs >= 0)
+			pi_buf_printf(b, " (the kernel's hung_task_timeout_secs is %d)",
+				      t->hung_task_timeout_secs);
+	}
+}
+
+void pi_text_zombie(struct pi_buf *b, pid_t pid, const char *comm, pid_t ppid,
+		    const char *parent_comm)
+{
+	pi_text_task(b, "process", pid, comm);
+	pi_buf_printf(b, " is a zombie: it has exited, and its parent %d", (int)ppid);
+	put_name(b, parent_comm);
+	pi_buf_puts(b, " has not reaped it with wait()");
+}
+
+void pi_text_zombie_parent(struct pi_buf *b, pid_t pid, const char *comm, const pid_t *zombies,
+			   size_t n, double oldest_seconds)
+{
+	char dur[32];
+
+	if (comm) {
+		pi_text_task(b, "process", pid, comm);
+		pi_buf_putc(b, ' ');
+	}
+	pi_buf_printf(b, "holds %zu unreaped zombie child%s (the oldest started %s ago): pid",
+		      n, n == 1 ? "" : "ren", pi_fmt_duration(dur, sizeof dur, oldest_seconds));
+	for (size_t i = 0; i < n && i < 10; i++)
+		pi_buf_printf(b, " %d", (int)zombies[i]);
+	if (n > 10)
+		pi_buf_printf(b, " and %zu more", n - 10);
+}
+
+void pi_text_leader_exited(struct pi_buf *b, pid_t pid, size_t other_threads)
+{
+	pi_buf_printf(b, "the main thread %d has exited; the process lives on in %zu other thread%s",
+		      (int)pid, other_threads, other_threads == 1 ? "" : "s");
+}
+
+void pi_text_stopped(struct pi_buf *b, const struct pi_stop_text *s)
+{
+	bool all = s->hit == s->nthreads;
+
+	if (all) {
+		pi_text_task(b, "process", s->pid, s->comm);
+	} else {
+		pi_buf_printf(b, "%zu of %zu threads", s->hit, s->nthreads);
+		if (s->name_process)
+			pi_buf_printf(b, " of process %d", (int)s->pid);
+	}
+	if (!s->traced) {
+		pi_buf_printf(b, " %s stopped by a job-control signal; kill -CONT %d resumes it",
+			      all ? "is" : "are", (int)s->pid);
+		return;
+	}
+	pi_buf_printf(b, " %s traced", all ? "is" : "are");
+	if (s->tracer > 0) {
+		pi_buf_printf(b, " by %d", (int)s->tracer);
+		put_name(b, s->tracer_comm);
+	}
+	if (s->held)
+		pi_buf_puts(b, ", and held at a ptrace stop until the tracer lets it go");
+}
