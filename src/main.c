@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd_batch.h"
+#include "cmd_check.h"
 #include "cmd_live.h"
 #include "cmd_snapshot.h"
 #include "exitcodes.h"
@@ -32,6 +33,9 @@ int main(int argc, char **argv)
 		break;
 	case PI_MODE_BATCH:
 		status = pi_cmd_batch(&opt);
+		break;
+	case PI_MODE_CHECK:
+		status = pi_cmd_check(&opt);
 		break;
 	case PI_MODE_SNAPSHOT:
 	default:

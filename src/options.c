@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "analysis/classify.h"
+#include "health/check.h"
 #include "unwind/symbolize.h"
 #include "util/xalloc.h"
 
 enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
-       OPT_LINES, OPT_TOP, OPT_PROBLEMS };
+       OPT_LINES, OPT_TOP, OPT_PROBLEMS, OPT_HUNG, OPT_ZOMBIES, OPT_DEADLOCKS, OPT_CHECK,
+       OPT_METRICS };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -28,6 +30,11 @@ static const struct option long_options[] = {
 	{ "threads", no_argument, NULL, 'H' },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "problems", no_argument, NULL, OPT_PROBLEMS },
+	{ "hung", no_argument, NULL, OPT_HUNG },
+	{ "zombies", no_argument, NULL, OPT_ZOMBIES },
+	{ "deadlocks", no_argument, NULL, OPT_DEADLOCKS },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "metrics", no_argument, NULL, OPT_METRICS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -40,6 +47,7 @@ static void usage(FILE *out)
 		"  or:  pinspect [OPTION]...             live view of every task\n"
 		"  or:  pinspect --top=PID [OPTION]...   live view of one process's threads\n"
 		"  or:  pinspect --batch [OPTION]...     the live view's table, printed\n"
+		"  or:  pinspect --check [OPTION]...     scan every task for trouble\n"
 		"Show what a Linux process is doing and why it is stuck: its identity, state,\n"
 		"scheduling, signals, memory map, threads with their system calls and kernel\n"
 		"stacks, and findings such as hung (D) threads, zombies and stopped tasks.\n"
@@ -47,7 +55,8 @@ static void usage(FILE *out)
 		"stopped and traced ones (press ? in it for its keys).\n"
 		"\n"
 		"  -j, --json              print one JSON document per process, one per line\n"
-		"                          (without a PID: one per refresh; implies --batch)\n"
+		"                          (without a PID: one per refresh; implies --batch;\n"
+		"                          with a scan: one document)\n"
 		"      --hung-after=SECONDS\n"
 		"                          call a task hung after SECONDS in D without running\n"
 		"                          (default %g; the kernel's own limit is in\n"
@@ -79,11 +88,22 @@ static void usage(FILE *out)
 		"      --problems          only tasks in D, Z, T or t, and zombies' parents\n"
 		"      --top=PID           watch one process: its threads, live\n"
 		"\n"
+		"Health scans of every task on the system. Exit status 0: nothing found,\n"
+		"1: something found. They never stop a thread.\n"
+		"      --hung              tasks in D without running for longer than\n"
+		"                          --hung-after: what they wait in, their kernel stack\n"
+		"      --zombies           zombies, by the parent that has not reaped them\n"
+		"      --deadlocks         threads waiting for each other's mutexes, in a cycle\n"
+		"      --check             all of the above\n"
+		"      --metrics           the scans' facts as Prometheus metrics, for\n"
+		"                          node_exporter's textfile collector (exits 0)\n"
+		"\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n"
 		"\n"
-		"Exit status: 0 success, 2 usage error, 3 no such process (or it exited\n"
-		"while being read), 4 permission denied, 5 other failure.\n"
+		"Exit status: 0 success (a scan: nothing found), 1 a scan found something,\n"
+		"2 usage error, 3 no such process (or it exited while being read),\n"
+		"4 permission denied, 5 other failure.\n"
 		"\n"
 		"Full documentation, and what each finding means: man pinspect\n",
 		PI_HUNG_AFTER_DEFAULT, PI_MAX_FRAMES_DEFAULT, PI_DELAY_DEFAULT, PI_DELAY_MIN);
@@ -174,6 +194,32 @@ static enum pi_options_result choose_monitor_mode(struct pi_options *o)
 	return PI_OPTIONS_RUN;
 }
 
+/* A scan looks at every task, once: no PID, no refreshes, nothing that
+ * would stop a thread. */
+static enum pi_options_result choose_check_mode(struct pi_options *o, const char *monitor_given,
+						 const char *pid)
+{
+	const char *why = NULL;
+
+	if (pid)
+		why = "a scan looks at every task on the system: it takes no PID";
+	else if (monitor_given)
+		why = "the live view's options do not apply to a scan";
+	else if (o->metrics && o->json)
+		why = "--metrics and --json are two formats: choose one";
+	else if (o->stop_blocked || o->consistent)
+		why = "a scan never stops a thread";
+	if (why) {
+		fprintf(stderr, "pinspect: %s\n", why);
+		fprintf(stderr, "Try 'pinspect --help' for more information.\n");
+		return PI_OPTIONS_USAGE;
+	}
+	if (!o->scans)
+		o->scans = PI_CHECK_ALL;	/* --metrics alone: every scan */
+	o->mode = PI_MODE_CHECK;
+	return PI_OPTIONS_RUN;
+}
+
 enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options *o)
 {
 	const char *monitor_given = NULL;
@@ -238,6 +284,21 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			if (!monitor_option(c, optarg, o, &monitor_given))
 				return PI_OPTIONS_USAGE;
 			break;
+		case OPT_HUNG:
+			o->scans |= PI_CHECK_HUNG;
+			break;
+		case OPT_ZOMBIES:
+			o->scans |= PI_CHECK_ZOMBIES;
+			break;
+		case OPT_DEADLOCKS:
+			o->scans |= PI_CHECK_DEADLOCKS;
+			break;
+		case OPT_CHECK:
+			o->scans |= PI_CHECK_ALL;
+			break;
+		case OPT_METRICS:
+			o->metrics = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return PI_OPTIONS_EXIT_OK;
@@ -262,6 +323,8 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			o->consistent ? "consistent" : "stop-blocked");
 		return PI_OPTIONS_USAGE;
 	}
+	if (o->scans || o->metrics)
+		return choose_check_mode(o, monitor_given, optind < argc ? argv[optind] : NULL);
 	if (optind >= argc)
 		return choose_monitor_mode(o);
 	if (monitor_given) {

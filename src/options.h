@@ -11,6 +11,7 @@ enum pi_mode {
 	PI_MODE_SNAPSHOT,	/* pinspect PID...: one snapshot per process */
 	PI_MODE_LIVE,		/* pinspect [--top PID]: the full-screen live view */
 	PI_MODE_BATCH,		/* pinspect --batch: the live view's table, printed */
+	PI_MODE_CHECK,		/* pinspect --hung/--zombies/--deadlocks/--check/--metrics */
 };
 
 struct pi_options {
@@ -31,6 +32,10 @@ struct pi_options {
 	pid_t top_pid;		/* --top PID: that process's threads; 0: every task */
 	double delay_seconds;	/* -d: between refreshes */
 	long iterations;	/* -n: refreshes before exiting; 0: until quit */
+
+	/* The health scans. */
+	unsigned scans;		/* enum pi_check_scan bits (health/check.h) */
+	bool metrics;		/* --metrics: print them as Prometheus metrics */
 };
 
 /* The default -d, and the shortest one allowed (below it pinspect would

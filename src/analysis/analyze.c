@@ -12,18 +12,6 @@
 #include "analysis/vma.h"
 #include "util/xalloc.h"
 
-static void compute_off_cpu(struct pi_thread *t)
-{
-	t->off_cpu_known = false;
-	t->off_cpu_seconds = 0;
-	if (t->sched_err || !(t->sched.have & PI_SCHED_EXEC_START))
-		return;
-	bool on_cpu = !t->stat_err && t->stat.state == 'R' && !t->syscall_err
-		      && t->syscall.kind == PI_SYSCALL_RUNNING;
-	t->off_cpu_known = pi_off_cpu(t->sched_clock_ns, t->sched.exec_start_ns, on_cpu,
-				      &t->off_cpu_seconds);
-}
-
 static char *permission_reason(const struct pi_process *p, const char *item)
 {
 	if (strcmp(item, "kernel_stack") == 0)
@@ -201,7 +189,7 @@ void pi_analyze_process(struct pi_process *p, double hung_after_seconds)
 	p->start_time = p->realtime_seconds - p->age_seconds;
 	sum_switches(p);
 	for (size_t i = 0; i < p->nthreads; i++)
-		compute_off_cpu(&p->threads[i]);
+		pi_thread_off_cpu(&p->threads[i]);
 	pi_vmas_classify(p->vmas, p->nvmas, p->threads, p->nthreads);
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct pi_tls *tls = &p->threads[i].tls;

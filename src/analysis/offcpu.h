@@ -10,10 +10,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct pi_thread;
+
 /* Sets *seconds to the time since the task last ran: now_ns (the
  * scheduler clock of the CPU it last ran on, 0 when unknown) minus
  * exec_start_ns; 0 when on_cpu says it is running right now. Returns
  * false (and *seconds 0) when now_ns is unknown. */
 bool pi_off_cpu(int64_t now_ns, int64_t exec_start_ns, bool on_cpu, double *seconds);
+
+/* Sets a collected thread's off_cpu_known and off_cpu_seconds from its
+ * sched file and the clock read beside it. */
+void pi_thread_off_cpu(struct pi_thread *t);
 
 #endif

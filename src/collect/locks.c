@@ -124,15 +124,6 @@ static bool is_own_thread(const struct pi_process *p, pid_t tid)
 	return pi_process_find_thread(p, tid) != NULL;
 }
 
-static bool is_programs_own(const struct pi_process *p, const char *module)
-{
-	if (!module || module[0] != '/')
-		return false;
-	if (p->exe && strcmp(module, p->exe) == 0)
-		return true;
-	return strncmp(module, "/usr/", 5) != 0 && strncmp(module, "/lib", 4) != 0;
-}
-
 static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
 		       void *arg)
 {
@@ -141,7 +132,7 @@ static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwar
 	(void)userdata;
 	(void)start;
 
-	if (!is_programs_own(p, name))
+	if (!pi_module_is_programs_own(name, p->exe))
 		return DWARF_CB_OK;
 	int n = dwfl_module_getsymtab(mod);
 	for (int i = 1; i < n; i++) {

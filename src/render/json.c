@@ -253,11 +253,10 @@ static void memory(struct pi_jw *w, const struct pi_process *p)
 				     : pi_vsyscall_mode_name(p->vsyscall));
 }
 
-void pi_json_finding(struct pi_jw *w, const struct pi_finding *f)
+void pi_json_finding_keys(struct pi_jw *w, const struct pi_finding *f)
 {
 	char see[64];
 	snprintf(see, sizeof see, "pinspect(1) %s", pi_finding_see(f->kind));
-	pi_jw_object(w);
 	pi_jw_kstring(w, "kind", pi_finding_kind_name(f->kind));
 	pi_jw_ki64(w, "pid", f->pid);
 	pi_jw_key(w, "tid");
@@ -270,6 +269,12 @@ void pi_json_finding(struct pi_jw *w, const struct pi_finding *f)
 	for (size_t i = 0; i < f->npids; i++)
 		pi_jw_i64(w, f->pids[i]);
 	pi_jw_array_end(w);
+}
+
+void pi_json_finding(struct pi_jw *w, const struct pi_finding *f)
+{
+	pi_jw_object(w);
+	pi_json_finding_keys(w, f);
 	pi_jw_object_end(w);
 }
 

@@ -14,6 +14,10 @@
 #define PI_JSON_SCHEMA_VERSION 1
 
 void pi_render_json(struct pi_jw *w, const struct pi_process *p);
+/* A finding: {kind, pid, tid, message, see, seconds, pids}. The _keys
+ * form writes the keys only, into an object the caller opened (the scans
+ * add the facts behind the finding). */
 void pi_json_finding(struct pi_jw *w, const struct pi_finding *f);
+void pi_json_finding_keys(struct pi_jw *w, const struct pi_finding *f);
 
 #endif

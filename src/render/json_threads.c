@@ -6,7 +6,7 @@
 #include "render/json.h"
 #include "render/json_util.h"
 
-static void syscall_object(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
+void pi_json_syscall(struct pi_jw *w, const struct pi_thread *t, bool abi_known, enum pi_abi abi)
 {
 	static const char *const kinds[] = { "running", "not_in_syscall", "in_syscall" };
 	const struct pi_syscall *sc = &t->syscall;
@@ -20,7 +20,7 @@ static void syscall_object(struct pi_jw *w, const struct pi_process *p, const st
 	pi_jw_kstring(w, "state", kinds[sc->kind]);
 	if (sc->kind == PI_SYSCALL_IN) {
 		pi_jw_ki64(w, "number", sc->nr);
-		pi_jw_kstring(w, "name", p->abi_known ? pi_syscall_name(p->abi, sc->nr) : NULL);
+		pi_jw_kstring(w, "name", abi_known ? pi_syscall_name(abi, sc->nr) : NULL);
 		pi_jw_key(w, "args");
 		pi_jw_array(w);
 		for (int i = 0; i < 6; i++)
@@ -94,7 +94,7 @@ static void user_frames(struct pi_jw *w, const char *key, const struct pi_user_s
 	pi_jw_array_end(w);
 }
 
-static void kernel_frames(struct pi_jw *w, const struct pi_thread *t)
+void pi_json_kernel_stack(struct pi_jw *w, const struct pi_thread *t)
 {
 	pi_jw_key(w, "kernel_stack");
 	if (t->kstack_err) {
@@ -217,7 +217,7 @@ static void lock_object(struct pi_jw *w, const struct pi_process *p, const struc
 	pi_jw_object_end(w);
 }
 
-static void thread_object(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
+void pi_json_thread(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
 {
 	bool cs = !t->status_err && (t->status.have & PI_STATUS_CTXT);
 	bool st = !t->stat_err;
@@ -234,7 +234,7 @@ static void thread_object(struct pi_jw *w, const struct pi_process *p, const str
 	pi_jw_key(w, "nonvoluntary_ctxt_switches");
 	cs ? pi_jw_u64(w, t->status.nonvoluntary_ctxt_switches) : pi_jw_null(w);
 	pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->wchan);
-	syscall_object(w, p, t);
+	pi_json_syscall(w, t, p->abi_known, p->abi);
 	pi_jw_kseconds(w, "off_cpu_seconds", t->off_cpu_known ? t->off_cpu_seconds : -1);
 	pi_jw_key(w, "last_cpu");
 	st ? pi_jw_i64(w, t->stat.processor) : pi_jw_null(w);
@@ -248,7 +248,7 @@ static void thread_object(struct pi_jw *w, const struct pi_process *p, const str
 	t->status_err ? pi_jw_null(w) : pi_jw_i64(w, t->status.tracer_pid);
 	pi_json_signals(w, "signals_pending", t->status.sig_pending, !t->status_err);
 	pi_json_signals(w, "signals_blocked", t->status.sig_blocked, !t->status_err);
-	kernel_frames(w, t);
+	pi_json_kernel_stack(w, t);
 	registers_object(w, &t->regs);
 	user_stack(w, p, &t->ustack);
 	tls_object(w, p, &t->tls);
@@ -264,7 +264,7 @@ void pi_json_threads(struct pi_jw *w, const struct pi_process *p)
 	} else {
 		pi_jw_array(w);
 		for (size_t i = 0; i < p->nthreads; i++)
-			thread_object(w, p, &p->threads[i]);
+			pi_json_thread(w, p, &p->threads[i]);
 		pi_jw_array_end(w);
 	}
 
@@ -301,7 +301,7 @@ void pi_json_stack_groups(struct pi_jw *w, const struct pi_process *p)
 		pi_jw_kstring(w, "syscall", !t->syscall_err && t->syscall.kind == PI_SYSCALL_IN && p->abi_known
 						    ? pi_syscall_name(p->abi, t->syscall.nr) : NULL);
 		pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->wchan);
-		kernel_frames(w, t);
+		pi_json_kernel_stack(w, t);
 		user_frames(w, "frames", &t->ustack,
 			    p->stacks_collected && !p->stacks_err && !t->ustack.err);
 		pi_jw_object_end(w);

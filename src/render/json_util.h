@@ -18,6 +18,13 @@ void pi_json_strings(struct pi_jw *w, const char *key, const struct pi_strv *sv,
 /* key: [signal names] of a mask, or null. */
 void pi_json_signals(struct pi_jw *w, const char *key, uint64_t mask, bool known);
 
+/* A thread as in "threads" (also the scans' deadlocked threads). */
+void pi_json_thread(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t);
+/* "syscall": {state, number, name, args, sp, pc} or null. */
+void pi_json_syscall(struct pi_jw *w, const struct pi_thread *t, bool abi_known, enum pi_abi abi);
+/* "kernel_stack": [frames] or null. */
+void pi_json_kernel_stack(struct pi_jw *w, const struct pi_thread *t);
+
 /* "threads" and "zombie_children"; "stack_groups". */
 void pi_json_threads(struct pi_jw *w, const struct pi_process *p);
 void pi_json_stack_groups(struct pi_jw *w, const struct pi_process *p);

@@ -132,14 +132,11 @@ static bool under(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-/* Is this module's DWARF read, by the --lines policy? */
-static bool wants_lines(const struct pi_symbolizer *s, const char *module)
+bool pi_module_is_programs_own(const char *module, const char *program)
 {
-	if (s->lines != PI_LINES_PROGRAM)
-		return s->lines == PI_LINES_ALL;
 	if (!module || module[0] != '/')
 		return false;
-	if (s->program && strcmp(module, s->program) == 0)
+	if (program && strcmp(module, program) == 0)
 		return true;
 	static const char *const system_dirs[] = { "/lib", "/lib64", "/usr/lib", "/usr/lib64",
 						   "/usr/libexec", "/lib32", "/usr/lib32" };
@@ -147,6 +144,14 @@ static bool wants_lines(const struct pi_symbolizer *s, const char *module)
 		if (under(module, system_dirs[i]))
 			return false;
 	return true;
+}
+
+/* Is this module's DWARF read, by the --lines policy? */
+static bool wants_lines(const struct pi_symbolizer *s, const char *module)
+{
+	if (s->lines != PI_LINES_PROGRAM)
+		return s->lines == PI_LINES_ALL;
+	return pi_module_is_programs_own(module, s->program);
 }
 
 static void resolve(struct pi_symbolizer *s, uint64_t pc, bool activation)

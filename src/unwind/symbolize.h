@@ -39,6 +39,10 @@ enum pi_lines {
 	PI_LINES_NONE,
 };
 
+/* Is module (a path) the program's own: the executable (program, which
+ * may be NULL) or a library outside the system's library directories? */
+bool pi_module_is_programs_own(const char *module, const char *program);
+
 /* program is the executable's path (may be NULL). */
 struct pi_symbolizer *pi_symbolizer_new(struct Dwfl *dwfl, struct pi_strpool *pool,
 					enum pi_lines lines, const char *program);

@@ -1,9 +1,12 @@
-/* pi-zombies [COUNT]
+/* pi-zombies [COUNT [NAME]]
  *
  * Forks COUNT children (default 3) that exit at once, and never reaps
- * them: they stay zombies, held by this process. Prints the zombies' PIDs
- * on one line after "ready". */
+ * them: they stay zombies, held by this process. With NAME, the parent
+ * then takes that name (prctl PR_SET_NAME: any bytes, cut to 15), so that
+ * a hostile name can be put where the scans print a parent's. Prints the
+ * zombies' PIDs on one line after "ready". */
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "helper.h"
@@ -28,6 +31,8 @@ int main(int argc, char **argv)
 		if (waitid(P_PID, (id_t)pids[i], &si, WEXITED | WNOWAIT) != 0)
 			helper_die("waitid");
 	}
+	if (argc > 2 && prctl(PR_SET_NAME, argv[2], 0, 0, 0) != 0)
+		helper_die("prctl");
 	helper_ready();
 	for (int i = 0; i < count; i++)
 		printf("%s%d", i ? " " : "", (int)pids[i]);

@@ -1,0 +1,346 @@
+#include "health/check.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis/analyze.h"
+#include "analysis/classify.h"
+#include "analysis/finding_text.h"
+#include "analysis/locks.h"
+#include "analysis/offcpu.h"
+#include "collect/collect.h"
+#include "collect/stacks.h"
+#include "options.h"
+#include "util/xalloc.h"
+
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct pi_check_item *add_item(struct pi_check *c, enum pi_finding_kind kind, pid_t pid,
+				      pid_t tid, double seconds, struct pi_buf *msg)
+{
+	pi_xgrow(&c->items, &c->items_cap, c->nitems + 1, sizeof *c->items);
+	struct pi_check_item *it = &c->items[c->nitems++];
+	memset(it, 0, sizeof *it);
+	it->finding.kind = kind;
+	it->finding.pid = pid;
+	it->finding.tid = tid;
+	it->finding.seconds = seconds;
+	it->finding.message = pi_buf_steal(msg);
+	return it;
+}
+
+static void count_states(struct pi_check *c)
+{
+	struct pi_check_states *n = &c->states;
+	for (size_t i = 0; i < c->sweep.ntasks; i++) {
+		switch (c->sweep.tasks[i].state) {
+		case 'R': n->running++; break;
+		case 'S': n->sleeping++; break;
+		case 'D': n->disk_sleep++; break;
+		case 'T': n->stopped++; break;
+		case 't': n->traced++; break;
+		case 'Z': n->zombie++; break;
+		case 'X': n->dead++; break;
+		case 'I': n->idle++; break;
+		case 'P': n->parked++; break;
+		default: n->other++; break;
+		}
+	}
+}
+
+/* Tasks in D: time off the CPU, and the shared rule for "hung". */
+static void find_hung(struct pi_check *c)
+{
+	struct pi_sweep *s = &c->sweep;
+
+	c->longest_d_seconds = -1;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct pi_sweep_proc *p = &s->procs[i];
+		for (uint32_t k = 0; k < p->ntasks; k++) {
+			const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
+			if (t->detail < 0)
+				continue;
+			struct pi_thread *d = &s->details[t->detail];
+			if (d->stat_err || d->stat.state != 'D')
+				continue;	/* it left D before it was read in full */
+			pi_thread_off_cpu(d);
+			struct pi_task_view v = {
+				.pid = p->pid,
+				.tid = d->tid,
+				.state = 'D',
+				.off_cpu_known = d->off_cpu_known,
+				.off_cpu_seconds = d->off_cpu_seconds,
+			};
+			unsigned flags = pi_classify_task(&v, c->hung_after_seconds);
+			c->uninterruptible++;
+			if (d->off_cpu_known && d->off_cpu_seconds > c->longest_d_seconds)
+				c->longest_d_seconds = d->off_cpu_seconds;
+			if (!(flags & PI_TASK_HUNG))
+				continue;
+			c->hung++;
+			if (!(c->scans & PI_CHECK_HUNG))
+				continue;
+			struct pi_buf m = PI_BUF_INIT;
+			struct pi_d_task_text text = {
+				.tid = d->tid,
+				.comm = t->comm,
+				.pid = p->pid,
+				.process_comm = p->comm,
+				.off_cpu_known = d->off_cpu_known,
+				.off_cpu_seconds = d->off_cpu_seconds,
+				.wchan = d->wchan_err ? NULL : d->wchan,
+				.hung = true,
+				.hung_after_seconds = c->hung_after_seconds,
+				.hung_task_timeout_secs = s->hung_task_timeout_secs,
+			};
+			pi_text_d_task(&m, &text);
+			struct pi_check_item *it = add_item(c, PI_FIND_HUNG, p->pid, d->tid,
+							    d->off_cpu_seconds, &m);
+			it->proc = p;
+			it->task = d;
+		}
+	}
+}
+
+/* A process is a zombie when all of it has exited; a main thread that
+ * exited while other threads run on is not one (its parent cannot reap
+ * it yet). */
+static bool is_zombie(const struct pi_sweep *s, const struct pi_sweep_proc *p)
+{
+	if (p->state != 'Z')
+		return false;
+	for (uint32_t k = 0; k < p->ntasks; k++) {
+		char state = s->tasks[p->first_task + k].state;
+		if (state != 'Z' && state != 'X')
+			return false;
+	}
+	return true;
+}
+
+struct zombie_ref {
+	pid_t ppid;
+	size_t proc;
+	double age;
+};
+
+static int by_parent_then_age(const void *a, const void *b)
+{
+	const struct zombie_ref *x = a, *y = b;
+	if (x->ppid != y->ppid)
+		return (x->ppid > y->ppid) - (x->ppid < y->ppid);
+	return (x->age < y->age) - (x->age > y->age);	/* oldest first */
+}
+
+static int compare_pids(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Zombies, one finding per parent that holds them. */
+static void find_zombies(struct pi_check *c)
+{
+	const struct pi_sweep *s = &c->sweep;
+	struct zombie_ref *refs = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (!is_zombie(s, &s->procs[i]))
+			continue;
+		pi_xgrow(&refs, &cap, n + 1, sizeof *refs);
+		refs[n].ppid = s->procs[i].ppid;
+		refs[n].proc = i;
+		refs[n].age = pi_sweep_age(s, s->procs[i].starttime);
+		n++;
+	}
+	c->zombies = n;
+	if (n)
+		qsort(refs, n, sizeof *refs, by_parent_then_age);
+	for (size_t first = 0; first < n;) {
+		size_t end = first;
+		while (end < n && refs[end].ppid == refs[first].ppid)
+			end++;
+		size_t count = end - first;
+		const struct pi_sweep_proc *parent = pi_sweep_find_proc(s, refs[first].ppid);
+		struct pi_check_zombie *zombies = pi_xcalloc(count, sizeof *zombies);
+		pid_t *pids = pi_xcalloc(count, sizeof *pids);
+		for (size_t k = 0; k < count; k++) {
+			const struct pi_sweep_proc *z = &s->procs[refs[first + k].proc];
+			zombies[k].pid = z->pid;
+			zombies[k].comm = z->comm;
+			zombies[k].age_seconds = refs[first + k].age;
+			pids[k] = z->pid;
+		}
+		qsort(pids, count, sizeof *pids, compare_pids);
+		c->zombie_parents++;
+		if (c->scans & PI_CHECK_ZOMBIES) {
+			struct pi_buf m = PI_BUF_INIT;
+			pid_t ppid = refs[first].ppid;
+			pi_text_zombie_parent(&m, ppid, parent ? parent->comm : "?", pids, count,
+					      zombies[0].age_seconds);
+			struct pi_check_item *it = add_item(c, PI_FIND_ZOMBIE_PARENT, ppid, ppid,
+							    zombies[0].age_seconds, &m);
+			it->proc = parent;
+			it->zombies = zombies;
+			it->nzombies = count;
+			it->finding.pids = pids;
+			it->finding.npids = count;
+		} else {
+			free(zombies);
+			free(pids);
+		}
+		first = end;
+	}
+	free(refs);
+}
+
+size_t pi_check_lock_suspects(const struct pi_sweep *s, size_t **out)
+{
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct pi_sweep_proc *p = &s->procs[i];
+		if (p->locks_err)
+			continue;
+		for (uint32_t k = 0; k < p->ntasks; k++) {
+			const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
+			if (t->futex < 0)
+				continue;
+			enum pi_lock_kind kind;
+			pid_t owner = pi_futex_named_owner(&s->futexes[t->futex], &kind);
+			const struct pi_sweep_task *o = owner > 0 ? pi_sweep_find_task(s, p, owner) : NULL;
+			if (o && o->futex >= 0) {
+				pi_xgrow(out, &cap, n + 1, sizeof **out);
+				(*out)[n++] = i;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* A suspect read again, as pinspect --no-ptrace PID reads it, for its
+ * lock analysis to decide. NULL when it exited meanwhile. */
+static struct pi_process *read_again(pid_t pid, double hung_after_seconds)
+{
+	struct pi_process *p = pi_xcalloc(1, sizeof *p);
+	struct pi_stack_options so = {
+		.allow_stop = false,
+		.max_frames = PI_MAX_FRAMES_DEFAULT,
+		.stop_timeout_seconds = 5,
+		.lines = PI_LINES_NONE,
+	};
+	if (pi_collect_process(pid, p) != 0 || pi_collect_stacks(p, &so) != 0) {
+		pi_process_free(p);
+		free(p);
+		return NULL;
+	}
+	pi_analyze_process(p, hung_after_seconds);
+	return p;
+}
+
+static void find_deadlocks(struct pi_check *c)
+{
+	const struct pi_sweep *s = &c->sweep;
+	size_t *suspects;
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		int err = s->procs[i].locks_err;
+		if (err >= 0)
+			continue;
+		if (!c->locks_unchecked_err)
+			c->locks_unchecked_err = err;
+		c->locks_unchecked = pi_xrealloc(c->locks_unchecked,
+						 (c->nlocks_unchecked + 1) * sizeof *c->locks_unchecked);
+		c->locks_unchecked[c->nlocks_unchecked++] = s->procs[i].pid;
+	}
+	c->suspects = pi_check_lock_suspects(s, &suspects);
+	for (size_t i = 0; i < c->suspects; i++) {
+		const struct pi_sweep_proc *proc = &s->procs[suspects[i]];
+		struct pi_process *p = read_again(proc->pid, c->hung_after_seconds);
+		if (!p)
+			continue;
+		size_t found = 0;
+		for (size_t k = 0; k < p->nfindings; k++) {
+			struct pi_finding *f = &p->findings[k];
+			if (f->kind != PI_FIND_DEADLOCK)
+				continue;
+			found++;
+			c->deadlocks++;
+			c->deadlocked_threads += f->npids;
+			/* The finding moves to the scan's list. */
+			struct pi_buf m = PI_BUF_INIT;
+			pi_buf_puts(&m, f->message);
+			struct pi_check_item *it = add_item(c, PI_FIND_DEADLOCK, p->pid, f->tid, -1, &m);
+			it->finding.pids = f->pids;
+			it->finding.npids = f->npids;
+			f->pids = NULL;
+			f->npids = 0;
+			it->proc = proc;
+			it->snapshot = p;
+		}
+		if (!found) {
+			pi_process_free(p);
+			free(p);
+			continue;
+		}
+		c->snapshots = pi_xrealloc(c->snapshots, (c->nsnapshots + 1) * sizeof *c->snapshots);
+		c->snapshots[c->nsnapshots++] = p;
+	}
+	free(suspects);
+}
+
+void pi_check_analyze(struct pi_check *c)
+{
+	count_states(c);
+	find_hung(c);
+	find_zombies(c);
+}
+
+int pi_check_run(struct pi_check *c, unsigned scans, double hung_after_seconds)
+{
+	double started = monotonic_seconds();
+
+	memset(c, 0, sizeof *c);
+	c->scans = scans;
+	c->hung_after_seconds = hung_after_seconds;
+	c->longest_d_seconds = -1;
+	/* Tasks in D are read in full whatever the scans: the metrics and
+	 * the summary count the hung ones. Locks cost a read per sleeping
+	 * task, so only when asked. */
+	unsigned what = PI_SWEEP_D_TASKS | ((scans & PI_CHECK_DEADLOCKS) ? PI_SWEEP_LOCKS : 0);
+	int err = pi_sweep_run(&c->sweep, what);
+	if (err)
+		return err;
+	pi_check_analyze(c);
+	if (scans & PI_CHECK_DEADLOCKS)
+		find_deadlocks(c);
+	c->seconds = monotonic_seconds() - started;
+	return 0;
+}
+
+void pi_check_free(struct pi_check *c)
+{
+	for (size_t i = 0; i < c->nitems; i++) {
+		free(c->items[i].finding.message);
+		free(c->items[i].finding.pids);
+		free(c->items[i].zombies);
+	}
+	free(c->items);
+	for (size_t i = 0; i < c->nsnapshots; i++) {
+		pi_process_free(c->snapshots[i]);
+		free(c->snapshots[i]);
+	}
+	free(c->snapshots);
+	free(c->locks_unchecked);
+	pi_sweep_free(&c->sweep);
+	memset(c, 0, sizeof *c);
+}
