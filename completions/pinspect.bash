@@ -59,10 +59,18 @@ _pinspect()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--json --no-ptrace --stop-blocked --consistent --max-frames= --lines=
 			--hung-after= --batch --delay= --iterations= --threads --problems --top=
+			--hung --zombies --deadlocks --check --metrics
 			--help --version -j -b -d -n -H -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi
+	# A scan looks at every task: it takes no PID.
+	local word
+	for word in "${words[@]}"; do
+		case $word in
+		--hung | --zombies | --deadlocks | --check | --metrics) return ;;
+		esac
+	done
 	COMPREPLY=($(_pinspect_pids "$cur"))
 } && complete -F _pinspect pinspect
 

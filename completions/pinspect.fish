@@ -24,6 +24,12 @@ complete -c pinspect -s n -l iterations -x -a '1 2 5 10' -d 'Exit after COUNT re
 complete -c pinspect -s H -l threads -d 'A row per thread'
 complete -c pinspect -l problems -d "Only tasks in D, Z, T or t, and zombies' parents"
 complete -c pinspect -l top -x -a '(__pinspect_pids)' -d 'Watch one process and its threads, live'
+complete -c pinspect -l hung -d 'Scan every task for tasks hung in D'
+complete -c pinspect -l zombies -d 'Scan every task for zombies, by parent'
+complete -c pinspect -l deadlocks -d 'Scan every process for lock cycles'
+complete -c pinspect -l check -d 'Run every scan: hung tasks, zombies, deadlocks'
+complete -c pinspect -l metrics -d 'Print the scans as Prometheus metrics'
 complete -c pinspect -s h -l help -d 'Show help and exit'
 complete -c pinspect -s V -l version -d 'Show the version and exit'
-complete -c pinspect -a '(__pinspect_pids)'
+# A scan looks at every task: it takes no PID.
+complete -c pinspect -n 'not __fish_seen_argument -l hung -l zombies -l deadlocks -l check -l metrics' -a '(__pinspect_pids)'

@@ -13,7 +13,8 @@
  *     from the target's memory without stopping it.
  * Processes are shared among a few threads of our own, one per CPU.
  *
- * A process that exits while it is read is left out, as ps leaves it out. */
+ * A process that exits while it is read is left out, as ps leaves it out;
+ * so is pinspect itself, whose readers would show as running tasks. */
 #ifndef PI_HEALTH_SWEEP_H
 #define PI_HEALTH_SWEEP_H
 

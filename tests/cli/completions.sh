@@ -42,6 +42,10 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 	bash_complete pinspect pi-thr >"$TEST_TMP/out"
 	out_has "bash: a command name completes to its PID" "^$HELPER_PID\$"
 	out_lacks "bash: and only to matching processes" "^$$\$"
+	bash_complete pinspect --chec >"$TEST_TMP/out"
+	out_has "bash: --chec completes to --check" '^--check$'
+	bash_complete pinspect --check "${HELPER_PID:0:2}" >"$TEST_TMP/out"
+	out_lacks "bash: no PIDs after a scan option (a scan takes none)" '[0-9]' 
 	check "bash: complete -p knows pinspect" bash -c \
 		". /usr/share/bash-completion/bash_completion; . '$src/completions/pinspect.bash'; complete -p pinspect | grep -q _pinspect"
 else
@@ -53,6 +57,10 @@ if command -v fish >/dev/null; then
 	out_has "fish: options complete with descriptions" '^--json	Print one JSON document per process'
 	fish -c "source '$src/completions/pinspect.fish'; complete -C 'pinspect $HELPER_PID'" >"$TEST_TMP/out"
 	out_has "fish: PIDs complete with their command names" "^$HELPER_PID	pi-threads\$"
+	fish -c "source '$src/completions/pinspect.fish'; complete -C 'pinspect --metrics $HELPER_PID'" >"$TEST_TMP/out"
+	out_lacks "fish: no PIDs after a scan option" '[0-9]' 
+	fish -c "source '$src/completions/pinspect.fish'; complete -C 'pinspect --dead'" >"$TEST_TMP/out"
+	out_has "fish: --dead completes to --deadlocks, described" '^--deadlocks	Scan every process for lock cycles$'
 else
 	not_ok "fish is installed (apt-get install fish) to test its completion"
 fi

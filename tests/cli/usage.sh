@@ -9,7 +9,11 @@ out_has "--help shows the usage line" '^Usage: pinspect \[OPTION\]\.\.\. PID'
 for opt in --json --no-ptrace --hung-after --help --version; do
 	out_has "--help lists $opt" -- "$opt"
 done
-out_has "--help documents the exit statuses" 'Exit status: 0 success, 2 usage error, 3 no such process'
+out_has "--help documents the exit statuses" 'Exit status: 0 success \(a scan: nothing found\), 1 a scan found something,'
+out_has "--help documents the exit statuses, continued" '^2 usage error, 3 no such process'
+for opt in --hung --zombies --deadlocks --check --metrics; do
+	out_has "--help lists $opt" -- "^ +$opt "
+done
 
 run_pinspect --version
 status_is "--version exits 0" 0
