@@ -47,6 +47,17 @@ const struct pi_thread *pi_process_main_thread(const struct pi_process *p)
 	return pi_process_find_thread(p, p->pid);
 }
 
+pid_t pi_process_global_tid(const struct pi_process *p, pid_t ns_tid)
+{
+	bool own_namespace = !p->status_err && p->status.nspid_levels > 1;
+	if (!own_namespace || ns_tid <= 0)
+		return ns_tid;
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (!p->threads[i].status_err && p->threads[i].status.ns_tid == ns_tid)
+			return p->threads[i].tid;
+	return 0;
+}
+
 const struct pi_thread *pi_process_find_thread(const struct pi_process *p, pid_t tid)
 {
 	for (size_t i = 0; i < p->nthreads; i++)

@@ -112,6 +112,7 @@ struct pi_thread_status {
 	pid_t tracer_pid;
 	uint64_t sig_pending, sig_blocked;
 	uint64_t voluntary_ctxt_switches, nonvoluntary_ctxt_switches;
+	pid_t ns_tid;			/* the TID the thread sees itself as (NSpid's last); 0 unknown */
 };
 
 /* What pinspect keeps of a thread's stat file. */
@@ -381,5 +382,12 @@ void pi_process_free(struct pi_process *p);
 
 const struct pi_thread *pi_process_main_thread(const struct pi_process *p);
 const struct pi_thread *pi_process_find_thread(const struct pi_process *p, pid_t tid);
+
+/* The TID, as pinspect sees it, of the thread of p that sees itself as
+ * ns_tid. A process in a PID namespace of its own (a container) keeps its
+ * own numbers in its memory (a mutex's owner); anywhere else the numbers
+ * are the same. 0 when p is in its own namespace and none of its threads
+ * has that number. */
+pid_t pi_process_global_tid(const struct pi_process *p, pid_t ns_tid);
 
 #endif

@@ -131,7 +131,8 @@ pid_t pi_futex_named_owner(const struct pi_futex *f, enum pi_lock_kind *kind)
 static void classify(const struct pi_process *p, struct pi_thread *t)
 {
 	struct pi_futex *f = &t->futex;
-	pid_t owner = pi_futex_named_owner(f, &f->kind);
+	/* The words hold the owner's number as the process sees it. */
+	pid_t owner = pi_process_global_tid(p, pi_futex_named_owner(f, &f->kind));
 	bool alive = owner > 0 && live_owner(p, owner, !f->private_op);
 
 	f->owner = alive ? owner : 0;

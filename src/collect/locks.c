@@ -146,7 +146,7 @@ static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwar
 		if (pi_mem_read(p->pid, addr, w, sizeof w) != (ssize_t)sizeof w || w[0] == 0)
 			continue;
 		bool pi = (int32_t)w[4] >= 0 && ((int32_t)w[4] & 32);
-		pid_t owner = pi ? (pid_t)(w[0] & FUTEX_TID) : (pid_t)w[2];
+		pid_t owner = pi_process_global_tid(p, pi ? (pid_t)(w[0] & FUTEX_TID) : (pid_t)w[2]);
 		if (owner <= 0 || !is_own_thread(p, owner))
 			continue;
 		pi_xgrow(&p->held_locks, &sc->cap, p->nheld_locks + 1, sizeof *p->held_locks);
@@ -227,7 +227,9 @@ void pi_collect_locks(struct pi_process *p, Dwfl *dwfl)
 		if (!f->waiting || f->read_err || f->private_op)
 			continue;
 		bool pi = f->op == FUTEX_LOCK_PI || f->op == FUTEX_LOCK_PI2;
-		pid_t owner = pi ? (pid_t)(f->word & FUTEX_TID) : f->owner_field;
+		/* In a container of its own, a number that is none of its
+		 * threads' cannot be looked up here: it stays unknown. */
+		pid_t owner = pi_process_global_tid(p, pi ? (pid_t)(f->word & FUTEX_TID) : f->owner_field);
 		if (owner > 0 && !is_own_thread(p, owner))
 			read_other_task(p, owner, &others_cap);
 	}

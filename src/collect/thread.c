@@ -31,6 +31,7 @@ static void keep_status(const struct pi_status *full, struct pi_thread_status *t
 	t->sig_blocked = full->sig_blocked;
 	t->voluntary_ctxt_switches = full->voluntary_ctxt_switches;
 	t->nonvoluntary_ctxt_switches = full->nonvoluntary_ctxt_switches;
+	t->ns_tid = full->nspid_levels ? full->nspid[full->nspid_levels - 1] : 0;
 }
 
 /* Threads share names, wait channels and kernel stacks: each is stored

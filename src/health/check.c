@@ -216,7 +216,7 @@ size_t pi_check_lock_suspects(const struct pi_sweep *s, size_t **out)
 				continue;
 			enum pi_lock_kind kind;
 			pid_t owner = pi_futex_named_owner(&s->futexes[t->futex], &kind);
-			const struct pi_sweep_task *o = owner > 0 ? pi_sweep_find_task(s, p, owner) : NULL;
+			const struct pi_sweep_task *o = owner > 0 ? pi_sweep_find_ns_task(s, p, owner) : NULL;
 			if (o && o->futex >= 0) {
 				pi_xgrow(out, &cap, n + 1, sizeof **out);
 				(*out)[n++] = i;

@@ -8,14 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/locks.h"
 #include "collect/locks.h"
 #include "collect/sched_clock.h"
 #include "collect/thread.h"
 #include "proc/reader.h"
 #include "proc/stat.h"
+#include "proc/status.h"
 #include "proc/syscall.h"
 #include "sys/abi.h"
 #include "util/xalloc.h"
@@ -57,6 +60,7 @@ struct slot {
 struct run {
 	unsigned what;
 	bool root;
+	ino_t our_pid_ns;		/* 0: unknown */
 	const pid_t *pids;
 	size_t npids;
 	struct slot *slots;
@@ -157,6 +161,45 @@ static void read_d_task(struct reader *r, int procfd, int taskfd, struct pi_swee
 	t->detail = (int32_t)r->ndetails++;
 }
 
+/* Does a waiter name an owner that is none of the process's TIDs? Then
+ * the process may see other numbers than ours: a container. */
+static bool names_a_stranger(const struct reader *r, const struct pi_sweep_proc *p)
+{
+	const struct pi_sweep_task *tasks = r->tasks + p->first_task;
+	for (uint32_t i = 0; i < p->ntasks; i++) {
+		if (tasks[i].futex < 0)
+			continue;
+		enum pi_lock_kind kind;
+		pid_t owner = pi_futex_named_owner(&r->futexes[tasks[i].futex], &kind);
+		bool found = false;
+		for (uint32_t k = 0; k < p->ntasks && !found; k++)
+			found = tasks[k].tid == owner;
+		if (owner > 0 && !found)
+			return true;
+	}
+	return false;
+}
+
+/* A process in a PID namespace below ours: each task's own TID, from
+ * the last NSpid of its status. */
+static void read_ns_tids(struct reader *r, int procfd, int taskfd, struct pi_sweep_proc *p)
+{
+	struct stat st;
+	if (!r->run->our_pid_ns || fstatat(procfd, "ns/pid", &st, 0) != 0
+	    || st.st_ino == r->run->our_pid_ns)
+		return;
+	p->own_pid_namespace = true;
+	struct pi_sweep_task *tasks = r->tasks + p->first_task;
+	for (uint32_t i = 0; i < p->ntasks; i++) {
+		char name[32];
+		struct pi_status status;
+		snprintf(name, sizeof name, "%d/status", (int)tasks[i].tid);
+		if (pi_read_at(taskfd, name, &r->buf) == 0
+		    && pi_status_parse(r->buf.data, r->buf.len, &status) == 0 && status.nspid_levels)
+			tasks[i].ns_tid = status.nspid[status.nspid_levels - 1];
+	}
+}
+
 static void read_process(struct reader *r, struct slot *slot, pid_t pid)
 {
 	struct run *run = r->run;
@@ -224,9 +267,11 @@ static void read_process(struct reader *r, struct slot *slot, pid_t pid)
 		else if (t->state == 'S' && p->locks_err == 0 && !(st.flags & PI_PF_KTHREAD))
 			read_futex_wait(r, procfd, taskfd, p, t);
 	}
+	p->ntasks = (uint32_t)(r->ntasks - p->first_task);
+	if (p->locks_err == 0 && names_a_stranger(r, p))
+		read_ns_tids(r, procfd, taskfd, p);
 	close(taskfd);
 	close(procfd);
-	p->ntasks = (uint32_t)(r->ntasks - p->first_task);
 	/* The main thread back to its place by TID (the others are in
 	 * order), for pi_sweep_find_task. */
 	struct pi_sweep_task *mine = r->tasks + p->first_task;
@@ -356,6 +401,9 @@ int pi_sweep_run(struct pi_sweep *s, unsigned what)
 	memset(&run, 0, sizeof run);
 	run.what = what;
 	run.root = s->root;
+	struct stat ns;
+	if (stat("/proc/self/ns/pid", &ns) == 0)
+		run.our_pid_ns = ns.st_ino;
 	run.pids = pids;
 	run.npids = npids;
 	run.slots = pi_xcalloc(npids ? npids : 1, sizeof *run.slots);
@@ -443,6 +491,17 @@ const struct pi_sweep_task *pi_sweep_find_task(const struct pi_sweep *s,
 		else
 			hi = mid;
 	}
+	return NULL;
+}
+
+const struct pi_sweep_task *pi_sweep_find_ns_task(const struct pi_sweep *s,
+						  const struct pi_sweep_proc *p, pid_t ns_tid)
+{
+	if (!p->own_pid_namespace)
+		return pi_sweep_find_task(s, p, ns_tid);
+	for (uint32_t i = 0; i < p->ntasks; i++)
+		if (s->tasks[p->first_task + i].ns_tid == ns_tid)
+			return &s->tasks[p->first_task + i];
 	return NULL;
 }
 

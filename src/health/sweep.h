@@ -42,6 +42,8 @@ struct pi_sweep_task {
 	int syscall_err;		/* its syscall file: 0, -errno or PI_SWEEP_NOT_READ */
 	int32_t futex;			/* what it waits on in futex(): index into futexes, or -1 */
 	int32_t detail;			/* a task in D: index into details, or -1 */
+	pid_t ns_tid;			/* in a process with a PID namespace of its own: the
+					 * TID it sees itself as (0: not read) */
 };
 
 struct pi_sweep_proc {
@@ -58,6 +60,9 @@ struct pi_sweep_proc {
 	int locks_err;
 	bool abi_known;
 	enum pi_abi abi;
+	/* In a PID namespace of its own (a container): the TIDs in its
+	 * memory are its own numbers, which its tasks' ns_tid give. */
+	bool own_pid_namespace;
 };
 
 struct pi_sweep {
@@ -89,6 +94,10 @@ const struct pi_sweep_proc *pi_sweep_find_proc(const struct pi_sweep *s, pid_t p
 /* The task with this TID in process p, or NULL. */
 const struct pi_sweep_task *pi_sweep_find_task(const struct pi_sweep *s,
 					       const struct pi_sweep_proc *p, pid_t tid);
+/* The task of p that sees itself as ns_tid (a number from its memory):
+ * pi_sweep_find_task, unless p has a PID namespace of its own. */
+const struct pi_sweep_task *pi_sweep_find_ns_task(const struct pi_sweep *s,
+						  const struct pi_sweep_proc *p, pid_t ns_tid);
 /* How long ago, in seconds, a task that started at starttime started. */
 double pi_sweep_age(const struct pi_sweep *s, uint64_t starttime);
 

@@ -114,6 +114,10 @@ for mode in deadlock2 deadlock3 pi recursive chain condvar semaphore shared; do
 	tids[$mode]=$(sed -n 2p "$HELPER_OUT" | tr ' ' '\n' | sort -n | paste -sd,)
 	[ "$mode" = shared ] && tids[$mode]=$(sed -n 2p "$HELPER_OUT" | cut -d' ' -f1)
 done
+# One in a container: the owners in its mutexes are its own numbers.
+start_helper_in_pidns pi-locks deadlock3 || { echo "Bail out! no nested PID namespace"; exit 99; }
+pids[container]=$HELPER_PID
+tids[container]=$(tids_named "$HELPER_PID" t1 t2 t3)
 start_helper pi-cxx deadlock
 pids[cxx]=$HELPER_PID
 # pi-cxx names its two deadlocked threads t1 and t2.
@@ -123,11 +127,11 @@ deadlocks() {
 	jq -r '[.findings[] | select(.kind == "deadlock") | "\(.pid):\(.pids | sort | map(tostring) | join(","))"]
 		| sort | join(" ")' "$TEST_TMP/out"
 }
-expected=$(for m in deadlock2 deadlock3 pi cxx; do echo "${pids[$m]}:${tids[$m]}"; done | sort | paste -sd' ')
+expected=$(for m in deadlock2 deadlock3 pi cxx container; do echo "${pids[$m]}:${tids[$m]}"; done | sort | paste -sd' ')
 for opt in --deadlocks --check; do
 	run_pinspect $opt --json
 	status_is "$opt: exit 1 with deadlocked processes" 1
-	check "$opt: exactly the two- and three-thread, PI and std::mutex cycles, with their threads" \
+	check "$opt: exactly the two- and three-thread, PI, std::mutex and container's cycles, with their threads" \
 		test "$(deadlocks)" = "$expected"
 done
 run_pinspect --deadlocks --json
@@ -139,12 +143,13 @@ jq_check "JSON: details: the cycle's threads as in a snapshot, each waiting for 
 	 and ([.threads[] | "\(.tid):\(.lock.kind):\(.lock.symbol)"] | length) == 2
 	 and ([.threads[].lock.owner_tid] | sort) == ([.threads[].tid] | sort)' \
 	--argjson p "${pids[deadlock2]}"
-jq_check "JSON: counts: four cycles, nine threads" '.deadlocks == 4 and .deadlocked_threads == 9'
+jq_check "JSON: counts: five cycles, twelve threads" '.deadlocks == 5 and .deadlocked_threads == 12'
 jq_check "JSON: no finding about the chain, condition variable, semaphore, recursive or shared mutex" \
-	'[.findings[].pid] - [$a, $b, $c, $d] == []' --argjson a "${pids[deadlock2]}" \
-	--argjson b "${pids[deadlock3]}" --argjson c "${pids[pi]}" --argjson d "${pids[cxx]}"
+	'[.findings[].pid] - [$a, $b, $c, $d, $e] == []' --argjson a "${pids[deadlock2]}" \
+	--argjson b "${pids[deadlock3]}" --argjson c "${pids[pi]}" --argjson d "${pids[cxx]}" \
+	--argjson e "${pids[container]}"
 run_pinspect --deadlocks
-out_has "text: how many cycles" "^  4 lock cycles, threads waiting for each other for good:$"
+out_has "text: how many cycles" "^  5 lock cycles, threads waiting for each other for good:$"
 out_has "text: the process and the finding's sentence" \
 	"^  process ${pids[deadlock3]} \(pi-locks\): 3 threads wait for each other: "
 out_has "text: each thread, the lock it waits for, its holder, and where in the program" \
@@ -221,8 +226,8 @@ n')" = 2
 		test "$(metric pinspect_hung_task_seconds pid="$parent" tid="$parent" comm=pi-vfork-parent | cut -c1)" != ""
 	check "metrics: the hung count" test "$(metric pinspect_hung_tasks)" = 1
 	check "metrics: the tasks in D" test "$(metric pinspect_tasks state=uninterruptible)" = 1
-	check "metrics: four lock cycles, nine threads" \
-		test "$(metric pinspect_deadlocks) $(metric pinspect_deadlocked_threads)" = "4 9"
+	check "metrics: five lock cycles, twelve threads" \
+		test "$(metric pinspect_deadlocks) $(metric pinspect_deadlocked_threads)" = "5 12"
 	check "metrics: the deadlocked threads of a process" \
 		test "$(metric pinspect_process_deadlocked_threads pid="${pids[deadlock3]}" comm=pi-locks)" = 3
 else

@@ -146,6 +146,41 @@ start_helper() {
 	exit 99
 }
 
+# start_helper_in_pidns NAME ARGS...: start_helper, with the helper in a
+# PID namespace of its own, as in a container: it sees itself as PID 1 and
+# its threads as 2, 3, ..., and so do the numbers it keeps in memory.
+# HELPER_PID is its PID as we see it. Returns 1 when no namespace can be
+# made here (then nothing is started).
+start_helper_in_pidns() {
+	local ns=(unshare --pid --fork)
+	[ "$(id -u)" = 0 ] || ns=(unshare --user --map-root-user --pid --fork)
+	"${ns[@]}" true 2>/dev/null || return 1
+	local name=$1
+	shift
+	HELPER_OUT=$TEST_TMP/helper.$name.$RANDOM
+	"${ns[@]}" "$HELPERS/$name" "$@" >"$HELPER_OUT" 2>&1 &
+	track $!
+	local i
+	for i in $(seq 1 200); do
+		grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! helper $name did not get ready"; exit 99; }
+	# unshare --fork waits for its child, the helper.
+	HELPER_PID=$(cat /proc/$!/task/*/children | tr -s ' ' '\n' | grep . | head -n 1)
+	track "$HELPER_PID"
+}
+
+# tids_named PID NAME...: the TIDs of PID's threads with these names, as
+# we see them, sorted, comma-separated.
+tids_named() {
+	local pid=$1 name
+	shift
+	for name in "$@"; do
+		grep -lx -- "$name" /proc/"$pid"/task/*/comm | cut -d/ -f5
+	done | sort -n | paste -sd,
+}
+
 # track PID: kill PID when the test ends (if it is still the same process).
 track() {
 	helper_pids+=("$1:$(start_time_of "$1")")

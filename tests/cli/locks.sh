@@ -121,6 +121,29 @@ for opt in "" --no-ptrace; do
 	kill -KILL "$HELPER_PID"
 done
 
+# In a container (a PID namespace of its own), the owner in a mutex is
+# the number the process sees; pinspect translates it to the TID it sees.
+if start_helper_in_pidns pi-locks deadlock2; then
+	both=$(tids_named "$HELPER_PID" t1 t2)
+	t1=${both%,*} t2=${both#*,}
+	[ "$(cat /proc/"$t1"/comm)" = t1 ] || { t=$t1; t1=$t2; t2=$t; }
+	for opt in "" --no-ptrace; do
+		run_pinspect --json $opt "$HELPER_PID"
+		check "in a PID namespace${opt:+, $opt}: one deadlock of both threads, by the TIDs we see" \
+			test "$(verdicts)" = "deadlock:$t1:$both"
+		check "in a PID namespace${opt:+, $opt}: t1 waits for pi_lock_b, held by t2 (as we number it)" \
+			test "$(lock_of "$t1")" = "mutex $t2 pi_lock_b"
+	done
+	jq_check "in a PID namespace: the locks held, by whom, as we number them" \
+		'[.held_locks[] | "\(.symbol) \(.owner_tid)"] | sort == ([$a, $b] | sort)' \
+		--arg a "pi_lock_a $t1" --arg b "pi_lock_b $t2"
+	kill -KILL "$HELPER_PID"
+else
+	for what in "one deadlock" "t1 waits for pi_lock_b" "one deadlock, --no-ptrace" "t1, --no-ptrace" "held"; do
+		skip "in a PID namespace: $what" "unshare cannot make a PID namespace here"
+	done
+fi
+
 # Text: what a person reads.
 start_helper pi-locks chain
 run_pinspect "$HELPER_PID"

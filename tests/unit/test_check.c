@@ -57,7 +57,7 @@ static void in_d(struct pi_sweep_task *t, double off_cpu, const char *wchan)
 	memset(d, 0, sizeof *d);
 	d->tid = t->tid;
 	d->stat.state = 'D';
-	d->stat.comm = t->comm;
+	d->stat.comm = pi_strpool_intern(&sw->strings, t->comm);	/* tasks[] moves as it grows */
 	d->wchan = wchan;
 	d->syscall.kind = PI_SYSCALL_NONE;
 	if (off_cpu >= 0) {
