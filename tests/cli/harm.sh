@@ -9,14 +9,29 @@
 
 # --- No EINTR by default. ----------------------------------------------
 eintr=$TEST_TMP/eintr
+# eintr_seen SECONDS: the helper has written down an EINTR within
+# SECONDS. A thread that saw one needs the CPU to say so, which a busy
+# machine (the other tests run beside this one) may be slow to give.
+eintr_seen() {
+	local i
+	for i in $(seq 1 $(($1 * 10))); do
+		[ -s "$eintr" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 start_helper pi-stacks epoll "$eintr"
 pid=$HELPER_PID
 for opt in "" --no-ptrace; do
 	for i in 1 2 3; do
 		run_pinspect --json $opt "$pid"
 	done
-	check "pinspect ${opt:-(default)}: no EINTR in the target's epoll_wait and sigwaitinfo threads" \
-		test ! -e "$eintr"
+	if eintr_seen 1; then
+		not_ok "pinspect ${opt:-(default)}: no EINTR in the target's epoll_wait and sigwaitinfo threads" \
+			"the helper saw $(cat "$eintr") EINTR"
+	else
+		ok "pinspect ${opt:-(default)}: no EINTR in the target's epoll_wait and sigwaitinfo threads"
+	fi
 done
 jq_check "the waiting threads' stacks were read all the same" \
 	'[.threads[] | select(.comm == "epoller" or .comm == "sigwaiter")
@@ -27,7 +42,7 @@ jq_check "epoll_wait and sigwaitinfo are named" \
 # The control: stopping the blocked threads does cause EINTR, and the
 # helper counts it, so the checks above could fail.
 run_pinspect --json --consistent "$pid"
-check "control: --consistent stops them, and the helper sees EINTR" test -s "$eintr"
+check "control: --consistent stops them, and the helper sees EINTR" eintr_seen 10
 jq_check "control: pinspect reports the interrupted system calls" \
 	'[.threads[] | select(.comm == "epoller") | .unwind.interrupted_syscall] == [true]'
 kill -KILL "$pid"
