@@ -85,6 +85,7 @@ void pi_table_done(struct pi_table *t)
 	free(t->old_procs);
 	free(t->old_tasks);
 	pi_strpool_free(&t->strings);
+	pi_deadlocks_free(&t->deadlocks);
 	for (size_t i = 0; i < t->nusers; i++)
 		free(t->users[i].name);
 	free(t->users);
