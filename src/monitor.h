@@ -24,7 +24,7 @@
  * and lock word: about 0.1 s of CPU at 10,000 tasks, four refreshes'
  * worth. A lock cycle lasts for good, so flagging it seconds late loses
  * nothing, where looking at every refresh would cost more than the rest
- * of the refresh. */
+ * of the refresh. (The help page and pinspect(1) say 10 s.) */
 #define PI_DEADLOCK_SCAN_SECONDS 10.0
 
 /* One look for deadlocks: the sweep of every task (health/sweep.h),

@@ -257,7 +257,7 @@ static bool table_key(struct pi_live *l, int key)
 	case 'p':
 	case '!':
 		vo->problems_only = !vo->problems_only;
-		say(l, vo->problems_only ? "problems only: D, hung, Z, T, t, and zombies' parents"
+		say(l, vo->problems_only ? "problems only: D, hung, Z, T, t, deadlocks, zombies' parents"
 					 : "every task");
 		return true;
 	case 'H':
