@@ -54,6 +54,9 @@ chain=$HELPER_PID
 tm_start
 live -d 0.5 --hung-after 0.5
 see "starts: the summary counts tasks by state" '^Tasks: [0-9]+ process(es)?, [0-9]+ threads?: [0-9]+ running'
+# A deadlock that begins once the view is up: a later look finds it.
+start_helper pi-locks deadlock3
+late=$HELPER_PID
 see "the header shows --hung-after beside the kernel's hung_task_timeout_secs" \
 	'^Hung: .*--hung-after 0\.5s \(the kernel.s hung_task_timeout_secs: ([0-9]+|unknown)\)'
 see "the header counts the hung task" '^Hung: [1-9][0-9]* threads? in D longer than'
@@ -185,6 +188,9 @@ sleep 0.5
 tm resize-window -t "$TMUX_PANE" -x "$PANE_W" -y "$PANE_H"
 keys p
 see "after a tiny window and back, it still works" 'problems only'
+# (deadlocks are looked for every 10 s; the tests above take about that)
+see "a deadlock that began after the start is flagged by a later look" \
+	"^ +$late root +S .* deadlock \\(3 threads\\) " $((WAIT_S > 30 ? WAIT_S : 30))
 
 keys q
 see "q quits, with status 0" '^exit=[0-9]+$'
