@@ -142,7 +142,7 @@ static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
 	double seconds = t->sample_ns > d->checked_ns ? (double)(t->sample_ns - d->checked_ns) / 1e9 : 0;
 	pi_buf_printf(b, " (looked for %s ago", pi_short_duration(ago, sizeof ago, seconds));
 	if (d->not_checked)
-		pi_buf_printf(b, "; the locks of %zu process%s are not readable%s", d->not_checked,
+		pi_buf_printf(b, "; locks of %zu process%s not readable%s", d->not_checked,
 			      d->not_checked == 1 ? "" : "es", t->root ? "" : ": run as root");
 	pi_buf_puts(b, ")");
 	return d->n ? PI_STYLE_HUNG : PI_STYLE_NORMAL;

@@ -576,8 +576,8 @@ START_TEST(deadlocks)
 	pi_table_set_deadlocks(&t, NULL, 0, 3, 4000000000);
 	pi_table_classify(&t);
 	pi_table_summary(&t, &sum);
-	ck_assert_str_eq(sum.line[4].data, "Deadlocks: none (looked for 1.0s ago; the locks of 3 "
-					   "processes are not readable: run as root)");
+	ck_assert_str_eq(sum.line[4].data, "Deadlocks: none (looked for 1.0s ago; locks of 3 "
+					   "processes not readable: run as root)");
 	ck_assert_int_eq(sum.style[4], PI_STYLE_NORMAL);
 	pi_summary_free(&sum);
 	pi_view_free(&v);
