@@ -56,21 +56,9 @@ void pi_table_set_deadlocks(struct pi_table *t, struct pi_deadlock *v, size_t n,
 	d->not_checked = not_checked;
 }
 
-/* The thread tid of process p, or NULL (its threads are sorted by TID). */
 static struct pi_task *task_of(struct pi_table *t, const struct pi_proc *p, pid_t tid)
 {
-	struct pi_task *v = t->tasks + p->first_task;
-	size_t lo = 0, hi = p->ntasks;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid].tid == tid)
-			return &v[mid];
-		if (v[mid].tid < tid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return pi_task_search(t->tasks + p->first_task, p->ntasks, tid);
 }
 
 /* Are the cycle's process and every one of its threads in the table? */

@@ -205,6 +205,9 @@ static inline const char *pi_task_comm(const struct pi_table *t, const struct pi
 struct pi_proc *pi_table_find_proc(const struct pi_table *t, pid_t pid);
 /* The task with this TID, or NULL. */
 struct pi_task *pi_table_find_task(const struct pi_table *t, pid_t tid);
+/* The task with this TID among v[0..n), sorted by TID (a process's
+ * threads), or NULL. */
+struct pi_task *pi_task_search(const struct pi_task *v, size_t n, pid_t tid);
 /* A process's main thread (or its first, if the main one is gone). */
 struct pi_task *pi_proc_main_task(const struct pi_table *t, const struct pi_proc *p);
 

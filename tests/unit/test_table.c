@@ -255,14 +255,21 @@ START_TEST(tree)
 }
 END_TEST
 
-static char *cell_of(struct pi_table *t, const struct pi_view *v, pid_t pid, enum pi_column c,
-		     enum pi_style *style)
+/* A cell of the row of process (or, with thread, task) id. */
+static char *cell_at(struct pi_table *t, const struct pi_view *v, pid_t id, bool thread,
+		     enum pi_column c, enum pi_style *style)
 {
 	struct pi_buf b = PI_BUF_INIT;
-	long i = row_of(v, pid, false);
+	long i = row_of(v, id, thread);
 	ck_assert_int_ge(i, 0);
 	*style = pi_column_format(c, t, &v->rows[i], &b);
 	return pi_buf_steal(&b);
+}
+
+static char *cell_of(struct pi_table *t, const struct pi_view *v, pid_t pid, enum pi_column c,
+		     enum pi_style *style)
+{
+	return cell_at(t, v, pid, false, c, style);
 }
 
 START_TEST(cells)
@@ -417,16 +424,6 @@ static struct pi_deadlock cycle(pid_t pid, uint64_t starttime, pid_t a, pid_t b)
 	return d;
 }
 
-static char *flag_text(struct pi_table *t, struct pi_view *v, pid_t id, bool thread,
-		       enum pi_style *style)
-{
-	struct pi_buf b = PI_BUF_INIT;
-	long i = row_of(v, id, thread);
-	ck_assert_int_ge(i, 0);
-	*style = pi_row_flag_text(t, &v->rows[i], &b);
-	return pi_buf_steal(&b);
-}
-
 /* The server (10) has threads 10 and 12 in a lock cycle, beside 11
  * hung in D. Also handed over: a cycle of a process whose PID now names
  * another (20's start time differs), and one of a thread that exited
@@ -464,11 +461,11 @@ START_TEST(deadlocks)
 
 	/* Each thread names the one it waits for. */
 	pi_view_build(&v, &t, &o);
-	s = flag_text(&t, &v, 12, true, &st);
+	s = cell_at(&t, &v, 12, true, PI_COL_FLAGS, &st);
 	ck_assert_str_eq(s, "deadlock with 10");
 	ck_assert_int_eq(st, PI_STYLE_HUNG);
 	free(s);
-	s = flag_text(&t, &v, 10, true, &st);
+	s = cell_at(&t, &v, 10, true, PI_COL_FLAGS, &st);
 	ck_assert_str_eq(s, "deadlock with 12");
 	free(s);
 	/* Problems only keeps them; sorted by flags they come with the hung
@@ -486,14 +483,14 @@ START_TEST(deadlocks)
 	 * been off the CPU longer than any deadlocked one is known to... */
 	o = (struct pi_view_options){ .sort = PI_COL_PID };
 	pi_view_build(&v, &t, &o);
-	s = flag_text(&t, &v, 10, false, &st);
+	s = cell_at(&t, &v, 10, false, PI_COL_FLAGS, &st);
 	ck_assert_str_eq(s, "hung (thread 11) 30s");
 	free(s);
 	/* ... until one is known to have been off it longer. */
 	pi_table_find_task(&t, 12)->off_cpu_known = true;
 	pi_table_find_task(&t, 12)->off_cpu_seconds = 60;
 	pi_table_classify(&t);
-	s = flag_text(&t, &v, 10, false, &st);
+	s = cell_at(&t, &v, 10, false, PI_COL_FLAGS, &st);
 	ck_assert_str_eq(s, "deadlock (2 threads)");
 	ck_assert_int_eq(st, PI_STYLE_HUNG);
 	free(s);
@@ -502,7 +499,7 @@ START_TEST(deadlocks)
 	pi_table_find_task(&t, 12)->off_cpu_known = false;
 	pi_table_classify(&t);
 	ck_assert(server->flags & PI_TASK_UNINTERRUPTIBLE);
-	s = flag_text(&t, &v, 10, false, &st);
+	s = cell_at(&t, &v, 10, false, PI_COL_FLAGS, &st);
 	ck_assert_str_eq(s, "deadlock (2 threads)");
 	free(s);
 
