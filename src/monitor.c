@@ -105,7 +105,12 @@ static void finish_scan(struct pi_monitor *m)
 			f->message = NULL;
 			n++;
 		}
-		pi_table_set_deadlocks(&m->table, v, n, c->nlocks_unchecked, s->started_ns);
+		/* Watching one process, only its own locks matter. */
+		pid_t only = m->table.opt.only_pid;
+		size_t unchecked = only ? 0 : c->nlocks_unchecked;
+		for (size_t i = 0; only && i < c->nlocks_unchecked; i++)
+			unchecked += c->locks_unchecked[i] == only;
+		pi_table_set_deadlocks(&m->table, v, n, unchecked, s->started_ns);
 	}
 	pi_check_free(c);
 	/* From the end of this look: a look that takes long (a huge

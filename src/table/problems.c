@@ -56,7 +56,7 @@ static void hung_or_d(struct list *l, struct pi_table *t, const struct pi_proc *
 
 /* A process's lock cycles, as the snapshot found them when the deadlock
  * scan read it: its words, its threads (the cycle, in order). */
-static void deadlocks(struct list *l, struct pi_table *t, const struct pi_proc *p)
+static void lock_cycles(struct list *l, struct pi_table *t, const struct pi_proc *p)
 {
 	const struct pi_deadlock *end = t->deadlocks.v + t->deadlocks.n;
 	for (const struct pi_deadlock *d = pi_table_first_deadlock(t, p->pid);
@@ -160,7 +160,7 @@ size_t pi_table_findings(struct pi_table *t, struct pi_finding **out)
 				hung_or_d(&l, t, p, task);
 		}
 		if (p->flags & PI_TASK_DEADLOCKED)
-			deadlocks(&l, t, p);
+			lock_cycles(&l, t, p);
 		if (p->flags & PI_TASK_ZOMBIE)
 			zombie(&l, t, p);
 		if (p->flags & PI_TASK_LEADER_EXITED)
