@@ -1,8 +1,8 @@
 /* The live table's pure parts over a table made by hand: classification
  * (the shared classifier, zombie parents), views (sort, filter, problems,
- * threads, tree), cells in words, findings, the summary, JSON, the
- * deadlocks handed over by a scan, the time off the CPU, and the options
- * of the live view and batch mode. */
+ * threads, tree), cells in words, findings, the summary, JSON, the time
+ * off the CPU, and the options of the live view and batch mode; the
+ * deadlocks handed over by a scan are in test_table_deadlocks.c. */
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 #include "table/summary.h"
 #include "table/table.h"
 #include "table/view.h"
+#include "table_fixture.h"
 #include "unit.h"
 #include "util/xalloc.h"
 
@@ -36,88 +37,6 @@ START_TEST(off_cpu)
 }
 END_TEST
 
-/* A table by hand:
- *   1 init (S)
- *   +- 10 server (S), threads 10, 11 (D for 30 s in io_schedule), 12 "worker"
- *   |  +- 30 stopped (T)
- *   +- 20 leaky (S), holding zombies 21 and 22 (Z)
- *   +- 40 traced (t), named with an escape sequence */
-struct spec {
-	pid_t pid, ppid;
-	char state;
-	const char *comm, *cmdline;
-};
-
-static struct pi_task *add_task(struct pi_table *t, uint32_t proc, pid_t tid, char state,
-				const char *comm)
-{
-	pi_xgrow(&t->tasks, &t->tasks_cap, t->ntasks + 1, sizeof *t->tasks);
-	struct pi_task *task = &t->tasks[t->ntasks++];
-	memset(task, 0, sizeof *task);
-	task->tid = tid;
-	task->proc = proc;
-	task->state = state;
-	task->starttime = 1000;
-	task->cpu_percent = NAN;
-	task->vcsw_rate = task->ivcsw_rate = NAN;
-	task->sched_err = task->wchan_err = task->syscall_err = task->status_err = PI_NOT_READ;
-	snprintf(task->comm, sizeof task->comm, "%s", comm);
-	return task;
-}
-
-static void make_table(struct pi_table *t)
-{
-	static const struct spec procs[] = {
-		{ 1, 0, 'S', "init", "/sbin/init" },
-		{ 10, 1, 'S', "server", "/usr/bin/server --port 80" },
-		{ 20, 1, 'S', "leaky", "/usr/bin/leaky" },
-		{ 21, 20, 'Z', "leaky", "" },
-		{ 22, 20, 'Z', "leaky", "" },
-		{ 30, 10, 'T', "stopped", "stopped --wait" },
-		{ 40, 1, 't', "evil\x1b[31m", "" },
-	};
-	memset(t, 0, sizeof *t);
-	t->opt.hung_after_seconds = 10;
-	t->hz = 100;
-	t->uptime_seconds = 1000;
-	t->hung_task_timeout_secs = 120;
-	t->root = true;
-	t->nprocs = sizeof procs / sizeof procs[0];
-	t->procs = pi_xcalloc(t->nprocs, sizeof *t->procs);
-	for (size_t i = 0; i < t->nprocs; i++) {
-		struct pi_proc *p = &t->procs[i];
-		p->pid = procs[i].pid;
-		p->ppid = procs[i].ppid;
-		p->state = procs[i].state;
-		p->nlwp = p->pid == 10 ? 3 : 1;
-		p->starttime = (uint64_t)(1000 + i * 100);	/* zombies 21, 22: 70 and 69 s old */
-		p->cpu_percent = NAN;
-		p->rss_bytes = 4 << 20;
-		p->abi = 0;
-		snprintf(p->comm, sizeof p->comm, "%s", procs[i].comm);
-		p->cmdline = pi_xstrdup(procs[i].cmdline);
-		p->first_task = (uint32_t)t->ntasks;
-		add_task(t, (uint32_t)i, p->pid, p->state, p->comm);
-		if (p->pid == 10) {
-			struct pi_task *d = add_task(t, (uint32_t)i, 11, 'D', "server");
-			d->off_cpu_known = true;
-			d->off_cpu_seconds = 30;
-			d->wchan_err = 0;
-			d->wchan = pi_strpool_intern(&t->strings, "io_schedule");
-			add_task(t, (uint32_t)i, 12, 'S', "worker");
-		}
-		p->ntasks = (uint32_t)t->ntasks - p->first_task;
-	}
-	pi_table_classify(t);
-}
-
-static long row_of(const struct pi_view *v, pid_t id, bool thread)
-{
-	for (size_t i = 0; i < v->n; i++)
-		if ((thread ? v->rows[i].task->tid : v->rows[i].proc->pid) == id)
-			return (long)i;
-	return -1;
-}
 
 START_TEST(classification)
 {
@@ -255,16 +174,6 @@ START_TEST(tree)
 }
 END_TEST
 
-/* A cell of the row of process (or, with thread, task) id. */
-static char *cell_at(struct pi_table *t, const struct pi_view *v, pid_t id, bool thread,
-		     enum pi_column c, enum pi_style *style)
-{
-	struct pi_buf b = PI_BUF_INIT;
-	long i = row_of(v, id, thread);
-	ck_assert_int_ge(i, 0);
-	*style = pi_column_format(c, t, &v->rows[i], &b);
-	return pi_buf_steal(&b);
-}
 
 static char *cell_of(struct pi_table *t, const struct pi_view *v, pid_t pid, enum pi_column c,
 		     enum pi_style *style)
@@ -360,14 +269,6 @@ START_TEST(short_formats)
 }
 END_TEST
 
-static const struct pi_finding *finding(const struct pi_finding *f, size_t n,
-					enum pi_finding_kind kind, pid_t pid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (f[i].kind == kind && f[i].pid == pid)
-			return &f[i];
-	return NULL;
-}
 
 START_TEST(findings_and_summary)
 {
@@ -411,176 +312,6 @@ START_TEST(findings_and_summary)
 }
 END_TEST
 
-/* A cycle as a deadlock scan hands it over: the tids in the cycle's
- * order, with the snapshot's sentence. */
-static struct pi_deadlock cycle(pid_t pid, uint64_t starttime, pid_t a, pid_t b)
-{
-	struct pi_deadlock d = { .pid = pid, .starttime = starttime, .ntids = 2 };
-	d.tids = pi_xcalloc(2, sizeof *d.tids);
-	d.tids[0] = a;
-	d.tids[1] = b;
-	d.message = pi_xasprintf("2 threads wait for each other: thread %d waits for mutex m, "
-				 "held by thread %d; ...", (int)a, (int)b);
-	return d;
-}
-
-/* The server (10) has threads 10 and 12 in a lock cycle, beside 11
- * hung in D. Also handed over: a cycle of a process whose PID now names
- * another (20's start time differs), and one of a thread that exited
- * (31): neither may flag anything. */
-START_TEST(deadlocks)
-{
-	struct pi_table t;
-	struct pi_view v = { 0 };
-	struct pi_view_options o = { .sort = PI_COL_PID, .threads = true };
-	struct pi_finding *f;
-	enum pi_style st;
-	char *s;
-
-	make_table(&t);
-	struct pi_proc *server = pi_table_find_proc(&t, 10);
-	struct pi_deadlock *cycles = pi_xcalloc(3, sizeof *cycles);
-	cycles[0] = cycle(30, pi_table_find_proc(&t, 30)->starttime, 30, 31);
-	cycles[1] = cycle(20, 9999, 20, 21);
-	cycles[2] = cycle(10, server->starttime, 12, 10);
-	t.sample_ns = 5000000000;
-	pi_table_set_deadlocks(&t, cycles, 3, 0, 0);
-	pi_table_classify(&t);
-
-	ck_assert_uint_eq(t.counts.deadlocks, 1);
-	ck_assert_uint_eq(t.counts.deadlocked, 2);
-	ck_assert(pi_table_find_task(&t, 10)->flags & PI_TASK_DEADLOCKED);
-	ck_assert(pi_table_find_task(&t, 12)->flags & PI_TASK_DEADLOCKED);
-	ck_assert(!(pi_table_find_task(&t, 11)->flags & PI_TASK_DEADLOCKED));
-	ck_assert(!(pi_table_find_proc(&t, 20)->flags & PI_TASK_DEADLOCKED));
-	ck_assert(!(pi_table_find_proc(&t, 30)->flags & PI_TASK_DEADLOCKED));
-	/* As bad as hung, worse than anything else. */
-	ck_assert_int_eq(pi_task_flag_rank(PI_TASK_DEADLOCKED), pi_task_flag_rank(PI_TASK_HUNG));
-	ck_assert_int_gt(pi_task_flag_rank(PI_TASK_DEADLOCKED),
-			 pi_task_flag_rank(PI_TASK_UNINTERRUPTIBLE));
-
-	/* Each thread names the one it waits for. */
-	pi_view_build(&v, &t, &o);
-	s = cell_at(&t, &v, 12, true, PI_COL_FLAGS, &st);
-	ck_assert_str_eq(s, "deadlock with 10");
-	ck_assert_int_eq(st, PI_STYLE_HUNG);
-	free(s);
-	s = cell_at(&t, &v, 10, true, PI_COL_FLAGS, &st);
-	ck_assert_str_eq(s, "deadlock with 12");
-	free(s);
-	/* Problems only keeps them; sorted by flags they come with the hung
-	 * thread, before the zombies. */
-	o.problems_only = true;
-	o.sort = PI_COL_FLAGS;
-	o.descending = true;
-	pi_view_build(&v, &t, &o);
-	ck_assert_int_ge(row_of(&v, 10, true), 0);
-	ck_assert_int_ge(row_of(&v, 12, true), 0);
-	for (size_t i = 0; i < 3; i++)
-		ck_assert_int_eq(v.rows[i].proc->pid, 10);
-
-	/* A process row: the worst thread says which. The hung thread has
-	 * been off the CPU longer than any deadlocked one is known to... */
-	o = (struct pi_view_options){ .sort = PI_COL_PID };
-	pi_view_build(&v, &t, &o);
-	s = cell_at(&t, &v, 10, false, PI_COL_FLAGS, &st);
-	ck_assert_str_eq(s, "hung (thread 11) 30s");
-	free(s);
-	/* ... until one is known to have been off it longer. */
-	pi_table_find_task(&t, 12)->off_cpu_known = true;
-	pi_table_find_task(&t, 12)->off_cpu_seconds = 60;
-	pi_table_classify(&t);
-	s = cell_at(&t, &v, 10, false, PI_COL_FLAGS, &st);
-	ck_assert_str_eq(s, "deadlock (2 threads)");
-	ck_assert_int_eq(st, PI_STYLE_HUNG);
-	free(s);
-	/* In D but not hung ranks below a deadlock, whatever the times. */
-	t.opt.hung_after_seconds = 100;
-	pi_table_find_task(&t, 12)->off_cpu_known = false;
-	pi_table_classify(&t);
-	ck_assert(server->flags & PI_TASK_UNINTERRUPTIBLE);
-	s = cell_at(&t, &v, 10, false, PI_COL_FLAGS, &st);
-	ck_assert_str_eq(s, "deadlock (2 threads)");
-	free(s);
-
-	/* One finding, the snapshot's: its threads in the cycle's order. */
-	size_t n = pi_table_findings(&t, &f);
-	const struct pi_finding *d = finding(f, n, PI_FIND_DEADLOCK, 10);
-	ck_assert_ptr_nonnull(d);
-	ck_assert_int_eq(d->tid, 12);
-	ck_assert_uint_eq(d->npids, 2);
-	ck_assert_int_eq(d->pids[0], 12);
-	ck_assert_int_eq(d->pids[1], 10);
-	ck_assert_str_eq(d->message, "2 threads wait for each other: thread 12 waits for mutex m, "
-				     "held by thread 10; ...");
-	size_t count = 0;
-	for (size_t i = 0; i < n; i++)
-		count += f[i].kind == PI_FIND_DEADLOCK;
-	ck_assert_uint_eq(count, 1);
-
-	/* Counted at the top, with how old the scan is. */
-	struct pi_summary sum = { 0 };
-	pi_table_summary(&t, &sum);
-	ck_assert_str_eq(sum.line[4].data, "Deadlocks: 2 threads in 1 lock cycle, in 10 (server) 2 "
-					   "(looked for 5.0s ago)");
-	ck_assert_int_eq(sum.style[4], PI_STYLE_HUNG);
-
-	/* In JSON: the row's flags, the counts, the finding with its
-	 * manual section. */
-	struct pi_jw w;
-	pi_view_build(&v, &t, &o);
-	pi_jw_init(&w, NULL);
-	pi_render_table_json(&w, &t, &v, &o, f, n);
-	json_object *root = json_tokener_parse(w.buf.data);
-	ck_assert_ptr_nonnull(root);
-	json_object *row = json_object_array_get_idx(json_object_object_get(root, "tasks"), 1);
-	ck_assert_int_eq(json_object_get_int(json_object_object_get(row, "pid")), 10);
-	json_object *flags = json_object_object_get(row, "flags");
-	ck_assert_int_eq((int)json_object_array_length(flags), 2);
-	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(flags, 0)), "uninterruptible");
-	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(flags, 1)), "deadlock");
-	json_object *counts = json_object_object_get(root, "counts");
-	ck_assert_int_eq(json_object_get_int(json_object_object_get(counts, "deadlocks")), 1);
-	ck_assert_int_eq(json_object_get_int(json_object_object_get(counts, "deadlocked_threads")), 2);
-	json_object *findings = json_object_object_get(root, "findings");
-	bool seen = false;
-	for (size_t i = 0; i < json_object_array_length(findings); i++) {
-		json_object *x = json_object_array_get_idx(findings, i);
-		if (strcmp(json_object_get_string(json_object_object_get(x, "kind")), "deadlock"))
-			continue;
-		ck_assert(!seen);
-		seen = true;
-		ck_assert_str_eq(json_object_get_string(json_object_object_get(x, "see")),
-				 "pinspect(1) LOCKS");
-	}
-	ck_assert(seen);
-	json_object_put(root);
-	pi_buf_free(&w.buf);
-	pi_table_findings_free(f, n);
-
-	/* The process goes and its PID names another: the flags go. */
-	server->starttime++;
-	pi_table_classify(&t);
-	ck_assert_uint_eq(t.counts.deadlocks, 0);
-	ck_assert_uint_eq(t.counts.deadlocked, 0);
-	ck_assert(!(server->flags & PI_TASK_DEADLOCKED));
-	n = pi_table_findings(&t, &f);
-	ck_assert_ptr_null(finding(f, n, PI_FIND_DEADLOCK, 10));
-	pi_table_findings_free(f, n);
-
-	/* None found, and some processes' locks not readable. */
-	t.root = false;
-	pi_table_set_deadlocks(&t, NULL, 0, 3, 4000000000);
-	pi_table_classify(&t);
-	pi_table_summary(&t, &sum);
-	ck_assert_str_eq(sum.line[4].data, "Deadlocks: none (looked for 1.0s ago; locks of 3 "
-					   "processes not readable: run as root)");
-	ck_assert_int_eq(sum.style[4], PI_STYLE_NORMAL);
-	pi_summary_free(&sum);
-	pi_view_free(&v);
-	pi_table_done(&t);
-}
-END_TEST
 
 START_TEST(json_rows)
 {
@@ -679,7 +410,7 @@ Suite *table_suite(void)
 	tcase_add_test(tc, cells);
 	tcase_add_test(tc, short_formats);
 	tcase_add_test(tc, findings_and_summary);
-	tcase_add_test(tc, deadlocks);
+	add_deadlock_tests(tc);
 	tcase_add_test(tc, json_rows);
 	tcase_add_test(tc, live_options);
 	suite_add_tcase(s, tc);
