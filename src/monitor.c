@@ -165,19 +165,29 @@ static void start_scan(struct pi_monitor *m)
 	finish_scan(m);
 }
 
-/* Takes the look that has finished, and starts the next when due. */
-static void scan_deadlocks(struct pi_monitor *m)
+bool pi_monitor_looking(const struct pi_monitor *m)
+{
+	return m->deadlocks.running;
+}
+
+bool pi_monitor_take_deadlocks(struct pi_monitor *m)
 {
 	struct pi_deadlock_scan *s = &m->deadlocks;
 
-	if (s->running) {
-		if (!atomic_load(&s->done))
-			return;
-		pthread_join(s->thread, NULL);
-		s->running = false;
-		finish_scan(m);
-	}
-	if (pi_monotonic_ns() >= s->next_ns)
+	if (!s->running || !atomic_load(&s->done))
+		return false;
+	pthread_join(s->thread, NULL);
+	s->running = false;
+	finish_scan(m);
+	pi_table_classify(&m->table);
+	return true;
+}
+
+/* Takes the look that has finished, and starts the next when due. */
+static void scan_deadlocks(struct pi_monitor *m)
+{
+	pi_monitor_take_deadlocks(m);
+	if (!m->deadlocks.running && pi_monotonic_ns() >= m->deadlocks.next_ns)
 		start_scan(m);
 }
 

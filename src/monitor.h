@@ -19,8 +19,9 @@
 /* What a row shown needs read: everything its columns and flags say. */
 #define PI_MONITOR_ROW_DETAIL PI_DETAIL_ALL
 
-/* How often deadlocks are looked for (table/deadlocks.h), after the
- * first sample's look. A look reads every sleeping task's syscall file
+/* How often deadlocks are looked for (table/deadlocks.h): after the
+ * first sample's look, at the first sample this long after the last look
+ * ended. A look reads every sleeping task's syscall file
  * and lock word: about 0.1 s of CPU at 10,000 tasks, four refreshes'
  * worth. A lock cycle lasts for good, so flagging it seconds late loses
  * nothing, where looking at every refresh would cost more than the rest
@@ -59,6 +60,13 @@ void pi_monitor_done(struct pi_monitor *m);
  * reason in m->error: the process watched does not exist (or has exited:
  * then m->gone is set too), or /proc cannot be read. */
 int pi_monitor_sample(struct pi_monitor *m);
+
+/* Is a look for deadlocks under way on its own thread (the live view)? */
+bool pi_monitor_looking(const struct pi_monitor *m);
+/* When that look has finished: its deadlocks handed to the table, which
+ * is classified again (build the view again), and true. The next sample
+ * would take it anyway; this is for not waiting for it. */
+bool pi_monitor_take_deadlocks(struct pi_monitor *m);
 
 /* Builds the view, reading first what sorting by its column needs. */
 void pi_monitor_build(struct pi_monitor *m);
