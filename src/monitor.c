@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect/sched_clock.h"
 #include "exitcodes.h"
 #include "proc/reader.h"
 #include "proc/status.h"
@@ -56,6 +58,8 @@ int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt)
 		fprintf(stderr, "pinspect: libproc2 could not be set up: %s\n", strerror(-err));
 		return PI_EXIT_FAILURE;
 	}
+	atomic_init(&m->deadlocks.done, false);
+	m->deadlocks.background = opt->mode == PI_MODE_LIVE;
 	/* --top shows the threads: that is what watching one process means. */
 	m->vo.threads = opt->threads || to.only_pid;
 	m->vo.problems_only = opt->problems_only;
@@ -66,15 +70,131 @@ int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt)
 
 void pi_monitor_done(struct pi_monitor *m)
 {
+	/* A sweep under way ends by itself, in a fraction of a second. */
+	if (m->deadlocks.running)
+		pthread_join(m->deadlocks.thread, NULL);
+	pi_check_free(&m->deadlocks.check);
 	pi_view_free(&m->view);
 	pi_table_done(&m->table);
 	free(m->filter);
 	memset(m, 0, sizeof *m);
 }
 
+/* The second half of a look, where reading a process is safe: the
+ * suspects read again, and the cycles found handed to the table. */
+static void finish_scan(struct pi_monitor *m)
+{
+	struct pi_deadlock_scan *s = &m->deadlocks;
+	struct pi_check *c = &s->check;
+
+	if (!s->err) {
+		pi_check_find_deadlocks(c);
+		struct pi_deadlock *v = pi_xcalloc(c->nitems ? c->nitems : 1, sizeof *v);
+		size_t n = 0;
+		for (size_t i = 0; i < c->nitems; i++) {
+			struct pi_finding *f = &c->items[i].finding;
+			const struct pi_process *p = c->items[i].snapshot;
+			if (f->kind != PI_FIND_DEADLOCK || !p || p->stat_err)
+				continue;
+			/* The process the cycle was found in (read again
+			 * after the sweep), named by its start time too. */
+			v[n] = (struct pi_deadlock){ f->pid, p->stat.starttime, f->pids, f->npids,
+						     f->message };
+			f->pids = NULL;
+			f->npids = 0;
+			f->message = NULL;
+			n++;
+		}
+		/* Watching one process, only its own locks matter. */
+		pid_t only = m->table.opt.only_pid;
+		size_t unchecked = only ? 0 : c->nlocks_unchecked;
+		for (size_t i = 0; only && i < c->nlocks_unchecked; i++)
+			unchecked += c->locks_unchecked[i] == only;
+		pi_table_set_deadlocks(&m->table, v, n, unchecked, s->started_ns);
+	}
+	pi_check_free(c);
+	/* From the end of this look: a look that takes long (a huge
+	 * system) does not make them back to back. */
+	s->next_ns = pi_monotonic_ns() + (int64_t)(PI_DEADLOCK_SCAN_SECONDS * 1e9);
+}
+
+static void *sweep_thread(void *arg)
+{
+	struct pi_deadlock_scan *s = arg;
+	s->err = pi_sweep_run(&s->check.sweep, PI_SWEEP_LOCKS);
+	atomic_store(&s->done, true);
+	return NULL;
+}
+
+/* In the live view the sweep runs on a thread of its own: it takes about
+ * 0.1 s at 10,000 tasks, several times that on a busy machine (it reads
+ * a file of every sleeping task), and the keys would wait as long. The
+ * sweep only reads /proc and lock words, and is made for threads (it
+ * runs a reader per CPU). The suspects are read again on the calling
+ * thread instead, at the next sample: that reads a process in full
+ * (stacks, libthread_db, syscall names), as the snapshot page does, and
+ * that code keeps global state (libthread_db's list of agents, the cache
+ * of syscall names) that two threads must not share; it is quick (a few
+ * milliseconds for a deadlocked process, nothing when no process is
+ * suspect). The thread blocks every signal: they are the main thread's
+ * to see, and must not interrupt the sweep's reads. The first look, and
+ * every look in batch mode (which has no keys to keep answering), is
+ * made in place, so that the first refresh already shows deadlocks. */
+static void start_scan(struct pi_monitor *m)
+{
+	struct pi_deadlock_scan *s = &m->deadlocks;
+
+	memset(&s->check, 0, sizeof s->check);
+	s->check.scans = PI_CHECK_DEADLOCKS;
+	s->check.hung_after_seconds = m->table.opt.hung_after_seconds;
+	s->started_ns = pi_monotonic_ns();
+	s->err = 0;
+	if (s->background && m->table.samples > 0) {
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		atomic_store(&s->done, false);
+		int err = pthread_create(&s->thread, NULL, sweep_thread, s);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (err == 0) {
+			s->running = true;
+			return;
+		}
+	}
+	s->err = pi_sweep_run(&s->check.sweep, PI_SWEEP_LOCKS);
+	finish_scan(m);
+}
+
+bool pi_monitor_looking(const struct pi_monitor *m)
+{
+	return m->deadlocks.running;
+}
+
+bool pi_monitor_take_deadlocks(struct pi_monitor *m)
+{
+	struct pi_deadlock_scan *s = &m->deadlocks;
+
+	if (!s->running || !atomic_load(&s->done))
+		return false;
+	pthread_join(s->thread, NULL);
+	s->running = false;
+	finish_scan(m);
+	pi_table_classify(&m->table);
+	return true;
+}
+
+/* Takes the look that has finished, and starts the next when due. */
+static void scan_deadlocks(struct pi_monitor *m)
+{
+	pi_monitor_take_deadlocks(m);
+	if (!m->deadlocks.running && pi_monotonic_ns() >= m->deadlocks.next_ns)
+		start_scan(m);
+}
+
 int pi_monitor_sample(struct pi_monitor *m)
 {
 	bool first = m->table.samples == 0;
+	scan_deadlocks(m);
 	int err = pi_table_sample(&m->table);
 	if (!err)
 		return 0;

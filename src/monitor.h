@@ -1,13 +1,17 @@
 /* monitor — what the live view and batch mode share: the table and the
  * view made from the options, what to read before sorting and for the
- * rows shown, and a failed sample turned into a message and an exit
- * status. */
+ * rows shown, the deadlock scans, and a failed sample turned into a
+ * message and an exit status. */
 #ifndef PI_MONITOR_H
 #define PI_MONITOR_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "health/check.h"
 #include "options.h"
 #include "table/table.h"
 #include "table/view.h"
@@ -15,11 +19,34 @@
 /* What a row shown needs read: everything its columns and flags say. */
 #define PI_MONITOR_ROW_DETAIL PI_DETAIL_ALL
 
+/* How often deadlocks are looked for (table/deadlocks.h): after the
+ * first sample's look, at the first sample this long after the last look
+ * ended. A look reads every sleeping task's syscall file
+ * and lock word: about 0.1 s of CPU at 10,000 tasks, four refreshes'
+ * worth. A lock cycle lasts for good, so flagging it seconds late loses
+ * nothing, where looking at every refresh would cost more than the rest
+ * of the refresh. (The help page and pinspect(1) say 10 s.) */
+#define PI_DEADLOCK_SCAN_SECONDS 10.0
+
+/* One look for deadlocks: the sweep of every task (health/sweep.h),
+ * then the suspects read again (pi_check_find_deadlocks). */
+struct pi_deadlock_scan {
+	bool background;	/* the sweep on a thread of its own (the live view) */
+	bool running;		/* that thread is under way */
+	atomic_bool done;	/* ... and has finished: join it */
+	pthread_t thread;
+	int err;		/* the sweep's */
+	struct pi_check check;
+	int64_t started_ns;
+	int64_t next_ns;	/* when the next look is due */
+};
+
 struct pi_monitor {
 	struct pi_table table;
 	struct pi_view view;
 	struct pi_view_options vo;
 	char *filter;		/* vo.filter points here */
+	struct pi_deadlock_scan deadlocks;
 	bool gone;		/* the process watched with --top has exited */
 	char error[256];	/* why the last sample failed, for stderr */
 };
@@ -28,10 +55,18 @@ struct pi_monitor {
 int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt);
 void pi_monitor_done(struct pi_monitor *m);
 
-/* Takes a sample. Returns 0, or the exit status with the reason in
- * m->error: the process watched does not exist (or has exited: then
- * m->gone is set too), or /proc cannot be read. */
+/* Takes a sample, with the deadlocks of the last look, and starts the
+ * next look when it is due. Returns 0, or the exit status with the
+ * reason in m->error: the process watched does not exist (or has exited:
+ * then m->gone is set too), or /proc cannot be read. */
 int pi_monitor_sample(struct pi_monitor *m);
+
+/* Is a look for deadlocks under way on its own thread (the live view)? */
+bool pi_monitor_looking(const struct pi_monitor *m);
+/* When that look has finished: its deadlocks handed to the table, which
+ * is classified again (build the view again), and true. The next sample
+ * would take it anyway; this is for not waiting for it. */
+bool pi_monitor_take_deadlocks(struct pi_monitor *m);
 
 /* Builds the view, reading first what sorting by its column needs. */
 void pi_monitor_build(struct pi_monitor *m);

@@ -25,6 +25,11 @@ enum pi_task_flag {
 	PI_TASK_STOPPED = 1u << 3,
 	PI_TASK_TRACED = 1u << 4,
 	PI_TASK_LEADER_EXITED = 1u << 5,	/* a Z main thread whose process lives on */
+	/* In a lock cycle: waits for a mutex whose owner waits, directly or
+	 * not, for one this thread holds. Not one of pi_classify_task's
+	 * letter rules: the monitor sets it from a deadlock scan
+	 * (health/check.h), which reads the lock words the letters lack. */
+	PI_TASK_DEADLOCKED = 1u << 6,
 };
 
 /* The kernel's khungtaskd rule: a task in D whose context-switch count did

@@ -247,7 +247,7 @@ static struct pi_process *read_again(pid_t pid, double hung_after_seconds)
 	return p;
 }
 
-static void find_deadlocks(struct pi_check *c)
+void pi_check_find_deadlocks(struct pi_check *c)
 {
 	const struct pi_sweep *s = &c->sweep;
 	size_t *suspects;
@@ -322,7 +322,7 @@ int pi_check_run(struct pi_check *c, unsigned scans, double hung_after_seconds)
 		return err;
 	pi_check_analyze(c);
 	if (scans & PI_CHECK_DEADLOCKS)
-		find_deadlocks(c);
+		pi_check_find_deadlocks(c);
 	c->seconds = monotonic_seconds() - started;
 	return 0;
 }

@@ -85,6 +85,13 @@ void pi_check_free(struct pi_check *c);
  * and the rest zero. */
 void pi_check_analyze(struct pi_check *c);
 
+/* The deadlocks of c->sweep (filled by pi_sweep_run with
+ * PI_SWEEP_LOCKS, or by hand), with c->scans and c->hung_after_seconds
+ * set: reads its suspects again. pi_check_run's last step, apart for a
+ * caller that runs the sweep on a thread of its own and the rest where
+ * reading a process is safe (the live view). */
+void pi_check_find_deadlocks(struct pi_check *c);
+
 /* Pure: the suspects of a sweep, the processes that may hold a lock
  * cycle (see above). Returns how many; *out (to free) lists their
  * indices in s->procs. */

@@ -23,6 +23,9 @@ static void counts(struct pi_jw *w, const struct pi_table *t)
 	pi_jw_ku64(w, "idle", c->idle);
 	pi_jw_ku64(w, "other", c->other);
 	pi_jw_ku64(w, "zombie_parents", c->zombie_parents);
+	pi_jw_ku64(w, "deadlocks", c->deadlocks);
+	pi_jw_ku64(w, "deadlocked_threads", c->deadlocked);
+	pi_jw_ku64(w, "locks_not_checked", t->deadlocks.not_checked);
 	pi_jw_object_end(w);
 }
 
@@ -35,6 +38,7 @@ static void flags_array(struct pi_jw *w, const struct pi_row *r)
 	} map[] = {
 		{ PI_TASK_HUNG, PI_FIND_HUNG },
 		{ PI_TASK_UNINTERRUPTIBLE, PI_FIND_UNINTERRUPTIBLE },
+		{ PI_TASK_DEADLOCKED, PI_FIND_DEADLOCK },
 		{ PI_TASK_ZOMBIE, PI_FIND_ZOMBIE },
 		{ PI_TASK_STOPPED, PI_FIND_STOPPED },
 		{ PI_TASK_TRACED, PI_FIND_TRACED },

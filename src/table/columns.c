@@ -106,6 +106,27 @@ static const struct pi_task *flag_task(const struct pi_table *t, const struct pi
 	return r->thread_row ? r->task : &t->tasks[r->proc->worst_task];
 }
 
+/* A thread in a lock cycle names the thread it waits for; a process
+ * says how many of its threads are in one. */
+static void deadlock_text(struct pi_table *t, const struct pi_row *r, struct pi_buf *out)
+{
+	if (r->thread_row) {
+		const struct pi_deadlock *d = pi_table_deadlock_of(t, r->task);
+		for (size_t k = 0; d && k < d->ntids; k++)
+			if (d->tids[k] == r->task->tid) {
+				pi_buf_printf(out, "deadlock with %d", (int)d->tids[(k + 1) % d->ntids]);
+				return;
+			}
+		pi_buf_puts(out, "deadlock");
+		return;
+	}
+	const struct pi_task *tasks = t->tasks + r->proc->first_task;
+	unsigned n = 0;
+	for (uint32_t i = 0; i < r->proc->ntasks; i++)
+		n += (tasks[i].flags & PI_TASK_DEADLOCKED) != 0;
+	pi_buf_printf(out, "deadlock (%u threads)", n);
+}
+
 enum pi_style pi_row_flag_text(struct pi_table *t, const struct pi_row *r, struct pi_buf *out)
 {
 	unsigned flags = pi_row_flags(r);
@@ -115,6 +136,11 @@ enum pi_style pi_row_flag_text(struct pi_table *t, const struct pi_row *r, struc
 	 * thread. */
 	bool other = !r->thread_row && task->tid != r->proc->pid;
 
+	/* Hung and deadlocked rank alike: the worst thread says which. */
+	if ((flags & PI_TASK_DEADLOCKED) && !(task->flags & PI_TASK_HUNG)) {
+		deadlock_text(t, r, out);
+		return PI_STYLE_HUNG;
+	}
 	if (flags & (PI_TASK_HUNG | PI_TASK_UNINTERRUPTIBLE)) {
 		bool hung = flags & PI_TASK_HUNG;
 		pi_buf_puts(out, hung ? "hung" : "in D");

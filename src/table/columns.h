@@ -15,7 +15,7 @@
 enum pi_style {
 	PI_STYLE_NORMAL,
 	PI_STYLE_DIM,		/* unknown or not applicable */
-	PI_STYLE_HUNG,
+	PI_STYLE_HUNG,		/* or deadlocked: as stuck */
 	PI_STYLE_D,		/* uninterruptible, not (yet) hung */
 	PI_STYLE_ZOMBIE,
 	PI_STYLE_ZOMBIE_PARENT,
@@ -45,8 +45,8 @@ enum pi_style pi_column_format(enum pi_column c, struct pi_table *t, const struc
 /* Orders two rows by a column, ascending; unknown values first. */
 int pi_column_compare(enum pi_column c, const struct pi_row *a, const struct pi_row *b);
 
-/* The flag of a row in words ("hung 5m12s", "zombie of 1234"), or ""
- * for none; returns its style. */
+/* The flag of a row in words ("hung 5m12s", "deadlock with 1235",
+ * "zombie of 1234"), or "" for none; returns its style. */
 enum pi_style pi_row_flag_text(struct pi_table *t, const struct pi_row *r, struct pi_buf *out);
 
 /* Appends text (escaped already) padded with spaces, or cut with a '+'

@@ -1,6 +1,7 @@
 /* Classification of the table: every task through the shared classifier
- * (analysis/classify.h), whose flags then add up per process, and the
- * zombies counted against the parents that hold them. */
+ * (analysis/classify.h), and the deadlocks handed over
+ * (table/deadlocks.h); the flags then add up per process, and the
+ * zombies are counted against the parents that hold them. */
 #include "table/table.h"
 
 #include <string.h>
@@ -9,7 +10,7 @@
 
 int pi_task_flag_rank(unsigned flags)
 {
-	if (flags & PI_TASK_HUNG)
+	if (flags & (PI_TASK_HUNG | PI_TASK_DEADLOCKED))
 		return 6;
 	if (flags & PI_TASK_UNINTERRUPTIBLE)
 		return 5;
@@ -73,9 +74,17 @@ void pi_table_classify(struct pi_table *t)
 			.process_threads = p->nlwp > 0 ? (unsigned)p->nlwp : 0,
 		};
 		task->flags = pi_classify_task(&v, t->opt.hung_after_seconds);
+	}
+	pi_table_flag_deadlocks(t);
+	c->deadlocks = t->deadlocks.n;
+	for (size_t i = 0; i < t->ntasks; i++) {
+		struct pi_task *task = &t->tasks[i];
+		struct pi_proc *p = pi_task_proc(t, task);
 		count_state(c, task->state);
 		if (task->flags & PI_TASK_HUNG)
 			c->hung++;
+		if (task->flags & PI_TASK_DEADLOCKED)
+			c->deadlocked++;
 		p->flags |= task->flags;
 		if (worse(task, &t->tasks[p->worst_task]))
 			p->worst_task = (uint32_t)i;

@@ -33,6 +33,21 @@ struct pi_task *pi_table_find_task(const struct pi_table *t, pid_t tid)
 	return NULL;
 }
 
+struct pi_task *pi_task_search(const struct pi_task *v, size_t n, pid_t tid)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].tid == tid)
+			return (struct pi_task *)&v[mid];
+		if (v[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 struct pi_task *pi_proc_main_task(const struct pi_table *t, const struct pi_proc *p)
 {
 	for (uint32_t i = 0; i < p->ntasks; i++)

@@ -54,6 +54,21 @@ static void hung_or_d(struct list *l, struct pi_table *t, const struct pi_proc *
 	    task->off_cpu_known ? task->off_cpu_seconds : -1, &m);
 }
 
+/* A process's lock cycles, as the snapshot found them when the deadlock
+ * scan read it: its words, its threads (the cycle, in order). */
+static void lock_cycles(struct list *l, struct pi_table *t, const struct pi_proc *p)
+{
+	const struct pi_deadlock *end = t->deadlocks.v + t->deadlocks.n;
+	for (const struct pi_deadlock *d = pi_table_first_deadlock(t, p->pid);
+	     d && d < end && d->pid == p->pid; d++) {
+		struct pi_buf m = PI_BUF_INIT;
+		pi_buf_puts(&m, d->message);
+		struct pi_finding *f = add(l, PI_FIND_DEADLOCK, p->pid, d->tids[0], -1, &m);
+		for (size_t k = 0; k < d->ntids; k++)
+			add_pid(f, d->tids[k]);
+	}
+}
+
 static void zombie(struct list *l, struct pi_table *t, const struct pi_proc *p)
 {
 	struct pi_buf m = PI_BUF_INIT;
@@ -144,6 +159,8 @@ size_t pi_table_findings(struct pi_table *t, struct pi_finding **out)
 			if (task->flags & (PI_TASK_HUNG | PI_TASK_UNINTERRUPTIBLE))
 				hung_or_d(&l, t, p, task);
 		}
+		if (p->flags & PI_TASK_DEADLOCKED)
+			lock_cycles(&l, t, p);
 		if (p->flags & PI_TASK_ZOMBIE)
 			zombie(&l, t, p);
 		if (p->flags & PI_TASK_LEADER_EXITED)

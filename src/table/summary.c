@@ -104,6 +104,50 @@ static enum pi_style zombie_line(const struct pi_table *t, struct pi_buf *b)
 	return PI_STYLE_ZOMBIE_PARENT;
 }
 
+/* The deadlocked processes (by PID) with how many threads each, and
+ * how old the scan is: its cycles are kept until the next. */
+static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
+{
+	const struct pi_deadlocks *d = &t->deadlocks;
+	enum { SHOWN = 3 };
+	char ago[32];
+
+	if (!d->checked) {
+		pi_buf_puts(b, "Deadlocks: not looked for yet");
+		return PI_STYLE_NORMAL;
+	}
+	if (!d->n) {
+		pi_buf_puts(b, "Deadlocks: none");
+	} else {
+		pi_buf_printf(b, "Deadlocks: %zu thread%s in %zu lock cycle%s, in", t->counts.deadlocked,
+			      t->counts.deadlocked == 1 ? "" : "s", d->n, d->n == 1 ? "" : "s");
+		size_t procs = 0;
+		for (size_t i = 0; i < d->n;) {
+			size_t threads = 0, end = i;
+			for (; end < d->n && d->v[end].pid == d->v[i].pid; end++)
+				threads += d->v[end].ntids;
+			if (procs++ < SHOWN) {
+				const struct pi_proc *p = pi_table_find_proc(t, d->v[i].pid);
+				pi_buf_printf(b, "%s %d (", procs > 1 ? ";" : "", (int)d->v[i].pid);
+				if (p)
+					pi_escape_text(b, p->comm, strlen(p->comm));
+				pi_buf_printf(b, ") %zu", threads);
+			}
+			i = end;
+		}
+		if (procs > SHOWN)
+			pi_buf_printf(b, "; and %zu more process%s", procs - SHOWN,
+				      procs - SHOWN == 1 ? "" : "es");
+	}
+	double seconds = t->sample_ns > d->checked_ns ? (double)(t->sample_ns - d->checked_ns) / 1e9 : 0;
+	pi_buf_printf(b, " (looked for %s ago", pi_short_duration(ago, sizeof ago, seconds));
+	if (d->not_checked)
+		pi_buf_printf(b, "; locks of %zu process%s not readable%s", d->not_checked,
+			      d->not_checked == 1 ? "" : "es", t->root ? "" : ": run as root");
+	pi_buf_puts(b, ")");
+	return d->n ? PI_STYLE_HUNG : PI_STYLE_NORMAL;
+}
+
 void pi_table_summary(struct pi_table *t, struct pi_summary *s)
 {
 	for (size_t i = 0; i < PI_SUMMARY_LINES; i++) {
@@ -114,7 +158,8 @@ void pi_table_summary(struct pi_table *t, struct pi_summary *s)
 	tasks_line(t, &s->line[1]);
 	s->style[2] = hung_line(t, &s->line[2]);
 	s->style[3] = zombie_line(t, &s->line[3]);
-	s->n = 4;
+	s->style[4] = deadlock_line(t, &s->line[4]);
+	s->n = 5;
 }
 
 void pi_summary_free(struct pi_summary *s)

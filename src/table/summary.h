@@ -1,6 +1,7 @@
 /* summary — the lines above the table: time, uptime and load; tasks by
  * state; hung tasks against both thresholds; zombies and the parents
- * holding them. The live view and batch text print the same lines. */
+ * holding them; deadlocks, and when they were looked for. The live view
+ * and batch text print the same lines. */
 #ifndef PI_TABLE_SUMMARY_H
 #define PI_TABLE_SUMMARY_H
 
@@ -9,7 +10,7 @@
 #include "table/columns.h"
 #include "table/table.h"
 
-enum { PI_SUMMARY_LINES = 4 };
+enum { PI_SUMMARY_LINES = 5 };
 
 struct pi_summary {
 	struct pi_buf line[PI_SUMMARY_LINES];	/* escaped: safe to show */

@@ -85,6 +85,7 @@ void pi_table_done(struct pi_table *t)
 	free(t->old_procs);
 	free(t->old_tasks);
 	pi_strpool_free(&t->strings);
+	pi_deadlocks_free(&t->deadlocks);
 	for (size_t i = 0; i < t->nusers; i++)
 		free(t->users[i].name);
 	free(t->users);
@@ -202,20 +203,7 @@ static void inherit(const struct pi_table *t, struct pi_task *task, const struct
 static const struct pi_task *find_old_task(const struct pi_table *t, const struct pi_proc *old,
 					   pid_t tid)
 {
-	if (!old)
-		return NULL;
-	const struct pi_task *v = t->old_tasks + old->first_task;
-	size_t lo = 0, hi = old->ntasks;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (v[mid].tid == tid)
-			return &v[mid];
-		if (v[mid].tid < tid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return old ? pi_task_search(t->old_tasks + old->first_task, old->ntasks, tid) : NULL;
 }
 
 static struct pi_task *new_task(struct pi_table *t)

@@ -12,7 +12,9 @@
  * changed state. The expensive files (sched, wchan, syscall, status) are
  * read by pi_table_read only for the tasks the caller names — the rows on
  * screen, the sort column's — and for every task in D, whose time off the
- * CPU decides whether it is hung. */
+ * CPU decides whether it is hung. Deadlocks are not found here but
+ * handed over (table/deadlocks.h): looking for them costs more than a
+ * sample. */
 #ifndef PI_TABLE_TABLE_H
 #define PI_TABLE_TABLE_H
 
@@ -23,6 +25,7 @@
 
 #include "proc/stat.h"
 #include "proc/syscall.h"
+#include "table/deadlocks.h"
 #include "util/buf.h"
 #include "util/strpool.h"
 
@@ -103,6 +106,8 @@ struct pi_table_counts {
 	size_t running, sleeping, uninterruptible, stopped, traced, zombie, idle, other;
 	size_t hung;			/* threads in D past the threshold */
 	size_t zombie_parents;
+	size_t deadlocks;		/* lock cycles (table/deadlocks.h) */
+	size_t deadlocked;		/* threads in them */
 };
 
 struct pi_table_options {
@@ -138,6 +143,7 @@ struct pi_table {
 	int hung_task_timeout_secs;	/* -1 unknown */
 	long hz, page_size;
 	struct pi_table_counts counts;
+	struct pi_deadlocks deadlocks;	/* the last scan's cycles still there */
 
 	/* What the last sample and reads cost, for the curious (and the
 	 * benchmark): processes whose threads were re-read, and tasks
@@ -175,10 +181,11 @@ void pi_table_read_all(struct pi_table *t, unsigned what);
 void pi_table_read_cmdline(struct pi_table *t, struct pi_proc *p);
 void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, size_t n);
 
-/* Flags every task with the shared classifier, and counts. */
+/* Flags every task with the shared classifier and the deadlocks handed
+ * over, and counts. */
 void pi_table_classify(struct pi_table *t);
-/* How much a task's flags matter: hung, D, zombie, stopped, traced,
- * leader exited, none (6 to 0). */
+/* How much a task's flags matter: hung or deadlocked (equally: both
+ * are stuck), D, zombie, stopped, traced, leader exited, none (6 to 0). */
 int pi_task_flag_rank(unsigned flags);
 
 static inline struct pi_proc *pi_task_proc(const struct pi_table *t, const struct pi_task *task)
@@ -198,6 +205,9 @@ static inline const char *pi_task_comm(const struct pi_table *t, const struct pi
 struct pi_proc *pi_table_find_proc(const struct pi_table *t, pid_t pid);
 /* The task with this TID, or NULL. */
 struct pi_task *pi_table_find_task(const struct pi_table *t, pid_t tid);
+/* The task with this TID among v[0..n), sorted by TID (a process's
+ * threads), or NULL. */
+struct pi_task *pi_task_search(const struct pi_task *v, size_t n, pid_t tid);
 /* A process's main thread (or its first, if the main one is gone). */
 struct pi_task *pi_proc_main_task(const struct pi_table *t, const struct pi_proc *p);
 

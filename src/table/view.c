@@ -19,8 +19,8 @@ bool pi_row_holds_zombies(const struct pi_row *r)
 
 bool pi_row_is_problem(const struct pi_row *r)
 {
-	return (pi_row_flags(r) & (PI_TASK_HUNG | PI_TASK_UNINTERRUPTIBLE | PI_TASK_ZOMBIE
-				   | PI_TASK_STOPPED | PI_TASK_TRACED))
+	return (pi_row_flags(r) & (PI_TASK_HUNG | PI_TASK_UNINTERRUPTIBLE | PI_TASK_DEADLOCKED
+				   | PI_TASK_ZOMBIE | PI_TASK_STOPPED | PI_TASK_TRACED))
 	       || pi_row_holds_zombies(r);
 }
 

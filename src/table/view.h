@@ -40,7 +40,7 @@ struct pi_row {
 struct pi_view_options {
 	bool threads;		/* a row per thread */
 	bool tree;		/* children under their parents, threads under their process */
-	bool problems_only;	/* D, hung, Z, T, t, zombie parents */
+	bool problems_only;	/* D, hung, deadlocked, Z, T, t, zombie parents */
 	const char *filter;	/* rows whose command holds this text (any case); NULL: all */
 	enum pi_column sort;
 	bool descending;

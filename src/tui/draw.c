@@ -114,7 +114,8 @@ static void draw_rows(struct pi_live *l, struct pi_line *line, const bool shown[
 			if (r == l->sel)
 				pi_line_attr(line, A_REVERSE);
 		} else if (r == 0 && y == 0) {
-			pi_line_add(line, m->vo.problems_only ? "  (no problems: nothing in D, Z, T or t)"
+			pi_line_add(line, m->vo.problems_only
+					  ? "  (no problems: nothing in D, Z, T or t, no deadlock)"
 					  : "  (no task matches)", A_DIM);
 		}
 		pi_line_draw(line, ABOVE + (int)y, r < m->view.n ? l->hscroll : 0, l->screen.cols,

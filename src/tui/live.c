@@ -257,7 +257,7 @@ static bool table_key(struct pi_live *l, int key)
 	case 'p':
 	case '!':
 		vo->problems_only = !vo->problems_only;
-		say(l, vo->problems_only ? "problems only: D, hung, Z, T, t, and zombies' parents"
+		say(l, vo->problems_only ? "problems only: D, hung, Z, T, t, deadlocks, zombies' parents"
 					 : "every task");
 		return true;
 	case 'H':
@@ -374,6 +374,11 @@ static void draw(struct pi_live *l)
 	refresh();
 }
 
+/* While a look for deadlocks runs on its own thread, how often to see
+ * whether it is done: its result is shown then, not a refresh later (a
+ * long refresh interval would hold it back as long). */
+enum { LOOK_POLL_MS = 50 };
+
 static int wait_ms(const struct pi_live *l)
 {
 	if (l->paused || l->gone)
@@ -381,7 +386,8 @@ static int wait_ms(const struct pi_live *l)
 	int64_t left = l->next_sample_ns - pi_monotonic_ns();
 	if (left <= 0)
 		return 0;
-	return (int)(left / 1000000) + 1;
+	int ms = (int)(left / 1000000) + 1;
+	return pi_monitor_looking(l->m) && ms > LOOK_POLL_MS ? LOOK_POLL_MS : ms;
 }
 
 int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
@@ -415,6 +421,9 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 		while (!l.quit && (key = getch()) != ERR)
 			if (handle_key(&l, key, &now))
 				settle(&l, false);
+		/* (Paused, the rows stay as they are.) */
+		if (!l.paused && !l.gone && !l.quit && pi_monitor_take_deadlocks(m))
+			settle(&l, false);
 		bool due = !l.paused && !l.gone && pi_monotonic_ns() >= l.next_sample_ns;
 		if ((due || now) && !l.quit) {
 			status = sample(&l);

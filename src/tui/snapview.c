@@ -7,6 +7,7 @@
 
 #include "analysis/analyze.h"
 #include "collect/collect.h"
+#include "collect/locks.h"
 #include "collect/stacks.h"
 #include "model.h"
 #include "render/text.h"
@@ -92,6 +93,14 @@ static int load(struct pi_snapview *d)
 		why(-ESRCH, d->pid, d->message, sizeof d->message);
 		return -ESRCH;
 	}
+	/* Without the stacks, the lock words all the same: they are read
+	 * from memory without stopping anything, and they are what names a
+	 * deadlock the table flagged (or a wait chain). The locks' symbols
+	 * need the modules that u opens; until then, their addresses. A
+	 * kernel thread or a zombie has no memory to read (as in
+	 * pi_collect_stacks). */
+	if (!d->stacks && !p.kernel_thread && !(p.stat.state == 'Z' && p.nthreads < 2))
+		pi_collect_locks(&p, NULL);
 	pi_analyze_process(&p, d->hung_after_seconds);
 	pi_render_text(&text, &p);
 	pi_process_free(&p);

@@ -28,9 +28,11 @@ struct pi_snapview {
 enum pi_snapview_result { PI_SNAPVIEW_STAY, PI_SNAPVIEW_CLOSE };
 
 /* Reads and renders process pid (tid: the thread to show first, or 0),
- * without user stacks: reading them may stop running threads for a
- * moment, so they wait for the u key (with stack_options, as the command
- * line gave them). Returns 0, or -errno with the reason in d->message. */
+ * with its locks (their words are read without stopping anything: a
+ * deadlock is named from the start) but without user stacks: reading
+ * them may stop running threads for a moment, so they wait for the u key
+ * (with stack_options, as the command line gave them). Returns 0, or
+ * -errno with the reason in d->message. */
 int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_after_seconds,
 		     const struct pi_stack_options *stack_options);
 void pi_snapview_close(struct pi_snapview *d);

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Batch mode (pinspect --batch, like top -b): every JSON line parses and
-# says what the live view says about real tasks in D, Z and T; the text
-# shows the same flags in words; -n, -d, --top, --problems and -H do what
-# the manual says; usage errors exit 2.
+# says what the live view says about real tasks in D, Z and T, and about
+# threads deadlocked on each other's mutexes; the text shows the same
+# flags in words; -n, -d, --top, --problems and -H do what the manual
+# says; usage errors exit 2.
+. "$(dirname "$0")/own_pidns.sh"
 . "$(dirname "$0")/lib.sh"
 
 start_helper pi-vfork-parent
@@ -26,6 +28,14 @@ tracer=$HELPER_PID
 wait_state "$traced" t
 start_helper pi-threads -n 3
 healthy=$HELPER_PID
+# Two threads waiting for each other's mutex, and a chain of waits that
+# ends at a thread asleep: a deadlock, and not one.
+start_helper pi-locks deadlock2
+locked=$HELPER_PID
+read -r t1 t2 < <(sed -n 2p "$HELPER_OUT")
+start_helper pi-locks chain
+chain=$HELPER_PID
+read -r c1 c2 c3 < <(sed -n 2p "$HELPER_OUT")
 sleep 0.6
 
 # --- JSON: one document per refresh. ---------------------------------
@@ -98,6 +108,50 @@ jq_check "--problems -H: only flagged threads (or zombies' parents), one row per
 	 and ([.tasks[] | (.flags | length) > 0] | all)
 	 and ([.tasks[] | select(.pid == $h)] | length) == 0
 	 and ([.tasks[] | select(.pid == $d)] | length) == 1' --argjson h "$healthy" --argjson d "$dpid"
+
+# --- Deadlocks: found on the first refresh, with and without -H. --------
+for threads in "" -H; do
+	run_pinspect --batch --json -n 1 $threads
+	status_is "deadlock${threads:+ $threads}: exits 0" 0
+	jq_check "deadlock${threads:+ $threads}: exactly one deadlock finding for the process, naming its two threads and LOCKS" \
+		'[.findings[] | select(.kind == "deadlock" and .pid == $p)] | length == 1
+		 and (.[0].pids | sort) == ([$t1, $t2] | sort) and (.[0].tid == $t1 or .[0].tid == $t2)
+		 and .[0].see == "pinspect(1) LOCKS"
+		 and (.[0].message | test("^2 threads wait for each other: thread [0-9]+ \\(t[12]\\) waits for mutex pi_lock_"))' \
+		--argjson p "$locked" --argjson t1 "$t1" --argjson t2 "$t2"
+	jq_check "deadlock${threads:+ $threads}: counted" '.counts.deadlocks >= 1 and .counts.deadlocked_threads >= 2'
+	jq_check "deadlock${threads:+ $threads}: the chain of waits is not flagged, nor named in a finding" \
+		'([.tasks[] | select(.pid == $c) | .flags] | length) >= 1
+		 and ([.tasks[] | select(.pid == $c) | .flags[]] == [])
+		 and ([.findings[] | select(.pid == $c)] == [])' --argjson c "$chain"
+done
+jq_check "deadlock -H: each of the two threads is flagged deadlock; the main thread is not" \
+	'[.tasks[] | select(.pid == $p)] as $rows
+	 | ([$rows[] | select(.tid == $t1 or .tid == $t2) | .flags] == [["deadlock"], ["deadlock"]])
+	 and ([$rows[] | select(.tid == $p) | .flags] == [[]])' \
+	--argjson p "$locked" --argjson t1 "$t1" --argjson t2 "$t2"
+run_pinspect --batch --json -n 1
+jq_check "deadlock: the process is flagged deadlock" \
+	'[.tasks[] | select(.pid == $p) | .flags] == [["deadlock"]]' --argjson p "$locked"
+run_pinspect --batch --json -n 1 --problems -H
+jq_check "deadlock --problems -H: the two threads are among the problems, the chain's are not" \
+	'([.tasks[] | select(.tid == $t1 or .tid == $t2)] | length) == 2
+	 and ([.tasks[] | select(.pid == $c)] | length) == 0' \
+	--argjson t1 "$t1" --argjson t2 "$t2" --argjson c "$chain"
+
+run_pinspect --batch -n 1 -H
+out_has "deadlock text -H: each thread names the one it waits for" \
+	"^ +$t1 root +S .* futex +deadlock with $t2 +t1: .*pi-locks deadlock2\$"
+out_has "deadlock text -H: both ways round" \
+	"^ +$t2 root +S .* futex +deadlock with $t1 +t2: .*pi-locks deadlock2\$"
+out_lacks "deadlock text -H: the chain's threads are not flagged" \
+	"^ +($chain|$c1|$c2|$c3) .* deadlock (with|\\()"
+out_has "deadlock text: counted at the top, with the process" \
+	"^Deadlocks: [0-9]+ threads in [0-9]+ lock cycles?, in .*\b$locked \\(pi-locks\\) 2\b.*\(looked for [0-9.hms]+ ago"
+run_pinspect --batch -n 1 --problems
+out_has "deadlock text --problems: the process, flagged in words" \
+	"^ +$locked root +S .* deadlock \\(2 threads\\) +.*pi-locks deadlock2\$"
+out_lacks "deadlock text --problems: the chain is not a problem" "^ +$chain "
 
 # --- One process: --top. -----------------------------------------------
 run_pinspect --batch --json -n 1 --top "$healthy"

@@ -5,22 +5,8 @@
 # a cycle; other users' processes as non-root; processes that come and go
 # while a scan reads; and that a scan never stops a thread.
 #
-# A scan sees the whole system, where the other tests run their own
-# helpers at the same time; so this test runs in a PID namespace of its
-# own, with a /proc that shows only its own processes (unshare(1); as
-# non-root, inside a user namespace too).
-if [ -z "${PI_CHECK_IN_NS:-}" ]; then
-	if [ "$(id -u)" = 0 ]; then
-		ns=(unshare --pid --fork --mount-proc)
-	else
-		ns=(unshare --user --map-root-user --pid --fork --mount-proc)
-	fi
-	if "${ns[@]}" true 2>/dev/null; then
-		PI_CHECK_IN_NS=1 exec "${ns[@]}" "$BASH" "$0" "$@"
-	fi
-	echo "1..0 # SKIP unshare cannot make a PID namespace here: a scan would see the other tests' helpers"
-	exit 0
-fi
+# A scan sees the whole system: it runs in a PID namespace of its own.
+PIDNS_REQUIRED=1 . "$(dirname "$0")/own_pidns.sh"
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3

@@ -1,8 +1,10 @@
 #!/bin/bash
 # The live view, driven as a person would: in a terminal (tmux), with
-# keys, against real processes in D, Z and T. Checks what the screen says
+# keys, against real processes in D, Z and T, and threads deadlocked on
+# each other's mutexes. Checks what the screen says
 # (flags in words, so colour does not matter), that the keys do what the
 # help page says, and that the terminal is given back afterwards.
+. "$(dirname "$0")/own_pidns.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tmux.sh"
 
@@ -20,7 +22,8 @@ err_has "no terminal: points to --batch" 'pinspect --batch'
 check "no terminal: writes nothing to stdout" test ! -s "$TEST_TMP/out"
 
 # --- The helpers: a task in D, zombies and their parent, a stopped one,
-# and a healthy multi-threaded process. --------------------------------
+# a healthy multi-threaded process, two threads deadlocked, and a chain
+# of waits that is no deadlock. ----------------------------------------
 start_helper pi-vfork-parent
 dpid=$HELPER_PID
 track "$(sed -n 2p "$HELPER_OUT")"
@@ -43,10 +46,18 @@ tracer=$HELPER_PID
 wait_state "$traced" t
 start_helper pi-threads -n 3 -d 7
 healthy=$HELPER_PID
+start_helper pi-locks deadlock2
+locked=$HELPER_PID
+read -r t1 t2 < <(sed -n 2p "$HELPER_OUT")
+start_helper pi-locks chain
+chain=$HELPER_PID
 
 tm_start
 live -d 0.5 --hung-after 0.5
 see "starts: the summary counts tasks by state" '^Tasks: [0-9]+ process(es)?, [0-9]+ threads?: [0-9]+ running'
+# A deadlock that begins once the view is up: a later look finds it.
+start_helper pi-locks deadlock3
+late=$HELPER_PID
 see "the header shows --hung-after beside the kernel's hung_task_timeout_secs" \
 	'^Hung: .*--hung-after 0\.5s \(the kernel.s hung_task_timeout_secs: ([0-9]+|unknown)\)'
 see "the header counts the hung task" '^Hung: [1-9][0-9]* threads? in D longer than'
@@ -65,6 +76,10 @@ see "the parent is flagged with how many zombies it holds" "^ +$holder root +S .
 see "the stopped task is flagged stopped" "^ +$stopped root +T .* stopped +.*sleep 600"
 see "the traced task is flagged traced, with its tracer" "^ +$traced root +t .* traced by $tracer +.*sleep 600"
 not_see "a healthy process is not a problem" "^ +$healthy "
+see "the deadlocked process is a problem, flagged in words" "^ +$locked root +S .* deadlock \\(2 threads\\) "
+not_see "a chain of waits is not a problem" "^ +$chain "
+see "the header counts the deadlock, with its process" \
+	"^Deadlocks: [0-9]+ threads in [0-9]+ lock cycles?, in .*\\b$locked \\(pi-locks\\) 2\\b"
 keys p
 see "p again: every task" 'Showing [0-9]+ of [0-9]+ processes, by %CPU'
 
@@ -174,6 +189,9 @@ sleep 0.5
 tm resize-window -t "$TMUX_PANE" -x "$PANE_W" -y "$PANE_H"
 keys p
 see "after a tiny window and back, it still works" 'problems only'
+# (deadlocks are looked for every 10 s; the tests above take about that)
+see "a deadlock that began after the start is flagged by a later look" \
+	"^ +$late root +S .* deadlock \\(3 threads\\) " $((WAIT_S > 30 ? WAIT_S : 30))
 
 keys q
 see "q quits, with status 0" '^exit=[0-9]+$'
@@ -206,6 +224,32 @@ see "--top: all four of them" 'Showing 4 of 4 threads'
 keys q
 see "--top: q quits" '^exit=0$'
 vg_clean "--top"
+
+# The deadlocked process's threads, and the snapshot of one.
+live --top "$locked" -d 0.5
+see "--top a deadlocked process: each thread names the one it waits for" \
+	"^ +$t1 root +S .* deadlock with $t2 +t1: "
+see "... both ways round" "^ +$t2 root +S .* deadlock with $t1 +t2: "
+keys p
+see "p: the deadlocked threads are the problems" 'Showing 2 of 3 threads.*problems only'
+not_see "... and the main thread, asleep in pause(), is not one" "^ +$locked "
+keys /
+type_text "t2:"
+keys Enter
+see "a deadlocked thread selected" "^Selected: TID $t2 \\(t2\\)"
+keys Enter
+see "Enter opens the snapshot of its process" "^Snapshot of process $locked "
+keys f
+see "... whose findings name the cycle, lock by lock" \
+	"^  deadlock +2 threads wait for each other: thread ($t1|$t2) \\(t[12]\\) waits for mutex 0x[0-9a-f]+, held by thread ($t1|$t2) \\(t[12]\\); thread"
+keys u
+see "u: read with the stacks, the locks are named" 'user stacks under THREADS'
+keys f
+see "... by their symbols" \
+	"^  deadlock +2 threads wait for each other: thread ($t1|$t2) \\(t[12]\\) waits for mutex pi_lock_[ab], held by thread ($t1|$t2) \\(t[12]\\); thread"
+keys Escape q
+see "--top a deadlocked process: q quits" '^exit=0$'
+vg_clean "--top a deadlocked process, and its snapshot"
 
 # -n: a number of refreshes, then out.
 live -n 2 -d 0.2

@@ -1,0 +1,59 @@
+/* deadlocks — the lock cycles the table was told of, and the threads
+ * they flag.
+ *
+ * Finding a cycle takes a scan of every sleeping task's lock word
+ * (health/check.h), about four times what a refresh costs: the monitor
+ * (monitor.h) runs one now and then and hands its cycles over here,
+ * where they are kept until the next one. Each classification matches
+ * them against the sample: a cycle whose process is gone, whose PID now
+ * names another process, or one of whose threads has exited, is dropped,
+ * so that nothing flags a task that is not there. A cycle does not come
+ * undone by itself (each of its threads waits for good), so one that is
+ * still there is still a deadlock, however old the scan. */
+#ifndef PI_TABLE_DEADLOCKS_H
+#define PI_TABLE_DEADLOCKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct pi_table;
+struct pi_task;
+
+struct pi_deadlock {
+	pid_t pid;
+	uint64_t starttime;	/* the process's; with pid, names it */
+	pid_t *tids;		/* the cycle: each waits for the next, the last for the first */
+	size_t ntids;
+	char *message;		/* the snapshot's finding, one sentence */
+};
+
+struct pi_deadlocks {
+	bool checked;		/* a scan has been handed over */
+	int64_t checked_ns;	/* when it began (CLOCK_MONOTONIC) */
+	struct pi_deadlock *v;	/* by PID */
+	size_t n;
+	size_t not_checked;	/* processes whose locks it could not read */
+};
+
+/* Replaces the table's cycles with v[0..n) (taken over, tids and
+ * messages too), from a scan begun at checked_ns that could not read the
+ * locks of not_checked processes (another user's, when not root). Call
+ * pi_table_classify afterwards. */
+void pi_table_set_deadlocks(struct pi_table *t, struct pi_deadlock *v, size_t n,
+			    size_t not_checked, int64_t checked_ns);
+void pi_deadlocks_free(struct pi_deadlocks *d);
+
+/* For pi_table_classify: adds PI_TASK_DEADLOCKED to the threads of the
+ * cycles still there, and drops the others. */
+void pi_table_flag_deadlocks(struct pi_table *t);
+
+/* The cycle a task of the table is in, or NULL. */
+const struct pi_deadlock *pi_table_deadlock_of(const struct pi_table *t,
+					       const struct pi_task *task);
+/* The first of a process's cycles (the others follow it in t->deadlocks.v),
+ * or NULL. */
+const struct pi_deadlock *pi_table_first_deadlock(const struct pi_table *t, pid_t pid);
+
+#endif
