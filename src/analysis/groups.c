@@ -93,3 +93,21 @@ void pi_stack_groups_build(struct pi_process *p)
 	free(group_of);
 	free(firsts);
 }
+
+void pi_stack_group_names(const struct pi_process *p, const struct pi_stack_group *g,
+			  const char **first, const char **last)
+{
+	*first = *last = NULL;
+	for (size_t i = 0; i < g->count; i++) {
+		const struct pi_thread *t = pi_process_find_thread(p, g->tids[i]);
+		const char *name = t && t->stat.comm ? t->stat.comm : "?";
+		if (!*first) {
+			*first = *last = name;
+			continue;
+		}
+		if (strverscmp(name, *first) < 0)
+			*first = name;
+		if (strverscmp(name, *last) > 0)
+			*last = name;
+	}
+}

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/groups.h"
 #include "analysis/state.h"
 #include "analysis/vma.h"
 #include "render/text_util.h"
@@ -342,21 +343,12 @@ static void put_tid_ranges(struct pi_buf *b, const pid_t *tids, size_t n)
 /* The group's thread names: "worker", or "worker-0 ... worker-999". */
 static void put_names(struct pi_buf *b, const struct pi_process *p, const struct pi_stack_group *g)
 {
-	const char *first = NULL, *last = NULL;
-	bool all_same = true;
-	for (size_t i = 0; i < g->count; i++) {
-		const struct pi_thread *t = pi_process_find_thread(p, g->tids[i]);
-		const char *name = t && t->stat.comm ? t->stat.comm : "?";
-		if (!first)
-			first = name;
-		else if (name != first)	/* pooled: equal names are one pointer */
-			all_same = false;
-		last = name;
-	}
+	const char *first, *last;
+	pi_stack_group_names(p, g, &first, &last);
 	if (!first)
 		return;
 	put_escaped(b, first);
-	if (!all_same) {
+	if (strcmp(last, first) != 0) {
 		pi_buf_puts(b, g->count > 2 ? " ... " : ", ");
 		put_escaped(b, last);
 	}

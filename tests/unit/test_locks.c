@@ -177,6 +177,37 @@ START_TEST(groups_rarest_first)
 }
 END_TEST
 
+START_TEST(group_names_in_natural_order)
+{
+	/* TIDs wrapped at pid_max: the workers started last have the lowest
+	 * TIDs. The names shown are the first and last in natural order. */
+	static const char *const kstack_a[] = { "a", NULL }, *const kstack_b[] = { "b", NULL };
+	static const char *const names[] = { "main", "worker-2", "worker-3", "worker-0", "worker-10" };
+	struct pi_process p;
+	make(&p, 5);
+	for (size_t i = 0; i < 5; i++) {
+		p.threads[i].kstack.v = i == 0 ? kstack_b : kstack_a;
+		p.threads[i].kstack.n = 1;
+		p.threads[i].stat.comm = names[i];
+	}
+	pi_stack_groups_build(&p);
+	ck_assert_uint_eq(p.nstack_groups, 2);
+	const char *first, *last;
+	pi_stack_group_names(&p, &p.stack_groups[1], &first, &last);
+	ck_assert_str_eq(first, "worker-0");
+	ck_assert_str_eq(last, "worker-10");
+	pi_stack_group_names(&p, &p.stack_groups[0], &first, &last);
+	ck_assert_str_eq(first, "main");
+	ck_assert_ptr_eq(first, last);
+	/* A thread whose name could not be read. */
+	p.threads[3].stat.comm = NULL;
+	pi_stack_group_names(&p, &p.stack_groups[1], &first, &last);
+	ck_assert_str_eq(first, "?");
+	ck_assert_str_eq(last, "worker-10");
+	pi_process_free(&p);
+}
+END_TEST
+
 Suite *locks_suite(void)
 {
 	Suite *s = suite_create("locks");
@@ -186,6 +217,7 @@ Suite *locks_suite(void)
 	tcase_add_test(tc, no_false_alarms);
 	tcase_add_test(tc, priority_inheritance_trap);
 	tcase_add_test(tc, groups_rarest_first);
+	tcase_add_test(tc, group_names_in_natural_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
