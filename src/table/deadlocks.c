@@ -5,6 +5,7 @@
 
 #include "analysis/classify.h"
 #include "table/table.h"
+#include "util/xalloc.h"
 
 static void free_cycle(struct pi_deadlock *d)
 {
@@ -16,9 +17,12 @@ void pi_deadlocks_free(struct pi_deadlocks *d)
 {
 	for (size_t i = 0; i < d->n; i++)
 		free_cycle(&d->v[i]);
+	for (size_t i = 0; i < d->nwaiting; i++)
+		free_cycle(&d->waiting[i]);
 	free(d->v);
-	d->v = NULL;
-	d->n = 0;
+	free(d->waiting);
+	d->v = d->waiting = NULL;
+	d->n = d->nwaiting = 0;
 }
 
 static int compare_cycles(const void *a, const void *b)
@@ -51,6 +55,7 @@ void pi_table_set_deadlocks(struct pi_table *t, struct pi_deadlock *v, size_t n,
 	}
 	d->v = v;
 	d->n = kept;
+	d->handed_at = t->samples;
 	d->checked = true;
 	d->checked_ns = checked_ns;
 	d->not_checked = not_checked;
@@ -76,14 +81,28 @@ static bool still_there(struct pi_table *t, const struct pi_deadlock *d)
 void pi_table_flag_deadlocks(struct pi_table *t)
 {
 	struct pi_deadlocks *d = &t->deadlocks;
-	size_t kept = 0;
+	bool sampled_since = t->samples > d->handed_at;
 
+	/* Those waiting are looked at again with the others. */
+	if (d->nwaiting) {
+		d->v = pi_xrealloc(d->v, (d->n + d->nwaiting) * sizeof *d->v);
+		memcpy(d->v + d->n, d->waiting, d->nwaiting * sizeof *d->v);
+		d->n += d->nwaiting;
+		free(d->waiting);
+		d->waiting = NULL;
+		d->nwaiting = 0;
+		qsort(d->v, d->n, sizeof *d->v, compare_cycles);
+	}
+	size_t kept = 0;
 	for (size_t i = 0; i < d->n; i++) {
-		if (!still_there(t, &d->v[i])) {
+		if (still_there(t, &d->v[i])) {
+			d->v[kept++] = d->v[i];
+		} else if (!sampled_since) {
+			d->waiting = pi_xrealloc(d->waiting, (d->nwaiting + 1) * sizeof *d->waiting);
+			d->waiting[d->nwaiting++] = d->v[i];
+		} else {
 			free_cycle(&d->v[i]);
-			continue;
 		}
-		d->v[kept++] = d->v[i];
 	}
 	d->n = kept;
 	for (size_t i = 0; i < d->n; i++) {

@@ -9,7 +9,12 @@
  * names another process, or one of whose threads has exited, is dropped,
  * so that nothing flags a task that is not there. A cycle does not come
  * undone by itself (each of its threads waits for good), so one that is
- * still there is still a deadlock, however old the scan. */
+ * still there is still a deadlock, however old the scan.
+ *
+ * Only a sample taken after the cycles were handed over can say that one
+ * is gone: the live view takes a look's cycles between two samples, and
+ * a process that deadlocked since the last one is not in it yet. Such a
+ * cycle waits, unflagged and uncounted, for the next sample. */
 #ifndef PI_TABLE_DEADLOCKS_H
 #define PI_TABLE_DEADLOCKS_H
 
@@ -32,8 +37,11 @@ struct pi_deadlock {
 struct pi_deadlocks {
 	bool checked;		/* a scan has been handed over */
 	int64_t checked_ns;	/* when it began (CLOCK_MONOTONIC) */
-	struct pi_deadlock *v;	/* by PID */
+	struct pi_deadlock *v;	/* by PID: the cycles in the table, flagged */
 	size_t n;
+	struct pi_deadlock *waiting;	/* not in the table's sample yet */
+	size_t nwaiting;
+	unsigned handed_at;	/* the table's sample count when handed over */
 	size_t not_checked;	/* processes whose locks it could not read */
 };
 
@@ -46,7 +54,8 @@ void pi_table_set_deadlocks(struct pi_table *t, struct pi_deadlock *v, size_t n,
 void pi_deadlocks_free(struct pi_deadlocks *d);
 
 /* For pi_table_classify: adds PI_TASK_DEADLOCKED to the threads of the
- * cycles still there, and drops the others. */
+ * cycles in the table; drops those gone from a sample taken since they
+ * were handed over, and keeps waiting those not seen by one yet. */
 void pi_table_flag_deadlocks(struct pi_table *t);
 
 /* The cycle a task of the table is in, or NULL. */

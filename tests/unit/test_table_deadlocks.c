@@ -184,7 +184,49 @@ START_TEST(deadlocks)
 }
 END_TEST
 
+/* The live view takes a look's cycles between two samples: a process
+ * that deadlocked (or started) since the last sample is not in the table
+ * yet. Its cycle waits, unflagged, for the next sample, and only a sample
+ * taken after the hand-over may drop it. */
+START_TEST(deadlock_waits_for_the_next_sample)
+{
+	struct pi_table t;
+
+	make_table(&t);
+	struct pi_proc *server = pi_table_find_proc(&t, 10);
+	/* The table's PID 10 is an older process than the cycle's. */
+	uint64_t newer = server->starttime + 1;
+	t.samples = 7;
+	struct pi_deadlock *cycles = pi_xcalloc(2, sizeof *cycles);
+	cycles[0] = cycle(10, newer, 12, 10);
+	cycles[1] = cycle(40, 1, 40, 41);	/* a process no sample has seen */
+	pi_table_set_deadlocks(&t, cycles, 2, 0, 0);
+	pi_table_classify(&t);
+	ck_assert_uint_eq(t.counts.deadlocks, 0);
+	ck_assert_uint_eq(t.counts.deadlocked, 0);
+	ck_assert(!(server->flags & PI_TASK_DEADLOCKED));
+	ck_assert_uint_eq(t.deadlocks.nwaiting, 2);
+	/* Classified again before any sample: still waiting. */
+	pi_table_classify(&t);
+	ck_assert_uint_eq(t.deadlocks.nwaiting, 2);
+
+	/* The next sample sees the new process 10, not 40. */
+	server->starttime = newer;
+	t.samples++;
+	pi_table_classify(&t);
+	ck_assert_uint_eq(t.counts.deadlocks, 1);
+	ck_assert_uint_eq(t.counts.deadlocked, 2);
+	ck_assert(pi_table_find_task(&t, 10)->flags & PI_TASK_DEADLOCKED);
+	ck_assert(pi_table_find_task(&t, 12)->flags & PI_TASK_DEADLOCKED);
+	ck_assert_uint_eq(t.deadlocks.nwaiting, 0);
+	ck_assert_int_eq(pi_table_first_deadlock(&t, 10)->tids[0], 12);
+	ck_assert_ptr_null(pi_table_first_deadlock(&t, 40));
+	pi_table_done(&t);
+}
+END_TEST
+
 void add_deadlock_tests(TCase *tc)
 {
 	tcase_add_test(tc, deadlocks);
+	tcase_add_test(tc, deadlock_waits_for_the_next_sample);
 }
