@@ -22,7 +22,7 @@ complete -c pinspect -s b -l batch -d 'Print the table every -d seconds, like to
 complete -c pinspect -s d -l delay -x -a '0.5 1 2 5 10' -d 'Refresh every SECONDS'
 complete -c pinspect -s n -l iterations -x -a '1 2 5 10' -d 'Exit after COUNT refreshes'
 complete -c pinspect -s H -l threads -d 'A row per thread'
-complete -c pinspect -l problems -d "Only tasks in D, Z, T or t, and zombies' parents"
+complete -c pinspect -l problems -d "Only problems: D, Z, T, t, deadlocks, zombie parents"
 complete -c pinspect -l top -x -a '(__pinspect_pids)' -d 'Watch one process and its threads, live'
 complete -c pinspect -l hung -d 'Scan every task for tasks hung in D'
 complete -c pinspect -l zombies -d 'Scan every task for zombies, by parent'

@@ -60,6 +60,7 @@ int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt)
 	}
 	atomic_init(&m->deadlocks.done, false);
 	m->deadlocks.background = opt->mode == PI_MODE_LIVE;
+	m->deadlocks.only_pid = to.only_pid;
 	/* --top shows the threads: that is what watching one process means. */
 	m->vo.threads = opt->threads || to.only_pid;
 	m->vo.problems_only = opt->problems_only;
@@ -70,7 +71,9 @@ int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt)
 
 void pi_monitor_done(struct pi_monitor *m)
 {
-	/* A sweep under way ends by itself, in a fraction of a second. */
+	/* A sweep under way is waited for (it ends in a fraction of a second
+	 * as a rule): a thread cannot be stopped in the middle of a read, and
+	 * the process could not end before that read returns anyway. */
 	if (m->deadlocks.running)
 		pthread_join(m->deadlocks.thread, NULL);
 	pi_check_free(&m->deadlocks.check);
@@ -118,10 +121,19 @@ static void finish_scan(struct pi_monitor *m)
 	s->next_ns = pi_monotonic_ns() + (int64_t)(PI_DEADLOCK_SCAN_SECONDS * 1e9);
 }
 
+/* Every task's lock words, or with --top that process's alone: watching
+ * one process, the others' deadlocks are not looked for. */
+static int sweep(struct pi_deadlock_scan *s)
+{
+	if (s->only_pid)
+		return pi_sweep_run_one(&s->check.sweep, PI_SWEEP_LOCKS, s->only_pid);
+	return pi_sweep_run(&s->check.sweep, PI_SWEEP_LOCKS);
+}
+
 static void *sweep_thread(void *arg)
 {
 	struct pi_deadlock_scan *s = arg;
-	s->err = pi_sweep_run(&s->check.sweep, PI_SWEEP_LOCKS);
+	s->err = sweep(s);
 	atomic_store(&s->done, true);
 	return NULL;
 }
@@ -131,15 +143,17 @@ static void *sweep_thread(void *arg)
  * a file of every sleeping task), and the keys would wait as long. The
  * sweep only reads /proc and lock words, and is made for threads (it
  * runs a reader per CPU). The suspects are read again on the calling
- * thread instead, at the next sample: that reads a process in full
- * (stacks, libthread_db, syscall names), as the snapshot page does, and
- * that code keeps global state (libthread_db's list of agents, the cache
- * of syscall names) that two threads must not share; it is quick (a few
- * milliseconds for a deadlocked process, nothing when no process is
- * suspect). The thread blocks every signal: they are the main thread's
- * to see, and must not interrupt the sweep's reads. The first look, and
- * every look in batch mode (which has no keys to keep answering), is
- * made in place, so that the first refresh already shows deadlocks. */
+ * thread instead, once the sweep is done: their lock words and the
+ * symbols that name the locks, not their stacks (locks_only), with code
+ * that keeps global state (libdwfl's, the cache of syscall names) that
+ * two threads must not share; it is quick (a few milliseconds for a
+ * deadlocked process, nothing when no process is suspect). The thread
+ * blocks the signals sent to the process: they are the main thread's to
+ * see, and must not interrupt the sweep's reads. A fault of its own
+ * (SIGSEGV and the like) is left to reach the crash handler, which gives
+ * the terminal back. The first look, and every look in batch mode (which
+ * has no keys to keep answering), is made in place, so that the first
+ * refresh already shows deadlocks. */
 static void start_scan(struct pi_monitor *m)
 {
 	struct pi_deadlock_scan *s = &m->deadlocks;
@@ -147,11 +161,15 @@ static void start_scan(struct pi_monitor *m)
 	memset(&s->check, 0, sizeof s->check);
 	s->check.scans = PI_CHECK_DEADLOCKS;
 	s->check.hung_after_seconds = m->table.opt.hung_after_seconds;
+	s->check.locks_only = true;
 	s->started_ns = pi_monotonic_ns();
 	s->err = 0;
 	if (s->background && m->table.samples > 0) {
 		sigset_t all, old;
 		sigfillset(&all);
+		static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
+		for (size_t i = 0; i < sizeof faults / sizeof *faults; i++)
+			sigdelset(&all, faults[i]);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		atomic_store(&s->done, false);
 		int err = pthread_create(&s->thread, NULL, sweep_thread, s);
@@ -161,7 +179,7 @@ static void start_scan(struct pi_monitor *m)
 			return;
 		}
 	}
-	s->err = pi_sweep_run(&s->check.sweep, PI_SWEEP_LOCKS);
+	s->err = sweep(s);
 	finish_scan(m);
 }
 

@@ -85,7 +85,7 @@ static void usage(FILE *out)
 		"  -d, --delay=SECONDS     refresh every SECONDS (default %g, at least %g)\n"
 		"  -n, --iterations=COUNT  exit after COUNT refreshes\n"
 		"  -H, --threads           one row per thread (the H key in the live view)\n"
-		"      --problems          only tasks in D, Z, T or t, and zombies' parents\n"
+		"      --problems          only problems: D, Z, T, t, deadlocks, zombie parents\n"
 		"      --top=PID           watch one process: its threads, live\n"
 		"\n"
 		"Health scans of every task on the system. Exit status 0: nothing found,\n"

@@ -456,3 +456,29 @@ done:
 	close(c.procfd);
 	return 0;
 }
+
+int pi_collect_named_locks(struct pi_process *p)
+{
+	int why = why_no_stacks(p);
+	if (why == -PI_ERR_KERNEL_THREAD || why == -PI_ERR_ZOMBIE)
+		return 0;
+	if (why) {
+		/* The lock words can still be read; their names cannot. */
+		pi_collect_locks(p, NULL);
+		return 0;
+	}
+	struct pi_buf buf = PI_BUF_INIT;
+	int procfd = reopen_same_process(p, &buf);
+	pi_buf_free(&buf);
+	if (procfd < 0)
+		return procfd;
+	close(procfd);
+	struct pi_unwinder *u;
+	if (pi_unwinder_new(p->pid, p->vmas, p->nvmas, p->vdso.image, p->vdso.image_size, &u) != 0) {
+		pi_collect_locks(p, NULL);
+		return 0;
+	}
+	pi_collect_locks(p, pi_unwinder_dwfl(u));
+	pi_unwinder_free(u);
+	return 0;
+}

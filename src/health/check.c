@@ -227,9 +227,10 @@ size_t pi_check_lock_suspects(const struct pi_sweep *s, size_t **out)
 	return n;
 }
 
-/* A suspect read again, as pinspect --no-ptrace PID reads it, for its
- * lock analysis to decide. NULL when it exited meanwhile. */
-static struct pi_process *read_again(pid_t pid, double hung_after_seconds)
+/* A suspect read again, as pinspect --no-ptrace PID reads it (without
+ * the stacks, locks_only), for its lock analysis to decide. NULL when it
+ * exited meanwhile. */
+static struct pi_process *read_again(pid_t pid, double hung_after_seconds, bool locks_only)
 {
 	struct pi_process *p = pi_xcalloc(1, sizeof *p);
 	struct pi_stack_options so = {
@@ -238,7 +239,8 @@ static struct pi_process *read_again(pid_t pid, double hung_after_seconds)
 		.stop_timeout_seconds = 5,
 		.lines = PI_LINES_NONE,
 	};
-	if (pi_collect_process(pid, p) != 0 || pi_collect_stacks(p, &so) != 0) {
+	if (pi_collect_process(pid, p) != 0
+	    || (locks_only ? pi_collect_named_locks(p) : pi_collect_stacks(p, &so)) != 0) {
 		pi_process_free(p);
 		free(p);
 		return NULL;
@@ -265,7 +267,7 @@ void pi_check_find_deadlocks(struct pi_check *c)
 	c->suspects = pi_check_lock_suspects(s, &suspects);
 	for (size_t i = 0; i < c->suspects; i++) {
 		const struct pi_sweep_proc *proc = &s->procs[suspects[i]];
-		struct pi_process *p = read_again(proc->pid, c->hung_after_seconds);
+		struct pi_process *p = read_again(proc->pid, c->hung_after_seconds, c->locks_only);
 		if (!p)
 			continue;
 		size_t found = 0;

@@ -53,6 +53,9 @@ struct pi_check_states {
 struct pi_check {
 	unsigned scans;
 	double hung_after_seconds;
+	bool locks_only;	/* suspects read again without their stacks (the
+				 * live view: it needs the cycle, not where each
+				 * thread waits) */
 	struct pi_sweep sweep;
 
 	struct pi_check_item *items;	/* hung, then zombie parents, then deadlocks; by PID */

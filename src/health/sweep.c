@@ -367,7 +367,7 @@ static void join(struct pi_sweep *s, struct run *run, size_t nreaders)
 	free(detail_base);
 }
 
-int pi_sweep_run(struct pi_sweep *s, unsigned what)
+static int sweep(struct pi_sweep *s, unsigned what, pid_t only)
 {
 	struct run run;
 	pid_t *pids = NULL;
@@ -385,7 +385,16 @@ int pi_sweep_run(struct pi_sweep *s, unsigned what)
 	pi_buf_free(&buf);
 
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int err = procfd < 0 ? -errno : list_ids(procfd, &pids, &npids, &cap);
+	int err = procfd < 0 ? -errno : 0;
+	if (!err && only > 0) {
+		/* One process: the others are not even listed. */
+		close(procfd);
+		pids = pi_xcalloc(1, sizeof *pids);
+		pids[0] = only;
+		npids = 1;
+	} else if (!err) {
+		err = list_ids(procfd, &pids, &npids, &cap);
+	}
 	if (err)
 		return err;
 
@@ -415,6 +424,8 @@ int pi_sweep_run(struct pi_sweep *s, unsigned what)
 	size_t nreaders = cpus > 1 ? (size_t)cpus : 1;
 	if (nreaders > MAX_READERS)
 		nreaders = MAX_READERS;
+	if (nreaders > npids)
+		nreaders = npids ? npids : 1;
 	run.readers = pi_xcalloc(nreaders, sizeof *run.readers);
 	for (size_t i = 0; i < nreaders; i++)
 		run.readers[i].run = &run;
@@ -511,4 +522,14 @@ double pi_sweep_age(const struct pi_sweep *s, uint64_t starttime)
 		return 0;
 	double age = s->uptime_seconds - (double)starttime / (double)s->clock_ticks;
 	return age > 0 ? age : 0;
+}
+
+int pi_sweep_run(struct pi_sweep *s, unsigned what)
+{
+	return sweep(s, what, 0);
+}
+
+int pi_sweep_run_one(struct pi_sweep *s, unsigned what, pid_t pid)
+{
+	return sweep(s, what, pid);
 }

@@ -87,6 +87,9 @@ struct pi_sweep {
 /* Reads every task. Returns 0, or -errno when /proc itself cannot be
  * read. s is to be freed with pi_sweep_free whatever the result. */
 int pi_sweep_run(struct pi_sweep *s, unsigned what);
+/* The same, of process pid (> 0) alone (--top): nothing of it
+ * when it has gone. */
+int pi_sweep_run_one(struct pi_sweep *s, unsigned what, pid_t pid);
 void pi_sweep_free(struct pi_sweep *s);
 
 /* The process with this PID, or NULL. */

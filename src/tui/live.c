@@ -379,15 +379,22 @@ static void draw(struct pi_live *l)
  * long refresh interval would hold it back as long). */
 enum { LOOK_POLL_MS = 50 };
 
-static int wait_ms(const struct pi_live *l)
+/* How long to wait for a key; *poll: only to see whether the look is
+ * done (a wait that then times out has nothing new to draw). */
+static int wait_ms(const struct pi_live *l, bool *poll)
 {
+	*poll = false;
 	if (l->paused || l->gone)
 		return -1;
 	int64_t left = l->next_sample_ns - pi_monotonic_ns();
 	if (left <= 0)
 		return 0;
 	int ms = (int)(left / 1000000) + 1;
-	return pi_monitor_looking(l->m) && ms > LOOK_POLL_MS ? LOOK_POLL_MS : ms;
+	if (pi_monitor_looking(l->m) && ms > LOOK_POLL_MS) {
+		*poll = true;
+		return LOOK_POLL_MS;
+	}
+	return ms;
 }
 
 int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
@@ -410,28 +417,36 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 	draw(&l);
 
 	while (!l.quit && !status) {
-		if (pi_screen_wait(&l.screen, wait_ms(&l)) == PI_WAIT_SIGNAL)
+		bool poll;
+		enum pi_wait woke = pi_screen_wait(&l.screen, wait_ms(&l, &poll));
+		if (woke == PI_WAIT_SIGNAL)
 			break;
+		bool changed = !(poll && woke == PI_WAIT_TIMEOUT);
 		bool now = false;
 		/* Read keys even when the wait timed out: a resize that came
 		 * while we were busy is only reported by getch (KEY_RESIZE).
 		 * Each key sees the rows the keys before it made: "F Home"
 		 * selects the first row of the new order. */
 		int key;
-		while (!l.quit && (key = getch()) != ERR)
+		while (!l.quit && (key = getch()) != ERR) {
+			changed = true;
 			if (handle_key(&l, key, &now))
 				settle(&l, false);
+		}
 		/* (Paused, the rows stay as they are.) */
-		if (!l.paused && !l.gone && !l.quit && pi_monitor_take_deadlocks(m))
+		if (!l.paused && !l.gone && !l.quit && pi_monitor_take_deadlocks(m)) {
 			settle(&l, false);
+			changed = true;
+		}
 		bool due = !l.paused && !l.gone && pi_monotonic_ns() >= l.next_sample_ns;
 		if ((due || now) && !l.quit) {
 			status = sample(&l);
 			if (status)
 				break;
 			settle(&l, true);
+			changed = true;
 		}
-		if (!l.quit)
+		if (!l.quit && changed)
 			draw(&l);
 	}
 

@@ -161,6 +161,15 @@ jq_check "--top: that process's threads, named" \
 	 and ([.tasks[].comm] | sort) == ["pi-threads", "worker-0", "worker-1", "worker-2"]
 	 and ([.tasks[] | select(.comm != "pi-threads") | .syscall.name] | unique) == ["read"]
 	 and .counts.processes == 1 and .counts.threads == 4' --argjson h "$healthy"
+jq_check "--top: another process's deadlock is not counted" \
+	'.counts.deadlocks == 0 and .counts.deadlocked_threads == 0
+	 and ([.findings[] | select(.kind == "deadlock")] | length) == 0'
+run_pinspect --batch --json -n 1 --top "$locked"
+jq_check "--top a deadlocked process: its cycle, flagged and counted" \
+	'.counts.deadlocks == 1 and .counts.deadlocked_threads == 2
+	 and ([.tasks[] | select(.flags | index("deadlock")) | .tid] | sort) == ([$a, $b] | sort)
+	 and ([.findings[] | select(.kind == "deadlock")][0].pids | sort) == ([$a, $b] | sort)' \
+	--argjson a "$t1" --argjson b "$t2"
 worker=$(ls "/proc/$healthy/task" | grep -vx "$healthy" | head -1)
 run_pinspect --batch --json -n 1 --top "$worker"
 status_is "--top a thread's ID: watches its process" 0
