@@ -7,6 +7,7 @@
 
 #include "analysis/findings.h"
 #include "analysis/locks.h"
+#include "render/text_util.h"
 #include "util/escape.h"
 #include "util/fmt.h"
 
@@ -16,11 +17,6 @@ enum {
 	FRAMES_SHOWN = 3,	/* of a deadlocked thread's stack, from the program's own code */
 	PIDS_SHOWN = 10,
 };
-
-static void put_escaped(struct pi_buf *b, const char *s)
-{
-	pi_escape_text(b, s, strlen(s));
-}
 
 /* A name from the target, escaped and padded to width columns. */
 static void put_cell(struct pi_buf *b, const char *s, size_t width)
@@ -57,28 +53,10 @@ static void headline(struct pi_buf *b, const struct pi_check *c)
 
 static void put_syscall(struct pi_buf *b, const struct pi_sweep_proc *p, const struct pi_thread *t)
 {
-	if (t->syscall_err) {
+	if (t->syscall_err)
 		pi_buf_puts(b, t->syscall_err == -PI_ERR_KERNEL_THREAD ? "- (kernel thread)" : "unavailable");
-		return;
-	}
-	switch (t->syscall.kind) {
-	case PI_SYSCALL_RUNNING:
-		pi_buf_puts(b, "running");
-		return;
-	case PI_SYSCALL_NONE:
-		pi_buf_puts(b, "none (in a fault or an exception)");
-		return;
-	case PI_SYSCALL_IN:
-		break;
-	}
-	const char *name = p->abi_known ? pi_syscall_name(p->abi, t->syscall.nr) : NULL;
-	if (name)
-		pi_buf_printf(b, "%s(", name);
 	else
-		pi_buf_printf(b, "syscall_%ld(", t->syscall.nr);
-	for (int i = 0; i < 3; i++)
-		pi_buf_printf(b, "%s%#" PRIx64, i ? ", " : "", t->syscall.args[i]);
-	pi_buf_puts(b, ", ...)");
+		pi_text_syscall(b, p->abi_known, p->abi, &t->syscall, 3);
 }
 
 static void hung_tasks(struct pi_buf *b, const struct pi_check *c)

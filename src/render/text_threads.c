@@ -201,6 +201,34 @@ static void tls(struct pi_buf *b, const struct pi_process *p, const struct pi_th
 	}
 }
 
+void pi_text_syscall(struct pi_buf *b, bool abi_known, enum pi_abi abi,
+		     const struct pi_syscall *sc, int nargs)
+{
+	switch (sc->kind) {
+	case PI_SYSCALL_RUNNING:
+		pi_buf_puts(b, "running");
+		return;
+	case PI_SYSCALL_NONE:
+		/* The kernel's -1: blocked, but not in a system call (a
+		 * fault, a stop from user code). */
+		pi_buf_puts(b, "none (blocked outside a system call)");
+		return;
+	case PI_SYSCALL_IN:
+		break;
+	}
+	const char *name = abi_known ? pi_syscall_name(abi, sc->nr) : NULL;
+	if (name)
+		pi_buf_puts(b, name);
+	else
+		pi_buf_printf(b, "syscall_%ld", sc->nr);
+	if (nargs <= 0)
+		return;
+	pi_buf_putc(b, '(');
+	for (int i = 0; i < nargs && i < 6; i++)
+		pi_buf_printf(b, "%s%#" PRIx64, i ? ", " : "", sc->args[i]);
+	pi_buf_puts(b, nargs < 6 ? ", ...)" : ")");
+}
+
 static void put_syscall(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t,
 			bool with_args)
 {
@@ -209,27 +237,7 @@ static void put_syscall(struct pi_buf *b, const struct pi_process *p, const stru
 		pi_buf_puts(b, e == PI_ERR_KERNEL_THREAD ? "-" : e == PI_ERR_ZOMBIE ? "-" : "unavailable");
 		return;
 	}
-	switch (t->syscall.kind) {
-	case PI_SYSCALL_RUNNING:
-		pi_buf_puts(b, "running");
-		return;
-	case PI_SYSCALL_NONE:
-		pi_buf_puts(b, "none (blocked in user code)");
-		return;
-	case PI_SYSCALL_IN:
-		break;
-	}
-	const char *name = p->abi_known ? pi_syscall_name(p->abi, t->syscall.nr) : NULL;
-	if (name)
-		pi_buf_puts(b, name);
-	else
-		pi_buf_printf(b, "syscall_%ld", t->syscall.nr);
-	if (with_args) {
-		pi_buf_putc(b, '(');
-		for (int i = 0; i < 6; i++)
-			pi_buf_printf(b, "%s%#" PRIx64, i ? ", " : "", t->syscall.args[i]);
-		pi_buf_putc(b, ')');
-	}
+	pi_text_syscall(b, p->abi_known, p->abi, &t->syscall, with_args ? 6 : 0);
 }
 
 /* A kernel symbol, fitted to the table: compiler suffixes such as

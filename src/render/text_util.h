@@ -43,4 +43,12 @@ static inline const char *unavailable_text(int err)
 /* The THREADS section (render/text_threads.c). */
 void pi_text_threads(struct pi_buf *b, const struct pi_process *p);
 
+/* A thread's system call, from its syscall file: its name (by the
+ * process's ABI) with its first nargs arguments (0: the name alone;
+ * fewer than 6: then ", ..."), "running", or "none" when it is blocked
+ * outside one. A syscall file that could not be read is the caller's to
+ * word. */
+void pi_text_syscall(struct pi_buf *b, bool abi_known, enum pi_abi abi,
+		     const struct pi_syscall *sc, int nargs);
+
 #endif

@@ -14,18 +14,11 @@ wait_state "$dpid" D
 start_helper pi-zombies 3
 holder=$HELPER_PID
 read -r -a zombies < <(sed -n 2p "$HELPER_OUT")
-sleep 600 &
-stopped=$!
-track "$stopped"
-for _ in $(seq 1 100); do [ "$(cat /proc/$stopped/comm 2>/dev/null)" = sleep ] && break; sleep 0.02; done
-kill -STOP "$stopped"
-wait_state "$stopped" T
-sleep 600 &
-traced=$!
-track "$traced"
-start_helper pi-tracer "$traced" stop
-tracer=$HELPER_PID
-wait_state "$traced" t
+start_stopped_sleep
+stopped=$STOPPED_PID
+start_traced_sleep
+traced=$TRACED_PID
+tracer=$TRACER_PID
 start_helper pi-threads -n 3
 healthy=$HELPER_PID
 # Two threads waiting for each other's mutex, and a chain of waits that

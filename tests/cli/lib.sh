@@ -186,6 +186,33 @@ track() {
 	helper_pids+=("$1:$(start_time_of "$1")")
 }
 
+# start_stopped_sleep: a "sleep 600" stopped by SIGSTOP (state T); sets
+# STOPPED_PID. It is stopped once it is sleep, not the shell about to exec
+# it.
+start_stopped_sleep() {
+	local i
+	sleep 600 &
+	STOPPED_PID=$!
+	track "$STOPPED_PID"
+	for i in $(seq 1 100); do
+		[ "$(cat "/proc/$STOPPED_PID/comm" 2>/dev/null)" = sleep ] && break
+		sleep 0.02
+	done
+	kill -STOP "$STOPPED_PID"
+	wait_state "$STOPPED_PID" T
+}
+
+# start_traced_sleep: a "sleep 600" held at a ptrace stop by pi-tracer
+# (state t); sets TRACED_PID and TRACER_PID.
+start_traced_sleep() {
+	sleep 600 &
+	TRACED_PID=$!
+	track "$TRACED_PID"
+	start_helper pi-tracer "$TRACED_PID" stop
+	TRACER_PID=$HELPER_PID
+	wait_state "$TRACED_PID" t
+}
+
 # task_state PID: the state letter of a task, from /proc.
 task_state() {
 	sed -E 's/.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null

@@ -79,11 +79,8 @@ out_has "zombie text: who must reap it" "^  Reaped by +its parent $holder \\(pi-
 out_has "zombie text: no memory, and why" 'none: the process has exited'
 
 # --- T: stopped by a signal. ------------------------------------------
-sleep 600 &
-stopped=$!
-track "$stopped"
-kill -STOP "$stopped"
-wait_state "$stopped" T
+start_stopped_sleep
+stopped=$STOPPED_PID
 run_pinspect --json "$stopped"
 jq_check "stopped: state T and a stopped finding for the process" \
 	'.state.code == "T" and [.findings[].kind] == ["stopped"] and .findings[0].tid == $pid
@@ -91,12 +88,9 @@ jq_check "stopped: state T and a stopped finding for the process" \
 kill -CONT "$stopped"
 
 # --- t: held by a tracer. ---------------------------------------------
-sleep 600 &
-traced=$!
-track "$traced"
-start_helper pi-tracer "$traced" stop
-tracer=$HELPER_PID
-wait_state "$traced" t
+start_traced_sleep
+traced=$TRACED_PID
+tracer=$TRACER_PID
 run_pinspect --json "$traced"
 jq_check "traced: state t, the tracer named" \
 	'.state.code == "t" and .tracer_pid == $tracer and .tracer_comm == "pi-tracer"
