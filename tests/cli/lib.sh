@@ -12,6 +12,9 @@ set -u
 PINSPECT_BIN=$abs_top_builddir/pinspect
 HELPERS=$abs_top_builddir/tests/helpers
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pinspect-test.XXXXXX")
+# Marks every process a test starts, and its children: tests/leftovers.sh
+# finds by it anything still running after the suite.
+export PINSPECT_TEST_RUN=$abs_top_builddir
 
 tap_count=0
 tap_failed=0

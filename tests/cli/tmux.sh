@@ -23,7 +23,7 @@ trap 'tm kill-server 2>/dev/null; cleanup' EXIT
 tm_start() {
 	tm kill-server 2>/dev/null
 	tm new-session -d -s "$TMUX_PANE" -x "$PANE_W" -y "$PANE_H" \
-		"env -i PATH=$PATH HOME=$TEST_TMP TERM=tmux-256color ${PANE_ENV:-} PS1='pi-test\$ ' bash --norc --noprofile"
+		"env -i PATH=$PATH HOME=$TEST_TMP TERM=tmux-256color PINSPECT_TEST_RUN=$PINSPECT_TEST_RUN ${PANE_ENV:-} PS1='pi-test\$ ' bash --norc --noprofile"
 	wait_screen 'pi-test\$' || { echo "Bail out! tmux did not start a shell"; exit 99; }
 }
 

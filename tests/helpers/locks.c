@@ -230,8 +230,10 @@ int main(int argc, char **argv)
 		int ready[2];
 		if (pipe(ready) != 0)
 			helper_die("pipe");
+		pid_t parent = getpid();
 		child = fork();
 		if (child == 0) {
+			helper_die_with_parent(parent);
 			pthread_mutex_lock(m);
 			char c = 'x';
 			if (write(ready[1], &c, 1) != 1)
