@@ -3,7 +3,8 @@
  * A task's se.exec_start (in /proc/PID/task/TID/sched) is the scheduler's
  * clock when the task last started or stopped running. Compared with "now"
  * in the same clock, it says how long a sleeping task has been off the CPU,
- * from one snapshot (see DESIGN.md).
+ * from one snapshot (doc/design.md, "Time off the CPU from one
+ * snapshot").
  *
  * That clock is per CPU: it is rq_clock_task, which leaves out the time
  * the hypervisor stole from each CPU (and IRQ time, where accounted), so

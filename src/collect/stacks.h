@@ -1,5 +1,5 @@
 /* stacks — every thread's user call stack, obtained disturbing the target
- * as little as possible (DESIGN.md, "User stacks without stopping"):
+ * as little as possible (doc/design.md, "User stacks without stopping"):
  *
  * - a thread blocked in a system call is never stopped: its syscall file
  *   gives its stack pointer and program counter, its stack is copied while

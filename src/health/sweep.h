@@ -1,8 +1,8 @@
 /* sweep — one pass over every task on the system, for the health scans
  * (--hung, --zombies, --deadlocks, --check, --metrics).
  *
- * What it costs is the point of its shape (DESIGN.md, "What things
- * cost"): ps reads stat, status and wchan of every task; a sweep reads
+ * What it costs is the point of its shape (doc/design.md, "What
+ * things cost"): ps reads stat, status and wchan of every task; a sweep reads
  * only each task's stat, which says its state, and then the few files
  * that state calls for:
  *   - a task in D: everything (pi_collect_thread), for the hung-task

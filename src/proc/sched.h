@@ -2,8 +2,9 @@
  *
  * `sched` is the scheduler's debug view of one task. pinspect needs its
  * se.exec_start: the scheduler clock when the task last started or stopped
- * running. Read beside the inspector's own exec_start (see DESIGN.md), it
- * tells how long a sleeping task has been off the CPU, from one snapshot.
+ * running. Read beside the inspector's own exec_start (doc/design.md,
+ * "Time off the CPU from one snapshot"), it tells how long a sleeping task
+ * has been off the CPU, from one snapshot.
  * `schedstat` holds the run time, the run-queue wait and the number of
  * timeslices, even on kernels without CONFIG_SCHEDSTATS. */
 #ifndef PI_PROC_SCHED_H

@@ -2,9 +2,9 @@
  * samples, for the live view, batch mode and the system-wide scans. It
  * knows nothing of screens: it reads, remembers and classifies.
  *
- * What it costs is the point of its shape (DESIGN.md, "What things
- * cost"). Each sample reaps the processes with libproc2, stat items only
- * (one read per process). A process whose CPU time, thread count and
+ * What it costs is the point of its shape (doc/design.md, "What
+ * things cost"). Each sample reaps the processes with libproc2, stat items
+ * only (one read per process). A process whose CPU time, thread count and
  * state did not move had no thread run, so its threads are carried over
  * from the last sample; only the others are re-read, with
  * procps_pids_select. A process is re-read anyway once its threads are
