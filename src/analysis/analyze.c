@@ -110,8 +110,8 @@ static void note_timeouts(struct unavail_list *ul, const char *item, size_t coun
 		return;
 	struct pi_unavailable *u = &p->unavailable[p->nunavailable - 1];
 	free(u->reason);
-	u->reason = pi_xasprintf("%zu of %zu threads not read within --timeout %g s", count,
-				 p->nthreads, p->deadline.seconds);
+	u->reason = pi_xasprintf("not read within --timeout %g s for %zu of %zu threads",
+				 p->deadline.seconds, count, p->nthreads);
 }
 
 /* A per-thread item that failed the same way everywhere (kernel stacks
