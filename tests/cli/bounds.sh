@@ -56,6 +56,29 @@ status_is "--timeout=0.01 --json: exits 0" 0
 jq_check "--timeout=0.01 --json: the threads are there, the cut is in unavailable" \
 	'(.threads | length) > 0 and ([.unavailable[] | select(.reason | test("within --timeout 0.01 s"))] | length) > 0'
 
+# The live view: Enter opens the snapshot page of this process, read
+# within the budget, which says what it left; u reads it again with the
+# stacks, within the budget too; q leaves the page, q quits.
+if command -v tmux >/dev/null; then
+	. "$(dirname "$0")/tmux.sh"
+	tm_start
+	live --top "$chain_pid" --timeout=0.01 -d 0.5
+	see "live view --top of the chain, --timeout=0.01: the table is shown" "^ +[0-9]+ .* w[0-9]+"
+	keys Enter
+	see "Enter: the snapshot page opens" "^Snapshot of process $chain_pid "
+	keys G
+	see "... and says what was not read within --timeout" "not read within --timeout 0.01 s"
+	keys u
+	see "u: read again with the stacks, within the budget too" 'user stacks under THREADS'
+	keys q
+	see "q: back to the table" "^ +[0-9]+ .* w[0-9]+"
+	keys q
+	see "q quits, status 0" '^exit=0$'
+	vg_clean "--top --timeout=0.01 of a 2,000-thread chain, and its snapshot page"
+else
+	not_ok "tmux is installed (apt-get install tmux) to test the live view"
+fi
+
 # --timeout=0: no limit.
 run_bounded --json --timeout=0 "$chain_pid"
 status_is "--timeout=0 (no limit): exits 0" 0
