@@ -192,7 +192,9 @@ static void unwind_from(struct stack_ctx *c, struct pi_thread *t, struct pi_unwi
 	struct pi_unwind_result r;
 	pi_unwind(c->unwinder, t->tid, s, c->opt->max_frames, &r);
 	uint64_t rbp;
-	if (r.needs_rbp && r.nframes > 0 && find_frame_pointer(c, s, &r, &rbp)) {
+	/* A second unwind is not started once the budget has run out. */
+	if (r.needs_rbp && r.nframes > 0 && !pi_deadline_passed(&c->p->deadline)
+	    && find_frame_pointer(c, s, &r, &rbp)) {
 		/* No frame below the one that stopped saved rbp (or the
 		 * unwinder would have restored it), so it is the same
 		 * register all the way down to the first frame. */

@@ -112,6 +112,21 @@ out_has "cycle of $N: the text says it was not checked within the budget" \
 	"not checked within --timeout 0.01 s: the locks of PIDs.* $cycle_pid( |\$)"
 kill -KILL "$cycle_pid"
 
+# A stack 60,000 calls deep, with --max-frames=100000: the frames are
+# gathered in a growing array (not reallocated per frame), and the budget
+# cuts the stack where it ran out, saying so.
+start_helper pi-stacks recurse 60000
+run_bounded --json --max-frames=100000 --timeout=0.01 "$HELPER_PID"
+status_is "60,000 frames, --timeout=0.01: exits 0" 0
+# Cut while its frames were gathered, or not reached at all.
+jq_check "60,000 frames, --timeout=0.01: the recurser's stack is cut by the budget, and says so" \
+	'. as $p | [.threads[] | select(.comm == "recurser")][0]
+	 | ((.unwind.truncated_reason // "") | test("within --timeout 0.01|within --timeout:"))
+	   or ([$p.unavailable[] | select(.item == "user_stack" and (.reason | test("within --timeout 0.01 s")))]
+	       | length > 0)
+	 and ((.user_stack // []) | length) < 60000'
+kill -KILL "$HELPER_PID"
+
 # Usage errors: exit 2 and a message.
 for bad in abc -1 '' 1e9 nan inf ' 5' 86401 5s; do
 	run_pinspect --timeout="$bad" 1
