@@ -425,6 +425,18 @@ static void put_other_doing(struct pi_buf *b, const struct pi_process *p,
 		pi_buf_printf(b, "is in state %c", o->state);
 }
 
+/* The finding's threads, given by index (as size_t or long), added in
+ * one allocation rather than one per thread. */
+static void set_pids(struct pi_finding *f, const struct pi_process *p, const size_t *by_size,
+		     const long *by_long, size_t n)
+{
+	if (!n)
+		return;
+	f->pids = pi_xrealloc(f->pids, (f->npids + n) * sizeof *f->pids);
+	for (size_t k = 0; k < n; k++)
+		f->pids[f->npids++] = p->threads[by_size ? by_size[k] : (size_t)by_long[k]].tid;
+}
+
 static void report_cycle(struct pi_process *p, const long *cycle, size_t n)
 {
 	struct pi_buf m = PI_BUF_INIT;
@@ -449,8 +461,8 @@ static void report_cycle(struct pi_process *p, const long *cycle, size_t n)
 		}
 	}
 	struct pi_finding *f = pi_findings_add(p, PI_FIND_DEADLOCK, p->threads[cycle[0]].tid, -1, &m);
-	for (size_t k = 0; k < n; k++)
-		pi_finding_add_pid(f, p->threads[cycle[k]].tid);
+	/* In one allocation: thousands of threads may be in it. */
+	set_pids(f, p, (const size_t *)NULL, cycle, n);
 }
 
 /* A thread that waits for a lock held outside the process (or by a thread
@@ -494,8 +506,7 @@ static void report_chain(struct pi_process *p, const struct lookup *l, size_t st
 	if (nmembers > 1)
 		pi_buf_printf(&m, " (%zu threads wait on this chain)", nmembers);
 	struct pi_finding *f = pi_findings_add(p, PI_FIND_WAIT_CHAIN, p->threads[root].tid, -1, &m);
-	for (size_t k = 0; k < nmembers; k++)
-		pi_finding_add_pid(f, p->threads[members[k]].tid);
+	set_pids(f, p, members, NULL, nmembers);
 }
 
 /* The budget (--timeout) ran out: what is left is not analysed, and the
