@@ -258,11 +258,14 @@ static bool has_deadlock(const struct pi_process *p)
 	return false;
 }
 
-/* Did the budget leave something of it unread? */
-static bool was_cut(const struct pi_process *p)
+/* Did the budget leave its locks half read or half analysed? (Stacks cut
+ * short do not matter here: the lock words decide.) */
+static bool locks_cut(const struct pi_process *p)
 {
-	for (size_t k = 0; k < p->nunavailable; k++)
-		if (p->unavailable[k].err == PI_ERR_TIMEOUT)
+	if (p->locks_cut)
+		return true;
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].futex.read_err == -PI_ERR_TIMEOUT)
 			return true;
 	return false;
 }
@@ -297,7 +300,9 @@ void pi_check_find_deadlocks(struct pi_check *c)
 		struct pi_process *p = NULL;
 		if (!pi_deadline_passed(&own))
 			p = read_again(proc->pid, c->hung_after_seconds, c->locks_only, &own);
-		if (!p || (!has_deadlock(p) && was_cut(p))) {
+		/* Not read in time, or read without a cycle but not in
+		 * full: not checked, rather than called clean. */
+		if (!p || (!has_deadlock(p) && locks_cut(p))) {
 			if (p || pi_deadline_passed(&own)) {
 				c->locks_timed_out = pi_xrealloc(c->locks_timed_out, (c->nlocks_timed_out + 1)
 								 * sizeof *c->locks_timed_out);
