@@ -29,6 +29,10 @@ _pinspect()
 		COMPREPLY=($(compgen -W '1 5 10 30 60 120' -- "$cur"))
 		return
 		;;
+	--timeout)
+		COMPREPLY=($(compgen -W '0.5 1 5 10 30 0' -- "$cur"))
+		return
+		;;
 	--max-frames)
 		COMPREPLY=($(compgen -W '16 64 256 1024' -- "$cur"))
 		return
@@ -58,7 +62,7 @@ _pinspect()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--json --no-ptrace --stop-blocked --consistent --max-frames= --lines=
-			--hung-after= --batch --delay= --iterations= --threads --problems --top=
+			--hung-after= --timeout= --batch --delay= --iterations= --threads --problems --top=
 			--hung --zombies --deadlocks --check --metrics
 			--help --version -j -b -d -n -H -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -17,6 +17,7 @@ complete -c pinspect -l stop-blocked -d 'Also stop blocked threads whose stack w
 complete -c pinspect -l consistent -d 'Stop all threads together for one coherent instant'
 complete -c pinspect -l max-frames -x -a '16 64 256 1024' -d 'Show at most N frames of a stack'
 complete -c pinspect -l lines -x -a 'program all none' -d 'Whose source lines and inlined calls to show'
+complete -c pinspect -l timeout -x -a '0.5 1 5 10 30 0' -d 'Spend at most SECONDS reading one process (0: no limit)'
 complete -c pinspect -l hung-after -x -a '1 5 10 30 60 120' -d 'Call a task hung after SECONDS in D'
 complete -c pinspect -s b -l batch -d 'Print the table every -d seconds, like top -b'
 complete -c pinspect -s d -l delay -x -a '0.5 1 2 5 10' -d 'Refresh every SECONDS'

@@ -13,7 +13,7 @@
 int pi_cmd_check(const struct pi_options *opt)
 {
 	struct pi_check c;
-	int err = pi_check_run(&c, opt->scans, opt->hung_after_seconds);
+	int err = pi_check_run(&c, opt->scans, opt->hung_after_seconds, opt->timeout_seconds);
 
 	if (err) {
 		fprintf(stderr, "pinspect: cannot list the processes in /proc: %s\n", strerror(-err));

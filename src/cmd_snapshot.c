@@ -11,6 +11,7 @@
 #include "output.h"
 #include "render/json.h"
 #include "render/text.h"
+#include "util/deadline.h"
 
 /* Turns a failed read of a whole process into a message and an exit
  * status; in JSON mode scripts also get a document saying what failed. */
@@ -63,7 +64,12 @@ static int report_failure(const struct pi_options *opt, pid_t pid, int err)
 static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 {
 	struct pi_process p;
-	int err = pi_collect_process(pid, &p);
+	/* One budget (--timeout) for the whole read: what it does not
+	 * leave time for is reported as such, and the snapshot is still
+	 * printed (exit 0). */
+	struct pi_deadline deadline;
+	pi_deadline_start(&deadline, opt->timeout_seconds);
+	int err = pi_collect_process_within(pid, &p, &deadline);
 
 	if (err == -EINVAL && p.status.tgid > 0) {
 		/* A TID: /proc shows threads as hidden PIDs. Show the process
@@ -73,7 +79,7 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 			(int)pid, (int)tgid);
 		pi_process_free(&p);
 		pid = tgid;
-		err = pi_collect_process(pid, &p);
+		err = pi_collect_process_within(pid, &p, &deadline);
 	}
 	if (err) {
 		pi_process_free(&p);

@@ -60,6 +60,22 @@ pid_t pi_process_global_tid(const struct pi_process *p, pid_t ns_tid)
 
 const struct pi_thread *pi_process_find_thread(const struct pi_process *p, pid_t tid)
 {
+	/* The threads are the main thread, then the others by TID (as
+	 * collect/ reads them): a binary search finds them, so that asking
+	 * for each of ten thousand threads does not cost a hundred million
+	 * steps. An array built in another order is searched in full. */
+	if (p->nthreads && p->threads[0].tid == tid)
+		return &p->threads[0];
+	size_t lo = 1, hi = p->nthreads;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->threads[mid].tid == tid)
+			return &p->threads[mid];
+		if (p->threads[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (p->threads[i].tid == tid)
 			return &p->threads[i];

@@ -26,6 +26,7 @@
 #include "proc/syscall.h"
 #include "sys/names.h"
 #include "unwind/symbolize.h"
+#include "util/deadline.h"
 #include "util/strpool.h"
 
 enum { PI_WCHAN_MAX = 128 };	/* longer kernel symbols are cut */
@@ -41,6 +42,7 @@ enum {
 	PI_ERR_NOT_ASKED = 4102,	/* user stacks were not asked for */
 	PI_ERR_NO_STACK_MAP = 4103,	/* its stack pointer is in no mapping */
 	PI_ERR_NOT_X86_64 = 4104,	/* a 32-bit (i386 or x32) process */
+	PI_ERR_TIMEOUT = 4105,		/* not reached within the time budget (--timeout) */
 };
 
 /* How a thread's user stack was obtained. */
@@ -376,6 +378,12 @@ struct pi_process {
 
 	struct pi_unavailable *unavailable;
 	size_t nunavailable;
+
+	/* The time budget of this read (--timeout), which collect/ and
+	 * analysis/ ask as they go; zero: no limit. What it did not leave
+	 * time for carries PI_ERR_TIMEOUT. */
+	struct pi_deadline deadline;
+	bool locks_cut;			/* the lock analysis was cut short by it */
 };
 
 void pi_process_free(struct pi_process *p);

@@ -60,6 +60,7 @@ int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt)
 	}
 	atomic_init(&m->deadlocks.done, false);
 	m->deadlocks.background = opt->mode == PI_MODE_LIVE;
+	m->deadlocks.timeout_seconds = opt->timeout_seconds;
 	m->deadlocks.only_pid = to.only_pid;
 	/* --top shows the threads: that is what watching one process means. */
 	m->vo.threads = opt->threads || to.only_pid;
@@ -162,6 +163,7 @@ static void start_scan(struct pi_monitor *m)
 	s->check.scans = PI_CHECK_DEADLOCKS;
 	s->check.hung_after_seconds = m->table.opt.hung_after_seconds;
 	s->check.locks_only = true;
+	s->check.timeout_seconds = s->timeout_seconds;
 	s->started_ns = pi_monotonic_ns();
 	s->err = 0;
 	if (s->background && m->table.samples > 0) {

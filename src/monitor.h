@@ -32,6 +32,7 @@
  * then the suspects read again (pi_check_find_deadlocks). */
 struct pi_deadlock_scan {
 	bool background;	/* the sweep on a thread of its own (the live view) */
+	double timeout_seconds;	/* --timeout: for reading the suspects again */
 	pid_t only_pid;		/* --top: sweep that process alone (0: all) */
 	bool running;		/* that thread is under way */
 	atomic_bool done;	/* ... and has finished: join it */

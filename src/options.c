@@ -14,7 +14,7 @@
 
 enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
        OPT_LINES, OPT_TOP, OPT_PROBLEMS, OPT_HUNG, OPT_ZOMBIES, OPT_DEADLOCKS, OPT_CHECK,
-       OPT_METRICS };
+       OPT_METRICS, OPT_TIMEOUT };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -23,6 +23,7 @@ static const struct option long_options[] = {
 	{ "stop-blocked", no_argument, NULL, OPT_STOP_BLOCKED },
 	{ "consistent", no_argument, NULL, OPT_CONSISTENT },
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "lines", required_argument, NULL, OPT_LINES },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "iterations", required_argument, NULL, 'n' },
@@ -61,6 +62,11 @@ static void usage(FILE *out)
 		"                          call a task hung after SECONDS in D without running\n"
 		"                          (default %g; the kernel's own limit is in\n"
 		"                          /proc/sys/kernel/hung_task_timeout_secs)\n"
+		"      --timeout=SECONDS   spend at most SECONDS reading one process (default %g;\n"
+		"                          0: no limit): what is left is reported as not read\n"
+		"                          within the time, and the snapshot still exits 0\n"
+		"                          (a scan: each process it reads in full; the live\n"
+		"                          view: each snapshot page and deadlock look)\n"
 		"\n"
 		"User call stacks. A thread blocked in a system call is never stopped: its\n"
 		"stack is copied while it waits. A thread running in user space is stopped\n"
@@ -106,7 +112,7 @@ static void usage(FILE *out)
 		"4 permission denied, 5 other failure.\n"
 		"\n"
 		"Full documentation, and what each finding means: man pinspect\n",
-		PI_HUNG_AFTER_DEFAULT, PI_MAX_FRAMES_DEFAULT, PI_DELAY_DEFAULT, PI_DELAY_MIN);
+		PI_HUNG_AFTER_DEFAULT, PI_TIMEOUT_DEFAULT, PI_MAX_FRAMES_DEFAULT, PI_DELAY_DEFAULT, PI_DELAY_MIN);
 }
 
 bool pi_parse_pid(const char *s, pid_t *out)
@@ -228,6 +234,7 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 	memset(o, 0, sizeof *o);
 	o->hung_after_seconds = PI_HUNG_AFTER_DEFAULT;
 	o->max_frames = PI_MAX_FRAMES_DEFAULT;
+	o->timeout_seconds = PI_TIMEOUT_DEFAULT;
 	opterr = 0;
 	optind = 1;
 	o->delay_seconds = PI_DELAY_DEFAULT;
@@ -243,6 +250,13 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			if (!pi_parse_seconds(optarg, &o->hung_after_seconds)) {
 				fprintf(stderr, "pinspect: --hung-after: '%s' is not a number of seconds\n",
 					optarg);
+				return PI_OPTIONS_USAGE;
+			}
+			break;
+		case OPT_TIMEOUT:
+			if (!pi_parse_seconds(optarg, &o->timeout_seconds)
+			    || o->timeout_seconds > PI_TIMEOUT_MAX) {
+				bad_value("--timeout", optarg, "a number of seconds from 0 to 86400");
 				return PI_OPTIONS_USAGE;
 			}
 			break;

@@ -23,6 +23,7 @@ struct pi_options {
 	unsigned max_frames;
 	int lines;		/* enum pi_lines: whose source lines to read */
 	double hung_after_seconds;
+	double timeout_seconds;	/* --timeout: the budget for reading one process; 0: none */
 	pid_t *pids;
 	size_t npids;
 
@@ -56,6 +57,10 @@ void pi_options_free(struct pi_options *o);
 bool pi_parse_pid(const char *s, pid_t *out);
 /* The default --max-frames, as eu-stack's. */
 #define PI_MAX_FRAMES_DEFAULT 256
+
+/* The default --timeout, and the longest one allowed. */
+#define PI_TIMEOUT_DEFAULT 5.0
+#define PI_TIMEOUT_MAX 86400.0
 
 /* Parses a non-negative number of seconds ("10", "0.5"). */
 bool pi_parse_seconds(const char *s, double *out);

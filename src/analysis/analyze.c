@@ -54,6 +54,8 @@ char *pi_unavailable_reason(const struct pi_process *p, const char *item, int er
 		return pi_xstrdup("its stack pointer lies in no mapping");
 	case PI_ERR_NOT_X86_64:
 		return pi_xstrdup("a 32-bit process: pinspect unwinds x86-64 stacks only");
+	case PI_ERR_TIMEOUT:
+		return pi_xasprintf("not read within --timeout %g s", p->deadline.seconds);
 	case EACCES:
 	case EPERM:
 		return permission_reason(p, item);
@@ -96,24 +98,43 @@ static void note(struct unavail_list *ul, const char *item, pid_t tid, bool all,
 	u->reason = pi_unavailable_reason(p, item, err);
 }
 
+/* Threads the budget left no time for: one line, however many. */
+static void note_timeouts(struct unavail_list *ul, const char *item, size_t count)
+{
+	struct pi_process *p = ul->p;
+	if (!count)
+		return;
+	bool all = count == p->nthreads && p->nthreads > 1;
+	note(ul, item, 0, all, -PI_ERR_TIMEOUT);
+	if (all)
+		return;
+	struct pi_unavailable *u = &p->unavailable[p->nunavailable - 1];
+	free(u->reason);
+	u->reason = pi_xasprintf("not read within --timeout %g s for %zu of %zu threads",
+				 p->deadline.seconds, count, p->nthreads);
+}
+
 /* A per-thread item that failed the same way everywhere (kernel stacks
  * when not root, say) is one line, not one per thread. */
 static void note_thread_item(struct unavail_list *ul, const char *item, size_t offset)
 {
 	struct pi_process *p = ul->p;
-	size_t failed = 0;
+	size_t failed = 0, timed_out = 0;
 	int first = 0;
 	bool same = true;
 
 	for (size_t i = 0; i < p->nthreads; i++) {
 		int err = *(const int *)((const char *)&p->threads[i] + offset);
-		if (!err)
+		if (err == -PI_ERR_TIMEOUT)
+			timed_out++;
+		if (!err || err == -PI_ERR_TIMEOUT)
 			continue;
 		if (!failed++)
 			first = err;
 		else if (err != first)
 			same = false;
 	}
+	note_timeouts(ul, item, timed_out);
 	if (!failed)
 		return;
 	if (failed == p->nthreads && same && p->nthreads > 1) {
@@ -122,7 +143,7 @@ static void note_thread_item(struct unavail_list *ul, const char *item, size_t o
 	}
 	for (size_t i = 0; i < p->nthreads; i++) {
 		int err = *(const int *)((const char *)&p->threads[i] + offset);
-		if (err)
+		if (err && err != -PI_ERR_TIMEOUT)
 			note(ul, item, p->threads[i].tid, false, err);
 	}
 }
@@ -162,6 +183,19 @@ static void build_unavailable(struct pi_process *p)
 	else if (p->stacks_collected) {
 		note_thread_item(&ul, "user_stack", offsetof(struct pi_thread, ustack.err));
 		note_thread_item(&ul, "tls", offsetof(struct pi_thread, tls.err));
+	}
+	if (p->locks_collected) {
+		size_t timed_out = 0;
+		for (size_t i = 0; i < p->nthreads; i++)
+			timed_out += p->threads[i].futex.read_err == -PI_ERR_TIMEOUT;
+		note_timeouts(&ul, "locks", timed_out);
+	}
+	if (p->locks_cut) {
+		note(&ul, "lock_analysis", 0, false, -PI_ERR_TIMEOUT);
+		struct pi_unavailable *u = &p->unavailable[p->nunavailable - 1];
+		free(u->reason);
+		u->reason = pi_xasprintf("not finished within --timeout %g s: the deadlocks and wait "
+					 "chains found may be incomplete", p->deadline.seconds);
 	}
 }
 

@@ -87,8 +87,10 @@ void pi_stack_groups_build(struct pi_process *p)
 		grp->tids[grp->count++] = p->threads[i].tid;
 	}
 	for (size_t g = 0; g < ngroups; g++)
-		qsort(p->stack_groups[g].tids, p->stack_groups[g].count, sizeof(pid_t), by_tid);
-	qsort(p->stack_groups, ngroups, sizeof *p->stack_groups, rarest_first);
+		if (p->stack_groups[g].count > 1)
+			qsort(p->stack_groups[g].tids, p->stack_groups[g].count, sizeof(pid_t), by_tid);
+	if (ngroups > 1)
+		qsort(p->stack_groups, ngroups, sizeof *p->stack_groups, rarest_first);
 	free(keys);
 	free(group_of);
 	free(firsts);

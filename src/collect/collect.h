@@ -20,5 +20,9 @@
  *   -EINVAL  it is not a process but a thread (out->status.tgid says of which)
  *   another -errno when /proc itself fails. */
 int pi_collect_process(pid_t pid, struct pi_process *out);
+/* The same, within a time budget (--timeout; NULL: none), which out keeps
+ * (out->deadline) for what reads it further: its stacks and locks
+ * (collect/stacks.h) and its lock analysis. */
+int pi_collect_process_within(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline);
 
 #endif

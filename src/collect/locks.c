@@ -135,7 +135,7 @@ static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwar
 	if (!pi_module_is_programs_own(name, p->exe))
 		return DWARF_CB_OK;
 	int n = dwfl_module_getsymtab(mod);
-	for (int i = 1; i < n; i++) {
+	for (int i = 1; i < n && !pi_deadline_passed(&p->deadline); i++) {
 		GElf_Sym sym;
 		GElf_Addr addr;
 		const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
@@ -214,7 +214,13 @@ void pi_collect_locks(struct pi_process *p, Dwfl *dwfl)
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct pi_thread *t = &p->threads[i];
 		memset(&t->futex, 0, sizeof t->futex);
-		if (!t->syscall_err && pi_futex_from_syscall(&t->syscall, nr, &t->futex))
+		if (t->syscall_err || !pi_futex_from_syscall(&t->syscall, nr, &t->futex))
+			continue;
+		/* Out of time (--timeout): it waits in futex(), on words
+		 * left unread. */
+		if (pi_deadline_passed(&p->deadline))
+			t->futex.read_err = -PI_ERR_TIMEOUT;
+		else
 			describe_futex(p, dwfl, t);
 	}
 	if (dwfl) {
@@ -222,7 +228,7 @@ void pi_collect_locks(struct pi_process *p, Dwfl *dwfl)
 		dwfl_getmodules(dwfl, scan_module, &sc, 0);
 	}
 	/* Holders outside the process: only a shared lock can have one. */
-	for (size_t i = 0; i < p->nthreads; i++) {
+	for (size_t i = 0; i < p->nthreads && !pi_deadline_passed(&p->deadline); i++) {
 		const struct pi_futex *f = &p->threads[i].futex;
 		if (!f->waiting || f->read_err || f->private_op)
 			continue;

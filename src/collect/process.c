@@ -143,7 +143,8 @@ static void read_zombie_children(struct pi_process *p, pid_t *children, size_t n
 {
 	size_t cap = 0;
 
-	qsort(children, n, sizeof *children, compare_pids);
+	if (n)
+		qsort(children, n, sizeof *children, compare_pids);
 	for (size_t i = 0; i < n; i++) {
 		struct pi_stat st;
 		if (i > 0 && children[i] == children[i - 1])
@@ -233,12 +234,19 @@ static int read_hung_task_timeout(struct pi_buf *buf)
 
 int pi_collect_process(pid_t pid, struct pi_process *out)
 {
+	return pi_collect_process_within(pid, out, NULL);
+}
+
+int pi_collect_process_within(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline)
+{
 	struct pi_buf buf = PI_BUF_INIT;
 	pid_t *children = NULL;
 	size_t nchildren = 0;
 	int procfd, err;
 
 	memset(out, 0, sizeof *out);
+	if (deadline)
+		out->deadline = *deadline;
 	out->pid = pid;
 	out->clock_ticks = sysconf(_SC_CLK_TCK);
 	out->inspector_root = geteuid() == 0;

@@ -15,6 +15,7 @@
 #include "trace/tracer.h"
 #include "unwind/symbolize.h"
 #include "unwind/unwinder.h"
+#include "util/deadline.h"
 #include "util/xalloc.h"
 
 enum {
@@ -64,6 +65,10 @@ static void symbolize_into(struct stack_ctx *c, struct pi_thread *t, const struc
 	for (size_t i = 0; i < r->nframes; i++) {
 		const struct pi_user_frame *f;
 		size_t n;
+		if (pi_deadline_passed(&c->p->deadline)) {
+			reason = "not symbolized within --timeout: the stack is cut here";
+			break;
+		}
 		pi_symbolize(c->symbolizer, r->frames[i].pc, r->frames[i].activation, &f, &n);
 		/* Inlined calls count as frames for --max-frames too. */
 		if (t->ustack.nframes + n > max) {
@@ -187,7 +192,9 @@ static void unwind_from(struct stack_ctx *c, struct pi_thread *t, struct pi_unwi
 	struct pi_unwind_result r;
 	pi_unwind(c->unwinder, t->tid, s, c->opt->max_frames, &r);
 	uint64_t rbp;
-	if (r.needs_rbp && r.nframes > 0 && find_frame_pointer(c, s, &r, &rbp)) {
+	/* A second unwind is not started once the budget has run out. */
+	if (r.needs_rbp && r.nframes > 0 && !pi_deadline_passed(&c->p->deadline)
+	    && find_frame_pointer(c, s, &r, &rbp)) {
 		/* No frame below the one that stopped saved rbp (or the
 		 * unwinder would have restored it), so it is the same
 		 * register all the way down to the first frame. */
@@ -344,6 +351,19 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 	free(b.threads);
 }
 
+/* No thread is stopped once the budget (--timeout) has run out: those
+ * that would have been are marked unread. Returns how many to stop. */
+static size_t keep_within_budget(struct pi_process *p, struct pi_thread **stop, size_t n)
+{
+	if (!n || !pi_deadline_passed(&p->deadline))
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		stop[i]->ustack.err = -PI_ERR_TIMEOUT;
+		stop[i]->ustack.stopped_us = -1;
+	}
+	return 0;
+}
+
 static int why_no_stacks(const struct pi_process *p)
 {
 	if (p->kernel_thread)
@@ -418,12 +438,17 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 		for (size_t i = 0; i < p->nthreads; i++)
 			if (!p->threads[i].stat_err && p->threads[i].stat.state != 'Z')
 				stop[nstop++] = &p->threads[i];
+		nstop = keep_within_budget(p, stop, nstop);
 		stop_and_unwind(&c, stop, nstop, PI_UNWIND_CONSISTENT);
 	} else {
 		for (size_t i = 0; i < p->nthreads; i++) {
 			struct pi_thread *t = &p->threads[i];
 			t->ustack.stopped_us = -1;
-			if (!t->stat_err && (t->stat.state == 'Z' || t->stat.state == 'X')) {
+			if (pi_deadline_passed(&p->deadline)) {
+				/* Out of time (--timeout): the rest are said to be
+				 * unread, not waited for. */
+				t->ustack.err = -PI_ERR_TIMEOUT;
+			} else if (!t->stat_err && (t->stat.state == 'Z' || t->stat.state == 'X')) {
 				t->ustack.err = -PI_ERR_ZOMBIE;
 			} else if (t->syscall_err) {
 				t->ustack.err = t->syscall_err;
@@ -434,6 +459,7 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 					t->ustack.err = -PI_ERR_RUNNING;
 			}
 		}
+		nstop = keep_within_budget(p, stop, nstop);
 		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED);
 
 		/* Blocked threads whose stack stopped short: only when asked. */
@@ -443,6 +469,9 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 				if (p->threads[i].ustack.method == PI_UNWIND_COPY
 				    && p->threads[i].ustack.truncated_reason)
 					stop[nstop++] = &p->threads[i];
+		/* Out of time, they keep the stack their copy gave. */
+		if (pi_deadline_passed(&p->deadline))
+			nstop = 0;
 		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED_BLOCKED);
 	}
 	free(stop);

@@ -49,7 +49,8 @@ static int read_task_ids(int procfd, pid_t pid, pid_t **tids, size_t *count)
 		(*tids)[(*count)++] = (pid_t)tid;
 	}
 	closedir(dir);
-	qsort(*tids, *count, sizeof **tids, compare_pids);
+	if (*count > 1)
+		qsort(*tids, *count, sizeof **tids, compare_pids);
 	/* The main thread first, whatever its number. */
 	for (size_t i = 0; i < *count; i++) {
 		if ((*tids)[i] == pid) {

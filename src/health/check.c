@@ -230,7 +230,8 @@ size_t pi_check_lock_suspects(const struct pi_sweep *s, size_t **out)
 /* A suspect read again, as pinspect --no-ptrace PID reads it (without
  * the stacks, locks_only), for its lock analysis to decide. NULL when it
  * exited meanwhile. */
-static struct pi_process *read_again(pid_t pid, double hung_after_seconds, bool locks_only)
+static struct pi_process *read_again(pid_t pid, double hung_after_seconds, bool locks_only,
+				     const struct pi_deadline *deadline)
 {
 	struct pi_process *p = pi_xcalloc(1, sizeof *p);
 	struct pi_stack_options so = {
@@ -239,7 +240,7 @@ static struct pi_process *read_again(pid_t pid, double hung_after_seconds, bool 
 		.stop_timeout_seconds = 5,
 		.lines = PI_LINES_NONE,
 	};
-	if (pi_collect_process(pid, p) != 0
+	if (pi_collect_process_within(pid, p, deadline) != 0
 	    || (locks_only ? pi_collect_named_locks(p) : pi_collect_stacks(p, &so)) != 0) {
 		pi_process_free(p);
 		free(p);
@@ -247,6 +248,26 @@ static struct pi_process *read_again(pid_t pid, double hung_after_seconds, bool 
 	}
 	pi_analyze_process(p, hung_after_seconds);
 	return p;
+}
+
+static bool has_deadlock(const struct pi_process *p)
+{
+	for (size_t k = 0; k < p->nfindings; k++)
+		if (p->findings[k].kind == PI_FIND_DEADLOCK)
+			return true;
+	return false;
+}
+
+/* Did the budget leave its locks half read or half analysed? (Stacks cut
+ * short do not matter here: the lock words decide.) */
+static bool locks_cut(const struct pi_process *p)
+{
+	if (p->locks_cut)
+		return true;
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].futex.read_err == -PI_ERR_TIMEOUT)
+			return true;
+	return false;
 }
 
 void pi_check_find_deadlocks(struct pi_check *c)
@@ -265,11 +286,34 @@ void pi_check_find_deadlocks(struct pi_check *c)
 		c->locks_unchecked[c->nlocks_unchecked++] = s->procs[i].pid;
 	}
 	c->suspects = pi_check_lock_suspects(s, &suspects);
+	/* The budget: per process read in full; in the live view (locks
+	 * only), one for them all, which the keys wait for. */
+	struct pi_deadline all;
+	pi_deadline_start(&all, c->timeout_seconds);
 	for (size_t i = 0; i < c->suspects; i++) {
 		const struct pi_sweep_proc *proc = &s->procs[suspects[i]];
-		struct pi_process *p = read_again(proc->pid, c->hung_after_seconds, c->locks_only);
-		if (!p)
+		struct pi_deadline own;
+		if (c->locks_only)
+			own = all;
+		else
+			pi_deadline_start(&own, c->timeout_seconds);
+		struct pi_process *p = NULL;
+		if (!pi_deadline_passed(&own))
+			p = read_again(proc->pid, c->hung_after_seconds, c->locks_only, &own);
+		/* Not read in time, or read without a cycle but not in
+		 * full: not checked, rather than called clean. */
+		if (!p || (!has_deadlock(p) && locks_cut(p))) {
+			if (p || pi_deadline_passed(&own)) {
+				c->locks_timed_out = pi_xrealloc(c->locks_timed_out, (c->nlocks_timed_out + 1)
+								 * sizeof *c->locks_timed_out);
+				c->locks_timed_out[c->nlocks_timed_out++] = proc->pid;
+			}
+			if (p) {
+				pi_process_free(p);
+				free(p);
+			}
 			continue;
+		}
 		size_t found = 0;
 		for (size_t k = 0; k < p->nfindings; k++) {
 			struct pi_finding *f = &p->findings[k];
@@ -307,13 +351,15 @@ void pi_check_analyze(struct pi_check *c)
 	find_zombies(c);
 }
 
-int pi_check_run(struct pi_check *c, unsigned scans, double hung_after_seconds)
+int pi_check_run(struct pi_check *c, unsigned scans, double hung_after_seconds,
+		 double timeout_seconds)
 {
 	double started = monotonic_seconds();
 
 	memset(c, 0, sizeof *c);
 	c->scans = scans;
 	c->hung_after_seconds = hung_after_seconds;
+	c->timeout_seconds = timeout_seconds;
 	c->longest_d_seconds = -1;
 	/* Tasks in D are read in full whatever the scans: the metrics and
 	 * the summary count the hung ones. Locks cost a read per sleeping
@@ -343,6 +389,7 @@ void pi_check_free(struct pi_check *c)
 	}
 	free(c->snapshots);
 	free(c->locks_unchecked);
+	free(c->locks_timed_out);
 	pi_sweep_free(&c->sweep);
 	memset(c, 0, sizeof *c);
 }

@@ -56,6 +56,10 @@ struct pi_check {
 	bool locks_only;	/* suspects read again without their stacks (the
 				 * live view: it needs the cycle, not where each
 				 * thread waits) */
+	double timeout_seconds;	/* --timeout: the budget for reading a suspect
+				 * again (0: none); with locks_only, for reading
+				 * them all, so that the live view never waits
+				 * longer */
 	struct pi_sweep sweep;
 
 	struct pi_check_item *items;	/* hung, then zombie parents, then deadlocks; by PID */
@@ -72,6 +76,9 @@ struct pi_check {
 	pid_t *locks_unchecked;		/* processes whose locks could not be read, by PID */
 	size_t nlocks_unchecked;
 	int locks_unchecked_err;	/* why (the first reason met) */
+	pid_t *locks_timed_out;		/* suspects not read again within the budget, and
+					 * no cycle found in what was read, by PID */
+	size_t nlocks_timed_out;
 
 	struct pi_process **snapshots;	/* the deadlocked processes */
 	size_t nsnapshots;
@@ -80,7 +87,8 @@ struct pi_check {
 
 /* Runs the scans. Returns 0, or -errno when /proc cannot be read. c is
  * to be freed with pi_check_free whatever the result. */
-int pi_check_run(struct pi_check *c, unsigned scans, double hung_after_seconds);
+int pi_check_run(struct pi_check *c, unsigned scans, double hung_after_seconds,
+		 double timeout_seconds);
 void pi_check_free(struct pi_check *c);
 
 /* Pure: the counts, hung tasks and zombie parents of c->sweep (filled by
@@ -89,8 +97,8 @@ void pi_check_free(struct pi_check *c);
 void pi_check_analyze(struct pi_check *c);
 
 /* The deadlocks of c->sweep (filled by pi_sweep_run with
- * PI_SWEEP_LOCKS, or by hand), with c->scans and c->hung_after_seconds
- * set: reads its suspects again. pi_check_run's last step, apart for a
+ * PI_SWEEP_LOCKS, or by hand), with c->scans, c->hung_after_seconds and
+ * c->timeout_seconds set: reads its suspects again. pi_check_run's last step, apart for a
  * caller that runs the sweep on a thread of its own and the rest where
  * reading a process is safe (the live view). */
 void pi_check_find_deadlocks(struct pi_check *c);

@@ -98,7 +98,8 @@ static int list_ids(int dirfd, pid_t **ids, size_t *n, size_t *cap)
 		(*ids)[(*n)++] = (pid_t)id;
 	}
 	closedir(dir);
-	qsort(*ids, *n, sizeof **ids, compare_pids);
+	if (*n > 1)
+		qsort(*ids, *n, sizeof **ids, compare_pids);
 	return 0;
 }
 
@@ -352,7 +353,8 @@ static void join(struct pi_sweep *s, struct run *run, size_t nreaders)
 		struct reader *r = &run->readers[slot->reader];
 		struct pi_sweep_proc *p = &s->procs[s->nprocs++];
 		*p = slot->proc;
-		memcpy(s->tasks + s->ntasks, r->tasks + p->first_task, p->ntasks * sizeof *s->tasks);
+		if (p->ntasks)
+			memcpy(s->tasks + s->ntasks, r->tasks + p->first_task, p->ntasks * sizeof *s->tasks);
 		p->first_task = (uint32_t)s->ntasks;
 		for (uint32_t k = 0; k < p->ntasks; k++) {
 			struct pi_sweep_task *t = &s->tasks[s->ntasks + k];

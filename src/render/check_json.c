@@ -144,6 +144,16 @@ void pi_render_check_json(struct pi_jw *w, const struct pi_check *c)
 	} else {
 		pi_jw_null(w);
 	}
+	/* Suspects the budget (--timeout) left unconfirmed. */
+	pi_jw_key(w, "locks_timed_out");
+	if (c->scans & PI_CHECK_DEADLOCKS) {
+		pi_jw_array(w);
+		for (size_t i = 0; i < c->nlocks_timed_out; i++)
+			pi_jw_i64(w, c->locks_timed_out[i]);
+		pi_jw_array_end(w);
+	} else {
+		pi_jw_null(w);
+	}
 
 	pi_jw_key(w, "findings");
 	pi_jw_array(w);

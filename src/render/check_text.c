@@ -235,6 +235,15 @@ static void deadlocks(struct pi_buf *b, const struct pi_check *c)
 		pi_buf_putc(b, '\n');
 	if (c->nlocks_unchecked)
 		not_checked(b, c);
+	/* Suspects the budget (--timeout) left unconfirmed. */
+	if (c->nlocks_timed_out) {
+		pi_buf_printf(b, "  not checked within --timeout %g s: the locks of PIDs", c->timeout_seconds);
+		for (size_t i = 0; i < c->nlocks_timed_out && i < PIDS_SHOWN; i++)
+			pi_buf_printf(b, " %d", (int)c->locks_timed_out[i]);
+		if (c->nlocks_timed_out > PIDS_SHOWN)
+			pi_buf_printf(b, " and %zu more", c->nlocks_timed_out - PIDS_SHOWN);
+		pi_buf_putc(b, '\n');
+	}
 }
 
 void pi_render_check_text(struct pi_buf *b, const struct pi_check *c)

@@ -89,7 +89,8 @@ static enum pi_style zombie_line(const struct pi_table *t, struct pi_buf *b)
 		zombies += t->procs[i].zombies;
 		parents[n++] = &t->procs[i];
 	}
-	qsort(parents, n, sizeof *parents, compare_parents);
+	if (n > 1)
+		qsort(parents, n, sizeof *parents, compare_parents);
 	pi_buf_printf(b, "Zombies: %zu, held by", zombies);
 	for (size_t i = 0; i < n && i < SHOWN; i++) {
 		const struct pi_proc *p = parents[i];

@@ -367,7 +367,8 @@ static int reap_processes(struct pi_table *t)
 			continue;
 		t->nprocs++;
 	}
-	qsort(t->procs, t->nprocs, sizeof *t->procs, compare_procs);
+	if (t->nprocs > 1)
+		qsort(t->procs, t->nprocs, sizeof *t->procs, compare_procs);
 	if (t->opt.only_pid && t->nprocs == 0)
 		return -ESRCH;
 	return 0;
@@ -403,7 +404,8 @@ static struct pi_task *reap_threads(struct pi_table *t, const bool *need, size_t
 		task_from_stack(&fresh[i], f->stacks[i]);
 	if (rows > THREAD_INFO_KEEP)
 		procps_pids_unref(&t->thread_info);
-	qsort(fresh, rows, sizeof *fresh, compare_fresh);
+	if (rows > 1)
+		qsort(fresh, rows, sizeof *fresh, compare_fresh);
 	*count = rows;
 	return fresh;
 }

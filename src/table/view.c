@@ -111,7 +111,8 @@ static void build_flat(struct build *b)
 				push(b, &r);
 		}
 	}
-	qsort_r(b->v->rows, b->v->n, sizeof *b->v->rows, compare_rows, (void *)b->o);
+	if (b->v->n > 1)
+		qsort_r(b->v->rows, b->v->n, sizeof *b->v->rows, compare_rows, (void *)b->o);
 }
 
 /* The tree: processes under their parents, siblings in the sort order;
@@ -184,7 +185,8 @@ static void emit_threads(struct tree *tr, const struct node *n, bool kids_follow
 			continue;
 		threads[count++] = (struct pi_row){ .task = task, .proc = p, .thread_row = true };
 	}
-	qsort_r(threads, count, sizeof *threads, compare_rows, (void *)b->o);
+	if (count > 1)
+		qsort_r(threads, count, sizeof *threads, compare_rows, (void *)b->o);
 	for (size_t i = 0; i < count; i++) {
 		threads[i].depth = (uint16_t)(n->depth + 1);
 		threads[i].last = i + 1 == count && !kids_follow;
@@ -251,7 +253,8 @@ static void build_tree(struct build *b)
 		else
 			tr.seen[i] = true;	/* no task left to show */
 	}
-	qsort_r(sorted, m, sizeof *sorted, compare_rows, (void *)b->o);
+	if (m > 1)
+		qsort_r(sorted, m, sizeof *sorted, compare_rows, (void *)b->o);
 	for (size_t i = 0; i < m; i++) {
 		uint32_t index = (uint32_t)(sorted[i].proc - t->procs);
 		order[i] = index;
@@ -259,7 +262,8 @@ static void build_tree(struct build *b)
 	}
 	for (size_t i = 0; i < n; i++)
 		tr.kids[i] = (uint32_t)i;
-	qsort_r(tr.kids, n, sizeof *tr.kids, compare_kids, &tr);
+	if (n > 1)
+		qsort_r(tr.kids, n, sizeof *tr.kids, compare_kids, &tr);
 
 	/* Roots: processes whose parent is not in the table (PID 1 and 2,
 	 * or any process when watching one). */

@@ -187,7 +187,8 @@ static void open_detail(struct pi_live *l)
 		.stop_timeout_seconds = 5,
 		.lines = (enum pi_lines)l->opt->lines,
 	};
-	if (pi_snapview_open(&l->snap, r->proc->pid, tid, l->m->table.opt.hung_after_seconds, &so) != 0) {
+	if (pi_snapview_open(&l->snap, r->proc->pid, tid, l->m->table.opt.hung_after_seconds,
+			     l->opt->timeout_seconds, &so) != 0) {
 		say(l, "%s", l->snap.message);
 		pi_snapview_close(&l->snap);
 		return;

@@ -74,14 +74,18 @@ static int load(struct pi_snapview *d)
 {
 	struct pi_process p;
 	struct pi_buf text = PI_BUF_INIT;
+	/* The keys wait for this read: it keeps to the budget (--timeout),
+	 * and the page says what it left unread. */
+	struct pi_deadline deadline;
+	pi_deadline_start(&deadline, d->timeout_seconds);
 
-	int err = pi_collect_process(d->pid, &p);
+	int err = pi_collect_process_within(d->pid, &p, &deadline);
 	if (err == -EINVAL && p.status.tgid > 0) {
 		/* A TID: show its process, as `pinspect TID` does. */
 		pid_t tgid = p.status.tgid;
 		pi_process_free(&p);
 		d->pid = tgid;
-		err = pi_collect_process(d->pid, &p);
+		err = pi_collect_process_within(d->pid, &p, &deadline);
 	}
 	if (err) {
 		pi_process_free(&p);
@@ -126,12 +130,13 @@ static int load(struct pi_snapview *d)
 }
 
 int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_after_seconds,
-		     const struct pi_stack_options *stack_options)
+		     double timeout_seconds, const struct pi_stack_options *stack_options)
 {
 	memset(d, 0, sizeof *d);
 	d->pid = pid;
 	d->tid = tid;
 	d->hung_after_seconds = hung_after_seconds;
+	d->timeout_seconds = timeout_seconds;
 	d->stack_options = *stack_options;
 	int err = load(d);
 	if (!err && tid && tid != d->pid)

@@ -16,6 +16,7 @@
 struct pi_snapview {
 	pid_t pid, tid;			/* the process, and the thread selected */
 	double hung_after_seconds;
+	double timeout_seconds;		/* --timeout: the budget of each read (0: none) */
 	struct pi_stack_options stack_options;	/* from the command line */
 	bool stacks;			/* user stacks asked for (u) */
 	struct pi_strv lines;		/* the snapshot's text, a line each */
@@ -31,10 +32,13 @@ enum pi_snapview_result { PI_SNAPVIEW_STAY, PI_SNAPVIEW_CLOSE };
  * with its locks (their words are read without stopping anything: a
  * deadlock is named from the start) but without user stacks: reading
  * them may stop running threads for a moment, so they wait for the u key
- * (with stack_options, as the command line gave them). Returns 0, or
+ * (with stack_options, as the command line gave them). Each read (this
+ * one, r and u) keeps to the budget timeout_seconds, the keys waiting
+ * for it no longer: what it leaves unread is said so on the page.
+ * Returns 0, or
  * -errno with the reason in d->message. */
 int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_after_seconds,
-		     const struct pi_stack_options *stack_options);
+		     double timeout_seconds, const struct pi_stack_options *stack_options);
 void pi_snapview_close(struct pi_snapview *d);
 
 void pi_snapview_draw(struct pi_snapview *d, struct pi_screen *s);

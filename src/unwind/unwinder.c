@@ -302,7 +302,11 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
-	r->frames = pi_xrealloc(r->frames, (r->nframes + 1) * sizeof *r->frames);
+	/* Grown by doubling (room for 8, 16, 32, ... frames, so a full array
+	 * has a power of two of them): --max-frames=100000 on a stack that
+	 * loops would otherwise copy the array at every frame. */
+	if (r->nframes == 0 || (r->nframes >= 8 && (r->nframes & (r->nframes - 1)) == 0))
+		r->frames = pi_xrealloc(r->frames, (r->nframes ? 2 * r->nframes : 8) * sizeof *r->frames);
 	Dwarf_Word sp;
 	r->frames[r->nframes].pc = pc;
 	r->frames[r->nframes].activation = activation;

@@ -104,7 +104,8 @@ run_pinspect() {
 jq_check() {
 	local desc=$1 filter=$2
 	shift 2
-	if jq -e "$@" "$filter" "$TEST_TMP/out" >/dev/null 2>"$TEST_TMP/jq.err"; then
+	# jq -e passes on no input at all: an empty output is a failure.
+	if [ -s "$TEST_TMP/out" ] && jq -e "$@" "$filter" "$TEST_TMP/out" >/dev/null 2>"$TEST_TMP/jq.err"; then
 		ok "$desc"
 	else
 		not_ok "$desc" "jq filter: $filter" "jq says: $(cat "$TEST_TMP/jq.err")" \
