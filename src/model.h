@@ -352,6 +352,7 @@ struct pi_process {
 	int perf_err;
 	int perf_paranoid;
 	bool perf_stopped_instead;	/* so they were stopped with ptrace */
+	bool perf_privileged;		/* pinspect held CAP_PERFMON or CAP_SYS_ADMIN */
 	double held_us;			/* --consistent: how long the process was held */
 	struct pi_tls_module *tls_modules;
 	size_t ntls_modules;

@@ -42,10 +42,15 @@ static char *perf_reason(const struct pi_process *p, int e)
 		? "running threads were stopped for microseconds with ptrace instead (a thread that "
 		  "blocks just then may see EINTR)"
 		: "running threads have no user stack (--no-ptrace forbids stopping them instead)";
+	if ((e == EACCES || e == EPERM) && p->perf_privileged)
+		return pi_xasprintf("perf events are not permitted (%s) although pinspect holds "
+				    "CAP_PERFMON or CAP_SYS_ADMIN: a seccomp filter (a container's default "
+				    "profile) or a security module forbids perf_event_open; %s",
+				    strerror(e), instead);
 	if (e == EACCES || e == EPERM)
-		return pi_xasprintf("perf events are not permitted (%s): kernel.perf_event_paranoid is %d, "
-				    "and pinspect lacks CAP_PERFMON, or a seccomp filter (a container's) "
-				    "forbids perf_event_open; %s",
+		return pi_xasprintf("perf events are not permitted (%s): kernel.perf_event_paranoid is %d "
+				    "and pinspect holds neither CAP_PERFMON nor CAP_SYS_ADMIN, or a seccomp "
+				    "filter (a container's default profile) forbids perf_event_open; %s",
 				    strerror(e), p->perf_paranoid, instead);
 	return pi_xasprintf("perf events are not available in this kernel (%s); %s", strerror(e),
 			    instead);

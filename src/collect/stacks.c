@@ -592,8 +592,10 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 	}
 	free(run);
 	free(stop);
-	if (p->perf_err)
+	if (p->perf_err) {
 		p->perf_paranoid = read_perf_paranoid(&c.buf);
+		p->perf_privileged = pi_sample_privileged();
+	}
 	pi_tls_finish(p, pi_unwinder_dwfl(c.unwinder));
 	pi_collect_locks(p, pi_unwinder_dwfl(c.unwinder));
 done:

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/perf_event.h>
 #include <poll.h>
 #include <stddef.h>
@@ -71,6 +72,22 @@ bool pi_sample_is_denial(int err)
 {
 	return err == -EACCES || err == -EPERM || err == -ENOENT || err == -ENOSYS
 	       || err == -EOPNOTSUPP;
+}
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+
+bool pi_sample_privileged(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	memset(d, 0, sizeof d);
+	if (syscall(SYS_capget, &h, d) != 0)
+		return false;
+	bool perfmon = d[CAP_PERFMON / 32].effective & (1u << (CAP_PERFMON % 32));
+	bool sys_admin = d[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+	return perfmon || sys_admin;
 }
 
 /* Reads a record field by field, never past its end. */

@@ -82,6 +82,10 @@ struct pi_sample_batch {
 /* Is err a denial of perf events as such (not a problem of one thread)? */
 bool pi_sample_is_denial(int err);
 
+/* Does pinspect hold CAP_PERFMON or CAP_SYS_ADMIN (effective), which lift
+ * kernel.perf_event_paranoid's limits? (To say why perf was refused.) */
+bool pi_sample_privileged(void);
+
 /* Samples every thread of the batch. Returns 0 (each thread's err says
  * how it went). Never stops, signals or ptraces a thread. */
 int pi_sample_batch(struct pi_sample_batch *batch);
