@@ -368,7 +368,7 @@ static bool still_running(void *arg, size_t i)
 	struct pi_thread *t = sc->list[i];
 	struct pi_syscall now;
 	if (reread_syscall(sc->c, t->tid, &now) != 0)
-		return true;	/* gone? the sampler sees it exit */
+		return false;	/* gone: the caller finds out why */
 	t->syscall = now;
 	return now.kind == PI_SYSCALL_RUNNING;
 }

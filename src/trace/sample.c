@@ -288,8 +288,9 @@ int pi_sample_batch(struct pi_sample_batch *b)
 		/* Open the next threads' events, up to the bound. */
 		while (next < b->count && nopen < max_open) {
 			struct pi_sample *s = &b->threads[next];
-			if (b->denied) {
-				s->err = b->denied;	/* no use asking again */
+			if (b->denied || now_us() >= deadline) {
+				/* No use asking again; or no time left. */
+				s->err = b->denied ? b->denied : -ETIMEDOUT;
 				next++;
 				done++;
 				continue;
