@@ -85,7 +85,8 @@ struct builder {
 
 static void put(struct builder *r, const void *p, size_t n)
 {
-	memcpy(r->b + r->n, p, n);
+	if (n)
+		memcpy(r->b + r->n, p, n);
 	r->n += n;
 }
 
