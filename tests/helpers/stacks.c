@@ -16,7 +16,9 @@
  *                "spin-sigwait", each in a loop: ~1 ms running in user
  *                space (pi_spin_briefly), then ~2 ms blocked in
  *                epoll_wait() or sigtimedwait(); each counts the EINTRs
- *                it sees and writes the total to FILE
+ *                it sees and writes the total to FILE. SIGURG, which only
+ *                these two threads take (its handler does nothing, without
+ *                SA_RESTART), interrupts their waits: the tests' control
  *   bigframe     a thread named "bigframe" blocked in read() from
  *                pi_big_frame(), whose frame holds a 256 KiB array: too far
  *                for the frame pointer to be found on a copy of the stack
@@ -201,6 +203,11 @@ __attribute__((noinline)) void pi_spin_epoll_loop(void)
 	}
 }
 
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
 static void *spin_epoller(void *arg)
 {
 	(void)arg;
@@ -284,8 +291,14 @@ int main(int argc, char **argv)
 		want = 2;
 	} else if (strcmp(argv[1], "spinwait") == 0 && argc > 2) {
 		eintr_file = argv[2];
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = ignore_signal;
+		sigaction(SIGURG, &sa, NULL);
+		sigaddset(&set, SIGURG);	/* not the main thread's */
 		start(spin_epoller, NULL);
 		start(spin_sigwaiter, NULL);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
 		want = 2;
 	} else if (strcmp(argv[1], "bigframe") == 0) {
 		start(bigframe, NULL);
