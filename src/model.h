@@ -41,6 +41,7 @@ enum {
 	PI_ERR_NOT_ASKED = 4102,	/* user stacks were not asked for */
 	PI_ERR_NO_STACK_MAP = 4103,	/* its stack pointer is in no mapping */
 	PI_ERR_NOT_X86_64 = 4104,	/* a 32-bit (i386 or x32) process */
+	PI_ERR_NO_USER_SAMPLE = 4105,	/* it ran, but never in user space when sampled */
 };
 
 /* How a thread's user stack was obtained. */

@@ -79,6 +79,9 @@ char *pi_unavailable_reason(const struct pi_process *p, const char *item, int er
 		return pi_xstrdup("it kept moving while its stack was being copied");
 	case PI_ERR_NO_STACK_MAP:
 		return pi_xstrdup("its stack pointer lies in no mapping");
+	case PI_ERR_NO_USER_SAMPLE:
+		return pi_xstrdup("it kept running for 5 s, but never in user space when the perf "
+				  "sample's timer fired (busy inside the kernel?)");
 	case PI_ERR_NOT_X86_64:
 		return pi_xstrdup("a 32-bit process: pinspect unwinds x86-64 stacks only");
 	case EACCES:

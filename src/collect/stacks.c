@@ -474,7 +474,8 @@ static void sample_and_unwind(struct stack_ctx *c, struct pi_thread **run, size_
 				else if (t->syscall.kind == PI_SYSCALL_RUNNING || copy_and_unwind(c, t))
 					run[again++] = t;
 			} else {
-				t->ustack.err = sm->err == -ENOEXEC ? -PI_ERR_NOT_X86_64 : sm->err;
+				t->ustack.err = sm->err == -ENOEXEC ? -PI_ERR_NOT_X86_64
+						: sm->err == -ETIMEDOUT ? -PI_ERR_NO_USER_SAMPLE : sm->err;
 			}
 		}
 		pi_sample_batch_free(&b);

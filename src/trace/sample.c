@@ -26,7 +26,7 @@ enum {
 	 * multiple of 8 below 65535. */
 	STACK_ASKED = 65528,
 	DATA_PAGES = 16,		/* 64 KiB: one record of at most 65535 bytes */
-	MAX_OPEN = 32,			/* events open at once (file descriptors, locked pages) */
+	MAX_OPEN = 128,			/* events open at once (file descriptors, 8.5 MiB of locked pages) */
 	SAMPLE_PERIOD_NS = 100000,	/* of the thread's own CPU time */
 	RECHECK_US = 2000,		/* how often to ask whether a thread still runs */
 };
