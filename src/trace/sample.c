@@ -186,7 +186,7 @@ static void close_event(struct event *e)
 
 /* Opens, maps and enables thread tid's event. *at_mmap tells a failure to
  * map the ring (a locked-memory limit) from one to open the event. */
-static int open_event(pid_t tid, struct event *e, bool *at_mmap)
+static int open_event(pid_t tid, bool user_only, struct event *e, bool *at_mmap)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
@@ -198,7 +198,12 @@ static int open_event(pid_t tid, struct event *e, bool *at_mmap)
 	a.sample_regs_user = regs_mask();
 	a.sample_stack_user = STACK_ASKED;
 	a.disabled = 1;
-	a.exclude_kernel = 1;	/* a sample taken in the kernel is dropped, not sent */
+	/* A sample taken while the thread runs in the kernel (in a system
+	 * call, a page fault) holds its user registers as it entered the
+	 * kernel, which stay put until it returns: just as good. Without
+	 * CAP_PERFMON, perf_event_paranoid 2 forbids that: then user space
+	 * only, and a sample landing in the kernel is dropped. */
+	a.exclude_kernel = user_only;
 	a.exclude_hv = 1;
 	a.wakeup_events = 1;
 	e->fd = -1;
@@ -275,6 +280,7 @@ int pi_sample_batch(struct pi_sample_batch *b)
 	size_t *slot = pi_xcalloc(MAX_OPEN, sizeof *slot);
 	uint8_t *rec = pi_xmalloc(1 << 16);
 	size_t next = 0, nopen = 0, max_open = MAX_OPEN, done = 0;
+	bool user_only = false;
 	double deadline = now_us() + b->timeout_seconds * 1e6;
 	double next_recheck = now_us() + RECHECK_US;
 
@@ -296,7 +302,11 @@ int pi_sample_batch(struct pi_sample_batch *b)
 				continue;
 			}
 			bool at_mmap = false;
-			int err = open_event(s->tid, &ev[next], &at_mmap);
+			int err = open_event(s->tid, user_only, &ev[next], &at_mmap);
+			if ((err == -EACCES || err == -EPERM) && !at_mmap && !user_only) {
+				user_only = true;	/* not allowed to sample in the kernel */
+				err = open_event(s->tid, user_only, &ev[next], &at_mmap);
+			}
 			if (err && nopen > 0
 			    && (at_mmap || err == -EMFILE || err == -ENFILE || err == -ENOMEM)) {
 				/* Out of descriptors or of locked memory (not

@@ -10,9 +10,10 @@
  * blocks instead simply gives no sample.
  *
  * For each thread: perf_event_open(2) of its task clock (a software
- * event: no hardware PMU needed), user space only, sampling
- * PERF_SAMPLE_REGS_USER and PERF_SAMPLE_STACK_USER after 100 us of the
- * thread's CPU time; a ring buffer of 64 KiB (enough for one sample); one
+ * event: no hardware PMU needed), sampling PERF_SAMPLE_REGS_USER and
+ * PERF_SAMPLE_STACK_USER after 100 us of the thread's CPU time (in the
+ * kernel too where pinspect may: a thread busy in a system call gives its
+ * user registers as it entered it; else user space only); a ring buffer of 64 KiB (enough for one sample); one
  * sample read and checked field by field, then the event is closed.
  * Threads are sampled together, a bounded number at a time.
  *
@@ -35,12 +36,12 @@ struct pi_sample {
 	pid_t tid;
 
 	/* Out. err is 0 (sampled), or:
-	 *  -EAGAIN     no user-space sample: it blocked (the caller's
-	 *              still_running said so), or the kernel sampled it
-	 *              outside user space;
+	 *  -EAGAIN     no sample: it blocked (the caller's still_running
+	 *              said so), or the sample holds no user registers;
 	 *  -ESRCH      it exited;
-	 *  -ETIMEDOUT  it was still running at the deadline, never in
-	 *              user space when the timer fired;
+	 *  -ETIMEDOUT  it was still running at the deadline, never
+	 *              sampled (in user space, when that is all pinspect
+	 *              may sample);
 	 *  -ENOEXEC    the sample is of another ABI (a 32-bit thread);
 	 *  -EPROTO     the sample failed a check (a kernel bug);
 	 *  the denial of the batch (see pi_sample_batch.denied), or another
