@@ -227,6 +227,19 @@ out_has "--consistent text: warns about EINTR" 'every thread was held for [0-9]+
 run_pinspect --no-ptrace --consistent "$pid"
 status_is "--no-ptrace with --consistent is a usage error" 2
 
+# --- A thread running inside the kernel (a long read of /dev/zero): the
+# sample gives the user registers it entered the system call with, at
+# once, rather than waiting for one that lands in user space. ----------
+start_helper pi-stacks kbusy
+run_pinspect --json "$HELPER_PID"
+jq_check "a thread busy in the kernel: sampled (or copied, caught off the CPU), in read() under its loop" \
+	'[.threads[] | select(.comm == "zero-reader")][0]
+	 | (.unwind.method == "sampled_while_running" or .unwind.method == "copied_while_blocked")
+	   and ([.user_stack[].function] | index("pi_read_zero")) != null
+	   and ([.user_stack[].function] | index("zero_reader")) != null'
+jq_check "a thread busy in the kernel: nothing unavailable" '[.unavailable[] | select(.item == "user_stack")] == []'
+kill -KILL "$HELPER_PID"
+
 # --- Already traced: a running thread is sampled all the same (perf
 # events need no ptrace); stopped, it could not be. (ptrace is per
 # thread: trace a spinner.) ---------------------------------------------

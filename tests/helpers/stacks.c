@@ -19,6 +19,9 @@
  *                it sees and writes the total to FILE. SIGURG, which only
  *                these two threads take (its handler does nothing, without
  *                SA_RESTART), interrupts their waits: the tests' control
+ *   kbusy        a thread named "zero-reader" running nearly all the time
+ *                inside the kernel: read() of 16 MiB at a time from
+ *                /dev/zero, in a loop (pi_read_zero)
  *   bigframe     a thread named "bigframe" blocked in read() from
  *                pi_big_frame(), whose frame holds a 256 KiB array: too far
  *                for the frame pointer to be found on a copy of the stack
@@ -239,6 +242,28 @@ static void *spin_sigwaiter(void *arg)
 	return NULL;
 }
 
+__attribute__((noinline)) void pi_read_zero(void);
+__attribute__((noinline)) void pi_read_zero(void)
+{
+	enum { CHUNK = 16 << 20 };
+	int fd = open("/dev/zero", O_RDONLY);
+	char *buf = malloc(CHUNK);
+	if (fd < 0 || !buf)
+		helper_die("/dev/zero");
+	atomic_fetch_add(&in_place, 1);
+	for (;;)
+		if (read(fd, buf, CHUNK) < 0 && errno != EINTR)
+			helper_die("read");
+}
+
+static void *zero_reader(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "zero-reader");
+	pi_read_zero();
+	return NULL;
+}
+
 __attribute__((noinline)) void pi_big_frame(void);
 __attribute__((noinline)) void pi_big_frame(void)
 {
@@ -300,6 +325,8 @@ int main(int argc, char **argv)
 		start(spin_sigwaiter, NULL);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
 		want = 2;
+	} else if (strcmp(argv[1], "kbusy") == 0) {
+		start(zero_reader, NULL);
 	} else if (strcmp(argv[1], "bigframe") == 0) {
 		start(bigframe, NULL);
 	} else if (strcmp(argv[1], "spin") == 0) {
@@ -307,7 +334,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < want; i++)
 			start(spinner, NULL);
 	} else {
-		fprintf(stderr, "usage: pi-stacks recurse N | altstack | epoll FILE | spin N | spinwait FILE | bigframe\n");
+		fprintf(stderr, "usage: pi-stacks recurse N | altstack | epoll FILE | spin N | spinwait FILE | kbusy | bigframe\n");
 		return 2;
 	}
 	while (atomic_load(&in_place) < want)
