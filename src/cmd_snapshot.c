@@ -87,6 +87,7 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 	}
 	struct pi_stack_options so = {
 		.allow_stop = !opt->no_ptrace,
+		.sample_running = true,
 		.stop_blocked = opt->stop_blocked,
 		.consistent = opt->consistent,
 		.max_frames = opt->max_frames,

@@ -43,15 +43,18 @@ enum {
 	PI_ERR_NO_STACK_MAP = 4103,	/* its stack pointer is in no mapping */
 	PI_ERR_NOT_X86_64 = 4104,	/* a 32-bit (i386 or x32) process */
 	PI_ERR_TIMEOUT = 4105,		/* not reached within the time budget (--timeout) */
+	PI_ERR_NO_USER_SAMPLE = 4106,	/* it ran, but never in user space when sampled */
 };
 
 /* How a thread's user stack was obtained. */
 enum pi_unwind_method {
 	PI_UNWIND_NONE,
 	PI_UNWIND_COPY,		/* blocked: its stack copied while it waits, never stopped */
-	PI_UNWIND_STOPPED,	/* running: stopped for microseconds for its registers */
+	PI_UNWIND_STOPPED,	/* running: stopped for microseconds for its registers
+				 * (perf events denied: see pi_process.perf_err) */
 	PI_UNWIND_STOPPED_BLOCKED,	/* blocked, stopped because --stop-blocked asked */
 	PI_UNWIND_CONSISTENT,	/* stopped together with all its threads (--consistent) */
+	PI_UNWIND_SAMPLED,	/* running: a perf event sample, never stopped */
 };
 
 struct pi_user_stack {
@@ -65,12 +68,15 @@ struct pi_user_stack {
 	size_t nframes;
 };
 
-/* A thread's registers: all of them when it was stopped; otherwise only
- * the stack pointer and program counter its syscall file reveals. */
+/* A thread's registers: all of them when it was stopped; the general
+ * ones when it was sampled; otherwise only the stack pointer and program
+ * counter its syscall file reveals. */
 struct pi_regs {
 	bool known;
 	uint64_t rip, rsp;
-	struct user_regs_struct *all;	/* when it was stopped; NULL otherwise */
+	struct user_regs_struct *all;	/* when it was stopped or sampled; NULL otherwise */
+	bool sampled;			/* all is from a perf sample: its fs_base, gs_base,
+					 * orig_rax, ds, es, fs and gs are not known */
 };
 
 /* A thread-local variable of the executable, as one thread sees it. */
@@ -344,6 +350,12 @@ struct pi_process {
 	bool stacks_collected;		/* user stacks were asked for */
 	int stacks_err;			/* why no thread has a user stack (0: see each thread) */
 	int ptrace_scope;		/* kernel.yama.ptrace_scope; -1 without Yama */
+	/* Why running threads could not be sampled with perf events (0: they
+	 * were, or none ran), and kernel.perf_event_paranoid (-2 unknown). */
+	int perf_err;
+	int perf_paranoid;
+	bool perf_stopped_instead;	/* so they were stopped with ptrace */
+	bool perf_privileged;		/* pinspect held CAP_PERFMON or CAP_SYS_ADMIN */
 	double held_us;			/* --consistent: how long the process was held */
 	struct pi_tls_module *tls_modules;
 	size_t ntls_modules;

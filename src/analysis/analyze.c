@@ -34,10 +34,34 @@ static char *permission_reason(const struct pi_process *p, const char *item)
 			  "CAP_SYS_PTRACE, to see it)");
 }
 
+/* Running threads could not be sampled with perf events: what was done
+ * instead, and why perf was refused. */
+static char *perf_reason(const struct pi_process *p, int e)
+{
+	const char *instead = p->perf_stopped_instead
+		? "running threads were stopped for microseconds with ptrace instead (a thread that "
+		  "blocks just then may see EINTR)"
+		: "running threads have no user stack (--no-ptrace forbids stopping them instead)";
+	if ((e == EACCES || e == EPERM) && p->perf_privileged)
+		return pi_xasprintf("perf events are not permitted (%s) although pinspect holds "
+				    "CAP_PERFMON or CAP_SYS_ADMIN: a seccomp filter (a container's default "
+				    "profile) or a security module forbids perf_event_open; %s",
+				    strerror(e), instead);
+	if (e == EACCES || e == EPERM)
+		return pi_xasprintf("perf events are not permitted (%s): kernel.perf_event_paranoid is %d "
+				    "and pinspect holds neither CAP_PERFMON nor CAP_SYS_ADMIN, or a seccomp "
+				    "filter (a container's default profile) forbids perf_event_open; %s",
+				    strerror(e), p->perf_paranoid, instead);
+	return pi_xasprintf("perf events are not available in this kernel (%s); %s", strerror(e),
+			    instead);
+}
+
 char *pi_unavailable_reason(const struct pi_process *p, const char *item, int err)
 {
 	int e = err < 0 ? -err : err;
 
+	if (strcmp(item, "perf_sample") == 0)
+		return perf_reason(p, e);
 	switch (e) {
 	case PI_ERR_KERNEL_THREAD:
 		return pi_xstrdup("a kernel thread has no user address space");
@@ -46,12 +70,18 @@ char *pi_unavailable_reason(const struct pi_process *p, const char *item, int er
 	case PI_ERR_NO_VDSO:
 		return pi_xstrdup("the process has no [vdso] mapping");
 	case PI_ERR_RUNNING:
-		return pi_xstrdup("running in user space, and --no-ptrace forbids stopping it to read "
-				  "its registers");
+		return pi_xstrdup(p->perf_err ? "running in user space, perf events are not available to "
+						"sample it (see perf_sample), and --no-ptrace forbids "
+						"stopping it to read its registers"
+					      : "running in user space, and --no-ptrace forbids stopping "
+						"it to read its registers");
 	case PI_ERR_MOVED:
 		return pi_xstrdup("it kept moving while its stack was being copied");
 	case PI_ERR_NO_STACK_MAP:
 		return pi_xstrdup("its stack pointer lies in no mapping");
+	case PI_ERR_NO_USER_SAMPLE:
+		return pi_xstrdup("it kept running for 5 s, but never in user space when the perf "
+				  "sample's timer fired (busy inside the kernel?)");
 	case PI_ERR_NOT_X86_64:
 		return pi_xstrdup("a 32-bit process: pinspect unwinds x86-64 stacks only");
 	case PI_ERR_TIMEOUT:
@@ -178,6 +208,8 @@ static void build_unavailable(struct pi_process *p)
 	note_thread_item(&ul, "wchan", offsetof(struct pi_thread, wchan_err));
 	note_thread_item(&ul, "kernel_stack", offsetof(struct pi_thread, kstack_err));
 	note_thread_item(&ul, "children", offsetof(struct pi_thread, children_err));
+	if (p->perf_err)
+		note(&ul, "perf_sample", 0, false, p->perf_err);
 	if (p->stacks_err)
 		note(&ul, "user_stack", 0, false, p->stacks_err);
 	else if (p->stacks_collected) {

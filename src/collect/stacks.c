@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect/locks.h"
@@ -12,6 +13,7 @@
 #include "proc/memory.h"
 #include "proc/reader.h"
 #include "tls/tls.h"
+#include "trace/sample.h"
 #include "trace/tracer.h"
 #include "unwind/symbolize.h"
 #include "unwind/unwinder.h"
@@ -22,6 +24,7 @@ enum {
 	MAX_STACK_COPY = 8 << 20,	/* the usual main-stack limit */
 	RED_ZONE = 128,			/* below sp, where leaf functions keep data */
 	FP_SCAN_LIMIT = 64 << 10,	/* how far above sp a frame pointer is sought */
+	SAMPLE_ROUNDS = 8,		/* a thread blocking and running again, sampled anew */
 };
 
 struct stack_ctx {
@@ -334,6 +337,7 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 		free(t->regs.all);
 		t->regs.all = pi_xmalloc(sizeof *t->regs.all);
 		*t->regs.all = st->regs;
+		t->regs.sampled = false;
 		t->tls.err = 0;
 		t->tls.fs_base = st->regs.fs_base;
 		t->tls.source = "ptrace";
@@ -362,6 +366,147 @@ static size_t keep_within_budget(struct pi_process *p, struct pi_thread **stop, 
 		stop[i]->ustack.stopped_us = -1;
 	}
 	return 0;
+}
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct sample_ctx {
+	struct stack_ctx *c;
+	struct pi_thread **list;
+};
+
+/* For the sampler, while a thread gives no sample: has it blocked? Its
+ * syscall file is read again, and kept for copying its stack. */
+static bool still_running(void *arg, size_t i)
+{
+	struct sample_ctx *sc = arg;
+	struct pi_thread *t = sc->list[i];
+	struct pi_syscall now;
+	if (reread_syscall(sc->c, t->tid, &now) != 0)
+		return false;	/* gone: the caller finds out why */
+	t->syscall = now;
+	return now.kind == PI_SYSCALL_RUNNING;
+}
+
+static void unwind_sample(struct stack_ctx *c, struct pi_thread *t, const struct pi_sample *sm)
+{
+	memset(&t->ustack, 0, sizeof t->ustack);
+	t->ustack.stopped_us = -1;
+	t->ustack.method = PI_UNWIND_SAMPLED;
+	t->regs.known = true;
+	t->regs.rip = sm->regs.rip;
+	t->regs.rsp = sm->regs.rsp;
+	free(t->regs.all);
+	t->regs.all = pi_xmalloc(sizeof *t->regs.all);
+	*t->regs.all = sm->regs;
+	t->regs.sampled = true;
+	struct pi_unwind_start s;
+	memset(&s, 0, sizeof s);
+	memcpy(s.regs, sm->dwarf_regs, sizeof s.regs);
+	s.known = (1u << PI_DWARF_NREGS) - 1;
+	s.stack = sm->stack;
+	s.stack_start = sm->stack_start;
+	s.stack_len = sm->stack_len;
+	unwind_from(c, t, &s);
+
+	/* The kernel copies at most 64 KiB of stack into a sample: a deeper
+	 * stack ends there, and should say so. (Its frames above the copy
+	 * are not read from memory afterwards: by then the thread has run
+	 * on, and they may be gone.) */
+	uint64_t top = stack_top(c->p, sm->stack_start);
+	if (!t->tls.err && t->tls.fs_base > sm->stack_start && t->tls.fs_base < top)
+		top = t->tls.fs_base;
+	if (sm->stack_cut && sm->stack_start + sm->stack_len < top && t->ustack.truncated_reason
+	    && t->ustack.nframes < c->opt->max_frames)
+		t->ustack.truncated_reason = pi_strpool_intern(
+			&c->p->strings, "the perf sample holds the innermost 64 KiB of the stack only: "
+					"the stack is cut there");
+}
+
+/* A running thread that cannot be sampled: stopped for microseconds, if
+ * stopping is allowed. */
+static void stop_instead(struct stack_ctx *c, struct pi_thread *t, struct pi_thread **stop,
+			 size_t *nstop)
+{
+	if (c->opt->allow_stop) {
+		stop[(*nstop)++] = t;
+		c->p->perf_stopped_instead = c->p->perf_err != 0;
+	} else
+		t->ustack.err = -PI_ERR_RUNNING;
+}
+
+/* Threads seen running in user space: a perf event sample of each
+ * (trace/sample.h), taken without stopping them. A thread that blocks
+ * before its sample comes has its stack copied while it waits, as any
+ * blocked thread (and is sampled again should it run on before the copy
+ * is done). Where perf events are denied, the threads go to stop[] for
+ * the tracer, and the process records why (perf_err). */
+static void sample_and_unwind(struct stack_ctx *c, struct pi_thread **run, size_t nrun,
+			      struct pi_thread **stop, size_t *nstop)
+{
+	double deadline = seconds_now() + c->opt->stop_timeout_seconds;
+	/* The budget (--timeout) bounds the wait for samples too. */
+	double budget = pi_deadline_remaining(&c->p->deadline);
+	if (budget >= 0 && seconds_now() + budget < deadline)
+		deadline = seconds_now() + budget;
+	if (!c->opt->sample_running) {
+		for (size_t i = 0; i < nrun; i++)
+			stop_instead(c, run[i], stop, nstop);
+		return;
+	}
+	for (int round = 0; nrun > 0; round++) {
+		double left = deadline - seconds_now();
+		if (round == SAMPLE_ROUNDS || left <= 0) {
+			int err = pi_deadline_passed(&c->p->deadline) ? -PI_ERR_TIMEOUT : -PI_ERR_MOVED;
+			for (size_t i = 0; i < nrun; i++)
+				run[i]->ustack.err = err;
+			return;
+		}
+		struct sample_ctx sc = { c, run };
+		struct pi_sample_batch b;
+		memset(&b, 0, sizeof b);
+		b.threads = pi_xcalloc(nrun, sizeof *b.threads);
+		b.count = nrun;
+		b.timeout_seconds = left;
+		b.still_running = still_running;
+		b.still_running_arg = &sc;
+		for (size_t i = 0; i < nrun; i++)
+			b.threads[i].tid = run[i]->tid;
+		pi_sample_batch(&b);
+		if (b.denied && !c->p->perf_err)
+			c->p->perf_err = b.denied;
+
+		size_t again = 0;
+		for (size_t i = 0; i < nrun; i++) {
+			struct pi_thread *t = run[i];
+			const struct pi_sample *sm = &b.threads[i];
+			if (sm->err == 0) {
+				unwind_sample(c, t, sm);
+			} else if (pi_sample_is_denial(sm->err)) {
+				if (!c->p->perf_err)
+					c->p->perf_err = sm->err;
+				stop_instead(c, t, stop, nstop);
+			} else if (sm->err == -EAGAIN) {
+				/* No sample in user space: it blocked. */
+				int err = reread_syscall(c, t->tid, &t->syscall);
+				if (err)
+					t->ustack.err = err;
+				else if (t->syscall.kind == PI_SYSCALL_RUNNING || copy_and_unwind(c, t))
+					run[again++] = t;
+			} else {
+				t->ustack.err = sm->err == -ENOEXEC ? -PI_ERR_NOT_X86_64
+						: sm->err == -ETIMEDOUT ? -PI_ERR_NO_USER_SAMPLE : sm->err;
+			}
+		}
+		pi_sample_batch_free(&b);
+		free(b.threads);
+		nrun = again;
+	}
 }
 
 static int why_no_stacks(const struct pi_process *p)
@@ -400,6 +545,13 @@ static int read_ptrace_scope(struct pi_buf *buf)
 	return atoi(buf->data);
 }
 
+static int read_perf_paranoid(struct pi_buf *buf)
+{
+	if (pi_read_at(AT_FDCWD, "/proc/sys/kernel/perf_event_paranoid", buf) != 0)
+		return -2;
+	return atoi(buf->data);
+}
+
 int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 {
 	struct stack_ctx c;
@@ -433,7 +585,8 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 	pi_tls_collect(p, pi_unwinder_dwfl(c.unwinder));
 
 	struct pi_thread **stop = pi_xcalloc(p->nthreads, sizeof *stop);
-	size_t nstop = 0;
+	struct pi_thread **run = pi_xcalloc(p->nthreads, sizeof *run);
+	size_t nstop = 0, nrun = 0;
 	if (opt->consistent) {
 		for (size_t i = 0; i < p->nthreads; i++)
 			if (!p->threads[i].stat_err && p->threads[i].stat.state != 'Z')
@@ -453,12 +606,10 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 			} else if (t->syscall_err) {
 				t->ustack.err = t->syscall_err;
 			} else if (t->syscall.kind == PI_SYSCALL_RUNNING || copy_and_unwind(&c, t)) {
-				if (opt->allow_stop)
-					stop[nstop++] = t;
-				else
-					t->ustack.err = -PI_ERR_RUNNING;
+				run[nrun++] = t;
 			}
 		}
+		sample_and_unwind(&c, run, nrun, stop, &nstop);
 		nstop = keep_within_budget(p, stop, nstop);
 		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED);
 
@@ -474,7 +625,12 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 			nstop = 0;
 		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED_BLOCKED);
 	}
+	free(run);
 	free(stop);
+	if (p->perf_err) {
+		p->perf_paranoid = read_perf_paranoid(&c.buf);
+		p->perf_privileged = pi_sample_privileged();
+	}
 	pi_tls_finish(p, pi_unwinder_dwfl(c.unwinder));
 	pi_collect_locks(p, pi_unwinder_dwfl(c.unwinder));
 done:

@@ -5,8 +5,12 @@
  *   gives its stack pointer and program counter, its stack is copied while
  *   it waits, the syscall file is read again to make sure it did not move,
  *   and the copy is unwound;
- * - a thread running in user space is stopped for microseconds (see
- *   trace/tracer.h), unless --no-ptrace forbids it;
+ * - a thread running in user space is sampled with a perf event (see
+ *   trace/sample.h): the kernel copies its registers and stack top from a
+ *   timer interrupt, and it is never stopped. One that blocks before the
+ *   sample comes is copied as a blocked thread. Only where perf events
+ *   are denied is it stopped for microseconds instead (trace/tracer.h),
+ *   unless --no-ptrace forbids that too;
  * - a blocked thread whose unwind needs a register the syscall file does
  *   not give is stopped only with --stop-blocked, because stopping it can
  *   make its system call fail with EINTR;
@@ -23,6 +27,7 @@
 
 struct pi_stack_options {
 	bool allow_stop;		/* false with --no-ptrace */
+	bool sample_running;		/* perf samples for running threads (else stop them) */
 	bool stop_blocked;		/* --stop-blocked */
 	bool consistent;		/* --consistent */
 	size_t max_frames;

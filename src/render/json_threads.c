@@ -47,21 +47,28 @@ static void registers_object(struct pi_jw *w, const struct pi_regs *regs)
 	}
 	const struct user_regs_struct *r = regs->all;
 	pi_jw_object(w);
-	pi_jw_kbool(w, "complete", r != NULL);
+	pi_jw_kbool(w, "complete", r != NULL && !regs->sampled);
+	pi_jw_kbool(w, "sampled", r != NULL && regs->sampled);
 	pi_jw_ku64(w, "rip", regs->rip);
 	pi_jw_ku64(w, "rsp", regs->rsp);
 	if (r) {
-		const struct { const char *name; unsigned long long v; } all[] = {
-			{ "rax", r->rax }, { "rbx", r->rbx }, { "rcx", r->rcx }, { "rdx", r->rdx },
-			{ "rsi", r->rsi }, { "rdi", r->rdi }, { "rbp", r->rbp }, { "r8", r->r8 },
-			{ "r9", r->r9 }, { "r10", r->r10 }, { "r11", r->r11 }, { "r12", r->r12 },
-			{ "r13", r->r13 }, { "r14", r->r14 }, { "r15", r->r15 }, { "eflags", r->eflags },
-			{ "orig_rax", r->orig_rax }, { "fs_base", r->fs_base }, { "gs_base", r->gs_base },
-			{ "cs", r->cs }, { "ss", r->ss }, { "ds", r->ds }, { "es", r->es }, { "fs", r->fs },
-			{ "gs", r->gs },
+		/* A perf sample holds the general registers, eflags, cs and
+		 * ss; the rest are null then, never a made-up 0. */
+		const struct { const char *name; unsigned long long v; bool in_sample; } all[] = {
+			{ "rax", r->rax, true }, { "rbx", r->rbx, true }, { "rcx", r->rcx, true },
+			{ "rdx", r->rdx, true }, { "rsi", r->rsi, true }, { "rdi", r->rdi, true },
+			{ "rbp", r->rbp, true }, { "r8", r->r8, true }, { "r9", r->r9, true },
+			{ "r10", r->r10, true }, { "r11", r->r11, true }, { "r12", r->r12, true },
+			{ "r13", r->r13, true }, { "r14", r->r14, true }, { "r15", r->r15, true },
+			{ "eflags", r->eflags, true }, { "orig_rax", r->orig_rax, false },
+			{ "fs_base", r->fs_base, false }, { "gs_base", r->gs_base, false },
+			{ "cs", r->cs, true }, { "ss", r->ss, true }, { "ds", r->ds, false },
+			{ "es", r->es, false }, { "fs", r->fs, false }, { "gs", r->gs, false },
 		};
-		for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-			pi_jw_ku64(w, all[i].name, all[i].v);
+		for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+			pi_jw_key(w, all[i].name);
+			regs->sampled && !all[i].in_sample ? pi_jw_null(w) : pi_jw_u64(w, all[i].v);
+		}
 	}
 	pi_jw_object_end(w);
 }
@@ -115,6 +122,7 @@ static void user_stack(struct pi_jw *w, const struct pi_process *p, const struct
 		[PI_UNWIND_STOPPED] = "stopped_while_running",
 		[PI_UNWIND_STOPPED_BLOCKED] = "stopped_while_blocked",
 		[PI_UNWIND_CONSISTENT] = "stopped_with_all_threads",
+		[PI_UNWIND_SAMPLED] = "sampled_while_running",
 	};
 	bool none = !p->stacks_collected || p->stacks_err;
 

@@ -67,6 +67,9 @@ static void user_stack(struct pi_buf *b, const struct pi_thread *t)
 	case PI_UNWIND_CONSISTENT:
 		pi_buf_printf(b, "stopped with every thread, %.0f us", us->stopped_us);
 		break;
+	case PI_UNWIND_SAMPLED:
+		pi_buf_puts(b, "running: sampled with a perf event; never stopped");
+		break;
 	default:
 		break;
 	}
@@ -94,19 +97,27 @@ static void registers(struct pi_buf *b, const struct pi_thread *t)
 			      rg->rip, rg->rsp);
 		return;
 	}
-	const struct { const char *name; unsigned long long v; } all[] = {
-		{ "rip", r->rip }, { "rsp", r->rsp }, { "rbp", r->rbp }, { "rax", r->rax },
-		{ "rbx", r->rbx }, { "rcx", r->rcx }, { "rdx", r->rdx }, { "rsi", r->rsi },
-		{ "rdi", r->rdi }, { "r8", r->r8 }, { "r9", r->r9 }, { "r10", r->r10 },
-		{ "r11", r->r11 }, { "r12", r->r12 }, { "r13", r->r13 }, { "r14", r->r14 },
-		{ "r15", r->r15 }, { "eflags", r->eflags }, { "fs_base", r->fs_base },
-		{ "orig_rax", r->orig_rax },
+	/* A perf sample holds no fs_base or orig_rax: not shown then. */
+	const struct { const char *name; unsigned long long v; bool in_sample; } all[] = {
+		{ "rip", r->rip, true }, { "rsp", r->rsp, true }, { "rbp", r->rbp, true },
+		{ "rax", r->rax, true }, { "rbx", r->rbx, true }, { "rcx", r->rcx, true },
+		{ "rdx", r->rdx, true }, { "rsi", r->rsi, true }, { "rdi", r->rdi, true },
+		{ "r8", r->r8, true }, { "r9", r->r9, true }, { "r10", r->r10, true },
+		{ "r11", r->r11, true }, { "r12", r->r12, true }, { "r13", r->r13, true },
+		{ "r14", r->r14, true }, { "r15", r->r15, true }, { "eflags", r->eflags, true },
+		{ "fs_base", r->fs_base, false }, { "orig_rax", r->orig_rax, false },
 	};
+	size_t shown = 0;
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-		if (i % 4 == 0)
-			pi_buf_puts(b, i ? "\n" INDENT "       " : INDENT "regs   ");
-		pi_buf_printf(b, "%s%-8s %016llx", i % 4 ? "  " : "", all[i].name, all[i].v);
+		if (rg->sampled && !all[i].in_sample)
+			continue;
+		if (shown % 4 == 0)
+			pi_buf_puts(b, shown ? "\n" INDENT "       " : INDENT "regs   ");
+		pi_buf_printf(b, "%s%-8s %016llx", shown % 4 ? "  " : "", all[i].name, all[i].v);
+		shown++;
 	}
+	if (rg->sampled)
+		pi_buf_puts(b, "\n" INDENT "       (from a perf sample, which holds no fs_base or orig_rax)");
 	pi_buf_putc(b, '\n');
 }
 

@@ -181,6 +181,7 @@ static void open_detail(struct pi_live *l)
 	/* User stacks as the command line would have them read (u). */
 	struct pi_stack_options so = {
 		.allow_stop = !l->opt->no_ptrace,
+		.sample_running = true,
 		.stop_blocked = l->opt->stop_blocked,
 		.consistent = l->opt->consistent,
 		.max_frames = l->opt->max_frames,

@@ -105,6 +105,7 @@ static int load(struct pi_snapview *d)
 	 * pi_collect_stacks). */
 	if (!d->stacks && !p.kernel_thread && !(p.stat.state == 'Z' && p.nthreads < 2))
 		pi_collect_locks(&p, NULL);
+	d->perf_err = p.perf_err;
 	pi_analyze_process(&p, d->hung_after_seconds);
 	pi_render_text(&text, &p);
 	pi_process_free(&p);
@@ -333,7 +334,8 @@ enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen 
 	case 'u':
 		/* User stacks: the snapshot read again with them (collect/
 		 * stacks.h), as pinspect PID reads them. Blocked threads are
-		 * copied, never stopped; running ones are stopped for
+		 * copied, running ones sampled, none stopped; where perf
+		 * events are denied, running ones are stopped for
 		 * microseconds, unless --no-ptrace said never. */
 		d->stacks = true;
 		if (load(d) == 0) {
@@ -342,9 +344,10 @@ enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen 
 			else
 				jump_section(d, s, 6);
 			snprintf(d->message, sizeof d->message, "user stacks under THREADS: %s",
-				 d->stack_options.allow_stop
-				 ? "blocked threads copied, never stopped; running ones stopped for microseconds"
-				 : "--no-ptrace: running threads were not stopped, and have none");
+				 !d->perf_err ? "blocked threads copied, running ones sampled; none stopped"
+				 : d->stack_options.allow_stop
+				 ? "perf events denied: running threads stopped for microseconds"
+				 : "perf events denied, --no-ptrace: running threads have none");
 		}
 		break;
 	default:

@@ -19,6 +19,7 @@ struct pi_snapview {
 	double timeout_seconds;		/* --timeout: the budget of each read (0: none) */
 	struct pi_stack_options stack_options;	/* from the command line */
 	bool stacks;			/* user stacks asked for (u) */
+	int perf_err;			/* why running threads could not be sampled (0: they were) */
 	struct pi_strv lines;		/* the snapshot's text, a line each */
 	unsigned char *section;		/* per line: which section it is in */
 	size_t top;			/* the first line on screen */
@@ -31,11 +32,11 @@ enum pi_snapview_result { PI_SNAPVIEW_STAY, PI_SNAPVIEW_CLOSE };
 /* Reads and renders process pid (tid: the thread to show first, or 0),
  * with its locks (their words are read without stopping anything: a
  * deadlock is named from the start) but without user stacks: reading
- * them may stop running threads for a moment, so they wait for the u key
- * (with stack_options, as the command line gave them). Each read (this
- * one, r and u) keeps to the budget timeout_seconds, the keys waiting
- * for it no longer: what it leaves unread is said so on the page.
- * Returns 0, or
+ * them costs more, and may stop running threads for a moment where perf
+ * events are denied, so they wait for the u key (with stack_options, as
+ * the command line gave them). Each read (this one, r and u) keeps to the
+ * budget timeout_seconds, the keys waiting for it no longer: what it
+ * leaves unread is said so on the page. Returns 0, or
  * -errno with the reason in d->message. */
 int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_after_seconds,
 		     double timeout_seconds, const struct pi_stack_options *stack_options);

@@ -19,6 +19,7 @@ export PINSPECT_TEST_RUN=$abs_top_builddir
 tap_count=0
 tap_failed=0
 helper_pids=()
+PINSPECT_WRAP=()	# a command run_pinspect runs pinspect under
 
 # A task's start time (field 22 of its stat): with the PID, it names one
 # process for good, where a PID alone is reused within minutes.
@@ -83,7 +84,7 @@ check() {
 # turn into a failed check of their own.
 run_pinspect() {
 	if [ "${PINSPECT_VALGRIND:-}" = 1 ]; then
-		valgrind --quiet --error-exitcode=97 --leak-check=full \
+		${PINSPECT_WRAP[@]+"${PINSPECT_WRAP[@]}"} valgrind --quiet --error-exitcode=97 --leak-check=full \
 			--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
 			--suppressions="$abs_top_srcdir/tests/valgrind.supp" \
 			--log-file="$TEST_TMP/valgrind" \
@@ -93,10 +94,19 @@ run_pinspect() {
 			not_ok "valgrind is clean for: pinspect $*" "$(head -c 4000 "$TEST_TMP/valgrind")"
 		fi
 	else
-		"$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+		${PINSPECT_WRAP[@]+"${PINSPECT_WRAP[@]}"} "$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 		STATUS=$?
 	fi
 	return 0
+}
+
+# run_pinspect_no_perf ARGS...: run_pinspect with perf_event_open(2)
+# forbidden by a seccomp filter (tests/helpers/pi-no-perf), as a
+# container's default seccomp profile forbids it.
+run_pinspect_no_perf() {
+	PINSPECT_WRAP=("$HELPERS/pi-no-perf")
+	run_pinspect "$@"
+	PINSPECT_WRAP=()
 }
 
 # jq_check DESCRIPTION FILTER [JQ ARGS...]: the last output, as JSON,

@@ -118,7 +118,7 @@ see "m jumps to the memory map" '^MEMORY$'
 keys Tab
 see "Tab goes to the next section" '^THREADS$'
 keys u
-see "u reads the user stacks, and says how" 'user stacks under THREADS: blocked threads copied, never stopped'
+see "u reads the user stacks, and says how" 'user stacks under THREADS: blocked threads copied, running ones sampled; none stopped'
 see "the workers' user stacks are shown, blocked in read" '^ +user +#0 +0x[0-9a-f]+ '
 see "... down through the helper's own functions" ' pi_depth_[0-9]'
 keys r

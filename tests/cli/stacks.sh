@@ -168,24 +168,56 @@ run_pinspect "$HELPER_PID"
 out_has "text: the cut stack says what would finish it" 'cut short: .*--stop-blocked stops the thread to read it'
 kill -KILL "$HELPER_PID"
 
-# --- Threads running in user space: stopped for microseconds. ---------
+# --- Threads running in user space: sampled, never stopped. -----------
 start_helper pi-stacks spin 2
 pid=$HELPER_PID
 run_pinspect --json "$pid"
-jq_check "running threads: stopped briefly, full registers, complete stack" \
+jq_check "running threads: a perf sample, never stopped, its registers, a complete stack" \
+	'[.threads[] | select(.comm == "spinner") | .unwind.method == "sampled_while_running"
+	  and .unwind.stopped_us == null and .registers.sampled and (.registers.complete | not)
+	  and .registers.rip == .user_stack[0].pc and .registers.rbp != null
+	  and .registers.fs_base == null and .registers.orig_rax == null
+	  and .tls.source == "libthread_db" and .user_stack[0].function == "pi_spin"
+	  and ([.user_stack[].function] | index("spinner")) != null and .unwind.truncated_reason == null]
+	 | all and length == 2'
+jq_check "running threads: nothing says perf sampling was unavailable" \
+	'[.unavailable[] | select(.item == "perf_sample")] == []'
+run_pinspect "$pid"
+out_has "text: a sampled thread says so" 'running: sampled with a perf event; never stopped'
+out_has "text: and that its registers lack fs_base" 'from a perf sample, which holds no fs_base or orig_rax'
+run_pinspect --json --no-ptrace "$pid"
+jq_check "--no-ptrace: running threads are sampled all the same (a sample stops nothing)" \
+	'[.threads[] | select(.comm == "spinner") | .unwind.method == "sampled_while_running"
+	  and .user_stack[0].function == "pi_spin"] | all and length == 2'
+jq_check "--no-ptrace: the blocked main thread still has its stack" '.threads[0].user_stack | length > 3'
+
+# Perf events denied, as a container's seccomp profile does: running
+# threads are stopped for microseconds instead, and the snapshot says why.
+run_pinspect_no_perf --json "$pid"
+status_is "perf denied: exits 0" 0
+jq_check "perf denied: running threads stopped briefly instead, full registers, complete stack" \
 	'[.threads[] | select(.comm == "spinner") | .unwind.method == "stopped_while_running"
 	  and (.unwind.stopped_us | type) == "number" and .registers.complete
+	  and (.registers.sampled | not)
 	  and .registers.rip == .user_stack[0].pc and .registers.fs_base == .tls.fs_base
 	  and .tls.source == "ptrace" and .user_stack[0].function == "pi_spin"
 	  and ([.user_stack[].function] | index("spinner")) != null and .unwind.truncated_reason == null]
 	 | all and length == 2'
-check "running threads: let go afterwards, untraced and running" \
+jq_check "perf denied: the snapshot says perf sampling was not permitted, and what was done instead" \
+	'[.unavailable[] | select(.item == "perf_sample")][0].reason
+	 | test("perf events are not permitted") and test("seccomp") and test("stopped for microseconds with ptrace instead")'
+check "perf denied: running threads let go afterwards, untraced and running" \
 	bash -c "! grep -h '^TracerPid:[[:space:]]*[1-9]' /proc/$pid/task/*/status && ! grep -h '^State:.*t (tracing stop)' /proc/$pid/task/*/status"
-run_pinspect --json --no-ptrace "$pid"
-jq_check "--no-ptrace: running threads get no stack, and the reason" \
+run_pinspect_no_perf "$pid"
+out_has "perf denied, text: one line under UNAVAILABLE" '^  perf_sample: perf events are not permitted'
+out_has "perf denied, text: the stop is reported" 'running: stopped for [0-9]+ us'
+run_pinspect_no_perf --json --no-ptrace "$pid"
+jq_check "perf denied and --no-ptrace: running threads get no stack, and the reason" \
 	'([.threads[] | select(.comm == "spinner") | .user_stack == null] | all and length == 2)
-	 and ([.unavailable[] | select(.item == "user_stack")][0].reason | test("--no-ptrace forbids"))'
-jq_check "--no-ptrace: the blocked main thread still has its stack" '.threads[0].user_stack | length > 3'
+	 and ([.unavailable[] | select(.item == "user_stack")][0].reason | test("--no-ptrace forbids"))
+	 and ([.unavailable[] | select(.item == "perf_sample")][0].reason | test("no user stack"))'
+jq_check "perf denied and --no-ptrace: the blocked main thread still has its stack" '.threads[0].user_stack | length > 3'
+
 run_pinspect --json --consistent "$pid"
 jq_check "--consistent: every thread stopped together, and for how long" \
 	'[.threads[].unwind.method] | all(. == "stopped_with_all_threads")'
@@ -195,15 +227,34 @@ out_has "--consistent text: warns about EINTR" 'every thread was held for [0-9]+
 run_pinspect --no-ptrace --consistent "$pid"
 status_is "--no-ptrace with --consistent is a usage error" 2
 
-# --- Already traced: running threads cannot be stopped; blocked ones
-# still can be read. (ptrace is per thread: trace a spinner.) -----------
-start_helper pi-tracer "$(ls "/proc/$pid/task" | sort -n | sed -n 2p)"
+# --- A thread running inside the kernel (a long read of /dev/zero): the
+# sample gives the user registers it entered the system call with, at
+# once, rather than waiting for one that lands in user space. ----------
+start_helper pi-stacks kbusy
+run_pinspect --json "$HELPER_PID"
+jq_check "a thread busy in the kernel: sampled (or copied, caught off the CPU), in read() under its loop" \
+	'[.threads[] | select(.comm == "zero-reader")][0]
+	 | (.unwind.method == "sampled_while_running" or .unwind.method == "copied_while_blocked")
+	   and ([.user_stack[].function] | index("pi_read_zero")) != null
+	   and ([.user_stack[].function] | index("zero_reader")) != null'
+jq_check "a thread busy in the kernel: nothing unavailable" '[.unavailable[] | select(.item == "user_stack")] == []'
+kill -KILL "$HELPER_PID"
+
+# --- Already traced: a running thread is sampled all the same (perf
+# events need no ptrace); stopped, it could not be. (ptrace is per
+# thread: trace a spinner.) ---------------------------------------------
+traced_tid=$(ls "/proc/$pid/task" | sort -n | sed -n 2p)
+start_helper pi-tracer "$traced_tid"
 tracer=$HELPER_PID
 run_pinspect --json "$pid"
 status_is "already traced: exits 0" 0
-jq_check "already traced: the running threads' stacks are unavailable, naming the tracer" \
+jq_check "already traced: the running traced thread is sampled, its stack read" \
+	'[.threads[] | select(.tid == $t)][0] | .unwind.method == "sampled_while_running"
+	 and .user_stack[0].function == "pi_spin"' --argjson t "$traced_tid"
+run_pinspect_no_perf --json "$pid"
+jq_check "already traced, perf denied: the running thread's stack is unavailable, naming the tracer" \
 	'[.unavailable[] | select(.item == "user_stack")][0].reason | test("already traced by [0-9]+ \\(pi-tracer\\)")'
-jq_check "already traced: the blocked main thread's stack is still read" '.threads[0].user_stack | length > 3'
+jq_check "already traced, perf denied: the blocked main thread's stack is still read" '.threads[0].user_stack | length > 3'
 kill -TERM "$tracer"
 kill -KILL "$pid"
 

@@ -12,6 +12,16 @@
  *                sees and writing the total to FILE
  *   spin N       N threads named "spinner" running in user space
  *                (pi_spin), never blocking
+ *   spinwait FILE  a thread named "spin-epoll" and one named
+ *                "spin-sigwait", each in a loop: ~1 ms running in user
+ *                space (pi_spin_briefly), then ~2 ms blocked in
+ *                epoll_wait() or sigtimedwait(); each counts the EINTRs
+ *                it sees and writes the total to FILE. SIGURG, which only
+ *                these two threads take (its handler does nothing, without
+ *                SA_RESTART), interrupts their waits: the tests' control
+ *   kbusy        a thread named "zero-reader" running nearly all the time
+ *                inside the kernel: read() of 16 MiB at a time from
+ *                /dev/zero, in a loop (pi_read_zero)
  *   bigframe     a thread named "bigframe" blocked in read() from
  *                pi_big_frame(), whose frame holds a 256 KiB array: too far
  *                for the frame pointer to be found on a copy of the stack
@@ -24,6 +34,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 
 #include "helper.h"
 
@@ -159,6 +170,100 @@ static void *spinner(void *arg)
 	return NULL;
 }
 
+static long elapsed_ns(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000000000L + (now.tv_nsec - since->tv_nsec);
+}
+
+/* About 1 ms in user space: a thread a snapshot sees running, which may
+ * block a moment later. */
+__attribute__((noinline)) void pi_spin_briefly(void);
+__attribute__((noinline)) void pi_spin_briefly(void)
+{
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	volatile unsigned long n = 0;
+	do {
+		for (int i = 0; i < 4096; i++)
+			n++;
+	} while (elapsed_ns(&start) < 1000000);
+}
+
+__attribute__((noinline)) void pi_spin_epoll_loop(void);
+__attribute__((noinline)) void pi_spin_epoll_loop(void)
+{
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN };
+	epoll_ctl(ep, EPOLL_CTL_ADD, pipe_fd[0], &ev);
+	atomic_fetch_add(&in_place, 1);
+	for (;;) {
+		pi_spin_briefly();
+		struct epoll_event out;
+		if (epoll_wait(ep, &out, 1, 2) < 0 && errno == EINTR)
+			count_eintr();
+	}
+}
+
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
+static void *spin_epoller(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "spin-epoll");
+	pi_spin_epoll_loop();
+	return NULL;
+}
+
+__attribute__((noinline)) void pi_spin_sigwait_loop(void);
+__attribute__((noinline)) void pi_spin_sigwait_loop(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	atomic_fetch_add(&in_place, 1);
+	for (;;) {
+		pi_spin_briefly();
+		struct timespec two_ms = { 0, 2000000 };
+		if (sigtimedwait(&set, NULL, &two_ms) < 0 && errno == EINTR)
+			count_eintr();
+	}
+}
+
+static void *spin_sigwaiter(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "spin-sigwait");
+	pi_spin_sigwait_loop();
+	return NULL;
+}
+
+__attribute__((noinline)) void pi_read_zero(void);
+__attribute__((noinline)) void pi_read_zero(void)
+{
+	enum { CHUNK = 16 << 20 };
+	int fd = open("/dev/zero", O_RDONLY);
+	char *buf = malloc(CHUNK);
+	if (fd < 0 || !buf)
+		helper_die("/dev/zero");
+	atomic_fetch_add(&in_place, 1);
+	for (;;)
+		if (read(fd, buf, CHUNK) < 0 && errno != EINTR)
+			helper_die("read");
+}
+
+static void *zero_reader(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "zero-reader");
+	pi_read_zero();
+	return NULL;
+}
+
 __attribute__((noinline)) void pi_big_frame(void);
 __attribute__((noinline)) void pi_big_frame(void)
 {
@@ -209,6 +314,19 @@ int main(int argc, char **argv)
 		start(epoller, NULL);
 		start(sigwaiter, NULL);
 		want = 2;
+	} else if (strcmp(argv[1], "spinwait") == 0 && argc > 2) {
+		eintr_file = argv[2];
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = ignore_signal;
+		sigaction(SIGURG, &sa, NULL);
+		sigaddset(&set, SIGURG);	/* not the main thread's */
+		start(spin_epoller, NULL);
+		start(spin_sigwaiter, NULL);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+		want = 2;
+	} else if (strcmp(argv[1], "kbusy") == 0) {
+		start(zero_reader, NULL);
 	} else if (strcmp(argv[1], "bigframe") == 0) {
 		start(bigframe, NULL);
 	} else if (strcmp(argv[1], "spin") == 0) {
@@ -216,7 +334,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < want; i++)
 			start(spinner, NULL);
 	} else {
-		fprintf(stderr, "usage: pi-stacks recurse N | altstack | epoll FILE | spin N | bigframe\n");
+		fprintf(stderr, "usage: pi-stacks recurse N | altstack | epoll FILE | spin N | spinwait FILE | kbusy | bigframe\n");
 		return 2;
 	}
 	while (atomic_load(&in_place) < want)

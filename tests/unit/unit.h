@@ -25,6 +25,7 @@ Suite *fuzz_suite(void);
 Suite *locks_suite(void);
 Suite *lock_bounds_suite(void);	/* many threads, and --timeout (test_lock_bounds.c) */
 Suite *table_suite(void);
+Suite *sample_suite(void);
 Suite *check_suite(void);	/* the health scans (test_check.c) */	/* the live view's table (test_table.c) */
 
 #endif

@@ -1,0 +1,216 @@
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/sample.h"
+#include "unit.h"
+
+/* The capture (tests/fixtures/perf/README) asked for 1 KiB of stack. */
+enum { CAPTURED_TID = 13604, CAPTURED_ASKED = 1024 };
+
+static uint8_t *captured(size_t *len)
+{
+	return (uint8_t *)fixture("../perf", "sample-spin-x86_64.bin", len);
+}
+
+START_TEST(captured_sample)
+{
+	size_t len;
+	uint8_t *rec = captured(&len);
+	struct pi_sample s;
+	memset(&s, 0, sizeof s);
+	ck_assert_int_eq(pi_sample_parse(rec, len, CAPTURED_TID, CAPTURED_ASKED, &s), 0);
+	ck_assert_uint_eq(s.regs.rip, 0x5627e1f991ed);
+	ck_assert_uint_eq(s.regs.rsp, 0x7f0087702ec0);
+	ck_assert_uint_eq(s.dwarf_regs[PI_DWARF_RIP], s.regs.rip);
+	ck_assert_uint_eq(s.dwarf_regs[PI_DWARF_RSP], s.regs.rsp);
+	ck_assert_uint_eq(s.dwarf_regs[PI_DWARF_RBP], s.regs.rbp);
+	ck_assert_uint_eq(s.dwarf_regs[3], s.regs.rbx);	/* DWARF 3 is rbx, perf's 1 */
+	ck_assert_uint_eq(s.dwarf_regs[1], s.regs.rdx);	/* DWARF 1 is rdx, perf's 3 */
+	ck_assert_uint_eq(s.regs.cs, 0x33);		/* the 64-bit user code segment */
+	ck_assert_uint_eq(s.regs.ss, 0x2b);
+	ck_assert_uint_eq(s.regs.fs_base, 0);		/* not in a sample */
+	ck_assert_uint_eq(s.stack_start, s.regs.rsp);
+	ck_assert_uint_eq(s.stack_len, CAPTURED_ASKED);
+	ck_assert(s.stack_cut);				/* all 1 KiB could be read */
+	ck_assert_int_eq(memcmp(s.stack, rec + len - 8 - CAPTURED_ASKED, CAPTURED_ASKED), 0);
+	free(s.stack);
+	free(rec);
+}
+END_TEST
+
+START_TEST(other_thread_is_refused)
+{
+	size_t len;
+	uint8_t *rec = captured(&len);
+	struct pi_sample s;
+	ck_assert_int_eq(pi_sample_parse(rec, len, CAPTURED_TID + 1, CAPTURED_ASKED, &s), -EPROTO);
+	free(rec);
+}
+END_TEST
+
+/* Every cut of the record, and every shortening of its size field, is
+ * refused without reading past the bytes given (ASan and valgrind watch). */
+START_TEST(every_truncation_is_refused)
+{
+	size_t len;
+	uint8_t *rec = captured(&len);
+	for (size_t n = 0; n < len; n++) {
+		uint8_t *cut = malloc(n ? n : 1);
+		memcpy(cut, rec, n);
+		struct pi_sample s;
+		memset(&s, 0, sizeof s);
+		ck_assert_int_eq(pi_sample_parse(cut, n, CAPTURED_TID, CAPTURED_ASKED, &s), -EPROTO);
+		free(cut);
+	}
+	for (uint16_t size = 0; size < len; size++) {
+		struct perf_event_header h;
+		memcpy(&h, rec, sizeof h);
+		h.size = size;
+		memcpy(rec, &h, sizeof h);
+		struct pi_sample s;
+		memset(&s, 0, sizeof s);
+		ck_assert_int_eq(pi_sample_parse(rec, len, CAPTURED_TID, CAPTURED_ASKED, &s), -EPROTO);
+	}
+	free(rec);
+}
+END_TEST
+
+/* A record built field by field: header, pid/tid, abi, registers, stack. */
+struct builder {
+	uint8_t b[4096];
+	size_t n;
+};
+
+static void put(struct builder *r, const void *p, size_t n)
+{
+	if (n)
+		memcpy(r->b + r->n, p, n);
+	r->n += n;
+}
+
+static void put64(struct builder *r, uint64_t v)
+{
+	put(r, &v, sizeof v);
+}
+
+static void build(struct builder *r, uint64_t abi, int nregs, uint64_t size, const uint8_t *stack,
+		  size_t stack_bytes, bool dyn, uint64_t dyn_size)
+{
+	memset(r, 0, sizeof *r);
+	struct perf_event_header h = { PERF_RECORD_SAMPLE, 0, 0 };
+	put(r, &h, sizeof h);
+	uint32_t ids[2] = { 7, 42 };
+	put(r, ids, sizeof ids);
+	put64(r, abi);
+	for (int i = 0; i < nregs; i++)
+		put64(r, 0x1000 + (uint64_t)i);
+	put64(r, size);
+	put(r, stack, stack_bytes);
+	if (dyn)
+		put64(r, dyn_size);
+	h.size = (uint16_t)r->n;
+	memcpy(r->b, &h, sizeof h);
+}
+
+START_TEST(hostile_lengths)
+{
+	static const uint8_t stack[256] = { 1, 2, 3 };
+	struct builder r;
+	struct pi_sample s;
+
+	/* Well formed: 20 registers, 64 bytes asked, 48 read. */
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 20, 64, stack, 64, true, 48);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), 0);
+	ck_assert_uint_eq(s.stack_len, 48);
+	ck_assert(!s.stack_cut);
+	ck_assert_uint_eq(s.regs.rsp, 0x1000 + 7);	/* perf's index 7 is sp */
+	ck_assert_uint_eq(s.regs.r15, 0x1000 + 19);
+	free(s.stack);
+
+	/* The kernel read more than it copied; copied more than asked;
+	 * a copy length that runs past the record or wraps around. */
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 20, 64, stack, 64, true, 72);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 20, 128, stack, 128, true, 128);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 20, 64, stack, 32, true, 32);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 20, UINT64_MAX - 7, stack, 64, true, 64);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, UINT64_MAX, &s), -EPROTO);
+	/* Trailing bytes; a missing dyn_size. */
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 20, 64, stack, 72, true, 64);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 20, 64, stack, 64, false, 0);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
+	/* Too few registers for the mask. */
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 3, 0, stack, 0, false, 0);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
+	/* No stack at all: the first frame only. */
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 20, 0, stack, 0, false, 0);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), 0);
+	ck_assert_uint_eq(s.stack_len, 0);
+	ck_assert_ptr_null(s.stack);
+	/* Not a sample at all. */
+	build(&r, PERF_SAMPLE_REGS_ABI_64, 20, 0, stack, 0, false, 0);
+	r.b[0] = PERF_RECORD_LOST;
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
+}
+END_TEST
+
+START_TEST(outside_user_space_or_another_abi)
+{
+	struct builder r;
+	struct pi_sample s;
+	build(&r, PERF_SAMPLE_REGS_ABI_NONE, 0, 0, NULL, 0, false, 0);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EAGAIN);
+	build(&r, PERF_SAMPLE_REGS_ABI_32, 20, 0, NULL, 0, false, 0);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -ENOEXEC);
+	build(&r, 77, 20, 0, NULL, 0, false, 0);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
+}
+END_TEST
+
+/* Random damage to the captured record: refused, or parsed within its
+ * bounds; never a read past it. */
+START_TEST(random_damage)
+{
+	size_t len;
+	uint8_t *rec = captured(&len);
+	uint8_t *copy = malloc(len);
+	unsigned seed = 1;
+	for (int round = 0; round < 20000; round++) {
+		memcpy(copy, rec, len);
+		for (int k = 0; k < 1 + round % 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % 0x40;	/* the fixed fields */
+			if (round % 3 == 0)
+				at = (seed >> 8) % len;
+			copy[at] = (uint8_t)(seed >> 24);
+		}
+		struct pi_sample s;
+		memset(&s, 0, sizeof s);
+		if (pi_sample_parse(copy, len, CAPTURED_TID, CAPTURED_ASKED, &s) == 0) {
+			ck_assert_uint_le(s.stack_len, CAPTURED_ASKED);
+			free(s.stack);
+		}
+	}
+	free(copy);
+	free(rec);
+}
+END_TEST
+
+Suite *sample_suite(void)
+{
+	Suite *s = suite_create("sample");
+	TCase *tc = tcase_create("parse");
+	tcase_add_test(tc, captured_sample);
+	tcase_add_test(tc, other_thread_is_refused);
+	tcase_add_test(tc, every_truncation_is_refused);
+	tcase_add_test(tc, hostile_lengths);
+	tcase_add_test(tc, outside_user_space_or_another_abi);
+	tcase_add_test(tc, random_damage);
+	suite_add_tcase(s, tc);
+	return s;
+}
