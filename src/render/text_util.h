@@ -13,6 +13,7 @@
 enum {
 	PI_TEXT_LABEL = 14,
 	PI_TEXT_EACH_THREAD_MAX = 16,	/* more threads are shown grouped by stack */
+	PI_TEXT_COMMAND_MAX = 4096,	/* bytes of the command line shown */
 };
 
 static inline void section(struct pi_buf *b, const char *title)
