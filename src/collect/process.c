@@ -143,7 +143,7 @@ static void read_zombie_children(struct pi_process *p, pid_t *children, size_t n
 {
 	size_t cap = 0;
 
-	if (n)
+	if (n > 1)	/* children is NULL when there are none */
 		qsort(children, n, sizeof *children, compare_pids);
 	for (size_t i = 0; i < n; i++) {
 		struct pi_stat st;

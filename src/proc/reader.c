@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +43,42 @@ int pi_read_at(int dirfd, const char *name, struct pi_buf *out)
 		if (n == 0)
 			break;
 		out->len += (size_t)n;
+	}
+	out->data[out->len] = '\0';
+	close(fd);
+	return err;
+}
+
+int pi_read_prefix_at(int dirfd, const char *name, size_t keep, size_t count_max,
+		      struct pi_buf *out, size_t *total)
+{
+	char scratch[16384];
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int err = 0;
+
+	pi_buf_reset(out);
+	pi_buf_reserve(out, keep + 1);
+	*total = 0;
+	if (fd < 0)
+		return -errno;
+	while (*total < count_max) {
+		/* What is kept goes straight into out; the rest only counts. */
+		bool keeping = out->len < keep;
+		size_t want = keeping ? keep - out->len : sizeof scratch;
+		if (want > count_max - *total)
+			want = count_max - *total;
+		ssize_t n = read(fd, keeping ? out->data + out->len : scratch, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (keeping)
+			out->len += (size_t)n;
+		*total += (size_t)n;
 	}
 	out->data[out->len] = '\0';
 	close(fd);

@@ -23,6 +23,14 @@ int pi_proc_open_dir(int dirfd, const char *name);
  * is gone, -EACCES or -EPERM when not allowed. */
 int pi_read_at(int dirfd, const char *name, struct pi_buf *out);
 
+/* Reads the first keep bytes of dirfd/name into out (replacing its
+ * contents, NUL-terminated), and goes on reading only to count: *total is
+ * the file's size, or count_max when it has at least that many bytes (a
+ * process can make its command line as big as its memory). Returns 0 or
+ * -errno, as pi_read_at. */
+int pi_read_prefix_at(int dirfd, const char *name, size_t keep, size_t count_max,
+		      struct pi_buf *out, size_t *total);
+
 /* Reads dirfd/name in chunks of whole lines, handing each to fn, so that a
  * file of megabytes (smaps of a process with thousands of threads) never
  * sits whole in memory. buf is scratch space. Returns 0 or -errno. */

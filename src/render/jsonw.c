@@ -76,7 +76,7 @@ static void put_string(struct pi_buf *b, const char *s, size_t len)
 	while (i < len) {
 		/* Runs of plain ASCII are copied at once. */
 		size_t run = i;
-		while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+		while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
 			run++;
 		if (run > i) {
 			pi_buf_append(b, p + i, run - i);
@@ -88,7 +88,7 @@ static void put_string(struct pi_buf *b, const char *s, size_t len)
 			char esc[2] = { '\\', (char)c };
 			pi_buf_append(b, esc, 2);
 			i++;
-		} else if (c < 0x20) {
+		} else if (c < 0x20 || c == 0x7f) {
 			switch (c) {
 			case '\n': pi_buf_puts(b, "\\n"); break;
 			case '\t': pi_buf_puts(b, "\\t"); break;
@@ -104,6 +104,16 @@ static void put_string(struct pi_buf *b, const char *s, size_t len)
 			if (n == 0) {
 				pi_buf_append(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
 				i++;
+			} else if (pi_is_invisible_code_point(cp)) {
+				/* The same string once decoded, but `cat` of
+				 * the document shows no raw C1 control or bidi
+				 * override. */
+				if (cp >= 0x10000)
+					pi_buf_printf(b, "\\u%04x\\u%04x", 0xd800 + ((cp - 0x10000) >> 10),
+						      0xdc00 + ((cp - 0x10000) & 0x3ff));
+				else
+					pi_buf_printf(b, "\\u%04x", cp);
+				i += n;
 			} else {
 				pi_buf_append(b, p + i, n);
 				i += n;

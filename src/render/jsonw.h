@@ -4,7 +4,9 @@
  * tree of objects first (as json-c does) costs ten times that in memory
  * and most of the run's time. This writer appends to a buffer and hands
  * full chunks to the output as it goes. Strings are escaped per RFC 8259
- * and made valid UTF-8 (invalid bytes become U+FFFD). */
+ * and made valid UTF-8 (invalid bytes become U+FFFD); DEL and the code
+ * points util/escape.h calls invisible (C1 controls, bidi overrides) are
+ * written as \uXXXX too, so the document itself holds none raw. */
 #ifndef PI_RENDER_JSONW_H
 #define PI_RENDER_JSONW_H
 

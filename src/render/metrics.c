@@ -17,23 +17,17 @@ static void sample(struct pi_buf *b, const char *name, double value)
 
 void pi_metrics_label_value(struct pi_buf *b, const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		unsigned cp;
-		size_t n = pi_utf8_decode(u + i, len - i, &cp);
-		if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-			if (n == 1 && cp == '\n')
-				pi_buf_puts(b, "\\n");
-			else
-				pi_buf_puts(b, "\xef\xbf\xbd");
-			i += n ? n : 1;
-			continue;
-		}
-		if (cp == '\\' || cp == '"')
+	struct pi_buf text = PI_BUF_INIT;
+
+	/* The name as the text output shows it (valid UTF-8, nothing a
+	 * terminal acts on, nothing invisible), then quoted for the format. */
+	pi_escape_text(&text, s, len);
+	for (size_t i = 0; i < text.len; i++) {
+		if (text.data[i] == '\\' || text.data[i] == '"')
 			pi_buf_putc(b, '\\');
-		pi_buf_append(b, s + i, n);
-		i += n;
+		pi_buf_putc(b, text.data[i]);
 	}
+	pi_buf_free(&text);
 }
 
 static void label(struct pi_buf *b, const char *sep, const char *name, const char *value)

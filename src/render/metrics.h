@@ -13,9 +13,10 @@
 
 void pi_render_metrics(struct pi_buf *b, const struct pi_check *c);
 
-/* Appends s as a label value: backslash, double quote and newline
- * escaped as the format wants, other control characters and bytes that
- * are not UTF-8 replaced by U+FFFD (a label value must be valid UTF-8). */
+/* Appends s as a label value: escaped as the text output shows it
+ * (util/escape.h: a newline as \n, U+202E as \u{202e}, a byte that is not
+ * UTF-8 as \xff), then with backslash and double quote escaped as the
+ * format wants. The value Prometheus reads is the text pinspect prints. */
 void pi_metrics_label_value(struct pi_buf *b, const char *s, size_t len);
 
 #endif

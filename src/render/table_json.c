@@ -1,10 +1,14 @@
 #include "render/table_json.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "analysis/classify.h"
 #include "analysis/findings.h"
 #include "analysis/state.h"
 #include "render/json.h"
 #include "table/columns.h"
+#include "util/xalloc.h"
 
 static void counts(struct pi_jw *w, const struct pi_table *t)
 {
@@ -96,7 +100,19 @@ static void knumber(struct pi_jw *w, const char *key, double v)
 	pi_jw_number(w, v, 2);
 }
 
-static void row_object(struct pi_jw *w, struct pi_table *t, const struct pi_row *r)
+/* The length of s[0..len) cut to at most max bytes, not inside a UTF-8
+ * sequence. */
+static size_t utf8_prefix(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	size_t n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+static void row_object(struct pi_jw *w, struct pi_table *t, const struct pi_row *r, bool repeat)
 {
 	const struct pi_task *task = r->task;
 	const struct pi_proc *p = r->proc;
@@ -130,10 +146,26 @@ static void row_object(struct pi_jw *w, struct pi_table *t, const struct pi_row 
 	pi_jw_key(w, "tracer_pid");
 	task->status_err ? pi_jw_null(w) : pi_jw_i64(w, task->tracer_pid);
 	pi_jw_kstring(w, "comm", pi_task_comm(t, task));
-	pi_jw_kstring(w, "cmdline", p->cmdline_err ? NULL : p->cmdline);
+	/* The command line as the table keeps it (PI_CMDLINE_KEEP bytes),
+	 * shorter in a process's rows after its first. */
+	size_t cap = repeat ? PI_COMMAND_REPEAT_MAX : PI_COMMAND_MAX;
+	bool cut = false;
+	pi_jw_key(w, "cmdline");
+	if (p->cmdline_err || !p->cmdline) {
+		pi_jw_null(w);
+	} else {
+		size_t len = utf8_prefix(p->cmdline, strlen(p->cmdline), cap);
+		cut = p->cmdline_cut || p->cmdline[len];
+		pi_jw_string_len(w, p->cmdline, len);
+	}
 	pi_row_command(r, &b);
-	pi_jw_kstring(w, "command", b.data ? b.data : "");
+	pi_jw_key(w, "command");
+	pi_jw_string_len(w, b.data ? b.data : "", b.data ? utf8_prefix(b.data, b.len, cap) : 0);
 	pi_buf_free(&b);
+	pi_jw_kbool(w, "cmdline_truncated", cut);
+	pi_jw_key(w, "cmdline_bytes");
+	p->cmdline_err || !p->cmdline || p->cmdline_bytes_more ? pi_jw_null(w)
+							       : pi_jw_u64(w, p->cmdline_bytes);
 	pi_jw_ki64(w, "threads", p->nlwp);
 	pi_jw_kbool(w, "kernel_thread", p->kernel_thread);
 	flags_array(w, r);
@@ -176,8 +208,13 @@ void pi_render_table_json(struct pi_jw *w, struct pi_table *t, const struct pi_v
 
 	pi_jw_key(w, "tasks");
 	pi_jw_array(w);
-	for (size_t i = 0; i < v->n; i++)
-		row_object(w, t, &v->rows[i]);
+	bool *shown = pi_xcalloc(t->nprocs ? t->nprocs : 1, sizeof *shown);
+	for (size_t i = 0; i < v->n; i++) {
+		size_t proc = (size_t)(v->rows[i].proc - t->procs);
+		row_object(w, t, &v->rows[i], shown[proc]);
+		shown[proc] = true;
+	}
+	free(shown);
 	pi_jw_array_end(w);
 
 	pi_jw_key(w, "findings");

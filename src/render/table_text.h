@@ -1,6 +1,7 @@
 /* table_text — batch mode's text, like top -b: the summary lines, a line
  * saying what the rows are, the column titles, and a line per row with
- * every column (the command whole). */
+ * every column (the command to PI_COMMAND_MAX bytes, shorter in a
+ * process's rows after its first: table/columns.h). */
 #ifndef PI_RENDER_TABLE_TEXT_H
 #define PI_RENDER_TABLE_TEXT_H
 

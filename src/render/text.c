@@ -44,6 +44,32 @@ static void put_ids(struct pi_buf *b, const char *what, char *const names[4], co
 	pi_buf_putc(b, '\n');
 }
 
+/* The arguments, escaped, to PI_TEXT_COMMAND_MAX bytes: a process may
+ * pass megabytes of them (the JSON has them whole). */
+static void put_command(struct pi_buf *b, const struct pi_strv *argv)
+{
+	size_t left = PI_TEXT_COMMAND_MAX, total = 0;
+	bool cut = false;
+
+	for (size_t i = 0; i < argv->n; i++) {
+		size_t len = strlen(argv->v[i]);
+		total += len + 1;	/* its size in /proc/PID/cmdline, as the table counts */
+		if (cut)
+			continue;
+		if (i && left) {
+			pi_buf_putc(b, ' ');
+			left--;
+		}
+		size_t before = b->len;
+		cut = pi_escape_text_max(b, argv->v[i], len, left) < len;
+		left -= b->len - before;
+	}
+	if (cut) {
+		pi_escape_cut_note(b, total, false);
+		pi_buf_puts(b, "; --json has it whole");
+	}
+}
+
 static void identity(struct pi_buf *b, const struct pi_process *p)
 {
 	const struct pi_status *st = &p->status;
@@ -92,11 +118,7 @@ static void identity(struct pi_buf *b, const struct pi_process *p)
 		pi_buf_puts(b, unavailable_text(p->cmdline_err));
 	else if (p->cmdline.n == 0)
 		pi_buf_puts(b, p->kernel_thread ? "none (kernel thread)" : "none (empty argument list)");
-	for (size_t i = 0; i < p->cmdline.n; i++) {
-		if (i)
-			pi_buf_putc(b, ' ');
-		put_escaped(b, p->cmdline.v[i]);
-	}
+	put_command(b, &p->cmdline);
 	pi_buf_putc(b, '\n');
 
 	label(b, "Executable");
@@ -343,7 +365,10 @@ static void vdso(struct pi_buf *b, const struct pi_process *p)
 	pi_buf_putc(b, '\n');
 	if (v->soname[0] || v->build_id[0]) {
 		label(b, "");
-		pi_buf_printf(b, "%s%sbuild-id %s\n", v->soname, v->soname[0] ? ", " : "",
+		/* The soname is the process's to rewrite (its vDSO pages can
+		 * be written through /proc/self/mem like any other). */
+		put_escaped(b, v->soname);
+		pi_buf_printf(b, "%sbuild-id %s\n", v->soname[0] ? ", " : "",
 			      v->build_id[0] ? v->build_id : "none");
 	}
 	label(b, "");

@@ -13,6 +13,8 @@
 enum {
 	PI_TEXT_LABEL = 14,
 	PI_TEXT_EACH_THREAD_MAX = 16,	/* more threads are shown grouped by stack */
+	PI_TEXT_COMMAND_MAX = 4096,	/* bytes of the command line shown */
+	PI_TEXT_NAME_MAX = 4096,	/* bytes of any one name or path shown */
 };
 
 static inline void section(struct pi_buf *b, const char *title)
@@ -25,10 +27,15 @@ static inline void label(struct pi_buf *b, const char *name)
 	pi_buf_printf(b, "  %-*s", PI_TEXT_LABEL, name);
 }
 
-/* Bytes that came from the target, made safe for a terminal. */
+/* Bytes that came from the target, made safe for a terminal, and cut
+ * (saying so) past PI_TEXT_NAME_MAX bytes: a symbol or file name in the
+ * target's own ELF or DWARF may be as long as it likes, and is printed
+ * once per frame. */
 static inline void put_escaped(struct pi_buf *b, const char *s)
 {
-	pi_escape_text(b, s, strlen(s));
+	size_t len = strlen(s);
+	if (pi_escape_text_max(b, s, len, PI_TEXT_NAME_MAX) < len)
+		pi_escape_cut_note(b, len, false);
 }
 
 /* Inline, a missing item gets a word; the UNAVAILABLE section says why. */

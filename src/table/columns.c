@@ -227,6 +227,22 @@ static void tree_prefix(const struct pi_row *r, struct pi_buf *out)
 	pi_buf_puts(out, r->last ? "`- " : "|- ");
 }
 
+void pi_column_command(const struct pi_row *r, size_t max, struct pi_buf *out)
+{
+	const struct pi_proc *p = r->proc;
+	struct pi_buf raw = PI_BUF_INIT;
+
+	tree_prefix(r, out);
+	pi_row_command(r, &raw);
+	size_t done = pi_escape_text_max(out, raw.data ? raw.data : "", raw.len, max);
+	/* Cut here, or when the table read it (its size is the whole
+	 * command line's either way). */
+	if (done < raw.len || (p->cmdline && p->cmdline_cut))
+		pi_escape_cut_note(out, p->cmdline ? p->cmdline_bytes : raw.len,
+				   p->cmdline && p->cmdline_bytes_more);
+	pi_buf_free(&raw);
+}
+
 static enum pi_style rate_text(double rate, struct pi_buf *out)
 {
 	if (isnan(rate)) {
@@ -302,14 +318,9 @@ enum pi_style pi_column_format(enum pi_column c, struct pi_table *t, const struc
 		return syscall_text(t, r, out);
 	case PI_COL_FLAGS:
 		return pi_row_flag_text(t, r, out);
-	case PI_COL_COMMAND: {
-		struct pi_buf raw = PI_BUF_INIT;
-		tree_prefix(r, out);
-		pi_row_command(r, &raw);
-		pi_escape_text(out, raw.data ? raw.data : "", raw.len);
-		pi_buf_free(&raw);
+	case PI_COL_COMMAND:
+		pi_column_command(r, PI_COMMAND_MAX, out);
 		return PI_STYLE_NORMAL;
-	}
 	case PI_COL_COUNT:
 		break;
 	}

@@ -42,6 +42,17 @@ const struct pi_column_info *pi_column(enum pi_column c);
 enum pi_style pi_column_format(enum pi_column c, struct pi_table *t, const struct pi_row *r,
 			       struct pi_buf *out);
 
+/* A row's command cell holds at most this many bytes of escaped text,
+ * then says how big the command line was ("… [2,097,152 bytes, cut]").
+ * Batch output, where a process's threads are rows of their own, shows
+ * a command line whole (to that cap) once per process and refresh, and
+ * its first PI_COMMAND_REPEAT_MAX bytes in its other rows. */
+enum { PI_COMMAND_MAX = 4096, PI_COMMAND_REPEAT_MAX = 256 };
+
+/* The command cell (as pi_column_format's) with at most max bytes of the
+ * command; a cut says so. */
+void pi_column_command(const struct pi_row *r, size_t max, struct pi_buf *out);
+
 /* Orders two rows by a column, ascending; unknown values first. */
 int pi_column_compare(enum pi_column c, const struct pi_row *a, const struct pi_row *b);
 

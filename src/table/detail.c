@@ -228,29 +228,49 @@ void pi_table_read_all(struct pi_table *t, unsigned what)
 void pi_table_read_cmdline(struct pi_table *t, struct pi_proc *p)
 {
 	char path[32];
-	struct pi_strv argv = { NULL, 0 };
+	size_t total;
 
 	free(p->cmdline);
 	p->cmdline = NULL;
+	p->cmdline_cut = p->cmdline_bytes_more = false;
+	p->cmdline_bytes = 0;
 	if (p->kernel_thread) {
 		p->cmdline_err = 0;
 		p->cmdline = pi_xstrdup("");
 		return;
 	}
 	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)p->pid);
-	p->cmdline_err = pi_read_at(AT_FDCWD, path, &t->buf);
-	if (!p->cmdline_err)
-		p->cmdline_err = pi_cmdline_parse(t->buf.data, t->buf.len, &argv);
+	p->cmdline_err = pi_read_prefix_at(AT_FDCWD, path, PI_CMDLINE_KEEP, PI_CMDLINE_COUNT_MAX,
+					   &t->buf, &total);
 	if (p->cmdline_err)
 		return;
-	struct pi_buf b = PI_BUF_INIT;
-	for (size_t i = 0; i < argv.n; i++) {
-		if (i)
-			pi_buf_putc(&b, ' ');
-		pi_buf_puts(&b, argv.v[i]);
+	char *text = t->buf.data;
+	size_t len = t->buf.len;
+	p->cmdline_bytes = total;
+	p->cmdline_bytes_more = total >= PI_CMDLINE_COUNT_MAX;
+	p->cmdline_cut = total > len;
+	if (p->cmdline_cut) {
+		/* Not in the middle of a character: back up to where the last
+		 * one that may be cut began. */
+		size_t back = 0;
+		while (back < 3 && back < len && ((unsigned char)text[len - 1 - back] & 0xc0) == 0x80)
+			back++;
+		unsigned char lead = back < len ? (unsigned char)text[len - 1 - back] : 0;
+		size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+		if (lead >= 0xc0 && back + 1 < need)
+			len -= back + 1;
+	} else {
+		/* Trailing NULs are padding, not empty arguments. */
+		while (len > 0 && text[len - 1] == '\0')
+			len--;
 	}
-	p->cmdline = pi_buf_steal(&b);
-	pi_strv_free(&argv);
+	/* The arguments joined by spaces, as pi_cmdline_parse would split
+	 * them. */
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '\0')
+			text[i] = ' ';
+	text[len] = '\0';
+	p->cmdline = pi_xstrdup(text);
 }
 
 void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, size_t n)

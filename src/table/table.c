@@ -445,6 +445,9 @@ int pi_table_sample(struct pi_table *t)
 			p->cpu_percent = percent(t, p->ticks, old->ticks, now, old->ticks_ns);
 			p->cmdline = old->cmdline;
 			p->cmdline_err = old->cmdline_err;
+			p->cmdline_cut = old->cmdline_cut;
+			p->cmdline_bytes_more = old->cmdline_bytes_more;
+			p->cmdline_bytes = old->cmdline_bytes;
 			p->abi = old->abi;
 			p->abi_read = old->abi_read;
 			((struct pi_proc *)old)->cmdline = NULL;

@@ -41,6 +41,12 @@ enum pi_detail {
 	PI_DETAIL_ALL = (1u << 5) - 1,
 };
 
+/* How much of a command line the table keeps and shows (a process may
+ * pass megabytes of arguments), and how far it counts the rest: past
+ * what execve allows (6 MiB), only a process that pointed its argument
+ * area elsewhere in its memory. */
+enum { PI_CMDLINE_KEEP = 4096, PI_CMDLINE_COUNT_MAX = 16 << 20 };
+
 /* An item never read yet (stored in the *_err fields, beside -errno). */
 enum { PI_NOT_READ = 1 };
 
@@ -86,8 +92,14 @@ struct pi_proc {
 	double cpu_percent;	/* NaN before a second sample */
 	uint64_t rss_bytes;
 	char comm[PI_COMM_MAX + 1];
-	char *cmdline;		/* arguments joined by spaces, raw; NULL unknown */
+	/* Arguments joined by spaces, raw, at most PI_CMDLINE_KEEP bytes of
+	 * them (cut on a UTF-8 boundary); NULL unknown. Kept once per
+	 * process, whatever its number of threads. */
+	char *cmdline;
 	int cmdline_err;
+	bool cmdline_cut;	/* cmdline is the start of a longer one */
+	bool cmdline_bytes_more; /* it has more than cmdline_bytes (counting stopped) */
+	size_t cmdline_bytes;	/* the size of the whole command line (its file's) */
 	int abi;		/* enum pi_abi of its system calls; -1 unknown */
 	bool abi_read;		/* tried already (the executable may be unreadable) */
 

@@ -33,9 +33,10 @@ void pi_line_add(struct pi_line *l, const char *text, attr_t attr)
 	for (size_t i = 0; i < len;) {
 		unsigned cp;
 		size_t n = pi_utf8_decode(p + i, len - i, &cp);
-		/* Escaped text is valid UTF-8 without controls; anything else
-		 * would be a bug, shown as '?' rather than sent raw. */
-		if (n == 0 || cp < 0x20 || cp == 0x7f) {
+		/* Escaped text is valid UTF-8 without controls or invisible
+		 * code points; anything else would be a bug, shown as '?'
+		 * rather than sent raw. */
+		if (n == 0 || cp < 0x20 || cp == 0x7f || pi_is_invisible_code_point(cp)) {
 			add_cell(l, "?", 1, attr);
 			i += n ? n : 1;
 			continue;

@@ -205,9 +205,10 @@ if $PY -c 'import prometheus_client' 2>/dev/null; then
 	check "metrics: the OpenMetrics parser reads them too" \
 		$PY -c 'import sys; from prometheus_client.openmetrics.parser import text_string_to_metric_families as p; list(p(open(sys.argv[1]).read()))' "$TEST_TMP/out"
 	check "metrics: zombies" test "$(metric pinspect_zombies)" = 2
+	# The label is the name as the text output shows it: the backslash
+	# and the newline escaped.
 	check "metrics: zombies of the parent, whose name has a quote, a backslash and a newline" \
-		test "$(metric pinspect_zombie_parent_zombies pid="$holder" comm='z"q\w
-n')" = 2
+		test "$(metric pinspect_zombie_parent_zombies pid="$holder" comm='z"q\\w\nn')" = 2
 	check "metrics: one hung task, labelled with its pid, tid and name" \
 		test "$(metric pinspect_hung_task_seconds pid="$parent" tid="$parent" comm=pi-vfork-parent | cut -c1)" != ""
 	check "metrics: the hung count" test "$(metric pinspect_hung_tasks)" = 1

@@ -22,9 +22,10 @@ helper_pids=()
 PINSPECT_WRAP=()	# a command run_pinspect runs pinspect under
 
 # A task's start time (field 22 of its stat): with the PID, it names one
-# process for good, where a PID alone is reused within minutes.
+# process for good, where a PID alone is reused within minutes. (A name
+# may hold a newline: the file is taken as one line.)
 start_time_of() {
-	sed -E 's/.*\) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+	tr -d '\n' <"/proc/$1/stat" 2>/dev/null | sed -E 's/.*\) //' | cut -d' ' -f20
 }
 
 cleanup() {

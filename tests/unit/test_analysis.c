@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "analysis/findings.h"
 #include "analysis/state.h"
 #include "model.h"
+#include "render/text.h"
 #include "unit.h"
 #include "util/xalloc.h"
 
@@ -83,6 +85,34 @@ static const struct pi_finding *find(const struct pi_process *p, enum pi_finding
 			return &p->findings[i];
 	return NULL;
 }
+
+/* The snapshot's text of a process whose names are long or hostile: a
+ * name is cut at 4 KiB saying how long it was, the vDSO's soname (which
+ * the process can rewrite) is escaped. */
+START_TEST(text_of_long_and_hostile_names)
+{
+	struct pi_process p;
+	make_process(&p, 1);
+	char *exe = pi_xcalloc(100001, 1);
+	memset(exe, 'a', 100000);
+	exe[0] = '/';
+	p.exe = exe;
+	p.vdso.start = 0x7000;
+	p.vdso.end = 0x9000;
+	snprintf(p.vdso.soname, sizeof p.vdso.soname, "\x1b[2J\n\xe2\x80\xae" "evil");
+	struct pi_buf b = PI_BUF_INIT;
+	pi_render_text(&b, &p);
+	const char *line = strstr(b.data, "\n  Executable    /aaa");
+	ck_assert_ptr_nonnull(line);
+	const char *end = strchr(line + 1, '\n');
+	ck_assert_uint_eq((size_t)(end - line), 1 + 16 + 4096 + strlen(" \xe2\x80\xa6 [100,000 bytes, cut]"));
+	ck_assert(strncmp(end - 8, "es, cut]", 8) == 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\\e[2J\\n\\u{202e}evil, build-id none\n"));
+	ck_assert_ptr_null(strchr(b.data, '\x1b'));
+	pi_buf_free(&b);
+	pi_process_free(&p);
+}
+END_TEST
 
 START_TEST(off_cpu_and_hung_threads)
 {
@@ -211,6 +241,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, zombie_and_its_parent);
 	tcase_add_test(tc, stopped_traced_and_leader_exited);
 	tcase_add_test(tc, unavailable_is_explained_once);
+	tcase_add_test(tc, text_of_long_and_hostile_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

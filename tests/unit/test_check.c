@@ -282,13 +282,15 @@ static char *label_value(const char *s, size_t len)
 
 START_TEST(metrics_label_escaping)
 {
+	/* The text escape (a"b\\c\nd), quoted: the value read back is what
+	 * the text output shows. */
 	char *v = label_value("a\"b\\c\nd", 7);
-	ck_assert_str_eq(v, "a\\\"b\\\\c\\nd");
+	ck_assert_str_eq(v, "a\\\"b\\\\\\\\c\\\\nd");
 	free(v);
-	/* Other control bytes, and bytes that are not UTF-8, become U+FFFD;
-	 * valid UTF-8 stays. */
-	v = label_value("x\x1b[1m\xff\xc3\xa9", 8);
-	ck_assert_str_eq(v, "x\xef\xbf\xbd[1m\xef\xbf\xbd\xc3\xa9");
+	/* Control bytes, bytes that are not UTF-8 and invisible or
+	 * reordering code points are shown escaped; valid UTF-8 stays. */
+	v = label_value("x\x1b[1m\xff\xc3\xa9\xe2\x80\xae!", 12);
+	ck_assert_str_eq(v, "x\\\\e[1m\\\\xff\xc3\xa9\\\\u{202e}!");
 	free(v);
 }
 END_TEST

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/jsonw.h"
 #include "util/escape.h"
 #include "util/fmt.h"
 #include "unit.h"
@@ -83,6 +84,76 @@ START_TEST(formatting)
 }
 END_TEST
 
+START_TEST(invisible_code_points)
+{
+	/* Zero-width space, bidi isolate, BOM, a tag character, the line
+	 * separator and a soft hyphen hide or reorder text: escaped.
+	 * Letters of any script and emoji are text: kept. */
+	const char text[] = "a\xe2\x80\x8b" "b\xe2\x81\xa6" "c\xef\xbb\xbf" "d\xf3\xa0\x81\x81"
+			    "e\xe2\x80\xa8" "f\xc2\xad" "g \xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80";
+	char *e = escaped(text, sizeof text - 1);
+	ck_assert_str_eq(e, "a\\u{200b}b\\u{2066}c\\u{feff}d\\u{e0041}e\\u{2028}f\\u{00ad}"
+			    "g \xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80");
+	free(e);
+	ck_assert(pi_is_invisible_code_point(0x202e));
+	ck_assert(pi_is_invisible_code_point(0x9b));
+	ck_assert(!pi_is_invisible_code_point(0x2026));
+	ck_assert(!pi_is_invisible_code_point('a'));
+}
+END_TEST
+
+START_TEST(escape_to_a_size)
+{
+	struct pi_buf b = PI_BUF_INIT;
+	/* "abc\e" is 5 bytes: it fits in 5, not in 4, and an escape is
+	 * never split. */
+	ck_assert_uint_eq(pi_escape_text_max(&b, "abc\x1b" "def", 7, 5), 4);
+	ck_assert_str_eq(b.data, "abc\\e");
+	pi_buf_reset(&b);
+	ck_assert_uint_eq(pi_escape_text_max(&b, "abc\x1b" "def", 7, 4), 3);
+	ck_assert_str_eq(b.data, "abc");
+	pi_buf_reset(&b);
+	/* Nor a UTF-8 sequence, nor a \u{...}. */
+	ck_assert_uint_eq(pi_escape_text_max(&b, "x\xc3\xa9", 3, 2), 1);
+	ck_assert_str_eq(b.data, "x");
+	pi_buf_reset(&b);
+	ck_assert_uint_eq(pi_escape_text_max(&b, "x\xe2\x80\xae", 4, 8), 1);
+	ck_assert_str_eq(b.data, "x");
+	pi_buf_reset(&b);
+	/* Everything, when it fits. */
+	ck_assert_uint_eq(pi_escape_text_max(&b, "ok\n", 3, 100), 3);
+	ck_assert_str_eq(b.data, "ok\\n");
+	pi_buf_free(&b);
+}
+END_TEST
+
+START_TEST(cut_note)
+{
+	struct pi_buf b = PI_BUF_INIT;
+	pi_escape_cut_note(&b, 2097152, false);
+	ck_assert_str_eq(b.data, " \xe2\x80\xa6 [2,097,152 bytes, cut]");
+	pi_buf_reset(&b);
+	pi_escape_cut_note(&b, 999, false);
+	ck_assert_str_eq(b.data, " \xe2\x80\xa6 [999 bytes, cut]");
+	pi_buf_reset(&b);
+	pi_escape_cut_note(&b, 16777216, true);
+	ck_assert_str_eq(b.data, " \xe2\x80\xa6 [more than 16,777,216 bytes, cut]");
+	pi_buf_free(&b);
+}
+END_TEST
+
+START_TEST(json_strings_hold_no_raw_control)
+{
+	struct pi_jw w;
+	pi_jw_init(&w, NULL);
+	/* DEL, ESC, C1 CSI, the right-to-left override and a tag character
+	 * (past U+FFFF: a surrogate pair), and a byte that is not UTF-8. */
+	pi_jw_string(&w, "a\x7f\x1b\xc2\x9b\xe2\x80\xae\xf3\xa0\x81\x81\xff\xc3\xa9");
+	ck_assert_str_eq(w.buf.data, "\"a\\u007f\\u001b\\u009b\\u202e\\udb40\\udc41\xef\xbf\xbd\xc3\xa9\"");
+	pi_buf_free(&w.buf);
+}
+END_TEST
+
 Suite *escape_suite(void)
 {
 	Suite *s = suite_create("escape");
@@ -92,6 +163,10 @@ Suite *escape_suite(void)
 	tcase_add_test(tc, c1_controls_and_bidi_overrides);
 	tcase_add_test(tc, truncated_sequences);
 	tcase_add_test(tc, formatting);
+	tcase_add_test(tc, invisible_code_points);
+	tcase_add_test(tc, escape_to_a_size);
+	tcase_add_test(tc, cut_note);
+	tcase_add_test(tc, json_strings_hold_no_raw_control);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,15 +3,19 @@
  * threads, tree), cells in words, findings, the summary, JSON, the time
  * off the CPU, and the options of the live view and batch mode; the
  * deadlocks handed over by a scan are in test_table_deadlocks.c. */
+#include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/classify.h"
 #include "analysis/offcpu.h"
 #include "options.h"
+#include "proc/reader.h"
 #include "render/table_json.h"
 #include "table/columns.h"
 #include "table/problems.h"
@@ -350,6 +354,113 @@ START_TEST(json_rows)
 }
 END_TEST
 
+/* A command line the table cut when it read it (it keeps 4 KiB of one),
+ * and one that escaping makes too long: the cell holds at most
+ * PI_COMMAND_MAX bytes of it and says how big it was; batch JSON says it
+ * with typed keys, in full once per process. */
+START_TEST(long_command_lines)
+{
+	struct pi_table t;
+	struct pi_view v = { 0 };
+	struct pi_view_options o = { .sort = PI_COL_PID, .threads = true };
+	enum pi_style st;
+	char *s;
+
+	make_table(&t);
+	struct pi_proc *server = pi_table_find_proc(&t, 10);
+	free(server->cmdline);
+	server->cmdline = pi_xcalloc(PI_CMDLINE_KEEP + 1, 1);
+	memset(server->cmdline, 'x', PI_CMDLINE_KEEP);
+	server->cmdline_cut = true;
+	server->cmdline_bytes = 2097152;
+	struct pi_proc *leaky = pi_table_find_proc(&t, 20);
+	free(leaky->cmdline);
+	leaky->cmdline = pi_xcalloc(3001, 1);
+	memset(leaky->cmdline, '\x1b', 3000);
+	leaky->cmdline_bytes = 3001;
+	pi_view_build(&v, &t, &o);
+
+	s = cell_at(&t, &v, 10, true, PI_COL_COMMAND, &st);
+	ck_assert_uint_eq(strlen(s), PI_CMDLINE_KEEP + strlen(" \xe2\x80\xa6 [2,097,152 bytes, cut]"));
+	ck_assert_ptr_nonnull(strstr(s, "xxxx \xe2\x80\xa6 [2,097,152 bytes, cut]"));
+	free(s);
+	/* A thread's row: its name first, then the same. */
+	s = cell_at(&t, &v, 12, true, PI_COL_COMMAND, &st);
+	ck_assert(strncmp(s, "worker: xxx", 11) == 0);
+	ck_assert_uint_eq(strlen(s), PI_COMMAND_MAX + strlen(" \xe2\x80\xa6 [2,097,152 bytes, cut]"));
+	free(s);
+	/* 3000 ESC bytes are 6000 bytes escaped: cut at 4096. */
+	s = cell_at(&t, &v, 20, true, PI_COL_COMMAND, &st);
+	ck_assert_uint_eq(strlen(s), PI_COMMAND_MAX + strlen(" \xe2\x80\xa6 [3,001 bytes, cut]"));
+	ck_assert(strncmp(s, "\\e\\e", 4) == 0);
+	free(s);
+
+	struct pi_finding *f;
+	struct pi_jw w;
+	size_t n = pi_table_findings(&t, &f);
+	pi_jw_init(&w, NULL);
+	pi_render_table_json(&w, &t, &v, &o, f, n);
+	json_object *root = json_tokener_parse(w.buf.data);
+	ck_assert_ptr_nonnull(root);
+	json_object *tasks = json_object_object_get(root, "tasks");
+	size_t server_rows = 0;
+	for (size_t i = 0; i < json_object_array_length(tasks); i++) {
+		json_object *row = json_object_array_get_idx(tasks, i);
+		int pid = json_object_get_int(json_object_object_get(row, "pid"));
+		const char *cmdline = json_object_get_string(json_object_object_get(row, "cmdline"));
+		bool cut = json_object_get_boolean(json_object_object_get(row, "cmdline_truncated"));
+		int64_t bytes = json_object_get_int64(json_object_object_get(row, "cmdline_bytes"));
+		if (pid == 10) {
+			/* Its first row has what the table kept, the others
+			 * a beginning of it. */
+			ck_assert_uint_eq(strlen(cmdline), server_rows++ ? PI_COMMAND_REPEAT_MAX : PI_COMMAND_MAX);
+			ck_assert(cut);
+			ck_assert_int_eq(bytes, 2097152);
+		} else if (pid == 1) {
+			ck_assert_str_eq(cmdline, "/sbin/init");
+			ck_assert(!cut);
+		}
+	}
+	ck_assert_uint_eq(server_rows, 3);
+	json_object_put(root);
+	pi_buf_free(&w.buf);
+	pi_table_findings_free(f, n);
+	pi_view_free(&v);
+	pi_table_done(&t);
+}
+END_TEST
+
+/* The table reads a command line's beginning and only counts the rest. */
+START_TEST(read_a_prefix)
+{
+	char path[] = "/tmp/pinspect-unit-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	char block[10000];
+	memset(block, 'a', sizeof block);
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
+	close(fd);
+
+	struct pi_buf b = PI_BUF_INIT;
+	size_t total;
+	ck_assert_int_eq(pi_read_prefix_at(AT_FDCWD, path, 4096, 1 << 20, &b, &total), 0);
+	ck_assert_uint_eq(b.len, 4096);
+	ck_assert_uint_eq(strlen(b.data), 4096);
+	ck_assert_uint_eq(total, 100000);
+	/* Counting stops at its bound. */
+	ck_assert_int_eq(pi_read_prefix_at(AT_FDCWD, path, 4096, 50000, &b, &total), 0);
+	ck_assert_uint_eq(total, 50000);
+	/* A short file whole. */
+	ck_assert_int_eq(pi_read_prefix_at(AT_FDCWD, path, 1 << 20, 1 << 20, &b, &total), 0);
+	ck_assert_uint_eq(b.len, 100000);
+	ck_assert_uint_eq(total, 100000);
+	unlink(path);
+	ck_assert_int_eq(pi_read_prefix_at(AT_FDCWD, path, 4096, 1 << 20, &b, &total), -ENOENT);
+	pi_buf_free(&b);
+}
+END_TEST
+
 START_TEST(live_options)
 {
 	struct pi_options o;
@@ -412,6 +523,8 @@ Suite *table_suite(void)
 	tcase_add_test(tc, findings_and_summary);
 	add_deadlock_tests(tc);
 	tcase_add_test(tc, json_rows);
+	tcase_add_test(tc, long_command_lines);
+	tcase_add_test(tc, read_a_prefix);
 	tcase_add_test(tc, live_options);
 	suite_add_tcase(s, tc);
 	return s;
