@@ -155,19 +155,23 @@ static uint64_t function_start(struct stack_ctx *c, const struct pi_raw_frame *f
  * address in executable memory right after a call instruction (or the
  * signal trampoline, for a signal handler). Stale return addresses linger
  * in uninitialised locals; the slot whose return address follows a direct
- * call to this very function is the one. Failing that (a call through a
- * pointer or the PLT, a stripped binary), the first plausible slot. The
- * saved rbp itself proves nothing: the caller may not use one. */
-static bool find_frame_pointer(struct stack_ctx *c, const struct pi_unwind_start *s,
-			       const struct pi_unwind_result *r, uint64_t *rbp)
+ * call to this very function is the one (*sure). Failing that (a call
+ * through a pointer or the PLT, a stripped binary), every plausible slot
+ * is a candidate, lowest first, up to max: the caller tries them in turn.
+ * The saved rbp itself proves nothing: the caller may not use one.
+ * Returns how many candidates were found. */
+static size_t find_frame_pointers(struct stack_ctx *c, const struct pi_unwind_start *s,
+				  const struct pi_unwind_result *r, uint64_t *rbp, size_t max,
+				  bool *sure)
 {
 	const struct pi_raw_frame *last = &r->frames[r->nframes - 1];
+	*sure = false;
 	if (!last->sp_known)
-		return false;
+		return 0;
 	uint64_t func = function_start(c, last);
 	uint64_t end = s->stack_start + s->stack_len;
 	uint64_t limit = last->sp + FP_SCAN_LIMIT < end ? last->sp + FP_SCAN_LIMIT : end;
-	uint64_t weak = 0;
+	size_t n = 0;
 	for (uint64_t slot = (last->sp + 7) & ~7ULL; slot + 16 <= limit; slot += 8) {
 		bool ok;
 		uint64_t ra = word_at(s, slot + 8, &ok), target = 0;
@@ -178,41 +182,55 @@ static bool find_frame_pointer(struct stack_ctx *c, const struct pi_unwind_start
 			continue;
 		enum call_kind kind = call_before(c->p->pid, ra, &target);
 		if ((kind == DIRECT_CALL && func && target == func) || is_sigreturn(c->p->pid, ra)) {
-			*rbp = slot;
-			return true;
+			rbp[0] = slot;
+			*sure = true;
+			return 1;
 		}
-		if (kind != NOT_A_CALL && !weak)
-			weak = slot;
+		if (kind != NOT_A_CALL && n < max)
+			rbp[n++] = slot;
 	}
-	if (!weak)
-		return false;
-	*rbp = weak;
-	return true;
+	return n;
 }
+
+/* How many plausible frame pointers are tried when none is sure: stale
+ * return addresses in a frame's locals come before the real one, and
+ * each try is one more unwind. */
+enum { FP_CANDIDATES = 4 };
 
 static void unwind_from(struct stack_ctx *c, struct pi_thread *t, struct pi_unwind_start *s)
 {
 	struct pi_unwind_result r;
 	pi_unwind(c->unwinder, t->tid, s, c->opt->max_frames, &r);
-	uint64_t rbp;
+	uint64_t rbp[FP_CANDIDATES];
+	bool sure;
+	size_t n = 0;
 	/* A second unwind is not started once the budget has run out. */
-	if (r.needs_rbp && r.nframes > 0 && !pi_deadline_passed(&c->p->deadline)
-	    && find_frame_pointer(c, s, &r, &rbp)) {
-		/* No frame below the one that stopped saved rbp (or the
-		 * unwinder would have restored it), so it is the same
-		 * register all the way down to the first frame. */
+	if (r.needs_rbp && r.nframes > 0 && !pi_deadline_passed(&c->p->deadline))
+		n = find_frame_pointers(c, s, &r, rbp, FP_CANDIDATES, &sure);
+	/* No frame below the one that stopped saved rbp (or the unwinder
+	 * would have restored it), so it is the same register all the way
+	 * down to the first frame. Of several candidates, the first whose
+	 * unwind reaches the outermost frame is taken; if none does, the
+	 * first that goes further than without it. */
+	bool found = false;
+	size_t without = r.nframes;
+	for (size_t i = 0; i < n && !pi_deadline_passed(&c->p->deadline); i++) {
 		struct pi_unwind_result again;
-		s->regs[PI_DWARF_RBP] = rbp;
+		s->regs[PI_DWARF_RBP] = rbp[i];
 		s->known |= 1u << PI_DWARF_RBP;
 		pi_unwind(c->unwinder, t->tid, s, c->opt->max_frames, &again);
-		if (again.nframes > r.nframes) {
+		bool complete = !again.stop_reason;
+		if (again.nframes > without && (!found || complete)) {
 			pi_unwind_result_free(&r);
 			r = again;
-			t->ustack.frame_pointer_found = true;
+			found = true;
 		} else {
 			pi_unwind_result_free(&again);
 		}
+		if (found && (sure || complete))
+			break;
 	}
+	t->ustack.frame_pointer_found = found;
 	symbolize_into(c, t, &r);
 	pi_unwind_result_free(&r);
 }
