@@ -15,6 +15,9 @@ set -u
 
 srcdir=$1 seconds=$2
 shift 2
+case $seconds in
+''|*[!0-9]*) echo "check-fuzz: FUZZ_SECONDS must be a number of seconds, not '$seconds'" >&2; exit 2 ;;
+esac
 fixtures=$srcdir/tests/fixtures/proc
 failed=
 
