@@ -63,7 +63,8 @@ for target in "$@"; do
 		-artifact_prefix="fuzz/artifacts/$target-" $dirs >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-	size=$(find "fuzz/corpus/$target" -type f | wc -l)
+	# shellcheck disable=SC2086
+	size=$(find $dirs -type f | wc -l)
 	if [ $rc = 0 ]; then
 		if [ "$seconds" = 0 ]; then
 			echo "check-fuzz: $target: ok (replayed a corpus of $size)"
