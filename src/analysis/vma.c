@@ -1,6 +1,9 @@
 #include "analysis/vma.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/xalloc.h"
 
 const char *pi_vma_kind_name(enum pi_vma_kind kind)
 {
@@ -64,19 +67,31 @@ static bool is_shared_memory_path(const char *path)
 	       || starts_with(path, "/SYSV") || starts_with(path, "/dev/zero");
 }
 
-/* An object with an executable mapping is an ELF object (program or
- * library): its other mappings are its data. */
-static bool object_has_text(const struct pi_vma *vmas, size_t count, const struct pi_vma *v)
+/* Mappings of one file, the same as its device, inode and path. */
+static int by_file(const void *a, const void *b)
 {
-	for (size_t i = 0; i < count; i++)
-		if (vmas[i].perms[2] == 'x' && vmas[i].inode == v->inode
-		    && vmas[i].dev_major == v->dev_major && vmas[i].dev_minor == v->dev_minor
-		    && vmas[i].path && strcmp(vmas[i].path, v->path) == 0)
-			return true;
-	return false;
+	const struct pi_vma *x = *(const struct pi_vma *const *)a;
+	const struct pi_vma *y = *(const struct pi_vma *const *)b;
+	if (x->dev_major != y->dev_major)
+		return x->dev_major < y->dev_major ? -1 : 1;
+	if (x->dev_minor != y->dev_minor)
+		return x->dev_minor < y->dev_minor ? -1 : 1;
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return strcmp(x->path, y->path);
 }
 
-static enum pi_vma_kind classify_one(const struct pi_vma *vmas, size_t count, size_t i)
+/* An object with an executable mapping is an ELF object (program or
+ * library): its other mappings are its data. texts holds the executable
+ * file mappings sorted by file: a process may have 65530 mappings, and
+ * comparing each with every other took minutes. */
+static bool object_has_text(const struct pi_vma *const *texts, size_t ntexts, const struct pi_vma *v)
+{
+	return bsearch(&v, texts, ntexts, sizeof *texts, by_file) != NULL;
+}
+
+static enum pi_vma_kind classify_one(const struct pi_vma *vmas, size_t i,
+				     const struct pi_vma *const *texts, size_t ntexts)
 {
 	const struct pi_vma *v = &vmas[i];
 
@@ -86,7 +101,7 @@ static enum pi_vma_kind classify_one(const struct pi_vma *vmas, size_t count, si
 		return PI_VMA_SHM;
 	if (v->path && v->inode != 0)
 		return v->perms[2] == 'x' ? PI_VMA_TEXT
-		       : object_has_text(vmas, count, v) ? PI_VMA_DATA : PI_VMA_FILE;
+		       : object_has_text(texts, ntexts, v) ? PI_VMA_DATA : PI_VMA_FILE;
 	if (v->path)
 		return PI_VMA_FILE;
 	if (strncmp(v->perms, "---", 3) == 0)
@@ -102,10 +117,17 @@ static enum pi_vma_kind classify_one(const struct pi_vma *vmas, size_t count, si
 void pi_vmas_classify(struct pi_vma *vmas, size_t count, const struct pi_thread *threads,
 		      size_t nthreads)
 {
+	const struct pi_vma **texts = pi_xcalloc(count ? count : 1, sizeof *texts);
+	size_t ntexts = 0;
+	for (size_t i = 0; i < count; i++)
+		if (vmas[i].perms[2] == 'x' && vmas[i].path && vmas[i].inode != 0)
+			texts[ntexts++] = &vmas[i];
+	qsort(texts, ntexts, sizeof *texts, by_file);
 	for (size_t i = 0; i < count; i++) {
-		vmas[i].kind = classify_one(vmas, count, i);
+		vmas[i].kind = classify_one(vmas, i, texts, ntexts);
 		vmas[i].stack_tid = 0;
 	}
+	free(texts);
 	for (size_t t = 0; t < nthreads; t++) {
 		const struct pi_thread *th = &threads[t];
 		if (th->syscall_err || th->syscall.kind == PI_SYSCALL_RUNNING) {

@@ -144,10 +144,17 @@ int pi_status_parse(const char *text, size_t len, struct pi_status *out)
 			break;
 		case 'N':
 			if (pi_scan_equals(&key, "NSpid")) {
+				/* Namespaces nest 32 deep: past the last slot,
+				 * each deeper PID replaces the one before, so
+				 * that the last slot holds the task's own. */
 				pid_t p;
 				out->nspid_levels = 0;
-				while (out->nspid_levels < PI_NS_LEVELS_MAX && scan_pid(&val, &p))
-					out->nspid[out->nspid_levels++] = p;
+				out->have &= ~PI_STATUS_NSPID;
+				while (scan_pid(&val, &p)) {
+					if (out->nspid_levels < PI_NS_LEVELS_MAX)
+						out->nspid_levels++;
+					out->nspid[out->nspid_levels - 1] = p;
+				}
 				if (out->nspid_levels)
 					out->have |= PI_STATUS_NSPID;
 			} else if (pi_scan_equals(&key, "NSsid")) {

@@ -50,7 +50,8 @@ struct pi_status {
 	pid_t tgid, pid, ppid, tracer_pid;
 	uid_t uid[4];		/* real, effective, saved, filesystem */
 	gid_t gid[4];
-	pid_t nspid[PI_NS_LEVELS_MAX];	/* outermost first; the last is the PID the task sees */
+	pid_t nspid[PI_NS_LEVELS_MAX];	/* outermost first; the last is the PID the task sees
+					 * (deeper than 8: the outermost 7, then the task's own) */
 	unsigned nspid_levels;
 	pid_t nssid_inner;
 	bool kthread;

@@ -4,6 +4,7 @@
 #include "analysis/vma.h"
 #include "proc/maps.h"
 #include "unit.h"
+#include "util/buf.h"
 
 START_TEST(captured_smaps)
 {
@@ -132,6 +133,38 @@ START_TEST(fed_in_pieces)
 }
 END_TEST
 
+/* A file's mappings are its object's data only where the same file (device,
+ * inode, path) is also mapped executable, wherever that mapping lies: a
+ * hard link (same inode, another path) or another inode is not it. The
+ * lookup is sorted rather than each mapping against each (a process may
+ * have 65530 mappings, and with hard-linked files that took minutes). */
+START_TEST(objects_found_among_many_mappings)
+{
+	struct pi_buf b = PI_BUF_INIT;
+	enum { N = 3000 };
+	for (int i = 0; i < N; i++) {
+		/* Data of /lib/a (inode 7) and of its hard link /lib/b, then
+		 * the text of /lib/a at the end; /lib/c's inode differs. */
+		const char *perms = i >= N - 2 ? "r-xp" : "r--p";
+		const char *path = i >= N - 2 ? "/lib/a" : i % 3 == 0 ? "/lib/a" : i % 3 == 1 ? "/lib/b" : "/lib/c";
+		unsigned inode = i % 3 == 2 && i < N - 2 ? 8 : 7;
+		pi_buf_printf(&b, "%x000-%x000 %s 00000000 fe:00 %u %s\n", 0x10000 + i, 0x10001 + i,
+			      perms, inode, path);
+	}
+	struct pi_vma *v;
+	size_t n;
+	pi_maps_parse(b.data, b.len, &v, &n);
+	ck_assert_uint_eq(n, N);
+	pi_vmas_classify(v, n, NULL, 0);
+	for (size_t i = 0; i < N - 2; i++)
+		ck_assert_msg(v[i].kind == (i % 3 == 0 ? PI_VMA_DATA : PI_VMA_FILE),
+			      "mapping %zu of %s is %s", i, v[i].path, pi_vma_kind_name(v[i].kind));
+	ck_assert_uint_eq(v[N - 1].kind, PI_VMA_TEXT);
+	pi_vmas_free(v, n);
+	pi_buf_free(&b);
+}
+END_TEST
+
 START_TEST(hostile_and_truncated)
 {
 	struct pi_vma *v;
@@ -167,6 +200,7 @@ Suite *maps_suite(void)
 	tcase_add_test(tc, paths_shared_memory_and_deleted);
 	tcase_add_test(tc, fed_in_pieces);
 	tcase_add_test(tc, hostile_and_truncated);
+	tcase_add_test(tc, objects_found_among_many_mappings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,7 @@
 
 #include "proc/status.h"
 #include "unit.h"
+#include "util/buf.h"
 
 START_TEST(captured_bash)
 {
@@ -60,6 +61,38 @@ START_TEST(nested_pid_namespaces)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_status (fuzz/seeds/status/crash-nspid-empty-second-line):
+ * a second NSpid line without a number left the line marked as seen with
+ * no level in it. */
+START_TEST(nspid_line_without_numbers)
+{
+	const char text[] = "State:\tS (sleeping)\nNSpid:\t10\nNSpid:Q:";
+	struct pi_status st;
+	ck_assert_int_eq(pi_status_parse(text, strlen(text), &st), 0);
+	ck_assert_uint_eq(st.nspid_levels, 0);
+	ck_assert(!(st.have & PI_STATUS_NSPID));
+}
+END_TEST
+
+/* PID namespaces nest 32 deep, and any user may nest them: the last level
+ * kept is still the PID the task sees itself as. */
+START_TEST(nspid_deeper_than_kept)
+{
+	struct pi_buf b = PI_BUF_INIT;
+	pi_buf_puts(&b, "State:\tS (sleeping)\nNSpid:");
+	for (int level = 0; level < 32; level++)
+		pi_buf_printf(&b, "\t%d", 1000 - level);
+	pi_buf_puts(&b, "\n");
+	struct pi_status st;
+	ck_assert_int_eq(pi_status_parse(b.data, b.len, &st), 0);
+	ck_assert_uint_eq(st.nspid_levels, PI_NS_LEVELS_MAX);
+	ck_assert_int_eq(st.nspid[0], 1000);
+	ck_assert_int_eq(st.nspid[PI_NS_LEVELS_MAX - 2], 1000 - (PI_NS_LEVELS_MAX - 2));
+	ck_assert_int_eq(st.nspid[PI_NS_LEVELS_MAX - 1], 1000 - 31);
+	pi_buf_free(&b);
+}
+END_TEST
+
 START_TEST(hostile_and_truncated)
 {
 	struct pi_status st;
@@ -101,6 +134,8 @@ Suite *status_suite(void)
 	tcase_add_test(tc, kernel_thread_has_no_memory);
 	tcase_add_test(tc, nested_pid_namespaces);
 	tcase_add_test(tc, hostile_and_truncated);
+	tcase_add_test(tc, nspid_line_without_numbers);
+	tcase_add_test(tc, nspid_deeper_than_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }
