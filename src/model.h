@@ -41,6 +41,13 @@ enum {
 	PI_ERR_NOT_ASKED = 4102,	/* user stacks were not asked for */
 	PI_ERR_NO_STACK_MAP = 4103,	/* its stack pointer is in no mapping */
 	PI_ERR_NOT_X86_64 = 4104,	/* a 32-bit (i386 or x32) process */
+	/* A sandboxed decoder (src/sandbox/) failed; only its item is lost. */
+	PI_ERR_SANDBOX_CRASHED = 4120,	/* it died of a signal or exited with an error */
+	PI_ERR_SANDBOX_TIMEOUT = 4121,	/* killed at its deadline, or its CPU time limit */
+	PI_ERR_SANDBOX_SYSCALL = 4122,	/* killed by its seccomp filter */
+	PI_ERR_SANDBOX_MEMORY = 4123,	/* ran out of its address space limit */
+	PI_ERR_SANDBOX_REPLY = 4124,	/* sent records that failed validation */
+	PI_ERR_SANDBOX_SETUP = 4125,	/* its confinement could not be set up */
 };
 
 /* How a thread's user stack was obtained. */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "collect/threads.h"
-#include "elf/vdso.h"
+#include "elf/vdso_sandbox.h"
 #include "proc/memory.h"
 #include "proc/reader.h"
 #include "sys/abi.h"
@@ -103,7 +103,9 @@ static void read_vdso(struct pi_process *p)
 		free(image);
 		return;
 	}
-	v->err = pi_vdso_decode(image, (size_t)n, v);
+	/* The image is the target's to write: libelf reads it in the
+	 * sandbox, and a crash or a hang there costs only this section. */
+	v->err = pi_vdso_decode_sandboxed(image, (size_t)n, v);
 	/* Kept: the unwinder reads the vDSO's unwind tables from it. */
 	v->image = image;
 	v->image_size = (size_t)n;

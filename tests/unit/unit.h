@@ -24,6 +24,7 @@ Suite *vdso_suite(void);
 Suite *fuzz_suite(void);
 Suite *locks_suite(void);
 Suite *table_suite(void);
+Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
 Suite *check_suite(void);	/* the health scans (test_check.c) */	/* the live view's table (test_table.c) */
 
 #endif

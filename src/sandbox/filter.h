@@ -1,0 +1,28 @@
+/* filter — the seccomp filter of a sandboxed child.
+ *
+ * An allow-list of what decoding in memory needs: reading and writing
+ * descriptors it already has, memory that is never executable, futexes,
+ * signals to itself, the clock, exiting, and the broker socket. Two kinds
+ * of refusal, on purpose:
+ *
+ * - opening or looking up a path, making a socket and ioctl fail with an
+ *   error (EPERM, ENOTTY for ioctl), because honest library code tries
+ *   them (glibc's locale and NSS code, a debuginfo lookup, isatty on
+ *   stdio) and must see a clean failure it already handles;
+ * - everything else kills the child at once (SIGSYS): execve and
+ *   execveat, ptrace, process_vm_readv and _writev, signals to any other
+ *   process, connect and bind, fork and clone, prctl, setuid and friends.
+ *   No decoder ever calls them, so one that does has been subverted, and
+ *   it must not get to probe what else it can do. The root side reports
+ *   the kill (PI_ERR_SANDBOX_SYSCALL). */
+#ifndef PI_SANDBOX_FILTER_H
+#define PI_SANDBOX_FILTER_H
+
+#include <sys/types.h>
+
+/* Installs the filter on the calling process. self is its PID (signals
+ * only to itself); broker is its broker socket, or -1. Needs no new
+ * privileges set (or CAP_SYS_ADMIN). Returns 0 or -errno. */
+int pi_sandbox_filter_load(pid_t self, int broker);
+
+#endif
