@@ -27,6 +27,7 @@
 #include "proc/reader.h"
 #include "sandbox/broker.h"
 #include "sandbox/confine.h"
+#include "sandbox/filter.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/wire.h"
 #include "unit.h"
@@ -323,7 +324,8 @@ START_TEST(confined_as_seen_from_outside)
 	ck_assert_int_eq(o.refused, 1);
 	ck_assert(seen.ok);
 	assert_status_line(seen.status, "NoNewPrivs:", "1");
-	assert_status_line(seen.status, "Seccomp:", "2");
+	if (pi_sandbox_filter_possible())
+		assert_status_line(seen.status, "Seccomp:", "2");
 	assert_status_line(seen.status, "CapEff:", "0000000000000000");
 	assert_status_line(seen.status, "CapPrm:", "0000000000000000");
 	assert_status_line(seen.status, "CapAmb:", "0000000000000000");
@@ -359,6 +361,9 @@ static int try_open(struct pi_sandbox_child *c, void *arg)
 
 START_TEST(cannot_open_or_connect)
 {
+	/* Under valgrind there is no filter (filter.h). */
+	if (!pi_sandbox_filter_possible())
+		return;
 	struct pi_sandbox_config cfg = config();
 	struct pi_buf reply = PI_BUF_INIT;
 	/* A file anybody may read: what stops it is the filter. */
@@ -465,6 +470,8 @@ START_TEST(forbidden_calls_kill_it)
 		{ do_kill_parent, "kill of its parent" }, { do_read_parent, "process_vm_readv" },
 		{ do_exec_memory, "executable mmap" }, { do_fork, "fork" },
 	};
+	if (!pi_sandbox_filter_possible())
+		return;
 	pid_t self = getpid();
 	struct pi_sandbox_config cfg = config();
 	struct pi_sandbox_outcome o;
@@ -713,7 +720,8 @@ START_TEST(broker_passes_what_policy_grants)
 	cfg.policy = grant_one;
 	cfg.policy_arg = &f;
 	ck_assert_int_eq(run(&cfg, read_through_broker, path, &reply, &o), 0);
-	ck_assert_int_eq(nth_number(&reply, 0), -EPERM);
+	if (pi_sandbox_filter_possible())
+		ck_assert_int_eq(nth_number(&reply, 0), -EPERM);
 	ck_assert_int_eq(nth_number(&reply, 1), 0);
 	struct pi_wire_reader r;
 	struct pi_wire_record rec;
