@@ -221,6 +221,7 @@ static int report_identity(struct pi_sandbox_child *c, void *arg)
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
 	uint64_t caps = UINT64_MAX;
+	memset(d, 0, sizeof d);	/* valgrind marks only the first half written */
 	if (syscall(SYS_capget, &h, d) == 0)
 		caps = (uint64_t)d[0].effective | d[0].permitted | d[0].inheritable
 		       | (uint64_t)(d[1].effective | d[1].permitted | d[1].inheritable) << 32;
@@ -234,7 +235,7 @@ static int report_identity(struct pi_sandbox_child *c, void *arg)
 	for (size_t i = 0; i < 5; i++) {
 		struct rlimit rl = { 0, 0 };
 		getrlimit(limits[i], &rl);
-		pi_wire_put_u64(&c->out, 6, rl.rlim_max);
+		pi_wire_put_u64(&c->out, 6, rl.rlim_cur);
 	}
 	return 0;
 }
