@@ -131,7 +131,8 @@ child_main(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void *arg, pi
 	bool dropped;
 
 	pi_xalloc_on_failure(out_of_memory_in_child);
-	memcpy(keep, cfg->keep_fds, cfg->nkeep * sizeof *keep);
+	if (cfg->nkeep)
+		memcpy(keep, cfg->keep_fds, cfg->nkeep * sizeof *keep);
 	keep[cfg->nkeep] = result_fd;
 	int err = pi_sandbox_confine(cfg, parent, keep, cfg->nkeep + 1, broker_fd, &step, &dropped);
 	if (err) {
