@@ -172,13 +172,16 @@ static int drain(int fd, struct pi_buf *reply, size_t max)
 }
 
 /* Waits for the child to end, at most until deadline; it is reaped if it
- * did, and its wait status is in *status. */
+ * did, and its wait status is in *status (-1 when somebody else reaped
+ * it: the tracer waits for any child, so it can take ours). */
 static bool reap(pid_t pid, int pidfd, int64_t deadline, int *status)
 {
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r < 0 && errno == ECHILD)
+			*status = -1;
 		if (r == pid || (r < 0 && errno == ECHILD))
-			return r == pid;
+			return true;
 		int64_t left = deadline - now_ms();
 		if (left <= 0)
 			return false;
@@ -241,6 +244,11 @@ static void read_setup_failure(const struct pi_sandbox_config *cfg, const struct
 static int verdict(const struct pi_sandbox_config *cfg, int wstatus, struct pi_buf *reply,
 		   struct pi_sandbox_outcome *o)
 {
+	if (wstatus == -1) {
+		/* Reaped by somebody else: a reply whole to its END record is
+		 * as good as an exit status of 0; anything less is a crash. */
+		return check_reply(cfg, reply, o) == 0 ? 0 : -PI_ERR_SANDBOX_CRASHED;
+	}
 	if (WIFSIGNALED(wstatus)) {
 		o->signal = WTERMSIG(wstatus);
 		if (o->signal == SIGSYS)
@@ -373,7 +381,10 @@ int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void 
 		}
 	}
 	if (!exited) {
-		kill(pid, SIGKILL);
+		/* Through the pidfd when there is one: it names this child even
+		 * if somebody else reaped it and its PID was reused. */
+		if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) != 0)
+			kill(pid, SIGKILL);
 		if (!reap(pid, pidfd, now_ms() + KILL_GRACE_MS, &wstatus))
 			leave(pid);
 	}

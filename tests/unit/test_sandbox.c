@@ -3,6 +3,7 @@
  * can no longer do. Every child is reaped by pi_sandbox_run; the tests
  * check that too. */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
@@ -340,6 +341,38 @@ START_TEST(confined_as_seen_from_outside)
 		 * it. */
 		ck_assert_int_eq(seen.dir_owner, 0);
 	}
+	pi_buf_free(&reply);
+}
+END_TEST
+
+/* The tracer waits for any child (waitpid(-1, __WALL)): it may reap a
+ * sandbox child before pi_sandbox_run does. */
+static volatile int stop_reaping;
+
+static void *reap_anything(void *arg)
+{
+	int *reaped = arg;
+	while (!stop_reaping)
+		if (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+			++*reaped;
+	return NULL;
+}
+
+START_TEST(child_reaped_by_someone_else)
+{
+	struct pi_sandbox_config cfg = config();
+	struct pi_buf reply = PI_BUF_INIT;
+	int reaped = 0, ok = 0;
+	pthread_t t;
+	stop_reaping = 0;
+	ck_assert_int_eq(pthread_create(&t, NULL, reap_anything, &reaped), 0);
+	for (int i = 0; i < 20; i++)
+		ok += pi_sandbox_run(&cfg, say_hello, NULL, &reply, NULL) == 0 && reply.len > 0;
+	stop_reaping = 1;
+	pthread_join(t, NULL);
+	/* Whoever reaped it, a whole reply is believed. */
+	ck_assert_int_eq(ok, 20);
+	assert_all_reaped();
 	pi_buf_free(&reply);
 }
 END_TEST
@@ -847,6 +880,7 @@ Suite *sandbox_suite(void)
 	tcase_add_test(tc, memory_is_limited);
 	tcase_add_test(tc, subverted_replies_rejected);
 	tcase_add_test(tc, reasons_are_worded);
+	tcase_add_test(tc, child_reaped_by_someone_else);
 	suite_add_tcase(s, tc);
 
 	TCase *broker = tcase_create("broker");
