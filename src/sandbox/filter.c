@@ -37,9 +37,14 @@ static const int refused[] = {
 	SCMP_SYS(socket), SCMP_SYS(socketpair),
 };
 
+bool pi_sandbox_under_valgrind(void)
+{
+	return RUNNING_ON_VALGRIND;
+}
+
 bool pi_sandbox_filter_possible(void)
 {
-	return !RUNNING_ON_VALGRIND;
+	return !pi_sandbox_under_valgrind();
 }
 
 int pi_sandbox_filter_load(pid_t self, int broker)

@@ -29,6 +29,9 @@
  * up (the item is then unavailable, never decoded unfiltered). */
 bool pi_sandbox_filter_possible(void);
 
+/* True under valgrind (with its header at build time). */
+bool pi_sandbox_under_valgrind(void);
+
 /* Installs the filter on the calling process. self is its PID (signals
  * only to itself); broker is its broker socket, or -1. Needs no new
  * privileges set (or CAP_SYS_ADMIN). Returns 0 or -errno. */

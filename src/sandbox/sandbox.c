@@ -15,6 +15,7 @@
 
 #include "model.h"
 #include "sandbox/confine.h"
+#include "sandbox/filter.h"
 #include "sandbox/wire.h"
 #include "util/xalloc.h"
 
@@ -317,9 +318,10 @@ int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void 
 
 	fcntl(res[0], F_SETFL, O_NONBLOCK);
 	/* A pidfd says when the child has exited, even one that closed its
-	 * pipe and went on; without one (kernels before 5.3) the pipe's end
-	 * and then short sleeps do. */
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	 * pipe and went on; without one (kernels before 5.3, and valgrind,
+	 * which does not know the call and says so) the pipe's end and then
+	 * short sleeps do. */
+	int pidfd = pi_sandbox_under_valgrind() ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
 	int64_t deadline = now_ms() + cfg->timeout_ms;
 	unsigned budget = cfg->max_requests;
 	bool pipe_open = true, exited = false, kill_it = false;

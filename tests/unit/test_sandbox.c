@@ -366,12 +366,12 @@ START_TEST(child_reaped_by_someone_else)
 	pthread_t t;
 	stop_reaping = 0;
 	ck_assert_int_eq(pthread_create(&t, NULL, reap_anything, &reaped), 0);
-	for (int i = 0; i < 20; i++)
+	for (int i = 0; i < 100; i++)
 		ok += pi_sandbox_run(&cfg, say_hello, NULL, &reply, NULL) == 0 && reply.len > 0;
 	stop_reaping = 1;
 	pthread_join(t, NULL);
 	/* Whoever reaped it, a whole reply is believed. */
-	ck_assert_int_eq(ok, 20);
+	ck_assert_int_eq(ok, 100);
 	assert_all_reaped();
 	pi_buf_free(&reply);
 }
