@@ -251,6 +251,8 @@ struct pi_zombie_child {
 	double age_seconds;		/* since it started (when it exited is not recorded) */
 };
 
+struct pi_vdso_job;
+
 /* The vDSO as read from the target's memory and decoded with libelf. */
 struct pi_vdso {
 	int err;			/* why it could not be decoded (0: decoded) */
@@ -261,6 +263,7 @@ struct pi_vdso {
 	char soname[64];
 	uint8_t *image;			/* the copy, kept for the unwinder */
 	size_t image_size;
+	struct pi_vdso_job *pending;	/* still being decoded: pi_collect_finish */
 };
 
 enum pi_vsyscall_mode {

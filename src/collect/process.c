@@ -104,8 +104,10 @@ static void read_vdso(struct pi_process *p)
 		return;
 	}
 	/* The image is the target's to write: libelf reads it in the
-	 * sandbox, and a crash or a hang there costs only this section. */
-	v->err = pi_vdso_decode_sandboxed(image, (size_t)n, v);
+	 * sandbox, and a crash or a hang there costs only this section. The
+	 * sandbox's fork and exit take about a millisecond: the rest of the
+	 * process is read meanwhile, and pi_collect_finish collects it. */
+	v->err = pi_vdso_decode_start(image, (size_t)n, &v->pending);
 	/* Kept: the unwinder reads the vDSO's unwind tables from it. */
 	v->image = image;
 	v->image_size = (size_t)n;
@@ -231,6 +233,14 @@ static int read_hung_task_timeout(struct pi_buf *buf)
 	int err = pi_read_at(fd, "hung_task_timeout_secs", buf);
 	close(fd);
 	return err ? -1 : atoi(buf->data);
+}
+
+void pi_collect_finish(struct pi_process *p)
+{
+	if (p->vdso.pending) {
+		p->vdso.err = pi_vdso_decode_finish(p->vdso.pending, &p->vdso);
+		p->vdso.pending = NULL;
+	}
 }
 
 int pi_collect_process(pid_t pid, struct pi_process *out)

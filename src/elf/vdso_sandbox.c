@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "elf/vdso.h"
 #include "sandbox/wire.h"
+#include "util/xalloc.h"
 
 enum {
 	REC_BUILD_ID = 1,	/* lower-case hex */
@@ -58,15 +60,14 @@ static bool is_hex(const char *s)
 }
 
 /* The root side: every record checked; one bad record rejects them all. */
-static int read_records(const struct pi_sandbox_config *cfg, const struct pi_buf *reply,
-			struct pi_vdso *out)
+static int read_records(size_t max_record, const struct pi_buf *reply, struct pi_vdso *out)
 {
 	struct pi_wire_reader r;
 	struct pi_wire_record rec;
 	char name[PI_VDSO_MAX_NAME + 1];
 	int got;
 
-	pi_wire_reader_init(&r, reply->data, reply->len, cfg->max_record);
+	pi_wire_reader_init(&r, reply->data, reply->len, max_record);
 	while ((got = pi_wire_next(&r, &rec)) == 1) {
 		switch (rec.type) {
 		case REC_BUILD_ID:
@@ -93,15 +94,35 @@ static int read_records(const struct pi_sandbox_config *cfg, const struct pi_buf
 	return got < 0 ? -PI_ERR_SANDBOX_REPLY : 0;
 }
 
-int pi_vdso_decode_sandboxed_with(const struct pi_sandbox_config *cfg,
-				  int (*decode)(void *image, size_t size, struct pi_vdso *v),
-				  void *image, size_t size, struct pi_vdso *v)
+struct pi_vdso_job {
+	struct pi_sandbox_job *sandbox;
+	size_t max_record;
+};
+
+static int start_with(const struct pi_sandbox_config *cfg,
+		      int (*decode)(void *image, size_t size, struct pi_vdso *v),
+		      void *image, size_t size, struct pi_vdso_job **out)
 {
+	/* The child reads its copy of this, made by the fork. */
 	struct job job = { decode, image, size };
+	struct pi_sandbox_job *sandbox;
+	int err = pi_sandbox_start(cfg, decode_in_child, &job, &sandbox);
+	if (err)
+		return err;
+	*out = pi_xcalloc(1, sizeof **out);
+	(*out)->sandbox = sandbox;
+	(*out)->max_record = cfg->max_record;
+	return 0;
+}
+
+int pi_vdso_decode_finish(struct pi_vdso_job *job, struct pi_vdso *v)
+{
 	struct pi_sandbox_outcome o;
 	struct pi_buf reply = PI_BUF_INIT;
+	size_t max_record = job->max_record;
 
-	int err = pi_sandbox_run(cfg, decode_in_child, &job, &reply, &o);
+	int err = pi_sandbox_finish(job->sandbox, &reply, &o);
+	free(job);
 	if (!err && o.status != 0 && o.status != -EINVAL)
 		err = -PI_ERR_SANDBOX_REPLY;	/* the decoder fails with -EINVAL only */
 	if (!err && o.status == -EINVAL && reply.len != 0)
@@ -111,7 +132,7 @@ int pi_vdso_decode_sandboxed_with(const struct pi_sandbox_config *cfg,
 	if (!err) {
 		struct pi_vdso got;
 		memset(&got, 0, sizeof got);
-		err = read_records(cfg, &reply, &got);
+		err = read_records(max_record, &reply, &got);
 		if (err) {
 			pi_strv_free(&got.symbols);
 		} else {
@@ -125,14 +146,35 @@ int pi_vdso_decode_sandboxed_with(const struct pi_sandbox_config *cfg,
 	return err;
 }
 
+int pi_vdso_decode_sandboxed_with(const struct pi_sandbox_config *cfg,
+				  int (*decode)(void *image, size_t size, struct pi_vdso *v),
+				  void *image, size_t size, struct pi_vdso *v)
+{
+	struct pi_vdso_job *job;
+	int err = start_with(cfg, decode, image, size, &job);
+	return err ? err : pi_vdso_decode_finish(job, v);
+}
+
+static void vdso_config(struct pi_sandbox_config *cfg)
+{
+	pi_sandbox_config_init(cfg);
+	/* An image is at most 1 MiB (collect/process.c); libelf's view of it
+	 * is smaller still. */
+	cfg->mem_budget = (size_t)64 << 20;
+	cfg->max_reply = (size_t)1 << 20;
+	cfg->max_record = 4096;
+}
+
+int pi_vdso_decode_start(void *image, size_t size, struct pi_vdso_job **job)
+{
+	struct pi_sandbox_config cfg;
+	vdso_config(&cfg);
+	return start_with(&cfg, pi_vdso_decode, image, size, job);
+}
+
 int pi_vdso_decode_sandboxed(void *image, size_t size, struct pi_vdso *v)
 {
 	struct pi_sandbox_config cfg;
-	pi_sandbox_config_init(&cfg);
-	/* An image is at most 1 MiB (collect/process.c); libelf's view of it
-	 * is smaller still. */
-	cfg.mem_budget = (size_t)64 << 20;
-	cfg.max_reply = (size_t)1 << 20;
-	cfg.max_record = 4096;
+	vdso_config(&cfg);
 	return pi_vdso_decode_sandboxed_with(&cfg, pi_vdso_decode, image, size, v);
 }

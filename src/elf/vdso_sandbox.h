@@ -24,6 +24,15 @@ enum {
  * reason; v is filled only on 0. */
 int pi_vdso_decode_sandboxed(void *image, size_t size, struct pi_vdso *v);
 
+/* The same in two halves: start forks the decoder, finish waits for it
+ * and fills v (returning what pi_vdso_decode_sandboxed returns), so that
+ * the root side can read the rest of the process meanwhile. A job that
+ * start returned must be finished; when start fails, nothing runs and
+ * its error is the vDSO's. */
+struct pi_vdso_job;
+int pi_vdso_decode_start(void *image, size_t size, struct pi_vdso_job **job);
+int pi_vdso_decode_finish(struct pi_vdso_job *job, struct pi_vdso *v);
+
 /* The same with the sandbox's settings and the decoder given, for tests:
  * decode stands for pi_vdso_decode. */
 int pi_vdso_decode_sandboxed_with(const struct pi_sandbox_config *cfg,

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -272,17 +273,22 @@ static int verdict(const struct pi_sandbox_config *cfg, int wstatus, struct pi_b
 	}
 }
 
-int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void *arg,
-		   struct pi_buf *reply, struct pi_sandbox_outcome *outcome)
+struct pi_sandbox_job {
+	struct pi_sandbox_config cfg;	/* keep_fds not used past the fork */
+	pid_t pid;
+	int pidfd;			/* -1 without one */
+	int result;			/* the read end of the records' pipe */
+	int broker;			/* the root side of the broker, or -1 */
+	int64_t deadline;		/* CLOCK_MONOTONIC, ms */
+};
+
+int pi_sandbox_start(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void *arg,
+		     struct pi_sandbox_job **out)
 {
-	struct pi_sandbox_outcome local;
-	struct pi_sandbox_outcome *o = outcome ? outcome : &local;
 	int res[2] = { -1, -1 }, broker[2] = { -1, -1 };
 	int err = 0;
 
-	memset(o, 0, sizeof *o);
-	o->exit_code = -1;
-	pi_buf_reset(reply);
+	*out = NULL;
 	for (size_t i = 0; i < cfg->nkeep; i++)
 		if (cfg->keep_fds[i] <= 2)
 			return -EINVAL;
@@ -316,44 +322,75 @@ int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void 
 		return err;
 	}
 
-	fcntl(res[0], F_SETFL, O_NONBLOCK);
+	struct pi_sandbox_job *job = pi_xcalloc(1, sizeof *job);
+	job->cfg = *cfg;
+	job->cfg.keep_fds = NULL;
+	job->cfg.nkeep = 0;
+	job->pid = pid;
+	job->result = res[0];
+	job->broker = broker[0];
+	job->deadline = now_ms() + cfg->timeout_ms;
+	fcntl(job->result, F_SETFL, O_NONBLOCK);
 	/* A pidfd says when the child has exited, even one that closed its
 	 * pipe and went on; without one (kernels before 5.3, and valgrind,
 	 * which does not know the call and says so) the pipe's end and then
 	 * short sleeps do. */
-	int pidfd = pi_sandbox_under_valgrind() ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
-	int64_t deadline = now_ms() + cfg->timeout_ms;
+	job->pidfd = pi_sandbox_under_valgrind() ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
+	*out = job;
+	return 0;
+}
+
+int pi_sandbox_finish(struct pi_sandbox_job *job, struct pi_buf *reply,
+		      struct pi_sandbox_outcome *outcome)
+{
+	struct pi_sandbox_outcome local;
+	struct pi_sandbox_outcome *o = outcome ? outcome : &local;
+	const struct pi_sandbox_config job_cfg = job->cfg;	/* outlives job */
+	const struct pi_sandbox_config *cfg = &job_cfg;
+	pid_t pid = job->pid;
+	int pidfd = job->pidfd, err = 0;
 	unsigned budget = cfg->max_requests;
 	bool pipe_open = true, exited = false, kill_it = false;
 	int wstatus = 0;
 
+	memset(o, 0, sizeof *o);
+	o->exit_code = -1;
+	pi_buf_reset(reply);
 	while (!exited && !kill_it) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
-			o->timed_out = kill_it = true;
-			break;
-		}
+		/* Past the deadline, one look without waiting still: the root
+		 * side may come to finish a job long after the child is done. */
+		int64_t left = job->deadline - now_ms();
+		if (left < 0)
+			left = 0;
 		struct pollfd p[3];
 		int n = 0, ip = -1, ib = -1, id = -1;
 		if (pipe_open)
-			p[ip = n++] = (struct pollfd){ res[0], POLLIN, 0 };
-		if (broker[0] >= 0)
-			p[ib = n++] = (struct pollfd){ broker[0], POLLIN, 0 };
+			p[ip = n++] = (struct pollfd){ job->result, POLLIN, 0 };
+		if (job->broker >= 0)
+			p[ib = n++] = (struct pollfd){ job->broker, POLLIN, 0 };
 		if (pidfd >= 0)
 			p[id = n++] = (struct pollfd){ pidfd, POLLIN, 0 };
 		if (n == 0 || (pidfd < 0 && !pipe_open)) {
-			exited = reap(pid, -1, now_ms() + (left < 1 ? left : 1), &wstatus);
+			exited = reap(pid, -1, now_ms() + 1, &wstatus);
+			if (!exited && left == 0)
+				o->timed_out = kill_it = true;
 			continue;
 		}
-		if (poll(p, (nfds_t)n, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
+		int ready = poll(p, (nfds_t)n, (int)left);
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready < 0) {
 			err = -errno;
 			kill_it = true;
 			break;
 		}
+		if (ready == 0) {
+			if (left == 0)
+				o->timed_out = kill_it = true;
+			continue;
+		}
 		if (ip >= 0 && p[ip].revents) {
-			int d = drain(res[0], reply, cfg->max_reply);
+			int d = drain(job->result, reply, cfg->max_reply);
 			if (d < 0) {
 				err = d == -EMSGSIZE ? -PI_ERR_SANDBOX_REPLY : d;
 				kill_it = true;
@@ -361,12 +398,12 @@ int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void 
 			pipe_open = d == 1;
 		}
 		if (ib >= 0 && p[ib].revents && !kill_it) {
-			int s = (p[ib].revents & POLLIN) ? pi_broker_serve(broker[0], cfg->policy,
+			int s = (p[ib].revents & POLLIN) ? pi_broker_serve(job->broker, cfg->policy,
 									   cfg->policy_arg, &budget) : -EPIPE;
 			if (s < 0) {
 				/* The child closed its end (or died): no more requests. */
-				close(broker[0]);
-				broker[0] = -1;
+				close(job->broker);
+				job->broker = -1;
 			} else {
 				o->requests++;
 				o->refused += s == 0;
@@ -375,11 +412,11 @@ int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void 
 		if (id >= 0 && (p[id].revents & POLLIN) && !kill_it) {
 			/* What it wrote before it exited is still in the pipe. */
 			if (pipe_open) {
-				int d = drain(res[0], reply, cfg->max_reply);
+				int d = drain(job->result, reply, cfg->max_reply);
 				if (d < 0)
 					err = d == -EMSGSIZE ? -PI_ERR_SANDBOX_REPLY : d;
 			}
-			exited = reap(pid, pidfd, deadline, &wstatus);
+			exited = reap(pid, pidfd, job->deadline, &wstatus);
 		}
 	}
 	if (!exited) {
@@ -390,11 +427,12 @@ int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void 
 		if (!reap(pid, pidfd, now_ms() + KILL_GRACE_MS, &wstatus))
 			leave(pid);
 	}
-	close(res[0]);
-	if (broker[0] >= 0)
-		close(broker[0]);
+	close(job->result);
+	if (job->broker >= 0)
+		close(job->broker);
 	if (pidfd >= 0)
 		close(pidfd);
+	free(job);
 
 	if (o->timed_out)
 		return -PI_ERR_SANDBOX_TIMEOUT;
@@ -404,4 +442,20 @@ int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void 
 	if (err == 0 && geteuid() == 0)
 		o->dropped_user = true;
 	return err;
+}
+
+int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void *arg,
+		   struct pi_buf *reply, struct pi_sandbox_outcome *outcome)
+{
+	struct pi_sandbox_job *job;
+	int err = pi_sandbox_start(cfg, fn, arg, &job);
+	if (err) {
+		if (outcome) {
+			memset(outcome, 0, sizeof *outcome);
+			outcome->exit_code = -1;
+		}
+		pi_buf_reset(reply);
+		return err;
+	}
+	return pi_sandbox_finish(job, reply, outcome);
 }

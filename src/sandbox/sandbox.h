@@ -96,6 +96,17 @@ struct pi_sandbox_outcome {
 int pi_sandbox_run(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void *arg,
 		   struct pi_buf *reply, struct pi_sandbox_outcome *outcome);
 
+/* The same in two halves, so that the root side can go on with its work
+ * while the child decodes: start forks the child (its deadline runs from
+ * here) and returns a job; finish waits for it and returns what
+ * pi_sandbox_run would. Every job must be finished (that reaps the
+ * child). The broker answers only while finish waits. */
+struct pi_sandbox_job;
+int pi_sandbox_start(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void *arg,
+		     struct pi_sandbox_job **job);
+int pi_sandbox_finish(struct pi_sandbox_job *job, struct pi_buf *reply,
+		      struct pi_sandbox_outcome *outcome);
+
 /* In the child: sends the records in c->out so far (the rest go when the
  * function returns). 0 or -errno. */
 int pi_sandbox_flush(struct pi_sandbox_child *c);

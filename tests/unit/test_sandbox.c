@@ -345,6 +345,8 @@ START_TEST(confined_as_seen_from_outside)
 }
 END_TEST
 
+static int spin(struct pi_sandbox_child *c, void *arg);
+
 /* The tracer waits for any child (waitpid(-1, __WALL)): it may reap a
  * sandbox child before pi_sandbox_run does. */
 static volatile int stop_reaping;
@@ -372,6 +374,32 @@ START_TEST(child_reaped_by_someone_else)
 	pthread_join(t, NULL);
 	/* Whoever reaped it, a whole reply is believed. */
 	ck_assert_int_eq(ok, 100);
+	assert_all_reaped();
+	pi_buf_free(&reply);
+}
+END_TEST
+
+START_TEST(finished_late_is_not_late)
+{
+	/* The root side reads the rest of the process before it finishes
+	 * the job: a child done in time is not a timeout for that. */
+	struct pi_sandbox_config cfg = config();
+	struct pi_sandbox_job *job;
+	struct pi_sandbox_outcome o;
+	struct pi_buf reply = PI_BUF_INIT;
+	cfg.timeout_ms = 200;
+	ck_assert_int_eq(pi_sandbox_start(&cfg, say_hello, NULL, &job), 0);
+	struct timespec wait = { 0, 600 * 1000 * 1000 };
+	nanosleep(&wait, NULL);
+	ck_assert_int_eq(pi_sandbox_finish(job, &reply, &o), 0);
+	ck_assert(!o.timed_out);
+	ck_assert_int_eq(o.status, -ENOENT);
+	ck_assert_uint_eq(reply.len, PI_WIRE_HEADER + 5);
+	assert_all_reaped();
+	/* Late and still running: that is one. */
+	ck_assert_int_eq(pi_sandbox_start(&cfg, spin, NULL, &job), 0);
+	nanosleep(&wait, NULL);
+	ck_assert_int_eq(pi_sandbox_finish(job, &reply, &o), -PI_ERR_SANDBOX_TIMEOUT);
 	assert_all_reaped();
 	pi_buf_free(&reply);
 }
@@ -881,6 +909,7 @@ Suite *sandbox_suite(void)
 	tcase_add_test(tc, subverted_replies_rejected);
 	tcase_add_test(tc, reasons_are_worded);
 	tcase_add_test(tc, child_reaped_by_someone_else);
+	tcase_add_test(tc, finished_late_is_not_late);
 	suite_add_tcase(s, tc);
 
 	TCase *broker = tcase_create("broker");
