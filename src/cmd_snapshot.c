@@ -98,6 +98,7 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 		pi_process_free(&p);
 		return report_failure(opt, pid, -ESRCH);
 	}
+	pi_collect_finish(&p);
 	pi_analyze_process(&p, opt->hung_after_seconds);
 	if (opt->json) {
 		struct pi_jw w;

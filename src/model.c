@@ -3,8 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect/collect.h"
+
 void pi_process_free(struct pi_process *p)
 {
+	/* A decoder never waited for is reaped all the same. */
+	pi_collect_finish(p);
 	pi_strv_free(&p->cmdline);
 	pi_strv_free(&p->cgroup);
 	free(p->exe);

@@ -44,6 +44,13 @@ enum {
 	PI_ERR_NOT_X86_64 = 4104,	/* a 32-bit (i386 or x32) process */
 	PI_ERR_TIMEOUT = 4105,		/* not reached within the time budget (--timeout) */
 	PI_ERR_NO_USER_SAMPLE = 4106,	/* it ran, but never in user space when sampled */
+	/* A sandboxed decoder (src/sandbox/) failed; only its item is lost. */
+	PI_ERR_SANDBOX_CRASHED = 4120,	/* it died of a signal or exited with an error */
+	PI_ERR_SANDBOX_TIMEOUT = 4121,	/* killed at its deadline, or its CPU time limit */
+	PI_ERR_SANDBOX_SYSCALL = 4122,	/* killed by its seccomp filter */
+	PI_ERR_SANDBOX_MEMORY = 4123,	/* ran out of its address space limit */
+	PI_ERR_SANDBOX_REPLY = 4124,	/* sent records that failed validation */
+	PI_ERR_SANDBOX_SETUP = 4125,	/* its confinement could not be set up */
 };
 
 /* How a thread's user stack was obtained. */
@@ -252,6 +259,8 @@ struct pi_zombie_child {
 	double age_seconds;		/* since it started (when it exited is not recorded) */
 };
 
+struct pi_vdso_job;
+
 /* The vDSO as read from the target's memory and decoded with libelf. */
 struct pi_vdso {
 	int err;			/* why it could not be decoded (0: decoded) */
@@ -262,6 +271,7 @@ struct pi_vdso {
 	char soname[64];
 	uint8_t *image;			/* the copy, kept for the unwinder */
 	size_t image_size;
+	struct pi_vdso_job *pending;	/* still being decoded: pi_collect_finish */
 };
 
 enum pi_vsyscall_mode {

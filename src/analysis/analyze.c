@@ -86,6 +86,20 @@ char *pi_unavailable_reason(const struct pi_process *p, const char *item, int er
 		return pi_xstrdup("a 32-bit process: pinspect unwinds x86-64 stacks only");
 	case PI_ERR_TIMEOUT:
 		return pi_xasprintf("not read within --timeout %g s", p->deadline.seconds);
+	case PI_ERR_SANDBOX_CRASHED:
+		return pi_xstrdup("the decoder crashed on it (in its sandbox: nothing else was lost)");
+	case PI_ERR_SANDBOX_TIMEOUT:
+		return pi_xstrdup("the decoder timed out on it and was stopped (in its sandbox)");
+	case PI_ERR_SANDBOX_SYSCALL:
+		return pi_xstrdup("the decoder tried a forbidden system call and was killed by its "
+				  "sandbox (hostile input?)");
+	case PI_ERR_SANDBOX_MEMORY:
+		return pi_xstrdup("the decoder ran out of its sandbox's memory limit");
+	case PI_ERR_SANDBOX_REPLY:
+		return pi_xstrdup("the decoder's reply failed validation and was discarded (hostile "
+				  "input?)");
+	case PI_ERR_SANDBOX_SETUP:
+		return pi_xstrdup("the decoder's sandbox could not be set up, so it was not run");
 	case EACCES:
 	case EPERM:
 		return permission_reason(p, item);

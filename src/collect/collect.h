@@ -25,4 +25,10 @@ int pi_collect_process(pid_t pid, struct pi_process *out);
  * (collect/stacks.h) and its lock analysis. */
 int pi_collect_process_within(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline);
 
+/* Waits for what pi_collect_process left running while the rest is read
+ * (the vDSO's decoder, in its sandbox) and puts its result in *p. Call it
+ * before pi_analyze_process; pi_process_free reaps it too, unread. Cheap
+ * when nothing runs. */
+void pi_collect_finish(struct pi_process *p);
+
 #endif

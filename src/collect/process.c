@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "collect/threads.h"
-#include "elf/vdso.h"
+#include "elf/vdso_sandbox.h"
 #include "proc/memory.h"
 #include "proc/reader.h"
 #include "sys/abi.h"
@@ -103,7 +103,11 @@ static void read_vdso(struct pi_process *p)
 		free(image);
 		return;
 	}
-	v->err = pi_vdso_decode(image, (size_t)n, v);
+	/* The image is the target's to write: libelf reads it in the
+	 * sandbox, and a crash or a hang there costs only this section. The
+	 * sandbox's fork and exit take about a millisecond: the rest of the
+	 * process is read meanwhile, and pi_collect_finish collects it. */
+	v->err = pi_vdso_decode_start(image, (size_t)n, &v->pending);
 	/* Kept: the unwinder reads the vDSO's unwind tables from it. */
 	v->image = image;
 	v->image_size = (size_t)n;
@@ -230,6 +234,14 @@ static int read_hung_task_timeout(struct pi_buf *buf)
 	int err = pi_read_at(fd, "hung_task_timeout_secs", buf);
 	close(fd);
 	return err ? -1 : atoi(buf->data);
+}
+
+void pi_collect_finish(struct pi_process *p)
+{
+	if (p->vdso.pending) {
+		p->vdso.err = pi_vdso_decode_finish(p->vdso.pending, &p->vdso);
+		p->vdso.pending = NULL;
+	}
 }
 
 int pi_collect_process(pid_t pid, struct pi_process *out)

@@ -246,6 +246,7 @@ static struct pi_process *read_again(pid_t pid, double hung_after_seconds, bool 
 		free(p);
 		return NULL;
 	}
+	pi_collect_finish(p);
 	pi_analyze_process(p, hung_after_seconds);
 	return p;
 }

@@ -106,6 +106,7 @@ static int load(struct pi_snapview *d)
 	if (!d->stacks && !p.kernel_thread && !(p.stat.state == 'Z' && p.nthreads < 2))
 		pi_collect_locks(&p, NULL);
 	d->perf_err = p.perf_err;
+	pi_collect_finish(&p);
 	pi_analyze_process(&p, d->hung_after_seconds);
 	pi_render_text(&text, &p);
 	pi_process_free(&p);

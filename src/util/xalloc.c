@@ -8,8 +8,17 @@
 
 #include "exitcodes.h"
 
+static void (*failure_handler)(size_t size);
+
+void pi_xalloc_on_failure(void (*fn)(size_t size))
+{
+	failure_handler = fn;
+}
+
 static void out_of_memory(size_t size)
 {
+	if (failure_handler)
+		failure_handler(size);
 	fprintf(stderr, "pinspect: out of memory (allocating %zu bytes)\n", size);
 	exit(PI_EXIT_FAILURE);
 }

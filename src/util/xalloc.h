@@ -9,6 +9,11 @@
 
 #include <stddef.h>
 
+/* Replaces what running out of memory does (NULL: the default, a message
+ * and exit). A sandboxed child sets its own, which ends it at once: it has
+ * nowhere to print, and pinspect's exit handlers are not its own. */
+void pi_xalloc_on_failure(void (*fn)(size_t size));
+
 void *pi_xmalloc(size_t size);
 void *pi_xcalloc(size_t count, size_t size);
 void *pi_xrealloc(void *ptr, size_t size);

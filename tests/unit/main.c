@@ -21,6 +21,7 @@ int main(void)
 	srunner_add_suite(sr, table_suite());
 	srunner_add_suite(sr, check_suite());
 	srunner_add_suite(sr, sample_suite());
+	srunner_add_suite(sr, sandbox_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -26,6 +26,7 @@ Suite *locks_suite(void);
 Suite *lock_bounds_suite(void);	/* many threads, and --timeout (test_lock_bounds.c) */
 Suite *table_suite(void);
 Suite *sample_suite(void);
+Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
 Suite *check_suite(void);	/* the health scans (test_check.c) */	/* the live view's table (test_table.c) */
 
 #endif
