@@ -24,6 +24,8 @@ Suite *vdso_suite(void);
 Suite *fuzz_suite(void);
 Suite *locks_suite(void);
 Suite *table_suite(void);
+Suite *debugpaths_suite(void);
+Suite *target_open_suite(void);
 Suite *check_suite(void);	/* the health scans (test_check.c) */	/* the live view's table (test_table.c) */
 
 #endif
