@@ -86,4 +86,32 @@ else
 	not_ok "strace is installed (a test dependency)"
 fi
 
+# The library unstripped, its DWARF naming a dwz alt file
+# (.gnu_debugaltlink) that is a FIFO beside it. libdwfl asks for the alt
+# file as it reads the DWARF for source lines; libdw, left to itself,
+# would open that name.
+alt=$TEST_TMP/alt
+mkdir "$alt"
+[ "$(id -u)" = 0 ] && chown nobody "$alt"
+"${owner[@]}" sh -e -c '
+	cp "$1/libpi-linked.so" "$1/pi-dlopen" "$2/"
+	{ printf "libpi-alt.debug\0"; printf 0123456789abcdef0123; } >"$2/altlink"
+	objcopy --add-section .gnu_debugaltlink="$2/altlink" "$2/libpi-linked.so"
+	rm "$2/altlink"
+	mkfifo "$2/libpi-alt.debug"' sh "$HELPERS" "$alt" \
+	|| { echo "Bail out! cannot prepare the library in $alt"; exit 99; }
+HELPER_OUT=$TEST_TMP/helper2.out
+"${owner[@]}" "$alt/pi-dlopen" "$alt/libpi-linked.so" >"$HELPER_OUT" 2>&1 &
+HELPER_PID=$!
+track "$HELPER_PID"
+for i in $(seq 1 200); do
+	grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && break
+	sleep 0.05
+done
+grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! pi-dlopen did not get ready: $(cat "$HELPER_OUT")"; exit 99; }
+run_pinspect "$HELPER_PID"
+status_is "an alt link naming a FIFO: finishes, exit 0" 0
+out_has "an alt link naming a FIFO: the library's source lines are read all the same" \
+	'pi_linked_take_ab\+0x[0-9a-f]+ +libpi-linked\.so +[^ ]*linked\.c:[0-9]+'
+
 done_testing
