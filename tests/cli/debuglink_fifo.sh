@@ -114,4 +114,40 @@ status_is "an alt link naming a FIFO: finishes, exit 0" 0
 out_has "an alt link naming a FIFO: the library's source lines are read all the same" \
 	'pi_linked_take_ab\+0x[0-9a-f]+ +libpi-linked\.so +[^ ]*linked\.c:[0-9]+'
 
+# dwz: two copies of the library share their DWARF through an alt file
+# that the DWARF refers into (DW_FORM_GNU_strp_alt, ref_alt), named by an
+# absolute path, which is then a FIFO. libdw looks for such a file itself
+# on the first reference into it, with plain open(): pinspect settles it
+# first (not under /usr/lib/debug: no alt file), and libdw never looks.
+if command -v dwz >/dev/null; then
+	dwzdir=$TEST_TMP/dwz
+	mkdir "$dwzdir"
+	[ "$(id -u)" = 0 ] && chown nobody "$dwzdir"
+	"${owner[@]}" sh -e -c '
+		cp "$1/libpi-linked.so" "$1/pi-dlopen" "$2/"
+		cp "$2/libpi-linked.so" "$2/twin.so"
+		dwz -m "$2/common.debug" -M "$2/alt.fifo" "$2/libpi-linked.so" "$2/twin.so"
+		mkfifo "$2/alt.fifo"' sh "$HELPERS" "$dwzdir" \
+		|| { echo "Bail out! cannot prepare the dwz library in $dwzdir"; exit 99; }
+	check "dwz: the library's DWARF refers into the alt file, which is a FIFO" \
+		bash -c "readelf -p .gnu_debugaltlink '$dwzdir/libpi-linked.so' | grep -q '$dwzdir/alt.fifo' \
+			&& readelf --debug-dump=info '$dwzdir/libpi-linked.so' | grep -q 'alt' \
+			&& [ -p '$dwzdir/alt.fifo' ]"
+	HELPER_OUT=$TEST_TMP/helper3.out
+	"${owner[@]}" "$dwzdir/pi-dlopen" "$dwzdir/libpi-linked.so" >"$HELPER_OUT" 2>&1 &
+	HELPER_PID=$!
+	track "$HELPER_PID"
+	for i in $(seq 1 200); do
+		grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! pi-dlopen did not get ready: $(cat "$HELPER_OUT")"; exit 99; }
+	run_pinspect --lines=all "$HELPER_PID"
+	status_is "dwz alt file a FIFO: finishes, exit 0" 0
+	out_has "dwz alt file a FIFO: names and source lines all the same" \
+		'pi_linked_take_ab\+0x[0-9a-f]+ +libpi-linked\.so +[^ ]*linked\.c:[0-9]+'
+else
+	not_ok "dwz is installed (a test dependency)"
+fi
+
 done_testing
