@@ -97,7 +97,8 @@ run_traced() {
 	# Fresh files, which strace, running as who, may write.
 	rm -f "$TEST_TMP/strace" "$TEST_TMP/out"
 	install -m 644 -o "${STRACE_OWNER:-root}" /dev/null "$TEST_TMP/strace"
-	"${who[@]}" strace -f -qq -y -e trace=open,openat,openat2 -o "$TEST_TMP/strace" \
+	# LeakSanitizer (an --enable-asan build) cannot run under ptrace.
+	"${who[@]}" env ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS} strace -f -qq -y -e trace=open,openat,openat2 -o "$TEST_TMP/strace" \
 		timeout "$PINSPECT_TIMEOUT" "$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 	STATUS=$?
 }
