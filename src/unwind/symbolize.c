@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "unwind/demangle.h"
+#include "unwind/unwinder.h"
 #include "util/xalloc.h"
 
 /* Threads share their return addresses: a thousand threads parked in the
@@ -191,6 +192,14 @@ static void resolve(struct pi_symbolizer *s, uint64_t pc, bool activation)
 	}
 
 	if (!wants_lines(s, modname)) {
+		push(s, &f);
+		return;
+	}
+	/* The module's DWARF, with its alt file settled, before libdw reads
+	 * any of it. (pinspect asks libdw nothing that would look for split
+	 * DWARF .dwo files, which libdw opens by the path the DWARF names.) */
+	Dwarf_Addr dwbias;
+	if (!pi_unwinder_module_dwarf(mod, &dwbias)) {
 		push(s, &f);
 		return;
 	}

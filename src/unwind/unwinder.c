@@ -1,6 +1,7 @@
 #include "unwind/unwinder.h"
 
 #include <dwarf.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,11 +9,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proc/memory.h"
+#include "proc/target_open.h"
+#include "unwind/debugfile.h"
 #include "util/xalloc.h"
+
+/* What pinspect keeps about each module whose file it opened. */
+struct module_file {
+	Dwfl_Module *mod;
+	Elf *elf;		/* the main ELF (libdwfl owns it) */
+	struct stat st;		/* its file */
+	bool dwarf_checked;	/* its DWARF's alt file was settled */
+	Dwarf *alt;		/* a dwz alt file pinspect opened, and its ELF and fd */
+	Elf *alt_elf;
+	int alt_fd;
+};
+
+/* libdw's own mark for "the alt file was looked for and is absent"
+ * (dwarf_getalt): set, it keeps libdw from ever searching for the file
+ * itself, with plain open() on paths the module names. */
+#define NO_ALT_FILE ((Dwarf *)-1)
 
 struct pi_unwinder {
 	Dwfl *dwfl;
@@ -22,6 +42,9 @@ struct pi_unwinder {
 	const void *vdso_image;
 	size_t vdso_size;
 	bool attached;
+	int rootfd;		/* /proc/PID/root, or -errno */
+	struct module_file *files;
+	size_t nfiles, files_cap;
 
 	/* The unwind in progress: libdwfl's memory_read callback is not told
 	 * which thread it reads for. */
@@ -39,16 +62,31 @@ static const struct pi_vma *vma_at(const struct pi_unwinder *u, uint64_t addr)
 	return NULL;
 }
 
-/* Opens a module's file as the target sees it: through /proc/PID/root, so
- * that a process in a container gets its own libraries. A file that was
- * deleted or replaced since it was mapped (a package upgrade) must not be
- * confused with the new one at the same path: then only the mapping itself
- * will do (/proc/PID/map_files, root only). */
+static struct module_file *file_of(struct pi_unwinder *u, Dwfl_Module *mod)
+{
+	for (size_t i = 0; i < u->nfiles; i++)
+		if (u->files[i].mod == mod)
+			return &u->files[i];
+	return NULL;
+}
+
+static bool is_mapped_file(const struct pi_vma *v, const struct stat *st)
+{
+	return st->st_ino == v->inode && major(st->st_dev) == v->dev_major
+	       && minor(st->st_dev) == v->dev_minor;
+}
+
+/* Opens a module's file: the mapping itself through /proc/PID/map_files
+ * (root only), which is the mapped file whatever its path names now; else
+ * the path inside the process's root (proc/target_open), so that a process
+ * in a container gets its own libraries and never the host's. Either way
+ * the file must be the one mapped, by device and inode: a path the process
+ * replaced (a symbolic link, another file), or a file upgraded since it
+ * was mapped, is not taken for the module. */
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
 		    char **file_name, Elf **elfp)
 {
 	struct pi_unwinder *u = *userdata;
-	char path[4096 + 64];
 	Dwarf_Addr low, high;
 	struct stat st;
 
@@ -65,29 +103,34 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 		return -1;
 	dwfl_module_info(mod, NULL, &low, &high, NULL, NULL, NULL, NULL);
 	const struct pi_vma *v = vma_at(u, low);
+	if (!v)
+		return -1;
 
-	int fd = -1;
-	snprintf(path, sizeof path, "/proc/%d/root%s", (int)u->pid, name);
-	if (v && !v->deleted) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_ino != v->inode)) {
+	int fd = pi_target_open_mapping(u->pid, v->start, v->end, &st);
+	if (fd >= 0 && !is_mapped_file(v, &st)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0 && !v->deleted && u->rootfd >= 0) {
+		fd = pi_target_open(u->rootfd, name, &st);
+		if (fd >= 0 && !is_mapped_file(v, &st)) {
 			close(fd);
 			fd = -1;
 		}
 	}
-	if (fd < 0 && v) {
-		snprintf(path, sizeof path, "/proc/%d/map_files/%llx-%llx", (int)u->pid,
-			 (unsigned long long)v->start, (unsigned long long)v->end);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
 	if (fd < 0)
 		return -1;
-	/* A device or FIFO mapped into the process is no ELF file, and
-	 * reading it could block. */
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	/* libdwfl takes the handle (and the fd); pinspect keeps a pointer
+	 * to tell the module's own debug link from other lookups. */
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		elf_end(elf);
 		close(fd);
 		return -1;
 	}
+	pi_xgrow(&u->files, &u->files_cap, u->nfiles + 1, sizeof *u->files);
+	u->files[u->nfiles++] = (struct module_file){ .mod = mod, .elf = elf, .st = st, .alt_fd = -1 };
+	*elfp = elf;
 	*file_name = pi_xstrdup(name);
 	return fd;
 }
@@ -99,49 +142,22 @@ static double seconds_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A separate debug file named by .gnu_debuglink, in the places gdb and
- * elfutils look: beside the file, in its .debug directory, and under
- * /usr/lib/debug. */
-static int find_by_debuglink(const char *file, const char *debuglink, char **found)
-{
-	char path[4096];
-	if (!file || !debuglink || !*debuglink || strchr(debuglink, '/'))
-		return -1;
-	const char *slash = strrchr(file, '/');
-	int dirlen = slash ? (int)(slash - file) : 0;
-	const char *const forms[] = { "%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s" };
-	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
-		snprintf(path, sizeof path, forms[i], dirlen, file, debuglink);
-		if (strcmp(path, file) == 0)
-			continue;
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			*found = pi_xstrdup(path);
-			return fd;
-		}
-	}
-	return -1;
-}
-
-/* Separate debug information: by build-id under /usr/lib/debug, then by
- * .gnu_debuglink; and from debuginfod only when DEBUGINFOD_URLS is set
- * (elfutils' own search starts up its debuginfod client, with libcurl and
- * TLS, whenever a module has no local debug file, which costs megabytes
- * and milliseconds for nothing). A debuginfod server that does not answer
- * must not hang pinspect: the first lookup that fails slowly turns it off
- * for the rest of the run. */
-static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
-			  Dwarf_Addr base, const char *file, const char *debuglink, GElf_Word crc,
+/* debuginfod, when DEBUGINFOD_URLS is set. elfutils' search is handed
+ * no file name and no debug link, and an empty debuginfo_path (below), so
+ * that it looks for nothing on the host's disk and only asks the server.
+ * A server that does not answer must not hang pinspect: the first lookup
+ * that fails slowly turns it off for the rest of the run. */
+static int ask_debuginfod(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 			  char **debuginfo_file)
 {
 	const char *urls = getenv("DEBUGINFOD_URLS");
-	if (!urls || !*urls) {
-		int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file, debuglink,
-						      crc, debuginfo_file);
-		return fd >= 0 ? fd : find_by_debuglink(file, debuglink, debuginfo_file);
-	}
+	if (!urls || !*urls)
+		return -1;
 	double start = seconds_now();
-	int fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file, debuglink, crc,
+	/* elfutils reads a leftover errno as its local search's failure,
+	 * and then would not ask the server. */
+	errno = 0;
+	int fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, NULL, NULL, 0,
 					      debuginfo_file);
 	if (fd < 0 && seconds_now() - start > 2.0) {
 		fprintf(stderr, "pinspect: debuginfod did not answer within %.0f s; not asking it "
@@ -151,7 +167,83 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	return fd;
 }
 
-static char *debuginfo_path;
+/* Separate debug information: by build-id, then by .gnu_debuglink, in the
+ * debug directories of the process's own root (unwind/debugfile); then
+ * from debuginfod, only when DEBUGINFOD_URLS is set (elfutils' own search
+ * starts up its debuginfod client, with libcurl and TLS, whenever a module
+ * has no local debug file, which costs megabytes and milliseconds for
+ * nothing).
+ *
+ * libdwfl also calls this for a module's dwz alt file, with the alt link's
+ * name as debuglink: that lookup is refused here, and made by
+ * pi_unwinder_module_dwarf instead, which is sure to settle it. */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file, const char *debuglink, GElf_Word crc,
+			  char **debuginfo_file)
+{
+	struct pi_unwinder *u = *userdata;
+	struct module_file *f = file_of(u, mod);
+	GElf_Word own_crc = 0;
+	const char *own = f ? dwelf_elf_gnu_debuglink(f->elf, &own_crc) : NULL;
+
+	if (debuglink && (!own || strcmp(debuglink, own) != 0 || crc != own_crc))
+		return -1;
+	int fd = pi_debugfile_find(u->rootfd, f ? f->elf : NULL, f ? &f->st : NULL, file,
+				   debuglink, crc, debuginfo_file);
+	if (fd >= 0)
+		return fd;
+	return ask_debuginfod(mod, userdata, modname, base, debuginfo_file);
+}
+
+/* The alt file of a module's DWARF (dwz puts what several debug files
+ * share in one file, which each names in .gnu_debugaltlink): found in the
+ * process's root, or from debuginfod, or marked absent; never left for
+ * libdw to look for. */
+static void settle_alt_file(struct pi_unwinder *u, Dwfl_Module *mod, struct module_file *f,
+			    Dwarf *dw)
+{
+	const char *altname, *mainfile, *debugfile;
+	const void *id;
+	if (dwelf_dwarf_gnu_debugaltlink(dw, &altname, &id) <= 0)
+		return;
+	void **userdata;
+	Dwarf_Addr base;
+	const char *modname = dwfl_module_info(mod, &userdata, &base, NULL, NULL, NULL, &mainfile,
+					       &debugfile);
+	f->alt_fd = pi_debugfile_find_alt(u->rootfd, dw, debugfile ? debugfile : mainfile,
+					  &f->alt_elf);
+	if (f->alt_fd < 0) {
+		char *name = NULL;
+		f->alt_fd = ask_debuginfod(mod, userdata, modname, base, &name);
+		free(name);
+		f->alt_elf = f->alt_fd >= 0 ? elf_begin(f->alt_fd, ELF_C_READ_MMAP, NULL) : NULL;
+	}
+	f->alt = f->alt_elf ? dwarf_begin_elf(f->alt_elf, DWARF_C_READ, NULL) : NULL;
+	dwarf_setalt(dw, f->alt ? f->alt : NO_ALT_FILE);
+}
+
+Dwarf *pi_unwinder_module_dwarf(Dwfl_Module *mod, Dwarf_Addr *bias)
+{
+	void **userdata;
+	dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	struct pi_unwinder *u = *userdata;
+	Dwarf *dw = dwfl_module_getdwarf(mod, bias);
+	struct module_file *f = file_of(u, mod);
+	if (dw && f && !f->dwarf_checked) {
+		f->dwarf_checked = true;
+		settle_alt_file(u, mod, f, dw);
+	}
+	/* A module pinspect did not open (the vDSO) has no file to name an
+	 * alt file: its DWARF, if any, would still be refused one. */
+	if (dw && !f)
+		dwarf_setalt(dw, NO_ALT_FILE);
+	return dw;
+}
+
+/* Empty: elfutils' searches (debuginfod's aside) look in no directory of
+ * the host. */
+static char no_directories[] = "";
+static char *debuginfo_path = no_directories;
 
 static const Dwfl_Callbacks callbacks = {
 	.find_elf = find_elf,
@@ -266,8 +358,11 @@ int pi_unwinder_new(pid_t pid, const struct pi_vma *vmas, size_t nvmas, const vo
 	u->nvmas = nvmas;
 	u->vdso_image = vdso_image;
 	u->vdso_size = vdso_size;
+	u->rootfd = pi_target_root_open(pid);
 	u->dwfl = dwfl_begin(&callbacks);
 	if (!u->dwfl) {
+		if (u->rootfd >= 0)
+			close(u->rootfd);
 		free(u);
 		return -ENOMEM;
 	}
@@ -283,7 +378,19 @@ void pi_unwinder_free(struct pi_unwinder *u)
 {
 	if (!u)
 		return;
+	/* The modules' DWARF first: each points at its alt file. */
 	dwfl_end(u->dwfl);
+	for (size_t i = 0; i < u->nfiles; i++) {
+		struct module_file *f = &u->files[i];
+		if (f->alt)
+			dwarf_end(f->alt);
+		elf_end(f->alt_elf);
+		if (f->alt_fd >= 0)
+			close(f->alt_fd);
+	}
+	free(u->files);
+	if (u->rootfd >= 0)
+		close(u->rootfd);
 	free(u);
 }
 

@@ -2,8 +2,10 @@
  *
  * One libdwfl session per process: its modules (the program, its
  * libraries, the vDSO) are reported from the maps pinspect already read
- * and opened once, through /proc/PID/root so that a process in a container
- * gets its own files. Unwinding never touches a live thread: libdwfl is
+ * and opened once: the mapping itself, or its path inside the process's
+ * root (proc/target_open), so that a process in a container gets its own
+ * files and never the host's. Debug files are looked for in that root
+ * too (unwind/debugfile), never by elfutils' own searches. Unwinding never touches a live thread: libdwfl is
  * attached with pinspect's own callbacks (not dwfl_linux_proc_attach, which
  * would ptrace-stop every thread for its whole unwind), and reads stack
  * memory from the copy it is given. */
@@ -68,5 +70,14 @@ void pi_unwind_result_free(struct pi_unwind_result *r);
 /* The libdwfl session, for the symbolizer and libthread_db's symbol
  * lookups. */
 struct Dwfl *pi_unwinder_dwfl(struct pi_unwinder *u);
+
+/* A module's DWARF (dwfl_module_getdwarf), with its dwz alt file found in
+ * the process's root or marked absent. Call it before any other DWARF
+ * read of the module: libdw, left to itself, would look for the alt file
+ * with plain open() of a path the module names (a FIFO: pinspect would
+ * wait for good; a path of the host's). */
+struct Dwfl_Module;
+struct Dwarf;
+struct Dwarf *pi_unwinder_module_dwarf(struct Dwfl_Module *mod, uint64_t *bias);
 
 #endif

@@ -82,10 +82,14 @@ check() {
 
 # run_pinspect ARGS...: runs pinspect; leaves $STATUS, and its output in
 # $TEST_TMP/out and $TEST_TMP/err. Under valgrind, memory errors or leaks
-# turn into a failed check of their own.
+# turn into a failed check of their own. With PINSPECT_TIMEOUT=SECONDS set,
+# a pinspect that hangs is killed then (status 124): for the tests whose
+# point is "does not hang", never a measure of speed.
 run_pinspect() {
+	local bound=()
+	[ -n "${PINSPECT_TIMEOUT:-}" ] && bound=(timeout "$PINSPECT_TIMEOUT")
 	if [ "${PINSPECT_VALGRIND:-}" = 1 ]; then
-		${PINSPECT_WRAP[@]+"${PINSPECT_WRAP[@]}"} valgrind --quiet --error-exitcode=97 --leak-check=full \
+		"${bound[@]}" ${PINSPECT_WRAP[@]+"${PINSPECT_WRAP[@]}"} valgrind --quiet --error-exitcode=97 --leak-check=full \
 			--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
 			--suppressions="$abs_top_srcdir/tests/valgrind.supp" \
 			--log-file="$TEST_TMP/valgrind" \
@@ -95,7 +99,7 @@ run_pinspect() {
 			not_ok "valgrind is clean for: pinspect $*" "$(head -c 4000 "$TEST_TMP/valgrind")"
 		fi
 	else
-		${PINSPECT_WRAP[@]+"${PINSPECT_WRAP[@]}"} "$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+		"${bound[@]}" ${PINSPECT_WRAP[@]+"${PINSPECT_WRAP[@]}"} "$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 		STATUS=$?
 	fi
 	return 0

@@ -27,6 +27,8 @@ Suite *lock_bounds_suite(void);	/* many threads, and --timeout (test_lock_bounds
 Suite *table_suite(void);
 Suite *sample_suite(void);
 Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
+Suite *debugpaths_suite(void);
+Suite *target_open_suite(void);
 Suite *check_suite(void);	/* the health scans (test_check.c) */	/* the live view's table (test_table.c) */
 
 #endif

@@ -1,0 +1,181 @@
+/* Opening a file a target names: inside a root given as a directory fd
+ * (here a directory the test builds, as a container's root), a regular
+ * file only, never waiting on a FIFO, never leaving the root. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proc/target_open.h"
+#include "unit.h"
+
+static char top[64];
+static int rootfd = -1;
+
+static void put(const char *rel, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", top, rel);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void at(const char *rel, char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s", top, rel);
+}
+
+/* top/outside: a file out of the root. top/root: the root, with
+ * lib/real.so, etc/passwd (its own), a FIFO, and symbolic links that try
+ * to leave it. */
+static void make_root(void)
+{
+	char p[256];
+	strcpy(top, "/tmp/pi-target-open.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	put("outside", "host secret\n");
+	at("root", p, sizeof p);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	at("root/lib", p, sizeof p);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	at("root/etc", p, sizeof p);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	put("root/lib/real.so", "inside lib\n");
+	put("root/etc/passwd", "inside passwd\n");
+	at("root/fifo", p, sizeof p);
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	char target[256];
+	at("outside", target, sizeof target);
+	at("root/to_outside", p, sizeof p);
+	ck_assert_int_eq(symlink(target, p), 0);	/* absolute: the host's path */
+	at("root/lib/up", p, sizeof p);
+	ck_assert_int_eq(symlink("../../../../../../etc/passwd", p), 0);
+	at("root/abs", p, sizeof p);
+	ck_assert_int_eq(symlink("/etc/passwd", p), 0);
+	at("root/dirlink", p, sizeof p);
+	ck_assert_int_eq(symlink("lib", p), 0);
+	at("root/devnull", p, sizeof p);
+	ck_assert_int_eq(symlink("/dev/null", p), 0);
+	at("root", p, sizeof p);
+	rootfd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(rootfd, 0);
+}
+
+static void remove_root(void)
+{
+	char cmd[128];
+	close(rootfd);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* What the fd reads, or the error. */
+static char *contents(int fd)
+{
+	static char buf[64];
+	if (fd < 0) {
+		snprintf(buf, sizeof buf, "error %d", -fd);
+		return buf;
+	}
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+START_TEST(inside_the_root)
+{
+	struct stat st;
+	make_root();
+	int fd = pi_target_open(rootfd, "/lib/real.so", &st);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_str_eq(contents(fd), "inside lib\n");
+	/* Links and "..", absolute or not, resolve inside the root. */
+	ck_assert_str_eq(contents(pi_target_open(rootfd, "/abs", NULL)), "inside passwd\n");
+	ck_assert_str_eq(contents(pi_target_open(rootfd, "/lib/up", NULL)), "inside passwd\n");
+	ck_assert_str_eq(contents(pi_target_open(rootfd, "/../../../../etc/passwd", NULL)),
+			 "inside passwd\n");
+	ck_assert_str_eq(contents(pi_target_open(rootfd, "/dirlink/real.so", NULL)), "inside lib\n");
+	/* The host's file is never reached: its path, inside the root,
+	 * names nothing. */
+	ck_assert_int_eq(pi_target_open(rootfd, "/to_outside", NULL), -ENOENT);
+	ck_assert_int_eq(pi_target_open(rootfd, "/devnull", NULL), -ENOENT);
+	/* Not regular files: refused at once, the FIFO never waited on. */
+	ck_assert_int_eq(pi_target_open(rootfd, "/fifo", NULL), -ENXIO);
+	ck_assert_int_eq(pi_target_open(rootfd, "/lib", NULL), -ENXIO);
+	ck_assert_int_eq(pi_target_open(rootfd, "lib/real.so", NULL), -EINVAL);
+	ck_assert_int_eq(pi_target_open(rootfd, "", NULL), -EINVAL);
+	remove_root();
+}
+END_TEST
+
+START_TEST(walk_without_openat2)
+{
+	struct stat st;
+	make_root();
+	int fd = pi_target_open_walk(rootfd, "//lib//real.so", &st);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_str_eq(contents(fd), "inside lib\n");
+	/* No symbolic link is followed, no "." or ".." taken. */
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/to_outside", NULL), -ELOOP);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/abs", NULL), -ELOOP);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/dirlink/real.so", NULL), -ELOOP);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/../outside", NULL), -EINVAL);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/lib/../etc/passwd", NULL), -EINVAL);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/./lib/real.so", NULL), -EINVAL);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/fifo", NULL), -ENXIO);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/lib", NULL), -ENXIO);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/lib/", NULL), -EINVAL);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "/nothing/here", NULL), -ENOENT);
+	ck_assert_int_eq(pi_target_open_walk(rootfd, "lib/real.so", NULL), -EINVAL);
+	remove_root();
+}
+END_TEST
+
+START_TEST(a_mapping_itself)
+{
+	make_root();
+	char p[256];
+	at("root/lib/real.so", p, sizeof p);
+	int fd = open(p, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	struct stat want, got;
+	ck_assert_int_eq(fstat(fd, &want), 0);
+	close(fd);
+	/* The path now names something else: the mapping is still the
+	 * file that was mapped. */
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	fd = pi_target_open_mapping(getpid(), (uintptr_t)m, (uintptr_t)m + 4096, &got);
+	if (geteuid() == 0) {
+		ck_assert_int_ge(fd, 0);
+		ck_assert(got.st_ino == want.st_ino && got.st_dev == want.st_dev);
+		ck_assert_str_eq(contents(fd), "inside lib\n");
+	} else {
+		/* map_files is root's (CAP_SYS_ADMIN). */
+		ck_assert_int_lt(fd, 0);
+	}
+	ck_assert_int_lt(pi_target_open_mapping(getpid(), 0x1000, 0x2000, NULL), 0);
+	munmap(m, 4096);
+	remove_root();
+}
+END_TEST
+
+Suite *target_open_suite(void)
+{
+	Suite *s = suite_create("target_open");
+	TCase *tc = tcase_create("target_open");
+	tcase_add_test(tc, inside_the_root);
+	tcase_add_test(tc, walk_without_openat2);
+	tcase_add_test(tc, a_mapping_itself);
+	suite_add_tcase(s, tc);
+	return s;
+}
