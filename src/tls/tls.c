@@ -148,7 +148,10 @@ void pi_tls_collect(struct pi_process *p, Dwfl *dwfl)
 	struct tls_ctx c = { p, dwfl, 0 };
 
 	dwfl_getmodules(dwfl, each_module, &c, 0);
-	int err = pi_threaddb_walk(p->pid, dwfl, on_thread, p);
+	int err = pi_threaddb_walk(p->pid, dwfl, p->nthreads, on_thread, p);
+	if (err == -PI_ERR_THREAD_LIST_LOOP || err == -PI_ERR_THREAD_LIST_LONG
+	    || err == -PI_ERR_THREAD_DB_ALTERED || err == -PI_ERR_THREAD_DB_BUDGET)
+		p->thread_list_err = err;
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (!p->threads[i].tls.source && !p->threads[i].tls.fs_base)
 			p->threads[i].tls.err = err ? err : -ENOENT;

@@ -77,10 +77,13 @@ check() {
 
 # run_pinspect ARGS...: runs pinspect; leaves $STATUS, and its output in
 # $TEST_TMP/out and $TEST_TMP/err. Under valgrind, memory errors or leaks
-# turn into a failed check of their own.
+# turn into a failed check of their own. With PINSPECT_TIMEOUT=SECONDS set,
+# pinspect is killed after that long (timeout's status, 124).
 run_pinspect() {
+	local limit=()
+	[ -z "${PINSPECT_TIMEOUT:-}" ] || limit=(timeout -k 5 "$PINSPECT_TIMEOUT")
 	if [ "${PINSPECT_VALGRIND:-}" = 1 ]; then
-		valgrind --quiet --error-exitcode=97 --leak-check=full \
+		"${limit[@]}" valgrind --quiet --error-exitcode=97 --leak-check=full \
 			--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
 			--suppressions="$abs_top_srcdir/tests/valgrind.supp" \
 			--log-file="$TEST_TMP/valgrind" \
@@ -90,7 +93,7 @@ run_pinspect() {
 			not_ok "valgrind is clean for: pinspect $*" "$(head -c 4000 "$TEST_TMP/valgrind")"
 		fi
 	else
-		"$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+		"${limit[@]}" "$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 		STATUS=$?
 	fi
 	return 0
