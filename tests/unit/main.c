@@ -17,6 +17,7 @@ int main(void)
 	srunner_add_suite(sr, vdso_suite());
 	srunner_add_suite(sr, fuzz_suite());
 	srunner_add_suite(sr, locks_suite());
+	srunner_add_suite(sr, tls_bounds_suite());
 	srunner_add_suite(sr, table_suite());
 	srunner_add_suite(sr, check_suite());
 	srunner_run_all(sr, CK_NORMAL);

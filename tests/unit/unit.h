@@ -23,6 +23,7 @@ Suite *options_suite(void);
 Suite *vdso_suite(void);
 Suite *fuzz_suite(void);
 Suite *locks_suite(void);
+Suite *tls_bounds_suite(void);	/* libthread_db's bounds (test_tls_bounds.c) */
 Suite *table_suite(void);
 Suite *check_suite(void);	/* the health scans (test_check.c) */	/* the live view's table (test_table.c) */
 
