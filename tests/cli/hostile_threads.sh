@@ -1,10 +1,14 @@
 #!/bin/bash
 # A process that damages what libthread_db reads from its memory
-# (pi-hostile-threads): a thread-list entry that points back at itself,
-# and a forged size of struct pthread. Every mode must finish, exit with
+# (pi-hostile-threads): a thread-list entry that points back at itself
+# (in the middle of the list, and at its end), and a forged size of struct
+# pthread. Every mode must finish, exit with
 # its documented status, show the rest of the snapshot (threads, stacks),
 # and say why the TLS data is unavailable; the threads found before the
 # walk was stopped keep theirs.
+# The scans look at every task: in a PID namespace of its own, this test
+# sees its own helper alone, not the other tests' (own_pidns.sh).
+. "$(dirname "$0")/own_pidns.sh"
 . "$(dirname "$0")/lib.sh"
 
 # A generous bound, there so that a regression fails instead of hanging
@@ -20,7 +24,7 @@ finished() {
 	check "$1: $2 does not crash (exit status $STATUS < 128)" test "$STATUS" -lt 128
 }
 
-for mode in selfloop hugesize; do
+for mode in selfloop tailloop hugesize; do
 	start_helper pi-hostile-threads "$mode"
 	pid=$HELPER_PID
 	walker1=$(tids_named "$pid" walker-1)
@@ -33,6 +37,13 @@ for mode in selfloop hugesize; do
 		reason='loops back on itself'
 		tls_kept='["pi-hostile-thre", "walker-2", "walker-3", "walker-4"]'
 		unavailable_line="^  tls \\(thread $walker1\\): glibc's list of threads .*$reason"
+		;;
+	tailloop)
+		# walker-1, the last on the list, comes round again: every
+		# thread was found, and the walk is said to be cut short.
+		reason='loops back on itself'
+		tls_kept='["pi-hostile-thre", "walker-1", "walker-2", "walker-3", "walker-4"]'
+		unavailable_line="^  thread_list: glibc's list of threads .*$reason"
 		;;
 	hugesize)
 		reason="_thread_db_\\*\\) is not that of pinspect's glibc"
@@ -58,13 +69,19 @@ for mode in selfloop hugesize; do
 		"[.threads[] | select(.tls != null) | .comm] == $tls_kept
 		 and all(.threads[] | select(.tls != null); .tls.source == \"libthread_db\"
 		                                            and .tls.tcb_self_pointer_ok == true)"
-	jq_check "$mode: JSON: the unavailable list gives the reason" \
-		'any(.unavailable[]; .item == "tls" and (.reason | test($r)))' --arg r "$reason"
+	jq_check "$mode: JSON: the unavailable list gives the reason, once" \
+		'[.unavailable[] | select(.reason | test($r))] | length == 1
+		 and (.[0].item == (if $mode == "tailloop" then "thread_list" else "tls" end))' \
+		--arg r "$reason" --arg mode "$mode"
 
+	# walker-3 and walker-4 deadlock: the scans read the process again
+	# in full, the walk of its thread list included.
 	for scan in --deadlocks --check; do
 		run_pinspect "$scan"
 		finished "$mode" "$scan"
-		check "$mode: $scan exits 0 or 1 (found something elsewhere)" test "$STATUS" -le 1
+		status_is "$mode: $scan exits 1 (found the deadlock)" 1
+		out_has "$mode: $scan reports the deadlock" \
+			"process $pid \(pi-hostile-thre\): 2 threads wait for each other"
 	done
 
 	run_pinspect --batch -n 1 -H --top "$pid"

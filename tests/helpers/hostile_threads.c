@@ -1,13 +1,20 @@
 /* pi-hostile-threads MODE
  *
  * A process that corrupts the data libthread_db reads from its memory,
- * after starting four threads named walker-1 .. walker-4 (all parked in
- * pause()). Prints "ready" once the damage is done, then sleeps.
+ * after starting four threads named walker-1 .. walker-4. walker-3 and
+ * walker-4 deadlock on two mutexes (the scans read a deadlocked process
+ * again in full, TLS included); the others sleep in pause(). Prints
+ * "ready" once the damage is done and the two are asleep on their locks,
+ * then sleeps.
  *
  *   selfloop  walker-2 points the `next` link of its own entry in glibc's
  *             list of threads (struct pthread's `list` member, on the
  *             _dl_stack_used list) at that same entry: a walk of the list
- *             that follows `next` never ends.
+ *             that follows `next` never ends. glibc adds a thread at the
+ *             head of the list, so a walk meets walker-4, -3, -2, then
+ *             walker-2 again, and never walker-1.
+ *   tailloop  the same, done by walker-1, the last on the list: a walk
+ *             has met every thread when it comes round again.
  *   hugesize  _thread_db_sizeof_pthread, the size of struct pthread that
  *             libc publishes for libthread_db (which allocates that much
  *             on its stack to copy a thread's descriptor), becomes
@@ -26,17 +33,19 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <stdbool.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "helper.h"
 
-enum { NTHREADS = 4, LOOPING = 1 /* walker-2 */ };
+enum { NTHREADS = 4 };
 
-static bool selfloop;
-static pthread_barrier_t all_started;
+static int looping = -1;	/* the index of the thread that damages its entry */
+static pthread_barrier_t all_started, holding;
 static sem_t damage_done;
+static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER, lock_b = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int about_to_block;
 
 /* One of libc's descriptors for libthread_db; exits when it is missing
  * (a C library other than glibc, or a glibc without them). */
@@ -80,9 +89,17 @@ static void *walker(void *arg)
 	/* Nobody creates or ends a thread once the list is damaged: glibc
 	 * would walk or relink it too. */
 	pthread_barrier_wait(&all_started);
-	if (selfloop && index == LOOPING) {
+	if ((int)index == looping) {
 		loop_own_list_entry();
 		sem_post(&damage_done);
+	}
+	if (index >= 2) {	/* walker-3: a then b; walker-4: b then a */
+		pthread_mutex_t *first = index == 2 ? &lock_a : &lock_b;
+		pthread_mutex_t *second = index == 2 ? &lock_b : &lock_a;
+		pthread_mutex_lock(first);
+		pthread_barrier_wait(&holding);
+		atomic_fetch_add(&about_to_block, 1);
+		pthread_mutex_lock(second);
 	}
 	helper_wait_forever();
 	return NULL;
@@ -90,12 +107,17 @@ static void *walker(void *arg)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2 || (strcmp(argv[1], "selfloop") != 0 && strcmp(argv[1], "hugesize") != 0)) {
-		fprintf(stderr, "usage: pi-hostile-threads selfloop|hugesize\n");
+	const char *mode = argc == 2 ? argv[1] : "";
+	if (strcmp(mode, "selfloop") == 0)
+		looping = 1;	/* walker-2 */
+	else if (strcmp(mode, "tailloop") == 0)
+		looping = 0;	/* walker-1 */
+	else if (strcmp(mode, "hugesize") != 0) {
+		fprintf(stderr, "usage: pi-hostile-threads selfloop|tailloop|hugesize\n");
 		return 2;
 	}
-	selfloop = strcmp(argv[1], "selfloop") == 0;
-	if (pthread_barrier_init(&all_started, NULL, NTHREADS + 1) != 0 || sem_init(&damage_done, 0, 0) != 0)
+	if (pthread_barrier_init(&all_started, NULL, NTHREADS + 1) != 0
+	    || pthread_barrier_init(&holding, NULL, 2) != 0 || sem_init(&damage_done, 0, 0) != 0)
 		helper_die("barrier");
 	for (uintptr_t i = 0; i < NTHREADS; i++) {
 		pthread_t t;
@@ -103,13 +125,17 @@ int main(int argc, char **argv)
 			helper_die("pthread_create");
 	}
 	pthread_barrier_wait(&all_started);
-	if (selfloop) {
+	if (looping >= 0) {
 		while (sem_wait(&damage_done) != 0)
 			;
 	} else {
 		uint32_t huge = 16000000;
 		write_own_memory((uintptr_t)descriptor("_thread_db_sizeof_pthread"), &huge, sizeof huge);
 	}
+	/* Asleep in the kernel on their second lock, not about to be. */
+	while (atomic_load(&about_to_block) < 2)
+		usleep(1000);
+	usleep(100000);
 	helper_ready();
 	helper_wait_forever();
 }
