@@ -143,7 +143,8 @@ static void read_zombie_children(struct pi_process *p, pid_t *children, size_t n
 {
 	size_t cap = 0;
 
-	qsort(children, n, sizeof *children, compare_pids);
+	if (n > 1)	/* qsort of no array (NULL) is undefined */
+		qsort(children, n, sizeof *children, compare_pids);
 	for (size_t i = 0; i < n; i++) {
 		struct pi_stat st;
 		if (i > 0 && children[i] == children[i - 1])
