@@ -399,6 +399,10 @@ static int each_thread(const td_thrhandle_t *th, void *arg)
 	return w->ph->verdict != 0;
 }
 
+/* The walk itself cannot be avoided: td_ta_map_lwp2thr finds a thread's
+ * descriptor without it, but from its thread pointer, which on x86-64 it
+ * asks for through ps_get_thread_area (fs_base), and only a stopped thread
+ * gives that. So the walk is bounded instead (tls/bounds.h). */
 int pi_threaddb_walk(pid_t pid, Dwfl *dwfl, size_t ntasks, pi_threaddb_fn fn, void *arg)
 {
 	static int initialised;
@@ -418,10 +422,12 @@ int pi_threaddb_walk(pid_t pid, Dwfl *dwfl, size_t ntasks, pi_threaddb_fn fn, vo
 	pi_tdb_budget_init(&ph->budget, ntasks);
 	td_err_e err = td_ta_new(ph, &ta);
 	if (err != TD_OK) {
-		ret = ph->verdict			 ? ph->verdict
-		      : err == TD_NOLIBTHREAD ? -ENOENT
-		      : err == TD_VERSION	 ? -EPROTO
-						 : -EIO;
+		if (ph->verdict)
+			ret = ph->verdict;
+		else if (err == TD_NOLIBTHREAD)
+			ret = -ENOENT;
+		else
+			ret = err == TD_VERSION ? -EPROTO : -EIO;
 		goto out;
 	}
 	pi_tdb_guard_init(&w.guard, ntasks);
