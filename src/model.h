@@ -95,6 +95,16 @@ struct pi_tls_var {
 	size_t nbytes;			/* how many were read */
 };
 
+/* Why libthread_db's walk of glibc's thread list, which lies in the
+ * process's memory and so is the process's to forge, was stopped short or
+ * refused (tls/bounds.h): stored negated like the reasons above. */
+enum {
+	PI_ERR_THREAD_LIST_LOOP = 4130,	/* an entry already seen came round again */
+	PI_ERR_THREAD_LIST_LONG = 4131,	/* far more entries than the process has threads */
+	PI_ERR_THREAD_DB_ALTERED = 4132,	/* a _thread_db_* descriptor is not glibc's */
+	PI_ERR_THREAD_DB_BUDGET = 4133,	/* libthread_db read more than the threads justify */
+};
+
 /* The thread pointer: on x86-64, fs_base, which glibc points at the
  * thread's control block (TCB). */
 struct pi_tls {
@@ -370,6 +380,7 @@ struct pi_process {
 	struct pi_tls_module *tls_modules;
 	size_t ntls_modules;
 	int tls_modules_err;
+	int thread_list_err;		/* 0, or -PI_ERR_THREAD_*: the walk was cut short */
 	struct pi_strpool strings;	/* names in the stacks */
 
 	/* collect/locks.c */

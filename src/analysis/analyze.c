@@ -100,6 +100,20 @@ char *pi_unavailable_reason(const struct pi_process *p, const char *item, int er
 				  "input?)");
 	case PI_ERR_SANDBOX_SETUP:
 		return pi_xstrdup("the decoder's sandbox could not be set up, so it was not run");
+	case PI_ERR_THREAD_LIST_LOOP:
+		return pi_xstrdup("glibc's list of threads in the process's memory loops back on itself "
+				  "(damaged or forged): the walk stopped there");
+	case PI_ERR_THREAD_LIST_LONG:
+		return pi_xasprintf("glibc's list of threads in the process's memory has more entries "
+				    "than twice its %zu threads (damaged or forged): the walk stopped there",
+				    p->nthreads);
+	case PI_ERR_THREAD_DB_ALTERED:
+		return pi_xstrdup("glibc's description of its thread structures in the process's memory "
+				  "(_thread_db_*) is not that of pinspect's glibc (altered, or another "
+				  "build): libthread_db was not let use it");
+	case PI_ERR_THREAD_DB_BUDGET:
+		return pi_xstrdup("libthread_db read more of the process's memory than its threads "
+				  "need (a damaged or forged thread list): stopped");
 	case EACCES:
 	case EPERM:
 		return permission_reason(p, item);
@@ -229,6 +243,13 @@ static void build_unavailable(struct pi_process *p)
 	else if (p->stacks_collected) {
 		note_thread_item(&ul, "user_stack", offsetof(struct pi_thread, ustack.err));
 		note_thread_item(&ul, "tls", offsetof(struct pi_thread, tls.err));
+		/* A walk cut short is said once: by the threads it missed, or
+		 * here when it had found them all. */
+		bool said = false;
+		for (size_t i = 0; i < p->nthreads && !said; i++)
+			said = p->threads[i].tls.err == p->thread_list_err;
+		if (p->thread_list_err && !said)
+			note(&ul, "thread_list", 0, false, p->thread_list_err);
 	}
 	if (p->locks_collected) {
 		size_t timed_out = 0;

@@ -1,5 +1,6 @@
 #include "tls/threaddb.h"
 
+#include <dlfcn.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <gelf.h>
@@ -9,8 +10,12 @@
 #include <string.h>
 #include <thread_db.h>
 
+#include "model.h"
 #include "proc/memory.h"
+#include "tls/bounds.h"
 #include "util/xalloc.h"
+
+enum { MAX_DESCRIPTORS = 128 };	/* glibc 2.36 has 50 */
 
 /* The handle libthread_db passes back to every callback. */
 struct ps_prochandle {
@@ -27,7 +32,27 @@ struct ps_prochandle {
 	} *symbols;
 	size_t nsymbols, cap;	/* cap: a power of two */
 	bool indexed;
+
+	/* Where libthread_db was told each _thread_db_* descriptor lies in
+	 * the target, with the same descriptor in pinspect's own glibc:
+	 * every read there is checked against it. */
+	struct descriptor {
+		psaddr_t addr;
+		const void *own;	/* NULL: pinspect's glibc has none */
+	} descriptors[MAX_DESCRIPTORS];
+	size_t ndescriptors;
+
+	struct pi_tdb_budget budget;
+	const struct pi_deadline *deadline;	/* --timeout */
+	int verdict;		/* the first bound hit: 0 or -PI_ERR_THREAD_* */
 };
+
+/* Only the first bound hit is the reason: what follows is its echo. */
+static void stop_for(struct ps_prochandle *ph, int why)
+{
+	if (!ph->verdict)
+		ph->verdict = why;
+}
 
 static uint64_t name_hash(const char *s, size_t len)
 {
@@ -160,14 +185,28 @@ static int search_dynsym(Dwfl_Module *mod, void **userdata, const char *modname,
 	return DWARF_CB_OK;
 }
 
-ps_err_e ps_pglobal_lookup(struct ps_prochandle *ph, const char *object_name,
-			   const char *sym_name, psaddr_t *sym_addr)
+/* A descriptor's address, as libthread_db is about to read it. */
+static ps_err_e note_descriptor(struct ps_prochandle *ph, const char *name, psaddr_t addr)
+{
+	const void *own = dlsym(RTLD_DEFAULT, name);
+	for (size_t i = 0; i < ph->ndescriptors; i++)
+		if (ph->descriptors[i].addr == addr && ph->descriptors[i].own == own)
+			return PS_OK;
+	if (ph->ndescriptors == MAX_DESCRIPTORS) {
+		/* One that could not be checked is not read at all. */
+		stop_for(ph, -PI_ERR_THREAD_DB_ALTERED);
+		return PS_ERR;
+	}
+	ph->descriptors[ph->ndescriptors++] = (struct descriptor){ addr, own };
+	return PS_OK;
+}
+
+static ps_err_e lookup(struct ps_prochandle *ph, const char *sym_name, psaddr_t *sym_addr)
 {
 	/* glibc moved its thread symbols from libpthread into libc over the
 	 * years: look in every module rather than the one named, first in
 	 * the dynamic symbols (where glibc exports them), then in the full
 	 * symbol tables. */
-	(void)object_name;
 	struct dynsym_search ds = { sym_name, 0, false };
 	dwfl_getmodules(ph->dwfl, search_dynsym, &ds, 0);
 	if (ds.found) {
@@ -187,10 +226,69 @@ ps_err_e ps_pglobal_lookup(struct ps_prochandle *ph, const char *object_name,
 	return PS_OK;
 }
 
+ps_err_e ps_pglobal_lookup(struct ps_prochandle *ph, const char *object_name,
+			   const char *sym_name, psaddr_t *sym_addr)
+{
+	(void)object_name;
+	ps_err_e err = lookup(ph, sym_name, sym_addr);
+	if (err == PS_OK && pi_tdb_is_descriptor(sym_name))
+		err = note_descriptor(ph, sym_name, *sym_addr);
+	return err;
+}
+
+/* Whether addr is where a descriptor lies (a few names may share one
+ * address: glibc merges equal constants): 0, or why the size bytes read
+ * there are not to be believed. */
+static int check_descriptors_at(const struct ps_prochandle *ph, psaddr_t addr, const void *value,
+				size_t size, bool *is_descriptor)
+{
+	*is_descriptor = false;
+	for (size_t i = 0; i < ph->ndescriptors; i++) {
+		if (ph->descriptors[i].addr != addr)
+			continue;
+		*is_descriptor = true;
+		int why = pi_tdb_check_descriptor(value, size, ph->descriptors[i].own);
+		if (why)
+			return why;
+	}
+	return 0;
+}
+
+/* Every read libthread_db makes: counted, capped in size, and, where it
+ * reads a descriptor, checked before libthread_db sees (and caches) the
+ * value. A read that fails leaves zeros, never the target's bytes: a
+ * struct size libthread_db cached as read would be used on its next
+ * call. */
 ps_err_e ps_pdread(struct ps_prochandle *ph, psaddr_t addr, void *buf, size_t size)
 {
-	return pi_mem_read(ph->pid, (uint64_t)(uintptr_t)addr, buf, size) == (ssize_t)size ? PS_OK
-											   : PS_ERR;
+	int why = pi_deadline_passed(ph->deadline) ? -PI_ERR_TIMEOUT
+						  : pi_tdb_budget_take(&ph->budget, size);
+	if (why) {
+		/* Only the whole walk's budget is a verdict on the process;
+		 * one call's is a list of TLS modules too long for it. */
+		if (why != -PI_ERR_THREAD_DB_BUDGET || ph->budget.reads >= ph->budget.limit)
+			stop_for(ph, why);
+		return PS_ERR;
+	}
+	uint8_t small[PI_TDB_DESCRIPTOR_SIZE];
+	bool small_read = size <= sizeof small;
+	void *to = small_read ? small : buf;	/* descriptors are read aside first */
+	if (pi_mem_read(ph->pid, (uint64_t)(uintptr_t)addr, to, size) != (ssize_t)size) {
+		memset(buf, 0, size);
+		return PS_ERR;
+	}
+	bool is_descriptor;
+	why = check_descriptors_at(ph, addr, to, size, &is_descriptor);
+	if (!why && is_descriptor && !small_read)
+		why = -PI_ERR_THREAD_DB_ALTERED;
+	if (why) {
+		stop_for(ph, why);
+		memset(buf, 0, size);
+		return PS_ERR;
+	}
+	if (small_read)
+		memcpy(buf, small, size);
+	return PS_OK;
 }
 
 ps_err_e ps_ptread(struct ps_prochandle *ph, psaddr_t addr, void *buf, size_t size)
@@ -272,6 +370,8 @@ pid_t ps_getpid(struct ps_prochandle *ph)
 }
 
 struct walk {
+	struct ps_prochandle *ph;
+	struct pi_tdb_walk_guard guard;
 	pi_threaddb_fn fn;
 	void *arg;
 };
@@ -282,32 +382,66 @@ static int each_thread(const td_thrhandle_t *th, void *arg)
 	td_thrinfo_t info;
 	psaddr_t base = 0;
 
-	if (td_thr_get_info(th, &info) != TD_OK)
-		return 0;
+	int why = pi_tdb_guard_visit(&w->guard, (uint64_t)(uintptr_t)th->th_unique);
+	if (why) {
+		stop_for(w->ph, why);
+		return 1;	/* libthread_db stops the walk */
+	}
+	pi_tdb_budget_open_call(&w->ph->budget, PI_TDB_CALL_READS);
+	td_err_e err = td_thr_get_info(th, &info);
+	pi_tdb_budget_close_call(&w->ph->budget);
+	if (err != TD_OK)
+		return w->ph->verdict != 0;
 	/* The executable is TLS module 1. */
+	pi_tdb_budget_open_call(&w->ph->budget, PI_TDB_CALL_READS);
 	if (td_thr_tlsbase(th, 1, &base) != TD_OK)
 		base = 0;
+	pi_tdb_budget_close_call(&w->ph->budget);
 	w->fn(w->arg, info.ti_lid, (uint64_t)(uintptr_t)th->th_unique, (uint64_t)(uintptr_t)base);
-	return 0;
+	return w->ph->verdict != 0;
 }
 
-int pi_threaddb_walk(pid_t pid, Dwfl *dwfl, pi_threaddb_fn fn, void *arg)
+/* The walk itself cannot be avoided: td_ta_map_lwp2thr finds a thread's
+ * descriptor without it, but from its thread pointer, which on x86-64 it
+ * asks for through ps_get_thread_area (fs_base), and only a stopped thread
+ * gives that. So the walk is bounded instead (tls/bounds.h). */
+int pi_threaddb_walk(pid_t pid, Dwfl *dwfl, size_t ntasks, const struct pi_deadline *deadline,
+		     pi_threaddb_fn fn, void *arg)
 {
 	static int initialised;
-	struct ps_prochandle ph = { pid, dwfl, NULL, 0, 0, false };
-	struct walk w = { fn, arg };
+	/* Large (the descriptors): on the heap, not on a stack libthread_db
+	 * also allocates from. */
+	struct ps_prochandle *ph = pi_xcalloc(1, sizeof *ph);
+	struct walk w = { .ph = ph, .fn = fn, .arg = arg };
 	td_thragent_t *ta;
+	int ret;
 
-	if (!initialised++ && td_init() != TD_OK)
+	if (!initialised++ && td_init() != TD_OK) {
+		free(ph);
 		return -ENOSYS;
-	td_err_e err = td_ta_new(&ph, &ta);
-	if (err != TD_OK) {
-		free(ph.symbols);
-		return err == TD_NOLIBTHREAD ? -ENOENT : err == TD_VERSION ? -EPROTO : -EIO;
 	}
+	ph->pid = pid;
+	ph->dwfl = dwfl;
+	ph->deadline = deadline;
+	pi_tdb_budget_init(&ph->budget, ntasks);
+	td_err_e err = td_ta_new(ph, &ta);
+	if (err != TD_OK) {
+		if (ph->verdict)
+			ret = ph->verdict;
+		else if (err == TD_NOLIBTHREAD)
+			ret = -ENOENT;
+		else
+			ret = err == TD_VERSION ? -EPROTO : -EIO;
+		goto out;
+	}
+	pi_tdb_guard_init(&w.guard, ntasks);
 	err = td_ta_thr_iter(ta, each_thread, &w, TD_THR_ANY_STATE, TD_THR_LOWEST_PRIORITY,
 			     TD_SIGNO_MASK, TD_THR_ANY_USER_FLAGS);
 	td_ta_delete(ta);
-	free(ph.symbols);
-	return err == TD_OK ? 0 : -EIO;
+	pi_tdb_guard_free(&w.guard);
+	ret = ph->verdict ? ph->verdict : err == TD_OK ? 0 : -EIO;
+out:
+	free(ph->symbols);
+	free(ph);
+	return ret;
 }

@@ -3,6 +3,7 @@
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <gelf.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,7 +93,14 @@ static void read_exe_variables(struct pi_process *p, Dwfl *dwfl)
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
 			continue;
 		Elf_Data *data = elf_getdata(scn, NULL);
-		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize && nvars < MAX_TLS_VARS; i++) {
+		/* As many symbols as the section's data holds: its header's
+		 * size and entry size are the file's word (an entry size of 1
+		 * would make a loop of a byte per symbol). */
+		size_t sym_size = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
+		size_t nsyms = data && sym_size ? data->d_size / sym_size : 0;
+		if (nsyms > INT_MAX)
+			nsyms = INT_MAX;
+		for (size_t i = 0; i < nsyms && nvars < MAX_TLS_VARS; i++) {
 			GElf_Sym sym;
 			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_TLS
 			    || sym.st_shndx == SHN_UNDEF)
@@ -148,7 +156,10 @@ void pi_tls_collect(struct pi_process *p, Dwfl *dwfl)
 	struct tls_ctx c = { p, dwfl, 0 };
 
 	dwfl_getmodules(dwfl, each_module, &c, 0);
-	int err = pi_threaddb_walk(p->pid, dwfl, on_thread, p);
+	int err = pi_threaddb_walk(p->pid, dwfl, p->nthreads, &p->deadline, on_thread, p);
+	if (err == -PI_ERR_THREAD_LIST_LOOP || err == -PI_ERR_THREAD_LIST_LONG
+	    || err == -PI_ERR_THREAD_DB_ALTERED || err == -PI_ERR_THREAD_DB_BUDGET)
+		p->thread_list_err = err;
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (!p->threads[i].tls.source && !p->threads[i].tls.fs_base)
 			p->threads[i].tls.err = err ? err : -ENOENT;

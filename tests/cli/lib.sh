@@ -87,7 +87,7 @@ check() {
 # point is "does not hang", never a measure of speed.
 run_pinspect() {
 	local bound=()
-	[ -n "${PINSPECT_TIMEOUT:-}" ] && bound=(timeout "$PINSPECT_TIMEOUT")
+	[ -n "${PINSPECT_TIMEOUT:-}" ] && bound=(timeout -k 5 "$PINSPECT_TIMEOUT")
 	if [ "${PINSPECT_VALGRIND:-}" = 1 ]; then
 		"${bound[@]}" ${PINSPECT_WRAP[@]+"${PINSPECT_WRAP[@]}"} valgrind --quiet --error-exitcode=97 --leak-check=full \
 			--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \

@@ -24,6 +24,7 @@ Suite *vdso_suite(void);
 Suite *fuzz_suite(void);
 Suite *locks_suite(void);
 Suite *lock_bounds_suite(void);	/* many threads, and --timeout (test_lock_bounds.c) */
+Suite *tls_bounds_suite(void);	/* libthread_db's bounds (test_tls_bounds.c) */
 Suite *table_suite(void);
 Suite *sample_suite(void);
 Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
