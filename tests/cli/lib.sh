@@ -15,6 +15,9 @@ TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pinspect-test.XXXXXX")
 # Marks every process a test starts, and its children: tests/leftovers.sh
 # finds by it anything still running after the suite.
 export PINSPECT_TEST_RUN=$abs_top_builddir
+# In an --enable-asan build, the leaks of libraries that pinspect cannot
+# free are known (tests/lsan.supp); without ASan this is not read.
+export LSAN_OPTIONS="suppressions=$abs_top_srcdir/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 tap_count=0
 tap_failed=0
@@ -80,6 +83,15 @@ check() {
 	fi
 }
 
+# valgrind_log_clean LOG: valgrind found nothing in pinspect.
+valgrind_log_clean() {
+	# Valgrind 3.19 (Debian 12) does not know openat2 (syscall 437): it
+	# warns, in five lines, and fails the call with ENOSYS, and pinspect
+	# takes its fallback (proc/target_open.c). That warning is about
+	# valgrind, not pinspect's memory; anything else in the log is.
+	! grep -qvE '^--[0-9]+-- (WARNING: unhandled amd64-linux syscall: 437|You may be able to write your own handler\.|Read the file README_MISSING_SYSCALL_OR_IOCTL\.|Nevertheless we consider this a bug\.  Please report|it at http://valgrind\.org/support/bug_reports\.html\.)$' "$1" 2>/dev/null
+}
+
 # run_pinspect ARGS...: runs pinspect; leaves $STATUS, and its output in
 # $TEST_TMP/out and $TEST_TMP/err. Under valgrind, memory errors or leaks
 # turn into a failed check of their own. With PINSPECT_TIMEOUT=SECONDS set,
@@ -95,7 +107,7 @@ run_pinspect() {
 			--log-file="$TEST_TMP/valgrind" \
 			"$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 		STATUS=$?
-		if [ "$STATUS" = 97 ] || [ -s "$TEST_TMP/valgrind" ]; then
+		if [ "$STATUS" = 97 ] || ! valgrind_log_clean "$TEST_TMP/valgrind"; then
 			not_ok "valgrind is clean for: pinspect $*" "$(head -c 4000 "$TEST_TMP/valgrind")"
 		fi
 	else

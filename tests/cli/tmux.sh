@@ -23,7 +23,7 @@ trap 'tm kill-server 2>/dev/null; cleanup' EXIT
 tm_start() {
 	tm kill-server 2>/dev/null
 	tm new-session -d -s "$TMUX_PANE" -x "$PANE_W" -y "$PANE_H" \
-		"env -i PATH=$PATH HOME=$TEST_TMP TERM=tmux-256color PINSPECT_TEST_RUN=$PINSPECT_TEST_RUN ${PANE_ENV:-} PS1='pi-test\$ ' bash --norc --noprofile"
+		"env -i PATH=$PATH HOME=$TEST_TMP TERM=tmux-256color PINSPECT_TEST_RUN=$PINSPECT_TEST_RUN LSAN_OPTIONS=$LSAN_OPTIONS ${PANE_ENV:-} PS1='pi-test\$ ' bash --norc --noprofile"
 	wait_screen 'pi-test\$' || { echo "Bail out! tmux did not start a shell"; exit 99; }
 }
 
@@ -104,7 +104,7 @@ clear_pane() {
 # vg_clean DESCRIPTION: under valgrind, the last run's log is empty.
 vg_clean() {
 	[ "${PINSPECT_VALGRIND:-}" = 1 ] || return 0
-	if [ ! -s "$VG_LOG" ]; then ok "valgrind is clean: $1"; else
+	if valgrind_log_clean "$VG_LOG"; then ok "valgrind is clean: $1"; else
 		not_ok "valgrind is clean: $1" "$(head -c 4000 "$VG_LOG")"; fi
 }
 
