@@ -86,7 +86,10 @@ static void unescape(struct pi_buf *b, const unsigned char *s, size_t len)
 			size_t k = i + 3;
 			while (k < len && hex(s[k]) >= 0 && k - i < 12)
 				cp = cp << 4 | (unsigned)hex(s[k++]);
-			fz_require(k < len && s[k] == '}' && dangerous(cp));
+			/* Escaped as \u{...}: exactly the code points the escape
+			 * keeps from a terminal (a wider set than dangerous(),
+			 * which is this target's own floor, checked below). */
+			fz_require(k < len && s[k] == '}' && pi_is_invisible_code_point(cp));
 			put_utf8(b, cp);
 			i = k + 1;
 			continue;
