@@ -8,16 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 
 eintr=$TEST_TMP/eintr
-# eintr_seen SECONDS: the helper has written down an EINTR within
-# SECONDS (a thread that saw one needs the CPU to say so).
-eintr_seen() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		[ -s "$eintr" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# eintr_seen SECONDS: the helper has written down an EINTR within SECONDS.
+eintr_seen() { written_within "$eintr" "$1"; }
 
 start_helper pi-stacks spinwait "$eintr"
 pid=$HELPER_PID

@@ -248,6 +248,18 @@ wait_state() {
 	exit 99
 }
 
+# written_within FILE SECONDS: FILE is non-empty within SECONDS (a helper
+# that writes down what it saw needs the CPU to say so, which a busy
+# machine may be slow to give).
+written_within() {
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # kernel_thread_pid: the PID of some kernel thread.
 kernel_thread_pid() {
 	local d
