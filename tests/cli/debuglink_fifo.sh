@@ -39,15 +39,7 @@ check "the library keeps no symbol table but .dynsym, and links to the FIFO" \
 		&& readelf -p .gnu_debuglink '$dir/libpi-linked.so' | grep -q libpi-linked.debug \
 		&& [ -p '$dir/libpi-linked.debug' ] && [ -p '$dir/.debug/libpi-linked.debug' ]"
 
-HELPER_OUT=$TEST_TMP/helper.out
-"${owner[@]}" "$dir/pi-dlopen" "$dir/libpi-linked.so" >"$HELPER_OUT" 2>&1 &
-HELPER_PID=$!
-track "$HELPER_PID"
-for i in $(seq 1 200); do
-	grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && break
-	sleep 0.05
-done
-grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! pi-dlopen did not get ready: $(cat "$HELPER_OUT")"; exit 99; }
+start_program "${owner[@]}" "$dir/pi-dlopen" "$dir/libpi-linked.so"
 pid=$HELPER_PID
 
 run_pinspect "$pid"
@@ -108,15 +100,7 @@ check "the library has no build-id, and links to a sparse ELF file of 64 GiB" \
 		&& readelf -p .gnu_debuglink '$big/libpi-linked.so' | grep -q libpi-linked.debug \
 		&& [ \"\$(stat -c %s '$big/libpi-linked.debug')\" = 68719476736 ] \
 		&& readelf -h '$big/libpi-linked.debug' >/dev/null"
-HELPER_OUT=$TEST_TMP/helper-big.out
-"${owner[@]}" "$big/pi-dlopen" "$big/libpi-linked.so" >"$HELPER_OUT" 2>&1 &
-HELPER_PID=$!
-track "$HELPER_PID"
-for i in $(seq 1 200); do
-	grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && break
-	sleep 0.05
-done
-grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! pi-dlopen did not get ready: $(cat "$HELPER_OUT")"; exit 99; }
+start_program "${owner[@]}" "$big/pi-dlopen" "$big/libpi-linked.so"
 run_pinspect "$HELPER_PID"
 status_is "a debug link to a sparse 64 GiB file: finishes, exit 0" 0
 out_has "a debug link to a sparse 64 GiB file: the library's functions by name, from .dynsym" \
@@ -136,15 +120,7 @@ mkdir "$alt"
 	rm "$2/altlink"
 	mkfifo "$2/libpi-alt.debug"' sh "$HELPERS" "$alt" \
 	|| { echo "Bail out! cannot prepare the library in $alt"; exit 99; }
-HELPER_OUT=$TEST_TMP/helper2.out
-"${owner[@]}" "$alt/pi-dlopen" "$alt/libpi-linked.so" >"$HELPER_OUT" 2>&1 &
-HELPER_PID=$!
-track "$HELPER_PID"
-for i in $(seq 1 200); do
-	grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && break
-	sleep 0.05
-done
-grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! pi-dlopen did not get ready: $(cat "$HELPER_OUT")"; exit 99; }
+start_program "${owner[@]}" "$alt/pi-dlopen" "$alt/libpi-linked.so"
 run_pinspect "$HELPER_PID"
 status_is "an alt link naming a FIFO: finishes, exit 0" 0
 out_has "an alt link naming a FIFO: the library's source lines are read all the same" \
@@ -169,15 +145,7 @@ if command -v dwz >/dev/null; then
 		bash -c "readelf -p .gnu_debugaltlink '$dwzdir/libpi-linked.so' | grep -q '$dwzdir/alt.fifo' \
 			&& readelf --debug-dump=info '$dwzdir/libpi-linked.so' | grep -q 'alt' \
 			&& [ -p '$dwzdir/alt.fifo' ]"
-	HELPER_OUT=$TEST_TMP/helper3.out
-	"${owner[@]}" "$dwzdir/pi-dlopen" "$dwzdir/libpi-linked.so" >"$HELPER_OUT" 2>&1 &
-	HELPER_PID=$!
-	track "$HELPER_PID"
-	for i in $(seq 1 200); do
-		grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && break
-		sleep 0.05
-	done
-	grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! pi-dlopen did not get ready: $(cat "$HELPER_OUT")"; exit 99; }
+	start_program "${owner[@]}" "$dwzdir/pi-dlopen" "$dwzdir/libpi-linked.so"
 	run_pinspect --lines=all "$HELPER_PID"
 	status_is "dwz alt file a FIFO: finishes, exit 0" 0
 	out_has "dwz alt file a FIFO: names and source lines all the same" \
