@@ -388,9 +388,7 @@ static size_t keep_within_budget(struct pi_process *p, struct pi_thread **stop, 
 
 static double seconds_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)pi_monotonic_ns() / 1e9;
 }
 
 struct sample_ctx {
