@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "proc/reader.h"
@@ -18,13 +17,6 @@ struct pi_sched_clock_cpu {
 	int64_t sched_ns;	/* the CPU's scheduler clock ... */
 	int64_t mono_ns;	/* ... at this CLOCK_MONOTONIC time */
 };
-
-int64_t pi_monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void pi_sched_clock_init(struct pi_sched_clock *clock)
 {

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+#include "util/deadline.h"
 
 struct pi_sched_clock_cpu;
 
@@ -37,8 +38,8 @@ struct pi_sched_clock {
 void pi_sched_clock_init(struct pi_sched_clock *clock);
 void pi_sched_clock_done(struct pi_sched_clock *clock);
 
-/* CLOCK_MONOTONIC in ns: take it when reading a task's sched file. */
-int64_t pi_monotonic_ns(void);
+/* Take pi_monotonic_ns (util/deadline.h) when reading a task's sched
+ * file. */
 
 /* The scheduler clock of CPU cpu at monotonic time mono_ns, or 0 when it
  * cannot be known. Learns the CPU's clock on first use. */

@@ -388,9 +388,7 @@ static size_t keep_within_budget(struct pi_process *p, struct pi_thread **stop, 
 
 static double seconds_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)pi_monotonic_ns() / 1e9;
 }
 
 struct sample_ctx {
@@ -516,9 +514,13 @@ static void sample_and_unwind(struct stack_ctx *c, struct pi_thread **run, size_
 					t->ustack.err = err;
 				else if (t->syscall.kind == PI_SYSCALL_RUNNING || copy_and_unwind(c, t))
 					run[again++] = t;
+			} else if (sm->err == -ETIMEDOUT) {
+				/* The wait was cut to what --timeout left: only a
+				 * full wait says the thread never ran in user space. */
+				t->ustack.err = pi_deadline_passed(&c->p->deadline) ? -PI_ERR_TIMEOUT
+										   : -PI_ERR_NO_USER_SAMPLE;
 			} else {
-				t->ustack.err = sm->err == -ENOEXEC ? -PI_ERR_NOT_X86_64
-						: sm->err == -ETIMEDOUT ? -PI_ERR_NO_USER_SAMPLE : sm->err;
+				t->ustack.err = sm->err == -ENOEXEC ? -PI_ERR_NOT_X86_64 : sm->err;
 			}
 		}
 		pi_sample_batch_free(&b);

@@ -7,6 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 
+/* read(2), again when a signal interrupts it: n bytes or fewer, 0 at end
+ * of file, or -errno. */
+static ssize_t read_retrying(int fd, void *into, size_t n)
+{
+	for (;;) {
+		ssize_t got = read(fd, into, n);
+		if (got >= 0 || errno != EINTR)
+			return got >= 0 ? got : -errno;
+	}
+}
+
 int pi_proc_open(pid_t pid)
 {
 	char path[32];
@@ -33,15 +44,11 @@ int pi_read_at(int dirfd, const char *name, struct pi_buf *out)
 		/* /proc files report size 0; read until EOF, a page or more at
 		 * a time (seq_file fills whole buffers). */
 		pi_buf_reserve(out, out->cap - out->len < 4096 ? 16384 : 0);
-		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
+		ssize_t n = read_retrying(fd, out->data + out->len, out->cap - out->len - 1);
+		if (n <= 0) {
+			err = (int)n;
 			break;
 		}
-		if (n == 0)
-			break;
 		out->len += (size_t)n;
 	}
 	out->data[out->len] = '\0';
@@ -67,15 +74,11 @@ int pi_read_prefix_at(int dirfd, const char *name, size_t keep, size_t count_max
 		size_t want = keeping ? keep - out->len : sizeof scratch;
 		if (want > count_max - *total)
 			want = count_max - *total;
-		ssize_t n = read(fd, keeping ? out->data + out->len : scratch, want);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
+		ssize_t n = read_retrying(fd, keeping ? out->data + out->len : scratch, want);
+		if (n <= 0) {
+			err = (int)n;
 			break;
 		}
-		if (n == 0)
-			break;
 		if (keeping)
 			out->len += (size_t)n;
 		*total += (size_t)n;
@@ -97,15 +100,11 @@ int pi_read_lines_at(int dirfd, const char *name, struct pi_buf *buf,
 		return -errno;
 	for (;;) {
 		pi_buf_reserve(buf, CHUNK);
-		ssize_t n = read(fd, buf->data + buf->len, CHUNK);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
+		ssize_t n = read_retrying(fd, buf->data + buf->len, CHUNK);
+		if (n <= 0) {
+			err = (int)n;
 			break;
 		}
-		if (n == 0)
-			break;
 		buf->len += (size_t)n;
 		/* Hand over the whole lines; keep the partial last one. */
 		char *end = memrchr(buf->data, '\n', buf->len);

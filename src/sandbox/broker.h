@@ -47,10 +47,13 @@ int pi_broker_serve(int sock, pi_sandbox_policy_fn *policy, void *arg, unsigned 
  * PI_BROKER_MAX_REQUEST. */
 int pi_broker_request(int sock, uint32_t kind, const void *data, size_t len);
 
-/* The policy for now: opens path read-only without following a final
- * symbolic link and without blocking on a FIFO, and keeps it only if it
- * is a regular file (-EINVAL otherwise). Hook: the safe in-root open
- * (a target's root, no symbolic links escaping it) replaces this. */
+/* A plain policy, for the unit tests (no decoder asks for a file yet):
+ * opens path read-only without following a final symbolic link and
+ * without blocking on a FIFO, and keeps it only if it is a regular file
+ * (-EINVAL otherwise). It opens before it looks, so a device's driver
+ * runs: a policy serving a target's files uses proc/target_open instead,
+ * which resolves the path inside the target's root and opens nothing but
+ * a regular file. */
 int pi_broker_open_regular(const char *path);
 
 #endif

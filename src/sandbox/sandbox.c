@@ -18,6 +18,7 @@
 #include "sandbox/confine.h"
 #include "sandbox/filter.h"
 #include "sandbox/wire.h"
+#include "util/deadline.h"
 #include "util/xalloc.h"
 
 /* The sandbox's own records, after the function's. */
@@ -80,9 +81,7 @@ static void leave(pid_t pid)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return pi_monotonic_ns() / 1000000;
 }
 
 static void sleep_ms(int ms)

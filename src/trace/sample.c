@@ -18,6 +18,7 @@
 #include <asm/perf_regs.h>
 #endif
 
+#include "util/deadline.h"
 #include "util/xalloc.h"
 
 enum {
@@ -268,9 +269,7 @@ static int read_ring(const struct event *e, pid_t tid, struct pi_sample *s, uint
 
 static double now_us(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+	return (double)pi_monotonic_ns() / 1e3;
 }
 
 int pi_sample_batch(struct pi_sample_batch *b)

@@ -13,8 +13,9 @@
  * event: no hardware PMU needed), sampling PERF_SAMPLE_REGS_USER and
  * PERF_SAMPLE_STACK_USER after 100 us of the thread's CPU time (in the
  * kernel too where pinspect may: a thread busy in a system call gives its
- * user registers as it entered it; else user space only); a ring buffer of 64 KiB (enough for one sample); one
- * sample read and checked field by field, then the event is closed.
+ * user registers as it entered it; else user space only); a ring buffer
+ * of 64 KiB (enough for one sample); one sample read and checked field by
+ * field, then the event is closed.
  * Threads are sampled together, a bounded number at a time.
  *
  * While waiting, the caller is asked every couple of milliseconds whether

@@ -19,8 +19,16 @@ static bool same_build_id(Elf *elf, const void *id, ssize_t len)
 	return len > 0 && n == len && memcmp(id, other, (size_t)len) == 0;
 }
 
+/* The largest debug file whose CRC-32 is computed: about a second of
+ * reading here. The file is the target's, and a sparse one can be
+ * terabytes that read as zeros for an hour; a real debug file found by
+ * CRC (a module without a build-id, from an old toolchain) is far
+ * smaller. */
+#define CRC_FILE_MAX ((off_t)256 << 20)
+
 /* The CRC-32 of the whole file, read a piece at a time: the file may be
- * big, and is never held in memory. */
+ * big, and is never held in memory. A file that is, or grows while read
+ * to, more than CRC_FILE_MAX bytes does not match. */
 static bool crc_matches(int fd, GElf_Word want)
 {
 	enum { CHUNK = 65536 };
@@ -31,7 +39,7 @@ static bool crc_matches(int fd, GElf_Word want)
 	while ((n = pread(fd, chunk, CHUNK, at)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n < 0 || at + n > CRC_FILE_MAX)
 			break;
 		crc = pi_debuglink_crc(crc, chunk, (size_t)n);
 		at += n;
@@ -49,6 +57,8 @@ static int try_debug(int rootfd, const char *path, const struct stat *main_st, c
 	if (fd < 0)
 		return -1;
 	bool ok = !main_st || st.st_dev != main_st->st_dev || st.st_ino != main_st->st_ino;
+	if (ok && idlen <= 0 && check_crc && st.st_size > CRC_FILE_MAX)
+		ok = false;
 	if (ok) {
 		Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 		ok = elf && elf_kind(elf) == ELF_K_ELF;

@@ -7,7 +7,8 @@
  * proc/target_open (inside the root, a regular file only) and accepted
  * only when it is the right file: its build-id matches the module's (or
  * the dwz alt link's), or, for a module without a build-id, its CRC-32
- * matches the debug link's. */
+ * matches the debug link's (computed only for a file of at most 256 MiB:
+ * a sparse file of terabytes would take an hour to read). */
 #ifndef PI_UNWIND_DEBUGFILE_H
 #define PI_UNWIND_DEBUGFILE_H
 

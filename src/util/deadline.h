@@ -20,6 +20,10 @@ struct pi_deadline {
 	int64_t end_ns;		/* when it runs out (CLOCK_MONOTONIC) */
 };
 
+/* CLOCK_MONOTONIC in nanoseconds: the clock budgets and waits are
+ * measured by. */
+int64_t pi_monotonic_ns(void);
+
 /* Starts a budget of seconds from now (0 or less: no limit). */
 void pi_deadline_start(struct pi_deadline *d, double seconds);
 /* Has the budget run out? Never for a deadline without a limit (or NULL). */

@@ -73,15 +73,8 @@ umount -l /old
 exec /app/pi-dlopen /app/libpi-linked.so "libpi-linked.so=$host/libpi-secret.so" \
 	"libpi-linked.debug=$host/libpi-linked.debug"
 SCRIPT
-HELPER_OUT=$TEST_TMP/helper.out
-"${as_nobody[@]}" unshare -Urm sh "$TEST_TMP/enter.sh" "$ct" "$stage" "$host" >"$HELPER_OUT" 2>&1 &
-pid=$!
-track "$pid"
-for i in $(seq 1 200); do
-	grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && break
-	sleep 0.05
-done
-grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! the container did not get ready: $(cat "$HELPER_OUT")"; exit 99; }
+start_program "${as_nobody[@]}" unshare -Urm sh "$TEST_TMP/enter.sh" "$ct" "$stage" "$host"
+pid=$HELPER_PID
 track "$pid"	# the helper, once the shell exec'd it
 
 check "the library's path, as the process's maps name it, now leads to the host's file" \

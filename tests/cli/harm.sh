@@ -9,17 +9,8 @@
 
 # --- No EINTR by default. ----------------------------------------------
 eintr=$TEST_TMP/eintr
-# eintr_seen SECONDS: the helper has written down an EINTR within
-# SECONDS. A thread that saw one needs the CPU to say so, which a busy
-# machine (the other tests run beside this one) may be slow to give.
-eintr_seen() {
-	local i
-	for i in $(seq 1 $(($1 * 10))); do
-		[ -s "$eintr" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# eintr_seen SECONDS: the helper has written down an EINTR within SECONDS.
+eintr_seen() { written_within "$eintr" "$1"; }
 start_helper pi-stacks epoll "$eintr"
 pid=$HELPER_PID
 for opt in "" --no-ptrace; do

@@ -164,16 +164,29 @@ status_is() {
 start_helper() {
 	local name=$1
 	shift
-	HELPER_OUT=$TEST_TMP/helper.$name.$RANDOM
-	"$HELPERS/$name" "$@" >"$HELPER_OUT" 2>&1 &
+	start_program "$HELPERS/$name" "$@"
+}
+
+# start_program COMMAND...: start_helper for any command (a copy of a
+# helper elsewhere, or one run through setpriv or unshare, which exec it:
+# HELPER_PID is then the helper's).
+start_program() {
+	HELPER_OUT=$TEST_TMP/helper.${1##*/}.$RANDOM
+	"$@" >"$HELPER_OUT" 2>&1 &
 	HELPER_PID=$!
 	track "$HELPER_PID"
+	wait_ready "$*"
+}
+
+# wait_ready WHAT: waits up to 10 s for HELPER_OUT to say "ready"; bails
+# out naming WHAT if it does not.
+wait_ready() {
 	local i
 	for i in $(seq 1 200); do
 		grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && return 0
 		sleep 0.05
 	done
-	echo "Bail out! helper $name did not get ready: $(cat "$HELPER_OUT")"
+	echo "Bail out! $1 did not get ready: $(cat "$HELPER_OUT")"
 	exit 99
 }
 
@@ -191,12 +204,7 @@ start_helper_in_pidns() {
 	HELPER_OUT=$TEST_TMP/helper.$name.$RANDOM
 	"${ns[@]}" "$HELPERS/$name" "$@" >"$HELPER_OUT" 2>&1 &
 	track $!
-	local i
-	for i in $(seq 1 200); do
-		grep -q '^ready$' "$HELPER_OUT" 2>/dev/null && break
-		sleep 0.05
-	done
-	grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! helper $name did not get ready"; exit 99; }
+	wait_ready "helper $name"
 	# unshare --fork waits for its child, the helper.
 	HELPER_PID=$(cat /proc/$!/task/*/children | tr -s ' ' '\n' | grep . | head -n 1)
 	track "$HELPER_PID"
@@ -258,6 +266,18 @@ wait_state() {
 	done
 	echo "Bail out! task $1 never reached state $2 (it is in $(task_state "$1"))"
 	exit 99
+}
+
+# written_within FILE SECONDS: FILE is non-empty within SECONDS (a helper
+# that writes down what it saw needs the CPU to say so, which a busy
+# machine may be slow to give).
+written_within() {
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # kernel_thread_pid: the PID of some kernel thread.

@@ -103,14 +103,7 @@ done
 # --- A program replaced on disk while it runs (a package upgrade): its
 # frames are named from the file it runs, not the new one at its path. --
 cp "$HELPERS/pi-threads" "$TEST_TMP/pi-threads"
-start_helper_at() { # like start_helper, for a program outside tests/helpers
-	HELPER_OUT=$TEST_TMP/helper.out.$RANDOM
-	"$@" >"$HELPER_OUT" 2>&1 &
-	HELPER_PID=$!
-	track "$HELPER_PID"
-	for i in $(seq 1 200); do grep -q '^ready$' "$HELPER_OUT" && return; sleep 0.05; done
-}
-start_helper_at "$TEST_TMP/pi-threads" -n 1 -d 2
+start_program "$TEST_TMP/pi-threads" -n 1 -d 2
 cp "$HELPERS/pi-stacks" "$TEST_TMP/pi-threads.new"
 mv "$TEST_TMP/pi-threads.new" "$TEST_TMP/pi-threads"
 run_pinspect --json "$HELPER_PID"

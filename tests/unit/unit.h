@@ -25,11 +25,11 @@ Suite *fuzz_suite(void);
 Suite *locks_suite(void);
 Suite *lock_bounds_suite(void);	/* many threads, and --timeout (test_lock_bounds.c) */
 Suite *tls_bounds_suite(void);	/* libthread_db's bounds (test_tls_bounds.c) */
-Suite *table_suite(void);
+Suite *table_suite(void);	/* the live view's table (test_table.c) */
 Suite *sample_suite(void);
 Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
 Suite *debugpaths_suite(void);
 Suite *target_open_suite(void);
-Suite *check_suite(void);	/* the health scans (test_check.c) */	/* the live view's table (test_table.c) */
+Suite *check_suite(void);	/* the health scans (test_check.c) */
 
 #endif
