@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "collect/threads.h"
+#include "elf/vdso.h"
 #include "elf/vdso_sandbox.h"
 #include "proc/memory.h"
 #include "proc/reader.h"
@@ -75,6 +77,22 @@ static int memory_dirfd(int procfd, const struct pi_process *p, bool *opened)
 	return procfd;
 }
 
+/* Is image, byte for byte, the vDSO the kernel maps into pinspect itself?
+ * Then it is the kernel's, not the target's: only a vDSO the process has
+ * rewritten (or another ABI's) differs. Our own is read like the
+ * target's, so a size that differs fails the read instead of faulting. */
+static bool is_kernels_own_vdso(const uint8_t *image, size_t size)
+{
+	uint64_t own = getauxval(AT_SYSINFO_EHDR);
+	if (!own)
+		return false;
+	uint8_t *copy = pi_xmalloc(size);
+	bool same = pi_mem_read(getpid(), own, copy, size) == (ssize_t)size
+		    && memcmp(copy, image, size) == 0;
+	free(copy);
+	return same;
+}
+
 static void read_vdso(struct pi_process *p)
 {
 	struct pi_vdso *v = &p->vdso;
@@ -103,11 +121,15 @@ static void read_vdso(struct pi_process *p)
 		free(image);
 		return;
 	}
-	/* The image is the target's to write: libelf reads it in the
-	 * sandbox, and a crash or a hang there costs only this section. The
-	 * sandbox's fork and exit take about a millisecond: the rest of the
-	 * process is read meanwhile, and pi_collect_finish collects it. */
-	v->err = pi_vdso_decode_start(image, (size_t)n, &v->pending);
+	/* The image is the target's to write: unless it is the kernel's
+	 * own, libelf reads it in the sandbox, and a crash or a hang there
+	 * costs only this section. The sandbox's fork and exit take about a
+	 * millisecond, a tenth of a small snapshot: the rest of the process
+	 * is read meanwhile, and pi_collect_finish collects it. */
+	if (is_kernels_own_vdso(image, (size_t)n))
+		v->err = pi_vdso_decode(image, (size_t)n, v);
+	else
+		v->err = pi_vdso_decode_start(image, (size_t)n, &v->pending);
 	/* Kept: the unwinder reads the vDSO's unwind tables from it. */
 	v->image = image;
 	v->image_size = (size_t)n;
