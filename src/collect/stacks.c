@@ -317,6 +317,18 @@ static void regs_to_dwarf(const struct user_regs_struct *r, struct pi_unwind_sta
 	s->known = (1u << PI_DWARF_NREGS) - 1;
 }
 
+/* A thread's registers, as a stop or a perf sample gave them. */
+static void keep_registers(struct pi_thread *t, const struct user_regs_struct *r, bool sampled)
+{
+	t->regs.known = true;
+	t->regs.rip = r->rip;
+	t->regs.rsp = r->rsp;
+	free(t->regs.all);
+	t->regs.all = pi_xmalloc(sizeof *t->regs.all);
+	*t->regs.all = *r;
+	t->regs.sampled = sampled;
+}
+
 /* Stops the threads in list (as a batch), then unwinds each from its
  * registers and stack copy. */
 static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t n,
@@ -349,13 +361,7 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 			t->ustack.err = st->err;
 			continue;
 		}
-		t->regs.known = true;
-		t->regs.rip = st->regs.rip;
-		t->regs.rsp = st->regs.rsp;
-		free(t->regs.all);
-		t->regs.all = pi_xmalloc(sizeof *t->regs.all);
-		*t->regs.all = st->regs;
-		t->regs.sampled = false;
+		keep_registers(t, &st->regs, false);
 		t->tls.err = 0;
 		t->tls.fs_base = st->regs.fs_base;
 		t->tls.source = "ptrace";
@@ -414,13 +420,7 @@ static void unwind_sample(struct stack_ctx *c, struct pi_thread *t, const struct
 	memset(&t->ustack, 0, sizeof t->ustack);
 	t->ustack.stopped_us = -1;
 	t->ustack.method = PI_UNWIND_SAMPLED;
-	t->regs.known = true;
-	t->regs.rip = sm->regs.rip;
-	t->regs.rsp = sm->regs.rsp;
-	free(t->regs.all);
-	t->regs.all = pi_xmalloc(sizeof *t->regs.all);
-	*t->regs.all = sm->regs;
-	t->regs.sampled = true;
+	keep_registers(t, &sm->regs, true);
 	struct pi_unwind_start s;
 	memset(&s, 0, sizeof s);
 	memcpy(s.regs, sm->dwarf_regs, sizeof s.regs);

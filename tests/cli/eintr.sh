@@ -99,7 +99,9 @@ echo "# control: with perf denied, $stopped threads stopped while running in 30 
 # threads only, makes epoll_wait and sigtimedwait return EINTR when it
 # finds the thread blocked: a few tries, 20 ms apart.)
 rm -f "$eintr"
-for i in $(seq 1 30); do
+# (Up to 150 tries, 3 s: on a loaded machine the threads spend most of
+# their time waiting for a CPU, where a signal interrupts nothing.)
+for i in $(seq 1 150); do
 	kill -URG "$pid"
 	sleep 0.02
 	[ -s "$eintr" ] && break
