@@ -133,7 +133,7 @@ rss_below "$RSS_BOUND" "--batch -H, three refreshes: peak memory bounded" --batc
 if command -v tmux >/dev/null; then
 	tm_start
 	live -d 0.2 -H --top "$pid"
-	see "live: the threads' rows show the command line" ' worker-0: [^ ]*pi-threads -n 199 -- xxx'
+	see "live: the threads' rows show the command line" ' worker-0: [^ ]*pi-threads -n 199 -- x'
 	sleep 1
 	live=$(live_pid)
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$live/status" 2>/dev/null)
