@@ -5,6 +5,16 @@
 
 #include "collect/collect.h"
 
+static void wait_free(struct pi_wait_for *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->nobjects; i++)
+		free(w->objects[i].peers);
+	free(w->objects);
+	free(w);
+}
+
 void pi_process_free(struct pi_process *p)
 {
 	/* A decoder never waited for is reaped all the same. */
@@ -22,7 +32,9 @@ void pi_process_free(struct pi_process *p)
 		if (p->threads[i].tls.owns_vars)
 			free(p->threads[i].tls.vars);
 		free(p->threads[i].regs.all);
+		wait_free(p->threads[i].wait);
 	}
+	free(p->waits_netns);
 	free(p->threads);
 	pi_vmas_free(p->vmas, p->nvmas);
 	pi_strv_free(&p->vdso.symbols);

@@ -51,6 +51,9 @@ enum {
 	PI_ERR_SANDBOX_MEMORY = 4123,	/* ran out of its address space limit */
 	PI_ERR_SANDBOX_REPLY = 4124,	/* sent records that failed validation */
 	PI_ERR_SANDBOX_SETUP = 4125,	/* its confinement could not be set up */
+	/* What a thread waits for beyond its process (collect/waits.c). */
+	PI_ERR_OTHER_NETNS = 4140,	/* the socket is in another network namespace */
+	PI_ERR_LOCK_NOT_LISTED = 4141,	/* /proc/locks shows no wait of this process on the file */
 };
 
 /* How a thread's user stack was obtained. */
@@ -219,6 +222,60 @@ struct pi_strlist {
 	size_t n;
 };
 
+/* What a blocked thread waits for across the process boundary, and who
+ * can wake it (collect/waits.c). Strings are pooled in the process's
+ * string pool, raw as the kernel or the processes gave them (escape them
+ * when printing). */
+enum pi_wait_on {
+	PI_WAIT_ON_FD,		/* read, write, accept, connect... on one descriptor */
+	PI_WAIT_ON_POLL,	/* poll, select or epoll_wait over several */
+	PI_WAIT_ON_FILE_LOCK,	/* flock, or fcntl F_SETLKW / F_OFD_SETLKW */
+	PI_WAIT_ON_CHILD,	/* wait4, waitid */
+};
+
+/* What the peer must do for the waiter to go on. */
+enum pi_wait_need {
+	PI_NEED_WRITER,		/* data: someone holding the write end */
+	PI_NEED_READER,		/* room: someone holding the read end */
+	PI_NEED_PEER,		/* the other end of a connected socket */
+	PI_NEED_CLIENT,		/* accept(): someone to connect */
+	PI_NEED_SERVER,		/* connect(): the listener to accept */
+	PI_NEED_HOLDER,		/* a file lock: its holder to release it */
+	PI_NEED_CHILD,		/* a child to exit or stop */
+	PI_NEED_NOBODY,		/* a file, a timer...: no process */
+};
+
+/* A process that can wake the waiter. */
+struct pi_wait_peer {
+	pid_t pid;
+	char comm[PI_COMM_MAX + 1];	/* raw */
+	char state;			/* from its stat, '?' unknown */
+	const char *wchan;		/* its main thread's, "" none; NULL unknown */
+	int fd;				/* its descriptor on the object, -1 none */
+	bool same_process;		/* the waiter's own process */
+};
+
+/* One object waited on: a descriptor, a lock, or the children. */
+struct pi_wait_object {
+	int fd;				/* -1 for children */
+	const char *what;		/* "pipe:[4397120]", "/run/x.fifo", "unix stream @abc"... */
+	const char *where;		/* the other end when known: "127.0.0.1:80", a path; NULL */
+	enum pi_wait_need need;
+	struct pi_wait_peer *peers;
+	size_t npeers;
+	size_t peers_total;		/* more than npeers: the rest left out (bounded) */
+	int err;			/* why the peers are unknown (-errno or -PI_ERR_*), 0 */
+};
+
+struct pi_wait_for {
+	enum pi_wait_on on;
+	const char *syscall;		/* its name */
+	struct pi_wait_object *objects;
+	size_t nobjects;
+	size_t objects_total;		/* a poll over more than nobjects */
+	int err;			/* the objects could not be read (0: see each) */
+};
+
 struct pi_thread {
 	pid_t tid;
 	struct pi_thread_stat stat;
@@ -248,6 +305,10 @@ struct pi_thread {
 
 	/* collect/locks.c */
 	struct pi_futex futex;
+
+	/* collect/waits.c: NULL when it waits for no other process's doing
+	 * (or waits were not looked at). */
+	struct pi_wait_for *wait;
 
 	/* analysis/ */
 	bool off_cpu_known;
@@ -382,6 +443,11 @@ struct pi_process {
 	int tls_modules_err;
 	int thread_list_err;		/* 0, or -PI_ERR_THREAD_*: the walk was cut short */
 	struct pi_strpool strings;	/* names in the stacks */
+
+	/* collect/waits.c */
+	bool waits_collected;
+	int waits_err;			/* the peers could not be looked for (0: see each) */
+	char *waits_netns;		/* "net:[N]" when the process is in another network namespace */
 
 	/* collect/locks.c */
 	bool locks_collected;

@@ -100,6 +100,12 @@ char *pi_unavailable_reason(const struct pi_process *p, const char *item, int er
 				  "input?)");
 	case PI_ERR_SANDBOX_SETUP:
 		return pi_xstrdup("the decoder's sandbox could not be set up, so it was not run");
+	case PI_ERR_OTHER_NETNS:
+		return pi_xasprintf("the socket is in the process's own network namespace (%s): its "
+				    "peer is not looked up from pinspect's", p->waits_netns ? p->waits_netns : "?");
+	case PI_ERR_LOCK_NOT_LISTED:
+		return pi_xstrdup("/proc/locks shows no wait of this process on that file (just granted, "
+				  "or an OFD lock, whose waiter has no PID there)");
 	case PI_ERR_THREAD_LIST_LOOP:
 		return pi_xstrdup("glibc's list of threads in the process's memory loops back on itself "
 				  "(damaged or forged): the walk stopped there");

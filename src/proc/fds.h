@@ -55,6 +55,7 @@ struct pi_fdinfo {
 	/* epoll: the watched descriptors, the first watch_cap of them in the
 	 * caller's array; nwatches counts them all. */
 	size_t nwatches, nkept;
+	bool cut;		/* only the file's beginning was read: nwatches is a floor */
 };
 
 /* /proc/PID/fdinfo/N. watches may be NULL when watch_cap is 0. Lines it

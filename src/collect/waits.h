@@ -1,0 +1,35 @@
+/* waits — what each blocked thread of a process waits for beyond it, and
+ * which processes can wake it.
+ *
+ * A thread's system call (proc/syscall) says what it blocks in; its
+ * arguments say on what: a descriptor (read, write, accept, connect), a
+ * set of them (poll, select, epoll_wait: the epoll's own fdinfo lists
+ * what it watches), a file lock (flock, fcntl F_SETLKW), or its children
+ * (wait4, waitid). Each object is then followed to the processes at its
+ * other end, as strace -yy, lsof, ss -xp and lslocks would show them:
+ *   - a pipe or FIFO: the processes holding the other end;
+ *   - a UNIX socket: the process holding its peer (sock_diag);
+ *   - a TCP or UDP socket on this machine: the process holding the other
+ *     end, or the listener that has not accepted it; a remote peer by its
+ *     address;
+ *   - a file lock: its holder (/proc/locks);
+ *   - children: each child, with its state.
+ * Holders are found in one pass over every process's descriptors, bounded
+ * by the process's time budget (--timeout). What cannot be known says why
+ * (a process pinspect may not read, another network namespace). */
+#ifndef PI_COLLECT_WAITS_H
+#define PI_COLLECT_WAITS_H
+
+#include "model.h"
+
+enum {
+	PI_WAIT_MAX_OBJECTS = 64,	/* descriptors kept per poll/select/epoll */
+	PI_WAIT_MAX_PEERS = 16,		/* processes kept per object */
+};
+
+/* Fills each blocked thread's wait (and p->waits_*). Needs the threads'
+ * system calls (pi_collect_process). Returns 0, or -errno when nothing
+ * could be looked at. */
+int pi_collect_waits(struct pi_process *p);
+
+#endif
