@@ -7,6 +7,7 @@
 #include "analysis/analyze.h"
 #include "collect/collect.h"
 #include "collect/stacks.h"
+#include "collect/waits.h"
 #include "exitcodes.h"
 #include "output.h"
 #include "render/json.h"
@@ -98,6 +99,7 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 		pi_process_free(&p);
 		return report_failure(opt, pid, -ESRCH);
 	}
+	pi_collect_waits(&p);
 	pi_collect_finish(&p);
 	pi_analyze_process(&p, opt->hung_after_seconds);
 	if (opt->json) {

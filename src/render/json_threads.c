@@ -5,6 +5,7 @@
 #include "analysis/vma.h"
 #include "render/json.h"
 #include "render/json_util.h"
+#include "render/waits.h"
 
 void pi_json_syscall(struct pi_jw *w, const struct pi_thread *t, bool abi_known, enum pi_abi abi)
 {
@@ -261,6 +262,7 @@ void pi_json_thread(struct pi_jw *w, const struct pi_process *p, const struct pi
 	user_stack(w, p, &t->ustack);
 	tls_object(w, p, &t->tls);
 	lock_object(w, p, t);
+	pi_json_waits_for(w, p, t);
 	pi_jw_object_end(w);
 }
 

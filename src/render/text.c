@@ -13,6 +13,7 @@
 #include "util/fmt.h"
 
 #include "render/text_util.h"
+#include "render/waits.h"
 
 static double ticks_to_seconds(const struct pi_process *p, uint64_t ticks)
 {
@@ -510,6 +511,7 @@ void pi_render_text(struct pi_buf *b, const struct pi_process *p)
 	memory(b, p);
 	pi_text_threads(b, p);
 	held_locks(b, p);
+	pi_text_waits(b, p);
 	findings(b, p);
 	unavailable(b, p);
 }

@@ -1,0 +1,238 @@
+#include "render/waits.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analyze.h"
+#include "render/json_util.h"
+#include "render/text_util.h"
+
+/* For each thing a waiter needs of the other side: its JSON key, and the
+ * words before the list of processes that can give it. */
+static const struct {
+	const char *key;
+	const char *words;
+} needs[] = {
+	[PI_NEED_WRITER] = { "writer", "waits for data; the write end is held by" },
+	[PI_NEED_READER] = { "reader", "waits for room; the read end is held by" },
+	[PI_NEED_PEER] = { "peer", "the other end is held by" },
+	[PI_NEED_CLIENT] = { "client", "waits for a connection" },
+	[PI_NEED_SERVER] = { "server", "waits for the server, held by" },
+	[PI_NEED_HOLDER] = { "holder", "held by" },
+	[PI_NEED_CHILD] = { "child", "waits for one to exit or stop:" },
+	[PI_NEED_NOBODY] = { "nobody", NULL },
+};
+
+static const char *const on_keys[] = {
+	[PI_WAIT_ON_FD] = "fd",
+	[PI_WAIT_ON_POLL] = "poll",
+	[PI_WAIT_ON_FILE_LOCK] = "file_lock",
+	[PI_WAIT_ON_CHILD] = "child",
+};
+
+/* What a peer's state means for the waiter: a stopped peer is the cause. */
+static const char *state_words(char state)
+{
+	switch (state) {
+	case 'R':
+		return "running";
+	case 'S':
+		return "sleeping";
+	case 'D':
+		return "in D (uninterruptible)";
+	case 'T':
+		return "STOPPED (cannot wake it until continued)";
+	case 't':
+		return "TRACED, stopped by a debugger (cannot wake it until resumed)";
+	case 'Z':
+		return "a zombie (exited)";
+	case 'I':
+		return "idle";
+	default:
+		return "state unknown";
+	}
+}
+
+static void put_peer(struct pi_buf *b, const struct pi_wait_peer *pe)
+{
+	pi_buf_printf(b, "%d (", (int)pe->pid);
+	put_escaped(b, pe->comm[0] ? pe->comm : "?");
+	pi_buf_printf(b, ") %s", state_words(pe->state));
+	if (pe->wchan && pe->wchan[0] && pe->state != 'R') {
+		pi_buf_puts(b, " in ");
+		put_escaped(b, pe->wchan);
+	}
+	if (pe->fd >= 0)
+		pi_buf_printf(b, ", fd %d", pe->fd);
+	if (pe->same_process)
+		pi_buf_puts(b, ", this process");
+}
+
+static void put_object(struct pi_buf *b, const struct pi_process *p, const struct pi_wait_object *o)
+{
+	pi_buf_puts(b, "    ");
+	if (o->fd >= 0)
+		pi_buf_printf(b, "fd %d ", o->fd);
+	put_escaped(b, o->what ? o->what : "?");
+	if (o->where) {
+		pi_buf_puts(b, ": ");
+		put_escaped(b, o->where);
+	}
+	const char *words = needs[o->need].words;
+	if (o->err) {
+		char *why = pi_unavailable_reason(p, "waits", o->err);
+		pi_buf_printf(b, "; who can wake it is unknown: %s\n", why);
+		free(why);
+		return;
+	}
+	if (!words) {
+		pi_buf_putc(b, '\n');
+		return;
+	}
+	if (o->need == PI_NEED_CLIENT) {
+		pi_buf_printf(b, "; %s\n", words);
+		return;
+	}
+	if (o->peers_total == 0) {
+		pi_buf_printf(b, "; %s no other process\n", words);
+		return;
+	}
+	pi_buf_printf(b, "; %s\n", words);
+	for (size_t i = 0; i < o->npeers; i++) {
+		pi_buf_puts(b, "      ");
+		put_peer(b, &o->peers[i]);
+		pi_buf_putc(b, '\n');
+	}
+	if (o->peers_total > o->npeers)
+		pi_buf_printf(b, "      and %zu more\n", o->peers_total - o->npeers);
+}
+
+static void put_wait(struct pi_buf *b, const struct pi_process *p, const struct pi_wait_for *w)
+{
+	pi_buf_printf(b, "in %s", w->syscall);
+	if (w->err) {
+		char *why = pi_unavailable_reason(p, "waits", w->err);
+		pi_buf_printf(b, ": what it waits on is unknown: %s\n", why);
+		free(why);
+		return;
+	}
+	if (w->on == PI_WAIT_ON_POLL)
+		pi_buf_printf(b, " on %zu descriptor%s%s", w->objects_total, w->objects_total == 1 ? "" : "s",
+			      w->objects_total > w->nobjects ? " (the first shown)" : "");
+	pi_buf_putc(b, '\n');
+	for (size_t i = 0; i < w->nobjects; i++)
+		put_object(b, p, &w->objects[i]);
+}
+
+void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
+{
+	if (!p->waits_collected)
+		return;
+	/* Each thread's text, then threads with the same text together: a
+	 * thousand workers blocked on one pipe are one entry. */
+	char **texts = calloc(p->nthreads, sizeof *texts);
+	bool any = false;
+	if (!texts)
+		return;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		if (!p->threads[i].wait)
+			continue;
+		struct pi_buf t = { 0 };
+		put_wait(&t, p, p->threads[i].wait);
+		texts[i] = t.data;
+		any = true;
+	}
+	if (any || p->waits_err) {
+		section(b, "WAITS FOR");
+		if (p->waits_err) {
+			char *why = pi_unavailable_reason(p, "waits", p->waits_err);
+			pi_buf_printf(b, "  other processes were not all looked through: %s\n", why);
+			free(why);
+		}
+	}
+	for (size_t i = 0; i < p->nthreads; i++) {
+		if (!texts[i])
+			continue;
+		size_t same = 0;
+		for (size_t j = i + 1; j < p->nthreads; j++)
+			same += texts[j] && strcmp(texts[j], texts[i]) == 0;
+		const struct pi_thread *t = &p->threads[i];
+		pi_buf_printf(b, "  thread %d (", (int)t->tid);
+		put_escaped(b, t->stat_err ? "?" : t->stat.comm);
+		pi_buf_puts(b, ")");
+		if (same)
+			pi_buf_printf(b, " and %zu more thread%s", same, same == 1 ? "" : "s");
+		pi_buf_printf(b, " %s", texts[i]);
+		for (size_t j = i + 1; same && j < p->nthreads; j++)
+			if (texts[j] && strcmp(texts[j], texts[i]) == 0) {
+				free(texts[j]);
+				texts[j] = NULL;
+			}
+		free(texts[i]);
+		texts[i] = NULL;
+	}
+	free(texts);
+}
+
+void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
+{
+	const struct pi_wait_for *wf = t->wait;
+	pi_jw_key(w, "waits_for");
+	if (!wf) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_object(w);
+	pi_jw_kstring(w, "syscall", wf->syscall);
+	pi_jw_kstring(w, "on", on_keys[wf->on]);
+	pi_jw_ku64(w, "objects_total", wf->objects_total);
+	pi_jw_key(w, "unavailable");
+	if (wf->err) {
+		char *why = pi_unavailable_reason(p, "waits", wf->err);
+		pi_jw_string(w, why);
+		free(why);
+	} else {
+		pi_jw_null(w);
+	}
+	pi_jw_key(w, "objects");
+	pi_jw_array(w);
+	for (size_t i = 0; i < wf->nobjects; i++) {
+		const struct pi_wait_object *o = &wf->objects[i];
+		pi_jw_object(w);
+		pi_jw_key(w, "fd");
+		o->fd >= 0 ? pi_jw_i64(w, o->fd) : pi_jw_null(w);
+		pi_jw_kstring(w, "what", o->what);
+		pi_jw_kstring(w, "where", o->where);
+		pi_jw_kstring(w, "needs", needs[o->need].key);
+		pi_jw_key(w, "unavailable");
+		if (o->err) {
+			char *why = pi_unavailable_reason(p, "waits", o->err);
+			pi_jw_string(w, why);
+			free(why);
+		} else {
+			pi_jw_null(w);
+		}
+		pi_jw_ku64(w, "peers_total", o->peers_total);
+		pi_jw_key(w, "peers");
+		pi_jw_array(w);
+		for (size_t k = 0; k < o->npeers; k++) {
+			const struct pi_wait_peer *pe = &o->peers[k];
+			pi_jw_object(w);
+			pi_jw_ki64(w, "pid", pe->pid);
+			pi_jw_kstring(w, "comm", pe->comm[0] ? pe->comm : NULL);
+			if (pe->state != '?')
+				pi_json_state(w, "state", pe->state);
+			else
+				pi_jw_knull(w, "state");
+			pi_jw_kstring(w, "wchan", pe->wchan);
+			pi_jw_key(w, "fd");
+			pe->fd >= 0 ? pi_jw_i64(w, pe->fd) : pi_jw_null(w);
+			pi_jw_kbool(w, "same_process", pe->same_process);
+			pi_jw_object_end(w);
+		}
+		pi_jw_array_end(w);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
+	pi_jw_object_end(w);
+}

@@ -1,0 +1,132 @@
+#!/bin/bash
+# Why is it stuck, across processes: for a thread blocked on a pipe, a
+# FIFO, a socket, a file lock or its children, the snapshot names what it
+# waits on and the process that can wake it (tests/helpers/pi-waits puts
+# a waiter and its peer in each of these waits).
+. "$(dirname "$0")/lib.sh"
+
+# start_wait MODE [DIR]: the waiter in HELPER_PID, its peer in PEER, once
+# the waiter is blocked in its system call.
+start_wait() {
+	start_helper pi-waits "$@"
+	PEER=$(sed -n 's/^peer //p' "$HELPER_OUT")
+	track "$PEER"
+	local i
+	for i in $(seq 1 200); do
+		case $(cut -d' ' -f1 "/proc/$HELPER_PID/syscall" 2>/dev/null) in
+		running|-1|'') sleep 0.05 ;;
+		*) [ "$(task_state "$HELPER_PID")" = S ] && return 0; sleep 0.05 ;;
+		esac
+	done
+	echo "Bail out! pi-waits $1 never blocked"
+	exit 99
+}
+
+# first_object DESCRIPTION FILTER [JQ ARGS...]: jq over the main thread's
+# first waited-on object ($o), its wait ($w), with $peer the peer's PID.
+first_object() {
+	local desc=$1 filter=$2
+	shift 2
+	jq_check "$desc" ".threads[0].waits_for as \$w | \$w.objects[0] as \$o | $filter" \
+		--argjson peer "$PEER" "$@"
+}
+
+# fd_like PID LINK: PID's descriptor whose link is LINK.
+fd_like() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f")" = "$2" ] && { echo "${f##*/}"; return; }
+	done
+	echo none
+}
+
+# --- A pipe: the write end is the peer's. ------------------------------------
+start_wait pipe
+run_pinspect --json "$HELPER_PID"
+status_is "pipe: exit 0" 0
+first_object "pipe: read on the pipe, needs a writer, held by the peer alone" \
+	'$w.syscall == "read" and $w.on == "fd" and ($o.what | test("^pipe:\\[[0-9]+\\]$"))
+	 and $o.needs == "writer" and $o.peers_total == 1 and $o.peers[0].pid == $peer
+	 and $o.peers[0].same_process == false and $o.peers[0].state.code == "S"'
+first_object "pipe: the peer's own descriptor is named" '$o.peers[0].fd == ($fd | tonumber)' \
+	--arg fd "$(fd_like "$PEER" "$(readlink "/proc/$HELPER_PID/fd/$(jq '.threads[0].waits_for.objects[0].fd' "$TEST_TMP/out")")")"
+kill -STOP "$PEER"
+wait_state "$PEER" T
+run_pinspect "$HELPER_PID"
+out_has "pipe: the text names the pipe and the stopped writer as the cause" \
+	"^    fd [0-9]+ pipe:\[[0-9]+\]; waits for data; the write end is held by$"
+out_has "pipe: ... and says it is stopped" "^      $PEER \(pi-waits\) STOPPED \(cannot wake it until continued\)"
+kill -CONT "$PEER"
+kill -KILL "$HELPER_PID" "$PEER"
+
+# --- A full pipe: the reader is the peer. ------------------------------------
+start_wait full
+run_pinspect --json "$HELPER_PID"
+first_object "full pipe: write waits for a reader, held by the peer" \
+	'$w.syscall == "write" and $o.needs == "reader" and [$o.peers[].pid] == [$peer]'
+kill -KILL "$HELPER_PID" "$PEER"
+
+# --- A FIFO, by its path. ------------------------------------------------------
+mkdir "$TEST_TMP/fifo"
+start_wait fifo "$TEST_TMP/fifo"
+run_pinspect --json "$HELPER_PID"
+first_object "fifo: the path, a writer needed, held by the peer" \
+	'$o.what == $path and $o.needs == "writer" and [$o.peers[].pid] == [$peer]' --arg path "$TEST_TMP/fifo/fifo"
+kill -KILL "$HELPER_PID" "$PEER"
+
+# --- epoll and poll over the pipe. ----------------------------------------------
+for mode in epoll poll; do
+	start_wait $mode
+	run_pinspect --json "$HELPER_PID"
+	first_object "$mode: the descriptors watched, the pipe's writer found" \
+		'$w.on == "poll" and $w.objects_total == 1 and ($o.what | startswith("pipe:"))
+		 and $o.needs == "writer" and [$o.peers[].pid] == [$peer]'
+	kill -KILL "$HELPER_PID" "$PEER"
+done
+
+# --- A UNIX socket: the peer holds the other end. -------------------------------
+start_wait unix
+run_pinspect --json "$HELPER_PID"
+first_object "unix: a stream socket, its other end held by the peer" \
+	'($o.what | startswith("unix stream socket:")) and $o.needs == "peer" and [$o.peers[].pid] == [$peer]'
+kill -KILL "$HELPER_PID" "$PEER"
+
+# --- TCP on loopback: connected, never accepted. ---------------------------------
+start_wait tcp
+run_pinspect --json "$HELPER_PID"
+first_object "tcp: waits for the server, whose listener (the peer's) has not accepted" \
+	'($o.what | test("^tcp 127\\.0\\.0\\.1:[0-9]+ -> 127\\.0\\.0\\.1:[0-9]+ \\(ESTABLISHED\\)$"))
+	 and $o.needs == "server" and [$o.peers[].pid] == [$peer]'
+kill -KILL "$HELPER_PID" "$PEER"
+
+# --- File locks: flock and POSIX, held by the peer. -------------------------------
+for mode in flock posix; do
+	mkdir "$TEST_TMP/$mode"
+	start_wait $mode "$TEST_TMP/$mode"
+	run_pinspect --json "$HELPER_PID"
+	first_object "$mode: waits for a write lock on the file, held by the peer" \
+		'$w.on == "file_lock" and $o.what == $path and $o.needs == "holder"
+		 and ($o.where | ascii_downcase | startswith($kind)) and [$o.peers[].pid] == [$peer]' \
+		--arg path "$TEST_TMP/$mode/lock" --arg kind "$mode"
+	kill -KILL "$HELPER_PID" "$PEER"
+done
+
+# --- wait4 for a child. -----------------------------------------------------------
+start_wait wait
+run_pinspect --json "$HELPER_PID"
+first_object "wait: waits for its child, named" \
+	'$w.on == "child" and $w.syscall == "wait4" and $o.needs == "child" and [$o.peers[].pid] == [$peer]'
+run_pinspect "$HELPER_PID"
+out_has "wait: in words" "^  thread $HELPER_PID \(pi-waits\) in wait4$"
+kill -KILL "$HELPER_PID" "$PEER"
+
+# --- No wait across processes: no section, and null in JSON. --------------------
+sleep 600 &
+track $!
+wait_state $! S
+run_pinspect --json $!
+jq_check "sleep: waits for nobody" '.threads[0].waits_for == null'
+run_pinspect $!
+out_lacks "sleep: no WAITS FOR section" '^WAITS FOR$'
+
+done_testing

@@ -1,0 +1,192 @@
+/* pi-waits MODE
+ *
+ * Two processes in a real wait across the process boundary: the helper
+ * (the waiter) blocks on something only its child (the peer) can give.
+ * Prints "peer PID" and "ready", then blocks for good; the child dies
+ * with it.
+ *   pipe    read() on a pipe whose write end the child holds
+ *   fifo    read() on a FIFO (in DIR, the second argument) the child holds open for writing
+ *   full    write() on a full pipe whose read end the child holds
+ *   unix    recv() on a connected UNIX stream socket whose peer the child holds
+ *   tcp     recv() on a loopback TCP connection that the child's listener never accepted
+ *   flock   flock(LOCK_EX) on a file (DIR/lock) the child holds locked
+ *   posix   fcntl(F_SETLKW) on a file (DIR/lock) the child holds locked
+ *   wait    wait4() for the child, which sleeps
+ *   epoll   epoll_wait() on the read end of a pipe the child holds the write end of
+ *   poll    poll() on the same */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "helper.h"
+
+static pid_t parent;
+
+/* The child: die with the helper, close what it must not hold, say its
+ * PID, sleep. */
+static pid_t peer(int close_fd, void (*before)(void *), void *arg)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		helper_die("fork");
+	if (pid == 0) {
+		helper_die_with_parent(parent);
+		if (close_fd >= 0)
+			close(close_fd);
+		if (before)
+			before(arg);
+		helper_wait_forever();
+	}
+	printf("peer %d\n", (int)pid);
+	fflush(stdout);
+	return pid;
+}
+
+static void lock_file(void *arg)
+{
+	const char *how = arg;
+	int fd = open(how + 1, O_RDWR);
+	if (fd < 0)
+		helper_die("open lock");
+	if (how[0] == 'f' && flock(fd, LOCK_EX) != 0)
+		helper_die("flock");
+	if (how[0] == 'p') {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		if (fcntl(fd, F_SETLK, &fl) != 0)
+			helper_die("fcntl");
+	}
+	/* Tell the waiter the lock is taken: it must not try first. */
+	if (kill(parent, SIGUSR1) != 0)
+		helper_die("kill");
+}
+
+static volatile sig_atomic_t locked;
+static void on_usr1(int sig)
+{
+	(void)sig;
+	locked = 1;
+}
+
+static void open_fifo(void *arg)
+{
+	if (open(arg, O_WRONLY) < 0)
+		helper_die("open fifo");
+}
+
+int main(int argc, char **argv)
+{
+	char buf[1 << 16];
+	const char *mode = argc > 1 ? argv[1] : "";
+	int p[2];
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	parent = getpid();
+	if (strcmp(mode, "pipe") == 0 || strcmp(mode, "epoll") == 0 || strcmp(mode, "poll") == 0) {
+		if (pipe(p) != 0)
+			helper_die("pipe");
+		peer(p[0], NULL, NULL);
+		close(p[1]);
+		helper_ready();
+		if (mode[0] == 'e') {
+			int ep = epoll_create1(0);
+			struct epoll_event ev = { .events = EPOLLIN, .data.fd = p[0] };
+			if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) != 0)
+				helper_die("epoll");
+			for (;;)
+				epoll_wait(ep, &ev, 1, -1);
+		}
+		if (strcmp(mode, "poll") == 0) {
+			struct pollfd pf = { .fd = p[0], .events = POLLIN };
+			for (;;)
+				poll(&pf, 1, -1);
+		}
+		for (;;)
+			if (read(p[0], buf, sizeof buf) <= 0)
+				return 1;
+	}
+	if (strcmp(mode, "full") == 0) {
+		if (pipe(p) != 0)
+			helper_die("pipe");
+		peer(p[1], NULL, NULL);
+		close(p[0]);
+		fcntl(p[1], F_SETFL, O_NONBLOCK);
+		while (write(p[1], buf, sizeof buf) > 0)
+			;
+		fcntl(p[1], F_SETFL, 0);
+		helper_ready();
+		for (;;)
+			if (write(p[1], buf, sizeof buf) < 0)
+				return 1;
+	}
+	if (strcmp(mode, "fifo") == 0 && argc > 2) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/fifo", argv[2]);
+		if (mkfifo(path, 0600) != 0)
+			helper_die("mkfifo");
+		peer(-1, open_fifo, path);
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			helper_die("open fifo");
+		helper_ready();
+		for (;;)
+			if (read(fd, buf, sizeof buf) <= 0)
+				return 1;
+	}
+	if (strcmp(mode, "unix") == 0) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) != 0)
+			helper_die("socketpair");
+		peer(p[0], NULL, NULL);
+		close(p[1]);
+		helper_ready();
+		for (;;)
+			if (recv(p[0], buf, sizeof buf, 0) <= 0)
+				return 1;
+	}
+	if (strcmp(mode, "tcp") == 0) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t len = sizeof a;
+		int l = socket(AF_INET, SOCK_STREAM, 0);
+		if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 4) != 0
+		    || getsockname(l, (struct sockaddr *)&a, &len) != 0)
+			helper_die("listen");
+		peer(-1, NULL, NULL);
+		close(l);	/* only the child holds the listener */
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a) != 0)
+			helper_die("connect");
+		helper_ready();
+		for (;;)
+			if (recv(c, buf, sizeof buf, 0) <= 0)
+				return 1;
+	}
+	if ((strcmp(mode, "flock") == 0 || strcmp(mode, "posix") == 0) && argc > 2) {
+		char how[4096];
+		snprintf(how, sizeof how, "%c%s/lock", mode[0], argv[2]);
+		int fd = open(how + 1, O_RDWR | O_CREAT, 0600);
+		if (fd < 0)
+			helper_die("open lock");
+		signal(SIGUSR1, on_usr1);
+		peer(-1, lock_file, how);
+		while (!locked)
+			usleep(1000);
+		helper_ready();
+		if (mode[0] == 'f')
+			return flock(fd, LOCK_EX);
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		return fcntl(fd, F_SETLKW, &fl);
+	}
+	if (strcmp(mode, "wait") == 0) {
+		pid_t child = peer(-1, NULL, NULL);
+		helper_ready();
+		return waitpid(child, NULL, 0) < 0;
+	}
+	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|wait|epoll|poll\n");
+	return 2;
+}
