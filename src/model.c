@@ -12,6 +12,7 @@ static void wait_free(struct pi_wait_for *w)
 	for (size_t i = 0; i < w->nobjects; i++)
 		free(w->objects[i].peers);
 	free(w->objects);
+	free(w->chain);
 	free(w);
 }
 

@@ -54,6 +54,8 @@ enum {
 	/* What a thread waits for beyond its process (collect/waits.c). */
 	PI_ERR_OTHER_NETNS = 4140,	/* the socket is in another network namespace */
 	PI_ERR_LOCK_NOT_LISTED = 4141,	/* /proc/locks shows no wait of this process on the file */
+	PI_ERR_LOCK_HOLDER_UNSEEN = 4143,	/* no descriptor pinspect can read holds the flock/OFD lock */
+	PI_ERR_REMOTE_PEER = 4142,	/* the other end is not on this machine (or not in its namespace) */
 };
 
 /* How a thread's user stack was obtained. */
@@ -264,7 +266,31 @@ struct pi_wait_object {
 	struct pi_wait_peer *peers;
 	size_t npeers;
 	size_t peers_total;		/* more than npeers: the rest left out (bounded) */
+	bool peers_partial;		/* processes pinspect may not read may hold it too */
 	int err;			/* why the peers are unknown (-errno or -PI_ERR_*), 0 */
+};
+
+/* One process in a chain of waits: the thread that waits, on what. */
+struct pi_wait_step {
+	pid_t pid, tid;
+	char comm[PI_COMM_MAX + 1];	/* raw */
+	char state;			/* '?' unknown */
+	const char *syscall;		/* pooled; NULL: not in a wait pinspect follows */
+	const char *what;		/* the object it waits on, pooled; NULL with syscall */
+	const char *wchan;		/* pooled, "" none, NULL unknown */
+};
+
+/* Why a chain of waits ends where it does. */
+enum pi_chain_end {
+	PI_CHAIN_DEADLOCK,	/* it comes back to a process in it, and nothing outside can wake any */
+	PI_CHAIN_CYCLE,		/* it comes back, but a process in it may yet be woken from outside */
+	PI_CHAIN_STOPPED,	/* at a stopped (T) or traced (t) process: the cause */
+	PI_CHAIN_RUNNING,	/* at a process with a running thread: it may yet wake it */
+	PI_CHAIN_OTHER_WAIT,	/* at a process waiting on nothing pinspect follows (a timer, the kernel) */
+	PI_CHAIN_SEVERAL,	/* several processes can wake it: no one chain */
+	PI_CHAIN_UNKNOWN,	/* who can wake it is not known */
+	PI_CHAIN_TOO_LONG,	/* PI_WAIT_MAX_CHAIN processes, and on */
+	PI_CHAIN_GONE,		/* the next process exited while being read */
 };
 
 struct pi_wait_for {
@@ -274,6 +300,12 @@ struct pi_wait_for {
 	size_t nobjects;
 	size_t objects_total;		/* a poll over more than nobjects */
 	int err;			/* the objects could not be read (0: see each) */
+	bool forever;			/* no timeout: only a peer can end it */
+	/* The processes it waits on, one after another: chain[0] is this
+	 * thread; each next is the one process that can wake the one before. */
+	struct pi_wait_step *chain;
+	size_t nchain;
+	enum pi_chain_end chain_end;
 };
 
 struct pi_thread {
@@ -448,6 +480,7 @@ struct pi_process {
 	bool waits_collected;
 	int waits_err;			/* the peers could not be looked for (0: see each) */
 	char *waits_netns;		/* "net:[N]" when the process is in another network namespace */
+	bool waits_deadlock;		/* a thread's chain is a deadlock across processes */
 
 	/* collect/locks.c */
 	bool locks_collected;

@@ -106,6 +106,11 @@ char *pi_unavailable_reason(const struct pi_process *p, const char *item, int er
 	case PI_ERR_LOCK_NOT_LISTED:
 		return pi_xstrdup("/proc/locks shows no wait of this process on that file (just granted, "
 				  "or an OFD lock, whose waiter has no PID there)");
+	case PI_ERR_LOCK_HOLDER_UNSEEN:
+		return pi_xstrdup("the lock belongs to an open file that no descriptor pinspect could read "
+				  "holds (a process it may not read, or one in another mount namespace)");
+	case PI_ERR_REMOTE_PEER:
+		return pi_xstrdup("the other end is on another machine, or in another network namespace");
 	case PI_ERR_THREAD_LIST_LOOP:
 		return pi_xstrdup("glibc's list of threads in the process's memory loops back on itself "
 				  "(damaged or forged): the walk stopped there");

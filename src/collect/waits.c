@@ -17,6 +17,7 @@
 #include "proc/reader.h"
 #include "proc/scan.h"
 #include "proc/stat.h"
+#include "sys/abi.h"
 #include "sys/names.h"
 #include "sys/sockdiag.h"
 #include "util/buf.h"
@@ -27,6 +28,8 @@ enum {
 	MAX_FDS = 1 << 20,		/* descriptors of one process */
 	MAX_TABLE_ROWS = 1 << 20,	/* sockets, locks */
 	MAX_CHILDREN = 4096,
+	MAX_CHAIN_PROCESSES = 64,	/* processes whose waits a snapshot reads */
+	MAX_CHAIN_THREADS = 4096,	/* threads of such a process; more: not called stuck */
 	F_SETLKW_NR = 7,		/* fcntl commands that wait (asm-generic numbers) */
 	F_SETLKW64_NR = 14,		/* the same, for 32-bit processes */
 	F_OFD_SETLKW_NR = 38,
@@ -49,34 +52,50 @@ enum call_shape {
 	SHAPE_WAITID,
 };
 
+/* Each call's shape, and where its timeout is (-1: it has none, so only a
+ * peer can end the wait; otherwise the argument that is the timeout: a
+ * pointer for which NULL means "for ever", or a number of milliseconds
+ * for which a negative one does). */
 static const struct {
 	const char *name;
 	enum call_shape shape;
+	int8_t timeout_arg;
+	bool timeout_is_ms;
 } calls[] = {
-	{ "read", SHAPE_FD_IN }, { "readv", SHAPE_FD_IN }, { "pread64", SHAPE_FD_IN },
-	{ "preadv", SHAPE_FD_IN }, { "preadv2", SHAPE_FD_IN }, { "recvfrom", SHAPE_FD_IN },
-	{ "recvmsg", SHAPE_FD_IN }, { "recvmmsg", SHAPE_FD_IN }, { "recv", SHAPE_FD_IN },
-	{ "write", SHAPE_FD_OUT }, { "writev", SHAPE_FD_OUT }, { "pwrite64", SHAPE_FD_OUT },
-	{ "pwritev", SHAPE_FD_OUT }, { "pwritev2", SHAPE_FD_OUT }, { "sendto", SHAPE_FD_OUT },
-	{ "sendmsg", SHAPE_FD_OUT }, { "sendmmsg", SHAPE_FD_OUT }, { "send", SHAPE_FD_OUT },
-	{ "accept", SHAPE_ACCEPT }, { "accept4", SHAPE_ACCEPT },
-	{ "connect", SHAPE_CONNECT },
-	{ "flock", SHAPE_FLOCK }, { "fcntl", SHAPE_FCNTL }, { "fcntl64", SHAPE_FCNTL },
-	{ "epoll_wait", SHAPE_EPOLL }, { "epoll_pwait", SHAPE_EPOLL }, { "epoll_pwait2", SHAPE_EPOLL },
-	{ "poll", SHAPE_POLL }, { "ppoll", SHAPE_POLL }, { "ppoll_time64", SHAPE_POLL },
-	{ "select", SHAPE_SELECT }, { "_newselect", SHAPE_SELECT }, { "pselect6", SHAPE_SELECT },
-	{ "pselect6_time64", SHAPE_SELECT },
-	{ "wait4", SHAPE_WAIT4 }, { "waitid", SHAPE_WAITID },
+	{ "read", SHAPE_FD_IN, -1, false }, { "readv", SHAPE_FD_IN, -1, false },
+	{ "pread64", SHAPE_FD_IN, -1, false }, { "preadv", SHAPE_FD_IN, -1, false },
+	{ "preadv2", SHAPE_FD_IN, -1, false }, { "recvfrom", SHAPE_FD_IN, -1, false },
+	{ "recvmsg", SHAPE_FD_IN, -1, false }, { "recvmmsg", SHAPE_FD_IN, 4, false },
+	{ "recv", SHAPE_FD_IN, -1, false },
+	{ "write", SHAPE_FD_OUT, -1, false }, { "writev", SHAPE_FD_OUT, -1, false },
+	{ "pwrite64", SHAPE_FD_OUT, -1, false }, { "pwritev", SHAPE_FD_OUT, -1, false },
+	{ "pwritev2", SHAPE_FD_OUT, -1, false }, { "sendto", SHAPE_FD_OUT, -1, false },
+	{ "sendmsg", SHAPE_FD_OUT, -1, false }, { "sendmmsg", SHAPE_FD_OUT, -1, false },
+	{ "send", SHAPE_FD_OUT, -1, false },
+	{ "accept", SHAPE_ACCEPT, -1, false }, { "accept4", SHAPE_ACCEPT, -1, false },
+	{ "connect", SHAPE_CONNECT, -1, false },
+	{ "flock", SHAPE_FLOCK, -1, false }, { "fcntl", SHAPE_FCNTL, -1, false },
+	{ "fcntl64", SHAPE_FCNTL, -1, false },
+	{ "epoll_wait", SHAPE_EPOLL, 3, true }, { "epoll_pwait", SHAPE_EPOLL, 3, true },
+	{ "epoll_pwait2", SHAPE_EPOLL, 3, false },
+	{ "poll", SHAPE_POLL, 2, true }, { "ppoll", SHAPE_POLL, 2, false },
+	{ "ppoll_time64", SHAPE_POLL, 2, false },
+	{ "select", SHAPE_SELECT, 4, false }, { "_newselect", SHAPE_SELECT, 4, false },
+	{ "pselect6", SHAPE_SELECT, 4, false }, { "pselect6_time64", SHAPE_SELECT, 4, false },
+	{ "wait4", SHAPE_WAIT4, -1, false }, { "waitid", SHAPE_WAITID, -1, false },
 };
 
-/* An object whose holders the pass over all descriptors looks for. */
-struct want {
-	uint64_t inode;
-	const char *fifo_path;		/* a FIFO: matched by path, then inode */
-	struct pi_wait_object *obj;
-	pid_t own_pid;			/* the waiter's process... */
-	int own_fd;			/* ...and its descriptor, not a peer of itself */
+/* One descriptor of some process on the machine, for finding who holds
+ * the other end of a pipe or socket, or a FIFO: keyed by the pipe's or
+ * socket's inode, or by a hash of a path with the top bit set. */
+struct fd_entry {
+	uint64_t key;
+	pid_t pid;
+	int fd;
+	int8_t access;			/* enum pi_fd_access; -1 not read yet, -2 unreadable */
 };
+
+#define PATH_KEY_BIT (UINT64_C(1) << 63)
 
 /* A process seen as a peer: read once. */
 struct peer_info {
@@ -86,47 +105,210 @@ struct peer_info {
 	const char *wchan;
 };
 
-struct ctx {
-	struct pi_process *p;
-	int procfd;
+/* A process whose waits were read: the target, and the peers a chain
+ * went through (their threads read lightly: stat, syscall, wchan). */
+struct visited {
+	pid_t pid;
+	struct pi_thread *threads;	/* the target's own, or owned here */
+	size_t nthreads;
+	bool owned;
+	int err;			/* its threads could not be read: -errno */
+	bool stuck;			/* every thread waits for ever on stuck processes */
+};
+
+/* What one snapshot's run shares across the processes it reads. */
+struct run {
+	struct pi_process *target;
 	struct pi_buf buf, link;
-	struct want *wants;
-	size_t nwants, wants_cap;
-	bool have_fifo_wants;
-	/* The socket tables of the process's namespace, read when first needed. */
+	bool index_built;
+	int index_err;			/* the index could not be finished: why (0: it was) */
+	bool index_partial;		/* some processes' descriptors could not be read */
+	struct fd_entry *index;
+	size_t nindex, index_cap;
+	bool locks_read;
+	int locks_err;
+	struct pi_file_lock *locks;
+	size_t nlocks, locks_cap;
+	struct pi_sockdiag *diag;
+	int diag_err;
+	bool diag_tried;
+	struct peer_info *peers;
+	size_t npeers, peers_cap;
+	struct visited *procs;
+	size_t nprocs, procs_cap;
+};
+
+/* One process being read: its /proc directory, ABI and socket tables. */
+struct ctx {
+	struct run *r;
+	pid_t pid;
+	int procfd;
+	enum pi_abi abi;
 	bool tables_read;
 	struct pi_inet_socket *inet;
 	size_t ninet, inet_cap;
 	size_t ntcp;			/* the first ntcp of inet are TCP's */
 	struct pi_unix_socket *unix_socks;
 	size_t nunix, unix_cap;
-	struct pi_sockdiag *diag;
-	int diag_err;
 	bool other_netns;
-	/* /proc/locks, read when first needed. */
-	bool locks_read;
-	int locks_err;
-	struct pi_file_lock *locks;
-	size_t nlocks, locks_cap;
-	struct peer_info *peers;
-	size_t npeers, peers_cap;
 };
 
-static enum call_shape *shape_of(const char *name, enum call_shape *out)
+static int call_index(const char *name)
 {
 	if (!name)
-		return NULL;
+		return -1;
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
-		if (strcmp(calls[i].name, name) == 0) {
-			*out = calls[i].shape;
-			return out;
-		}
-	return NULL;
+		if (strcmp(calls[i].name, name) == 0)
+			return (int)i;
+	return -1;
 }
 
 static const char *pooled(struct ctx *c, const char *s)
 {
-	return pi_strpool_intern(&c->p->strings, s);
+	return pi_strpool_intern(&c->r->target->strings, s);
+}
+
+static uint64_t path_key(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603u;	/* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211u;
+	return h | PATH_KEY_BIT;
+}
+
+/* --- The index of every descriptor on the machine. ------------------------- */
+
+static int compare_entries(const void *a, const void *b)
+{
+	const struct fd_entry *x = a, *y = b;
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* One pass over /proc/[0-9]*\/fd: pipes, sockets and paths. Built when a
+ * first wait needs holders, once per run, within the time budget. */
+static void build_index(struct run *r)
+{
+	if (r->index_built)
+		return;
+	r->index_built = true;
+	int root = pi_proc_open_root();
+	if (root < 0) {
+		r->index_err = root;
+		return;
+	}
+	int *pids = NULL, *fds = NULL;
+	size_t npids, nfds, pids_cap = 0, fds_cap = 0;
+	bool cut;
+	r->index_err = pi_proc_list_ids(root, ".", MAX_PROCESSES, &pids, &npids, &pids_cap, &cut);
+	close(root);
+	for (size_t i = 0; !r->index_err && i < npids; i++) {
+		if (pi_deadline_passed(&r->target->deadline)) {
+			r->index_err = -PI_ERR_TIMEOUT;
+			break;
+		}
+		int procfd = pi_proc_open(pids[i]);
+		if (procfd < 0)
+			continue;	/* gone, or not ours to read: see holders_unknown */
+		int err = pi_proc_list_ids(procfd, "fd", MAX_FDS, &fds, &nfds, &fds_cap, &cut);
+		if (err == -EACCES || err == -EPERM || cut)
+			r->index_partial = true;
+		if (!err) {
+			for (size_t j = 0; j < nfds; j++) {
+				struct pi_fd_link link;
+				if (pi_proc_fd_link(procfd, fds[j], &r->link, &link) != 0)
+					continue;
+				uint64_t key;
+				if (link.kind == PI_FD_PIPE || link.kind == PI_FD_SOCKET)
+					key = link.inode & ~PATH_KEY_BIT;
+				else if (link.kind == PI_FD_PATH)
+					key = path_key(r->link.data, r->link.len);
+				else
+					continue;
+				pi_xgrow(&r->index, &r->index_cap, r->nindex + 1, sizeof *r->index);
+				r->index[r->nindex++] = (struct fd_entry){ key, pids[i], fds[j], -1 };
+			}
+		}
+		close(procfd);
+	}
+	free(pids);
+	free(fds);
+	if (r->nindex > 1)
+		qsort(r->index, r->nindex, sizeof *r->index, compare_entries);
+}
+
+static enum pi_fd_access entry_access(struct run *r, struct fd_entry *e)
+{
+	if (e->access == -1) {
+		struct pi_fdinfo info;
+		int procfd = pi_proc_open(e->pid);
+		e->access = -2;
+		if (procfd >= 0) {
+			if (pi_proc_fdinfo(procfd, e->fd, &r->buf, &info, NULL, 0) == 0)
+				e->access = (int8_t)pi_fd_access_of(info.flags);
+			close(procfd);
+		}
+	}
+	return e->access < 0 ? PI_FD_READ_WRITE : (enum pi_fd_access)e->access;
+}
+
+static void add_peer(struct pi_wait_object *o, pid_t pid, int fd)
+{
+	for (size_t i = 0; i < o->npeers; i++)
+		if (o->peers[i].pid == pid)
+			return;		/* one line per process, its first descriptor */
+	o->peers_total++;
+	if (o->npeers < PI_WAIT_MAX_PEERS)
+		o->peers[o->npeers++] = (struct pi_wait_peer){ .pid = pid, .fd = fd, .state = '?' };
+}
+
+/* The holders of key (other than own_pid's own_fd) that can give what o
+ * needs. fifo_path: a path key, confirmed on the path and inode. */
+static void find_holders(struct ctx *c, struct pi_wait_object *o, uint64_t key, int own_fd,
+			 const char *fifo_path, uint64_t fifo_inode)
+{
+	struct run *r = c->r;
+	build_index(r);
+	struct fd_entry probe = { .key = key, .pid = INT32_MIN, .fd = INT32_MIN };
+	size_t lo = 0, hi = r->nindex;
+	while (lo < hi) {	/* the first entry with this key */
+		size_t mid = lo + (hi - lo) / 2;
+		if (compare_entries(&r->index[mid], &probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < r->nindex && r->index[i].key == key; i++) {
+		struct fd_entry *e = &r->index[i];
+		if (e->pid == c->pid && e->fd == own_fd)
+			continue;
+		if (fifo_path) {
+			int procfd = pi_proc_open(e->pid);
+			struct pi_fd_link link;
+			struct pi_fdinfo info;
+			bool same = procfd >= 0 && pi_proc_fd_link(procfd, e->fd, &r->link, &link) == 0
+				    && strcmp(r->link.data, fifo_path) == 0
+				    && pi_proc_fdinfo(procfd, e->fd, &r->buf, &info, NULL, 0) == 0
+				    && info.inode == fifo_inode;
+			if (procfd >= 0)
+				close(procfd);
+			if (!same)
+				continue;
+		}
+		if (o->need == PI_NEED_WRITER || o->need == PI_NEED_READER) {
+			enum pi_fd_access a = entry_access(r, e);
+			if ((o->need == PI_NEED_WRITER && a == PI_FD_READ) || (o->need == PI_NEED_READER && a == PI_FD_WRITE))
+				continue;
+		}
+		add_peer(o, e->pid, e->fd);
+	}
+	/* A process pinspect may not look into may hold it too. */
+	o->peers_partial = r->index_partial || r->index_err;
+	if (r->index_err && !o->err && o->npeers == 0)
+		o->err = r->index_err;
 }
 
 /* --- The socket tables. ---------------------------------------------------- */
@@ -151,31 +333,35 @@ static void read_tables(struct ctx *c)
 		const char *name;
 		bool ipv6;
 	} inet_tables[] = { { "net/tcp", false }, { "net/tcp6", true }, { "net/udp", false }, { "net/udp6", true } };
+	struct run *r = c->r;
 	size_t skipped;
 
 	if (c->tables_read)
 		return;
 	c->tables_read = true;
 	for (size_t i = 0; i < sizeof inet_tables / sizeof inet_tables[0]; i++) {
-		if (pi_read_at(c->procfd, inet_tables[i].name, &c->buf) == 0)
-			pi_inet_sockets_parse(c->buf.data, c->buf.len, inet_tables[i].ipv6,
+		if (pi_read_at(c->procfd, inet_tables[i].name, &r->buf) == 0)
+			pi_inet_sockets_parse(r->buf.data, r->buf.len, inet_tables[i].ipv6,
 					      MAX_TABLE_ROWS - c->ninet, add_inet, c, &skipped);
 		if (i == 1)
 			c->ntcp = c->ninet;
 	}
-	if (pi_read_at(c->procfd, "net/unix", &c->buf) == 0)
-		pi_unix_sockets_parse(c->buf.data, c->buf.len, MAX_TABLE_ROWS, add_unix, c, &skipped);
+	if (pi_read_at(c->procfd, "net/unix", &r->buf) == 0)
+		pi_unix_sockets_parse(r->buf.data, r->buf.len, MAX_TABLE_ROWS, add_unix, c, &skipped);
 
 	/* sock_diag answers for pinspect's own network namespace only. */
 	struct stat mine, theirs;
 	if (stat("/proc/self/ns/net", &mine) == 0 && fstatat(c->procfd, "ns/net", &theirs, 0) == 0
 	    && mine.st_ino != theirs.st_ino) {
-		char text[48];
 		c->other_netns = true;
-		snprintf(text, sizeof text, "net:[%llu]", (unsigned long long)theirs.st_ino);
-		c->p->waits_netns = pi_xstrdup(text);
-	} else {
-		c->diag_err = pi_sockdiag_open(&c->diag);
+		if (c->pid == r->target->pid && !r->target->waits_netns) {
+			char text[48];
+			snprintf(text, sizeof text, "net:[%llu]", (unsigned long long)theirs.st_ino);
+			r->target->waits_netns = pi_xstrdup(text);
+		}
+	} else if (!r->diag_tried) {
+		r->diag_tried = true;
+		r->diag_err = pi_sockdiag_open(&r->diag);
 	}
 }
 
@@ -215,21 +401,11 @@ static bool any_address(const struct pi_inet_endpoint *e)
 
 /* --- Objects. ------------------------------------------------------------- */
 
-static void want_holders(struct ctx *c, struct pi_wait_object *o, uint64_t inode, const char *fifo_path,
-			 int own_fd)
-{
-	pi_xgrow(&c->wants, &c->wants_cap, c->nwants + 1, sizeof *c->wants);
-	c->wants[c->nwants++] = (struct want){
-		.inode = inode, .fifo_path = fifo_path, .obj = o, .own_pid = c->p->pid, .own_fd = own_fd,
-	};
-	if (fifo_path)
-		c->have_fifo_wants = true;
-}
-
-static void describe_socket(struct ctx *c, struct pi_wait_object *o, uint64_t inode, bool reading)
+static void describe_socket(struct ctx *c, struct pi_wait_object *o, uint64_t inode)
 {
 	char text[320], where[80];
 	bool twice;
+	struct run *r = c->r;
 
 	read_tables(c);
 	const struct pi_unix_socket *u = unix_socket(c, inode, &twice);
@@ -249,27 +425,27 @@ static void describe_socket(struct ctx *c, struct pi_wait_object *o, uint64_t in
 			return;
 		}
 		uint64_t peer = 0;
-		int err = c->diag ? pi_sockdiag_unix_peer(c->diag, inode, &peer) : c->diag_err;
-		if (err) {
+		int err = r->diag ? pi_sockdiag_unix_peer(r->diag, inode, &peer) : r->diag_err;
+		if (err)
 			o->err = err;
-		} else if (peer == 0) {
+		else if (peer == 0)
 			o->where = pooled(c, "no peer (not connected)");
-		} else {
-			want_holders(c, o, peer, NULL, -1);
-		}
+		else
+			find_holders(c, o, peer, -1, NULL, 0);
 		return;
 	}
 	const struct pi_inet_socket *k = inet_socket(c, inode);
 	if (!k) {
 		snprintf(text, sizeof text, "socket:[%llu]", (unsigned long long)inode);
 		o->what = pooled(c, text);
-		o->need = reading ? PI_NEED_PEER : PI_NEED_NOBODY;
+		/* Not UNIX, TCP or UDP (netlink, a raw socket...): no peer process. */
+		o->need = PI_NEED_NOBODY;
 		return;
 	}
 	bool udp = (size_t)(k - c->inet) >= c->ntcp;	/* tcp and tcp6 were read first */
 	char local[72];
 	pi_inet_endpoint_format(&k->local, k->ipv6, local, sizeof local);
-	if (k->state == 10) {	/* LISTEN */
+	if (!udp && k->state == 10) {	/* LISTEN */
 		snprintf(text, sizeof text, "tcp %s (listening)", local);
 		o->what = pooled(c, text);
 		o->need = PI_NEED_CLIENT;
@@ -280,42 +456,46 @@ static void describe_socket(struct ctx *c, struct pi_wait_object *o, uint64_t in
 		 pi_tcp_state_name(k->state));
 	o->what = pooled(c, text);
 	o->need = k->state == 2 ? PI_NEED_SERVER : PI_NEED_PEER;
-	if (any_address(&k->remote) && k->remote.port == 0)
+	if (any_address(&k->remote) && k->remote.port == 0) {
+		o->need = PI_NEED_CLIENT;	/* an unconnected UDP socket: anyone may send */
 		return;
+	}
 	/* The other end on this machine: the socket with the endpoints
 	 * swapped, or, not yet accepted, the listener on that port. */
 	const struct pi_inet_socket *other = NULL, *listener = NULL;
 	for (size_t i = 0; i < c->ninet; i++) {
 		const struct pi_inet_socket *s = &c->inet[i];
-		if (s == k || s->ipv6 != k->ipv6)
+		if (s == k || s->ipv6 != k->ipv6 || ((size_t)i >= c->ntcp) != udp)
 			continue;
 		if (same_endpoint(&s->local, &k->remote) && same_endpoint(&s->remote, &k->local))
 			other = s;
-		else if (s->state == 10 && s->local.port == k->remote.port
+		else if (!udp && s->state == 10 && s->local.port == k->remote.port
 			 && (any_address(&s->local) || same_endpoint(&s->local, &k->remote)))
 			listener = s;
 	}
 	if (other && other->inode) {
-		want_holders(c, o, other->inode, NULL, -1);
+		find_holders(c, o, other->inode, -1, NULL, 0);
 	} else if (listener && listener->inode) {
 		o->need = PI_NEED_SERVER;
 		o->where = pooled(c, "the listener, which has not accepted it");
-		want_holders(c, o, listener->inode, NULL, -1);
-	} else if (!pi_inet_is_loopback(&k->remote, k->ipv6)) {
+		find_holders(c, o, listener->inode, -1, NULL, 0);
+	} else {
 		snprintf(text, sizeof text, "%s (not on this machine, or in another network namespace)", where);
 		o->where = pooled(c, text);
+		o->err = -PI_ERR_REMOTE_PEER;
 	}
 }
 
-/* Fills o for descriptor fd of the process; need is what the waiter wants
- * of it (data or room). */
+/* Fills o for descriptor fd of the process; reading: it waits for data
+ * (or a connection), not for room. */
 static void describe_fd(struct ctx *c, struct pi_thread *t, struct pi_wait_object *o, int fd, bool reading)
 {
 	struct pi_fd_link link;
+	struct run *r = c->r;
 
 	o->fd = fd;
 	o->need = PI_NEED_NOBODY;
-	int err = pi_proc_fd_link(c->procfd, fd, &c->link, &link);
+	int err = pi_proc_fd_link(c->procfd, fd, &r->link, &link);
 	if (err) {
 		char text[32];
 		snprintf(text, sizeof text, "fd %d", fd);
@@ -325,28 +505,30 @@ static void describe_fd(struct ctx *c, struct pi_thread *t, struct pi_wait_objec
 	}
 	switch (link.kind) {
 	case PI_FD_PIPE:
-		o->what = pooled(c, c->link.data);
+		o->what = pooled(c, r->link.data);
 		o->need = reading ? PI_NEED_WRITER : PI_NEED_READER;
-		want_holders(c, o, link.inode, NULL, fd);
+		find_holders(c, o, link.inode & ~PATH_KEY_BIT, fd, NULL, 0);
 		return;
 	case PI_FD_SOCKET:
-		describe_socket(c, o, link.inode, reading);
+		describe_socket(c, o, link.inode);
 		return;
-	case PI_FD_PATH:
-		o->what = pooled(c, c->link.data);
+	case PI_FD_PATH: {
+		o->what = pooled(c, r->link.data);
 		/* A FIFO blocks in the pipe code; a regular file does not wait
 		 * for a process. (stat() would tell, but could hang on a FUSE
 		 * file system its owner controls.) */
-		if (t->wchan && strstr(t->wchan, "pipe")) {
-			struct pi_fdinfo info;
-			if (pi_proc_fdinfo(c->procfd, fd, &c->buf, &info, NULL, 0) == 0 && info.inode) {
-				o->need = reading ? PI_NEED_WRITER : PI_NEED_READER;
-				want_holders(c, o, info.inode, o->what, fd);
-			}
-		}
+		if (!t->wchan || !strstr(t->wchan, "pipe"))
+			return;
+		struct pi_fdinfo info;
+		uint64_t key = path_key(r->link.data, r->link.len);
+		if (pi_proc_fdinfo(c->procfd, fd, &r->buf, &info, NULL, 0) != 0 || !info.inode)
+			return;
+		o->need = reading ? PI_NEED_WRITER : PI_NEED_READER;
+		find_holders(c, o, key, fd, o->what, info.inode);
 		return;
+	}
 	default:
-		o->what = pooled(c, c->link.data);
+		o->what = pooled(c, r->link.data);
 		return;
 	}
 }
@@ -355,104 +537,140 @@ static void describe_fd(struct ctx *c, struct pi_thread *t, struct pi_wait_objec
 
 static void add_lock(void *arg, const struct pi_file_lock *l)
 {
-	struct ctx *c = arg;
-	pi_xgrow(&c->locks, &c->locks_cap, c->nlocks + 1, sizeof *c->locks);
-	c->locks[c->nlocks++] = *l;
+	struct run *r = arg;
+	pi_xgrow(&r->locks, &r->locks_cap, r->nlocks + 1, sizeof *r->locks);
+	r->locks[r->nlocks++] = *l;
 }
 
-static void read_locks(struct ctx *c)
+static void read_locks(struct run *r)
 {
-	if (c->locks_read)
+	if (r->locks_read)
 		return;
-	c->locks_read = true;
+	r->locks_read = true;
 	int root = pi_proc_open_root();
 	if (root < 0) {
-		c->locks_err = root;
+		r->locks_err = root;
 		return;
 	}
 	size_t skipped;
 	bool cut;
-	c->locks_err = pi_read_at(root, "locks", &c->buf);
+	r->locks_err = pi_read_at(root, "locks", &r->buf);
 	close(root);
-	if (!c->locks_err)
-		pi_file_locks_parse(c->buf.data, c->buf.len, MAX_TABLE_ROWS, add_lock, c, &skipped, &cut);
+	if (!r->locks_err)
+		pi_file_locks_parse(r->buf.data, r->buf.len, MAX_TABLE_ROWS, add_lock, r, &skipped, &cut);
+}
+
+/* The holders of a flock or OFD lock: such a lock belongs to an open file,
+ * not to a process (/proc/locks names whoever took it, who may have
+ * closed it since, and -1 for OFD locks), so the holders are the
+ * processes with a descriptor whose fdinfo lists it held. They are
+ * looked for among the descriptors open on the same path. */
+static void lock_holders(struct ctx *c, struct pi_wait_object *o, const struct pi_file_lock *h, const char *path,
+			 int own_fd)
+{
+	struct run *r = c->r;
+	if (!path) {
+		o->err = -PI_ERR_LOCK_HOLDER_UNSEEN;
+		return;
+	}
+	build_index(r);
+	uint64_t key = path_key(path, strlen(path));
+	for (size_t i = 0; i < r->nindex; i++) {
+		struct fd_entry *e = &r->index[i];
+		if (e->key != key || (e->pid == c->pid && e->fd == own_fd))
+			continue;
+		int procfd = pi_proc_open(e->pid);
+		struct pi_fd_link link;
+		struct pi_fdinfo info;
+		bool holds = procfd >= 0 && pi_proc_fd_link(procfd, e->fd, &r->link, &link) == 0
+			     && strcmp(r->link.data, path) == 0
+			     && pi_proc_fdinfo(procfd, e->fd, &r->buf, &info, NULL, 0) == 0 && info.lock_held
+			     && info.lock_inode == h->inode && info.lock_kind == (int)h->kind;
+		if (procfd >= 0)
+			close(procfd);
+		if (holds)
+			add_peer(o, e->pid, e->fd);
+	}
+	o->peers_partial = r->index_partial || r->index_err;
+	if (o->peers_total == 0)
+		o->err = -PI_ERR_LOCK_HOLDER_UNSEEN;
 }
 
 /* The lock the process waits for on the file open as fd: /proc/locks
- * names the waiter by PID (not for OFD locks) and the file by device and
- * inode; the device of fd's file comes from its mount. */
+ * names the waiter by PID (not for OFD locks) and the file by inode. */
 static void describe_lock(struct ctx *c, struct pi_wait_object *o, int fd)
 {
 	struct pi_fd_link link;
 	struct pi_fdinfo info;
+	struct run *r = c->r;
 	char text[96];
 
 	o->fd = fd;
 	o->need = PI_NEED_HOLDER;
-	if (pi_proc_fd_link(c->procfd, fd, &c->link, &link) == 0)
-		o->what = pooled(c, c->link.data);
-	else {
+	if (pi_proc_fd_link(c->procfd, fd, &r->link, &link) == 0) {
+		o->what = pooled(c, r->link.data);
+	} else {
 		snprintf(text, sizeof text, "fd %d", fd);
 		o->what = pooled(c, text);
 	}
-	int err = pi_proc_fdinfo(c->procfd, fd, &c->buf, &info, NULL, 0);
+	int err = pi_proc_fdinfo(c->procfd, fd, &r->buf, &info, NULL, 0);
 	if (err || !info.inode) {
-		o->err = err ? err : -ENODATA;	/* a kernel before 5.14 says no inode */
+		o->err = err ? err : -ENODATA;	/* kernels before 5.14 say no inode */
 		return;
 	}
-	read_locks(c);
-	if (c->locks_err) {
-		o->err = c->locks_err;
+	read_locks(r);
+	if (r->locks_err) {
+		o->err = r->locks_err;
 		return;
 	}
-	/* This process's waits on that inode: the lock numbers it waits on. */
+	/* The path as this process sees it, to find the holders' files by. */
+	char *path = o->what[0] == '/' ? pi_xstrdup(o->what) : NULL;
 	bool found = false;
-	for (size_t i = 0; i < c->nlocks; i++) {
-		const struct pi_file_lock *w = &c->locks[i];
+	for (size_t i = 0; i < r->nlocks; i++) {
+		const struct pi_file_lock *w = &r->locks[i];
 		if (w->wait_depth == 0 || !w->have_file || w->inode != info.inode
-		    || (w->pid != c->p->pid && w->pid != -1))
+		    || (w->pid != c->pid && w->pid != -1))
 			continue;
-		for (size_t j = 0; j < c->nlocks; j++) {
-			const struct pi_file_lock *h = &c->locks[j];
+		for (size_t j = 0; j < r->nlocks; j++) {
+			const struct pi_file_lock *h = &r->locks[j];
 			if (h->id != w->id || h->wait_depth != 0)
 				continue;
 			found = true;
 			snprintf(text, sizeof text, "%s %s lock", pi_flock_kind_name(h->kind),
 				 h->access == PI_FLOCK_ACCESS_WRITE ? "write" : "read");
 			o->where = pooled(c, text);
-			if (h->pid > 0 && o->npeers < PI_WAIT_MAX_PEERS) {
-				o->peers[o->npeers++] = (struct pi_wait_peer){ .pid = h->pid, .fd = -1, .state = '?' };
-				o->peers_total++;
-			}
+			if (h->kind == PI_FLOCK_POSIX && h->pid > 0)
+				add_peer(o, h->pid, -1);	/* a POSIX lock is its process's */
+			else
+				lock_holders(c, o, h, path, fd);
 		}
 	}
+	free(path);
 	if (!found)
 		o->err = -PI_ERR_LOCK_NOT_LISTED;
 }
 
 /* --- Children. ------------------------------------------------------------ */
 
-static void describe_children(struct ctx *c, struct pi_wait_object *o, pid_t only)
+static void describe_children(struct ctx *c, struct pi_wait_object *o, const struct pi_thread *threads,
+			      size_t nthreads, pid_t only)
 {
 	pid_t *children = NULL;
 	size_t n = 0, cap = 0;
+	struct run *r = c->r;
 
 	o->fd = -1;
 	o->need = PI_NEED_CHILD;
 	o->what = pooled(c, only > 0 ? "a child" : "its children");
-	for (size_t i = 0; i < c->p->nthreads && n < MAX_CHILDREN; i++) {
+	for (size_t i = 0; i < nthreads && n < MAX_CHILDREN; i++) {
 		char name[48];
-		snprintf(name, sizeof name, "task/%d/children", (int)c->p->threads[i].tid);
-		if (pi_read_at(c->procfd, name, &c->buf) == 0)
-			pi_children_parse(c->buf.data, c->buf.len, &children, &n, &cap);
+		snprintf(name, sizeof name, "task/%d/children", (int)threads[i].tid);
+		if (pi_read_at(c->procfd, name, &r->buf) == 0)
+			pi_children_parse(r->buf.data, r->buf.len, &children, &n, &cap);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (only > 0 && children[i] != only)
-			continue;
-		o->peers_total++;
-		if (o->npeers < PI_WAIT_MAX_PEERS)
-			o->peers[o->npeers++] = (struct pi_wait_peer){ .pid = children[i], .fd = -1, .state = '?' };
-	}
+	for (size_t i = 0; i < n; i++)
+		if (only <= 0 || children[i] == only)
+			add_peer(o, children[i], -1);
 	if (o->peers_total == 0)
 		o->where = pooled(c, only > 0 ? "no such child" : "no children");
 	free(children);
@@ -477,7 +695,7 @@ static size_t poll_fds(struct ctx *c, const struct pi_syscall *sc, int *fds, boo
 	struct pollfd pf[PI_WAIT_MAX_OBJECTS];
 	size_t want = sc->args[1] < cap ? (size_t)sc->args[1] : cap;
 	*total = sc->args[1] > SIZE_MAX ? SIZE_MAX : (size_t)sc->args[1];
-	ssize_t got = want ? pi_mem_read(c->p->pid, sc->args[0], pf, want * sizeof *pf) : 0;
+	ssize_t got = want ? pi_mem_read(c->pid, sc->args[0], pf, want * sizeof *pf) : 0;
 	if (got < 0)
 		return 0;
 	size_t n = 0;
@@ -494,7 +712,7 @@ static size_t poll_fds(struct ctx *c, const struct pi_syscall *sc, int *fds, boo
 static size_t select_fds(struct ctx *c, const struct pi_syscall *sc, int *fds, bool *reading, size_t cap,
 			 size_t *total)
 {
-	uint8_t bits[2][FD_SETSIZE / 8];
+	uint8_t bits[FD_SETSIZE / 8];
 	size_t nfds = sc->args[0] < FD_SETSIZE ? (size_t)sc->args[0] : FD_SETSIZE;
 	size_t n = 0;
 	*total = 0;
@@ -502,11 +720,11 @@ static size_t select_fds(struct ctx *c, const struct pi_syscall *sc, int *fds, b
 		uint64_t addr = sc->args[1 + set];
 		if (!addr)
 			continue;
-		ssize_t got = pi_mem_read(c->p->pid, addr, bits[set], (nfds + 7) / 8);
+		ssize_t got = pi_mem_read(c->pid, addr, bits, (nfds + 7) / 8);
 		if (got < 0)
 			continue;
 		for (size_t fd = 0; fd < nfds && fd / 8 < (size_t)got; fd++)
-			if (bits[set][fd / 8] & (1u << (fd % 8))) {
+			if (bits[fd / 8] & (1u << (fd % 8))) {
 				(*total)++;
 				if (n < cap) {
 					fds[n] = (int)fd;
@@ -517,22 +735,37 @@ static size_t select_fds(struct ctx *c, const struct pi_syscall *sc, int *fds, b
 	return n;
 }
 
-static void thread_wait(struct ctx *c, struct pi_thread *t)
+/* Does the call wait until a peer acts, with no timeout of its own? */
+static bool waits_forever(int call, const struct pi_syscall *sc)
 {
-	enum call_shape shape;
+	int arg = calls[call].timeout_arg;
+	if (arg < 0)
+		return true;
+	if (calls[call].timeout_is_ms)
+		return (int32_t)sc->args[arg] < 0;
+	return sc->args[arg] == 0;	/* a NULL timeout */
+}
+
+static struct pi_wait_for *thread_wait(struct ctx *c, struct pi_thread *t, const struct pi_thread *threads,
+				       size_t nthreads)
+{
 	const struct pi_syscall *sc = &t->syscall;
 
 	if (t->syscall_err || sc->kind != PI_SYSCALL_IN || t->stat_err || t->stat.state == 'R')
-		return;
-	const char *name = pi_syscall_name(c->p->abi, sc->nr);
-	if (!shape_of(name, &shape))
-		return;
+		return NULL;
+	const char *name = pi_syscall_name(c->abi, sc->nr);
+	int call = call_index(name);
+	if (call < 0)
+		return NULL;
+	enum call_shape shape = calls[call].shape;
 	if (shape == SHAPE_FCNTL && sc->args[1] != F_SETLKW_NR && sc->args[1] != F_OFD_SETLKW_NR
-	    && !(c->p->abi == PI_ABI_I386 && sc->args[1] == F_SETLKW64_NR))
-		return;
+	    && !(c->abi == PI_ABI_I386 && sc->args[1] == F_SETLKW64_NR))
+		return NULL;
 
 	struct pi_wait_for *w = pi_xcalloc(1, sizeof *w);
 	w->syscall = pooled(c, name);
+	w->forever = waits_forever(call, sc);
+	w->chain_end = PI_CHAIN_UNKNOWN;
 	int fd0 = (int)(int32_t)sc->args[0];
 	int fds[PI_WAIT_MAX_OBJECTS];
 	bool reading[PI_WAIT_MAX_OBJECTS];
@@ -549,14 +782,14 @@ static void thread_wait(struct ctx *c, struct pi_thread *t)
 		describe_fd(c, t, &w->objects[0], fd0, shape != SHAPE_FD_OUT);
 		if (shape == SHAPE_CONNECT && w->objects[0].need == PI_NEED_PEER)
 			w->objects[0].need = PI_NEED_SERVER;
-		break;
+		return w;
 	case SHAPE_FLOCK:
 	case SHAPE_FCNTL:
 		w->on = PI_WAIT_ON_FILE_LOCK;
 		w->objects = new_objects(1);
 		w->nobjects = w->objects_total = 1;
 		describe_lock(c, &w->objects[0], fd0);
-		break;
+		return w;
 	case SHAPE_WAIT4:
 	case SHAPE_WAITID: {
 		pid_t only = 0;
@@ -567,20 +800,20 @@ static void thread_wait(struct ctx *c, struct pi_thread *t)
 		w->on = PI_WAIT_ON_CHILD;
 		w->objects = new_objects(1);
 		w->nobjects = w->objects_total = 1;
-		describe_children(c, &w->objects[0], only);
-		break;
+		describe_children(c, &w->objects[0], threads, nthreads, only);
+		return w;
 	}
 	case SHAPE_EPOLL: {
 		struct pi_epoll_watch watches[PI_WAIT_MAX_OBJECTS];
 		struct pi_fdinfo info;
 		w->on = PI_WAIT_ON_POLL;
-		w->err = pi_proc_fdinfo(c->procfd, fd0, &c->buf, &info, watches, PI_WAIT_MAX_OBJECTS);
+		w->err = pi_proc_fdinfo(c->procfd, fd0, &c->r->buf, &info, watches, PI_WAIT_MAX_OBJECTS);
 		if (!w->err) {
 			for (size_t i = 0; i < info.nkept; i++) {
 				fds[n] = watches[i].fd;
 				reading[n++] = (watches[i].events & POLLOUT) == 0;
 			}
-			total = info.nwatches;
+			total = info.cut && info.nwatches <= n ? n + 1 : info.nwatches;
 		}
 		break;
 	}
@@ -593,31 +826,23 @@ static void thread_wait(struct ctx *c, struct pi_thread *t)
 		n = select_fds(c, sc, fds, reading, PI_WAIT_MAX_OBJECTS, &total);
 		break;
 	}
-	if (w->on == PI_WAIT_ON_POLL) {
-		w->objects = n ? new_objects(n) : NULL;
-		w->nobjects = n;
-		w->objects_total = total > n ? total : n;
-		for (size_t i = 0; i < n; i++)
-			describe_fd(c, t, &w->objects[i], fds[i], reading[i]);
-	}
-	t->wait = w;
+	w->objects = n ? new_objects(n) : NULL;
+	w->nobjects = n;
+	w->objects_total = total > n ? total : n;
+	for (size_t i = 0; i < n; i++)
+		describe_fd(c, t, &w->objects[i], fds[i], reading[i]);
+	return w;
 }
 
-/* --- Holders: one pass over every process's descriptors. ------------------ */
+/* --- Peers and the processes a chain goes through. ------------------------- */
 
-static int compare_wants(const void *a, const void *b)
+static const struct peer_info *peer_info(struct run *r, pid_t pid)
 {
-	const struct want *x = a, *y = b;
-	return (x->inode > y->inode) - (x->inode < y->inode);
-}
-
-static const struct peer_info *peer_info(struct ctx *c, pid_t pid)
-{
-	for (size_t i = 0; i < c->npeers; i++)
-		if (c->peers[i].pid == pid)
-			return &c->peers[i];
-	pi_xgrow(&c->peers, &c->peers_cap, c->npeers + 1, sizeof *c->peers);
-	struct peer_info *pi = &c->peers[c->npeers++];
+	for (size_t i = 0; i < r->npeers; i++)
+		if (r->peers[i].pid == pid)
+			return &r->peers[i];
+	pi_xgrow(&r->peers, &r->peers_cap, r->npeers + 1, sizeof *r->peers);
+	struct peer_info *pi = &r->peers[r->npeers++];
 	memset(pi, 0, sizeof *pi);
 	pi->pid = pid;
 	pi->state = '?';
@@ -625,165 +850,370 @@ static const struct peer_info *peer_info(struct ctx *c, pid_t pid)
 	if (fd < 0)
 		return pi;
 	struct pi_stat st;
-	if (pi_read_at(fd, "stat", &c->buf) == 0 && pi_stat_parse(c->buf.data, c->buf.len, &st) == 0) {
+	if (pi_read_at(fd, "stat", &r->buf) == 0 && pi_stat_parse(r->buf.data, r->buf.len, &st) == 0) {
 		memcpy(pi->comm, st.comm, sizeof pi->comm);
 		pi->state = st.state;
 	}
-	char wchan[128];
-	if (pi_read_at(fd, "wchan", &c->buf) == 0 && pi_wchan_parse(c->buf.data, c->buf.len, wchan, sizeof wchan) == 0)
-		pi->wchan = pooled(c, wchan);
+	char wchan[PI_WCHAN_MAX];
+	if (pi_read_at(fd, "wchan", &r->buf) == 0 && pi_wchan_parse(r->buf.data, r->buf.len, wchan, sizeof wchan) == 0)
+		pi->wchan = pi_strpool_intern(&r->target->strings, wchan);
 	close(fd);
 	return pi;
 }
 
-static void add_holder(struct want *w, pid_t pid, int fd, uint32_t flags, bool have_flags)
+static void fill_peers(struct run *r, struct pi_wait_for *w, pid_t own)
 {
-	struct pi_wait_object *o = w->obj;
-	if (pid == w->own_pid && fd == w->own_fd)
-		return;
-	if (have_flags) {
-		enum pi_fd_access a = pi_fd_access_of(flags);
-		if (o->need == PI_NEED_WRITER && a == PI_FD_READ)
-			return;
-		if (o->need == PI_NEED_READER && a == PI_FD_WRITE)
-			return;
-	}
-	for (size_t i = 0; i < o->npeers; i++)
-		if (o->peers[i].pid == pid)
-			return;		/* one line per process, its first descriptor */
-	o->peers_total++;
-	if (o->npeers < PI_WAIT_MAX_PEERS)
-		o->peers[o->npeers++] = (struct pi_wait_peer){ .pid = pid, .fd = fd, .same_process = pid == w->own_pid };
-}
-
-static void scan_process(struct ctx *c, pid_t pid, int **fds, size_t *fds_cap)
-{
-	int procfd = pid == c->p->pid ? dup(c->procfd) : pi_proc_open(pid);
-	size_t n;
-	bool cut;
-	if (procfd < 0)
-		return;
-	if (pi_proc_list_ids(procfd, "fd", MAX_FDS, fds, &n, fds_cap, &cut) != 0) {
-		close(procfd);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct pi_fd_link link;
-		int fd = (*fds)[i];
-		if (pi_proc_fd_link(procfd, fd, &c->link, &link) != 0)
-			continue;
-		struct want key = { .inode = link.inode };
-		if (link.kind == PI_FD_PIPE || link.kind == PI_FD_SOCKET) {
-			struct want *w = bsearch(&key, c->wants, c->nwants, sizeof *c->wants, compare_wants);
-			if (!w)
-				continue;
-			while (w > c->wants && w[-1].inode == key.inode)
-				w--;
-			struct pi_fdinfo info = { .have_flags = false };
-			bool need_flags = link.kind == PI_FD_PIPE;
-			if (need_flags)
-				pi_proc_fdinfo(procfd, fd, &c->buf, &info, NULL, 0);
-			for (; w < c->wants + c->nwants && w->inode == key.inode; w++)
-				if (!w->fifo_path)
-					add_holder(w, pid, fd, info.flags, info.have_flags);
-		} else if (link.kind == PI_FD_PATH && c->have_fifo_wants) {
-			struct pi_fdinfo info;
-			bool read_info = false;
-			for (size_t j = 0; j < c->nwants; j++) {
-				struct want *w = &c->wants[j];
-				if (!w->fifo_path || strcmp(w->fifo_path, c->link.data) != 0)
-					continue;
-				if (!read_info && pi_proc_fdinfo(procfd, fd, &c->buf, &info, NULL, 0) != 0)
-					break;
-				read_info = true;
-				if (info.inode == w->inode)
-					add_holder(w, pid, fd, info.flags, info.have_flags);
-			}
+	for (size_t j = 0; w && j < w->nobjects; j++) {
+		struct pi_wait_object *o = &w->objects[j];
+		for (size_t k = 0; k < o->npeers; k++) {
+			const struct peer_info *pi = peer_info(r, o->peers[k].pid);
+			memcpy(o->peers[k].comm, pi->comm, sizeof o->peers[k].comm);
+			o->peers[k].state = pi->state;
+			o->peers[k].wchan = pi->wchan;
+			o->peers[k].same_process = o->peers[k].pid == own;
 		}
 	}
-	close(procfd);
 }
 
-static void find_holders(struct ctx *c)
+/* Reads the waits of every thread of a process (its threads already
+ * read: the target's). */
+static void read_waits(struct run *r, struct visited *v, int procfd, enum pi_abi abi)
 {
-	if (c->nwants == 0)
-		return;
-	qsort(c->wants, c->nwants, sizeof *c->wants, compare_wants);
-	int root = pi_proc_open_root();
-	if (root < 0) {
-		c->p->waits_err = root;
-		return;
-	}
-	int *pids = NULL, *fds = NULL;
-	size_t npids, pids_cap = 0, fds_cap = 0;
-	bool cut;
-	int err = pi_proc_list_ids(root, ".", MAX_PROCESSES, &pids, &npids, &pids_cap, &cut);
-	close(root);
-	if (err) {
-		c->p->waits_err = err;
-		free(pids);
-		return;
-	}
-	for (size_t i = 0; i < npids; i++) {
-		if (pi_deadline_passed(&c->p->deadline)) {
-			c->p->waits_err = -PI_ERR_TIMEOUT;
+	struct ctx c = { .r = r, .pid = v->pid, .procfd = procfd, .abi = abi };
+	for (size_t i = 0; i < v->nthreads; i++) {
+		if (pi_deadline_passed(&r->target->deadline)) {
+			r->target->waits_err = -PI_ERR_TIMEOUT;
 			break;
 		}
-		scan_process(c, pids[i], &fds, &fds_cap);
+		struct pi_thread *t = &v->threads[i];
+		t->wait = thread_wait(&c, t, v->threads, v->nthreads);
+		fill_peers(r, t->wait, v->pid);
 	}
-	free(pids);
-	free(fds);
+	free(c.inet);
+	free(c.unix_socks);
 }
 
-/* The peers' names and states, once each. */
-static void fill_peers(struct ctx *c)
+/* A peer's threads, read lightly: what chains need. */
+static int read_light_threads(struct run *r, int procfd, struct visited *v)
 {
-	for (size_t i = 0; i < c->p->nthreads; i++) {
-		struct pi_wait_for *w = c->p->threads[i].wait;
-		for (size_t j = 0; w && j < w->nobjects; j++) {
-			struct pi_wait_object *o = &w->objects[j];
-			for (size_t k = 0; k < o->npeers; k++) {
-				const struct peer_info *pi = peer_info(c, o->peers[k].pid);
-				memcpy(o->peers[k].comm, pi->comm, sizeof o->peers[k].comm);
-				o->peers[k].state = pi->state;
-				o->peers[k].wchan = pi->wchan;
-				o->peers[k].same_process = o->peers[k].pid == c->p->pid;
+	int *tids = NULL;
+	size_t n, cap = 0;
+	bool cut;
+	int err = pi_proc_list_ids(procfd, "task", MAX_CHAIN_THREADS, &tids, &n, &cap, &cut);
+	if (err) {
+		free(tids);
+		return err;
+	}
+	v->threads = pi_xcalloc(n ? n : 1, sizeof *v->threads);
+	v->owned = true;
+	for (size_t i = 0; i < n; i++) {
+		struct pi_thread *t = &v->threads[v->nthreads];
+		char name[64], wchan[PI_WCHAN_MAX];
+		t->tid = tids[i];
+		snprintf(name, sizeof name, "task/%d/stat", tids[i]);
+		struct pi_stat st;
+		t->stat_err = pi_read_at(procfd, name, &r->buf);
+		if (!t->stat_err)
+			t->stat_err = pi_stat_parse(r->buf.data, r->buf.len, &st);
+		if (t->stat_err)
+			continue;	/* it exited: not a thread any more */
+		t->stat.comm = pi_strpool_intern(&r->target->strings, st.comm);
+		t->stat.state = st.state;
+		snprintf(name, sizeof name, "task/%d/syscall", tids[i]);
+		t->syscall_err = pi_read_at(procfd, name, &r->buf);
+		if (!t->syscall_err)
+			t->syscall_err = pi_syscall_parse(r->buf.data, r->buf.len, &t->syscall);
+		snprintf(name, sizeof name, "task/%d/wchan", tids[i]);
+		t->wchan_err = pi_read_at(procfd, name, &r->buf);
+		if (!t->wchan_err)
+			t->wchan_err = pi_wchan_parse(r->buf.data, r->buf.len, wchan, sizeof wchan);
+		t->wchan = t->wchan_err ? NULL : pi_strpool_intern(&r->target->strings, wchan);
+		v->nthreads++;
+	}
+	free(tids);
+	if (cut)
+		return -E2BIG;	/* too many threads to call it stuck */
+	return v->nthreads ? 0 : -ESRCH;
+}
+
+/* The process pid, its waits read (once per run). NULL when the run has
+ * read as many as it may. */
+static struct visited *visit(struct run *r, pid_t pid)
+{
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (r->procs[i].pid == pid)
+			return &r->procs[i];
+	if (r->nprocs >= MAX_CHAIN_PROCESSES)
+		return NULL;
+	pi_xgrow(&r->procs, &r->procs_cap, r->nprocs + 1, sizeof *r->procs);
+	struct visited *v = &r->procs[r->nprocs++];
+	memset(v, 0, sizeof *v);
+	v->pid = pid;
+	int procfd = pi_proc_open(pid);
+	if (procfd < 0) {
+		v->err = procfd;
+		return v;
+	}
+	enum pi_abi abi = PI_ABI_NATIVE;
+	if (pi_exe_abi(procfd, &abi) != 0)
+		abi = PI_ABI_NATIVE;
+	v->err = read_light_threads(r, procfd, v);
+	if (!v->err || v->err == -E2BIG)
+		read_waits(r, v, procfd, abi);
+	close(procfd);
+	return v;
+}
+
+/* --- Chains and deadlocks. ------------------------------------------------- */
+
+/* The one process (other than own) that can wake w, or 0 when none or
+ * several or unknown (*end says which). */
+static pid_t next_process(const struct pi_wait_for *w, pid_t own, enum pi_chain_end *end)
+{
+	pid_t next = 0;
+	if (!w->forever || w->err) {
+		*end = w->err ? PI_CHAIN_UNKNOWN : PI_CHAIN_OTHER_WAIT;
+		return 0;
+	}
+	for (size_t i = 0; i < w->nobjects; i++) {
+		const struct pi_wait_object *o = &w->objects[i];
+		if (o->err || o->peers_partial || o->peers_total > o->npeers || o->need == PI_NEED_NOBODY
+		    || o->need == PI_NEED_CLIENT) {
+			*end = PI_CHAIN_UNKNOWN;
+			return 0;
+		}
+		for (size_t k = 0; k < o->npeers; k++) {
+			if (o->peers[k].pid == own)
+				continue;
+			if (next && next != o->peers[k].pid) {
+				*end = PI_CHAIN_SEVERAL;
+				return 0;
 			}
-			if (o->npeers == 0 && o->peers_total == 0 && !o->err && c->p->waits_err
-			    && c->nwants)
-				o->err = c->p->waits_err;
+			next = o->peers[k].pid;
+		}
+	}
+	if (!next)
+		*end = PI_CHAIN_UNKNOWN;
+	if (w->objects_total > w->nobjects) {
+		*end = PI_CHAIN_UNKNOWN;
+		return 0;
+	}
+	return next;
+}
+
+/* Is every wait of every thread of v one that lasts for ever unless a
+ * process in the stuck set acts? (One round of the fixed point.) */
+static bool all_waits_on_stuck(struct run *r, const struct visited *v)
+{
+	if (v->err || v->nthreads == 0)
+		return false;
+	for (size_t i = 0; i < v->nthreads; i++) {
+		const struct pi_wait_for *w = v->threads[i].wait;
+		if (!w || !w->forever || w->err || w->objects_total > w->nobjects || w->nobjects == 0)
+			return false;
+		for (size_t j = 0; j < w->nobjects; j++) {
+			const struct pi_wait_object *o = &w->objects[j];
+			if (o->err || o->peers_partial || o->peers_total > o->npeers
+			    || o->need == PI_NEED_NOBODY || o->need == PI_NEED_CLIENT)
+				return false;
+			for (size_t k = 0; k < o->npeers; k++) {
+				const struct visited *u = NULL;
+				for (size_t m = 0; m < r->nprocs; m++)
+					if (r->procs[m].pid == o->peers[k].pid)
+						u = &r->procs[m];
+				if (!u || !u->stuck)
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* The stuck set: the largest set of visited processes each of whose
+ * threads waits, with no timeout, only on processes of the set. Nothing
+ * outside it can end those waits: that is a deadlock. */
+static void find_stuck(struct run *r)
+{
+	for (size_t i = 0; i < r->nprocs; i++)
+		r->procs[i].stuck = true;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < r->nprocs; i++)
+			if (r->procs[i].stuck && !all_waits_on_stuck(r, &r->procs[i])) {
+				r->procs[i].stuck = false;
+				changed = true;
+			}
+	}
+}
+
+static void set_step(struct run *r, struct pi_wait_step *s, pid_t pid, const struct pi_thread *t)
+{
+	const struct peer_info *pi = peer_info(r, pid);
+	memset(s, 0, sizeof *s);
+	s->pid = pid;
+	s->tid = t ? t->tid : pid;
+	snprintf(s->comm, sizeof s->comm, "%s", t && !t->stat_err && t->stat.comm ? t->stat.comm : pi->comm);
+	s->state = t && !t->stat_err ? t->stat.state : pi->state;
+	s->wchan = t ? t->wchan : pi->wchan;
+	if (t && t->wait) {
+		s->syscall = t->wait->syscall;
+		s->what = t->wait->nobjects ? t->wait->objects[0].what : NULL;
+	}
+}
+
+/* The thread of v a chain goes on with: one in a wait pinspect follows
+ * (the first), else NULL; *end says why not. */
+static const struct pi_thread *chain_thread(const struct visited *v, enum pi_chain_end *end)
+{
+	const struct pi_thread *waiting = NULL;
+	bool stopped = false, running = false;
+	for (size_t i = 0; i < v->nthreads; i++) {
+		const struct pi_thread *t = &v->threads[i];
+		char st = t->stat_err ? '?' : t->stat.state;
+		stopped |= st == 'T' || st == 't';
+		running |= st == 'R';
+		if (!waiting && t->wait)
+			waiting = t;
+	}
+	if (stopped) {
+		*end = PI_CHAIN_STOPPED;
+		return NULL;
+	}
+	if (running) {
+		*end = PI_CHAIN_RUNNING;
+		return NULL;
+	}
+	if (!waiting)
+		*end = PI_CHAIN_OTHER_WAIT;
+	return waiting;
+}
+
+static void follow_chain(struct run *r, struct pi_thread *start)
+{
+	struct pi_wait_for *w = start->wait;
+	struct pi_wait_step steps[PI_WAIT_MAX_CHAIN];
+	size_t n = 0;
+	enum pi_chain_end end = PI_CHAIN_TOO_LONG;
+	pid_t pid = r->target->pid;
+	const struct pi_thread *t = start;
+
+	for (;;) {
+		set_step(r, &steps[n++], pid, t);
+		pid_t next = next_process(t->wait, pid, &end);
+		if (!next)
+			break;
+		bool seen = false;
+		for (size_t i = 0; i < n; i++)
+			seen |= steps[i].pid == next;
+		if (seen) {
+			/* A deadlock when every process of the cycle is stuck:
+			 * nothing outside it can wake any of them. */
+			bool all_stuck = true;
+			bool in_cycle = false;
+			for (size_t i = 0; i < n; i++) {
+				in_cycle |= steps[i].pid == next;
+				const struct visited *v = in_cycle ? visit(r, steps[i].pid) : NULL;
+				if (in_cycle && (!v || !v->stuck))
+					all_stuck = false;
+			}
+			end = all_stuck ? PI_CHAIN_DEADLOCK : PI_CHAIN_CYCLE;
+			if (n < PI_WAIT_MAX_CHAIN)
+				set_step(r, &steps[n++], next, NULL);
+			break;
+		}
+		if (n == PI_WAIT_MAX_CHAIN) {
+			end = PI_CHAIN_TOO_LONG;
+			break;
+		}
+		const struct visited *v = visit(r, next);
+		if (!v) {
+			end = PI_CHAIN_TOO_LONG;
+			break;
+		}
+		if (v->err && v->err != -E2BIG) {
+			set_step(r, &steps[n++], next, NULL);
+			end = pi_err_gone(v->err) ? PI_CHAIN_GONE : PI_CHAIN_UNKNOWN;
+			break;
+		}
+		t = chain_thread(v, &end);
+		if (!t) {
+			set_step(r, &steps[n++], next, NULL);
+			break;
+		}
+		pid = next;
+	}
+	w->chain = pi_xmalloc(n * sizeof *w->chain);
+	memcpy(w->chain, steps, n * sizeof *steps);
+	w->nchain = n;
+	w->chain_end = end;
+	if (end == PI_CHAIN_DEADLOCK)
+		r->target->waits_deadlock = true;
+}
+
+/* Every peer a chain could pass through is visited first (breadth-first,
+ * bounded), so that the stuck set is known before chains are named. */
+static void visit_peers(struct run *r)
+{
+	for (size_t i = 0; i < r->nprocs; i++) {
+		/* visit() may move the array: keep what is needed of it. */
+		pid_t own = r->procs[i].pid;
+		const struct pi_thread *threads = r->procs[i].threads;
+		size_t nthreads = r->procs[i].nthreads;
+		for (size_t j = 0; j < nthreads && r->nprocs < MAX_CHAIN_PROCESSES; j++) {
+			const struct pi_wait_for *w = threads[j].wait;
+			if (!w || !w->forever)
+				continue;	/* a wait with a timeout ends any chain */
+			for (size_t k = 0; k < w->nobjects; k++)
+				for (size_t m = 0; m < w->objects[k].npeers; m++)
+					if (w->objects[k].peers[m].pid != own)
+						visit(r, w->objects[k].peers[m].pid);
 		}
 	}
 }
 
 int pi_collect_waits(struct pi_process *p)
 {
-	struct ctx c = { .p = p };
+	struct run r = { .target = p };
 
 	p->waits_collected = true;
-	c.procfd = pi_proc_open(p->pid);
-	if (c.procfd < 0) {
-		p->waits_err = c.procfd;
-		return c.procfd;
+	int procfd = pi_proc_open(p->pid);
+	if (procfd < 0) {
+		p->waits_err = procfd;
+		return procfd;
 	}
-	for (size_t i = 0; i < p->nthreads; i++) {
-		if (pi_deadline_passed(&p->deadline)) {
-			p->waits_err = -PI_ERR_TIMEOUT;
-			break;
-		}
-		thread_wait(&c, &p->threads[i]);
-	}
-	find_holders(&c);
-	fill_peers(&c);
+	pi_xgrow(&r.procs, &r.procs_cap, 1, sizeof *r.procs);
+	r.procs[0] = (struct visited){ .pid = p->pid, .threads = p->threads, .nthreads = p->nthreads };
+	r.nprocs = 1;
+	read_waits(&r, &r.procs[0], procfd, p->abi_known ? p->abi : PI_ABI_NATIVE);
+	close(procfd);
 
-	close(c.procfd);
-	pi_buf_free(&c.buf);
-	pi_buf_free(&c.link);
-	free(c.wants);
-	free(c.inet);
-	free(c.unix_socks);
-	free(c.locks);
-	free(c.peers);
-	pi_sockdiag_close(c.diag);
+	visit_peers(&r);
+	find_stuck(&r);
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].wait)
+			follow_chain(&r, &p->threads[i]);
+	if (r.index_err && !p->waits_err)
+		p->waits_err = r.index_err;
+
+	for (size_t i = 1; i < r.nprocs; i++) {
+		for (size_t j = 0; j < r.procs[i].nthreads; j++) {
+			struct pi_wait_for *w = r.procs[i].threads[j].wait;
+			if (!w)
+				continue;
+			for (size_t k = 0; k < w->nobjects; k++)
+				free(w->objects[k].peers);
+			free(w->objects);
+			free(w->chain);
+			free(w);
+		}
+		free(r.procs[i].threads);
+	}
+	free(r.procs);
+	pi_buf_free(&r.buf);
+	pi_buf_free(&r.link);
+	free(r.index);
+	free(r.locks);
+	free(r.peers);
+	pi_sockdiag_close(r.diag);
 	return 0;
 }

@@ -25,6 +25,7 @@
 enum {
 	PI_WAIT_MAX_OBJECTS = 64,	/* descriptors kept per poll/select/epoll */
 	PI_WAIT_MAX_PEERS = 16,		/* processes kept per object */
+	PI_WAIT_MAX_CHAIN = 16,		/* processes in one chain of waits */
 };
 
 /* Fills each blocked thread's wait (and p->waits_*). Needs the threads'

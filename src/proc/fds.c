@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "proc/filelocks.h"
 #include "proc/scan.h"
 
 /* "[123]" → 123; the whole token must be that. */
@@ -76,6 +77,23 @@ static void parse_watch(struct pi_scan line, struct pi_epoll_watch *w)
 	}
 }
 
+static void first_held(void *arg, const struct pi_file_lock *l)
+{
+	struct pi_fdinfo *out = arg;
+	if (out->lock_held || l->wait_depth > 0 || !l->have_file)
+		return;
+	out->lock_held = true;
+	out->lock_kind = (int)l->kind;
+	out->lock_inode = l->inode;
+}
+
+static void keep_lock(struct pi_scan line, struct pi_fdinfo *out)
+{
+	size_t skipped;
+	bool cut;
+	pi_file_locks_parse(line.p, pi_scan_left(&line), 1, first_held, out, &skipped, &cut);
+}
+
 int pi_fdinfo_parse(const char *text, size_t len, struct pi_fdinfo *out,
 		    struct pi_epoll_watch *watches, size_t watch_cap)
 {
@@ -107,6 +125,10 @@ int pi_fdinfo_parse(const char *text, size_t len, struct pi_fdinfo *out,
 		} else if (pi_scan_prefix(&line, "ino:")) {
 			if (pi_scan_u64(&line, &v))
 				out->inode = v;
+		} else if (pi_scan_prefix(&line, "lock:")) {
+			/* "lock:\t1: FLOCK  ADVISORY  WRITE 8564 fe:00:10953423 0 EOF" */
+			pi_scan_blank(&line);
+			keep_lock(line, out);
 		} else if (pi_scan_prefix(&line, "tfd:")) {
 			if (out->nkept < watch_cap)
 				parse_watch(line, &watches[out->nkept++]);

@@ -55,6 +55,11 @@ struct pi_fdinfo {
 	/* epoll: the watched descriptors, the first watch_cap of them in the
 	 * caller's array; nwatches counts them all. */
 	size_t nwatches, nkept;
+	/* The first file lock held through this open file ("lock:" lines;
+	 * a waiter's line, with "->", is not one held). */
+	bool lock_held;
+	int lock_kind;		/* enum pi_flock_kind */
+	uint64_t lock_inode;
 	bool cut;		/* only the file's beginning was read: nwatches is a floor */
 };
 

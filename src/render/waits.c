@@ -23,6 +23,26 @@ static const struct {
 	[PI_NEED_NOBODY] = { "nobody", NULL },
 };
 
+/* How a chain of waits ends: its JSON key, and the words after its last
+ * process. */
+static const struct {
+	const char *key;
+	const char *words;
+} chain_ends[] = {
+	[PI_CHAIN_DEADLOCK] = { "deadlock", "DEADLOCK: the chain comes back to a process in it, and every "
+					    "process of the cycle waits, with no timeout, only on the others" },
+	[PI_CHAIN_CYCLE] = { "cycle", "the chain comes back to a process in it, but a process of the "
+				      "cycle may yet be woken from outside it (a timeout, another thread)" },
+	[PI_CHAIN_STOPPED] = { "stopped", "it is stopped: until it is continued, nothing moves" },
+	[PI_CHAIN_RUNNING] = { "running", "it is running: it may yet wake the one before" },
+	[PI_CHAIN_OTHER_WAIT] = { "other_wait", "it waits on something pinspect does not follow (a timer, "
+						"the kernel, a timeout)" },
+	[PI_CHAIN_SEVERAL] = { "several", "several processes can wake it" },
+	[PI_CHAIN_UNKNOWN] = { "unknown", NULL },
+	[PI_CHAIN_TOO_LONG] = { "too_long", "the chain goes on (only the first processes are followed)" },
+	[PI_CHAIN_GONE] = { "gone", "it exited while being read" },
+};
+
 static const char *const on_keys[] = {
 	[PI_WAIT_ON_FD] = "fd",
 	[PI_WAIT_ON_POLL] = "poll",
@@ -105,6 +125,45 @@ static void put_object(struct pi_buf *b, const struct pi_process *p, const struc
 	}
 	if (o->peers_total > o->npeers)
 		pi_buf_printf(b, "      and %zu more\n", o->peers_total - o->npeers);
+	if (o->peers_partial)
+		pi_buf_puts(b, "      and perhaps processes pinspect may not read\n");
+}
+
+static void put_step(struct pi_buf *b, const struct pi_wait_step *s)
+{
+	pi_buf_printf(b, "%d (", (int)s->pid);
+	put_escaped(b, s->comm[0] ? s->comm : "?");
+	pi_buf_puts(b, ")");
+	if (s->tid != s->pid)
+		pi_buf_printf(b, " thread %d", (int)s->tid);
+	if (s->syscall) {
+		pi_buf_printf(b, " in %s", s->syscall);
+		if (s->what) {
+			pi_buf_puts(b, " on ");
+			put_escaped(b, s->what);
+		}
+	} else {
+		pi_buf_printf(b, " %s", state_words(s->state));
+		if (s->wchan && s->wchan[0] && s->state != 'R') {
+			pi_buf_puts(b, " in ");
+			put_escaped(b, s->wchan);
+		}
+	}
+}
+
+/* The chain, when it goes beyond the thread itself. */
+static void put_chain(struct pi_buf *b, const struct pi_wait_for *w)
+{
+	if (w->nchain < 2)
+		return;
+	pi_buf_puts(b, "    chain:\n");
+	for (size_t i = 0; i < w->nchain; i++) {
+		pi_buf_printf(b, "      %s ", i == 0 ? "  " : "->");
+		put_step(b, &w->chain[i]);
+		pi_buf_putc(b, '\n');
+	}
+	if (chain_ends[w->chain_end].words)
+		pi_buf_printf(b, "      %s\n", chain_ends[w->chain_end].words);
 }
 
 static void put_wait(struct pi_buf *b, const struct pi_process *p, const struct pi_wait_for *w)
@@ -122,6 +181,7 @@ static void put_wait(struct pi_buf *b, const struct pi_process *p, const struct 
 	pi_buf_putc(b, '\n');
 	for (size_t i = 0; i < w->nobjects; i++)
 		put_object(b, p, &w->objects[i]);
+	put_chain(b, w);
 }
 
 void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
@@ -186,6 +246,7 @@ void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct
 	pi_jw_kstring(w, "syscall", wf->syscall);
 	pi_jw_kstring(w, "on", on_keys[wf->on]);
 	pi_jw_ku64(w, "objects_total", wf->objects_total);
+	pi_jw_kbool(w, "forever", wf->forever);
 	pi_jw_key(w, "unavailable");
 	if (wf->err) {
 		char *why = pi_unavailable_reason(p, "waits", wf->err);
@@ -213,6 +274,7 @@ void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct
 			pi_jw_null(w);
 		}
 		pi_jw_ku64(w, "peers_total", o->peers_total);
+		pi_jw_kbool(w, "peers_partial", o->peers_partial);
 		pi_jw_key(w, "peers");
 		pi_jw_array(w);
 		for (size_t k = 0; k < o->npeers; k++) {
@@ -234,5 +296,24 @@ void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct
 		pi_jw_object_end(w);
 	}
 	pi_jw_array_end(w);
+	pi_jw_key(w, "chain");
+	pi_jw_array(w);
+	for (size_t i = 0; i < wf->nchain; i++) {
+		const struct pi_wait_step *s = &wf->chain[i];
+		pi_jw_object(w);
+		pi_jw_ki64(w, "pid", s->pid);
+		pi_jw_ki64(w, "tid", s->tid);
+		pi_jw_kstring(w, "comm", s->comm[0] ? s->comm : NULL);
+		if (s->state != '?')
+			pi_json_state(w, "state", s->state);
+		else
+			pi_jw_knull(w, "state");
+		pi_jw_kstring(w, "syscall", s->syscall);
+		pi_jw_kstring(w, "what", s->what);
+		pi_jw_kstring(w, "wchan", s->wchan);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
+	pi_jw_kstring(w, "chain_end", chain_ends[wf->chain_end].key);
 	pi_jw_object_end(w);
 }

@@ -50,8 +50,14 @@ first_object "pipe: read on the pipe, needs a writer, held by the peer alone" \
 	 and $o.peers[0].same_process == false and $o.peers[0].state.code == "S"'
 first_object "pipe: the peer's own descriptor is named" '$o.peers[0].fd == ($fd | tonumber)' \
 	--arg fd "$(fd_like "$PEER" "$(readlink "/proc/$HELPER_PID/fd/$(jq '.threads[0].waits_for.objects[0].fd' "$TEST_TMP/out")")")"
+first_object "pipe: the chain goes to the peer, which waits on nothing pinspect follows (pause)" \
+	'[$w.chain[].pid] == [$me, $peer] and $w.chain_end == "other_wait" and $w.forever' --argjson me "$HELPER_PID"
 kill -STOP "$PEER"
 wait_state "$PEER" T
+run_pinspect --json "$HELPER_PID"
+first_object "pipe, writer stopped: the chain ends at the stopped writer" \
+	'[$w.chain[].pid] == [$me, $peer] and $w.chain_end == "stopped" and $w.chain[1].state.code == "T"' \
+	--argjson me "$HELPER_PID"
 run_pinspect "$HELPER_PID"
 out_has "pipe: the text names the pipe and the stopped writer as the cause" \
 	"^    fd [0-9]+ pipe:\[[0-9]+\]; waits for data; the write end is held by$"
@@ -118,6 +124,52 @@ first_object "wait: waits for its child, named" \
 	'$w.on == "child" and $w.syscall == "wait4" and $o.needs == "child" and [$o.peers[].pid] == [$peer]'
 run_pinspect "$HELPER_PID"
 out_has "wait: in words" "^  thread $HELPER_PID \(pi-waits\) in wait4$"
+kill -KILL "$HELPER_PID" "$PEER"
+
+# --- Chains and deadlocks across processes. -------------------------------------
+start_wait busy
+run_pinspect --json "$HELPER_PID"
+first_object "busy writer: the chain ends at a running process, no deadlock" \
+	'[$w.chain[].pid] == [$me, $peer] and $w.chain_end == "running"' --argjson me "$HELPER_PID"
+kill -KILL "$HELPER_PID" "$PEER"
+
+mkdir "$TEST_TMP/chain"
+start_wait chain "$TEST_TMP/chain"
+HOLDER=$(sed -n 's/^holder //p' "$HELPER_OUT")
+track "$HOLDER"
+wait_state "$HOLDER" T
+run_pinspect --json "$HELPER_PID"
+first_object "chain: pipe -> flock -> the stopped holder of the lock (not whoever took it)" \
+	'[$w.chain[].pid] == [$me, $peer, $holder] and $w.chain_end == "stopped"
+	 and $w.chain[1].syscall == "flock" and ($w.chain[1].what | endswith("/chain/lock"))' \
+	--argjson me "$HELPER_PID" --argjson holder "$HOLDER"
+run_pinspect "$HELPER_PID"
+out_has "chain: in words, down to the stopped process" \
+	"^      -> $HOLDER \(pi-waits\) STOPPED"
+out_lacks "chain: no deadlock claimed" 'DEADLOCK'
+kill -KILL "$HELPER_PID" "$PEER" "$HOLDER"
+
+start_wait cycle
+run_pinspect --json "$HELPER_PID"
+first_object "pipe cycle: a deadlock across the two processes" \
+	'[$w.chain[].pid] == [$me, $peer, $me] and $w.chain_end == "deadlock"' --argjson me "$HELPER_PID"
+run_pinspect "$HELPER_PID"
+out_has "pipe cycle: in words" '^      DEADLOCK: '
+kill -STOP "$PEER"
+wait_state "$PEER" T
+run_pinspect --json "$HELPER_PID"
+first_object "pipe cycle with one side stopped: the stop is named, not a deadlock" \
+	'$w.chain_end == "stopped"'
+kill -CONT "$PEER"
+kill -KILL "$HELPER_PID" "$PEER"
+
+mkdir "$TEST_TMP/flockcycle"
+start_wait flockcycle "$TEST_TMP/flockcycle"
+run_pinspect --json "$HELPER_PID"
+first_object "flock cycle: a deadlock the kernel never reports (flock, not POSIX)" \
+	'[$w.chain[].pid] == [$me, $peer, $me] and $w.chain_end == "deadlock"
+	 and ($w.chain[0].what | endswith("/flockcycle/b")) and ($w.chain[1].what | endswith("/flockcycle/a"))' \
+	--argjson me "$HELPER_PID"
 kill -KILL "$HELPER_PID" "$PEER"
 
 # --- No wait across processes: no section, and null in JSON. --------------------

@@ -13,7 +13,14 @@
  *   posix   fcntl(F_SETLKW) on a file (DIR/lock) the child holds locked
  *   wait    wait4() for the child, which sleeps
  *   epoll   epoll_wait() on the read end of a pipe the child holds the write end of
- *   poll    poll() on the same */
+ *   poll    poll() on the same
+ *   busy    read() on a pipe whose writer, the child, is running (spinning)
+ *   cycle   a deadlock across processes: the helper reads a pipe only the child
+ *           writes, the child a pipe only the helper writes
+ *   flockcycle DIR  a deadlock of flock(2) locks: each holds one, wants the other's
+ *   chain DIR  the helper reads a pipe written by the child, which waits in
+ *           flock() for a lock held by a grandchild, which is stopped
+ *           (prints "peer CHILD" and "holder GRANDCHILD") */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -74,6 +81,13 @@ static void on_usr1(int sig)
 	locked = 1;
 }
 
+static void spin(void *arg)
+{
+	(void)arg;
+	for (volatile unsigned long i = 0;; i++)
+		;
+}
+
 static void open_fifo(void *arg)
 {
 	if (open(arg, O_WRONLY) < 0)
@@ -88,10 +102,11 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	parent = getpid();
-	if (strcmp(mode, "pipe") == 0 || strcmp(mode, "epoll") == 0 || strcmp(mode, "poll") == 0) {
+	if (strcmp(mode, "pipe") == 0 || strcmp(mode, "epoll") == 0 || strcmp(mode, "poll") == 0
+	    || strcmp(mode, "busy") == 0) {
 		if (pipe(p) != 0)
 			helper_die("pipe");
-		peer(p[0], NULL, NULL);
+		peer(p[0], strcmp(mode, "busy") == 0 ? spin : NULL, NULL);
 		close(p[1]);
 		helper_ready();
 		if (mode[0] == 'e') {
@@ -187,6 +202,92 @@ int main(int argc, char **argv)
 		helper_ready();
 		return waitpid(child, NULL, 0) < 0;
 	}
-	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|wait|epoll|poll\n");
+	if (strcmp(mode, "cycle") == 0) {
+		int q[2];
+		if (pipe(p) != 0 || pipe(q) != 0)
+			helper_die("pipe");
+		pid_t pid = fork();
+		if (pid < 0)
+			helper_die("fork");
+		if (pid == 0) {	/* reads q, holds p's write end */
+			helper_die_with_parent(parent);
+			close(p[0]);
+			close(q[1]);
+			for (;;)
+				if (read(q[0], buf, 1) <= 0)
+					_exit(1);
+		}
+		printf("peer %d\n", (int)pid);
+		close(p[1]);
+		close(q[0]);
+		helper_ready();
+		for (;;)
+			if (read(p[0], buf, 1) <= 0)
+				return 1;
+	}
+	if (strcmp(mode, "flockcycle") == 0 && argc > 2) {
+		char a[4096], b[4096];
+		snprintf(a, sizeof a, "%s/a", argv[2]);
+		snprintf(b, sizeof b, "%s/b", argv[2]);
+		int fa = open(a, O_RDWR | O_CREAT, 0600), fb = open(b, O_RDWR | O_CREAT, 0600);
+		if (fa < 0 || fb < 0 || flock(fa, LOCK_EX) != 0)
+			helper_die("lock a");
+		signal(SIGUSR1, on_usr1);
+		pid_t pid = fork();
+		if (pid < 0)
+			helper_die("fork");
+		if (pid == 0) {
+			helper_die_with_parent(parent);
+			/* Its own open file for both: flock locks belong to it. */
+			int ca = open(a, O_RDWR), cb = open(b, O_RDWR);
+			if (ca < 0 || cb < 0 || flock(cb, LOCK_EX) != 0)
+				_exit(1);
+			kill(parent, SIGUSR1);
+			flock(ca, LOCK_EX);
+			_exit(1);
+		}
+		printf("peer %d\n", (int)pid);
+		while (!locked)
+			usleep(1000);
+		helper_ready();
+		return flock(fb, LOCK_EX);
+	}
+	if (strcmp(mode, "chain") == 0 && argc > 2) {
+		char lock[4096];
+		snprintf(lock, sizeof lock, "%s/lock", argv[2]);
+		int fd = open(lock, O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) != 0)
+			helper_die("lock");
+		pid_t holder = fork();	/* keeps the lock (a copy of the open file), stops */
+		if (holder < 0)
+			helper_die("fork");
+		if (holder == 0) {
+			helper_die_with_parent(parent);
+			raise(SIGSTOP);
+			helper_wait_forever();
+		}
+		close(fd);	/* the lock now held by the holder's copy alone */
+		if (pipe(p) != 0)
+			helper_die("pipe");
+		pid_t child = fork();
+		if (child < 0)
+			helper_die("fork");
+		if (child == 0) {	/* holds the write end; wants the lock */
+			helper_die_with_parent(parent);
+			close(p[0]);
+			int cfd = open(lock, O_RDWR);
+			if (cfd < 0)
+				_exit(1);
+			flock(cfd, LOCK_EX);
+			_exit(1);
+		}
+		printf("peer %d\nholder %d\n", (int)child, (int)holder);
+		close(p[1]);
+		helper_ready();
+		for (;;)
+			if (read(p[0], buf, 1) <= 0)
+				return 1;
+	}
+	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|wait|epoll|poll|cycle|flockcycle DIR|chain DIR\n");
 	return 2;
 }
