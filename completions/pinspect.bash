@@ -61,7 +61,7 @@ _pinspect()
 	[[ $cur == --*=* ]] && return
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--json --no-ptrace --stop-blocked --consistent --max-frames= --lines=
+		COMPREPLY=($(compgen -W '--json --no-ptrace --no-waits --stop-blocked --consistent --max-frames= --lines=
 			--hung-after= --timeout= --batch --delay= --iterations= --threads --problems --top=
 			--hung --zombies --deadlocks --check --metrics
 			--help --version -j -b -d -n -H -h -V' -- "$cur"))

@@ -13,6 +13,7 @@ end
 complete -c pinspect -f
 complete -c pinspect -s j -l json -d 'Print one JSON document per process'
 complete -c pinspect -l no-ptrace -d 'Never stop any thread of the target'
+complete -c pinspect -l no-waits -d 'Do not look for what blocked threads wait for in other processes'
 complete -c pinspect -l stop-blocked -d 'Also stop blocked threads whose stack was cut short'
 complete -c pinspect -l consistent -d 'Stop all threads together for one coherent instant'
 complete -c pinspect -l max-frames -x -a '16 64 256 1024' -d 'Show at most N frames of a stack'

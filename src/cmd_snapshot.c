@@ -99,7 +99,8 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 		pi_process_free(&p);
 		return report_failure(opt, pid, -ESRCH);
 	}
-	pi_collect_waits(&p);
+	if (!opt->no_waits)
+		pi_collect_waits(&p);
 	pi_collect_finish(&p);
 	pi_analyze_process(&p, opt->hung_after_seconds);
 	if (opt->json) {

@@ -14,11 +14,12 @@
 
 enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
        OPT_LINES, OPT_TOP, OPT_PROBLEMS, OPT_HUNG, OPT_ZOMBIES, OPT_DEADLOCKS, OPT_CHECK,
-       OPT_METRICS, OPT_TIMEOUT };
+       OPT_METRICS, OPT_TIMEOUT, OPT_NO_WAITS };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "no-ptrace", no_argument, NULL, OPT_NO_PTRACE },
+	{ "no-waits", no_argument, NULL, OPT_NO_WAITS },
 	{ "hung-after", required_argument, NULL, OPT_HUNG_AFTER },
 	{ "stop-blocked", no_argument, NULL, OPT_STOP_BLOCKED },
 	{ "consistent", no_argument, NULL, OPT_CONSISTENT },
@@ -67,6 +68,10 @@ static void usage(FILE *out)
 		"                          within the time, and the snapshot still exits 0\n"
 		"                          (a scan: each process it reads in full; the live\n"
 		"                          view: each snapshot page and deadlock look)\n"
+		"      --no-waits          do not look for what blocked threads wait for in\n"
+		"                          other processes (pipes, sockets, file locks,\n"
+		"                          children): skips the pass over every process's\n"
+		"                          descriptors\n"
 		"\n"
 		"User call stacks. No thread is stopped: a thread blocked in a system call has\n"
 		"its stack copied while it waits; one running in user space is sampled with a\n"
@@ -247,6 +252,9 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			break;
 		case OPT_NO_PTRACE:
 			o->no_ptrace = true;
+			break;
+		case OPT_NO_WAITS:
+			o->no_waits = true;
 			break;
 		case OPT_HUNG_AFTER:
 			if (!pi_parse_seconds(optarg, &o->hung_after_seconds)) {

@@ -18,6 +18,7 @@ struct pi_options {
 	enum pi_mode mode;
 	bool json;
 	bool no_ptrace;		/* never stop a thread */
+	bool no_waits;		/* no waits across processes (collect/waits.c) */
 	bool stop_blocked;	/* stop blocked threads whose stack was cut short */
 	bool consistent;	/* stop every thread together */
 	unsigned max_frames;

@@ -29,7 +29,8 @@ enum {
 	MAX_TABLE_ROWS = 1 << 20,	/* sockets, locks */
 	MAX_CHILDREN = 4096,
 	MAX_CHAIN_PROCESSES = 64,	/* processes whose waits a snapshot reads */
-	MAX_CHAIN_THREADS = 4096,	/* threads of such a process; more: not called stuck */
+	MAX_CHAIN_THREADS = 4096,
+	MAX_DESCRIBED = 4096,		/* descriptors of one process described, then copied */	/* threads of such a process; more: not called stuck */
 	F_SETLKW_NR = 7,		/* fcntl commands that wait (asm-generic numbers) */
 	F_SETLKW64_NR = 14,		/* the same, for 32-bit processes */
 	F_OFD_SETLKW_NR = 38,
@@ -144,13 +145,23 @@ struct ctx {
 	pid_t pid;
 	int procfd;
 	enum pi_abi abi;
-	bool tables_read;
+	bool unix_read, inet_read;
 	struct pi_inet_socket *inet;
 	size_t ninet, inet_cap;
 	size_t ntcp;			/* the first ntcp of inet are TCP's */
 	struct pi_unix_socket *unix_socks;
 	size_t nunix, unix_cap;
 	bool other_netns;
+	/* Threads share their process's descriptors: each (descriptor, way)
+	 * is described once, and copied for the other threads. */
+	struct described *described;
+	size_t ndescribed, described_cap;
+};
+
+struct described {
+	int fd;
+	bool reading, pipe_wchan;
+	const struct pi_wait_object *o;
 };
 
 static int call_index(const char *name)
@@ -327,25 +338,17 @@ static void add_unix(void *arg, const struct pi_unix_socket *u)
 	c->unix_socks[c->nunix++] = *u;
 }
 
-static void read_tables(struct ctx *c)
+/* The socket tables are read when a socket is first met, the UNIX one
+ * first (the commonest peer on one machine), the four inet ones only for
+ * a socket it does not list. */
+static void read_unix_table(struct ctx *c)
 {
-	static const struct {
-		const char *name;
-		bool ipv6;
-	} inet_tables[] = { { "net/tcp", false }, { "net/tcp6", true }, { "net/udp", false }, { "net/udp6", true } };
 	struct run *r = c->r;
 	size_t skipped;
 
-	if (c->tables_read)
+	if (c->unix_read)
 		return;
-	c->tables_read = true;
-	for (size_t i = 0; i < sizeof inet_tables / sizeof inet_tables[0]; i++) {
-		if (pi_read_at(c->procfd, inet_tables[i].name, &r->buf) == 0)
-			pi_inet_sockets_parse(r->buf.data, r->buf.len, inet_tables[i].ipv6,
-					      MAX_TABLE_ROWS - c->ninet, add_inet, c, &skipped);
-		if (i == 1)
-			c->ntcp = c->ninet;
-	}
+	c->unix_read = true;
 	if (pi_read_at(c->procfd, "net/unix", &r->buf) == 0)
 		pi_unix_sockets_parse(r->buf.data, r->buf.len, MAX_TABLE_ROWS, add_unix, c, &skipped);
 
@@ -362,6 +365,27 @@ static void read_tables(struct ctx *c)
 	} else if (!r->diag_tried) {
 		r->diag_tried = true;
 		r->diag_err = pi_sockdiag_open(&r->diag);
+	}
+}
+
+static void read_inet_tables(struct ctx *c)
+{
+	static const struct {
+		const char *name;
+		bool ipv6;
+	} inet_tables[] = { { "net/tcp", false }, { "net/tcp6", true }, { "net/udp", false }, { "net/udp6", true } };
+	struct run *r = c->r;
+	size_t skipped;
+
+	if (c->inet_read)
+		return;
+	c->inet_read = true;
+	for (size_t i = 0; i < sizeof inet_tables / sizeof inet_tables[0]; i++) {
+		if (pi_read_at(c->procfd, inet_tables[i].name, &r->buf) == 0)
+			pi_inet_sockets_parse(r->buf.data, r->buf.len, inet_tables[i].ipv6,
+					      MAX_TABLE_ROWS - c->ninet, add_inet, c, &skipped);
+		if (i == 1)
+			c->ntcp = c->ninet;
 	}
 }
 
@@ -407,7 +431,7 @@ static void describe_socket(struct ctx *c, struct pi_wait_object *o, uint64_t in
 	bool twice;
 	struct run *r = c->r;
 
-	read_tables(c);
+	read_unix_table(c);
 	const struct pi_unix_socket *u = unix_socket(c, inode, &twice);
 	if (u || twice) {
 		static const char *const types[] = { [1] = "stream", [2] = "dgram", [5] = "seqpacket" };
@@ -434,6 +458,7 @@ static void describe_socket(struct ctx *c, struct pi_wait_object *o, uint64_t in
 			find_holders(c, o, peer, -1, NULL, 0);
 		return;
 	}
+	read_inet_tables(c);
 	const struct pi_inet_socket *k = inet_socket(c, inode);
 	if (!k) {
 		snprintf(text, sizeof text, "socket:[%llu]", (unsigned long long)inode);
@@ -530,6 +555,26 @@ static void describe_fd(struct ctx *c, struct pi_thread *t, struct pi_wait_objec
 	default:
 		o->what = pooled(c, r->link.data);
 		return;
+	}
+}
+
+static void describe_fd_once(struct ctx *c, struct pi_thread *t, struct pi_wait_object *o, int fd, bool reading)
+{
+	bool pipe_wchan = t->wchan && strstr(t->wchan, "pipe");
+	for (size_t i = 0; i < c->ndescribed; i++) {
+		const struct described *d = &c->described[i];
+		if (d->fd != fd || d->reading != reading || d->pipe_wchan != pipe_wchan)
+			continue;
+		struct pi_wait_peer *peers = o->peers;
+		*o = *d->o;
+		o->peers = peers;
+		memcpy(peers, d->o->peers, d->o->npeers * sizeof *peers);
+		return;
+	}
+	describe_fd(c, t, o, fd, reading);
+	if (c->ndescribed < MAX_DESCRIBED) {
+		pi_xgrow(&c->described, &c->described_cap, c->ndescribed + 1, sizeof *c->described);
+		c->described[c->ndescribed++] = (struct described){ fd, reading, pipe_wchan, o };
 	}
 }
 
@@ -779,7 +824,7 @@ static struct pi_wait_for *thread_wait(struct ctx *c, struct pi_thread *t, const
 		w->on = PI_WAIT_ON_FD;
 		w->objects = new_objects(1);
 		w->nobjects = w->objects_total = 1;
-		describe_fd(c, t, &w->objects[0], fd0, shape != SHAPE_FD_OUT);
+		describe_fd_once(c, t, &w->objects[0], fd0, shape != SHAPE_FD_OUT);
 		if (shape == SHAPE_CONNECT && w->objects[0].need == PI_NEED_PEER)
 			w->objects[0].need = PI_NEED_SERVER;
 		return w;
@@ -830,7 +875,7 @@ static struct pi_wait_for *thread_wait(struct ctx *c, struct pi_thread *t, const
 	w->nobjects = n;
 	w->objects_total = total > n ? total : n;
 	for (size_t i = 0; i < n; i++)
-		describe_fd(c, t, &w->objects[i], fds[i], reading[i]);
+		describe_fd_once(c, t, &w->objects[i], fds[i], reading[i]);
 	return w;
 }
 
@@ -891,6 +936,7 @@ static void read_waits(struct run *r, struct visited *v, int procfd, enum pi_abi
 	}
 	free(c.inet);
 	free(c.unix_socks);
+	free(c.described);
 }
 
 /* A peer's threads, read lightly: what chains need. */

@@ -63,6 +63,10 @@ out_has "pipe: the text names the pipe and the stopped writer as the cause" \
 	"^    fd [0-9]+ pipe:\[[0-9]+\]; waits for data; the write end is held by$"
 out_has "pipe: ... and says it is stopped" "^      $PEER \(pi-waits\) STOPPED \(cannot wake it until continued\)"
 kill -CONT "$PEER"
+run_pinspect --json --no-waits "$HELPER_PID"
+jq_check "--no-waits: waits_for is null" '.threads[0].waits_for == null'
+run_pinspect --no-waits "$HELPER_PID"
+out_lacks "--no-waits: no WAITS FOR section" '^WAITS FOR$'
 kill -KILL "$HELPER_PID" "$PEER"
 
 # --- A full pipe: the reader is the peer. ------------------------------------

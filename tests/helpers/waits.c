@@ -15,6 +15,8 @@
  *   epoll   epoll_wait() on the read end of a pipe the child holds the write end of
  *   poll    poll() on the same
  *   busy    read() on a pipe whose writer, the child, is running (spinning)
+ *   threads N  N threads: the even ones read() a pipe, the odd ones recv() a UNIX
+ *           socket; the child holds the pipe's write end and the socket's peer
  *   cycle   a deadlock across processes: the helper reads a pipe only the child
  *           writes, the child a pipe only the helper writes
  *   flockcycle DIR  a deadlock of flock(2) locks: each holds one, wants the other's
@@ -25,6 +27,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
@@ -86,6 +90,20 @@ static void spin(void *arg)
 	(void)arg;
 	for (volatile unsigned long i = 0;; i++)
 		;
+}
+
+static int bench_pipe[2], bench_sock[2];
+
+static void *bench_thread(void *arg)
+{
+	char c;
+	if ((uintptr_t)arg % 2 == 0)
+		while (read(bench_pipe[0], &c, 1) > 0)
+			;
+	else
+		while (recv(bench_sock[0], &c, 1, 0) > 0)
+			;
+	return NULL;
 }
 
 static void open_fifo(void *arg)
@@ -202,6 +220,31 @@ int main(int argc, char **argv)
 		helper_ready();
 		return waitpid(child, NULL, 0) < 0;
 	}
+	if (strcmp(mode, "threads") == 0 && argc > 2) {
+		long n = strtol(argv[2], NULL, 10);
+		if (pipe(bench_pipe) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, bench_sock) != 0)
+			helper_die("pipe");
+		pid_t pid = fork();
+		if (pid < 0)
+			helper_die("fork");
+		if (pid == 0) {
+			helper_die_with_parent(parent);
+			close(bench_pipe[0]);
+			close(bench_sock[0]);
+			helper_wait_forever();
+		}
+		printf("peer %d\n", (int)pid);
+		close(bench_pipe[1]);
+		close(bench_sock[1]);
+		for (long i = 0; i < n; i++) {
+			pthread_t t;
+			if (pthread_create(&t, NULL, bench_thread, (void *)(uintptr_t)i) != 0)
+				helper_die("pthread_create");
+		}
+		usleep(200000);	/* let them reach their system calls */
+		helper_ready();
+		helper_wait_forever();
+	}
 	if (strcmp(mode, "cycle") == 0) {
 		int q[2];
 		if (pipe(p) != 0 || pipe(q) != 0)
@@ -288,6 +331,6 @@ int main(int argc, char **argv)
 			if (read(p[0], buf, 1) <= 0)
 				return 1;
 	}
-	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|wait|epoll|poll|cycle|flockcycle DIR|chain DIR\n");
+	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|wait|epoll|poll|busy|threads N|cycle|flockcycle DIR|chain DIR\n");
 	return 2;
 }
