@@ -137,6 +137,7 @@ struct run {
 	size_t npeers, peers_cap;
 	struct visited *procs;
 	size_t nprocs, procs_cap;
+	size_t max_procs;		/* processes visit() reads at most */
 };
 
 /* One process being read: its /proc directory, ABI and socket tables. */
@@ -989,7 +990,7 @@ static struct visited *visit(struct run *r, pid_t pid)
 	for (size_t i = 0; i < r->nprocs; i++)
 		if (r->procs[i].pid == pid)
 			return &r->procs[i];
-	if (r->nprocs >= MAX_CHAIN_PROCESSES)
+	if (r->nprocs >= r->max_procs)
 		return NULL;
 	pi_xgrow(&r->procs, &r->procs_cap, r->nprocs + 1, sizeof *r->procs);
 	struct visited *v = &r->procs[r->nprocs++];
@@ -1205,7 +1206,7 @@ static void visit_peers(struct run *r)
 		pid_t own = r->procs[i].pid;
 		const struct pi_thread *threads = r->procs[i].threads;
 		size_t nthreads = r->procs[i].nthreads;
-		for (size_t j = 0; j < nthreads && r->nprocs < MAX_CHAIN_PROCESSES; j++) {
+		for (size_t j = 0; j < nthreads && r->nprocs < r->max_procs; j++) {
 			const struct pi_wait_for *w = threads[j].wait;
 			if (!w || !w->forever)
 				continue;	/* a wait with a timeout ends any chain */
@@ -1217,9 +1218,11 @@ static void visit_peers(struct run *r)
 	}
 }
 
+static void run_free(struct run *r, size_t keep);
+
 int pi_collect_waits(struct pi_process *p)
 {
-	struct run r = { .target = p };
+	struct run r = { .target = p, .max_procs = MAX_CHAIN_PROCESSES };
 
 	p->waits_collected = true;
 	int procfd = pi_proc_open(p->pid);
@@ -1240,10 +1243,17 @@ int pi_collect_waits(struct pi_process *p)
 			follow_chain(&r, &p->threads[i]);
 	if (r.index_err && !p->waits_err)
 		p->waits_err = r.index_err;
+	run_free(&r, 1);
+	return 0;
+}
 
-	for (size_t i = 1; i < r.nprocs; i++) {
-		for (size_t j = 0; j < r.procs[i].nthreads; j++) {
-			struct pi_wait_for *w = r.procs[i].threads[j].wait;
+/* Frees what a run read; the first `keep` processes' threads are not its
+ * own (the target's). */
+static void run_free(struct run *r, size_t keep)
+{
+	for (size_t i = keep; i < r->nprocs; i++) {
+		for (size_t j = 0; j < r->procs[i].nthreads; j++) {
+			struct pi_wait_for *w = r->procs[i].threads[j].wait;
 			if (!w)
 				continue;
 			for (size_t k = 0; k < w->nobjects; k++)
@@ -1252,14 +1262,190 @@ int pi_collect_waits(struct pi_process *p)
 			free(w->chain);
 			free(w);
 		}
-		free(r.procs[i].threads);
+		free(r->procs[i].threads);
 	}
-	free(r.procs);
-	pi_buf_free(&r.buf);
-	pi_buf_free(&r.link);
-	free(r.index);
-	free(r.locks);
-	free(r.peers);
-	pi_sockdiag_close(r.diag);
-	return 0;
+	free(r->procs);
+	pi_buf_free(&r->buf);
+	pi_buf_free(&r->link);
+	free(r->index);
+	free(r->locks);
+	free(r->peers);
+	pi_sockdiag_close(r->diag);
+}
+
+/* --- The scan of every process. -------------------------------------------- */
+
+/* Might every thread of process pid be waiting, with no timeout, on
+ * another process? A quick look (each thread's syscall file, and only
+ * until one is not) that most processes fail at their first thread; the
+ * few that pass are read in full. */
+static bool might_be_stuck(struct run *r, pid_t pid, int **tids, size_t *tids_cap)
+{
+	int procfd = pi_proc_open(pid);
+	size_t n;
+	bool cut, maybe = false;
+	if (procfd < 0)
+		return false;
+	if (pi_proc_list_ids(procfd, "task", MAX_CHAIN_THREADS, tids, &n, tids_cap, &cut) == 0 && !cut && n) {
+		maybe = true;
+		for (size_t i = 0; maybe && i < n; i++) {
+			char name[48];
+			struct pi_syscall sc;
+			snprintf(name, sizeof name, "task/%d/syscall", (*tids)[i]);
+			int call = -1;
+			if (pi_read_at(procfd, name, &r->buf) == 0 && pi_syscall_parse(r->buf.data, r->buf.len, &sc) == 0
+			    && sc.kind == PI_SYSCALL_IN)
+				call = call_index(pi_syscall_name(PI_ABI_NATIVE, sc.nr));
+			maybe = call >= 0 && waits_forever(call, &sc);
+		}
+	}
+	close(procfd);
+	return maybe;
+}
+
+/* Tarjan's strongly connected components over the stuck processes, each
+ * waiting on its wait objects' peers. */
+struct tarjan {
+	struct run *r;
+	int *index, *low, *stack;
+	bool *on_stack;
+	size_t nstack;
+	int next;
+	struct pi_waits_scan *out;
+};
+
+static size_t proc_slot(const struct run *r, pid_t pid)
+{
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (r->procs[i].pid == pid)
+			return i;
+	return SIZE_MAX;
+}
+
+static void add_cycle(struct tarjan *tj, const size_t *members, size_t n)
+{
+	struct pi_waits_scan *out = tj->out;
+	pi_xgrow(&out->deadlocks, &out->deadlocks_cap, out->ndeadlocks + 1, sizeof *out->deadlocks);
+	struct pi_cross_deadlock *d = &out->deadlocks[out->ndeadlocks++];
+	d->steps = pi_xcalloc(n, sizeof *d->steps);
+	d->nsteps = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct visited *v = &tj->r->procs[members[n - 1 - i]];
+		const struct pi_thread *t = NULL;
+		for (size_t j = 0; !t && j < v->nthreads; j++)
+			if (v->threads[j].wait)
+				t = &v->threads[j];
+		set_step(tj->r, &d->steps[i], v->pid, t);
+	}
+}
+
+/* Recursion depth is bounded by the number of stuck processes, each a
+ * frame of a few words. */
+static void strongconnect(struct tarjan *tj, size_t v)
+{
+	struct run *r = tj->r;
+	tj->index[v] = tj->low[v] = tj->next++;
+	tj->stack[tj->nstack++] = (int)v;
+	tj->on_stack[v] = true;
+	const struct visited *p = &r->procs[v];
+	bool self_loop = false;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct pi_wait_for *w = p->threads[i].wait;
+		for (size_t j = 0; w && j < w->nobjects; j++)
+			for (size_t k = 0; k < w->objects[j].npeers; k++) {
+				size_t u = proc_slot(r, w->objects[j].peers[k].pid);
+				if (u == SIZE_MAX || !r->procs[u].stuck)
+					continue;
+				if (u == v) {
+					self_loop = true;
+				} else if (tj->index[u] < 0) {
+					strongconnect(tj, u);
+					if (tj->low[u] < tj->low[v])
+						tj->low[v] = tj->low[u];
+				} else if (tj->on_stack[u] && tj->index[u] < tj->low[v]) {
+					tj->low[v] = tj->index[u];
+				}
+			}
+	}
+	if (tj->low[v] != tj->index[v])
+		return;
+	size_t start = tj->nstack;
+	do
+		start--;
+	while ((size_t)tj->stack[start] != v);
+	size_t n = tj->nstack - start;
+	size_t *members = pi_xmalloc(n * sizeof *members);
+	for (size_t i = 0; i < n; i++) {
+		members[i] = (size_t)tj->stack[start + i];
+		tj->on_stack[members[i]] = false;
+	}
+	tj->nstack = start;
+	if (n > 1 || self_loop)
+		add_cycle(tj, members, n);
+	free(members);
+}
+
+int pi_scan_waits(const struct pi_deadline *deadline, struct pi_waits_scan *out)
+{
+	struct pi_process scratch;
+	memset(&scratch, 0, sizeof scratch);
+	memset(out, 0, sizeof *out);
+	scratch.pid = -1;
+	if (deadline)
+		scratch.deadline = *deadline;
+	struct run r = { .target = &scratch, .max_procs = MAX_PROCESSES };
+
+	int root = pi_proc_open_root();
+	if (root < 0)
+		return root;
+	int *pids = NULL, *tids = NULL;
+	size_t npids, pids_cap = 0, tids_cap = 0;
+	bool cut;
+	int err = pi_proc_list_ids(root, ".", MAX_PROCESSES, &pids, &npids, &pids_cap, &cut);
+	close(root);
+	pid_t self = getpid();
+	for (size_t i = 0; !err && i < npids; i++) {
+		if (pi_deadline_passed(&scratch.deadline)) {
+			out->err = -PI_ERR_TIMEOUT;
+			break;
+		}
+		if (pids[i] != self && might_be_stuck(&r, pids[i], &tids, &tids_cap))
+			visit(&r, pids[i]);
+	}
+	free(pids);
+	free(tids);
+	out->processes_read = r.nprocs;
+	if (!out->err && r.index_err)
+		out->err = r.index_err;
+
+	find_stuck(&r);
+	struct tarjan tj = { .r = &r, .out = out };
+	size_t n = r.nprocs;
+	tj.index = pi_xmalloc((n ? n : 1) * sizeof *tj.index);
+	tj.low = pi_xmalloc((n ? n : 1) * sizeof *tj.low);
+	tj.stack = pi_xmalloc((n ? n : 1) * sizeof *tj.stack);
+	tj.on_stack = pi_xcalloc(n ? n : 1, sizeof *tj.on_stack);
+	for (size_t i = 0; i < n; i++)
+		tj.index[i] = -1;
+	for (size_t i = 0; i < n; i++)
+		if (r.procs[i].stuck && tj.index[i] < 0)
+			strongconnect(&tj, i);
+	free(tj.index);
+	free(tj.low);
+	free(tj.stack);
+	free(tj.on_stack);
+
+	run_free(&r, 0);
+	out->strings = scratch.strings;	/* the steps' strings */
+	free(scratch.waits_netns);
+	return err;
+}
+
+void pi_waits_scan_free(struct pi_waits_scan *s)
+{
+	for (size_t i = 0; i < s->ndeadlocks; i++)
+		free(s->deadlocks[i].steps);
+	free(s->deadlocks);
+	pi_strpool_free(&s->strings);
+	memset(s, 0, sizeof *s);
 }

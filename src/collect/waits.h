@@ -33,4 +33,27 @@ enum {
  * could be looked at. */
 int pi_collect_waits(struct pi_process *p);
 
+/* A deadlock across processes: the processes of one cycle, each with a
+ * thread that waits and on what (strings in the scan's pool). */
+struct pi_cross_deadlock {
+	struct pi_wait_step *steps;
+	size_t nsteps;
+};
+
+struct pi_waits_scan {
+	struct pi_cross_deadlock *deadlocks;
+	size_t ndeadlocks, deadlocks_cap;
+	size_t processes_read;		/* those whose every thread waited on another process */
+	int err;			/* cut short (-PI_ERR_TIMEOUT), or the descriptors not all read */
+	struct pi_strpool strings;
+};
+
+/* Every process on the machine: the cycles of processes each of whose
+ * threads waits, with no timeout, only on the others (pipes, sockets,
+ * file locks, children), as pi_collect_waits calls a chain a deadlock.
+ * Within deadline (NULL: none). Returns 0 or -errno; *out is the
+ * caller's to free with pi_waits_scan_free in every case. */
+int pi_scan_waits(const struct pi_deadline *deadline, struct pi_waits_scan *out);
+void pi_waits_scan_free(struct pi_waits_scan *s);
+
 #endif

@@ -31,6 +31,7 @@ Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
 Suite *debugpaths_suite(void);
 Suite *target_open_suite(void);
 Suite *check_suite(void);
-Suite *fds_suite(void);		/* descriptors, file locks, socket tables (test_fds.c) */	/* the health scans (test_check.c) */
+Suite *fds_suite(void);
+Suite *waits_scan_suite(void);	/* deadlocks across processes, forked here (test_waits_scan.c) */		/* descriptors, file locks, socket tables (test_fds.c) */	/* the health scans (test_check.c) */
 
 #endif

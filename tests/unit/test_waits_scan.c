@@ -1,0 +1,162 @@
+/* The scan for deadlocks across processes (collect/waits.c): real
+ * processes forked here, in a pipe cycle, a chain into it, and a pipe
+ * whose writer only sleeps; each is killed and reaped whatever happens. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect/waits.h"
+#include "unit.h"
+
+static pid_t kids[4];
+static size_t nkids;
+
+static void reap_all(void)
+{
+	for (size_t i = 0; i < nkids; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+	nkids = 0;
+}
+
+/* A child that reads `in` for ever, holding `hold` open (its other
+ * descriptors closed by the caller's choice of what to pass). */
+static pid_t reader(int in, int hold, int close1, int close2)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char c;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(close1);
+		close(close2);
+		(void)hold;
+		for (;;)
+			if (read(in, &c, 1) <= 0)
+				_exit(1);
+	}
+	kids[nkids++] = pid;
+	return pid;
+}
+
+/* Waits until every child is blocked in read (its syscall file says so). */
+static void settle(void)
+{
+	for (int tries = 0; tries < 200; tries++) {
+		bool all = true;
+		for (size_t i = 0; i < nkids; i++) {
+			char path[64], buf[64] = "";
+			snprintf(path, sizeof path, "/proc/%d/syscall", (int)kids[i]);
+			FILE *f = fopen(path, "r");
+			if (f) {
+				if (!fgets(buf, sizeof buf, f))
+					buf[0] = '\0';
+				fclose(f);
+			}
+			all &= strncmp(buf, "0 ", 2) == 0;	/* read is 0 on x86-64 */
+		}
+		if (all)
+			return;
+		usleep(20000);
+	}
+}
+
+static const struct pi_cross_deadlock *deadlock_with(const struct pi_waits_scan *s, pid_t a, pid_t b)
+{
+	for (size_t i = 0; i < s->ndeadlocks; i++) {
+		bool has_a = false, has_b = false;
+		for (size_t j = 0; j < s->deadlocks[i].nsteps; j++) {
+			has_a |= s->deadlocks[i].steps[j].pid == a;
+			has_b |= s->deadlocks[i].steps[j].pid == b;
+		}
+		if (has_a && has_b)
+			return &s->deadlocks[i];
+	}
+	return NULL;
+}
+
+static bool in_any_deadlock(const struct pi_waits_scan *s, pid_t a)
+{
+	return deadlock_with(s, a, a) != NULL;
+}
+
+START_TEST(pipe_cycle_found)
+{
+	int p[2], q[2];
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pipe(q), 0);
+	/* a reads p and holds q's write end; b reads q and holds p's. */
+	pid_t a = reader(p[0], q[1], p[1], q[0]);
+	pid_t b = reader(q[0], p[1], q[1], p[0]);
+	/* A third process reads p too: stuck behind the cycle, not in it. */
+	pid_t c = reader(p[0], -1, p[1], q[1]);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+	settle();
+
+	struct pi_waits_scan s;
+	ck_assert_int_eq(pi_scan_waits(NULL, &s), 0);
+	const struct pi_cross_deadlock *d = deadlock_with(&s, a, b);
+	ck_assert_msg(d != NULL, "the cycle of %d and %d was not found (%zu deadlocks)", (int)a, (int)b,
+		      s.ndeadlocks);
+	ck_assert_uint_eq(d->nsteps, 2);
+	ck_assert_str_eq(d->steps[0].syscall, "read");
+	ck_assert(!in_any_deadlock(&s, c));
+	pi_waits_scan_free(&s);
+	reap_all();
+}
+END_TEST
+
+START_TEST(sleeping_writer_is_no_deadlock)
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t a = reader(p[0], -1, p[1], -1);
+	pid_t w = fork();	/* holds the write end, sleeps with a timeout */
+	ck_assert_int_ge(w, 0);
+	if (w == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		for (;;)
+			sleep(60);
+	}
+	kids[nkids++] = w;
+	close(p[0]);
+	close(p[1]);
+	settle();
+
+	struct pi_waits_scan s;
+	ck_assert_int_eq(pi_scan_waits(NULL, &s), 0);
+	ck_assert(!in_any_deadlock(&s, a));
+	ck_assert(!in_any_deadlock(&s, w));
+	pi_waits_scan_free(&s);
+	reap_all();
+}
+END_TEST
+
+static void teardown(void)
+{
+	reap_all();
+}
+
+Suite *waits_scan_suite(void)
+{
+	Suite *s = suite_create("waits_scan");
+	TCase *tc = tcase_create("scan");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, pipe_cycle_found);
+	tcase_add_test(tc, sleeping_writer_is_no_deadlock);
+	suite_add_tcase(s, tc);
+	return s;
+}
