@@ -1,8 +1,10 @@
 #include "render/check_json.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "analysis/reasons.h"
 #include "render/json.h"
 #include "render/json_util.h"
 
@@ -139,7 +141,11 @@ void pi_render_check_json(struct pi_jw *w, const struct pi_check *c)
 		for (size_t i = 0; i < c->nlocks_unchecked; i++)
 			pi_jw_i64(w, c->locks_unchecked[i]);
 		pi_jw_array_end(w);
-		pi_jw_kstring(w, "reason", c->nlocks_unchecked ? strerror(-c->locks_unchecked_err) : NULL);
+		int e = c->locks_unchecked_err;
+		pi_jw_kstring(w, "code", c->nlocks_unchecked ? pi_reason_key(e, "locks") : NULL);
+		char *reason = c->nlocks_unchecked ? pi_reason_text(e, NULL) : NULL;
+		pi_jw_kstring(w, "reason", reason);
+		free(reason);
 		pi_jw_object_end(w);
 	} else {
 		pi_jw_null(w);

@@ -7,6 +7,7 @@
 
 #include "analysis/findings.h"
 #include "analysis/locks.h"
+#include "analysis/reasons.h"
 #include "render/text_util.h"
 #include "util/escape.h"
 #include "util/fmt.h"
@@ -194,7 +195,8 @@ static void not_checked(struct pi_buf *b, const struct pi_check *c)
 			pi_buf_printf(b, " and %zu more", n - PIDS_SHOWN);
 		pi_buf_putc(b, ')');
 	}
-	pi_buf_printf(b, ": %s", strerror(e));
+	pi_buf_puts(b, ": ");
+	pi_reason_put(b, e, NULL);
 	if ((e == EACCES || e == EPERM) && !c->sweep.root)
 		pi_buf_puts(b, ", they are another user's; run as root to check every process");
 	pi_buf_putc(b, '\n');

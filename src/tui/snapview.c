@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/analyze.h"
+#include "analysis/reasons.h"
 #include "collect/collect.h"
 #include "collect/locks.h"
 #include "collect/stacks.h"
@@ -38,20 +39,7 @@ static void free_text(struct pi_snapview *d)
 
 static const char *why(int err, pid_t pid, char *out, size_t size)
 {
-	switch (err) {
-	case -ENOENT:
-		snprintf(out, size, "process %d no longer exists", (int)pid);
-		break;
-	case -ESRCH:
-		snprintf(out, size, "process %d exited while it was being read", (int)pid);
-		break;
-	case -EACCES:
-	case -EPERM:
-		snprintf(out, size, "process %d: permission denied; run pinspect as root", (int)pid);
-		break;
-	default:
-		snprintf(out, size, "process %d could not be read: %s", (int)pid, strerror(-err));
-	}
+	snprintf(out, size, "process %d: %s", (int)pid, pi_reason_process_words(err));
 	return out;
 }
 
