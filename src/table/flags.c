@@ -7,22 +7,11 @@
 #include <string.h>
 
 #include "analysis/classify.h"
+#include "analysis/kinds.h"
 
 int pi_task_flag_rank(unsigned flags)
 {
-	if (flags & (PI_TASK_HUNG | PI_TASK_DEADLOCKED))
-		return 6;
-	if (flags & PI_TASK_UNINTERRUPTIBLE)
-		return 5;
-	if (flags & PI_TASK_ZOMBIE)
-		return 4;
-	if (flags & PI_TASK_STOPPED)
-		return 3;
-	if (flags & PI_TASK_TRACED)
-		return 2;
-	if (flags & PI_TASK_LEADER_EXITED)
-		return 1;
-	return 0;
+	return pi_kind_rank(flags, false);
 }
 
 static void count_state(struct pi_table_counts *c, char state)

@@ -196,8 +196,9 @@ void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, si
 /* Flags every task with the shared classifier and the deadlocks handed
  * over, and counts. */
 void pi_table_classify(struct pi_table *t);
-/* How much a task's flags matter: hung or deadlocked (equally: both
- * are stuck), D, zombie, stopped, traced, leader exited, none (6 to 0). */
+/* How much a task's flags matter: the rank of the table of kinds
+ * (analysis/kinds.h): hung or deadlocked (equally: both are stuck), D,
+ * zombie, stopped, traced, leader exited; 0 for none. */
 int pi_task_flag_rank(unsigned flags);
 
 static inline struct pi_proc *pi_task_proc(const struct pi_table *t, const struct pi_task *task)

@@ -30,6 +30,7 @@ Suite *sample_suite(void);
 Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
 Suite *debugpaths_suite(void);
 Suite *target_open_suite(void);
+Suite *kinds_suite(void);	/* the table of finding kinds and its builder (test_kinds.c) */
 Suite *reasons_suite(void);	/* the table of reasons (test_reasons.c) */
 Suite *check_suite(void);	/* the health scans (test_check.c) */
 
