@@ -6,68 +6,75 @@
 
 #include "util/fmt.h"
 
+/* A row that words a failure (the fields after arg are for the few that
+ * are not failures). */
+#define ROW(c, i, k, w, a) { .code = (c), .item = (i), .key = (k), .words = (w), .arg = (a) }
+
 /* One row per reason; a row with an item words the reason for that item
  * only, and is looked for first. */
 const struct pi_reason pi_reasons[] = {
-	{ PI_ERR_KERNEL_THREAD, NULL, "kernel_thread", "a kernel thread has no user address space", 0 },
-	{ PI_ERR_ZOMBIE, NULL, "zombie",
-	  "the task has exited (zombie): its memory and stacks are gone", 0 },
-	{ PI_ERR_NO_VDSO, NULL, "no_vdso", "the process has no [vdso] mapping", 0 },
-	{ PI_ERR_RUNNING, NULL, "running",
-	  "running in user space, and --no-ptrace forbids stopping it to read its registers", 0 },
-	{ PI_ERR_MOVED, NULL, "moved", "it kept moving while its stack was being copied", 0 },
-	{ PI_ERR_NOT_ASKED, NULL, "not_asked", "user stacks were not asked for", 0 },
-	{ PI_ERR_NO_STACK_MAP, NULL, "no_stack_mapping", "its stack pointer lies in no mapping", 0 },
-	{ PI_ERR_NOT_X86_64, NULL, "not_x86_64", "a 32-bit process: pinspect unwinds x86-64 stacks only", 0 },
-	{ PI_ERR_TIMEOUT, NULL, "timeout", "not read within --timeout %g s", PI_REASON_ARG_TIMEOUT },
-	{ PI_ERR_TIMEOUT, "lock_analysis", "timeout", "not finished within --timeout %g s: the "
-	  "deadlocks and wait chains found may be incomplete", PI_REASON_ARG_TIMEOUT },
-	{ PI_ERR_NO_USER_SAMPLE, NULL, "no_user_sample",
-	  "it kept running for %s, but never in user space when the perf sample's timer fired "
-	  "(busy inside the kernel?)", PI_REASON_ARG_SAMPLE_WAIT },
-	{ PI_ERR_SANDBOX_CRASHED, NULL, "decoder_crashed",
-	  "the decoder crashed on it (in its sandbox: nothing else was lost)", 0 },
-	{ PI_ERR_SANDBOX_TIMEOUT, NULL, "decoder_timeout",
-	  "the decoder timed out on it and was stopped (in its sandbox)", 0 },
-	{ PI_ERR_SANDBOX_SYSCALL, NULL, "decoder_forbidden_syscall",
-	  "the decoder tried a forbidden system call and was killed by its sandbox (hostile input?)", 0 },
-	{ PI_ERR_SANDBOX_MEMORY, NULL, "decoder_memory",
-	  "the decoder ran out of its sandbox's memory limit", 0 },
-	{ PI_ERR_SANDBOX_REPLY, NULL, "decoder_reply_invalid",
-	  "the decoder's reply failed validation and was discarded (hostile input?)", 0 },
-	{ PI_ERR_SANDBOX_SETUP, NULL, "decoder_sandbox_setup",
-	  "the decoder's sandbox could not be set up, so it was not run", 0 },
-	{ PI_ERR_THREAD_LIST_LOOP, NULL, "thread_list_loop",
-	  "glibc's list of threads in the process's memory loops back on itself (damaged or "
-	  "forged): the walk stopped there", 0 },
-	{ PI_ERR_THREAD_LIST_LONG, NULL, "thread_list_long",
-	  "glibc's list of threads in the process's memory has more entries than twice its %zu "
-	  "threads (damaged or forged): the walk stopped there", PI_REASON_ARG_THREADS },
-	{ PI_ERR_THREAD_DB_ALTERED, NULL, "thread_db_altered",
-	  "glibc's description of its thread structures in the process's memory (_thread_db_*) is "
-	  "not that of pinspect's glibc (altered, or another build): libthread_db was not let use it", 0 },
-	{ PI_ERR_THREAD_DB_BUDGET, NULL, "thread_db_budget",
-	  "libthread_db read more of the process's memory than its threads need (a damaged or "
-	  "forged thread list): stopped", 0 },
+	{ .code = PI_ERR_KERNEL_THREAD, .key = "kernel_thread",
+	  .words = "a kernel thread has no user address space",
+	  .not_applicable = true, .brief = "a kernel thread" },
+	{ .code = PI_ERR_ZOMBIE, .key = "zombie",
+	  .words = "the task has exited (zombie): its memory and stacks are gone",
+	  .not_applicable = true, .brief = "the process has exited" },
+	ROW(PI_ERR_NO_VDSO, NULL, "no_vdso", "the process has no [vdso] mapping", 0),
+	ROW(PI_ERR_RUNNING, NULL, "running",
+	    "running in user space, and --no-ptrace forbids stopping it to read its registers", 0),
+	ROW(PI_ERR_MOVED, NULL, "moved", "it kept moving while its stack was being copied", 0),
+	ROW(PI_ERR_NOT_ASKED, NULL, "not_asked", "user stacks were not asked for", 0),
+	ROW(PI_ERR_NO_STACK_MAP, NULL, "no_stack_mapping", "its stack pointer lies in no mapping", 0),
+	ROW(PI_ERR_NOT_X86_64, NULL, "not_x86_64", "a 32-bit process: pinspect unwinds x86-64 stacks only", 0),
+	ROW(PI_ERR_TIMEOUT, NULL, "timeout", "not read within --timeout %g s", PI_REASON_ARG_TIMEOUT),
+	ROW(PI_ERR_TIMEOUT, "lock_analysis", "timeout", "not finished within --timeout %g s: the "
+	    "deadlocks and wait chains found may be incomplete", PI_REASON_ARG_TIMEOUT),
+	ROW(PI_ERR_NO_USER_SAMPLE, NULL, "no_user_sample",
+	    "it kept running for %s, but never in user space when the perf sample's timer fired "
+	    "(busy inside the kernel?)", PI_REASON_ARG_SAMPLE_WAIT),
+	ROW(PI_ERR_SANDBOX_CRASHED, NULL, "decoder_crashed",
+	    "the decoder crashed on it (in its sandbox: nothing else was lost)", 0),
+	ROW(PI_ERR_SANDBOX_TIMEOUT, NULL, "decoder_timeout",
+	    "the decoder timed out on it and was stopped (in its sandbox)", 0),
+	ROW(PI_ERR_SANDBOX_SYSCALL, NULL, "decoder_forbidden_syscall",
+	    "the decoder tried a forbidden system call and was killed by its sandbox (hostile input?)", 0),
+	ROW(PI_ERR_SANDBOX_MEMORY, NULL, "decoder_memory",
+	    "the decoder ran out of its sandbox's memory limit", 0),
+	ROW(PI_ERR_SANDBOX_REPLY, NULL, "decoder_reply_invalid",
+	    "the decoder's reply failed validation and was discarded (hostile input?)", 0),
+	ROW(PI_ERR_SANDBOX_SETUP, NULL, "decoder_sandbox_setup",
+	    "the decoder's sandbox could not be set up, so it was not run", 0),
+	ROW(PI_ERR_THREAD_LIST_LOOP, NULL, "thread_list_loop",
+	    "glibc's list of threads in the process's memory loops back on itself (damaged or "
+	    "forged): the walk stopped there", 0),
+	ROW(PI_ERR_THREAD_LIST_LONG, NULL, "thread_list_long",
+	    "glibc's list of threads in the process's memory has more entries than twice its %zu "
+	    "threads (damaged or forged): the walk stopped there", PI_REASON_ARG_THREADS),
+	ROW(PI_ERR_THREAD_DB_ALTERED, NULL, "thread_db_altered",
+	    "glibc's description of its thread structures in the process's memory (_thread_db_*) is "
+	    "not that of pinspect's glibc (altered, or another build): libthread_db was not let use it", 0),
+	ROW(PI_ERR_THREAD_DB_BUDGET, NULL, "thread_db_budget",
+	    "libthread_db read more of the process's memory than its threads need (a damaged or "
+	    "forged thread list): stopped", 0),
 
 	/* errnos with words of their own (EPERM is worded as EACCES). */
-	{ EACCES, NULL, "permission_denied", "permission denied", 0 },
-	{ EACCES, "process", "permission_denied",
-	  "permission denied: even its stat file is hidden (is /proc mounted with hidepid=?); run "
-	  "pinspect as root", 0 },
-	{ ENOENT, NULL, "gone", "the task exited while it was being read", 0 },
-	{ ENOENT, "tls", "gone", "libthread_db found no thread list (a static binary, or a C library "
-	  "other than glibc)", 0 },
-	{ ENOENT, "process", "no_such_process", "no such process", 0 },
-	{ ESRCH, NULL, "exited", "the task exited while it was being read", 0 },
-	{ ESRCH, "process", "exited", "the process exited while it was being read", 0 },
-	{ EPROTO, NULL, "thread_db_version",
-	  "the process's glibc is not the version of pinspect's libthread_db (a container?)", 0 },
-	{ ETIMEDOUT, NULL, "did_not_stop", "it did not stop within %s of being asked to",
-	  PI_REASON_ARG_STOP_WAIT },
-	{ EINVAL, NULL, "unparsable", "the kernel returned text pinspect could not parse", 0 },
-	{ EFAULT, NULL, "memory_unreadable", "the memory could not be read", 0 },
-	{ EIO, NULL, "memory_io_error", "the memory could not be read", 0 },
+	ROW(EACCES, NULL, "permission_denied", "permission denied", 0),
+	ROW(EACCES, "process", "permission_denied",
+	    "permission denied: even its stat file is hidden (is /proc mounted with hidepid=?); run "
+	    "pinspect as root", 0),
+	ROW(ENOENT, NULL, "gone", "the task exited while it was being read", 0),
+	ROW(ENOENT, "tls", "gone", "libthread_db found no thread list (a static binary, or a C library "
+	    "other than glibc)", 0),
+	ROW(ENOENT, "process", "no_such_process", "no such process", 0),
+	ROW(ESRCH, NULL, "exited", "the task exited while it was being read", 0),
+	ROW(ESRCH, "process", "exited", "the process exited while it was being read", 0),
+	ROW(EPROTO, NULL, "thread_db_version",
+	    "the process's glibc is not the version of pinspect's libthread_db (a container?)", 0),
+	ROW(ETIMEDOUT, NULL, "did_not_stop", "it did not stop within %s of being asked to",
+	  PI_REASON_ARG_STOP_WAIT),
+	ROW(EINVAL, NULL, "unparsable", "the kernel returned text pinspect could not parse", 0),
+	ROW(EFAULT, NULL, "memory_unreadable", "the memory could not be read", 0),
+	ROW(EIO, NULL, "memory_io_error", "the memory could not be read", 0),
 };
 const size_t pi_nreasons = sizeof pi_reasons / sizeof pi_reasons[0];
 
@@ -195,6 +202,18 @@ void pi_reason_put(struct pi_buf *b, int err, const struct pi_reason_ctx *ctx)
 		pi_buf_printf(b, r->words, c->nthreads);
 		break;
 	}
+}
+
+bool pi_reason_not_applicable(int err)
+{
+	const struct pi_reason *r = pi_reason_find(err, NULL);
+	return r && r->not_applicable;
+}
+
+const char *pi_reason_brief(int err)
+{
+	const struct pi_reason *r = pi_reason_find(err, NULL);
+	return r ? r->brief : NULL;
 }
 
 char *pi_reason_text(int err, const struct pi_reason_ctx *ctx)

@@ -61,6 +61,10 @@ struct pi_reason {
 	const char *key;		/* short, stable, [a-z_]: JSON "code", metric label */
 	const char *words;		/* a format when arg asks for a value */
 	enum pi_reason_arg arg;
+	/* Of a task that has no such thing (not a failure): a cell shows
+	 * "-", not "unavailable"; and a few words for a parenthesis. */
+	bool not_applicable;
+	const char *brief;
 };
 
 /* The table, for its test; callers use the functions. */
@@ -95,6 +99,14 @@ const char *pi_reason_key(int err, const char *item);
 /* The words, completed from ctx (NULL: only what needs nothing), appended
  * to b. An errno without a row is strerror's words. */
 void pi_reason_put(struct pi_buf *b, int err, const struct pi_reason_ctx *ctx);
+
+/* Is err the task's having no such thing (a kernel thread, a zombie),
+ * rather than a failure to read it? */
+bool pi_reason_not_applicable(int err);
+
+/* A few words for a parenthesis ("a kernel thread"), or NULL when the
+ * reason has none: say "see UNAVAILABLE" then. */
+const char *pi_reason_brief(int err);
 
 /* The same, as a string to free. */
 char *pi_reason_text(int err, const struct pi_reason_ctx *ctx);

@@ -54,8 +54,10 @@ static void headline(struct pi_buf *b, const struct pi_check *c)
 
 static void put_syscall(struct pi_buf *b, const struct pi_sweep_proc *p, const struct pi_thread *t)
 {
-	if (t->syscall_err)
-		pi_buf_puts(b, t->syscall_err == -PI_ERR_KERNEL_THREAD ? "- (kernel thread)" : "unavailable");
+	if (t->syscall_err && pi_reason_not_applicable(t->syscall_err))
+		pi_buf_printf(b, "- (%s)", pi_reason_brief(t->syscall_err));
+	else if (t->syscall_err)
+		pi_buf_puts(b, "unavailable");
 	else
 		pi_text_syscall(b, p->abi_known, p->abi, &t->syscall, 3);
 }

@@ -7,6 +7,7 @@
 
 #include "analysis/classify.h"
 #include "analysis/kinds.h"
+#include "analysis/reasons.h"
 #include "model.h"
 #include "sys/names.h"
 #include "util/escape.h"
@@ -198,7 +199,7 @@ static enum pi_style syscall_text(struct pi_table *t, const struct pi_row *r, st
 	int e = -task->syscall_err;
 
 	if (task->syscall_err) {
-		pi_buf_puts(out, e == PI_ERR_KERNEL_THREAD || e == PI_ERR_ZOMBIE ? "-" : "?");
+		pi_buf_puts(out, pi_reason_not_applicable(e) ? "-" : "?");
 		return PI_STYLE_DIM;
 	}
 	switch (task->syscall_kind) {

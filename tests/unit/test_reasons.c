@@ -178,6 +178,21 @@ START_TEST(snapshot_uses_the_table)
 }
 END_TEST
 
+/* Not a failure: a cell says "-", and a parenthesis has its few words. */
+START_TEST(not_applicable)
+{
+	ck_assert(pi_reason_not_applicable(-PI_ERR_KERNEL_THREAD));
+	ck_assert(pi_reason_not_applicable(-PI_ERR_ZOMBIE));
+	ck_assert(!pi_reason_not_applicable(-EACCES));
+	ck_assert(!pi_reason_not_applicable(-PI_ERR_TIMEOUT));
+	ck_assert_str_eq(pi_reason_brief(-PI_ERR_KERNEL_THREAD), "a kernel thread");
+	ck_assert_ptr_null(pi_reason_brief(-EACCES));
+	for (size_t i = 0; i < pi_nreasons; i++)
+		ck_assert_msg(!pi_reasons[i].not_applicable || pi_reasons[i].brief,
+			      "%s: not applicable, without a brief", pi_reasons[i].key);
+}
+END_TEST
+
 Suite *reasons_suite(void)
 {
 	Suite *s = suite_create("reasons");
@@ -189,6 +204,7 @@ Suite *reasons_suite(void)
 	tcase_add_test(tc, items_and_errnos);
 	tcase_add_test(tc, process_reasons);
 	tcase_add_test(tc, snapshot_uses_the_table);
+	tcase_add_test(tc, not_applicable);
 	suite_add_tcase(s, tc);
 	return s;
 }
