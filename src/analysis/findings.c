@@ -62,7 +62,7 @@ static const char *comm_of(const struct pi_finding_proc *p, pid_t pid)
 void pi_detect_d(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds)
 {
 	for (size_t i = 0; i < p->ntasks; i++) {
-		const struct pi_finding_task *t = &p->tasks[i];
+		const struct pi_task_facts *t = &p->tasks[i];
 		bool hung = t->flags & PI_TASK_HUNG;
 		enum pi_finding_kind kind = hung ? PI_FIND_HUNG : PI_FIND_UNINTERRUPTIBLE;
 		if (!(t->flags & (PI_TASK_HUNG | PI_TASK_UNINTERRUPTIBLE)) || !(kinds & PI_FIND_BIT(kind)))
@@ -144,11 +144,11 @@ static void stopped_or_traced(struct pi_finding_list *l, const struct pi_finding
 		.tracer = p->tracer_pid,
 	};
 	for (size_t i = 0; i < p->ntasks; i++) {
-		const struct pi_finding_task *t = &p->tasks[i];
+		const struct pi_task_facts *t = &p->tasks[i];
 		if (!(t->flags & which))
 			continue;
 		st.hit++;
-		if (!st.tracer)
+		if (!st.tracer && t->tracer_pid > 0)
 			st.tracer = t->tracer_pid;
 		st.held |= t->state == 't';
 	}
@@ -218,38 +218,35 @@ struct pi_finding *pi_findings_add(struct pi_process *p, enum pi_finding_kind ki
 	return f;
 }
 
+/* A snapshot's thread as the classifier and the builder see it. */
+static struct pi_task_facts thread_facts(const struct pi_process *p, const struct pi_thread *t)
+{
+	struct pi_task_facts f = {
+		.pid = p->pid,
+		.tid = t->tid,
+		.comm = t->stat_err ? NULL : t->stat.comm,
+		.state = t->stat_err ? PI_FACT_NOT_READ : t->stat.state,
+		.off_cpu_known = t->off_cpu_known,
+		.off_cpu_seconds = t->off_cpu_seconds,
+		.wchan = t->wchan_err ? NULL : t->wchan,
+		.tracer_pid = t->status_err ? -1 : t->status.tracer_pid,
+		.process_threads = (unsigned)p->nthreads,
+	};
+	f.flags = pi_classify_task(&f, p->hung_after_seconds);
+	return f;
+}
+
 void pi_findings_build(struct pi_process *p)
 {
-	struct pi_finding_task *tasks = pi_xcalloc(p->nthreads ? p->nthreads : 1, sizeof *tasks);
+	struct pi_task_facts *tasks = pi_xcalloc(p->nthreads ? p->nthreads : 1, sizeof *tasks);
 	pid_t *zombies = pi_xcalloc(p->nzombies ? p->nzombies : 1, sizeof *zombies);
 	size_t n = 0;
 	double oldest = 0;
 
-	for (size_t i = 0; i < p->nthreads; i++) {
-		const struct pi_thread *t = &p->threads[i];
-		if (t->stat_err)
-			continue;
-		pid_t tracer = t->status_err ? 0 : t->status.tracer_pid;
-		struct pi_task_view v = {
-			.pid = p->pid,
-			.tid = t->tid,
-			.state = t->stat.state,
-			.off_cpu_known = t->off_cpu_known,
-			.off_cpu_seconds = t->off_cpu_seconds,
-			.tracer_pid = tracer,
-			.process_threads = (unsigned)p->nthreads,
-		};
-		tasks[n++] = (struct pi_finding_task){
-			.tid = t->tid,
-			.comm = t->stat.comm,
-			.state = t->stat.state,
-			.flags = pi_classify_task(&v, p->hung_after_seconds),
-			.off_cpu_known = t->off_cpu_known,
-			.off_cpu_seconds = t->off_cpu_seconds,
-			.wchan = t->wchan_err ? NULL : t->wchan,
-			.tracer_pid = tracer,
-		};
-	}
+	/* A thread whose stat could not be read has no state to judge. */
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (!p->threads[i].stat_err)
+			tasks[n++] = thread_facts(p, &p->threads[i]);
 	for (size_t i = 0; i < p->nzombies; i++) {
 		zombies[i] = p->zombies[i].pid;
 		if (p->zombies[i].age_seconds > oldest)

@@ -2,26 +2,17 @@
  * sentence and tied to the section of pinspect(1) that says what to do.
  *
  * One builder for the snapshot, the live table and the scans: each
- * describes a process in the facts below, from whichever model read it,
+ * describes a process in the facts below and its tasks in
+ * pi_task_facts (analysis/classify.h), from whichever model read them,
  * and pi_findings_of runs the detectors of the kinds asked for, in the
  * order of the table of kinds (analysis/kinds.h). */
 #ifndef PI_ANALYSIS_FINDINGS_H
 #define PI_ANALYSIS_FINDINGS_H
 
+#include "analysis/classify.h"
 #include "model.h"
 #include "util/buf.h"
 
-/* A task, as far as the findings need it. */
-struct pi_finding_task {
-	pid_t tid;
-	const char *comm;
-	char state;			/* the stat letter */
-	unsigned flags;			/* pi_classify_task's */
-	bool off_cpu_known;
-	double off_cpu_seconds;
-	const char *wchan;		/* NULL or "": unknown, or not waiting */
-	pid_t tracer_pid;		/* 0: none, or not read */
-};
 
 /* A lock cycle found elsewhere (the live table's, handed over): its
  * sentence and its threads in order. */
@@ -52,7 +43,7 @@ struct pi_finding_proc {
 	size_t ncycles;
 	double hung_after_seconds;
 	int hung_task_timeout_secs;	/* the kernel's; -1 unknown */
-	const struct pi_finding_task *tasks;
+	const struct pi_task_facts *tasks;	/* classified (flags set) */
 	size_t ntasks;
 };
 

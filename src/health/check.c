@@ -67,7 +67,7 @@ static void find_hung(struct pi_check *c)
 	c->longest_d_seconds = -1;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct pi_sweep_proc *p = &s->procs[i];
-		struct pi_finding_task *tasks = NULL;
+		struct pi_task_facts *tasks = NULL;
 		struct pi_thread **details = NULL;
 		size_t n = 0, cap = 0, dcap = 0;
 		for (uint32_t k = 0; k < p->ntasks; k++) {
@@ -78,32 +78,28 @@ static void find_hung(struct pi_check *c)
 			if (d->stat_err || d->stat.state != 'D')
 				continue;	/* it left D before it was read in full */
 			pi_thread_off_cpu(d);
-			struct pi_task_view v = {
+			struct pi_task_facts f = {
 				.pid = p->pid,
 				.tid = d->tid,
+				.comm = t->comm,
 				.state = 'D',
 				.off_cpu_known = d->off_cpu_known,
 				.off_cpu_seconds = d->off_cpu_seconds,
+				.wchan = d->wchan_err ? NULL : d->wchan,
+				.tracer_pid = -1,	/* the scans do not read it */
+				.process_threads = p->ntasks,
 			};
-			unsigned flags = pi_classify_task(&v, c->hung_after_seconds);
+			f.flags = pi_classify_task(&f, c->hung_after_seconds);
 			c->uninterruptible++;
 			if (d->off_cpu_known && d->off_cpu_seconds > c->longest_d_seconds)
 				c->longest_d_seconds = d->off_cpu_seconds;
-			if (!(flags & PI_TASK_HUNG))
+			if (!(f.flags & PI_TASK_HUNG))
 				continue;
 			c->hung++;
 			pi_xgrow(&tasks, &cap, n + 1, sizeof *tasks);
 			pi_xgrow(&details, &dcap, n + 1, sizeof *details);
 			details[n] = d;
-			tasks[n++] = (struct pi_finding_task){
-				.tid = d->tid,
-				.comm = t->comm,
-				.state = 'D',
-				.flags = flags,
-				.off_cpu_known = d->off_cpu_known,
-				.off_cpu_seconds = d->off_cpu_seconds,
-				.wchan = d->wchan_err ? NULL : d->wchan,
-			};
+			tasks[n++] = f;
 		}
 		if (n && (c->scans & PI_CHECK_HUNG)) {
 			struct pi_finding_proc fp = {
@@ -136,10 +132,11 @@ static bool is_zombie(const struct pi_sweep *s, const struct pi_sweep_proc *p)
 		const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
 		live += t->tid != p->pid && t->state != 'Z' && t->state != 'X';
 	}
-	struct pi_task_view v = {
+	struct pi_task_facts v = {
 		.pid = p->pid,
 		.tid = p->pid,
 		.state = p->state,
+		.tracer_pid = -1,
 		.process_threads = live,
 	};
 	return pi_classify_task(&v, 0) & PI_TASK_ZOMBIE;

@@ -17,20 +17,9 @@ static const char *proc_comm(const void *arg, pid_t pid)
  * (analysis/findings.h). */
 static void process_findings(struct pi_finding_list *l, struct pi_table *t, const struct pi_proc *p)
 {
-	struct pi_finding_task *tasks = pi_xcalloc(p->ntasks ? p->ntasks : 1, sizeof *tasks);
-	for (uint32_t k = 0; k < p->ntasks; k++) {
-		const struct pi_task *task = &t->tasks[p->first_task + k];
-		tasks[k] = (struct pi_finding_task){
-			.tid = task->tid,
-			.comm = pi_task_comm(t, task),
-			.state = task->state,
-			.flags = task->flags,
-			.off_cpu_known = task->off_cpu_known,
-			.off_cpu_seconds = task->off_cpu_seconds,
-			.wchan = task->wchan_err ? NULL : task->wchan,
-			.tracer_pid = task->status_err ? 0 : task->tracer_pid,
-		};
-	}
+	struct pi_task_facts *tasks = pi_xcalloc(p->ntasks ? p->ntasks : 1, sizeof *tasks);
+	for (uint32_t k = 0; k < p->ntasks; k++)
+		tasks[k] = pi_table_task_facts(t, &t->tasks[p->first_task + k]);
 
 	/* Its unreaped children, in PID order. */
 	pid_t *zombies = NULL;

@@ -148,7 +148,7 @@ START_TEST(builder_finds_every_kind)
 	const pid_t tids[] = { 500, 501 };
 	const struct pi_finding_cycle cycle = { "thread 500 waits for 501, which waits for 500", tids, 2 };
 	const pid_t zombies[] = { 600, 601 };
-	struct pi_finding_task tasks[] = {
+	struct pi_task_facts tasks[] = {
 		{ .tid = 100, .comm = "main", .state = 'Z', .flags = PI_TASK_LEADER_EXITED },
 		{ .tid = 101, .comm = "io", .state = 'D', .flags = PI_TASK_UNINTERRUPTIBLE,
 		  .off_cpu_known = true, .off_cpu_seconds = 2, .wchan = "folio_wait_bit" },
@@ -212,7 +212,7 @@ END_TEST
  * thread lives on (the scans once had a rule of their own). */
 START_TEST(one_zombie_rule)
 {
-	struct pi_task_view v = { .pid = 9, .tid = 9, .state = 'Z', .process_threads = 1 };
+	struct pi_task_facts v = { .pid = 9, .tid = 9, .state = 'Z', .process_threads = 1 };
 	ck_assert_uint_eq(pi_classify_task(&v, 10), PI_TASK_ZOMBIE);
 	v.process_threads = 3;
 	ck_assert_uint_eq(pi_classify_task(&v, 10), PI_TASK_LEADER_EXITED);
