@@ -15,10 +15,10 @@
 const struct pi_reason pi_reasons[] = {
 	{ .code = PI_ERR_KERNEL_THREAD, .key = "kernel_thread",
 	  .words = "a kernel thread has no user address space",
-	  .not_applicable = true, .brief = "a kernel thread" },
+	  .not_applicable = true, .brief = "a kernel thread", .none = "none (kernel thread)" },
 	{ .code = PI_ERR_ZOMBIE, .key = "zombie",
 	  .words = "the task has exited (zombie): its memory and stacks are gone",
-	  .not_applicable = true, .brief = "the process has exited" },
+	  .not_applicable = true, .brief = "the process has exited", .none = "none (exited)" },
 	ROW(PI_ERR_NO_VDSO, NULL, "no_vdso", "the process has no [vdso] mapping", 0),
 	ROW(PI_ERR_RUNNING, NULL, "running",
 	    "running in user space, and --no-ptrace forbids stopping it to read its registers", 0),
@@ -214,6 +214,12 @@ const char *pi_reason_brief(int err)
 {
 	const struct pi_reason *r = pi_reason_find(err, NULL);
 	return r ? r->brief : NULL;
+}
+
+const char *pi_reason_none(int err)
+{
+	const struct pi_reason *r = pi_reason_find(err, NULL);
+	return r ? r->none : NULL;
 }
 
 char *pi_reason_text(int err, const struct pi_reason_ctx *ctx)

@@ -62,9 +62,11 @@ struct pi_reason {
 	const char *words;		/* a format when arg asks for a value */
 	enum pi_reason_arg arg;
 	/* Of a task that has no such thing (not a failure): a cell shows
-	 * "-", not "unavailable"; and a few words for a parenthesis. */
+	 * "-", not "unavailable"; a few words for a parenthesis; and what a
+	 * snapshot's line says instead of the item. */
 	bool not_applicable;
-	const char *brief;
+	const char *brief;		/* "a kernel thread" */
+	const char *none;		/* "none (kernel thread)" */
 };
 
 /* The table, for its test; callers use the functions. */
@@ -107,6 +109,10 @@ bool pi_reason_not_applicable(int err);
 /* A few words for a parenthesis ("a kernel thread"), or NULL when the
  * reason has none: say "see UNAVAILABLE" then. */
 const char *pi_reason_brief(int err);
+
+/* What a snapshot's line says for an item the task has none of ("none
+ * (kernel thread)"), or NULL when err is a failure. */
+const char *pi_reason_none(int err);
 
 /* The same, as a string to free. */
 char *pi_reason_text(int err, const struct pi_reason_ctx *ctx);

@@ -187,9 +187,11 @@ START_TEST(not_applicable)
 	ck_assert(!pi_reason_not_applicable(-PI_ERR_TIMEOUT));
 	ck_assert_str_eq(pi_reason_brief(-PI_ERR_KERNEL_THREAD), "a kernel thread");
 	ck_assert_ptr_null(pi_reason_brief(-EACCES));
+	ck_assert_str_eq(pi_reason_none(-PI_ERR_ZOMBIE), "none (exited)");
+	ck_assert_ptr_null(pi_reason_none(-ENOENT));
 	for (size_t i = 0; i < pi_nreasons; i++)
-		ck_assert_msg(!pi_reasons[i].not_applicable || pi_reasons[i].brief,
-			      "%s: not applicable, without a brief", pi_reasons[i].key);
+		ck_assert_msg(!pi_reasons[i].not_applicable || (pi_reasons[i].brief && pi_reasons[i].none),
+			      "%s: not applicable, without a brief or a none", pi_reasons[i].key);
 }
 END_TEST
 
