@@ -22,12 +22,11 @@ static double monotonic_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Moves the findings of l to the scan's items; returns the first moved. */
-static struct pi_check_item *take_findings(struct pi_check *c, struct pi_finding_list *l,
+/* Moves the findings of l to the scan's items, about proc. */
+static void take_findings(struct pi_check *c, struct pi_finding_list *l,
 					   const struct pi_sweep_proc *proc)
 {
 	pi_xgrow(&c->items, &c->items_cap, c->nitems + l->n + 1, sizeof *c->items);
-	struct pi_check_item *first = &c->items[c->nitems];
 	for (size_t i = 0; i < l->n; i++) {
 		struct pi_check_item *it = &c->items[c->nitems++];
 		memset(it, 0, sizeof *it);
@@ -36,7 +35,6 @@ static struct pi_check_item *take_findings(struct pi_check *c, struct pi_finding
 	}
 	free(l->v);
 	memset(l, 0, sizeof *l);
-	return first;
 }
 
 static void count_states(struct pi_check *c)
@@ -113,9 +111,13 @@ static void find_hung(struct pi_check *c)
 			};
 			struct pi_finding_list l = { NULL, 0, 0 };
 			pi_findings_of(&l, &fp, PI_FIND_BIT(PI_FIND_HUNG));
-			struct pi_check_item *it = take_findings(c, &l, p);
-			for (size_t k = 0; k < n; k++)
-				it[k].task = details[k];
+			size_t from = c->nitems;
+			take_findings(c, &l, p);
+			/* Each item keeps the task read in full, for its details. */
+			for (size_t j = from; j < c->nitems; j++)
+				for (size_t k = 0; k < n; k++)
+					if (details[k]->tid == c->items[j].finding.tid)
+						c->items[j].task = details[k];
 		}
 		free(tasks);
 		free(details);
@@ -208,9 +210,14 @@ static void find_zombies(struct pi_check *c)
 			};
 			struct pi_finding_list l = { NULL, 0, 0 };
 			pi_findings_of(&l, &fp, PI_FIND_BIT(PI_FIND_ZOMBIE_PARENT));
-			struct pi_check_item *it = take_findings(c, &l, parent);
-			it->zombies = zombies;
-			it->nzombies = count;
+			size_t at = c->nitems;
+			take_findings(c, &l, parent);
+			if (c->nitems > at) {
+				c->items[at].zombies = zombies;
+				c->items[at].nzombies = count;
+			} else {
+				free(zombies);
+			}
 		} else {
 			free(zombies);
 		}
