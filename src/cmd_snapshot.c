@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/analyze.h"
+#include "analysis/reasons.h"
 #include "collect/collect.h"
 #include "collect/stacks.h"
 #include "collect/waits.h"
@@ -21,27 +22,18 @@ static int report_failure(const struct pi_options *opt, pid_t pid, int err)
 	const char *code, *msg;
 	int status;
 
+	code = pi_reason_process_key(err);
+	msg = pi_reason_process_words(err);
 	switch (err) {
 	case -ENOENT:
-		code = "no_such_process";
-		msg = "no such process";
-		status = PI_EXIT_NOPROC;
-		break;
 	case -ESRCH:
-		code = "exited";
-		msg = "the process exited while it was being read";
 		status = PI_EXIT_NOPROC;
 		break;
 	case -EACCES:
 	case -EPERM:
-		code = "permission_denied";
-		msg = "permission denied: even its stat file is hidden (is /proc mounted with "
-		      "hidepid=?); run pinspect as root";
 		status = PI_EXIT_DENIED;
 		break;
 	default:
-		code = "failed";
-		msg = strerror(-err);
 		status = PI_EXIT_FAILURE;
 	}
 	fprintf(stderr, "pinspect: PID %d: %s\n", (int)pid, msg);

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "analysis/reasons.h"
 #include "proc/lists.h"
 #include "proc/maps.h"
 #include "proc/sched.h"
@@ -31,32 +32,8 @@
 
 enum { PI_WCHAN_MAX = 128 };	/* longer kernel symbols are cut */
 
-/* Reasons beyond errno for an item to be missing (stored negated, like
- * errnos, in the *_err fields). */
-enum {
-	PI_ERR_KERNEL_THREAD = 4097,	/* kernel threads have no user address space */
-	PI_ERR_ZOMBIE = 4098,		/* an exited task: its memory is gone */
-	PI_ERR_NO_VDSO = 4099,		/* the process has no [vdso] mapping */
-	PI_ERR_RUNNING = 4100,		/* running, and --no-ptrace forbids stopping it */
-	PI_ERR_MOVED = 4101,		/* it kept moving while its stack was copied */
-	PI_ERR_NOT_ASKED = 4102,	/* user stacks were not asked for */
-	PI_ERR_NO_STACK_MAP = 4103,	/* its stack pointer is in no mapping */
-	PI_ERR_NOT_X86_64 = 4104,	/* a 32-bit (i386 or x32) process */
-	PI_ERR_TIMEOUT = 4105,		/* not reached within the time budget (--timeout) */
-	PI_ERR_NO_USER_SAMPLE = 4106,	/* it ran, but never in user space when sampled */
-	/* A sandboxed decoder (src/sandbox/) failed; only its item is lost. */
-	PI_ERR_SANDBOX_CRASHED = 4120,	/* it died of a signal or exited with an error */
-	PI_ERR_SANDBOX_TIMEOUT = 4121,	/* killed at its deadline, or its CPU time limit */
-	PI_ERR_SANDBOX_SYSCALL = 4122,	/* killed by its seccomp filter */
-	PI_ERR_SANDBOX_MEMORY = 4123,	/* ran out of its address space limit */
-	PI_ERR_SANDBOX_REPLY = 4124,	/* sent records that failed validation */
-	PI_ERR_SANDBOX_SETUP = 4125,	/* its confinement could not be set up */
-	/* What a thread waits for beyond its process (collect/waits.c). */
-	PI_ERR_OTHER_NETNS = 4140,	/* the socket is in another network namespace */
-	PI_ERR_LOCK_NOT_LISTED = 4141,	/* /proc/locks shows no wait of this process on the file */
-	PI_ERR_LOCK_HOLDER_UNSEEN = 4143,	/* no descriptor pinspect can read holds the flock/OFD lock */
-	PI_ERR_REMOTE_PEER = 4142,	/* the other end is not on this machine (or not in its namespace) */
-};
+/* Reasons beyond errno for an item to be missing (PI_ERR_*), with their
+ * words: analysis/reasons.h. */
 
 /* How a thread's user stack was obtained. */
 enum pi_unwind_method {
@@ -98,16 +75,6 @@ struct pi_tls_var {
 	uint64_t size;
 	uint8_t bytes[16];		/* its first bytes */
 	size_t nbytes;			/* how many were read */
-};
-
-/* Why libthread_db's walk of glibc's thread list, which lies in the
- * process's memory and so is the process's to forge, was stopped short or
- * refused (tls/bounds.h): stored negated like the reasons above. */
-enum {
-	PI_ERR_THREAD_LIST_LOOP = 4130,	/* an entry already seen came round again */
-	PI_ERR_THREAD_LIST_LONG = 4131,	/* far more entries than the process has threads */
-	PI_ERR_THREAD_DB_ALTERED = 4132,	/* a _thread_db_* descriptor is not glibc's */
-	PI_ERR_THREAD_DB_BUDGET = 4133,	/* libthread_db read more than the threads justify */
 };
 
 /* The thread pointer: on x86-64, fs_base, which glibc points at the
@@ -414,7 +381,8 @@ struct pi_unavailable {
 	const char *item;	/* e.g. "maps", "kernel_stack" */
 	pid_t tid;
 	bool all_threads;
-	int err;		/* positive errno */
+	int err;		/* positive errno, or PI_ERR_* */
+	const char *code;	/* its key in analysis/reasons.h: "timeout" */
 	char *reason;
 };
 
@@ -469,6 +437,11 @@ struct pi_process {
 	int perf_paranoid;
 	bool perf_stopped_instead;	/* so they were stopped with ptrace */
 	bool perf_privileged;		/* pinspect held CAP_PERFMON or CAP_SYS_ADMIN */
+	/* The waits this read allowed, for the reasons it gives: for a
+	 * stopped thread to stop, and for running threads to be sampled
+	 * (less than the former when --timeout left less). 0: none waited. */
+	double stop_wait_seconds;
+	double sample_wait_seconds;
 	double held_us;			/* --consistent: how long the process was held */
 	struct pi_tls_module *tls_modules;
 	size_t ntls_modules;

@@ -1,6 +1,6 @@
 #include "analysis/classify.h"
 
-unsigned pi_classify_task(const struct pi_task_view *t, double hung_after_seconds)
+unsigned pi_classify_task(const struct pi_task_facts *t, double hung_after_seconds)
 {
 	unsigned flags = 0;
 

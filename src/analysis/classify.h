@@ -2,20 +2,32 @@
  *
  * The snapshot, the live monitor and the system-wide scans all ask it, so
  * that a task flagged hung in one is flagged hung in all. It works on the
- * few facts every mode has for a task, wherever they were read from. */
+ * few facts every mode has for a task, wherever they were read from: one
+ * struct, pi_task_facts, that each mode fills from its own model (a
+ * snapshot's pi_thread, the live table's pi_task, a sweep's
+ * pi_sweep_task) and that the findings builder (analysis/findings.h)
+ * reads too. */
 #ifndef PI_ANALYSIS_CLASSIFY_H
 #define PI_ANALYSIS_CLASSIFY_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-struct pi_task_view {
+/* What every mode knows of a task. One convention for what was not
+ * read: each fact has its own "unknown" value, named beside it, and none
+ * of them is a value a task can have. */
+enum { PI_FACT_NOT_READ = 0 };	/* state, process_threads: not read */
+
+struct pi_task_facts {
 	pid_t pid, tid;
-	char state;			/* the stat letter */
-	bool off_cpu_known;
+	const char *comm;		/* NULL: not read */
+	char state;			/* the stat letter; PI_FACT_NOT_READ */
+	bool off_cpu_known;		/* false: off_cpu_seconds not read */
 	double off_cpu_seconds;		/* since it last ran */
-	pid_t tracer_pid;		/* 0: not traced */
-	unsigned process_threads;	/* live threads in its process; 0 if unknown */
+	const char *wchan;		/* NULL: not read; "": not waiting in the kernel */
+	pid_t tracer_pid;		/* 0: not traced; -1: not read */
+	unsigned process_threads;	/* live threads in its process; PI_FACT_NOT_READ */
+	unsigned flags;			/* pi_classify_task's, once asked */
 };
 
 enum pi_task_flag {
@@ -35,7 +47,7 @@ enum pi_task_flag {
 /* The kernel's khungtaskd rule: a task in D whose context-switch count did
  * not change for longer than the threshold. Time off the CPU, measured in
  * one snapshot, is the same fact: a task that has not run has not switched. */
-unsigned pi_classify_task(const struct pi_task_view *t, double hung_after_seconds);
+unsigned pi_classify_task(const struct pi_task_facts *t, double hung_after_seconds);
 
 /* The default --hung-after: long enough that ordinary disk I/O does not
  * trip it, short enough to flag a stuck task while someone is looking. */

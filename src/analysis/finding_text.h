@@ -1,10 +1,10 @@
 /* finding_text — the sentence that explains each kind of finding.
  *
- * The snapshot (analysis/findings.c), the task table of the live view and
- * batch mode (table/problems.c) and the system-wide scans (scan/) all find
- * hung tasks, zombies and stopped processes, each from its own reads; they
- * word them here, so that a finding reads the same wherever it was found.
- * Names come from the tasks themselves and are escaped. */
+ * The snapshot, the task table of the live view and batch mode, and the
+ * system-wide scans find hung tasks, zombies and stopped processes each
+ * from its own reads, through the one builder (analysis/findings.h),
+ * whose detectors word them here: a finding reads the same wherever it
+ * was found. Names come from the tasks themselves and are escaped. */
 #ifndef PI_ANALYSIS_FINDING_TEXT_H
 #define PI_ANALYSIS_FINDING_TEXT_H
 

@@ -4,55 +4,32 @@
 #include <string.h>
 
 #include "analysis/classify.h"
+#include "analysis/detectors.h"
 #include "analysis/finding_text.h"
+#include "analysis/kinds.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
 const char *pi_finding_kind_name(enum pi_finding_kind kind)
 {
-	static const char *const names[PI_FIND_KIND_COUNT] = {
-		[PI_FIND_HUNG] = "hung",
-		[PI_FIND_UNINTERRUPTIBLE] = "uninterruptible",
-		[PI_FIND_ZOMBIE] = "zombie",
-		[PI_FIND_ZOMBIE_PARENT] = "zombie_parent",
-		[PI_FIND_STOPPED] = "stopped",
-		[PI_FIND_TRACED] = "traced",
-		[PI_FIND_LEADER_EXITED] = "leader_exited",
-		[PI_FIND_DEADLOCK] = "deadlock",
-		[PI_FIND_WAIT_CHAIN] = "wait_chain",
-	};
-	return kind < PI_FIND_KIND_COUNT ? names[kind] : "unknown";
+	const struct pi_kind *k = pi_kind_of(kind);
+	return k ? k->name : "unknown";
 }
 
 const char *pi_finding_see(enum pi_finding_kind kind)
 {
-	switch (kind) {
-	case PI_FIND_HUNG:
-	case PI_FIND_UNINTERRUPTIBLE:
-		return "HUNG TASKS";
-	case PI_FIND_ZOMBIE:
-	case PI_FIND_ZOMBIE_PARENT:
-		return "ZOMBIES";
-	case PI_FIND_DEADLOCK:
-	case PI_FIND_WAIT_CHAIN:
-		return "LOCKS";
-	default:
-		return "PROCESS STATES";
-	}
+	const struct pi_kind *k = pi_kind_of(kind);
+	return k ? k->see : "PROCESS STATES";
 }
 
-struct finding_list {
-	struct pi_process *p;
-};
-
-struct pi_finding *pi_findings_add(struct pi_process *p, enum pi_finding_kind kind, pid_t tid,
-				   double seconds, struct pi_buf *msg)
+struct pi_finding *pi_finding_list_add(struct pi_finding_list *l, enum pi_finding_kind kind,
+				       pid_t pid, pid_t tid, double seconds, struct pi_buf *msg)
 {
-	pi_xgrow(&p->findings, &p->findings_cap, p->nfindings + 1, sizeof *p->findings);
-	struct pi_finding *f = &p->findings[p->nfindings++];
+	pi_xgrow(&l->v, &l->cap, l->n + 1, sizeof *l->v);
+	struct pi_finding *f = &l->v[l->n++];
 	memset(f, 0, sizeof *f);
 	f->kind = kind;
-	f->pid = p->pid;
+	f->pid = pid;
 	f->tid = tid;
 	f->seconds = seconds;
 	f->message = pi_buf_steal(msg);
@@ -65,139 +42,239 @@ void pi_finding_add_pid(struct pi_finding *f, pid_t pid)
 	f->pids[f->npids++] = pid;
 }
 
-static struct pi_finding *add(struct finding_list *fl, enum pi_finding_kind kind, pid_t tid,
-			      double seconds, struct pi_buf *msg)
+void pi_finding_list_free(struct pi_finding_list *l)
 {
-	return pi_findings_add(fl->p, kind, tid, seconds, msg);
-}
-
-static void add_pid(struct pi_finding *f, pid_t pid)
-{
-	pi_finding_add_pid(f, pid);
-}
-
-static void hung_or_d(struct finding_list *fl, const struct pi_thread *t, unsigned flags)
-{
-	struct pi_process *p = fl->p;
-	struct pi_buf m = PI_BUF_INIT;
-	struct pi_d_task_text d = {
-		.tid = t->tid,
-		.comm = t->stat.comm,
-		.pid = p->pid,
-		.off_cpu_known = t->off_cpu_known,
-		.off_cpu_seconds = t->off_cpu_seconds,
-		.wchan = t->wchan,
-		.hung = flags & PI_TASK_HUNG,
-		.hung_after_seconds = p->hung_after_seconds,
-		.hung_task_timeout_secs = p->hung_task_timeout_secs,
-	};
-	pi_text_d_task(&m, &d);
-	add(fl, d.hung ? PI_FIND_HUNG : PI_FIND_UNINTERRUPTIBLE, t->tid,
-	    t->off_cpu_known ? t->off_cpu_seconds : -1, &m);
-}
-
-static void zombie(struct finding_list *fl)
-{
-	struct pi_process *p = fl->p;
-	struct pi_buf m = PI_BUF_INIT;
-
-	pi_text_zombie(&m, p->pid, p->stat.comm, p->stat.ppid, p->parent_comm);
-	add(fl, PI_FIND_ZOMBIE, p->pid, -1, &m);
-}
-
-static void zombie_parent(struct finding_list *fl)
-{
-	struct pi_process *p = fl->p;
-	struct pi_buf m = PI_BUF_INIT;
-	double oldest = 0;
-	pid_t *pids = pi_xcalloc(p->nzombies, sizeof *pids);
-
-	for (size_t i = 0; i < p->nzombies; i++) {
-		pids[i] = p->zombies[i].pid;
-		if (p->zombies[i].age_seconds > oldest)
-			oldest = p->zombies[i].age_seconds;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].message);
+		free(l->v[i].pids);
 	}
-	pi_text_zombie_parent(&m, p->pid, NULL, pids, p->nzombies, oldest);
-	struct pi_finding *f = add(fl, PI_FIND_ZOMBIE_PARENT, p->pid, oldest, &m);
-	f->pids = pids;
-	f->npids = p->nzombies;
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+static const char *comm_of(const struct pi_finding_proc *p, pid_t pid)
+{
+	return p->comm_of && pid > 0 ? p->comm_of(p->comm_of_arg, pid) : NULL;
+}
+
+/* ---- The detectors, one per kind (or pair), named by the table. ---- */
+
+void pi_detect_d(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds)
+{
+	for (size_t i = 0; i < p->ntasks; i++) {
+		const struct pi_task_facts *t = &p->tasks[i];
+		bool hung = t->flags & PI_TASK_HUNG;
+		enum pi_finding_kind kind = hung ? PI_FIND_HUNG : PI_FIND_UNINTERRUPTIBLE;
+		if (!(t->flags & (PI_TASK_HUNG | PI_TASK_UNINTERRUPTIBLE)) || !(kinds & PI_FIND_BIT(kind)))
+			continue;
+		struct pi_buf m = PI_BUF_INIT;
+		struct pi_d_task_text d = {
+			.tid = t->tid,
+			.comm = t->comm,
+			.pid = p->pid,
+			.process_comm = p->subject ? NULL : p->comm,
+			.off_cpu_known = t->off_cpu_known,
+			.off_cpu_seconds = t->off_cpu_seconds,
+			.wchan = t->wchan,
+			.hung = hung,
+			.hung_after_seconds = p->hung_after_seconds,
+			.hung_task_timeout_secs = p->hung_task_timeout_secs,
+		};
+		pi_text_d_task(&m, &d);
+		pi_finding_list_add(l, kind, p->pid, t->tid, t->off_cpu_known ? t->off_cpu_seconds : -1, &m);
+	}
+}
+
+void pi_detect_cycles(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds)
+{
+	if (!(kinds & PI_FIND_BIT(PI_FIND_DEADLOCK)))
+		return;
+	for (size_t i = 0; i < p->ncycles; i++) {
+		const struct pi_finding_cycle *c = &p->cycles[i];
+		struct pi_buf m = PI_BUF_INIT;
+		pi_buf_puts(&m, c->message);
+		struct pi_finding *f = pi_finding_list_add(l, PI_FIND_DEADLOCK, p->pid,
+							   c->ntids ? c->tids[0] : 0, -1, &m);
+		for (size_t k = 0; k < c->ntids; k++)
+			pi_finding_add_pid(f, c->tids[k]);
+	}
+}
+
+/* The process's main thread's flags (a zombie, a main thread that
+ * exited: pi_classify_task's one rule decides which). */
+static unsigned main_flags(const struct pi_finding_proc *p)
+{
+	unsigned flags = 0;
+	for (size_t i = 0; i < p->ntasks; i++)
+		flags |= p->tasks[i].flags;
+	return flags;
+}
+
+void pi_detect_zombie(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds)
+{
+	if (!(kinds & PI_FIND_BIT(PI_FIND_ZOMBIE)) || !(main_flags(p) & PI_TASK_ZOMBIE))
+		return;
+	struct pi_buf m = PI_BUF_INIT;
+	const char *parent = p->parent_comm ? p->parent_comm : comm_of(p, p->ppid);
+	pi_text_zombie(&m, p->pid, p->comm, p->ppid, parent);
+	pi_finding_list_add(l, PI_FIND_ZOMBIE, p->pid, p->pid, -1, &m);
+}
+
+void pi_detect_leader_exited(struct pi_finding_list *l, const struct pi_finding_proc *p,
+			     unsigned kinds)
+{
+	if (!(kinds & PI_FIND_BIT(PI_FIND_LEADER_EXITED)) || !(main_flags(p) & PI_TASK_LEADER_EXITED))
+		return;
+	struct pi_buf m = PI_BUF_INIT;
+	pi_text_leader_exited(&m, p->pid, p->live_threads > 0 ? p->live_threads - 1 : 0);
+	pi_finding_list_add(l, PI_FIND_LEADER_EXITED, p->pid, p->pid, -1, &m);
 }
 
 /* Stopped and traced are usually true of every thread at once (a group
  * stop, strace -f): then one finding speaks for the process. */
-static void stopped_or_traced(struct finding_list *fl, const unsigned *flags, unsigned which)
+static void stopped_or_traced(struct pi_finding_list *l, const struct pi_finding_proc *p,
+			      unsigned which)
 {
-	struct pi_process *p = fl->p;
-	size_t hit = 0;
-
-	for (size_t i = 0; i < p->nthreads; i++)
-		if (flags[i] & which)
-			hit++;
-	if (!hit)
-		return;
-
 	struct pi_stop_text st = {
 		.traced = which == PI_TASK_TRACED,
 		.pid = p->pid,
-		.comm = p->stat.comm,
-		.hit = hit,
+		.comm = p->comm,
 		.nthreads = p->nthreads,
-		.tracer = p->tracer_pid,	/* the first found: the usual case is one */
-		.tracer_comm = p->tracer_comm,
+		.name_process = !p->subject,
+		.tracer = p->tracer_pid,
 	};
-	for (size_t i = 0; i < p->nthreads; i++)
-		st.held |= !p->threads[i].stat_err && p->threads[i].stat.state == 't';
+	for (size_t i = 0; i < p->ntasks; i++) {
+		const struct pi_task_facts *t = &p->tasks[i];
+		if (!(t->flags & which))
+			continue;
+		st.hit++;
+		if (!st.tracer && t->tracer_pid > 0)
+			st.tracer = t->tracer_pid;
+		st.held |= t->state == 't';
+	}
+	if (!st.hit)
+		return;
+	if (st.tracer > 0)
+		st.tracer_comm = p->tracer_comm && st.tracer == p->tracer_pid ? p->tracer_comm
+									      : comm_of(p, st.tracer);
+	bool all = st.hit == p->nthreads;
 	struct pi_buf m = PI_BUF_INIT;
 	pi_text_stopped(&m, &st);
-	bool all = hit == p->nthreads;
-	struct pi_finding *f = add(fl, st.traced ? PI_FIND_TRACED : PI_FIND_STOPPED,
-				   all ? p->pid : 0, -1, &m);
-	for (size_t i = 0; i < p->nthreads; i++)
-		if (flags[i] & which)
-			add_pid(f, p->threads[i].tid);
+	struct pi_finding *f = pi_finding_list_add(l, st.traced ? PI_FIND_TRACED : PI_FIND_STOPPED,
+						   p->pid, all ? p->pid : 0, -1, &m);
+	for (size_t i = 0; i < p->ntasks; i++)
+		if (p->tasks[i].flags & which)
+			pi_finding_add_pid(f, p->tasks[i].tid);
 	if (!all && f->npids)
 		f->tid = f->pids[0];
 }
 
-static void leader_exited(struct finding_list *fl)
+void pi_detect_stopped(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds)
 {
-	struct pi_process *p = fl->p;
+	if (kinds & PI_FIND_BIT(PI_FIND_STOPPED))
+		stopped_or_traced(l, p, PI_TASK_STOPPED);
+}
+
+void pi_detect_traced(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds)
+{
+	if (kinds & PI_FIND_BIT(PI_FIND_TRACED))
+		stopped_or_traced(l, p, PI_TASK_TRACED);
+}
+
+void pi_detect_zombie_parent(struct pi_finding_list *l, const struct pi_finding_proc *p,
+			     unsigned kinds)
+{
+	if (!(kinds & PI_FIND_BIT(PI_FIND_ZOMBIE_PARENT)) || !p->nzombies)
+		return;
 	struct pi_buf m = PI_BUF_INIT;
-	pi_text_leader_exited(&m, p->pid, p->nthreads - 1);
-	add(fl, PI_FIND_LEADER_EXITED, p->pid, -1, &m);
+	pi_text_zombie_parent(&m, p->pid, p->subject ? NULL : p->comm ? p->comm : "?", p->zombies,
+			      p->nzombies, p->oldest_zombie_seconds);
+	struct pi_finding *f = pi_finding_list_add(l, PI_FIND_ZOMBIE_PARENT, p->pid, p->pid,
+						   p->oldest_zombie_seconds, &m);
+	f->pids = pi_xcalloc(p->nzombies, sizeof *f->pids);
+	memcpy(f->pids, p->zombies, p->nzombies * sizeof *f->pids);
+	f->npids = p->nzombies;
+}
+
+/* ---- The builder. ---- */
+
+void pi_findings_of(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds)
+{
+	for (size_t i = 0; i < pi_nkinds; i++)
+		if (pi_kinds[i].detect)
+			pi_kinds[i].detect(l, p, kinds);
+}
+
+/* ---- The snapshot's facts. ---- */
+
+struct pi_finding *pi_findings_add(struct pi_process *p, enum pi_finding_kind kind, pid_t tid,
+				   double seconds, struct pi_buf *msg)
+{
+	struct pi_finding_list l = { p->findings, p->nfindings, p->findings_cap };
+	struct pi_finding *f = pi_finding_list_add(&l, kind, p->pid, tid, seconds, msg);
+	p->findings = l.v;
+	p->nfindings = l.n;
+	p->findings_cap = l.cap;
+	return f;
+}
+
+/* A snapshot's thread as the classifier and the builder see it. */
+static struct pi_task_facts thread_facts(const struct pi_process *p, const struct pi_thread *t)
+{
+	struct pi_task_facts f = {
+		.pid = p->pid,
+		.tid = t->tid,
+		.comm = t->stat_err ? NULL : t->stat.comm,
+		.state = t->stat_err ? PI_FACT_NOT_READ : t->stat.state,
+		.off_cpu_known = t->off_cpu_known,
+		.off_cpu_seconds = t->off_cpu_seconds,
+		.wchan = t->wchan_err ? NULL : t->wchan,
+		.tracer_pid = t->status_err ? -1 : t->status.tracer_pid,
+		.process_threads = (unsigned)p->nthreads,
+	};
+	f.flags = pi_classify_task(&f, p->hung_after_seconds);
+	return f;
 }
 
 void pi_findings_build(struct pi_process *p)
 {
-	struct finding_list fl = { p };
-	unsigned *flags = pi_xcalloc(p->nthreads, sizeof *flags);
-	unsigned any = 0;
+	struct pi_task_facts *tasks = pi_xcalloc(p->nthreads ? p->nthreads : 1, sizeof *tasks);
+	pid_t *zombies = pi_xcalloc(p->nzombies ? p->nzombies : 1, sizeof *zombies);
+	size_t n = 0;
+	double oldest = 0;
 
-	for (size_t i = 0; i < p->nthreads; i++) {
-		const struct pi_thread *t = &p->threads[i];
-		if (t->stat_err)
-			continue;
-		struct pi_task_view v = {
-			.pid = p->pid,
-			.tid = t->tid,
-			.state = t->stat.state,
-			.off_cpu_known = t->off_cpu_known,
-			.off_cpu_seconds = t->off_cpu_seconds,
-			.tracer_pid = t->status_err ? 0 : t->status.tracer_pid,
-			.process_threads = (unsigned)p->nthreads,
-		};
-		flags[i] = pi_classify_task(&v, p->hung_after_seconds);
-		any |= flags[i];
-		if (flags[i] & (PI_TASK_HUNG | PI_TASK_UNINTERRUPTIBLE))
-			hung_or_d(&fl, t, flags[i]);
+	/* A thread whose stat could not be read has no state to judge. */
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (!p->threads[i].stat_err)
+			tasks[n++] = thread_facts(p, &p->threads[i]);
+	for (size_t i = 0; i < p->nzombies; i++) {
+		zombies[i] = p->zombies[i].pid;
+		if (p->zombies[i].age_seconds > oldest)
+			oldest = p->zombies[i].age_seconds;
 	}
-	if (any & PI_TASK_ZOMBIE)
-		zombie(&fl);
-	if (any & PI_TASK_LEADER_EXITED)
-		leader_exited(&fl);
-	stopped_or_traced(&fl, flags, PI_TASK_STOPPED);
-	stopped_or_traced(&fl, flags, PI_TASK_TRACED);
-	if (p->nzombies)
-		zombie_parent(&fl);
-	free(flags);
+	struct pi_finding_proc fp = {
+		.pid = p->pid,
+		.comm = p->stat.comm,
+		.subject = true,
+		.nthreads = p->nthreads,
+		.live_threads = p->nthreads,
+		.ppid = p->stat.ppid,
+		.parent_comm = p->parent_comm,
+		.tracer_pid = p->tracer_pid,
+		.tracer_comm = p->tracer_comm,
+		.zombies = zombies,
+		.nzombies = p->nzombies,
+		.oldest_zombie_seconds = oldest,
+		.hung_after_seconds = p->hung_after_seconds,
+		.hung_task_timeout_secs = p->hung_task_timeout_secs,
+		.tasks = tasks,
+		.ntasks = n,
+	};
+	struct pi_finding_list l = { p->findings, p->nfindings, p->findings_cap };
+	pi_findings_of(&l, &fp, PI_FIND_ALL);
+	p->findings = l.v;
+	p->nfindings = l.n;
+	p->findings_cap = l.cap;
+	free(tasks);
+	free(zombies);
 }

@@ -470,6 +470,7 @@ static void sample_and_unwind(struct stack_ctx *c, struct pi_thread **run, size_
 	double budget = pi_deadline_remaining(&c->p->deadline);
 	if (budget >= 0 && seconds_now() + budget < deadline)
 		deadline = seconds_now() + budget;
+	c->p->sample_wait_seconds = deadline - seconds_now();
 	if (!c->opt->sample_running) {
 		for (size_t i = 0; i < nrun; i++)
 			stop_instead(c, run[i], stop, nstop);
@@ -580,6 +581,7 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 	c.opt = opt;
 
 	p->stacks_collected = true;
+	p->stop_wait_seconds = opt->stop_timeout_seconds;
 	p->ptrace_scope = read_ptrace_scope(&c.buf);
 	p->stacks_err = why_no_stacks(p);
 	if (p->stacks_err) {

@@ -7,7 +7,7 @@
 
 #include "analysis/analyze.h"
 #include "analysis/classify.h"
-#include "analysis/finding_text.h"
+#include "analysis/findings.h"
 #include "analysis/locks.h"
 #include "analysis/offcpu.h"
 #include "collect/collect.h"
@@ -22,18 +22,19 @@ static double monotonic_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static struct pi_check_item *add_item(struct pi_check *c, enum pi_finding_kind kind, pid_t pid,
-				      pid_t tid, double seconds, struct pi_buf *msg)
+/* Moves the findings of l to the scan's items, about proc. */
+static void take_findings(struct pi_check *c, struct pi_finding_list *l,
+					   const struct pi_sweep_proc *proc)
 {
-	pi_xgrow(&c->items, &c->items_cap, c->nitems + 1, sizeof *c->items);
-	struct pi_check_item *it = &c->items[c->nitems++];
-	memset(it, 0, sizeof *it);
-	it->finding.kind = kind;
-	it->finding.pid = pid;
-	it->finding.tid = tid;
-	it->finding.seconds = seconds;
-	it->finding.message = pi_buf_steal(msg);
-	return it;
+	pi_xgrow(&c->items, &c->items_cap, c->nitems + l->n + 1, sizeof *c->items);
+	for (size_t i = 0; i < l->n; i++) {
+		struct pi_check_item *it = &c->items[c->nitems++];
+		memset(it, 0, sizeof *it);
+		it->finding = l->v[i];
+		it->proc = proc;
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
 }
 
 static void count_states(struct pi_check *c)
@@ -55,7 +56,8 @@ static void count_states(struct pi_check *c)
 	}
 }
 
-/* Tasks in D: time off the CPU, and the shared rule for "hung". */
+/* Tasks in D: time off the CPU, and the shared rule for "hung"; the
+ * hung ones through the one findings builder. */
 static void find_hung(struct pi_check *c)
 {
 	struct pi_sweep *s = &c->sweep;
@@ -63,6 +65,9 @@ static void find_hung(struct pi_check *c)
 	c->longest_d_seconds = -1;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct pi_sweep_proc *p = &s->procs[i];
+		struct pi_task_facts *tasks = NULL;
+		struct pi_thread **details = NULL;
+		size_t n = 0, cap = 0, dcap = 0;
 		for (uint32_t k = 0; k < p->ntasks; k++) {
 			const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
 			if (t->detail < 0)
@@ -71,57 +76,72 @@ static void find_hung(struct pi_check *c)
 			if (d->stat_err || d->stat.state != 'D')
 				continue;	/* it left D before it was read in full */
 			pi_thread_off_cpu(d);
-			struct pi_task_view v = {
+			struct pi_task_facts f = {
 				.pid = p->pid,
 				.tid = d->tid,
+				.comm = t->comm,
 				.state = 'D',
 				.off_cpu_known = d->off_cpu_known,
 				.off_cpu_seconds = d->off_cpu_seconds,
+				.wchan = d->wchan_err ? NULL : d->wchan,
+				.tracer_pid = -1,	/* the scans do not read it */
+				.process_threads = p->ntasks,
 			};
-			unsigned flags = pi_classify_task(&v, c->hung_after_seconds);
+			f.flags = pi_classify_task(&f, c->hung_after_seconds);
 			c->uninterruptible++;
 			if (d->off_cpu_known && d->off_cpu_seconds > c->longest_d_seconds)
 				c->longest_d_seconds = d->off_cpu_seconds;
-			if (!(flags & PI_TASK_HUNG))
+			if (!(f.flags & PI_TASK_HUNG))
 				continue;
 			c->hung++;
-			if (!(c->scans & PI_CHECK_HUNG))
-				continue;
-			struct pi_buf m = PI_BUF_INIT;
-			struct pi_d_task_text text = {
-				.tid = d->tid,
-				.comm = t->comm,
+			pi_xgrow(&tasks, &cap, n + 1, sizeof *tasks);
+			pi_xgrow(&details, &dcap, n + 1, sizeof *details);
+			details[n] = d;
+			tasks[n++] = f;
+		}
+		if (n && (c->scans & PI_CHECK_HUNG)) {
+			struct pi_finding_proc fp = {
 				.pid = p->pid,
-				.process_comm = p->comm,
-				.off_cpu_known = d->off_cpu_known,
-				.off_cpu_seconds = d->off_cpu_seconds,
-				.wchan = d->wchan_err ? NULL : d->wchan,
-				.hung = true,
+				.comm = p->comm,
+				.nthreads = p->ntasks,
 				.hung_after_seconds = c->hung_after_seconds,
 				.hung_task_timeout_secs = s->hung_task_timeout_secs,
+				.tasks = tasks,
+				.ntasks = n,
 			};
-			pi_text_d_task(&m, &text);
-			struct pi_check_item *it = add_item(c, PI_FIND_HUNG, p->pid, d->tid,
-							    d->off_cpu_seconds, &m);
-			it->proc = p;
-			it->task = d;
+			struct pi_finding_list l = { NULL, 0, 0 };
+			pi_findings_of(&l, &fp, PI_FIND_BIT(PI_FIND_HUNG));
+			size_t from = c->nitems;
+			take_findings(c, &l, p);
+			/* Each item keeps the task read in full, for its details. */
+			for (size_t j = from; j < c->nitems; j++)
+				for (size_t k = 0; k < n; k++)
+					if (details[k]->tid == c->items[j].finding.tid)
+						c->items[j].task = details[k];
 		}
+		free(tasks);
+		free(details);
 	}
 }
 
-/* A process is a zombie when all of it has exited; a main thread that
- * exited while other threads run on is not one (its parent cannot reap
- * it yet). */
+/* A process is a zombie by the one rule (pi_classify_task): its main
+ * thread is Z and no other thread lives on (a main thread that exited
+ * while other threads run on is not one: its parent cannot reap it yet). */
 static bool is_zombie(const struct pi_sweep *s, const struct pi_sweep_proc *p)
 {
-	if (p->state != 'Z')
-		return false;
+	unsigned live = 1;	/* the main thread itself */
 	for (uint32_t k = 0; k < p->ntasks; k++) {
-		char state = s->tasks[p->first_task + k].state;
-		if (state != 'Z' && state != 'X')
-			return false;
+		const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
+		live += t->tid != p->pid && t->state != 'Z' && t->state != 'X';
 	}
-	return true;
+	struct pi_task_facts v = {
+		.pid = p->pid,
+		.tid = p->pid,
+		.state = p->state,
+		.tracer_pid = -1,
+		.process_threads = live,
+	};
+	return pi_classify_task(&v, 0) & PI_TASK_ZOMBIE;
 }
 
 struct zombie_ref {
@@ -181,21 +201,27 @@ static void find_zombies(struct pi_check *c)
 		qsort(pids, count, sizeof *pids, compare_pids);
 		c->zombie_parents++;
 		if (c->scans & PI_CHECK_ZOMBIES) {
-			struct pi_buf m = PI_BUF_INIT;
-			pid_t ppid = refs[first].ppid;
-			pi_text_zombie_parent(&m, ppid, parent ? parent->comm : "?", pids, count,
-					      zombies[0].age_seconds);
-			struct pi_check_item *it = add_item(c, PI_FIND_ZOMBIE_PARENT, ppid, ppid,
-							    zombies[0].age_seconds, &m);
-			it->proc = parent;
-			it->zombies = zombies;
-			it->nzombies = count;
-			it->finding.pids = pids;
-			it->finding.npids = count;
+			struct pi_finding_proc fp = {
+				.pid = refs[first].ppid,
+				.comm = parent ? parent->comm : NULL,
+				.zombies = pids,
+				.nzombies = count,
+				.oldest_zombie_seconds = zombies[0].age_seconds,
+			};
+			struct pi_finding_list l = { NULL, 0, 0 };
+			pi_findings_of(&l, &fp, PI_FIND_BIT(PI_FIND_ZOMBIE_PARENT));
+			size_t at = c->nitems;
+			take_findings(c, &l, parent);
+			if (c->nitems > at) {
+				c->items[at].zombies = zombies;
+				c->items[at].nzombies = count;
+			} else {
+				free(zombies);
+			}
 		} else {
 			free(zombies);
-			free(pids);
 		}
+		free(pids);
 		first = end;
 	}
 	free(refs);
@@ -315,25 +341,25 @@ void pi_check_find_deadlocks(struct pi_check *c)
 			}
 			continue;
 		}
+		/* The snapshot's cycles become the scan's, through the builder. */
+		struct pi_finding_cycle *cycles = pi_xcalloc(p->nfindings + 1, sizeof *cycles);
 		size_t found = 0;
 		for (size_t k = 0; k < p->nfindings; k++) {
-			struct pi_finding *f = &p->findings[k];
+			const struct pi_finding *f = &p->findings[k];
 			if (f->kind != PI_FIND_DEADLOCK)
 				continue;
-			found++;
+			cycles[found++] = (struct pi_finding_cycle){ f->message, f->pids, f->npids };
 			c->deadlocks++;
 			c->deadlocked_threads += f->npids;
-			/* The finding moves to the scan's list. */
-			struct pi_buf m = PI_BUF_INIT;
-			pi_buf_puts(&m, f->message);
-			struct pi_check_item *it = add_item(c, PI_FIND_DEADLOCK, p->pid, f->tid, -1, &m);
-			it->finding.pids = f->pids;
-			it->finding.npids = f->npids;
-			f->pids = NULL;
-			f->npids = 0;
-			it->proc = proc;
-			it->snapshot = p;
 		}
+		struct pi_finding_proc fp = { .pid = p->pid, .cycles = cycles, .ncycles = found };
+		struct pi_finding_list l = { NULL, 0, 0 };
+		pi_findings_of(&l, &fp, PI_FIND_BIT(PI_FIND_DEADLOCK));
+		free(cycles);
+		size_t from = c->nitems;
+		take_findings(c, &l, proc);
+		for (size_t k = from; k < c->nitems; k++)
+			c->items[k].snapshot = p;
 		if (!found) {
 			pi_process_free(p);
 			free(p);

@@ -1,8 +1,11 @@
 #include "render/check_json.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "analysis/kinds.h"
+#include "analysis/reasons.h"
 #include "render/json.h"
 #include "render/json_util.h"
 
@@ -122,12 +125,12 @@ void pi_render_check_json(struct pi_jw *w, const struct pi_check *c)
 	pi_jw_kseconds(w, "hung_after_seconds", c->hung_after_seconds);
 	pi_jw_key(w, "hung_task_timeout_secs");
 	s->hung_task_timeout_secs >= 0 ? pi_jw_i64(w, s->hung_task_timeout_secs) : pi_jw_null(w);
-	pi_jw_ku64(w, "hung_tasks", c->hung);
-	pi_jw_ku64(w, "uninterruptible_tasks", c->uninterruptible);
+	pi_jw_ku64(w, pi_kind_of(PI_FIND_HUNG)->json_count, c->hung);
+	pi_jw_ku64(w, pi_kind_of(PI_FIND_UNINTERRUPTIBLE)->json_count, c->uninterruptible);
 	pi_jw_kseconds(w, "longest_uninterruptible_seconds", c->longest_d_seconds);
-	pi_jw_ku64(w, "zombies", c->zombies);
-	pi_jw_ku64(w, "zombie_parents", c->zombie_parents);
-	pi_jw_key(w, "deadlocks");
+	pi_jw_ku64(w, pi_kind_of(PI_FIND_ZOMBIE)->json_count, c->zombies);
+	pi_jw_ku64(w, pi_kind_of(PI_FIND_ZOMBIE_PARENT)->json_count, c->zombie_parents);
+	pi_jw_key(w, pi_kind_of(PI_FIND_DEADLOCK)->json_count);
 	(c->scans & PI_CHECK_DEADLOCKS) ? pi_jw_u64(w, c->deadlocks) : pi_jw_null(w);
 	pi_jw_key(w, "deadlocked_threads");
 	(c->scans & PI_CHECK_DEADLOCKS) ? pi_jw_u64(w, c->deadlocked_threads) : pi_jw_null(w);
@@ -139,7 +142,11 @@ void pi_render_check_json(struct pi_jw *w, const struct pi_check *c)
 		for (size_t i = 0; i < c->nlocks_unchecked; i++)
 			pi_jw_i64(w, c->locks_unchecked[i]);
 		pi_jw_array_end(w);
-		pi_jw_kstring(w, "reason", c->nlocks_unchecked ? strerror(-c->locks_unchecked_err) : NULL);
+		int e = c->locks_unchecked_err;
+		pi_jw_kstring(w, "code", c->nlocks_unchecked ? pi_reason_key(e, "locks") : NULL);
+		char *reason = c->nlocks_unchecked ? pi_reason_text(e, NULL) : NULL;
+		pi_jw_kstring(w, "reason", reason);
+		free(reason);
 		pi_jw_object_end(w);
 	} else {
 		pi_jw_null(w);

@@ -7,6 +7,7 @@
 
 #include "analysis/findings.h"
 #include "analysis/locks.h"
+#include "analysis/reasons.h"
 #include "render/text_util.h"
 #include "util/escape.h"
 #include "util/fmt.h"
@@ -53,8 +54,10 @@ static void headline(struct pi_buf *b, const struct pi_check *c)
 
 static void put_syscall(struct pi_buf *b, const struct pi_sweep_proc *p, const struct pi_thread *t)
 {
-	if (t->syscall_err)
-		pi_buf_puts(b, t->syscall_err == -PI_ERR_KERNEL_THREAD ? "- (kernel thread)" : "unavailable");
+	if (t->syscall_err && pi_reason_not_applicable(t->syscall_err))
+		pi_buf_printf(b, "- (%s)", pi_reason_brief(t->syscall_err));
+	else if (t->syscall_err)
+		pi_buf_puts(b, "unavailable");
 	else
 		pi_text_syscall(b, p->abi_known, p->abi, &t->syscall, 3);
 }
@@ -194,7 +197,8 @@ static void not_checked(struct pi_buf *b, const struct pi_check *c)
 			pi_buf_printf(b, " and %zu more", n - PIDS_SHOWN);
 		pi_buf_putc(b, ')');
 	}
-	pi_buf_printf(b, ": %s", strerror(e));
+	pi_buf_puts(b, ": ");
+	pi_reason_put(b, e, NULL);
 	if ((e == EACCES || e == EPERM) && !c->sweep.root)
 		pi_buf_puts(b, ", they are another user's; run as root to check every process");
 	pi_buf_putc(b, '\n');

@@ -352,6 +352,7 @@ void pi_render_json(struct pi_jw *w, const struct pi_process *p)
 		pi_jw_key(w, "tid");
 		u->tid ? pi_jw_i64(w, u->tid) : pi_jw_null(w);
 		pi_jw_kbool(w, "all_threads", u->all_threads);
+		pi_jw_kstring(w, "code", u->code);
 		pi_jw_kstring(w, "reason", u->reason);
 		pi_jw_object_end(w);
 	}

@@ -2,11 +2,21 @@
 
 #include <string.h>
 
+#include "analysis/kinds.h"
 #include "util/escape.h"
 
 static void family(struct pi_buf *b, const char *name, const char *help)
 {
 	pi_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* The family that counts a kind of finding, from the table of kinds,
+ * and its one sample. */
+static void kind_count(struct pi_buf *b, enum pi_finding_kind kind, size_t count)
+{
+	const struct pi_kind *k = pi_kind_of(kind);
+	family(b, k->metric, k->metric_help);
+	pi_buf_printf(b, "%s %zu\n", k->metric, count);
 }
 
 /* A sample: %g keeps integers integers and seconds to the microsecond. */
@@ -84,8 +94,7 @@ static void hung(struct pi_buf *b, const struct pi_check *c)
 		       "The kernel's own threshold, kernel.hung_task_timeout_secs (0: its detector is off).");
 		sample(b, "pinspect_kernel_hung_task_timeout_seconds", c->sweep.hung_task_timeout_secs);
 	}
-	family(b, "pinspect_hung_tasks", "Tasks in D (uninterruptible) off the CPU longer than the threshold.");
-	sample(b, "pinspect_hung_tasks", (double)c->hung);
+	kind_count(b, PI_FIND_HUNG, c->hung);
 	/* With tasks in D but none of their times known, there is no honest
 	 * number: the sample is left out. */
 	if (c->longest_d_seconds >= 0 || c->uninterruptible == 0) {
@@ -107,10 +116,8 @@ static void hung(struct pi_buf *b, const struct pi_check *c)
 
 static void zombies(struct pi_buf *b, const struct pi_check *c)
 {
-	family(b, "pinspect_zombies", "Zombie processes: exited, not reaped by their parent.");
-	sample(b, "pinspect_zombies", (double)c->zombies);
-	family(b, "pinspect_zombie_parents", "Processes holding zombie children.");
-	sample(b, "pinspect_zombie_parents", (double)c->zombie_parents);
+	kind_count(b, PI_FIND_ZOMBIE, c->zombies);
+	kind_count(b, PI_FIND_ZOMBIE_PARENT, c->zombie_parents);
 	family(b, "pinspect_zombie_parent_zombies", "Zombie children each parent holds.");
 	for (size_t i = 0; i < c->nitems; i++) {
 		const struct pi_check_item *it = &c->items[i];
@@ -130,8 +137,7 @@ static void zombies(struct pi_buf *b, const struct pi_check *c)
 
 static void deadlocks(struct pi_buf *b, const struct pi_check *c)
 {
-	family(b, "pinspect_deadlocks", "Lock cycles: threads waiting for each other's mutexes.");
-	sample(b, "pinspect_deadlocks", (double)c->deadlocks);
+	kind_count(b, PI_FIND_DEADLOCK, c->deadlocks);
 	family(b, "pinspect_deadlocked_threads", "Threads in a lock cycle.");
 	sample(b, "pinspect_deadlocked_threads", (double)c->deadlocked_threads);
 	family(b, "pinspect_process_deadlocked_threads", "Threads in a lock cycle, per process.");

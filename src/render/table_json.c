@@ -5,6 +5,7 @@
 
 #include "analysis/classify.h"
 #include "analysis/findings.h"
+#include "analysis/kinds.h"
 #include "analysis/state.h"
 #include "render/json.h"
 #include "table/columns.h"
@@ -33,29 +34,19 @@ static void counts(struct pi_jw *w, const struct pi_table *t)
 	pi_jw_object_end(w);
 }
 
-/* The row's flags by the names of the findings they correspond to. */
+/* The row's flags by the names of the findings they correspond to, in
+ * the order of the table of kinds. */
 static void flags_array(struct pi_jw *w, const struct pi_row *r)
 {
-	static const struct {
-		unsigned flag;
-		enum pi_finding_kind kind;
-	} map[] = {
-		{ PI_TASK_HUNG, PI_FIND_HUNG },
-		{ PI_TASK_UNINTERRUPTIBLE, PI_FIND_UNINTERRUPTIBLE },
-		{ PI_TASK_DEADLOCKED, PI_FIND_DEADLOCK },
-		{ PI_TASK_ZOMBIE, PI_FIND_ZOMBIE },
-		{ PI_TASK_STOPPED, PI_FIND_STOPPED },
-		{ PI_TASK_TRACED, PI_FIND_TRACED },
-		{ PI_TASK_LEADER_EXITED, PI_FIND_LEADER_EXITED },
-	};
 	unsigned flags = pi_row_flags(r);
+	bool holds = pi_row_holds_zombies(r);
 	pi_jw_key(w, "flags");
 	pi_jw_array(w);
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (flags & map[i].flag)
-			pi_jw_string(w, pi_finding_kind_name(map[i].kind));
-	if (pi_row_holds_zombies(r))
-		pi_jw_string(w, pi_finding_kind_name(PI_FIND_ZOMBIE_PARENT));
+	for (size_t i = 0; i < pi_nkinds; i++) {
+		const struct pi_kind *k = &pi_kinds[i];
+		if (pi_kind_marks(k, flags, holds))
+			pi_jw_string(w, k->name);
+	}
 	pi_jw_array_end(w);
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analysis/groups.h"
+#include "analysis/reasons.h"
 #include "analysis/state.h"
 #include "analysis/vma.h"
 #include "render/text_util.h"
@@ -245,7 +246,7 @@ static void put_syscall(struct pi_buf *b, const struct pi_process *p, const stru
 {
 	if (t->syscall_err) {
 		int e = -t->syscall_err;
-		pi_buf_puts(b, e == PI_ERR_KERNEL_THREAD ? "-" : e == PI_ERR_ZOMBIE ? "-" : "unavailable");
+		pi_buf_puts(b, pi_reason_not_applicable(e) ? "-" : "unavailable");
 		return;
 	}
 	pi_text_syscall(b, p->abi_known, p->abi, &t->syscall, with_args ? 6 : 0);
@@ -444,10 +445,8 @@ void pi_text_threads(struct pi_buf *b, const struct pi_process *p)
 		pi_buf_printf(b, "  (--consistent: every thread was held for %.0f us; a blocked system call "
 			      "may have returned EINTR)\n", p->held_us);
 	if (p->stacks_collected && p->stacks_err)
-		pi_buf_printf(b, "  (no user stacks: %s)\n",
-			      p->stacks_err == -PI_ERR_KERNEL_THREAD ? "a kernel thread"
-			      : p->stacks_err == -PI_ERR_ZOMBIE ? "the process has exited"
-			      : "see UNAVAILABLE");
+		pi_buf_printf(b, "  (no user stacks: %s)\n", pi_reason_brief(p->stacks_err)
+			      ? pi_reason_brief(p->stacks_err) : "see UNAVAILABLE");
 	/* Past a screenful, threads with the same stack are shown once. */
 	if (p->nthreads > PI_TEXT_EACH_THREAD_MAX && p->nstack_groups)
 		grouped(b, p);

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "analysis/reasons.h"
 #include "model.h"
 #include "util/buf.h"
 #include "util/escape.h"
@@ -41,10 +42,8 @@ static inline void put_escaped(struct pi_buf *b, const char *s)
 /* Inline, a missing item gets a word; the UNAVAILABLE section says why. */
 static inline const char *unavailable_text(int err)
 {
-	int e = err < 0 ? -err : err;
-	return e == PI_ERR_KERNEL_THREAD ? "none (kernel thread)"
-	       : e == PI_ERR_ZOMBIE	 ? "none (exited)"
-					 : "unavailable (see UNAVAILABLE)";
+	const char *none = pi_reason_none(err);
+	return none ? none : "unavailable (see UNAVAILABLE)";
 }
 
 /* The THREADS section (render/text_threads.c). */

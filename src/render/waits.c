@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analysis/analyze.h"
+#include "analysis/reasons.h"
 #include "render/json_util.h"
 #include "render/text_util.h"
 
@@ -234,6 +235,21 @@ void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 	free(texts);
 }
 
+/* "unavailable": the words, "unavailable_code": the reason's key; both
+ * null when err is 0. */
+static void unavailable_keys(struct pi_jw *w, const struct pi_process *p, int err)
+{
+	pi_jw_key(w, "unavailable");
+	if (err) {
+		char *why = pi_unavailable_reason(p, "waits", err);
+		pi_jw_string(w, why);
+		free(why);
+	} else {
+		pi_jw_null(w);
+	}
+	pi_jw_kstring(w, "unavailable_code", err ? pi_reason_key(err, "waits") : NULL);
+}
+
 void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
 {
 	const struct pi_wait_for *wf = t->wait;
@@ -247,14 +263,7 @@ void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct
 	pi_jw_kstring(w, "on", on_keys[wf->on]);
 	pi_jw_ku64(w, "objects_total", wf->objects_total);
 	pi_jw_kbool(w, "forever", wf->forever);
-	pi_jw_key(w, "unavailable");
-	if (wf->err) {
-		char *why = pi_unavailable_reason(p, "waits", wf->err);
-		pi_jw_string(w, why);
-		free(why);
-	} else {
-		pi_jw_null(w);
-	}
+	unavailable_keys(w, p, wf->err);
 	pi_jw_key(w, "objects");
 	pi_jw_array(w);
 	for (size_t i = 0; i < wf->nobjects; i++) {
@@ -265,14 +274,7 @@ void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct
 		pi_jw_kstring(w, "what", o->what);
 		pi_jw_kstring(w, "where", o->where);
 		pi_jw_kstring(w, "needs", needs[o->need].key);
-		pi_jw_key(w, "unavailable");
-		if (o->err) {
-			char *why = pi_unavailable_reason(p, "waits", o->err);
-			pi_jw_string(w, why);
-			free(why);
-		} else {
-			pi_jw_null(w);
-		}
+		unavailable_keys(w, p, o->err);
 		pi_jw_ku64(w, "peers_total", o->peers_total);
 		pi_jw_kbool(w, "peers_partial", o->peers_partial);
 		pi_jw_key(w, "peers");

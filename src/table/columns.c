@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "analysis/classify.h"
+#include "analysis/kinds.h"
+#include "analysis/reasons.h"
 #include "model.h"
 #include "sys/names.h"
 #include "util/escape.h"
@@ -117,14 +119,22 @@ static void deadlock_text(struct pi_table *t, const struct pi_row *r, struct pi_
 				pi_buf_printf(out, "deadlock with %d", (int)d->tids[(k + 1) % d->ntids]);
 				return;
 			}
-		pi_buf_puts(out, "deadlock");
+		pi_buf_puts(out, pi_kind_of(PI_FIND_DEADLOCK)->flag_word);
 		return;
 	}
 	const struct pi_task *tasks = t->tasks + r->proc->first_task;
 	unsigned n = 0;
 	for (uint32_t i = 0; i < r->proc->ntasks; i++)
 		n += (tasks[i].flags & PI_TASK_DEADLOCKED) != 0;
-	pi_buf_printf(out, "deadlock (%u threads)", n);
+	pi_buf_printf(out, "%s (%u threads)", pi_kind_of(PI_FIND_DEADLOCK)->flag_word, n);
+}
+
+/* A flag's first word, from the table of kinds; its colour. */
+static enum pi_style flag_word(struct pi_buf *out, enum pi_finding_kind kind)
+{
+	const struct pi_kind *k = pi_kind_of(kind);
+	pi_buf_puts(out, k->flag_word);
+	return (enum pi_style)k->style;
 }
 
 enum pi_style pi_row_flag_text(struct pi_table *t, const struct pi_row *r, struct pi_buf *out)
@@ -139,42 +149,35 @@ enum pi_style pi_row_flag_text(struct pi_table *t, const struct pi_row *r, struc
 	/* Hung and deadlocked rank alike: the worst thread says which. */
 	if ((flags & PI_TASK_DEADLOCKED) && !(task->flags & PI_TASK_HUNG)) {
 		deadlock_text(t, r, out);
-		return PI_STYLE_HUNG;
+		return (enum pi_style)pi_kind_of(PI_FIND_DEADLOCK)->style;
 	}
-	if (flags & (PI_TASK_HUNG | PI_TASK_UNINTERRUPTIBLE)) {
-		bool hung = flags & PI_TASK_HUNG;
-		pi_buf_puts(out, hung ? "hung" : "in D");
+	enum pi_finding_kind top = pi_kind_top(flags & ~PI_TASK_DEADLOCKED, pi_row_holds_zombies(r));
+	if (top == PI_FIND_KIND_COUNT)
+		return PI_STYLE_NORMAL;
+	enum pi_style style = flag_word(out, top);
+	switch (top) {
+	case PI_FIND_HUNG:
+	case PI_FIND_UNINTERRUPTIBLE:
 		if (other)
 			pi_buf_printf(out, " (thread %d)", (int)task->tid);
 		if (task->off_cpu_known)
 			pi_buf_printf(out, " %s", pi_short_duration(d, sizeof d, task->off_cpu_seconds));
-		return hung ? PI_STYLE_HUNG : PI_STYLE_D;
-	}
-	if (flags & PI_TASK_ZOMBIE) {
-		pi_buf_printf(out, "zombie of %d", (int)r->proc->ppid);
-		return PI_STYLE_ZOMBIE;
-	}
-	if (pi_row_holds_zombies(r)) {
-		pi_buf_printf(out, "holds %u zombie%s %s", r->proc->zombies,
-			      r->proc->zombies == 1 ? "" : "s",
+		break;
+	case PI_FIND_ZOMBIE:
+		pi_buf_printf(out, " of %d", (int)r->proc->ppid);
+		break;
+	case PI_FIND_ZOMBIE_PARENT:
+		pi_buf_printf(out, " %u zombie%s %s", r->proc->zombies, r->proc->zombies == 1 ? "" : "s",
 			      pi_short_duration(d, sizeof d, r->proc->oldest_zombie_seconds));
-		return PI_STYLE_ZOMBIE_PARENT;
-	}
-	if (flags & PI_TASK_STOPPED) {
-		pi_buf_puts(out, "stopped");
-		return PI_STYLE_STOPPED;
-	}
-	if (flags & PI_TASK_TRACED) {
-		pi_buf_puts(out, "traced");
+		break;
+	case PI_FIND_TRACED:
 		if (task->status_err == 0 && task->tracer_pid > 0)
 			pi_buf_printf(out, " by %d", (int)task->tracer_pid);
-		return PI_STYLE_TRACED;
+		break;
+	default:
+		break;
 	}
-	if (flags & PI_TASK_LEADER_EXITED) {
-		pi_buf_puts(out, "main thread exited");
-		return PI_STYLE_DIM;
-	}
-	return PI_STYLE_NORMAL;
+	return style;
 }
 
 static const char *syscall_name(const struct pi_table *t, const struct pi_row *r)
@@ -196,7 +199,7 @@ static enum pi_style syscall_text(struct pi_table *t, const struct pi_row *r, st
 	int e = -task->syscall_err;
 
 	if (task->syscall_err) {
-		pi_buf_puts(out, e == PI_ERR_KERNEL_THREAD || e == PI_ERR_ZOMBIE ? "-" : "?");
+		pi_buf_puts(out, pi_reason_not_applicable(e) ? "-" : "?");
 		return PI_STYLE_DIM;
 	}
 	switch (task->syscall_kind) {
@@ -348,14 +351,11 @@ static double off_cpu(const struct pi_task *t)
 	return t->off_cpu_known ? t->off_cpu_seconds : NAN;
 }
 
-/* As pi_task_flag_rank, with holding zombies between zombie and stopped
- * (the order the flags cell picks its words in). */
+/* The rank of the table of kinds (analysis/kinds.h), holding zombies
+ * included: the order the flags cell picks its words in. */
 static int row_rank(const struct pi_row *r)
 {
-	int rank = pi_task_flag_rank(pi_row_flags(r));
-	if (rank >= 4)
-		return rank + 1;
-	return pi_row_holds_zombies(r) ? 4 : rank;
+	return pi_kind_rank(pi_row_flags(r), pi_row_holds_zombies(r));
 }
 
 int pi_column_compare(enum pi_column c, const struct pi_row *a, const struct pi_row *b)

@@ -7,22 +7,28 @@
 #include <string.h>
 
 #include "analysis/classify.h"
+#include "analysis/kinds.h"
+
+struct pi_task_facts pi_table_task_facts(const struct pi_table *t, const struct pi_task *task)
+{
+	const struct pi_proc *p = &t->procs[task->proc];
+	return (struct pi_task_facts){
+		.pid = p->pid,
+		.tid = task->tid,
+		.comm = pi_task_comm(t, task),
+		.state = task->state,
+		.off_cpu_known = task->off_cpu_known,
+		.off_cpu_seconds = task->off_cpu_seconds,
+		.wchan = task->wchan_err ? NULL : task->wchan,
+		.tracer_pid = task->status_err ? -1 : task->tracer_pid,
+		.process_threads = p->nlwp > 0 ? (unsigned)p->nlwp : PI_FACT_NOT_READ,
+		.flags = task->flags,
+	};
+}
 
 int pi_task_flag_rank(unsigned flags)
 {
-	if (flags & (PI_TASK_HUNG | PI_TASK_DEADLOCKED))
-		return 6;
-	if (flags & PI_TASK_UNINTERRUPTIBLE)
-		return 5;
-	if (flags & PI_TASK_ZOMBIE)
-		return 4;
-	if (flags & PI_TASK_STOPPED)
-		return 3;
-	if (flags & PI_TASK_TRACED)
-		return 2;
-	if (flags & PI_TASK_LEADER_EXITED)
-		return 1;
-	return 0;
+	return pi_kind_rank(flags, false);
 }
 
 static void count_state(struct pi_table_counts *c, char state)
@@ -63,17 +69,8 @@ void pi_table_classify(struct pi_table *t)
 	}
 	for (size_t i = 0; i < t->ntasks; i++) {
 		struct pi_task *task = &t->tasks[i];
-		struct pi_proc *p = pi_task_proc(t, task);
-		struct pi_task_view v = {
-			.pid = p->pid,
-			.tid = task->tid,
-			.state = task->state,
-			.off_cpu_known = task->off_cpu_known,
-			.off_cpu_seconds = task->off_cpu_seconds,
-			.tracer_pid = task->status_err ? 0 : task->tracer_pid,
-			.process_threads = p->nlwp > 0 ? (unsigned)p->nlwp : 0,
-		};
-		task->flags = pi_classify_task(&v, t->opt.hung_after_seconds);
+		struct pi_task_facts f = pi_table_task_facts(t, task);
+		task->flags = pi_classify_task(&f, t->opt.hung_after_seconds);
 	}
 	pi_table_flag_deadlocks(t);
 	c->deadlocks = t->deadlocks.n;

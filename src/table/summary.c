@@ -5,9 +5,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/kinds.h"
 #include "util/escape.h"
 #include "util/fmt.h"
 #include "util/xalloc.h"
+
+/* A line about a kind of finding takes its colour. */
+static enum pi_style kind_style(enum pi_finding_kind kind)
+{
+	return (enum pi_style)pi_kind_of(kind)->style;
+}
 
 static void first_line(struct pi_table *t, struct pi_buf *b)
 {
@@ -58,7 +65,7 @@ static enum pi_style hung_line(const struct pi_table *t, struct pi_buf *b)
 		pi_buf_printf(b, " (the kernel's hung_task_timeout_secs: %d)", t->hung_task_timeout_secs);
 	else
 		pi_buf_puts(b, " (the kernel's hung_task_timeout_secs: unknown)");
-	return t->counts.hung ? PI_STYLE_HUNG : PI_STYLE_NORMAL;
+	return t->counts.hung ? kind_style(PI_FIND_HUNG) : PI_STYLE_NORMAL;
 }
 
 /* Parents by how many zombies they hold, most first. */
@@ -102,7 +109,7 @@ static enum pi_style zombie_line(const struct pi_table *t, struct pi_buf *b)
 	if (n > SHOWN)
 		pi_buf_printf(b, "; and %zu more parent%s", n - SHOWN, n - SHOWN == 1 ? "" : "s");
 	free(parents);
-	return PI_STYLE_ZOMBIE_PARENT;
+	return kind_style(PI_FIND_ZOMBIE_PARENT);
 }
 
 /* The deadlocked processes (by PID) with how many threads each, and
@@ -146,7 +153,7 @@ static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
 		pi_buf_printf(b, "; locks of %zu process%s not readable%s", d->not_checked,
 			      d->not_checked == 1 ? "" : "es", t->root ? "" : ": run as root");
 	pi_buf_puts(b, ")");
-	return d->n ? PI_STYLE_HUNG : PI_STYLE_NORMAL;
+	return d->n ? kind_style(PI_FIND_DEADLOCK) : PI_STYLE_NORMAL;
 }
 
 void pi_table_summary(struct pi_table *t, struct pi_summary *s)

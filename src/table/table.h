@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "analysis/classify.h"
 #include "proc/stat.h"
 #include "proc/syscall.h"
 #include "table/deadlocks.h"
@@ -196,8 +197,13 @@ void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, si
 /* Flags every task with the shared classifier and the deadlocks handed
  * over, and counts. */
 void pi_table_classify(struct pi_table *t);
-/* How much a task's flags matter: hung or deadlocked (equally: both
- * are stuck), D, zombie, stopped, traced, leader exited, none (6 to 0). */
+/* A task's facts, for the classifier and the findings builder
+ * (analysis/classify.h), with its flags as last classified. */
+struct pi_task_facts pi_table_task_facts(const struct pi_table *t, const struct pi_task *task);
+
+/* How much a task's flags matter: the rank of the table of kinds
+ * (analysis/kinds.h): hung or deadlocked (equally: both are stuck), D,
+ * zombie, stopped, traced, leader exited; 0 for none. */
 int pi_task_flag_rank(unsigned flags);
 
 static inline struct pi_proc *pi_task_proc(const struct pi_table *t, const struct pi_task *task)

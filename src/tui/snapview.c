@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "analysis/analyze.h"
+#include "analysis/kinds.h"
+#include "analysis/reasons.h"
 #include "collect/collect.h"
 #include "collect/locks.h"
 #include "collect/stacks.h"
@@ -38,20 +40,7 @@ static void free_text(struct pi_snapview *d)
 
 static const char *why(int err, pid_t pid, char *out, size_t size)
 {
-	switch (err) {
-	case -ENOENT:
-		snprintf(out, size, "process %d no longer exists", (int)pid);
-		break;
-	case -ESRCH:
-		snprintf(out, size, "process %d exited while it was being read", (int)pid);
-		break;
-	case -EACCES:
-	case -EPERM:
-		snprintf(out, size, "process %d: permission denied; run pinspect as root", (int)pid);
-		break;
-	default:
-		snprintf(out, size, "process %d could not be read: %s", (int)pid, strerror(-err));
-	}
+	snprintf(out, size, "process %d: %s", (int)pid, pi_reason_process_words(err));
 	return out;
 }
 
@@ -154,25 +143,18 @@ void pi_snapview_close(struct pi_snapview *d)
 
 static attr_t line_attr(const struct pi_snapview *d, struct pi_screen *s, size_t i)
 {
-	static const struct {
-		const char *kind;
-		enum pi_style style;
-	} kinds[] = {
-		{ "  hung ", PI_STYLE_HUNG },
-		{ "  uninterruptible ", PI_STYLE_D },
-		{ "  zombie_parent ", PI_STYLE_ZOMBIE_PARENT },
-		{ "  zombie ", PI_STYLE_ZOMBIE },
-		{ "  stopped ", PI_STYLE_STOPPED },
-		{ "  traced ", PI_STYLE_TRACED },
-	};
 	const char *line = d->lines.v[i];
 
 	if (section_of_title(line) > 0 || i == 0)
 		return A_BOLD;
-	if (d->section[i] == FINDINGS)
-		for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-			if (strncmp(line, kinds[k].kind, strlen(kinds[k].kind)) == 0)
-				return pi_screen_attr(s, kinds[k].style);
+	/* A finding's first line: "  KIND  sentence", in its kind's colour. */
+	if (d->section[i] == FINDINGS && strncmp(line, "  ", 2) == 0)
+		for (size_t k = 0; k < pi_nkinds; k++) {
+			size_t n = strlen(pi_kinds[k].name);
+			if (pi_kinds[k].flag_word && strncmp(line + 2, pi_kinds[k].name, n) == 0
+			    && line[2 + n] == ' ')
+				return pi_screen_attr(s, (enum pi_style)pi_kinds[k].style);
+		}
 	return A_NORMAL;
 }
 

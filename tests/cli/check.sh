@@ -161,6 +161,7 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /proc/self/uid_map | awk '{ print $2 }')" = 0 
 	jq_check "as another user: the processes whose locks were not checked, and why" \
 		'.locks_not_checked | (.pids | index($p)) != null and (.reason | test("denied|not permitted"))' \
 		--argjson p "${pids[deadlock2]}"
+	jq_check "as another user: the reason's key" '.locks_not_checked.code == "permission_denied"'
 	"${as_nobody[@]}" "$PINSPECT_BIN" --deadlocks >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 	out_has "as another user: the text says run as root" "not checked: the locks of [0-9]+ processes .*run as root"
 else

@@ -45,6 +45,9 @@ jq_check "every null is explained as permission denied, per-thread items once fo
 	 and ([$u[] | select(.item == "syscall" or .item == "wchan")]
 	      | length == 2 and all(.all_threads))'
 jq_check "a hidden wchan is null, not an empty 'not waiting'" '[.threads[].wchan] | all(. == null)'
+jq_check "each reason has its key: permission_denied for every refusal" \
+	'[.unavailable[] | select(.item == "maps" or .item == "exe" or .item == "kernel_stack")]
+	 | length == 3 and all(.code == "permission_denied")'
 
 as_nobody "$PINSPECT_BIN" "$pid" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 STATUS=$?

@@ -14,7 +14,7 @@
 
 START_TEST(classifier)
 {
-	struct pi_task_view t = { .pid = 10, .tid = 11, .state = 'D', .off_cpu_known = true,
+	struct pi_task_facts t = { .pid = 10, .tid = 11, .state = 'D', .off_cpu_known = true,
 				  .off_cpu_seconds = 30 };
 	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_HUNG);
 	ck_assert_uint_eq(pi_classify_task(&t, 60), PI_TASK_UNINTERRUPTIBLE);

@@ -30,8 +30,10 @@ Suite *sample_suite(void);
 Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
 Suite *debugpaths_suite(void);
 Suite *target_open_suite(void);
-Suite *check_suite(void);
-Suite *fds_suite(void);
-Suite *waits_scan_suite(void);	/* deadlocks across processes, forked here (test_waits_scan.c) */		/* descriptors, file locks, socket tables (test_fds.c) */	/* the health scans (test_check.c) */
+Suite *kinds_suite(void);	/* the table of finding kinds and its builder (test_kinds.c) */
+Suite *reasons_suite(void);	/* the table of reasons (test_reasons.c) */
+Suite *check_suite(void);	/* the health scans (test_check.c) */
+Suite *fds_suite(void);		/* descriptors, file locks, socket tables (test_fds.c) */
+Suite *waits_scan_suite(void);	/* deadlocks across processes, forked here (test_waits_scan.c) */
 
 #endif
