@@ -362,6 +362,8 @@ enum pi_finding_kind {
 	PI_FIND_LEADER_EXITED,		/* main thread gone, other threads run on */
 	PI_FIND_DEADLOCK,		/* threads waiting for each other's locks, in a cycle */
 	PI_FIND_WAIT_CHAIN,		/* threads waiting, lock by lock, for one that is not */
+	PI_FIND_PROCESS_DEADLOCK,	/* processes waiting for each other (pipes, sockets, file locks, children) */
+	PI_FIND_WAITS_ON_STOPPED,	/* threads whose chain of waits ends at a stopped process */
 	PI_FIND_KIND_COUNT
 };
 

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "model.h"
 #include "util/escape.h"
 #include "util/fmt.h"
 
@@ -102,4 +103,65 @@ void pi_text_stopped(struct pi_buf *b, const struct pi_stop_text *s)
 	}
 	if (s->held)
 		pi_buf_puts(b, ", and held at a ptrace stop until the tracer lets it go");
+}
+
+void pi_text_wait_step(struct pi_buf *b, const struct pi_wait_step *s)
+{
+	pi_buf_printf(b, "%d (", (int)s->pid);
+	pi_escape_text(b, s->comm, strlen(s->comm));
+	pi_buf_putc(b, ')');
+	if (s->syscall) {
+		pi_buf_printf(b, " in %s", s->syscall);
+		if (s->what) {
+			pi_buf_puts(b, " on ");
+			pi_escape_text(b, s->what, strlen(s->what));
+		}
+	} else if (s->state == 'T') {
+		pi_buf_puts(b, " stopped (T)");
+	} else if (s->state == 't') {
+		pi_buf_puts(b, " traced, held by a debugger (t)");
+	} else if (s->wchan && s->wchan[0]) {
+		pi_buf_puts(b, " in ");
+		pi_escape_text(b, s->wchan, strlen(s->wchan));
+	}
+}
+
+void pi_text_process_cycle(struct pi_buf *b, const struct pi_wait_step *steps, size_t n)
+{
+	pi_buf_puts(b, n == 1 ? "process " : "processes ");
+	for (size_t i = 0; i < n; i++) {
+		pi_buf_puts(b, i == 0 ? "" : i + 1 == n ? " and " : ", ");
+		pi_buf_printf(b, "%d (", (int)steps[i].pid);
+		pi_escape_text(b, steps[i].comm, strlen(steps[i].comm));
+		pi_buf_putc(b, ')');
+	}
+	pi_buf_puts(b, n == 1 ? " waits for itself" : " wait for each other");
+	pi_buf_puts(b, ", with no timeout: ");
+	for (size_t i = 0; i < n; i++) {
+		pi_buf_puts(b, i ? " -> " : "");
+		pi_text_wait_step(b, &steps[i]);
+	}
+	pi_buf_printf(b, " -> back to %d: none will go on", (int)steps[0].pid);
+}
+
+void pi_text_waits_on_stopped(struct pi_buf *b, const struct pi_wait_step *steps, size_t n,
+			      size_t threads)
+{
+	const struct pi_wait_step *last = &steps[n - 1];
+	pi_buf_printf(b, "thread %d (", (int)steps[0].tid);
+	pi_escape_text(b, steps[0].comm, strlen(steps[0].comm));
+	pi_buf_putc(b, ')');
+	if (threads > 1)
+		pi_buf_printf(b, " and %zu more threads", threads - 1);
+	pi_buf_printf(b, " wait%s on process %d (", threads > 1 ? "" : "s", (int)last->pid);
+	pi_escape_text(b, last->comm, strlen(last->comm));
+	pi_buf_printf(b, "), which is %s: ", last->state == 't' ? "traced (held by a debugger)" : "stopped");
+	for (size_t i = 0; i < n; i++) {
+		pi_buf_puts(b, i ? " -> " : "");
+		pi_text_wait_step(b, &steps[i]);
+	}
+	if (last->state == 't')
+		pi_buf_puts(b, "; nothing moves until the debugger lets it go");
+	else
+		pi_buf_printf(b, "; nothing moves until it is continued (kill -CONT %d)", (int)last->pid);
 }

@@ -46,6 +46,22 @@ void pi_text_zombie(struct pi_buf *b, pid_t pid, const char *comm, pid_t ppid,
 void pi_text_zombie_parent(struct pi_buf *b, pid_t pid, const char *comm, const pid_t *zombies,
 			   size_t n, double oldest_seconds);
 
+/* One process of a chain of waits across processes: "100 (a) in read on
+ * pipe:[1]", or, where it does not wait on another, its state. */
+struct pi_wait_step;
+void pi_text_wait_step(struct pi_buf *b, const struct pi_wait_step *s);
+
+/* A cycle of processes waiting for each other (steps[0..n-1], the last
+ * waiting on the first): "processes 100 (a) and 200 (b) wait for each
+ * other, with no timeout: 100 (a) in read on pipe:[1] -> 200 (b) in
+ * flock on /x -> back to 100: none will go on". */
+void pi_text_process_cycle(struct pi_buf *b, const struct pi_wait_step *steps, size_t n);
+
+/* A chain of waits that ends at a stopped or traced process (the last
+ * step), with how many threads of the process wait along it. */
+void pi_text_waits_on_stopped(struct pi_buf *b, const struct pi_wait_step *steps, size_t n,
+			      size_t threads);
+
 /* "the main thread 42 has exited; the process lives on in 3 other threads". */
 void pi_text_leader_exited(struct pi_buf *b, pid_t pid, size_t other_threads);
 

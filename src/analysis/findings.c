@@ -100,6 +100,32 @@ void pi_detect_cycles(struct pi_finding_list *l, const struct pi_finding_proc *p
 	}
 }
 
+/* A handed-over list: each entry's sentence, and its PIDs or TIDs. */
+static void handed_over(struct pi_finding_list *l, enum pi_finding_kind kind, pid_t pid,
+			const struct pi_finding_cycle *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct pi_buf m = PI_BUF_INIT;
+		pi_buf_puts(&m, v[i].message);
+		struct pi_finding *f = pi_finding_list_add(l, kind, pid, v[i].ntids ? v[i].tids[0] : 0, -1, &m);
+		for (size_t k = 0; k < v[i].ntids; k++)
+			pi_finding_add_pid(f, v[i].tids[k]);
+	}
+}
+
+void pi_detect_process_cycles(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds)
+{
+	if (kinds & PI_FIND_BIT(PI_FIND_PROCESS_DEADLOCK))
+		handed_over(l, PI_FIND_PROCESS_DEADLOCK, p->pid, p->process_cycles, p->nprocess_cycles);
+}
+
+void pi_detect_waits_on_stopped(struct pi_finding_list *l, const struct pi_finding_proc *p,
+				unsigned kinds)
+{
+	if (kinds & PI_FIND_BIT(PI_FIND_WAITS_ON_STOPPED))
+		handed_over(l, PI_FIND_WAITS_ON_STOPPED, p->pid, p->stopped_chains, p->nstopped_chains);
+}
+
 /* The process's main thread's flags (a zombie, a main thread that
  * exited: pi_classify_task's one rule decides which). */
 static unsigned main_flags(const struct pi_finding_proc *p)
@@ -236,8 +262,118 @@ static struct pi_task_facts thread_facts(const struct pi_process *p, const struc
 	return f;
 }
 
+/* The chains of waits across processes (collect/waits.c) as the
+ * detectors' facts: each distinct cycle once, and each stopped process
+ * once with the threads that wait on it. */
+struct chain_facts {
+	struct pi_finding_cycle *cycles, *stopped;
+	size_t ncycles, nstopped, cycles_cap, stopped_cap;
+	pid_t **lists;			/* the pid lists to free */
+	size_t nlists, lists_cap;
+	size_t *stopped_threads;	/* per stopped entry */
+	const struct pi_wait_for **stopped_first;
+};
+
+static pid_t *keep_list(struct chain_facts *cf, size_t n)
+{
+	pi_xgrow(&cf->lists, &cf->lists_cap, cf->nlists + 1, sizeof *cf->lists);
+	return cf->lists[cf->nlists++] = pi_xcalloc(n ? n : 1, sizeof(pid_t));
+}
+
+static bool same_members(const struct pi_finding_cycle *c, const struct pi_wait_step *steps, size_t n)
+{
+	if (c->ntids != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool in = false;
+		for (size_t k = 0; k < n; k++)
+			in |= c->tids[k] == steps[i].pid;
+		if (!in)
+			return false;
+	}
+	return true;
+}
+
+static void chain_facts(const struct pi_process *p, struct chain_facts *cf)
+{
+	memset(cf, 0, sizeof *cf);
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct pi_wait_for *w = p->threads[i].wait;
+		if (!w || w->nchain < 2)
+			continue;
+		if (w->chain_end == PI_CHAIN_DEADLOCK) {
+			/* The last step is a process met before: the cycle is from there. */
+			size_t from = 0;
+			while (from + 1 < w->nchain && w->chain[from].pid != w->chain[w->nchain - 1].pid)
+				from++;
+			const struct pi_wait_step *steps = &w->chain[from];
+			size_t n = w->nchain - 1 - from;
+			bool seen = false;
+			for (size_t k = 0; k < cf->ncycles; k++)
+				seen |= same_members(&cf->cycles[k], steps, n);
+			if (seen || n == 0)
+				continue;
+			struct pi_buf m = PI_BUF_INIT;
+			pi_text_process_cycle(&m, steps, n);
+			pid_t *pids = keep_list(cf, n);
+			for (size_t k = 0; k < n; k++)
+				pids[k] = steps[k].pid;
+			pi_xgrow(&cf->cycles, &cf->cycles_cap, cf->ncycles + 1, sizeof *cf->cycles);
+			cf->cycles[cf->ncycles++] = (struct pi_finding_cycle){ m.data, pids, n };
+		} else if (w->chain_end == PI_CHAIN_STOPPED) {
+			pid_t stopped = w->chain[w->nchain - 1].pid;
+			size_t k = 0;
+			while (k < cf->nstopped && cf->stopped[k].tids[cf->stopped[k].ntids - 1] != stopped)
+				k++;
+			if (k < cf->nstopped) {
+				cf->stopped_threads[k]++;
+				continue;
+			}
+			size_t cap = cf->stopped_cap;
+			pi_xgrow(&cf->stopped, &cf->stopped_cap, cf->nstopped + 1, sizeof *cf->stopped);
+			if (cf->stopped_cap != cap) {
+				cf->stopped_threads = pi_xrealloc(cf->stopped_threads,
+								  cf->stopped_cap * sizeof *cf->stopped_threads);
+				cf->stopped_first = pi_xrealloc(cf->stopped_first,
+								cf->stopped_cap * sizeof *cf->stopped_first);
+			}
+			/* The waiting thread first, then the processes of its chain. */
+			pid_t *pids = keep_list(cf, w->nchain);
+			pids[0] = p->threads[i].tid;
+			for (size_t s = 1; s < w->nchain; s++)
+				pids[s] = w->chain[s].pid;
+			cf->stopped[cf->nstopped] = (struct pi_finding_cycle){ NULL, pids, w->nchain };
+			cf->stopped_threads[cf->nstopped] = 1;
+			cf->stopped_first[cf->nstopped++] = w;
+		}
+	}
+	for (size_t k = 0; k < cf->nstopped; k++) {
+		struct pi_buf m = PI_BUF_INIT;
+		const struct pi_wait_for *w = cf->stopped_first[k];
+		pi_text_waits_on_stopped(&m, w->chain, w->nchain, cf->stopped_threads[k]);
+		cf->stopped[k].message = m.data;
+	}
+}
+
+static void chain_facts_free(struct chain_facts *cf)
+{
+	for (size_t i = 0; i < cf->ncycles; i++)
+		free((char *)cf->cycles[i].message);
+	for (size_t i = 0; i < cf->nstopped; i++)
+		free((char *)cf->stopped[i].message);
+	for (size_t i = 0; i < cf->nlists; i++)
+		free(cf->lists[i]);
+	free(cf->lists);
+	free(cf->cycles);
+	free(cf->stopped);
+	free(cf->stopped_threads);
+	free(cf->stopped_first);
+}
+
 void pi_findings_build(struct pi_process *p)
 {
+	struct chain_facts cf;
+	chain_facts(p, &cf);
 	struct pi_task_facts *tasks = pi_xcalloc(p->nthreads ? p->nthreads : 1, sizeof *tasks);
 	pid_t *zombies = pi_xcalloc(p->nzombies ? p->nzombies : 1, sizeof *zombies);
 	size_t n = 0;
@@ -269,9 +405,14 @@ void pi_findings_build(struct pi_process *p)
 		.hung_task_timeout_secs = p->hung_task_timeout_secs,
 		.tasks = tasks,
 		.ntasks = n,
+		.process_cycles = cf.cycles,
+		.nprocess_cycles = cf.ncycles,
+		.stopped_chains = cf.stopped,
+		.nstopped_chains = cf.nstopped,
 	};
 	struct pi_finding_list l = { p->findings, p->nfindings, p->findings_cap };
 	pi_findings_of(&l, &fp, PI_FIND_ALL);
+	chain_facts_free(&cf);
 	p->findings = l.v;
 	p->nfindings = l.n;
 	p->findings_cap = l.cap;

@@ -41,6 +41,13 @@ struct pi_finding_proc {
 	double oldest_zombie_seconds;
 	const struct pi_finding_cycle *cycles;
 	size_t ncycles;
+	/* Across processes (collect/waits.c): cycles of processes, their
+	 * PIDs in tids; and chains that end at a stopped process, the
+	 * waiting threads in tids. */
+	const struct pi_finding_cycle *process_cycles;
+	size_t nprocess_cycles;
+	const struct pi_finding_cycle *stopped_chains;
+	size_t nstopped_chains;
 	double hung_after_seconds;
 	int hung_task_timeout_secs;	/* the kernel's; -1 unknown */
 	const struct pi_task_facts *tasks;	/* classified (flags set) */

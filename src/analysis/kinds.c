@@ -84,6 +84,27 @@ const struct pi_kind pi_kinds[] = {
 		.sentence = "threads waiting, lock by lock, for one that is not waiting",
 		.where = PI_KIND_SNAPSHOT,
 	},
+	{
+		.kind = PI_FIND_PROCESS_DEADLOCK, .name = "process_deadlock",
+		.see = "WAITS ACROSS PROCESSES",
+		.sentence = "processes waiting for each other (pipes, sockets, file locks, children), "
+			    "in a cycle that nothing outside can break",
+		.where = PI_KIND_SNAPSHOT | PI_KIND_SCAN,
+		.rank = 7, .style = PI_STYLE_HUNG,
+		.json_count = "process_deadlocks", .metric = "pinspect_process_deadlocks",
+		.metric_help = "Cycles of processes waiting for each other through pipes, sockets, file "
+			       "locks or children.",
+		/* Chains read by collect/waits.c: a snapshot's, or a scan's. */
+		.detect = pi_detect_process_cycles,
+	},
+	{
+		.kind = PI_FIND_WAITS_ON_STOPPED, .name = "waits_on_stopped",
+		.see = "WAITS ACROSS PROCESSES",
+		.sentence = "threads whose chain of waits ends at a stopped or traced process: nothing "
+			    "moves until it is continued",
+		.where = PI_KIND_SNAPSHOT,
+		.detect = pi_detect_waits_on_stopped,
+	},
 };
 const size_t pi_nkinds = sizeof pi_kinds / sizeof pi_kinds[0];
 

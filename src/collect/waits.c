@@ -1056,6 +1056,10 @@ static bool all_waits_on_stuck(struct run *r, const struct visited *v)
 		return false;
 	for (size_t i = 0; i < v->nthreads; i++) {
 		const struct pi_wait_for *w = v->threads[i].wait;
+		char state = v->threads[i].stat_err ? '?' : v->threads[i].stat.state;
+		/* A stopped or traced thread is not waiting: it is the cause. */
+		if (state != 'S' && state != 'D')
+			return false;
 		if (!w || !w->forever || w->err || w->objects_total > w->nobjects || w->nobjects == 0)
 			return false;
 		for (size_t j = 0; j < w->nobjects; j++) {

@@ -7,6 +7,7 @@
 
 #include "analysis/analyze.h"
 #include "analysis/classify.h"
+#include "analysis/finding_text.h"
 #include "analysis/findings.h"
 #include "analysis/locks.h"
 #include "analysis/offcpu.h"
@@ -371,6 +372,35 @@ void pi_check_find_deadlocks(struct pi_check *c)
 	free(suspects);
 }
 
+/* Cycles of processes waiting for each other through pipes, sockets,
+ * file locks and children: one scan of every process, within the
+ * budget (the live view, locks only, does not look). */
+static void find_process_deadlocks(struct pi_check *c)
+{
+	struct pi_deadline d;
+	pi_deadline_start(&d, c->timeout_seconds);
+	pi_scan_waits(&d, &c->waits);
+	for (size_t i = 0; i < c->waits.ndeadlocks; i++) {
+		const struct pi_cross_deadlock *x = &c->waits.deadlocks[i];
+		struct pi_buf m = PI_BUF_INIT;
+		pi_text_process_cycle(&m, x->steps, x->nsteps);
+		pid_t *pids = pi_xcalloc(x->nsteps, sizeof *pids);
+		for (size_t k = 0; k < x->nsteps; k++)
+			pids[k] = x->steps[k].pid;
+		struct pi_finding_cycle cycle = { m.data, pids, x->nsteps };
+		struct pi_finding_proc fp = { .pid = pids[0], .process_cycles = &cycle, .nprocess_cycles = 1 };
+		struct pi_finding_list l = { NULL, 0, 0 };
+		pi_findings_of(&l, &fp, PI_FIND_BIT(PI_FIND_PROCESS_DEADLOCK));
+		free(m.data);
+		free(pids);
+		size_t from = c->nitems;
+		take_findings(c, &l, pi_sweep_find_proc(&c->sweep, x->steps[0].pid));
+		for (size_t k = from; k < c->nitems; k++)
+			c->items[k].cross = x;
+		c->process_deadlocks++;
+	}
+}
+
 void pi_check_analyze(struct pi_check *c)
 {
 	count_states(c);
@@ -396,8 +426,10 @@ int pi_check_run(struct pi_check *c, unsigned scans, double hung_after_seconds,
 	if (err)
 		return err;
 	pi_check_analyze(c);
-	if (scans & PI_CHECK_DEADLOCKS)
+	if (scans & PI_CHECK_DEADLOCKS) {
 		pi_check_find_deadlocks(c);
+		find_process_deadlocks(c);
+	}
 	c->seconds = monotonic_seconds() - started;
 	return 0;
 }
@@ -417,6 +449,7 @@ void pi_check_free(struct pi_check *c)
 	free(c->snapshots);
 	free(c->locks_unchecked);
 	free(c->locks_timed_out);
+	pi_waits_scan_free(&c->waits);
 	pi_sweep_free(&c->sweep);
 	memset(c, 0, sizeof *c);
 }

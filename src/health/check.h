@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "collect/waits.h"
 #include "health/sweep.h"
 #include "model.h"
 
@@ -43,6 +44,7 @@ struct pi_check_item {
 	struct pi_check_zombie *zombies;	/* zombie_parent: oldest first */
 	size_t nzombies;
 	const struct pi_process *snapshot;	/* deadlock: the process as read again */
+	const struct pi_cross_deadlock *cross;	/* process_deadlock: its processes, in order */
 };
 
 /* Tasks by state, over the whole system. */
@@ -79,6 +81,10 @@ struct pi_check {
 	pid_t *locks_timed_out;		/* suspects not read again within the budget, and
 					 * no cycle found in what was read, by PID */
 	size_t nlocks_timed_out;
+
+	/* Deadlocks across processes (collect/waits.c's scan). */
+	struct pi_waits_scan waits;
+	size_t process_deadlocks;
 
 	struct pi_process **snapshots;	/* the deadlocked processes */
 	size_t nsnapshots;

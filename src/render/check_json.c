@@ -71,6 +71,23 @@ static void deadlock_details(struct pi_jw *w, const struct pi_check_item *it)
 	pi_jw_array_end(w);
 }
 
+static void process_deadlock_details(struct pi_jw *w, const struct pi_check_item *it)
+{
+	pi_jw_key(w, "processes");
+	pi_jw_array(w);
+	for (size_t k = 0; it->cross && k < it->cross->nsteps; k++) {
+		const struct pi_wait_step *st = &it->cross->steps[k];
+		pi_jw_object(w);
+		pi_jw_ki64(w, "pid", st->pid);
+		pi_jw_ki64(w, "tid", st->tid);
+		pi_jw_kstring(w, "comm", st->comm[0] ? st->comm : NULL);
+		pi_jw_kstring(w, "syscall", st->syscall);
+		pi_jw_kstring(w, "what", st->what);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
+}
+
 static void finding(struct pi_jw *w, const struct pi_check_item *it)
 {
 	pi_jw_object(w);
@@ -86,6 +103,9 @@ static void finding(struct pi_jw *w, const struct pi_check_item *it)
 		break;
 	case PI_FIND_DEADLOCK:
 		deadlock_details(w, it);
+		break;
+	case PI_FIND_PROCESS_DEADLOCK:
+		process_deadlock_details(w, it);
 		break;
 	default:
 		break;
@@ -132,6 +152,8 @@ void pi_render_check_json(struct pi_jw *w, const struct pi_check *c)
 	pi_jw_ku64(w, pi_kind_of(PI_FIND_ZOMBIE_PARENT)->json_count, c->zombie_parents);
 	pi_jw_key(w, pi_kind_of(PI_FIND_DEADLOCK)->json_count);
 	(c->scans & PI_CHECK_DEADLOCKS) ? pi_jw_u64(w, c->deadlocks) : pi_jw_null(w);
+	pi_jw_key(w, pi_kind_of(PI_FIND_PROCESS_DEADLOCK)->json_count);
+	(c->scans & PI_CHECK_DEADLOCKS) ? pi_jw_u64(w, c->process_deadlocks) : pi_jw_null(w);
 	pi_jw_key(w, "deadlocked_threads");
 	(c->scans & PI_CHECK_DEADLOCKS) ? pi_jw_u64(w, c->deadlocked_threads) : pi_jw_null(w);
 	pi_jw_key(w, "locks_not_checked");

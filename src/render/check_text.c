@@ -204,6 +204,39 @@ static void not_checked(struct pi_buf *b, const struct pi_check *c)
 	pi_buf_putc(b, '\n');
 }
 
+/* Cycles of processes (pipes, sockets, file locks, children): each one's
+ * sentence, then a line per process: what it waits in, and on what. */
+static void process_deadlocks(struct pi_buf *b, const struct pi_check *c)
+{
+	if (!c->process_deadlocks) {
+		pi_buf_puts(b, "  none across processes: no processes wait for each other (pipes, sockets, "
+			       "file locks, children)\n");
+		if (c->waits.err) {
+			pi_buf_puts(b, "  (not every process was looked at: ");
+			pi_reason_put(b, c->waits.err, NULL);
+			pi_buf_puts(b, ")\n");
+		}
+		return;
+	}
+	pi_buf_printf(b, "  %zu %s of processes waiting for each other for good:\n", c->process_deadlocks,
+		      plural(c->process_deadlocks, "cycle", "cycles"));
+	for (size_t i = 0; i < c->nitems; i++) {
+		const struct pi_check_item *it = &c->items[i];
+		if (it->finding.kind != PI_FIND_PROCESS_DEADLOCK || !it->cross)
+			continue;
+		pi_buf_printf(b, "  %s\n", it->finding.message);
+		pi_buf_printf(b, "    %-8s %-*s %-12s %s\n", "PID", COMM_WIDTH, "NAME", "WAITS IN", "ON");
+		for (size_t k = 0; k < it->cross->nsteps; k++) {
+			const struct pi_wait_step *st = &it->cross->steps[k];
+			pi_buf_printf(b, "    %-8d ", (int)st->pid);
+			put_cell(b, st->comm, COMM_WIDTH + 1);
+			pi_buf_printf(b, "%-12s ", st->syscall ? st->syscall : "?");
+			put_escaped(b, st->what ? st->what : "?");
+			pi_buf_putc(b, '\n');
+		}
+	}
+}
+
 static void deadlocks(struct pi_buf *b, const struct pi_check *c)
 {
 	pi_buf_puts(b, "\nDEADLOCKS\n");
@@ -237,6 +270,7 @@ static void deadlocks(struct pi_buf *b, const struct pi_check *c)
 	}
 	if (!c->deadlocks)
 		pi_buf_putc(b, '\n');
+	process_deadlocks(b, c);
 	if (c->nlocks_unchecked)
 		not_checked(b, c);
 	/* Suspects the budget (--timeout) left unconfirmed. */

@@ -138,6 +138,7 @@ static void zombies(struct pi_buf *b, const struct pi_check *c)
 static void deadlocks(struct pi_buf *b, const struct pi_check *c)
 {
 	kind_count(b, PI_FIND_DEADLOCK, c->deadlocks);
+	kind_count(b, PI_FIND_PROCESS_DEADLOCK, c->process_deadlocks);
 	family(b, "pinspect_deadlocked_threads", "Threads in a lock cycle.");
 	sample(b, "pinspect_deadlocked_threads", (double)c->deadlocked_threads);
 	family(b, "pinspect_process_deadlocked_threads", "Threads in a lock cycle, per process.");

@@ -135,6 +135,8 @@ start_wait busy
 run_pinspect --json "$HELPER_PID"
 first_object "busy writer: the chain ends at a running process, no deadlock" \
 	'[$w.chain[].pid] == [$me, $peer] and $w.chain_end == "running"' --argjson me "$HELPER_PID"
+jq_check "busy writer: no finding about it" \
+	'[.findings[] | select(.kind == "process_deadlock" or .kind == "waits_on_stopped")] | length == 0' 
 kill -KILL "$HELPER_PID" "$PEER"
 
 mkdir "$TEST_TMP/chain"
@@ -147,6 +149,11 @@ first_object "chain: pipe -> flock -> the stopped holder of the lock (not whoeve
 	'[$w.chain[].pid] == [$me, $peer, $holder] and $w.chain_end == "stopped"
 	 and $w.chain[1].syscall == "flock" and ($w.chain[1].what | endswith("/chain/lock"))' \
 	--argjson me "$HELPER_PID" --argjson holder "$HOLDER"
+jq_check "chain: a waits_on_stopped finding names the stopped process and every process of the chain" \
+	'[.findings[] | select(.kind == "waits_on_stopped")] | length == 1 and .[0].tid == $me
+	 and .[0].pids == [$me, $peer, $holder] and .[0].see == "pinspect(1) WAITS ACROSS PROCESSES"
+	 and (.[0].message | contains("kill -CONT \($holder)"))' \
+	--argjson me "$HELPER_PID" --argjson peer "$PEER" --argjson holder "$HOLDER"
 run_pinspect "$HELPER_PID"
 out_has "chain: in words, down to the stopped process" \
 	"^      -> $HOLDER \(pi-waits\) STOPPED"
@@ -157,6 +164,20 @@ start_wait cycle
 run_pinspect --json "$HELPER_PID"
 first_object "pipe cycle: a deadlock across the two processes" \
 	'[$w.chain[].pid] == [$me, $peer, $me] and $w.chain_end == "deadlock"' --argjson me "$HELPER_PID"
+jq_check "pipe cycle: one process_deadlock finding naming both processes" \
+	'[.findings[] | select(.kind == "process_deadlock")] | length == 1 and (.[0].pids | sort) == ([$me, $peer] | sort)' \
+	--argjson me "$HELPER_PID" --argjson peer "$PEER"
+run_pinspect --deadlocks --json
+status_is "pipe cycle: --deadlocks exits 1" 1
+jq_check "pipe cycle: --deadlocks finds it across the system, each process with its wait" \
+	'.process_deadlocks >= 1 and ([.findings[] | select(.kind == "process_deadlock" and ((.pids | sort) == ([$me, $peer] | sort)))]
+	 | length == 1 and (.[0].details.processes | map(.syscall) == ["read", "read"])
+	 and (.[0].details.processes | all(.what | startswith("pipe:"))))' \
+	--argjson me "$HELPER_PID" --argjson peer "$PEER"
+run_pinspect --metrics
+out_has "pipe cycle: the metric counts it" '^pinspect_process_deadlocks [1-9][0-9]*$'
+run_pinspect --deadlocks
+out_has "pipe cycle: --deadlocks in words" "^  processes ($HELPER_PID|$PEER) \(pi-waits\) and ($HELPER_PID|$PEER) \(pi-waits\) wait for each other"
 run_pinspect "$HELPER_PID"
 out_has "pipe cycle: in words" '^      DEADLOCK: '
 kill -STOP "$PEER"
@@ -164,6 +185,12 @@ wait_state "$PEER" T
 run_pinspect --json "$HELPER_PID"
 first_object "pipe cycle with one side stopped: the stop is named, not a deadlock" \
 	'$w.chain_end == "stopped"'
+jq_check "pipe cycle with one side stopped: no process_deadlock finding" \
+	'[.findings[] | select(.kind == "process_deadlock")] | length == 0'
+run_pinspect --deadlocks --json
+jq_check "pipe cycle with one side stopped: --deadlocks does not call it one" \
+	'[.findings[] | select(.kind == "process_deadlock" and (.pids | index($me)))] | length == 0' \
+	--argjson me "$HELPER_PID"
 kill -CONT "$PEER"
 kill -KILL "$HELPER_PID" "$PEER"
 
