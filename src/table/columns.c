@@ -996,71 +996,66 @@ static int zombie_age_compare(const struct pi_row *a, const struct pi_row *b)
  * shrink the columns of the highest `drop` first, then drop them; the
  * PID, state, %CPU and command always stay. --------------------------- */
 
-#define COL(id, nm, ti, ky, ty, mn, w, mx, rt, desc, def, det, dr, hl, fn) \
-	[id] = { nm, ti, ky, ty, mn, w, mx, rt, desc, def, det, dr, hl, \
+#define COL(id, nm, ti, ky, ty, mn, w, mx, rt, desc, det, dr, hl, fn) \
+	[id] = { nm, ti, ky, ty, mn, w, mx, rt, desc, det, dr, hl, \
 		 fn##_text, fn##_json, fn##_compare }
 
 static const struct pi_column_info columns[PI_COL_COUNT] = {
-	COL(PI_COL_PID, "pid", "PID", "pid", PI_JSON_INT, 7, 7, 0, true, false, true, 0, 0,
+	COL(PI_COL_PID, "pid", "PID", "pid", PI_JSON_INT, 7, 7, 0, true, false, 0, 0,
 	    "process ID (in a row per thread: the thread's ID, titled TID)", pid),
-	COL(PI_COL_TID, "tid", "TID", "tid", PI_JSON_INT, 7, 7, 0, true, false, false, 0, 10,
+	COL(PI_COL_TID, "tid", "TID", "tid", PI_JSON_INT, 7, 7, 0, true, false, 0, 10,
 	    "thread ID of a row per thread (- and null in a row per process)", tid),
-	COL(PI_COL_PPID, "ppid", "PPID", "ppid", PI_JSON_INT, 7, 7, 0, true, false, false, 0, 10,
+	COL(PI_COL_PPID, "ppid", "PPID", "ppid", PI_JSON_INT, 7, 7, 0, true, false, 0, 10,
 	    "parent process ID", ppid),
-	COL(PI_COL_USER, "user", "USER", "user", PI_JSON_OBJECT, 4, 8, 16, false, false, true, 0, 4,
+	COL(PI_COL_USER, "user", "USER", "user", PI_JSON_OBJECT, 4, 8, 16, false, false, 0, 4,
 	    "effective user (JSON: its id and name)", user),
-	COL(PI_COL_STATE, "state", "S", "state", PI_JSON_OBJECT, 1, 1, 0, false, false, true,
+	COL(PI_COL_STATE, "state", "S", "state", PI_JSON_OBJECT, 1, 1, 0, false, false,
 	    PI_DETAIL_STAT, 0, "state letter: R S D Z T t I X (JSON: its code and name)", state),
-	COL(PI_COL_CPU, "cpu", "%CPU", "cpu_percent", PI_JSON_NUMBER, 5, 5, 0, true, true, true, 0, 0,
+	COL(PI_COL_CPU, "cpu", "%CPU", "cpu_percent", PI_JSON_NUMBER, 5, 5, 0, true, true, 0, 0,
 	    "CPU use over the last refresh, percent of one CPU (- before a second sample)", cpu),
-	COL(PI_COL_MEM, "rss", "RES", "rss_bytes", PI_JSON_INT, 5, 6, 0, true, true, true, 0, 5,
+	COL(PI_COL_MEM, "rss", "RES", "rss_bytes", PI_JSON_INT, 5, 6, 0, true, true, 0, 5,
 	    "resident memory of the process (- for kernel threads and zombies)", rss),
 	COL(PI_COL_VCSW, "vcsw", "VCSW/s", "voluntary_ctxt_switches_per_second", PI_JSON_NUMBER,
-	    6, 6, 0, true, true, true, PI_DETAIL_SCHED, 8,
+	    6, 6, 0, true, true, PI_DETAIL_SCHED, 8,
 	    "voluntary context switches per second (waits), from two reads", vcsw),
 	COL(PI_COL_IVCSW, "icsw", "ICSW/s", "nonvoluntary_ctxt_switches_per_second", PI_JSON_NUMBER,
-	    6, 6, 0, true, true, true, PI_DETAIL_SCHED, 9,
+	    6, 6, 0, true, true, PI_DETAIL_SCHED, 9,
 	    "involuntary context switches per second (preemptions), from two reads", ivcsw),
 	COL(PI_COL_VCSW_TOTAL, "vcsw_total", "VCSW", "voluntary_ctxt_switches", PI_JSON_INT,
-	    6, 8, 0, true, true, false, PI_DETAIL_SCHED, 10,
+	    6, 8, 0, true, true, PI_DETAIL_SCHED, 10,
 	    "voluntary context switches since the thread started", vcsw_total),
 	COL(PI_COL_IVCSW_TOTAL, "icsw_total", "ICSW", "nonvoluntary_ctxt_switches", PI_JSON_INT,
-	    6, 8, 0, true, true, false, PI_DETAIL_SCHED, 10,
+	    6, 8, 0, true, true, PI_DETAIL_SCHED, 10,
 	    "involuntary context switches since the thread started", ivcsw_total),
 	COL(PI_COL_LAST_RAN, "lastran", "LASTRAN", "off_cpu_seconds", PI_JSON_NUMBER, 5, 7, 0, true,
-	    true, true, PI_DETAIL_SCHED, 6, "time since the task last ran (now: running; JSON: seconds)",
+	    true, PI_DETAIL_SCHED, 6, "time since the task last ran (now: running; JSON: seconds)",
 	    last_ran),
-	COL(PI_COL_WCHAN, "wchan", "WCHAN", "wchan", PI_JSON_STRING, 6, 18, 40, false, false, true,
+	COL(PI_COL_WCHAN, "wchan", "WCHAN", "wchan", PI_JSON_STRING, 6, 18, 40, false, false,
 	    PI_DETAIL_WCHAN, 3, "kernel function the task waits in (- not waiting, ? not readable)",
 	    wchan),
-	COL(PI_COL_SYSCALL, "syscall", "SYSCALL", "syscall", PI_JSON_OBJECT, 7, 13, 32, false, false,
-	    true, PI_DETAIL_SYSCALL, 7,
+	COL(PI_COL_SYSCALL, "syscall", "SYSCALL", "syscall", PI_JSON_OBJECT, 7, 13, 32, false, false, PI_DETAIL_SYSCALL, 7,
 	    "system call the task is in, or running or none (JSON: state, number, name)", syscall),
-	COL(PI_COL_TRACER, "tracer", "TRACER", "tracer_pid", PI_JSON_INT, 6, 7, 0, true, true, false,
+	COL(PI_COL_TRACER, "tracer", "TRACER", "tracer_pid", PI_JSON_INT, 6, 7, 0, true, true,
 	    PI_DETAIL_STATUS, 10, "PID of the task's tracer (0: not traced)", tracer),
-	COL(PI_COL_COMM, "comm", "COMM", "comm", PI_JSON_STRING, 4, 15, 16, false, false, false, 0, 10,
+	COL(PI_COL_COMM, "comm", "COMM", "comm", PI_JSON_STRING, 4, 15, 16, false, false, 0, 10,
 	    "the task's name (its process's for a main thread)", comm),
-	COL(PI_COL_CMDLINE, "cmdline", "CMDLINE", "cmdline", PI_JSON_STRING, 7, 0, 0, false, false,
-	    false, 0, 0, "the command line alone (? not readable; none for kernel threads)", cmdline),
-	COL(PI_COL_COMMAND, "command", "COMMAND", "command", PI_JSON_STRING, 7, 0, 0, false, false,
-	    true, 0, 0, "the command line, or [name]; a thread's own name first; the tree's lines",
+	COL(PI_COL_CMDLINE, "cmdline", "CMDLINE", "cmdline", PI_JSON_STRING, 7, 0, 0, false, false, 0, 0, "the command line alone (? not readable; none for kernel threads)", cmdline),
+	COL(PI_COL_COMMAND, "command", "COMMAND", "command", PI_JSON_STRING, 7, 0, 0, false, false, 0, 0, "the command line, or [name]; a thread's own name first; the tree's lines",
 	    command),
 	COL(PI_COL_CMDLINE_CUT, "cmdline_cut", "CUT", "cmdline_truncated", PI_JSON_BOOL, 3, 3, 0,
-	    false, true, false, 0, 10, "is the command line shown cut (yes or no)", cmdline_cut),
+	    false, true, 0, 10, "is the command line shown cut (yes or no)", cmdline_cut),
 	COL(PI_COL_CMDLINE_BYTES, "cmdline_bytes", "ARGBYTES", "cmdline_bytes", PI_JSON_INT, 8, 8, 0,
-	    true, true, false, 0, 10, "size of the whole command line in bytes", cmdline_bytes),
-	COL(PI_COL_THREADS, "threads", "NLWP", "threads", PI_JSON_INT, 4, 5, 0, true, true, false, 0,
+	    true, true, 0, 10, "size of the whole command line in bytes", cmdline_bytes),
+	COL(PI_COL_THREADS, "threads", "NLWP", "threads", PI_JSON_INT, 4, 5, 0, true, true, 0,
 	    10, "threads in the process", threads),
-	COL(PI_COL_KTHREAD, "kthread", "KTHREAD", "kernel_thread", PI_JSON_BOOL, 3, 7, 0, false, true,
-	    false, 0, 10, "is it a kernel thread (yes or no)", kthread),
-	COL(PI_COL_FLAGS, "flags", "FLAGS", "flags", PI_JSON_ARRAY, 5, 22, 48, false, true, true,
+	COL(PI_COL_KTHREAD, "kthread", "KTHREAD", "kernel_thread", PI_JSON_BOOL, 3, 7, 0, false, true, 0, 10, "is it a kernel thread (yes or no)", kthread),
+	COL(PI_COL_FLAGS, "flags", "FLAGS", "flags", PI_JSON_ARRAY, 5, 22, 48, false, true,
 	    PI_DETAIL_STAT | PI_DETAIL_SCHED | PI_DETAIL_STATUS, 0,
 	    "what is wrong, in words: hung, deadlock, in D, zombie, holds zombies, stopped, traced",
 	    flags),
-	COL(PI_COL_ZOMBIES, "zombies", "ZOMB", "zombie_children", PI_JSON_INT, 4, 4, 0, true, true,
-	    false, 0, 10, "children that exited and were not reaped", zombies),
+	COL(PI_COL_ZOMBIES, "zombies", "ZOMB", "zombie_children", PI_JSON_INT, 4, 4, 0, true, true, 0, 10, "children that exited and were not reaped", zombies),
 	COL(PI_COL_ZOMBIE_AGE, "zombie_age", "ZAGE", "oldest_zombie_seconds", PI_JSON_NUMBER, 5, 5,
-	    0, true, true, false, 0, 10, "how long the oldest of them has been a zombie", zombie_age),
+	    0, true, true, 0, 10, "how long the oldest of them has been a zombie", zombie_age),
 };
 
 const struct pi_column_info *pi_column(enum pi_column c)
@@ -1120,15 +1115,21 @@ bool pi_column_by_name(const char *name, size_t len, enum pi_column *out)
 
 static struct pi_column_set default_set, all_set;
 
+/* The text table's columns without -o, in their order: the flags just
+ * before the command, which takes the rest of the line. */
+static const enum pi_column default_columns[] = {
+	PI_COL_PID, PI_COL_USER, PI_COL_STATE, PI_COL_CPU, PI_COL_MEM, PI_COL_VCSW, PI_COL_IVCSW,
+	PI_COL_LAST_RAN, PI_COL_WCHAN, PI_COL_SYSCALL, PI_COL_FLAGS, PI_COL_COMMAND,
+};
+
 static void make_sets(void)
 {
 	if (all_set.n)
 		return;
-	for (int c = 0; c < PI_COL_COUNT; c++) {
+	for (int c = 0; c < PI_COL_COUNT; c++)
 		all_set.ids[all_set.n++] = (enum pi_column)c;
-		if (columns[c].shown_by_default)
-			default_set.ids[default_set.n++] = (enum pi_column)c;
-	}
+	for (size_t i = 0; i < sizeof default_columns / sizeof default_columns[0]; i++)
+		default_set.ids[default_set.n++] = default_columns[i];
 }
 
 const struct pi_column_set *pi_columns_default(void)
@@ -1238,7 +1239,7 @@ void pi_columns_list_json(struct pi_jw *w)
 		pi_jw_kstring(w, "title", ci->title);
 		pi_jw_kstring(w, "key", ci->key);
 		pi_jw_kstring(w, "type", pi_json_type_name(ci->type));
-		pi_jw_kbool(w, "default", ci->shown_by_default);
+		pi_jw_kbool(w, "default", pi_columns_has(pi_columns_default(), (enum pi_column)c));
 		pi_jw_kstring(w, "help", ci->help);
 		pi_jw_object_end(w);
 	}

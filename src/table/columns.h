@@ -57,7 +57,6 @@ struct pi_column_info {
 	int max_width;		/* the live view gives it at most this (0: no cap) */
 	bool right;		/* numbers line up on the right */
 	bool descending;	/* sort biggest first when first chosen */
-	bool shown_by_default;	/* in the text table without -o */
 	unsigned detail;	/* PI_DETAIL_* its cell needs read (and sorting by it, for every task) */
 	int drop;		/* narrow screens drop columns of higher drop first; 0 never */
 	const char *help;	/* one line, for --list-columns, the chooser and pinspect(1) */
