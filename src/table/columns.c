@@ -1051,7 +1051,7 @@ static const struct pi_column_info columns[PI_COL_COUNT] = {
 	COL(PI_COL_KTHREAD, "kthread", "KTHREAD", "kernel_thread", PI_JSON_BOOL, 3, 7, 0, false, true, 0, 10, "is it a kernel thread (yes or no)", kthread),
 	COL(PI_COL_FLAGS, "flags", "FLAGS", "flags", PI_JSON_ARRAY, 5, 22, 48, false, true,
 	    PI_DETAIL_STAT | PI_DETAIL_SCHED | PI_DETAIL_STATUS, 0,
-	    "what is wrong, in words: hung, deadlock, in D, zombie, holds zombies, stopped, traced",
+	    "the problem, in words: hung, deadlock, in D, zombie, stopped, traced",
 	    flags),
 	COL(PI_COL_ZOMBIES, "zombies", "ZOMB", "zombie_children", PI_JSON_INT, 4, 4, 0, true, true, 0, 10, "children that exited and were not reaped", zombies),
 	COL(PI_COL_ZOMBIE_AGE, "zombie_age", "ZAGE", "oldest_zombie_seconds", PI_JSON_NUMBER, 5, 5,
