@@ -61,6 +61,10 @@ int pi_config_parse(const char *data, size_t len, struct pi_config *out, struct 
 		}
 		size_t klen = (size_t)(eq - line), vlen = n - klen - 1;
 		const char *key = trim(line, &klen), *value = trim(eq + 1, &vlen);
+		if (!klen) {
+			pi_buf_printf(why, "line %zu: no key before '='", lineno);
+			return -1;
+		}
 		if (klen == 7 && memcmp(key, "columns", 7) == 0) {
 			char list[PI_CONFIG_MAX_LINE + 1];
 			memcpy(list, value, vlen);

@@ -30,6 +30,7 @@ Suite *sample_suite(void);
 Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
 Suite *debugpaths_suite(void);
 Suite *target_open_suite(void);
-Suite *check_suite(void);	/* the health scans (test_check.c) */
+Suite *check_suite(void);
+Suite *columns_suite(void);	/* the column registry, -o and the config file (test_columns.c) */	/* the health scans (test_check.c) */
 
 #endif
