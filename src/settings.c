@@ -189,8 +189,7 @@ int pi_config_load(struct pi_config *out, struct pi_buf *why)
 	if (result != 0) {
 		pi_buf_puts(why, "config file ");
 		pi_escape_text(why, path.data, path.len);
-		pi_buf_printf(why, ", %s%s", said.data ? said.data : "",
-			      result < 0 ? ": using the default columns" : "");
+		pi_buf_printf(why, "%s: %s", result < 0 ? " not used" : "", said.data ? said.data : "");
 	}
 	pi_buf_free(&said);
 out:

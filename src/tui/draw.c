@@ -105,7 +105,12 @@ static void choose_columns(struct pi_live *l, struct layout *lay)
 					const struct pi_column_info *ci = pi_column(set->ids[i]);
 					if (!lay->on[i] || ci->drop != d || lay->width[i] == 0)
 						continue;
+					/* Never narrower than its title. */
+					int title = (int)pi_text_width(pi_column_title(set->ids[i],
+										  l->m->vo.threads));
 					int floor = pass == 0 ? keep_width(set->ids[i], want[i]) : ci->min_width;
+					if (floor < title)
+						floor = title;
 					int cut = lay->width[i] - floor;
 					if (cut > need - cols)
 						cut = need - cols;
