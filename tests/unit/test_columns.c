@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "settings.h"
 #include "table/columns.h"
 #include "table/table.h"
@@ -158,6 +159,36 @@ START_TEST(detail)
 	ck_assert(pi_columns_detail(&set) & PI_DETAIL_SYSCALL);
 	ck_assert_uint_eq(pi_columns_detail(pi_columns_all()) & PI_DETAIL_ALL & ~PI_DETAIL_STAT,
 			  PI_DETAIL_ALL & ~PI_DETAIL_STAT);
+}
+END_TEST
+
+START_TEST(options)
+{
+	struct pi_options o;
+	char *given[] = { "pinspect", "--batch", "-o", "PID,state", NULL };
+	ck_assert_int_eq(pi_options_parse(4, given, &o), PI_OPTIONS_RUN);
+	ck_assert(o.columns_given);
+	ck_assert(!o.columns_added);
+	ck_assert_uint_eq(o.columns.n, 2);
+	ck_assert_int_eq(o.columns.ids[1], PI_COL_STATE);
+	char *added[] = { "pinspect", "--output=+ppid", NULL };
+	ck_assert_int_eq(pi_options_parse(2, added, &o), PI_OPTIONS_RUN);
+	ck_assert(o.columns_added);
+	ck_assert_uint_eq(o.columns.n, pi_columns_default()->n + 1);
+	char *none[] = { "pinspect", "--batch", NULL };
+	ck_assert_int_eq(pi_options_parse(2, none, &o), PI_OPTIONS_RUN);
+	ck_assert(!o.columns_given);
+
+	FILE *saved = stderr;
+	stderr = fopen("/dev/null", "w");
+	char *unknown[] = { "pinspect", "-o", "pid,bogus", NULL };
+	ck_assert_int_eq(pi_options_parse(3, unknown, &o), PI_OPTIONS_USAGE);
+	char *with_pid[] = { "pinspect", "-o", "pid", "1", NULL };
+	ck_assert_int_eq(pi_options_parse(4, with_pid, &o), PI_OPTIONS_USAGE);
+	char *missing[] = { "pinspect", "-o", NULL };
+	ck_assert_int_eq(pi_options_parse(2, missing, &o), PI_OPTIONS_USAGE);
+	fclose(stderr);
+	stderr = saved;
 }
 END_TEST
 
@@ -362,6 +393,7 @@ Suite *columns_suite(void)
 	tcase_add_test(tc, lists);
 	tcase_add_test(tc, bad_lists);
 	tcase_add_test(tc, detail);
+	tcase_add_test(tc, options);
 	tcase_add_test(tc, config_text);
 	tcase_add_test(tc, config_file);
 	suite_add_tcase(s, tc);
