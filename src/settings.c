@@ -30,9 +30,9 @@ static const char *trim(const char *s, size_t *len)
 	return s;
 }
 
-int pi_config_parse(const char *data, size_t len, struct pi_config *out, struct pi_buf *why)
+int pi_settings_parse(const char *data, size_t len, struct pi_settings *out, struct pi_buf *why)
 {
-	struct pi_config c = { 0 };
+	struct pi_settings c = { 0 };
 	int result = 0;
 	size_t lineno = 0;
 
@@ -47,8 +47,8 @@ int pi_config_parse(const char *data, size_t len, struct pi_config *out, struct 
 		size_t n = nl ? (size_t)(nl - line) : len - at;
 		at += n + (nl != NULL);
 		lineno++;
-		if (n > PI_CONFIG_MAX_LINE) {
-			pi_buf_printf(why, "line %zu: longer than %d bytes", lineno, PI_CONFIG_MAX_LINE);
+		if (n > PI_SETTINGS_MAX_LINE) {
+			pi_buf_printf(why, "line %zu: longer than %d bytes", lineno, PI_SETTINGS_MAX_LINE);
 			return -1;
 		}
 		line = trim(line, &n);
@@ -66,7 +66,7 @@ int pi_config_parse(const char *data, size_t len, struct pi_config *out, struct 
 			return -1;
 		}
 		if (klen == 7 && memcmp(key, "columns", 7) == 0) {
-			char list[PI_CONFIG_MAX_LINE + 1];
+			char list[PI_SETTINGS_MAX_LINE + 1];
 			memcpy(list, value, vlen);
 			list[vlen] = '\0';
 			struct pi_buf err = PI_BUF_INIT;
@@ -90,7 +90,7 @@ int pi_config_parse(const char *data, size_t len, struct pi_config *out, struct 
 	return result;
 }
 
-int pi_config_path(struct pi_buf *out)
+int pi_settings_path(struct pi_buf *out)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	/* The XDG base directory specification: a relative path is invalid
@@ -130,13 +130,13 @@ static bool ours(const struct stat *st, const char *what, const char *path, stru
 	return true;
 }
 
-int pi_config_load(struct pi_config *out, struct pi_buf *why)
+int pi_settings_load(struct pi_settings *out, struct pi_buf *why)
 {
 	struct pi_buf path = PI_BUF_INIT, text = PI_BUF_INIT;
 	int result = -1;
 
 	memset(out, 0, sizeof *out);
-	if (pi_config_path(&path) != 0) {
+	if (pi_settings_path(&path) != 0) {
 		pi_buf_free(&path);
 		return 0;	/* no home: nothing to read */
 	}
@@ -162,10 +162,10 @@ int pi_config_load(struct pi_config *out, struct pi_buf *why)
 	if (!ours(&st, "config file", path.data, why))
 		goto out;
 	/* One byte more than allowed, to know a file too big. */
-	pi_buf_reserve(&text, PI_CONFIG_MAX_BYTES + 1);
+	pi_buf_reserve(&text, PI_SETTINGS_MAX_BYTES + 1);
 	size_t got = 0;
-	while (got <= PI_CONFIG_MAX_BYTES) {
-		ssize_t n = read(fd, text.data + got, PI_CONFIG_MAX_BYTES + 1 - got);
+	while (got <= PI_SETTINGS_MAX_BYTES) {
+		ssize_t n = read(fd, text.data + got, PI_SETTINGS_MAX_BYTES + 1 - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -178,14 +178,14 @@ int pi_config_load(struct pi_config *out, struct pi_buf *why)
 			break;
 		got += (size_t)n;
 	}
-	if (got > PI_CONFIG_MAX_BYTES) {
+	if (got > PI_SETTINGS_MAX_BYTES) {
 		pi_buf_puts(why, "config file ");
 		pi_escape_text(why, path.data, path.len);
-		pi_buf_printf(why, " is bigger than %d bytes: not used", PI_CONFIG_MAX_BYTES);
+		pi_buf_printf(why, " is bigger than %d bytes: not used", PI_SETTINGS_MAX_BYTES);
 		goto out;
 	}
 	struct pi_buf said = PI_BUF_INIT;
-	result = pi_config_parse(text.data ? text.data : "", got, out, &said);
+	result = pi_settings_parse(text.data ? text.data : "", got, out, &said);
 	if (result != 0) {
 		pi_buf_puts(why, "config file ");
 		pi_escape_text(why, path.data, path.len);
@@ -231,14 +231,14 @@ static int save_failed(struct pi_buf *why, const char *what, const char *path, i
 	return -1;
 }
 
-int pi_config_save(const struct pi_column_set *columns, struct pi_buf *path, struct pi_buf *why)
+int pi_settings_save(const struct pi_column_set *columns, struct pi_buf *path, struct pi_buf *why)
 {
 	struct pi_buf text = PI_BUF_INIT;
 	int result = -1, dirfd = -1, fd = -1;
 	char tmp[64] = "";
 
 	pi_buf_reset(path);
-	if (pi_config_path(path) != 0) {
+	if (pi_settings_path(path) != 0) {
 		pi_buf_puts(why, "no home directory (HOME and XDG_CONFIG_HOME unset) to save in");
 		return -1;
 	}

@@ -21,9 +21,9 @@
 
 /* A file bigger than this is not a pinspect file, and a line longer
  * than this is not one of its lines. */
-enum { PI_CONFIG_MAX_BYTES = 64 * 1024, PI_CONFIG_MAX_LINE = 4096 };
+enum { PI_SETTINGS_MAX_BYTES = 64 * 1024, PI_SETTINGS_MAX_LINE = 4096 };
 
-struct pi_config {
+struct pi_settings {
 	bool have_columns;
 	struct pi_column_set columns;
 };
@@ -33,19 +33,19 @@ struct pi_config {
  * versions may add keys), said in why; -1 when it is malformed (a NUL
  * byte, a line without '=', one too long, an unknown column), said in
  * why with its line number, and out is left empty. */
-int pi_config_parse(const char *data, size_t len, struct pi_config *out, struct pi_buf *why);
+int pi_settings_parse(const char *data, size_t len, struct pi_settings *out, struct pi_buf *why);
 
 /* The file's path (the environment's, or the user's home directory's),
  * or -1 when neither says where home is. */
-int pi_config_path(struct pi_buf *out);
+int pi_settings_path(struct pi_buf *out);
 
 /* Reads the file. Returns 0 (also when there is none: out is empty), 1
  * when read with something ignored, -1 when it cannot be used; why says
  * what, in one line, for the last two. */
-int pi_config_load(struct pi_config *out, struct pi_buf *why);
+int pi_settings_load(struct pi_settings *out, struct pi_buf *why);
 
 /* Writes the columns chosen. Returns 0 (path says where), or -1 with the
  * reason in why. */
-int pi_config_save(const struct pi_column_set *columns, struct pi_buf *path, struct pi_buf *why);
+int pi_settings_save(const struct pi_column_set *columns, struct pi_buf *path, struct pi_buf *why);
 
 #endif

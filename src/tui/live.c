@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "collect/sched_clock.h"
-#include "settings.h"
 #include "exitcodes.h"
+#include "settings.h"
 #include "table/columns.h"
 #include "tui/help.h"
 #include "util/escape.h"
@@ -352,7 +352,7 @@ static bool chooser_key(struct pi_live *l, int key)
 	case PI_CHOOSER_SAVE: {
 		struct pi_buf path = PI_BUF_INIT, why = PI_BUF_INIT;
 		pi_chooser_columns(c, &set);
-		if (pi_config_save(&set, &path, &why) == 0) {
+		if (pi_settings_save(&set, &path, &why) == 0) {
 			pi_escape_text(&why, path.data, path.len);
 			snprintf(c->message, sizeof c->message, "saved in %s", why.data);
 		} else {
@@ -478,15 +478,15 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 	 * cannot be used is said on stderr (seen after the view) and at the
 	 * bottom of the screen, and the defaults shown. */
 	if (!opt->columns_given) {
-		struct pi_config cfg;
+		struct pi_settings saved;
 		struct pi_buf why = PI_BUF_INIT;
-		int r = pi_config_load(&cfg, &why);
+		int r = pi_settings_load(&saved, &why);
 		if (r != 0) {
 			fprintf(stderr, "pinspect: warning: %s\n", why.data);
 			say(&l, "%s", why.data);
 		}
-		if (r >= 0 && cfg.have_columns)
-			pi_monitor_set_columns(m, &cfg.columns);
+		if (r >= 0 && saved.have_columns)
+			pi_monitor_set_columns(m, &saved.columns);
 		pi_buf_free(&why);
 	}
 	if (pi_screen_open(&l.screen) != 0)

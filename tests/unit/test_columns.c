@@ -194,18 +194,18 @@ END_TEST
 
 /* Parses config text given without a terminating NUL (a copy of exactly
  * len bytes, so that reading past it is caught under ASan/valgrind). */
-static int config_parse(const char *text, size_t len, struct pi_config *c, struct pi_buf *why)
+static int config_parse(const char *text, size_t len, struct pi_settings *c, struct pi_buf *why)
 {
 	char *copy = malloc(len ? len : 1);
 	memcpy(copy, text, len);
-	int r = pi_config_parse(copy, len, c, why);
+	int r = pi_settings_parse(copy, len, c, why);
 	free(copy);
 	return r;
 }
 
 START_TEST(config_text)
 {
-	struct pi_config c;
+	struct pi_settings c;
 	struct pi_buf why = PI_BUF_INIT;
 
 	static const char good[] = "# saved by F2\n\n  columns = pid, state ,command \r\n";
@@ -268,7 +268,7 @@ START_TEST(config_text)
 		big[i] = i % 4 == 3 ? '\n' : '#';
 	ck_assert_int_eq(config_parse(big, n, &c, &why), 0);
 	/* A line just at the limit is read. */
-	size_t at = PI_CONFIG_MAX_LINE;
+	size_t at = PI_SETTINGS_MAX_LINE;
 	memset(big, ' ', at);
 	memcpy(big, "columns=pid", 11);
 	ck_assert_int_eq(config_parse(big, at, &c, &why), 0);
@@ -297,30 +297,30 @@ static void remove_home(void)
 START_TEST(config_file)
 {
 	struct pi_buf path = PI_BUF_INIT, why = PI_BUF_INIT;
-	struct pi_config c;
+	struct pi_settings c;
 	struct stat st;
 	char file[128], target[128];
 
 	make_home();
 	snprintf(file, sizeof file, "%s/pinspect/pinspectrc", config_home);
 	/* None yet: the defaults, silently. */
-	ck_assert_int_eq(pi_config_load(&c, &why), 0);
+	ck_assert_int_eq(pi_settings_load(&c, &why), 0);
 	ck_assert(!c.have_columns);
 
 	struct pi_column_set set = parse_ok("state,pid,wchan");
-	ck_assert_int_eq(pi_config_save(&set, &path, &why), 0);
+	ck_assert_int_eq(pi_settings_save(&set, &path, &why), 0);
 	ck_assert_str_eq(path.data, file);
 	ck_assert_int_eq(lstat(file, &st), 0);
 	ck_assert(S_ISREG(st.st_mode));
 	ck_assert_uint_eq(st.st_mode & 07777, 0600);
-	ck_assert_int_eq(pi_config_load(&c, &why), 0);
+	ck_assert_int_eq(pi_settings_load(&c, &why), 0);
 	ck_assert(c.have_columns);
 	ck_assert_uint_eq(c.columns.n, 3);
 	ck_assert_int_eq(c.columns.ids[0], PI_COL_STATE);
 
 	/* Writable by others: not read. */
 	chmod(file, 0666);
-	ck_assert_int_eq(pi_config_load(&c, &why), -1);
+	ck_assert_int_eq(pi_settings_load(&c, &why), -1);
 	ck_assert_ptr_nonnull(strstr(why.data, "writable by others"));
 	pi_buf_reset(&why);
 
@@ -333,10 +333,10 @@ START_TEST(config_file)
 	close(fd);
 	unlink(file);
 	ck_assert_int_eq(symlink(target, file), 0);
-	ck_assert_int_eq(pi_config_load(&c, &why), -1);
+	ck_assert_int_eq(pi_settings_load(&c, &why), -1);
 	ck_assert_ptr_nonnull(strstr(why.data, "symlink"));
 	pi_buf_reset(&why);
-	ck_assert_int_eq(pi_config_save(&set, &path, &why), 0);
+	ck_assert_int_eq(pi_settings_save(&set, &path, &why), 0);
 	ck_assert_int_eq(lstat(file, &st), 0);
 	ck_assert(S_ISREG(st.st_mode));
 	ck_assert_int_eq(stat(target, &st), 0);
@@ -345,7 +345,7 @@ START_TEST(config_file)
 	/* A FIFO there: said, never waited on. */
 	unlink(file);
 	ck_assert_int_eq(mkfifo(file, 0600), 0);
-	ck_assert_int_eq(pi_config_load(&c, &why), -1);
+	ck_assert_int_eq(pi_settings_load(&c, &why), -1);
 	ck_assert_ptr_nonnull(strstr(why.data, "not a regular file"));
 	pi_buf_reset(&why);
 	unlink(file);
@@ -353,14 +353,14 @@ START_TEST(config_file)
 	/* Somebody else's file, or directory (as root: sudo with the
 	 * invoking user's HOME): neither read nor written. */
 	if (geteuid() == 0) {
-		ck_assert_int_eq(pi_config_save(&set, &path, &why), 0);
+		ck_assert_int_eq(pi_settings_save(&set, &path, &why), 0);
 		ck_assert_int_eq(chown(file, 65534, 65534), 0);
-		ck_assert_int_eq(pi_config_load(&c, &why), -1);
+		ck_assert_int_eq(pi_settings_load(&c, &why), -1);
 		ck_assert_ptr_nonnull(strstr(why.data, "belongs to user 65534"));
 		pi_buf_reset(&why);
 		snprintf(target, sizeof target, "%s/pinspect", config_home);
 		ck_assert_int_eq(chown(target, 65534, 65534), 0);
-		ck_assert_int_eq(pi_config_save(&set, &path, &why), -1);
+		ck_assert_int_eq(pi_settings_save(&set, &path, &why), -1);
 		ck_assert_ptr_nonnull(strstr(why.data, "belongs to user 65534"));
 		ck_assert_int_eq(stat(file, &st), 0);
 		ck_assert_uint_eq(st.st_uid, 65534);	/* left alone */
@@ -374,9 +374,9 @@ START_TEST(config_file)
 		ck_abort_msg("chown back");
 	fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(ftruncate(fd, PI_CONFIG_MAX_BYTES + 1), 0);
+	ck_assert_int_eq(ftruncate(fd, PI_SETTINGS_MAX_BYTES + 1), 0);
 	close(fd);
-	ck_assert_int_eq(pi_config_load(&c, &why), -1);
+	ck_assert_int_eq(pi_settings_load(&c, &why), -1);
 	ck_assert_ptr_nonnull(strstr(why.data, "bigger than"));
 
 	pi_buf_free(&path);
