@@ -37,6 +37,16 @@ for size in 200x50 80x24; do
 	tm_start
 	live -d 0.5
 	see "$size: the default columns" "^ +$default_titles"
+	# Narrow, columns shrink (never below their title) before any goes,
+	# and the context switch rates go first.
+	if [ "$size" = 80x24 ]; then
+		see "80x24: USER, RES, LASTRAN, WCHAN and SYSCALL stay" \
+			'^ +PID USER +S +%CPU +RES +LASTRAN +WCHAN +SYSCALL +FLAGS +COMMAND'
+	else
+		see "200x50: every default column" \
+			'^ +PID USER +S +%CPU +RES +VCSW/s +ICSW/s +LASTRAN +WCHAN +SYSCALL +FLAGS +COMMAND'
+	fi
+	not_see "$size: no title is cut" '^ +PID .*[A-Z/]\+'
 	keys F2
 	see "$size: F2 opens the column chooser" '^Columns: the table shows the checked ones'
 	see "$size: it lists a column not shown, unchecked" '^\[ \] ppid +PPID +parent process ID'
