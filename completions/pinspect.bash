@@ -18,6 +18,24 @@ _pinspect_pids()
 	done
 }
 
+# The columns of -o (pinspect --list-columns; tests/cli/completions.sh
+# checks the list against it): the last name of a comma-separated list,
+# after an optional '+'.
+_pinspect_columns()
+{
+	local cur=$1 head= word
+	if [[ $cur == *,* ]]; then
+		head=${cur%,*},
+		word=${cur##*,}
+	elif [[ $cur == +* ]]; then
+		head=+
+		word=${cur#+}
+	else
+		word=$cur
+	fi
+	compgen -P "$head" -W 'pid tid ppid user state cpu rss vcsw icsw vcsw_total icsw_total lastran wchan syscall tracer comm cmdline command cmdline_cut cmdline_bytes threads kthread flags zombies zombie_age' -- "$word"
+}
+
 _pinspect()
 {
 	local cur prev words cword
@@ -53,7 +71,17 @@ _pinspect()
 		COMPREPLY=($(_pinspect_pids "$cur"))
 		return
 		;;
+	-o | --output)
+		COMPREPLY=($(_pinspect_columns "$cur"))
+		compopt -o nospace
+		return
+		;;
 	esac
+	if [[ $cur == --output=* ]]; then
+		COMPREPLY=($(_pinspect_columns "${cur#--output=}"))
+		compopt -o nospace
+		return
+	fi
 	if [[ $cur == --lines=* ]]; then
 		COMPREPLY=($(compgen -W 'program all none' -- "${cur#--lines=}"))
 		return
@@ -63,8 +91,8 @@ _pinspect()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--json --no-ptrace --no-waits --stop-blocked --consistent --max-frames= --lines=
 			--hung-after= --timeout= --batch --delay= --iterations= --threads --problems --top=
-			--hung --zombies --deadlocks --check --metrics
-			--help --version -j -b -d -n -H -h -V' -- "$cur"))
+			--output= --list-columns --hung --zombies --deadlocks --check --metrics
+			--help --version -j -b -d -n -H -o -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

@@ -26,6 +26,17 @@ complete -c pinspect -s n -l iterations -x -a '1 2 5 10' -d 'Exit after COUNT re
 complete -c pinspect -s H -l threads -d 'A row per thread'
 complete -c pinspect -l problems -d "Only problems: D, Z, T, t, deadlocks, zombie parents"
 complete -c pinspect -l top -x -a '(__pinspect_pids)' -d 'Watch one process and its threads, live'
+# The columns of -o (pinspect --list-columns; tests/cli/completions.sh
+# checks the list against it): the last name of a comma-separated list.
+function __pinspect_columns
+    set -l token (commandline -ct)
+    set -l head (string replace -r '[^,+]*$' '' -- $token)
+    for name in pid tid ppid user state cpu rss vcsw icsw vcsw_total icsw_total lastran wchan syscall tracer comm cmdline command cmdline_cut cmdline_bytes threads kthread flags zombies zombie_age
+        printf '%s%s\n' "$head" $name
+    end
+end
+complete -c pinspect -s o -l output -x -a '(__pinspect_columns)' -d 'Show these columns (+LIST adds to the defaults)'
+complete -c pinspect -l list-columns -d 'List the columns and what each shows, and exit'
 complete -c pinspect -l hung -d 'Scan every task for tasks hung in D'
 complete -c pinspect -l zombies -d 'Scan every task for zombies, by parent'
 complete -c pinspect -l deadlocks -d 'Scan every process for lock cycles'

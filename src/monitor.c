@@ -67,6 +67,14 @@ int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt)
 	m->vo.problems_only = opt->problems_only;
 	m->vo.sort = PI_COL_CPU;
 	m->vo.descending = true;
+	/* -o, or the defaults: JSON's rows hold every column unless told
+	 * otherwise (+LIST adds to every column: nothing). */
+	const struct pi_column_set *cols = opt->json ? pi_columns_all() : pi_columns_default();
+	if (opt->columns_given && !(opt->json && opt->columns_added))
+		cols = &opt->columns;
+	pi_monitor_set_columns(m, cols);
+	if (opt->json)
+		m->row_detail = PI_DETAIL_ALL;
 	return 0;
 }
 
@@ -249,11 +257,19 @@ void pi_monitor_read_rows(struct pi_monitor *m, size_t from, size_t n, bool cmdl
 	struct pi_task **tasks = pi_xcalloc(n ? n : 1, sizeof *tasks);
 	for (size_t i = 0; i < n; i++)
 		tasks[i] = m->view.rows[from + i].task;
-	pi_table_read(&m->table, tasks, n, PI_MONITOR_ROW_DETAIL);
+	pi_table_read(&m->table, tasks, n, m->row_detail);
 	if (cmdlines)
 		pi_table_read_cmdlines(&m->table, tasks, n);
 	free(tasks);
 	pi_table_classify(&m->table);
+}
+
+void pi_monitor_set_columns(struct pi_monitor *m, const struct pi_column_set *set)
+{
+	m->columns = *set;
+	m->vo.columns = &m->columns;
+	/* A fresh stat (the state now) for every row, whatever is shown. */
+	m->row_detail = PI_DETAIL_STAT | pi_columns_detail(set);
 }
 
 void pi_monitor_set_filter(struct pi_monitor *m, const char *text)

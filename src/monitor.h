@@ -13,11 +13,9 @@
 
 #include "health/check.h"
 #include "options.h"
+#include "table/columns.h"
 #include "table/table.h"
 #include "table/view.h"
-
-/* What a row shown needs read: everything its columns and flags say. */
-#define PI_MONITOR_ROW_DETAIL PI_DETAIL_ALL
 
 /* How often deadlocks are looked for (table/deadlocks.h): after the
  * first sample's look, at the first sample this long after the last look
@@ -47,6 +45,10 @@ struct pi_monitor {
 	struct pi_table table;
 	struct pi_view view;
 	struct pi_view_options vo;
+	struct pi_column_set columns;	/* vo.columns points here */
+	unsigned row_detail;	/* what a row shown needs read (PI_DETAIL_*): its
+				 * columns' files, so a column not shown costs nothing;
+				 * everything for JSON, whose findings say it all */
 	char *filter;		/* vo.filter points here */
 	struct pi_deadlock_scan deadlocks;
 	bool gone;		/* the process watched with --top has exited */
@@ -76,6 +78,9 @@ void pi_monitor_build(struct pi_monitor *m);
 /* Reads the expensive files of the rows [from, from + n), and with
  * cmdlines their command lines again, then classifies again. */
 void pi_monitor_read_rows(struct pi_monitor *m, size_t from, size_t n, bool cmdlines);
+
+/* Shows these columns (the live view's chooser, its config file). */
+void pi_monitor_set_columns(struct pi_monitor *m, const struct pi_column_set *set);
 
 /* Replaces the filter (NULL or "" for none). */
 void pi_monitor_set_filter(struct pi_monitor *m, const char *text);

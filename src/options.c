@@ -9,12 +9,14 @@
 
 #include "analysis/classify.h"
 #include "health/check.h"
+#include "render/jsonw.h"
+#include "table/columns.h"
 #include "unwind/symbolize.h"
 #include "util/xalloc.h"
 
 enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
        OPT_LINES, OPT_TOP, OPT_PROBLEMS, OPT_HUNG, OPT_ZOMBIES, OPT_DEADLOCKS, OPT_CHECK,
-       OPT_METRICS, OPT_TIMEOUT, OPT_NO_WAITS };
+       OPT_METRICS, OPT_TIMEOUT, OPT_NO_WAITS, OPT_LIST_COLUMNS };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -32,6 +34,8 @@ static const struct option long_options[] = {
 	{ "threads", no_argument, NULL, 'H' },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "problems", no_argument, NULL, OPT_PROBLEMS },
+	{ "output", required_argument, NULL, 'o' },
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "hung", no_argument, NULL, OPT_HUNG },
 	{ "zombies", no_argument, NULL, OPT_ZOMBIES },
 	{ "deadlocks", no_argument, NULL, OPT_DEADLOCKS },
@@ -100,6 +104,12 @@ static void usage(FILE *out)
 		"  -H, --threads           one row per thread (the H key in the live view)\n"
 		"      --problems          only problems: D, Z, T, t, deadlocks, zombie parents\n"
 		"      --top=PID           watch one process: its threads, live\n"
+		"  -o, --output=LIST       show these columns, in this order (comma-separated\n"
+		"                          names, any case); +LIST adds them to the defaults.\n"
+		"                          The live view's chooser is F2 (or C); its choice can\n"
+		"                          be saved, and is read at start unless -o is given\n"
+		"      --list-columns      list the columns, with what each shows, and exit\n"
+		"                          (with --json: their JSON keys and types too)\n"
 		"\n"
 		"Health scans of every task on the system. Exit status 0: nothing found,\n"
 		"1: something found. They never stop a thread.\n"
@@ -120,6 +130,28 @@ static void usage(FILE *out)
 		"\n"
 		"Full documentation, and what each finding means: man pinspect\n",
 		PI_HUNG_AFTER_DEFAULT, PI_TIMEOUT_DEFAULT, PI_MAX_FRAMES_DEFAULT, PI_DELAY_DEFAULT, PI_DELAY_MIN);
+}
+
+static void write_stdout(const char *data, size_t len)
+{
+	fwrite(data, 1, len, stdout);
+}
+
+/* --list-columns: a line per column (name, title, what it shows), or
+ * with --json an array of them with their JSON keys and types. */
+static void print_columns(bool json)
+{
+	struct pi_buf b = PI_BUF_INIT;
+	if (json) {
+		struct pi_jw w;
+		pi_jw_init(&w, write_stdout);
+		pi_columns_list_json(&w);
+		pi_jw_finish(&w);
+		return;
+	}
+	pi_columns_list_text(&b);
+	fwrite(b.data, 1, b.len, stdout);
+	pi_buf_free(&b);
 }
 
 bool pi_parse_pid(const char *s, pid_t *out)
@@ -194,6 +226,20 @@ static bool monitor_option(int c, const char *arg, struct pi_options *o, const c
 		o->problems_only = true;
 		*given = "--problems";
 		break;
+	case 'o': {
+		struct pi_buf why = PI_BUF_INIT;
+		if (pi_columns_parse(arg, pi_columns_default(), &o->columns, &why) != 0) {
+			fprintf(stderr, "pinspect: --output: %s\n", why.data);
+			fprintf(stderr, "Try 'pinspect --list-columns' for what each column shows.\n");
+			pi_buf_free(&why);
+			return false;
+		}
+		pi_buf_free(&why);
+		o->columns_given = true;
+		o->columns_added = arg[0] == '+';
+		*given = "--output";
+		break;
+	}
 	}
 	return true;
 }
@@ -236,6 +282,7 @@ static enum pi_options_result choose_check_mode(struct pi_options *o, const char
 enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options *o)
 {
 	const char *monitor_given = NULL;
+	bool list_columns = false;
 	int c;
 
 	memset(o, 0, sizeof *o);
@@ -245,7 +292,7 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 	opterr = 0;
 	optind = 1;
 	o->delay_seconds = PI_DELAY_DEFAULT;
-	while ((c = getopt_long(argc, argv, ":jhVbn:d:H", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jhVbn:d:Ho:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -305,6 +352,7 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 		case 'H':
 		case OPT_TOP:
 		case OPT_PROBLEMS:
+		case 'o':
 			if (!monitor_option(c, optarg, o, &monitor_given))
 				return PI_OPTIONS_USAGE;
 			break;
@@ -322,6 +370,9 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			break;
 		case OPT_METRICS:
 			o->metrics = true;
+			break;
+		case OPT_LIST_COLUMNS:
+			list_columns = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -341,6 +392,10 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			fprintf(stderr, "Try 'pinspect --help' for more information.\n");
 			return PI_OPTIONS_USAGE;
 		}
+	}
+	if (list_columns) {
+		print_columns(o->json);
+		return PI_OPTIONS_EXIT_OK;
 	}
 	if (o->no_ptrace && (o->stop_blocked || o->consistent)) {
 		fprintf(stderr, "pinspect: --no-ptrace forbids stopping threads, which --%s asks for\n",

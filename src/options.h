@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "table/view.h"
+
 /* What pinspect was asked to do. */
 enum pi_mode {
 	PI_MODE_SNAPSHOT,	/* pinspect PID...: one snapshot per process */
@@ -34,6 +36,9 @@ struct pi_options {
 	pid_t top_pid;		/* --top PID: that process's threads; 0: every task */
 	double delay_seconds;	/* -d: between refreshes */
 	long iterations;	/* -n: refreshes before exiting; 0: until quit */
+	bool columns_given;	/* -o: these columns (else the defaults, or the config file's) */
+	bool columns_added;	/* -o +LIST: the defaults and these */
+	struct pi_column_set columns;
 
 	/* The health scans. */
 	unsigned scans;		/* enum pi_check_scan bits (health/check.h) */
@@ -47,7 +52,7 @@ struct pi_options {
 
 enum pi_options_result {
 	PI_OPTIONS_RUN,		/* go on */
-	PI_OPTIONS_EXIT_OK,	/* --help or --version was printed */
+	PI_OPTIONS_EXIT_OK,	/* --help, --version or --list-columns was printed */
 	PI_OPTIONS_USAGE,	/* a message was printed; exit with PI_EXIT_USAGE */
 };
 

@@ -4,38 +4,16 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analysis/classify.h"
 #include "analysis/kinds.h"
 #include "analysis/reasons.h"
+#include "analysis/findings.h"
+#include "analysis/state.h"
 #include "model.h"
 #include "sys/names.h"
 #include "util/escape.h"
-
-/* Widths fit the usual values: TIDs up to 4194304, "5m02s", kernel
- * functions most waits are in. Narrow screens drop the columns with the
- * highest `drop` first; the command always stays. */
-static const struct pi_column_info columns[PI_COL_COUNT] = {
-	[PI_COL_PID] = { "PID", "pid", 7, true, false, 0, 0 },
-	[PI_COL_USER] = { "USER", "user", 8, false, false, 0, 4 },
-	[PI_COL_STATE] = { "S", "state", 1, false, false, 0, 0 },
-	[PI_COL_CPU] = { "%CPU", "cpu_percent", 5, true, true, 0, 0 },
-	[PI_COL_MEM] = { "RES", "rss_bytes", 6, true, true, 0, 5 },
-	[PI_COL_VCSW] = { "VCSW/s", "voluntary_ctxt_switches_per_second", 6, true, true,
-			  PI_DETAIL_SCHED, 8 },
-	[PI_COL_IVCSW] = { "ICSW/s", "nonvoluntary_ctxt_switches_per_second", 6, true, true,
-			   PI_DETAIL_SCHED, 9 },
-	[PI_COL_LAST_RAN] = { "LASTRAN", "off_cpu_seconds", 7, true, true, PI_DETAIL_SCHED, 6 },
-	[PI_COL_WCHAN] = { "WCHAN", "wchan", 18, false, false, PI_DETAIL_WCHAN, 3 },
-	[PI_COL_SYSCALL] = { "SYSCALL", "syscall", 13, false, false, PI_DETAIL_SYSCALL, 7 },
-	[PI_COL_FLAGS] = { "FLAGS", "flags", 22, false, true, 0, 0 },
-	[PI_COL_COMMAND] = { "COMMAND", "command", 0, false, false, 0, 0 },
-};
-
-const struct pi_column_info *pi_column(enum pi_column c)
-{
-	return &columns[c < PI_COL_COUNT ? c : PI_COL_PID];
-}
 
 char *pi_short_bytes(char *out, size_t size, uint64_t bytes)
 {
@@ -193,7 +171,7 @@ static const char *syscall_name(const struct pi_table *t, const struct pi_row *r
 	return pi_syscall_name((enum pi_abi)r->proc->abi, task->syscall_nr);
 }
 
-static enum pi_style syscall_text(struct pi_table *t, const struct pi_row *r, struct pi_buf *out)
+static enum pi_style syscall_words(struct pi_table *t, const struct pi_row *r, struct pi_buf *out)
 {
 	const struct pi_task *task = r->task;
 	int e = -task->syscall_err;
@@ -246,90 +224,6 @@ void pi_column_command(const struct pi_row *r, size_t max, struct pi_buf *out)
 	pi_buf_free(&raw);
 }
 
-static enum pi_style rate_text(double rate, struct pi_buf *out)
-{
-	if (isnan(rate)) {
-		pi_buf_puts(out, "-");
-		return PI_STYLE_DIM;
-	}
-	pi_buf_printf(out, rate < 9.95 && rate > 0 ? "%.1f" : "%.0f", rate);
-	return PI_STYLE_NORMAL;
-}
-
-enum pi_style pi_column_format(enum pi_column c, struct pi_table *t, const struct pi_row *r,
-			       struct pi_buf *out)
-{
-	const struct pi_task *task = r->task;
-	const struct pi_proc *p = r->proc;
-	char tmp[32];
-
-	switch (c) {
-	case PI_COL_PID:
-		pi_buf_printf(out, "%d", (int)(r->thread_row ? task->tid : p->pid));
-		return PI_STYLE_NORMAL;
-	case PI_COL_USER: {
-		const char *name = pi_table_user_name(t, task->euid);
-		if (name)
-			put_escaped(out, name);
-		else
-			pi_buf_printf(out, "%u", (unsigned)task->euid);
-		return PI_STYLE_NORMAL;
-	}
-	case PI_COL_STATE:
-		pi_buf_putc(out, task->state ? task->state : '?');
-		return PI_STYLE_NORMAL;
-	case PI_COL_CPU: {
-		double cpu = r->thread_row ? task->cpu_percent : p->cpu_percent;
-		if (isnan(cpu)) {
-			pi_buf_puts(out, "-");
-			return PI_STYLE_DIM;
-		}
-		pi_buf_printf(out, "%.1f", cpu);
-		return PI_STYLE_NORMAL;
-	}
-	case PI_COL_MEM:
-		if (p->kernel_thread || task->state == 'Z') {
-			pi_buf_puts(out, "-");
-			return PI_STYLE_DIM;
-		}
-		pi_buf_puts(out, pi_short_bytes(tmp, sizeof tmp, p->rss_bytes));
-		return PI_STYLE_NORMAL;
-	case PI_COL_VCSW:
-		return rate_text(task->vcsw_rate, out);
-	case PI_COL_IVCSW:
-		return rate_text(task->ivcsw_rate, out);
-	case PI_COL_LAST_RAN:
-		if (!task->off_cpu_known) {
-			pi_buf_puts(out, "-");
-			return PI_STYLE_DIM;
-		}
-		pi_buf_puts(out, task->off_cpu_seconds == 0 ? "now"
-			    : pi_short_duration(tmp, sizeof tmp, task->off_cpu_seconds));
-		return PI_STYLE_NORMAL;
-	case PI_COL_WCHAN:
-		if (task->wchan_err) {
-			pi_buf_puts(out, "?");
-			return PI_STYLE_DIM;
-		}
-		if (!task->wchan || !task->wchan[0]) {
-			pi_buf_puts(out, "-");
-			return PI_STYLE_DIM;
-		}
-		put_escaped(out, task->wchan);
-		return PI_STYLE_NORMAL;
-	case PI_COL_SYSCALL:
-		return syscall_text(t, r, out);
-	case PI_COL_FLAGS:
-		return pi_row_flag_text(t, r, out);
-	case PI_COL_COMMAND:
-		pi_column_command(r, PI_COMMAND_MAX, out);
-		return PI_STYLE_NORMAL;
-	case PI_COL_COUNT:
-		break;
-	}
-	return PI_STYLE_NORMAL;
-}
-
 /* Unknown (NaN) below every number. */
 static int cmp_double(double a, double b)
 {
@@ -358,53 +252,1107 @@ static int row_rank(const struct pi_row *r)
 	return pi_kind_rank(pi_row_flags(r), pi_row_holds_zombies(r));
 }
 
-int pi_column_compare(enum pi_column c, const struct pi_row *a, const struct pi_row *b)
+
+/* --- Each column's cell, JSON value and order. A "-" is unknown or not
+ * applicable (dim), a "?" not readable. ------------------------------ */
+
+static enum pi_style dash(struct pi_buf *out)
+{
+	pi_buf_puts(out, "-");
+	return PI_STYLE_DIM;
+}
+
+/* "-" for a file not read (yet), "?" for one that could not be. */
+static enum pi_style unread(int err, struct pi_buf *out)
+{
+	pi_buf_puts(out, err == PI_NOT_READ ? "-" : "?");
+	return PI_STYLE_DIM;
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static pid_t row_id(const struct pi_row *r)
+{
+	return r->thread_row ? r->task->tid : r->proc->pid;
+}
+
+/* pid: the process's ID; the text's PID column of a row per thread
+ * shows the thread's (titled TID), as top -H does. */
+static enum pi_style pid_text(struct pi_table *t, const struct pi_row *r,
+			      const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	pi_buf_printf(out, "%d", (int)row_id(r));
+	return PI_STYLE_NORMAL;
+}
+
+static void pid_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		     const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	pi_jw_i64(w, r->proc->pid);
+}
+
+static int pid_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(row_id(a), row_id(b));
+}
+
+static enum pi_style tid_text(struct pi_table *t, const struct pi_row *r,
+			      const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	if (!r->thread_row)
+		return dash(out);
+	pi_buf_printf(out, "%d", (int)r->task->tid);
+	return PI_STYLE_NORMAL;
+}
+
+static void tid_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		     const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	r->thread_row ? pi_jw_i64(w, r->task->tid) : pi_jw_null(w);
+}
+
+static int tid_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(a->thread_row ? a->task->tid : -1, b->thread_row ? b->task->tid : -1);
+}
+
+static enum pi_style ppid_text(struct pi_table *t, const struct pi_row *r,
+			       const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	pi_buf_printf(out, "%d", (int)r->proc->ppid);
+	return PI_STYLE_NORMAL;
+}
+
+static void ppid_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		      const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	pi_jw_i64(w, r->proc->ppid);
+}
+
+static int ppid_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(a->proc->ppid, b->proc->ppid);
+}
+
+static enum pi_style user_text(struct pi_table *t, const struct pi_row *r,
+			       const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)cx;
+	const char *name = pi_table_user_name(t, r->task->euid);
+	if (name)
+		put_escaped(out, name);
+	else
+		pi_buf_printf(out, "%u", (unsigned)r->task->euid);
+	return PI_STYLE_NORMAL;
+}
+
+static void user_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		      const struct pi_cell_context *cx)
+{
+	(void)cx;
+	pi_jw_object(w);
+	pi_jw_ku64(w, "id", r->task->euid);
+	pi_jw_kstring(w, "name", pi_table_user_name(t, r->task->euid));
+	pi_jw_object_end(w);
+}
+
+static int user_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(a->task->euid, b->task->euid);
+}
+
+static enum pi_style state_text(struct pi_table *t, const struct pi_row *r,
+				const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	pi_buf_putc(out, r->task->state ? r->task->state : '?');
+	return PI_STYLE_NORMAL;
+}
+
+static void state_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		       const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	char letter[2] = { r->task->state, 0 };
+	pi_jw_object(w);
+	pi_jw_kstring(w, "code", letter);
+	pi_jw_kstring(w, "name", pi_state_name(r->task->state));
+	pi_jw_object_end(w);
+}
+
+static int state_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(a->task->state, b->task->state);
+}
+
+static double row_cpu(const struct pi_row *r)
+{
+	return r->thread_row ? r->task->cpu_percent : r->proc->cpu_percent;
+}
+
+static enum pi_style cpu_text(struct pi_table *t, const struct pi_row *r,
+			      const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	double cpu = row_cpu(r);
+	if (isnan(cpu))
+		return dash(out);
+	pi_buf_printf(out, "%.1f", cpu);
+	return PI_STYLE_NORMAL;
+}
+
+/* A rate or a percentage, to 0.01; null when unknown. */
+static void cpu_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		     const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	pi_jw_number(w, row_cpu(r), 2);
+}
+
+static int cpu_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_double(row_cpu(a), row_cpu(b));
+}
+
+static bool rss_known(const struct pi_row *r)
+{
+	return !r->proc->kernel_thread && r->task->state != 'Z';
+}
+
+static enum pi_style rss_text(struct pi_table *t, const struct pi_row *r,
+			      const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	char tmp[32];
+	if (!rss_known(r))
+		return dash(out);
+	pi_buf_puts(out, pi_short_bytes(tmp, sizeof tmp, r->proc->rss_bytes));
+	return PI_STYLE_NORMAL;
+}
+
+static void rss_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		     const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	rss_known(r) ? pi_jw_u64(w, r->proc->rss_bytes) : pi_jw_null(w);
+}
+
+static int rss_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	uint64_t x = a->proc->rss_bytes, y = b->proc->rss_bytes;
+	return (x > y) - (x < y);
+}
+
+static enum pi_style rate_text(double rate, struct pi_buf *out)
+{
+	if (isnan(rate))
+		return dash(out);
+	pi_buf_printf(out, rate < 9.95 && rate > 0 ? "%.1f" : "%.0f", rate);
+	return PI_STYLE_NORMAL;
+}
+
+static enum pi_style vcsw_text(struct pi_table *t, const struct pi_row *r,
+			       const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	return rate_text(r->task->vcsw_rate, out);
+}
+
+static void vcsw_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		      const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	pi_jw_number(w, r->task->vcsw_rate, 2);
+}
+
+static int vcsw_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_double(a->task->vcsw_rate, b->task->vcsw_rate);
+}
+
+static enum pi_style ivcsw_text(struct pi_table *t, const struct pi_row *r,
+				const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	return rate_text(r->task->ivcsw_rate, out);
+}
+
+static void ivcsw_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		       const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	pi_jw_number(w, r->task->ivcsw_rate, 2);
+}
+
+static int ivcsw_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_double(a->task->ivcsw_rate, b->task->ivcsw_rate);
+}
+
+/* The switch counts are known once sched was read. */
+static bool switches_known(const struct pi_task *task)
+{
+	return task->sched_err == 0 && task->sched_ns;
+}
+
+static enum pi_style count_text(const struct pi_task *task, uint64_t n, struct pi_buf *out)
+{
+	if (!switches_known(task))
+		return unread(task->sched_err ? task->sched_err : PI_NOT_READ, out);
+	pi_buf_printf(out, "%" PRIu64, n);
+	return PI_STYLE_NORMAL;
+}
+
+static double switch_count(const struct pi_task *task, bool voluntary)
+{
+	if (!switches_known(task))
+		return NAN;
+	return (double)(voluntary ? task->nvcsw : task->nivcsw);
+}
+
+static enum pi_style vcsw_total_text(struct pi_table *t, const struct pi_row *r,
+				     const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	return count_text(r->task, r->task->nvcsw, out);
+}
+
+static void vcsw_total_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			    const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	switches_known(r->task) ? pi_jw_u64(w, r->task->nvcsw) : pi_jw_null(w);
+}
+
+static int vcsw_total_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_double(switch_count(a->task, true), switch_count(b->task, true));
+}
+
+static enum pi_style ivcsw_total_text(struct pi_table *t, const struct pi_row *r,
+				      const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	return count_text(r->task, r->task->nivcsw, out);
+}
+
+static void ivcsw_total_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			     const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	switches_known(r->task) ? pi_jw_u64(w, r->task->nivcsw) : pi_jw_null(w);
+}
+
+static int ivcsw_total_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_double(switch_count(a->task, false), switch_count(b->task, false));
+}
+
+static enum pi_style last_ran_text(struct pi_table *t, const struct pi_row *r,
+				   const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	char tmp[32];
+	const struct pi_task *task = r->task;
+	if (!task->off_cpu_known)
+		return dash(out);
+	pi_buf_puts(out, task->off_cpu_seconds == 0 ? "now"
+		    : pi_short_duration(tmp, sizeof tmp, task->off_cpu_seconds));
+	return PI_STYLE_NORMAL;
+}
+
+static void last_ran_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			  const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	const struct pi_task *task = r->task;
+	double s = task->off_cpu_known ? task->off_cpu_seconds : -1;
+	s < 0 ? pi_jw_null(w) : pi_jw_number(w, s, 6);
+}
+
+static int last_ran_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_double(off_cpu(a->task), off_cpu(b->task));
+}
+
+static enum pi_style wchan_text(struct pi_table *t, const struct pi_row *r,
+				const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	const struct pi_task *task = r->task;
+	if (task->wchan_err) {
+		pi_buf_puts(out, "?");
+		return PI_STYLE_DIM;
+	}
+	if (!task->wchan || !task->wchan[0])
+		return dash(out);
+	put_escaped(out, task->wchan);
+	return PI_STYLE_NORMAL;
+}
+
+static void wchan_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		       const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	pi_jw_string(w, r->task->wchan_err ? NULL : r->task->wchan);
+}
+
+static int wchan_compare(const struct pi_row *a, const struct pi_row *b)
 {
 	const struct pi_task *x = a->task, *y = b->task;
-	pid_t ia = a->thread_row ? x->tid : a->proc->pid, ib = b->thread_row ? y->tid : b->proc->pid;
+	return cmp_str(x->wchan_err ? NULL : x->wchan, y->wchan_err ? NULL : y->wchan);
+}
 
-	switch (c) {
-	case PI_COL_PID:
-		return (ia > ib) - (ia < ib);
-	case PI_COL_USER:
-		return (x->euid > y->euid) - (x->euid < y->euid);
-	case PI_COL_STATE:
-		return (x->state > y->state) - (x->state < y->state);
-	case PI_COL_CPU:
-		return cmp_double(a->thread_row ? x->cpu_percent : a->proc->cpu_percent,
-				  b->thread_row ? y->cpu_percent : b->proc->cpu_percent);
-	case PI_COL_MEM:
-		return (a->proc->rss_bytes > b->proc->rss_bytes) - (a->proc->rss_bytes < b->proc->rss_bytes);
-	case PI_COL_VCSW:
-		return cmp_double(x->vcsw_rate, y->vcsw_rate);
-	case PI_COL_IVCSW:
-		return cmp_double(x->ivcsw_rate, y->ivcsw_rate);
-	case PI_COL_LAST_RAN:
-		return cmp_double(off_cpu(x), off_cpu(y));
-	case PI_COL_WCHAN:
-		return cmp_str(x->wchan_err ? NULL : x->wchan, y->wchan_err ? NULL : y->wchan);
-	case PI_COL_SYSCALL: {
-		long nx = !x->syscall_err && x->syscall_kind == PI_SYSCALL_IN ? x->syscall_nr : -1;
-		long ny = !y->syscall_err && y->syscall_kind == PI_SYSCALL_IN ? y->syscall_nr : -1;
-		return (nx > ny) - (nx < ny);
+static enum pi_style syscall_text(struct pi_table *t, const struct pi_row *r,
+				  const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)cx;
+	return syscall_words(t, r, out);
+}
+
+static void syscall_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			 const struct pi_cell_context *cx)
+{
+	(void)cx;
+	static const char *const kinds[] = { "running", "not_in_syscall", "in_syscall" };
+	const struct pi_task *task = r->task;
+
+	if (task->syscall_err) {
+		pi_jw_null(w);
+		return;
 	}
-	case PI_COL_FLAGS: {
-		int ra = row_rank(a), rb = row_rank(b);
-		if (ra != rb)
-			return (ra > rb) - (ra < rb);
-		return cmp_double(off_cpu(x), off_cpu(y));
+	pi_jw_object(w);
+	pi_jw_kstring(w, "state", kinds[task->syscall_kind]);
+	if (task->syscall_kind == PI_SYSCALL_IN) {
+		pi_jw_ki64(w, "number", task->syscall_nr);
+		pi_jw_kstring(w, "name", syscall_name(t, r));
+	} else {
+		pi_jw_knull(w, "number");
+		pi_jw_knull(w, "name");
 	}
-	case PI_COL_COMMAND: {
-		struct pi_buf ca = PI_BUF_INIT, cb = PI_BUF_INIT;
-		pi_row_command(a, &ca);
-		pi_row_command(b, &cb);
-		int r = cmp_str(ca.data ? ca.data : "", cb.data ? cb.data : "");
-		pi_buf_free(&ca);
-		pi_buf_free(&cb);
-		return r;
+	pi_jw_object_end(w);
+}
+
+static long syscall_number(const struct pi_task *x)
+{
+	return !x->syscall_err && x->syscall_kind == PI_SYSCALL_IN ? x->syscall_nr : -1;
+}
+
+static int syscall_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(syscall_number(a->task), syscall_number(b->task));
+}
+
+/* TracerPid: 0 is the kernel's "not traced". */
+static enum pi_style tracer_text(struct pi_table *t, const struct pi_row *r,
+				 const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	if (r->task->status_err)
+		return unread(r->task->status_err, out);
+	pi_buf_printf(out, "%d", (int)r->task->tracer_pid);
+	return r->task->tracer_pid ? PI_STYLE_TRACED : PI_STYLE_NORMAL;
+}
+
+static void tracer_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	r->task->status_err ? pi_jw_null(w) : pi_jw_i64(w, r->task->tracer_pid);
+}
+
+static int tracer_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(a->task->status_err ? -1 : a->task->tracer_pid,
+		       b->task->status_err ? -1 : b->task->tracer_pid);
+}
+
+static enum pi_style comm_text(struct pi_table *t, const struct pi_row *r,
+			       const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)cx;
+	put_escaped(out, pi_task_comm(t, r->task));
+	return PI_STYLE_NORMAL;
+}
+
+static void comm_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		      const struct pi_cell_context *cx)
+{
+	(void)cx;
+	pi_jw_string(w, pi_task_comm(t, r->task));
+}
+
+static const char *row_comm(const struct pi_row *r)
+{
+	const struct pi_task *task = r->task;
+	return task->tid == r->proc->pid ? r->proc->comm : task->comm;
+}
+
+static int comm_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_str(row_comm(a), row_comm(b));
+}
+
+static size_t command_cap(const struct pi_cell_context *cx)
+{
+	return cx && cx->command_max ? cx->command_max : PI_COMMAND_MAX;
+}
+
+/* The length of s[0..len) cut to at most max bytes, not inside a UTF-8
+ * sequence. */
+static size_t utf8_prefix(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	size_t n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+static bool cmdline_known(const struct pi_proc *p)
+{
+	return !p->cmdline_err && p->cmdline;
+}
+
+/* The command line is shown cut: the table kept only its start, or the
+ * cap cuts it here. */
+static bool cmdline_cut(const struct pi_row *r, const struct pi_cell_context *cx)
+{
+	const struct pi_proc *p = r->proc;
+	if (!cmdline_known(p))
+		return false;
+	size_t len = strlen(p->cmdline);
+	return p->cmdline_cut || utf8_prefix(p->cmdline, len, command_cap(cx)) < len;
+}
+
+static enum pi_style cmdline_text(struct pi_table *t, const struct pi_row *r,
+				  const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t;
+	const struct pi_proc *p = r->proc;
+	if (!cmdline_known(p))
+		return unread(p->cmdline_err ? p->cmdline_err : PI_NOT_READ, out);
+	size_t len = strlen(p->cmdline);
+	size_t done = pi_escape_text_max(out, p->cmdline, len, command_cap(cx));
+	if (done < len || p->cmdline_cut)
+		pi_escape_cut_note(out, p->cmdline_bytes, p->cmdline_bytes_more);
+	return PI_STYLE_NORMAL;
+}
+
+/* The command line as the table keeps it (PI_CMDLINE_KEEP bytes),
+ * shorter in a process's rows after its first. */
+static void cmdline_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			 const struct pi_cell_context *cx)
+{
+	(void)t;
+	const struct pi_proc *p = r->proc;
+	if (!cmdline_known(p)) {
+		pi_jw_null(w);
+		return;
 	}
-	case PI_COL_COUNT:
-		break;
+	pi_jw_string_len(w, p->cmdline, utf8_prefix(p->cmdline, strlen(p->cmdline), command_cap(cx)));
+}
+
+static int cmdline_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_str(cmdline_known(a->proc) ? a->proc->cmdline : NULL,
+		       cmdline_known(b->proc) ? b->proc->cmdline : NULL);
+}
+
+static enum pi_style command_text(struct pi_table *t, const struct pi_row *r,
+				  const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t;
+	pi_column_command(r, command_cap(cx), out);
+	return PI_STYLE_NORMAL;
+}
+
+static void command_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			 const struct pi_cell_context *cx)
+{
+	(void)t;
+	struct pi_buf b = PI_BUF_INIT;
+	pi_row_command(r, &b);
+	pi_jw_string_len(w, b.data ? b.data : "",
+			 b.data ? utf8_prefix(b.data, b.len, command_cap(cx)) : 0);
+	pi_buf_free(&b);
+}
+
+static int command_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	struct pi_buf ca = PI_BUF_INIT, cb = PI_BUF_INIT;
+	pi_row_command(a, &ca);
+	pi_row_command(b, &cb);
+	int r = cmp_str(ca.data ? ca.data : "", cb.data ? cb.data : "");
+	pi_buf_free(&ca);
+	pi_buf_free(&cb);
+	return r;
+}
+
+static enum pi_style yes_no(bool v, struct pi_buf *out)
+{
+	pi_buf_puts(out, v ? "yes" : "no");
+	return v ? PI_STYLE_NORMAL : PI_STYLE_DIM;
+}
+
+static enum pi_style cmdline_cut_text(struct pi_table *t, const struct pi_row *r,
+				      const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t;
+	return yes_no(cmdline_cut(r, cx), out);
+}
+
+static void cmdline_cut_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			     const struct pi_cell_context *cx)
+{
+	(void)t;
+	pi_jw_bool(w, cmdline_cut(r, cx));
+}
+
+static int cmdline_cut_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(cmdline_cut(a, NULL), cmdline_cut(b, NULL));
+}
+
+/* Its size when counted to the end; unknown past the counting limit. */
+static bool cmdline_bytes_known(const struct pi_proc *p)
+{
+	return cmdline_known(p) && !p->cmdline_bytes_more;
+}
+
+static enum pi_style cmdline_bytes_text(struct pi_table *t, const struct pi_row *r,
+					const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	const struct pi_proc *p = r->proc;
+	if (!cmdline_known(p))
+		return unread(p->cmdline_err ? p->cmdline_err : PI_NOT_READ, out);
+	pi_buf_printf(out, p->cmdline_bytes_more ? ">%zu" : "%zu", p->cmdline_bytes);
+	return PI_STYLE_NORMAL;
+}
+
+static void cmdline_bytes_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			       const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	cmdline_bytes_known(r->proc) ? pi_jw_u64(w, r->proc->cmdline_bytes) : pi_jw_null(w);
+}
+
+static int cmdline_bytes_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(cmdline_known(a->proc) ? (int64_t)a->proc->cmdline_bytes : -1,
+		       cmdline_known(b->proc) ? (int64_t)b->proc->cmdline_bytes : -1);
+}
+
+static enum pi_style threads_text(struct pi_table *t, const struct pi_row *r,
+				  const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	pi_buf_printf(out, "%d", r->proc->nlwp);
+	return PI_STYLE_NORMAL;
+}
+
+static void threads_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			 const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	pi_jw_i64(w, r->proc->nlwp);
+}
+
+static int threads_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(a->proc->nlwp, b->proc->nlwp);
+}
+
+static enum pi_style kthread_text(struct pi_table *t, const struct pi_row *r,
+				  const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	return yes_no(r->proc->kernel_thread, out);
+}
+
+static void kthread_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			 const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	pi_jw_bool(w, r->proc->kernel_thread);
+}
+
+static int kthread_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(a->proc->kernel_thread, b->proc->kernel_thread);
+}
+
+static enum pi_style flags_text(struct pi_table *t, const struct pi_row *r,
+				const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)cx;
+	return pi_row_flag_text(t, r, out);
+}
+
+/* The row's flags by the names of the findings they correspond to. */
+/* The row's flags by the names of the findings they stand for, in the
+ * order of the table of kinds. */
+static void flags_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		       const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	unsigned flags = pi_row_flags(r);
+	bool holds = pi_row_holds_zombies(r);
+	pi_jw_array(w);
+	for (size_t i = 0; i < pi_nkinds; i++)
+		if (pi_kind_marks(&pi_kinds[i], flags, holds))
+			pi_jw_string(w, pi_kinds[i].name);
+	pi_jw_array_end(w);
+}
+
+static int flags_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	int ra = row_rank(a), rb = row_rank(b);
+	if (ra != rb)
+		return (ra > rb) - (ra < rb);
+	return cmp_double(off_cpu(a->task), off_cpu(b->task));
+}
+
+static unsigned zombies_held(const struct pi_row *r)
+{
+	return pi_row_holds_zombies(r) ? r->proc->zombies : 0;
+}
+
+static enum pi_style zombies_text(struct pi_table *t, const struct pi_row *r,
+				  const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	unsigned n = zombies_held(r);
+	pi_buf_printf(out, "%u", n);
+	return n ? PI_STYLE_ZOMBIE_PARENT : PI_STYLE_NORMAL;
+}
+
+static void zombies_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			 const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	pi_jw_u64(w, zombies_held(r));
+}
+
+static int zombies_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(zombies_held(a), zombies_held(b));
+}
+
+static double zombie_age(const struct pi_row *r)
+{
+	return pi_row_holds_zombies(r) ? r->proc->oldest_zombie_seconds : NAN;
+}
+
+static enum pi_style zombie_age_text(struct pi_table *t, const struct pi_row *r,
+				     const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	char tmp[32];
+	double s = zombie_age(r);
+	if (isnan(s))
+		return dash(out);
+	pi_buf_puts(out, pi_short_duration(tmp, sizeof tmp, s));
+	return PI_STYLE_ZOMBIE_PARENT;
+}
+
+static void zombie_age_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			    const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	double s = zombie_age(r);
+	isnan(s) || s < 0 ? pi_jw_null(w) : pi_jw_number(w, s, 6);
+}
+
+static int zombie_age_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_double(zombie_age(a), zombie_age(b));
+}
+
+/* --- The registry. Widths fit the usual values: TIDs up to 4194304,
+ * "5m02s". A column whose values vary in length (WCHAN, SYSCALL, FLAGS)
+ * takes what the rows on screen need when there is room; narrow screens
+ * shrink the columns of the highest `drop` first, then drop them; the
+ * PID, state, %CPU and command always stay. --------------------------- */
+
+/* A column's text, JSON and order functions, named after it. */
+#define FUNCTIONS(f) .text = f##_text, .json = f##_json, .compare = f##_compare
+
+static const struct pi_column_info columns[PI_COL_COUNT] = {
+	[PI_COL_PID] = {
+		.name = "pid", .title = "PID", .key = "pid", .type = PI_JSON_INT,
+		.min_width = 7, .width = 7, .right = true,
+		.drop = 0,
+		.help = "process ID (in a row per thread: the thread's ID, titled TID)",
+		FUNCTIONS(pid),
+	},
+	[PI_COL_TID] = {
+		.name = "tid", .title = "TID", .key = "tid", .type = PI_JSON_INT,
+		.min_width = 7, .width = 7, .right = true,
+		.drop = 10,
+		.help = "thread ID of a row per thread (- and null in a row per process)",
+		FUNCTIONS(tid),
+	},
+	[PI_COL_PPID] = {
+		.name = "ppid", .title = "PPID", .key = "ppid", .type = PI_JSON_INT,
+		.min_width = 7, .width = 7, .right = true,
+		.drop = 10,
+		.help = "parent process ID",
+		FUNCTIONS(ppid),
+	},
+	[PI_COL_USER] = {
+		.name = "user", .title = "USER", .key = "user", .type = PI_JSON_OBJECT,
+		.min_width = 4, .width = 8, .max_width = 16,
+		.drop = 4,
+		.help = "effective user (JSON: its id and name)",
+		FUNCTIONS(user),
+	},
+	[PI_COL_STATE] = {
+		.name = "state", .title = "S", .key = "state", .type = PI_JSON_OBJECT,
+		.min_width = 1, .width = 1,
+		.detail = PI_DETAIL_STAT, .drop = 0,
+		.help = "state letter: R S D Z T t I X (JSON: its code and name)",
+		FUNCTIONS(state),
+	},
+	[PI_COL_CPU] = {
+		.name = "cpu", .title = "%CPU", .key = "cpu_percent", .type = PI_JSON_NUMBER,
+		.min_width = 5, .width = 5, .right = true, .descending = true,
+		.drop = 0,
+		.help = "CPU use over the last refresh, percent of one CPU (- before a second sample)",
+		FUNCTIONS(cpu),
+	},
+	[PI_COL_MEM] = {
+		.name = "rss", .title = "RES", .key = "rss_bytes", .type = PI_JSON_INT,
+		.min_width = 5, .width = 6, .right = true, .descending = true,
+		.drop = 5,
+		.help = "resident memory of the process (- for kernel threads and zombies)",
+		FUNCTIONS(rss),
+	},
+	[PI_COL_VCSW] = {
+		.name = "vcsw", .title = "VCSW/s",
+		.key = "voluntary_ctxt_switches_per_second", .type = PI_JSON_NUMBER,
+		.min_width = 6, .width = 6, .right = true, .descending = true,
+		.detail = PI_DETAIL_SCHED, .drop = 8,
+		.help = "voluntary context switches per second (waits), from two reads",
+		FUNCTIONS(vcsw),
+	},
+	[PI_COL_IVCSW] = {
+		.name = "icsw", .title = "ICSW/s",
+		.key = "nonvoluntary_ctxt_switches_per_second", .type = PI_JSON_NUMBER,
+		.min_width = 6, .width = 6, .right = true, .descending = true,
+		.detail = PI_DETAIL_SCHED, .drop = 9,
+		.help = "involuntary context switches per second (preemptions), from two reads",
+		FUNCTIONS(ivcsw),
+	},
+	[PI_COL_VCSW_TOTAL] = {
+		.name = "vcsw_total", .title = "VCSW", .key = "voluntary_ctxt_switches", .type = PI_JSON_INT,
+		.min_width = 6, .width = 8, .right = true, .descending = true,
+		.detail = PI_DETAIL_SCHED, .drop = 10,
+		.help = "voluntary context switches since the thread started",
+		FUNCTIONS(vcsw_total),
+	},
+	[PI_COL_IVCSW_TOTAL] = {
+		.name = "icsw_total", .title = "ICSW", .key = "nonvoluntary_ctxt_switches", .type = PI_JSON_INT,
+		.min_width = 6, .width = 8, .right = true, .descending = true,
+		.detail = PI_DETAIL_SCHED, .drop = 10,
+		.help = "involuntary context switches since the thread started",
+		FUNCTIONS(ivcsw_total),
+	},
+	[PI_COL_LAST_RAN] = {
+		.name = "lastran", .title = "LASTRAN", .key = "off_cpu_seconds", .type = PI_JSON_NUMBER,
+		.min_width = 5, .width = 7, .right = true, .descending = true,
+		.detail = PI_DETAIL_SCHED, .drop = 6,
+		.help = "time since the task last ran (now: running; JSON: seconds)",
+		FUNCTIONS(last_ran),
+	},
+	[PI_COL_WCHAN] = {
+		.name = "wchan", .title = "WCHAN", .key = "wchan", .type = PI_JSON_STRING,
+		.min_width = 6, .width = 18, .max_width = 40,
+		.detail = PI_DETAIL_WCHAN, .drop = 3,
+		.help = "kernel function the task waits in (- not waiting, ? not readable)",
+		FUNCTIONS(wchan),
+	},
+	[PI_COL_SYSCALL] = {
+		.name = "syscall", .title = "SYSCALL", .key = "syscall", .type = PI_JSON_OBJECT,
+		.min_width = 7, .width = 13, .max_width = 32,
+		.detail = PI_DETAIL_SYSCALL, .drop = 7,
+		.help = "system call the task is in, or running or none (JSON: state, number, name)",
+		FUNCTIONS(syscall),
+	},
+	[PI_COL_TRACER] = {
+		.name = "tracer", .title = "TRACER", .key = "tracer_pid", .type = PI_JSON_INT,
+		.min_width = 6, .width = 7, .right = true, .descending = true,
+		.detail = PI_DETAIL_STATUS, .drop = 10,
+		.help = "PID of the task's tracer (0: not traced)",
+		FUNCTIONS(tracer),
+	},
+	[PI_COL_COMM] = {
+		.name = "comm", .title = "COMM", .key = "comm", .type = PI_JSON_STRING,
+		.min_width = 4, .width = 15, .max_width = 16,
+		.drop = 10,
+		.help = "the task's name (its process's for a main thread)",
+		FUNCTIONS(comm),
+	},
+	[PI_COL_CMDLINE] = {
+		.name = "cmdline", .title = "CMDLINE", .key = "cmdline", .type = PI_JSON_STRING,
+		.min_width = 7, .width = 0,
+		.drop = 0,
+		.help = "the command line alone (? not readable; none for kernel threads)",
+		FUNCTIONS(cmdline),
+	},
+	[PI_COL_COMMAND] = {
+		.name = "command", .title = "COMMAND", .key = "command", .type = PI_JSON_STRING,
+		.min_width = 7, .width = 0,
+		.drop = 0,
+		.help = "the command line, or [name]; a thread's own name first; the tree's lines",
+		FUNCTIONS(command),
+	},
+	[PI_COL_CMDLINE_CUT] = {
+		.name = "cmdline_cut", .title = "CUT", .key = "cmdline_truncated", .type = PI_JSON_BOOL,
+		.min_width = 3, .width = 3, .descending = true,
+		.drop = 10,
+		.help = "is the command line shown cut (yes or no)",
+		FUNCTIONS(cmdline_cut),
+	},
+	[PI_COL_CMDLINE_BYTES] = {
+		.name = "cmdline_bytes", .title = "ARGBYTES", .key = "cmdline_bytes", .type = PI_JSON_INT,
+		.min_width = 8, .width = 8, .right = true, .descending = true,
+		.drop = 10,
+		.help = "size of the whole command line in bytes",
+		FUNCTIONS(cmdline_bytes),
+	},
+	[PI_COL_THREADS] = {
+		.name = "threads", .title = "NLWP", .key = "threads", .type = PI_JSON_INT,
+		.min_width = 4, .width = 5, .right = true, .descending = true,
+		.drop = 10,
+		.help = "threads in the process",
+		FUNCTIONS(threads),
+	},
+	[PI_COL_KTHREAD] = {
+		.name = "kthread", .title = "KTHREAD", .key = "kernel_thread", .type = PI_JSON_BOOL,
+		.min_width = 3, .width = 7, .descending = true,
+		.drop = 10,
+		.help = "is it a kernel thread (yes or no)",
+		FUNCTIONS(kthread),
+	},
+	[PI_COL_FLAGS] = {
+		.name = "flags", .title = "FLAGS", .key = "flags", .type = PI_JSON_ARRAY,
+		.min_width = 5, .width = 22, .max_width = 48, .descending = true,
+		.detail = PI_DETAIL_STAT | PI_DETAIL_SCHED | PI_DETAIL_STATUS, .drop = 0,
+		.help = "the problem, in words: hung, deadlock, in D, zombie, stopped, traced",
+		FUNCTIONS(flags),
+	},
+	[PI_COL_ZOMBIES] = {
+		.name = "zombies", .title = "ZOMB", .key = "zombie_children", .type = PI_JSON_INT,
+		.min_width = 4, .width = 4, .right = true, .descending = true,
+		.drop = 10,
+		.help = "children that exited and were not reaped",
+		FUNCTIONS(zombies),
+	},
+	[PI_COL_ZOMBIE_AGE] = {
+		.name = "zombie_age", .title = "ZAGE", .key = "oldest_zombie_seconds", .type = PI_JSON_NUMBER,
+		.min_width = 5, .width = 5, .right = true, .descending = true,
+		.drop = 10,
+		.help = "how long the oldest of them has been a zombie",
+		FUNCTIONS(zombie_age),
+	},
+};
+
+const struct pi_column_info *pi_column(enum pi_column c)
+{
+	return &columns[(unsigned)c < PI_COL_COUNT ? c : PI_COL_PID];
+}
+
+const char *pi_column_title(enum pi_column c, bool threads)
+{
+	return c == PI_COL_PID && threads ? "TID" : pi_column(c)->title;
+}
+
+enum pi_style pi_column_format_in(enum pi_column c, struct pi_table *t, const struct pi_row *r,
+				  const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	return pi_column(c)->text(t, r, cx, out);
+}
+
+enum pi_style pi_column_format(enum pi_column c, struct pi_table *t, const struct pi_row *r,
+			       struct pi_buf *out)
+{
+	return pi_column_format_in(c, t, r, NULL, out);
+}
+
+void pi_column_json(enum pi_column c, struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		    const struct pi_cell_context *cx)
+{
+	const struct pi_column_info *ci = pi_column(c);
+	pi_jw_key(w, ci->key);
+	ci->json(w, t, r, cx);
+}
+
+int pi_column_compare(enum pi_column c, const struct pi_row *a, const struct pi_row *b)
+{
+	return pi_column(c)->compare(a, b);
+}
+
+const char *pi_json_type_name(enum pi_json_type type)
+{
+	static const char *const names[] = { "integer", "number", "string", "boolean", "object",
+					     "array" };
+	return (unsigned)type < sizeof names / sizeof names[0] ? names[type] : "?";
+}
+
+bool pi_column_by_name(const char *name, size_t len, enum pi_column *out)
+{
+	for (int c = 0; c < PI_COL_COUNT; c++) {
+		const struct pi_column_info *ci = &columns[c];
+		if ((strlen(ci->name) == len && strncasecmp(ci->name, name, len) == 0)
+		    || (strlen(ci->key) == len && strncasecmp(ci->key, name, len) == 0)) {
+			*out = (enum pi_column)c;
+			return true;
+		}
 	}
+	return false;
+}
+
+static struct pi_column_set default_set, all_set;
+
+/* The text table's columns without -o, in their order: the flags just
+ * before the command, which takes the rest of the line. */
+static const enum pi_column default_columns[] = {
+	PI_COL_PID, PI_COL_USER, PI_COL_STATE, PI_COL_CPU, PI_COL_MEM, PI_COL_VCSW, PI_COL_IVCSW,
+	PI_COL_LAST_RAN, PI_COL_WCHAN, PI_COL_SYSCALL, PI_COL_FLAGS, PI_COL_COMMAND,
+};
+
+static void make_sets(void)
+{
+	if (all_set.n)
+		return;
+	for (int c = 0; c < PI_COL_COUNT; c++)
+		all_set.ids[all_set.n++] = (enum pi_column)c;
+	for (size_t i = 0; i < sizeof default_columns / sizeof default_columns[0]; i++)
+		default_set.ids[default_set.n++] = default_columns[i];
+}
+
+const struct pi_column_set *pi_columns_default(void)
+{
+	make_sets();
+	return &default_set;
+}
+
+const struct pi_column_set *pi_columns_all(void)
+{
+	make_sets();
+	return &all_set;
+}
+
+bool pi_columns_has(const struct pi_column_set *set, enum pi_column c)
+{
+	for (unsigned i = 0; i < set->n; i++)
+		if (set->ids[i] == c)
+			return true;
+	return false;
+}
+
+unsigned pi_columns_detail(const struct pi_column_set *set)
+{
+	unsigned need = 0;
+	for (unsigned i = 0; i < set->n; i++)
+		need |= pi_column(set->ids[i])->detail;
+	return need;
+}
+
+void pi_columns_format(const struct pi_column_set *set, struct pi_buf *out)
+{
+	for (unsigned i = 0; i < set->n; i++) {
+		if (i)
+			pi_buf_putc(out, ',');
+		pi_buf_puts(out, pi_column(set->ids[i])->name);
+	}
+}
+
+static void valid_names(struct pi_buf *why)
+{
+	pi_buf_puts(why, "; valid columns: ");
+	pi_columns_format(pi_columns_all(), why);
+}
+
+int pi_columns_parse(const char *list, const struct pi_column_set *base,
+		     struct pi_column_set *out, struct pi_buf *why)
+{
+	struct pi_column_set set = { 0 };
+	const char *p = list;
+
+	if (*p == '+') {
+		set = *base;
+		p++;
+	}
+	if (!*p) {
+		pi_buf_puts(why, "no column named");
+		valid_names(why);
+		return -1;
+	}
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		enum pi_column c;
+		if (len == 0) {
+			pi_buf_puts(why, "an empty column name (two commas, or one at an end)");
+			return -1;
+		}
+		if (!pi_column_by_name(p, len, &c)) {
+			pi_buf_puts(why, "unknown column '");
+			/* What the user typed, but never a control character,
+			 * and not a megabyte of it. */
+			pi_escape_text_max(why, p, len, 64);
+			pi_buf_puts(why, "'");
+			valid_names(why);
+			return -1;
+		}
+		if (!pi_columns_has(&set, c))
+			set.ids[set.n++] = c;
+		p += len;
+		if (!*p)
+			break;
+		p++;
+		if (!*p) {
+			pi_buf_puts(why, "an empty column name (two commas, or one at an end)");
+			return -1;
+		}
+	}
+	*out = set;
 	return 0;
+}
+
+void pi_columns_list_text(struct pi_buf *out)
+{
+	for (int c = 0; c < PI_COL_COUNT; c++) {
+		const struct pi_column_info *ci = &columns[c];
+		pi_buf_printf(out, "%-14s %-8s %s\n", ci->name, ci->title, ci->help);
+	}
+}
+
+void pi_columns_list_json(struct pi_jw *w)
+{
+	pi_jw_array(w);
+	for (int c = 0; c < PI_COL_COUNT; c++) {
+		const struct pi_column_info *ci = &columns[c];
+		pi_jw_object(w);
+		pi_jw_kstring(w, "name", ci->name);
+		pi_jw_kstring(w, "title", ci->title);
+		pi_jw_kstring(w, "key", ci->key);
+		pi_jw_kstring(w, "type", pi_json_type_name(ci->type));
+		pi_jw_kbool(w, "default", pi_columns_has(pi_columns_default(), (enum pi_column)c));
+		pi_jw_kstring(w, "help", ci->help);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
 }

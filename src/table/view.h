@@ -11,20 +11,41 @@
 
 #include "table/table.h"
 
+/* The columns (their registry is table/columns.c). The order is the
+ * JSON's key order, and the order --list-columns lists them in. */
 enum pi_column {
 	PI_COL_PID,
+	PI_COL_TID,
+	PI_COL_PPID,
 	PI_COL_USER,
 	PI_COL_STATE,
 	PI_COL_CPU,
 	PI_COL_MEM,
 	PI_COL_VCSW,
 	PI_COL_IVCSW,
+	PI_COL_VCSW_TOTAL,
+	PI_COL_IVCSW_TOTAL,
 	PI_COL_LAST_RAN,
 	PI_COL_WCHAN,
 	PI_COL_SYSCALL,
-	PI_COL_FLAGS,
+	PI_COL_TRACER,
+	PI_COL_COMM,
+	PI_COL_CMDLINE,
 	PI_COL_COMMAND,
+	PI_COL_CMDLINE_CUT,
+	PI_COL_CMDLINE_BYTES,
+	PI_COL_THREADS,
+	PI_COL_KTHREAD,
+	PI_COL_FLAGS,
+	PI_COL_ZOMBIES,
+	PI_COL_ZOMBIE_AGE,
 	PI_COL_COUNT
+};
+
+/* Columns chosen, in the order shown; each at most once. */
+struct pi_column_set {
+	unsigned n;
+	enum pi_column ids[PI_COL_COUNT];
 };
 
 struct pi_row {
@@ -44,6 +65,9 @@ struct pi_view_options {
 	const char *filter;	/* rows whose command holds this text (any case); NULL: all */
 	enum pi_column sort;
 	bool descending;
+	/* The columns shown (-o, the chooser); NULL: the defaults (text:
+	 * pi_columns_default; JSON: every column). */
+	const struct pi_column_set *columns;
 };
 
 struct pi_view {

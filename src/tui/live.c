@@ -8,6 +8,7 @@
 
 #include "collect/sched_clock.h"
 #include "exitcodes.h"
+#include "settings.h"
 #include "table/columns.h"
 #include "tui/help.h"
 #include "util/escape.h"
@@ -162,6 +163,21 @@ static void prompt_key(struct pi_live *l, int key)
 	}
 }
 
+/* The column shown `by` places right of the sort column (left when
+ * negative), going round; the first shown when it is not shown. */
+static enum pi_column next_sort(const struct pi_monitor *m, int by)
+{
+	const struct pi_column_set *set = &m->columns;
+	int at = -1;
+	for (unsigned i = 0; i < set->n; i++)
+		if (set->ids[i] == m->vo.sort)
+			at = (int)i;
+	if (at < 0)
+		return set->ids[0];
+	int n = (int)set->n;
+	return set->ids[((at + by) % n + n) % n];
+}
+
 static void sort_by(struct pi_live *l, enum pi_column c)
 {
 	struct pi_view_options *vo = &l->m->vo;
@@ -274,12 +290,12 @@ static bool table_key(struct pi_live *l, int key)
 		return true;
 	case '<':
 	case ',':
-		sort_by(l, (enum pi_column)((vo->sort + PI_COL_COUNT - 1) % PI_COL_COUNT));
+		sort_by(l, next_sort(l->m, -1));
 		return true;
 	case '>':
 	case '.':
 	case KEY_F(6):
-		sort_by(l, (enum pi_column)((vo->sort + 1) % PI_COL_COUNT));
+		sort_by(l, next_sort(l->m, 1));
 		return true;
 	case 'I':
 	case 'R':
@@ -302,6 +318,12 @@ static bool table_key(struct pi_live *l, int key)
 	case 's':
 		pi_prompt_start(&l->prompt, PI_PROMPT_DELAY, "");
 		return false;
+	case KEY_F(2):
+	case 'C':
+	case 'S':
+		pi_chooser_open(&l->chooser, &l->m->columns);
+		l->page = PI_PAGE_COLUMNS;
+		return false;
 	case 'Z':
 		l->paused = !l->paused;
 		if (!l->paused)
@@ -311,6 +333,40 @@ static bool table_key(struct pi_live *l, int key)
 	default:
 		return false;
 	}
+}
+
+/* Keys on the columns page: each change shows at once (the rows are
+ * read again for what a new column needs). */
+static bool chooser_key(struct pi_live *l, int key)
+{
+	struct pi_chooser *c = &l->chooser;
+	struct pi_column_set set;
+
+	switch (pi_chooser_key(c, &l->screen, key)) {
+	case PI_CHOOSER_NOTHING:
+		return false;
+	case PI_CHOOSER_CHANGED:
+		pi_chooser_columns(c, &set);
+		pi_monitor_set_columns(l->m, &set);
+		return true;
+	case PI_CHOOSER_SAVE: {
+		struct pi_buf path = PI_BUF_INIT, why = PI_BUF_INIT;
+		pi_chooser_columns(c, &set);
+		if (pi_settings_save(&set, &path, &why) == 0) {
+			pi_escape_text(&why, path.data, path.len);
+			snprintf(c->message, sizeof c->message, "saved in %s", why.data);
+		} else {
+			snprintf(c->message, sizeof c->message, "not saved: %s", why.data);
+		}
+		pi_buf_free(&path);
+		pi_buf_free(&why);
+		return false;
+	}
+	case PI_CHOOSER_CLOSE:
+		l->page = PI_PAGE_TABLE;
+		return true;
+	}
+	return false;
 }
 
 /* Handles one key on whichever page is up. Returns true when the rows
@@ -341,6 +397,8 @@ static bool handle_key(struct pi_live *l, int key, bool *now)
 			return false;
 		}
 	}
+	if (l->page == PI_PAGE_COLUMNS)
+		return chooser_key(l, key);
 	if (l->page == PI_PAGE_DETAIL) {
 		if (pi_snapview_key(&l->snap, &l->screen, key) == PI_SNAPVIEW_CLOSE) {
 			pi_snapview_close(&l->snap);
@@ -368,6 +426,9 @@ static void draw(struct pi_live *l)
 		break;
 	case PI_PAGE_HELP:
 		pi_help_draw(&l->screen, l->help_top);
+		break;
+	case PI_PAGE_COLUMNS:
+		pi_chooser_draw(&l->chooser, &l->screen);
 		break;
 	case PI_PAGE_TABLE:
 		pi_live_draw_table(l);
@@ -413,6 +474,21 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 	l.next_sample_ns = pi_monotonic_ns() + (int64_t)(l.delay_seconds * 1e9);
 	if (l.iterations && l.refreshes >= l.iterations)
 		l.quit = true;
+	/* The columns saved last time, unless -o chose them. A file that
+	 * cannot be used is said on stderr (seen after the view) and at the
+	 * bottom of the screen, and the defaults shown. */
+	if (!opt->columns_given) {
+		struct pi_settings saved;
+		struct pi_buf why = PI_BUF_INIT;
+		int r = pi_settings_load(&saved, &why);
+		if (r != 0) {
+			fprintf(stderr, "pinspect: warning: %s\n", why.data);
+			say(&l, "%s", why.data);
+		}
+		if (r >= 0 && saved.have_columns)
+			pi_monitor_set_columns(m, &saved.columns);
+		pi_buf_free(&why);
+	}
 	if (pi_screen_open(&l.screen) != 0)
 		return PI_EXIT_FAILURE;
 	settle(&l, true);

@@ -1,6 +1,7 @@
 /* live — the live view: a loop of samples, keys and frames over a
  * monitor (monitor.h), on the screen (screen.h). The table page is drawn
- * by draw.c; the snapshot page is snapview.c; the keys are on the help
+ * by draw.c; the snapshot page is snapview.c, the column chooser
+ * chooser.c; the keys are on the help
  * page (help.c) and in pinspect(1), LIVE VIEW. */
 #ifndef PI_TUI_LIVE_H
 #define PI_TUI_LIVE_H
@@ -11,11 +12,12 @@
 
 #include "monitor.h"
 #include "options.h"
+#include "tui/chooser.h"
 #include "tui/snapview.h"
 #include "tui/prompt.h"
 #include "tui/screen.h"
 
-enum pi_page { PI_PAGE_TABLE, PI_PAGE_DETAIL, PI_PAGE_HELP };
+enum pi_page { PI_PAGE_TABLE, PI_PAGE_DETAIL, PI_PAGE_HELP, PI_PAGE_COLUMNS };
 
 struct pi_live {
 	struct pi_monitor *m;
@@ -30,6 +32,7 @@ struct pi_live {
 	enum pi_page help_from;		/* where the help page returns to */
 	int help_top;
 	struct pi_snapview snap;
+	struct pi_chooser chooser;	/* the columns page */
 	struct pi_prompt prompt;
 	char search[128];		/* the last search, for n */
 	size_t search_from;		/* where the selection was when it began */

@@ -14,6 +14,15 @@ for opt in $options; do
 	done
 done
 
+# The columns of -o: every one --list-columns lists is completed by all
+# three.
+columns=$("$PINSPECT_BIN" --list-columns | awk '{ print $1 }')
+check "--list-columns lists columns" test -n "$columns"
+for file in pinspect.bash _pinspect pinspect.fish; do
+	missing=$(for c in $columns; do grep -qw -- "$c" "$src/completions/$file" || echo "$c"; done)
+	check "$file completes every column after -o" test -z "$missing"
+done
+
 # bash: drive the completion function as bash itself would.
 bash_complete() {
 	bash -c '
@@ -42,6 +51,10 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 	bash_complete pinspect pi-thr >"$TEST_TMP/out"
 	out_has "bash: a command name completes to its PID" "^$HELPER_PID\$"
 	out_lacks "bash: and only to matching processes" "^$$\$"
+	bash_complete pinspect -o pid,sy >"$TEST_TMP/out"
+	out_has "bash: -o completes the last column of a list" '^pid,syscall$'
+	bash_complete pinspect --output=+wc >"$TEST_TMP/out"
+	out_has "bash: --output=+LIST completes too" '^\+wchan$'
 	bash_complete pinspect --chec >"$TEST_TMP/out"
 	out_has "bash: --chec completes to --check" '^--check$'
 	bash_complete pinspect --check "${HELPER_PID:0:2}" >"$TEST_TMP/out"
@@ -59,6 +72,8 @@ if command -v fish >/dev/null; then
 	out_has "fish: PIDs complete with their command names" "^$HELPER_PID	pi-threads\$"
 	fish -c "source '$src/completions/pinspect.fish'; complete -C 'pinspect --metrics $HELPER_PID'" >"$TEST_TMP/out"
 	out_lacks "fish: no PIDs after a scan option" '[0-9]' 
+	fish -c "source '$src/completions/pinspect.fish'; complete -C 'pinspect -o pid,st'" >"$TEST_TMP/out"
+	out_has "fish: -o completes the last column of a list" '^pid,state	'
 	fish -c "source '$src/completions/pinspect.fish'; complete -C 'pinspect --dead'" >"$TEST_TMP/out"
 	out_has "fish: --dead completes to --deadlocks, described" '^--deadlocks	Scan every process for lock cycles$'
 else
