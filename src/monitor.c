@@ -9,6 +9,7 @@
 
 #include "collect/sched_clock.h"
 #include "exitcodes.h"
+#include "proc/system.h"
 #include "proc/reader.h"
 #include "proc/status.h"
 #include "table/columns.h"
@@ -20,11 +21,9 @@ static int resolve_top(pid_t *pid)
 {
 	struct pi_buf buf = PI_BUF_INIT;
 	struct pi_status st;
-	char path[48];
 	int status = 0;
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)*pid);
-	int err = pi_read_at(AT_FDCWD, path, &buf);
+	int err = pi_proc_read_file(*pid, 0, "status", &buf);
 	if (!err)
 		err = pi_status_parse(buf.data, buf.len, &st);
 	pi_buf_free(&buf);

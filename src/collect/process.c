@@ -12,6 +12,7 @@
 #include "collect/threads.h"
 #include "elf/vdso.h"
 #include "elf/vdso_sandbox.h"
+#include "proc/system.h"
 #include "proc/memory.h"
 #include "proc/reader.h"
 #include "sys/abi.h"
@@ -250,12 +251,9 @@ static void distrust_hidden_wchan(int procfd, struct pi_process *p, struct pi_bu
 
 static int read_hung_task_timeout(struct pi_buf *buf)
 {
-	int fd = open("/proc/sys/kernel", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int err = pi_read_at(fd, "hung_task_timeout_secs", buf);
-	close(fd);
-	return err ? -1 : atoi(buf->data);
+	int secs;
+	(void)buf;
+	return pi_proc_sysctl_int("kernel/hung_task_timeout_secs", &secs) == 0 ? secs : -1;
 }
 
 void pi_collect_finish(struct pi_process *p)

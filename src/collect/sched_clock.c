@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proc/system.h"
 #include "proc/reader.h"
 #include "proc/sched.h"
 #include "util/xalloc.h"
@@ -38,7 +39,7 @@ static int read_own_exec_start(int64_t *ns)
 {
 	struct pi_buf buf = PI_BUF_INIT;
 	struct pi_sched self;
-	int err = pi_read_at(AT_FDCWD, "/proc/thread-self/sched", &buf);
+	int err = pi_proc_read_self("thread-self/sched", &buf);
 	if (!err)
 		err = pi_sched_parse(buf.data, buf.len, &self);
 	if (!err)

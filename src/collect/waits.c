@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proc/system.h"
 #include "proc/fdscan.h"
 #include "proc/filelocks.h"
 #include "proc/lists.h"
@@ -354,9 +355,10 @@ static void read_unix_table(struct ctx *c)
 		pi_unix_sockets_parse(r->buf.data, r->buf.len, MAX_TABLE_ROWS, add_unix, c, &skipped);
 
 	/* sock_diag answers for pinspect's own network namespace only. */
-	struct stat mine, theirs;
-	if (stat("/proc/self/ns/net", &mine) == 0 && fstatat(c->procfd, "ns/net", &theirs, 0) == 0
-	    && mine.st_ino != theirs.st_ino) {
+	struct stat theirs;
+	uint64_t mine;
+	if (pi_proc_own_ns("net", &mine) == 0 && fstatat(c->procfd, "ns/net", &theirs, 0) == 0
+	    && mine != theirs.st_ino) {
 		c->other_netns = true;
 		if (c->pid == r->target->pid && !r->target->waits_netns) {
 			char text[48];

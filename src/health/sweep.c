@@ -16,6 +16,7 @@
 #include "collect/locks.h"
 #include "collect/sched_clock.h"
 #include "collect/thread.h"
+#include "proc/system.h"
 #include "proc/reader.h"
 #include "proc/stat.h"
 #include "proc/status.h"
@@ -382,12 +383,13 @@ static int sweep(struct pi_sweep *s, unsigned what, pid_t only)
 	s->root = geteuid() == 0;
 	s->uptime_seconds = clock_seconds(CLOCK_BOOTTIME);
 	s->hung_task_timeout_secs = -1;
-	if (pi_read_at(AT_FDCWD, "/proc/sys/kernel/hung_task_timeout_secs", &buf) == 0)
-		s->hung_task_timeout_secs = atoi(buf.data);
+	int secs;
+	if (pi_proc_sysctl_int("kernel/hung_task_timeout_secs", &secs) == 0)
+		s->hung_task_timeout_secs = secs;
 	pi_buf_free(&buf);
 
-	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int err = procfd < 0 ? -errno : 0;
+	int procfd = pi_proc_open_root();
+	int err = procfd < 0 ? procfd : 0;
 	if (!err && only > 0) {
 		/* One process: the others are not even listed. */
 		close(procfd);
@@ -412,9 +414,9 @@ static int sweep(struct pi_sweep *s, unsigned what, pid_t only)
 	memset(&run, 0, sizeof run);
 	run.what = what;
 	run.root = s->root;
-	struct stat ns;
-	if (stat("/proc/self/ns/pid", &ns) == 0)
-		run.our_pid_ns = ns.st_ino;
+	uint64_t ns;
+	if (pi_proc_own_ns("pid", &ns) == 0)
+		run.our_pid_ns = ns;
 	run.pids = pids;
 	run.npids = npids;
 	run.slots = pi_xcalloc(npids ? npids : 1, sizeof *run.slots);

@@ -10,12 +10,6 @@
 #include "proc/reader.h"
 #include "util/xalloc.h"
 
-int pi_proc_open_root(void)
-{
-	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd >= 0 ? fd : -errno;
-}
-
 static int compare_ints(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;

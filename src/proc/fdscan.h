@@ -15,9 +15,6 @@
 #include "proc/fds.h"
 #include "util/buf.h"
 
-/* Opens /proc itself (for /proc/locks, and the list of processes). */
-int pi_proc_open_root(void);
-
 /* The numeric names (PIDs, TIDs, descriptors) in dirfd/name ("." for
  * dirfd itself), sorted, at most max of them (*cut says there were
  * more). *ids is grown with pi_xgrow; free it. Returns 0 or -errno. */

@@ -26,6 +26,12 @@ int pi_proc_open(pid_t pid)
 	return fd >= 0 ? fd : -errno;
 }
 
+int pi_proc_open_root(void)
+{
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
+}
+
 int pi_proc_open_dir(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -15,6 +15,8 @@
 /* Opens /proc/PID as a directory. Returns the fd, or -errno (-ENOENT: no
  * such process). */
 int pi_proc_open(pid_t pid);
+/* Opens /proc itself (for /proc/locks, and the list of processes). */
+int pi_proc_open_root(void);
 /* Opens a subdirectory (e.g. "task", or a TID under task/). */
 int pi_proc_open_dir(int dirfd, const char *name);
 

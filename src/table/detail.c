@@ -14,6 +14,7 @@
 #include "analysis/offcpu.h"
 #include "collect/sched_clock.h"
 #include "model.h"
+#include "proc/system.h"
 #include "proc/lists.h"
 #include "proc/reader.h"
 #include "proc/sched.h"
@@ -117,12 +118,10 @@ static void read_wchan(struct pi_table *t, int fd, struct pi_task *task)
 
 static void read_abi(struct pi_proc *p)
 {
-	char path[32];
 	enum pi_abi abi;
 
 	p->abi_read = true;
-	snprintf(path, sizeof path, "/proc/%d", (int)p->pid);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = pi_proc_open(p->pid);
 	if (fd < 0)
 		return;
 	if (pi_exe_abi(fd, &abi) == 0)
@@ -171,7 +170,6 @@ static void read_status(struct pi_table *t, int fd, struct pi_task *task)
 static void read_one(struct pi_table *t, struct pi_task *task, unsigned what,
 		     struct pi_sched_clock *clock)
 {
-	char path[48];
 	const struct pi_proc *p = pi_task_proc(t, task);
 
 	what &= ~task->have;
@@ -179,10 +177,9 @@ static void read_one(struct pi_table *t, struct pi_task *task, unsigned what,
 		return;
 	task->have |= what;
 	t->detail_reads++;
-	snprintf(path, sizeof path, "/proc/%d/task/%d", (int)p->pid, (int)task->tid);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = pi_proc_open_task(p->pid, task->tid);
 	if (fd < 0) {
-		gone(task, what, -errno);
+		gone(task, what, fd);
 		return;
 	}
 	/* The stat first: the state decides what the other files mean. */
@@ -227,7 +224,6 @@ void pi_table_read_all(struct pi_table *t, unsigned what)
 
 void pi_table_read_cmdline(struct pi_table *t, struct pi_proc *p)
 {
-	char path[32];
 	size_t total;
 
 	free(p->cmdline);
@@ -239,9 +235,8 @@ void pi_table_read_cmdline(struct pi_table *t, struct pi_proc *p)
 		p->cmdline = pi_xstrdup("");
 		return;
 	}
-	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)p->pid);
-	p->cmdline_err = pi_read_prefix_at(AT_FDCWD, path, PI_CMDLINE_KEEP, PI_CMDLINE_COUNT_MAX,
-					   &t->buf, &total);
+	p->cmdline_err = pi_proc_read_file_prefix(p->pid, "cmdline", PI_CMDLINE_KEEP, PI_CMDLINE_COUNT_MAX,
+						  &t->buf, &total);
 	if (p->cmdline_err)
 		return;
 	char *text = t->buf.data;

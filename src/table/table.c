@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "collect/sched_clock.h"
+#include "proc/system.h"
 #include "proc/reader.h"
 #include "util/xalloc.h"
 
@@ -252,10 +253,8 @@ static void carry_threads(struct pi_table *t, struct pi_proc *p, uint32_t pi,
  * whose CPU time is the whole process's; its own is in task/PID/stat. */
 static void fix_main_thread_ticks(struct pi_table *t, struct pi_task *task)
 {
-	char path[64];
 	struct pi_stat st;
-	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)task->tid, (int)task->tid);
-	if (pi_read_at(AT_FDCWD, path, &t->buf) == 0
+	if (pi_proc_read_file(task->tid, task->tid, "stat", &t->buf) == 0
 	    && pi_stat_parse(t->buf.data, t->buf.len, &st) == 0 && st.starttime == task->starttime)
 		task->ticks = st.utime + st.stime;
 }
@@ -280,9 +279,8 @@ static void read_system(struct pi_table *t)
 	t->uptime_seconds = procps_uptime(&up, &idle) == 0 ? up : clock_seconds(CLOCK_BOOTTIME);
 	t->realtime_seconds = clock_seconds(CLOCK_REALTIME);
 	t->load_known = procps_loadavg(&t->load[0], &t->load[1], &t->load[2]) == 0;
-	t->hung_task_timeout_secs = -1;
-	if (pi_read_at(AT_FDCWD, "/proc/sys/kernel/hung_task_timeout_secs", &t->buf) == 0)
-		t->hung_task_timeout_secs = atoi(t->buf.data);
+	int secs;
+	t->hung_task_timeout_secs = pi_proc_sysctl_int("kernel/hung_task_timeout_secs", &secs) == 0 ? secs : -1;
 }
 
 /* Threads must be re-read when something shows that one of them ran or
