@@ -15,8 +15,9 @@
  *   epoll   epoll_wait() on the read end of a pipe the child holds the write end of
  *   poll    poll() on the same
  *   busy    read() on a pipe whose writer, the child, is running (spinning)
- *   threads N  N threads: the even ones read() a pipe, the odd ones recv() a UNIX
- *           socket; the child holds the pipe's write end and the socket's peer
+ *   threads N [FDS]  N threads: the even ones read() a pipe, the odd ones recv() a
+ *           UNIX socket; the child holds the pipe's write end and the socket's
+ *           peer; FDS more descriptors (copies of the pipe's read end) held open
  *   cycle   a deadlock across processes: the helper reads a pipe only the child
  *           writes, the child a pipe only the helper writes
  *   flockcycle DIR  a deadlock of flock(2) locks: each holds one, wants the other's
@@ -236,6 +237,10 @@ int main(int argc, char **argv)
 		printf("peer %d\n", (int)pid);
 		close(bench_pipe[1]);
 		close(bench_sock[1]);
+		long extra = argc > 3 ? strtol(argv[3], NULL, 10) : 0;
+		for (long i = 0; i < extra; i++)
+			if (dup(bench_pipe[0]) < 0)
+				helper_die("dup (raise ulimit -n)");
 		for (long i = 0; i < n; i++) {
 			pthread_t t;
 			if (pthread_create(&t, NULL, bench_thread, (void *)(uintptr_t)i) != 0)
