@@ -261,6 +261,7 @@ void pi_json_thread(struct pi_jw *w, const struct pi_process *p, const struct pi
 	user_stack(w, p, &t->ustack);
 	tls_object(w, p, &t->tls);
 	lock_object(w, p, t);
+	pi_json_d_wait(w, p, t);
 	pi_jw_object_end(w);
 }
 
