@@ -2,7 +2,9 @@
 #
 # Options, and PIDs: a number completes to running PIDs; a word completes
 # to the PIDs of the processes whose name starts with it
-# (pinspect ngi<TAB> -> the PIDs of nginx).
+# (pinspect ngi<TAB> -> the PID of nginx; with several nginx processes the
+# word stays and a second TAB lists their PIDs, rather than bash putting
+# in the digits the PIDs happen to share).
 
 _pinspect_pids()
 {
@@ -16,6 +18,23 @@ _pinspect_pids()
 			[[ $comm == "$cur"* ]] && printf '%s\n' "$pid"
 		fi
 	done
+}
+
+# --sections=LIST: the names, after the last comma (each may have + or -).
+_pinspect_sections()
+{
+	local head= word=$cur sign=
+	if [[ $cur == *,* ]]; then
+		head=${cur%,*},
+		word=${cur##*,}
+	fi
+	if [[ $word == [+-]* ]]; then
+		sign=${word:0:1}
+		word=${word:1}
+	fi
+	local names='all summary identity state scheduling signals memory maps threads stacks locks findings unavailable'
+	COMPREPLY=($(compgen -P "$head$sign" -W "$names" -- "$word"))
+	compopt -o nospace
 }
 
 _pinspect()
@@ -53,7 +72,16 @@ _pinspect()
 		COMPREPLY=($(_pinspect_pids "$cur"))
 		return
 		;;
+	--sections)
+		_pinspect_sections
+		return
+		;;
 	esac
+	if [[ $cur == --sections=* ]]; then
+		cur=${cur#--sections=}
+		_pinspect_sections
+		return
+	fi
 	if [[ $cur == --lines=* ]]; then
 		COMPREPLY=($(compgen -W 'program all none' -- "${cur#--lines=}"))
 		return
@@ -62,7 +90,7 @@ _pinspect()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--json --no-ptrace --stop-blocked --consistent --max-frames= --lines=
-			--hung-after= --timeout= --batch --delay= --iterations= --threads --problems --top=
+			--hung-after= --timeout= --sections= --full --no-maps --no-threads --no-stacks --batch --delay= --iterations= --threads --problems --top=
 			--hung --zombies --deadlocks --check --metrics
 			--help --version -j -b -d -n -H -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
@@ -76,6 +104,12 @@ _pinspect()
 		esac
 	done
 	COMPREPLY=($(_pinspect_pids "$cur"))
+	# A name matching several processes: bash would replace it with the
+	# PIDs' common leading digits, a PID nobody asked for. The word itself
+	# among the candidates leaves them no common start, so the name stays.
+	if [[ ${#COMPREPLY[@]} -gt 1 && -n $cur && $cur != [0-9]* ]]; then
+		COMPREPLY+=("$cur")
+	fi
 } && complete -F _pinspect pinspect
 
 # ex: filetype=sh

@@ -50,7 +50,7 @@ struct pi_text_view {
 };
 
 /* On a terminal, a summarised section shows this many entries. */
-enum { PI_SUMMARY_MAPS = 16, PI_SUMMARY_STACK_GROUPS = 8 };
+enum { PI_SUMMARY_MAPS = 16, PI_SUMMARY_STACK_GROUPS = 6 };
 
 /* "summary", "maps"...; NULL past the end. */
 const char *pi_section_name(enum pi_section s);

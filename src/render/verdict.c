@@ -42,7 +42,7 @@ static void process_line(struct pi_buf *b, const struct pi_process *p)
 		const struct pi_thread *t = pi_process_find_thread(p, p->selected_tid);
 		label(b, "Thread");
 		put_task(b, p->selected_tid, t ? t->stat.comm : NULL);
-		pi_buf_puts(b, " (asked for) belongs to process ");
+		pi_buf_puts(b, ", the thread asked for, of process ");
 		put_task(b, p->pid, p->stat.comm);
 		if (t)
 			pi_buf_puts(b, "; THREADS shows it first, marked >\n");
