@@ -82,12 +82,19 @@ bool pi_sections_apply(struct pi_sections *s, const char *list, char *err, size_
 			next.shown = 0;
 			next.whole = 0;
 		}
+		/* Stacks are printed under their threads' rows: without the
+		 * threads there are none, and asking for them brings the rows. */
+		unsigned threads = PI_SECTION_BIT(PI_SECTION_THREADS), stacks = PI_SECTION_BIT(PI_SECTION_STACKS);
 		if (sign == '-') {
+			if (bits & threads)
+				bits |= stacks;
 			next.shown &= ~bits;
 			next.whole &= ~bits;
 		} else {
 			next.shown |= bits;
 			next.whole |= bits;
+			if (bits & stacks)
+				next.shown |= threads;
 		}
 		first = false;
 		if (!p[len])

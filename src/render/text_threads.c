@@ -483,7 +483,7 @@ static void grouped(struct pi_buf *b, const struct pi_process *p, const struct p
 
 void pi_text_threads(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view)
 {
-	if (!shows(view, PI_SECTION_THREADS) && !shows(view, PI_SECTION_STACKS))
+	if (!shows(view, PI_SECTION_THREADS))
 		return;
 	section(b, "THREADS");
 	if (p->threads_err) {

@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(sr, sandbox_suite());
 	srunner_add_suite(sr, debugpaths_suite());
 	srunner_add_suite(sr, target_open_suite());
+	srunner_add_suite(sr, snapshot_view_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -31,5 +31,6 @@ Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
 Suite *debugpaths_suite(void);
 Suite *target_open_suite(void);
 Suite *check_suite(void);	/* the health scans (test_check.c) */
+Suite *snapshot_view_suite(void);	/* sections, summary, D waits (test_snapshot_view.c) */
 
 #endif
