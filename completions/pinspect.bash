@@ -34,7 +34,7 @@ _pinspect_sections()
 	fi
 	local names='all summary identity state scheduling signals memory maps threads stacks locks findings unavailable'
 	COMPREPLY=($(compgen -P "$head$sign" -W "$names" -- "$word"))
-	compopt -o nospace
+	compopt -o nospace 2>/dev/null
 }
 
 _pinspect()
