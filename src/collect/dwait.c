@@ -104,7 +104,7 @@ void pi_collect_d_waits(struct pi_process *p)
 {
 	struct pi_buf buf = PI_BUF_INIT;
 	int procfd = -1, taskfd = -1;
-	size_t cap = 0;
+	size_t cap = 0, lookups = 0;
 
 	p->d_waits_collected = true;
 	for (size_t i = 0; i < p->nthreads; i++) {
@@ -118,7 +118,12 @@ void pi_collect_d_waits(struct pi_process *p)
 		const char *wchan = t->wchan_err ? NULL : t->wchan;
 		const struct pi_strlist *kstack = t->kstack_err ? NULL : &t->kstack;
 		w->vfork = pi_d_wait_is_vfork(wchan, kstack);
-		if (w->vfork && !pi_deadline_passed(&p->deadline)) {
+		if (w->vfork && pi_deadline_passed(&p->deadline)) {
+			w->children_err = -PI_ERR_TIMEOUT;
+		} else if (w->vfork && lookups == PI_DWAIT_LOOKUPS_MAX) {
+			w->children_err = -E2BIG;
+		} else if (w->vfork) {
+			lookups++;
 			if (procfd < 0) {
 				procfd = pi_proc_open(p->pid);
 				taskfd = procfd >= 0 ? pi_proc_open_dir(procfd, "task") : procfd;

@@ -19,5 +19,10 @@ void pi_collect_d_waits(struct pi_process *p);
  * vfork child is the youngest but for races): a process may hold
  * thousands. */
 enum { PI_DWAIT_CHILDREN_MAX = 64 };
+/* How many threads' vfork children are looked for: a process may put
+ * every one of ten thousand threads in a vfork wait. The others say so
+ * (children_err -E2BIG), as do those past the time budget
+ * (-PI_ERR_TIMEOUT). */
+enum { PI_DWAIT_LOOKUPS_MAX = 64 };
 
 #endif

@@ -1,11 +1,13 @@
 /* The words for a wait in D: whether SIGKILL ends it, and the vfork
  * child a vfork parent waits for. Shared by the summary, STATE and
  * THREADS. */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "analysis/dwait.h"
 #include "analysis/state.h"
+#include "collect/dwait.h"
 #include "render/text_util.h"
 
 void pi_text_killable(struct pi_buf *b, const struct pi_d_wait *w)
@@ -39,11 +41,15 @@ void pi_text_vfork_child(struct pi_buf *b, const struct pi_process *p, const str
 	const struct pi_vfork_child *c = &w->child;
 
 	if (!w->child_found) {
-		pi_buf_puts(b, "not found");
-		if (w->children_err)
-			pi_buf_puts(b, " (its children file could not be read)");
+		if (w->children_err == -PI_ERR_TIMEOUT)
+			pi_buf_puts(b, "not looked for: the time (--timeout) ran out");
+		else if (w->children_err == -E2BIG)
+			pi_buf_printf(b, "not looked for: only %d threads' vfork children are",
+				      PI_DWAIT_LOOKUPS_MAX);
+		else if (w->children_err)
+			pi_buf_puts(b, "not found (its children file could not be read)");
 		else
-			pi_buf_puts(b, " (it may have exec'd or exited since)");
+			pi_buf_puts(b, "not found (it may have exec'd or exited since)");
 		return;
 	}
 	pi_buf_printf(b, "%d (", (int)c->pid);

@@ -115,8 +115,8 @@ static void next_steps(struct pi_buf *b, const struct pi_process *p)
 		if (p->d_waits[i].killable == PI_KILLABLE_UNKNOWN)
 			continue;
 		label(b, any ? "" : "Next");
-		pi_buf_printf(b, "to end it: kill -KILL %d (its wait in D accepts SIGKILL%s)\n", (int)p->pid,
-			      p->d_waits[i].killable == PI_KILLABLE_LIKELY ? ", likely" : "");
+		pi_buf_printf(b, "to end it: kill -KILL %d (its wait in D %saccepts SIGKILL)\n", (int)p->pid,
+			      p->d_waits[i].killable == PI_KILLABLE_LIKELY ? "likely " : "");
 		any = true;
 		break;
 	}

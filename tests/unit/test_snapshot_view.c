@@ -1,6 +1,7 @@
 /* The snapshot for people: --sections lists, the killable verdict on a
  * wait in D, and the text of the summary, the cut memory map and a vfork
  * child whose name is hostile. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,22 @@ START_TEST(summary_first_and_hostile_child)
 	ck_assert_ptr_null(strstr(b.data, "SUMMARY"));
 	ck_assert_ptr_null(strstr(b.data, "THREADS"));
 	ck_assert_ptr_null(strstr(b.data, "Resident"));
+
+	/* A vfork child not looked for says why, and is not called killable
+	 * outright. */
+	struct pi_d_wait *w = &p.d_waits[0];
+	memset(&w->child, 0, sizeof w->child);
+	w->child_found = false;
+	w->children_err = -E2BIG;
+	w->killable = pi_d_wait_killable("kernel_clone", NULL, true, false, &w->evidence);
+	ck_assert(pi_sections_apply(&s, "summary", err, sizeof err));
+	pi_text_view_init(&v, &s, true, false);
+	pi_buf_reset(&b);
+	pi_render_text_view(&b, &p, &v);
+	ck_assert_ptr_nonnull(strstr(b.data, "Waits for     not looked for: only 64 threads' vfork children are\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "likely killable (the vfork wait, but its vfork child was not confirmed)"));
+	ck_assert_ptr_null(strstr(b.data, "look at the vfork child"));
+	ck_assert_ptr_nonnull(strstr(b.data, "kill -KILL 100 (its wait in D likely accepts SIGKILL)"));
 
 	pi_buf_free(&b);
 	pi_process_free(&p);
