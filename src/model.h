@@ -136,10 +136,12 @@ enum pi_lock_kind {
 	PI_LOCK_NONE,		/* not waiting in futex() */
 	PI_LOCK_MUTEX,		/* a glibc mutex (pthread_mutex_t, std::mutex) */
 	PI_LOCK_PI_MUTEX,	/* a priority-inheritance mutex: the word holds the owner */
-	PI_LOCK_NOT_MUTEX,	/* a condition variable, semaphore, barrier, other futex */
+	PI_LOCK_NOT_MUTEX,	/* no owner recorded: a condition variable, semaphore, barrier,
+				 * or a lock that keeps no owner (Rust's std::sync::Mutex) */
 	PI_LOCK_DEADLOCK_TRAP,	/* glibc parks a thread for good after the kernel
 				 * refused its priority-inheritance lock (EDEADLK) */
 	PI_LOCK_UNKNOWN,	/* its memory could not be read */
+	PI_LOCK_JOIN,		/* pthread_join: waits for the thread whose TID the word holds to exit */
 };
 
 struct pi_futex {

@@ -157,8 +157,12 @@ static void lock(struct pi_buf *b, const struct pi_process *p, const struct pi_t
 		pi_buf_puts(b, "parked for good by glibc: the kernel refused it (EDEADLK) priority-inheritance mutex ");
 		break;
 	case PI_LOCK_NOT_MUTEX:
-		pi_buf_puts(b, "waits on a futex that is not a mutex (a condition variable, semaphore or the like): ");
+		pi_buf_puts(b, "waits on a futex that records no owner (a condition variable, a semaphore, "
+			       "or a lock that keeps none, such as Rust's std::sync::Mutex): ");
 		break;
+	case PI_LOCK_JOIN:
+		pi_buf_printf(b, "joins thread %d (pthread_join: waits for it to exit)\n", (int)f->owner);
+		return;
 	default:
 		pi_buf_puts(b, "waits on a futex it could not read: ");
 	}
