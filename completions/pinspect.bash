@@ -2,7 +2,9 @@
 #
 # Options, and PIDs: a number completes to running PIDs; a word completes
 # to the PIDs of the processes whose name starts with it
-# (pinspect ngi<TAB> -> the PIDs of nginx).
+# (pinspect ngi<TAB> -> the PID of nginx; with several nginx processes the
+# word stays and a second TAB lists their PIDs, rather than bash putting
+# in the digits the PIDs happen to share).
 
 _pinspect_pids()
 {
@@ -34,6 +36,23 @@ _pinspect_columns()
 		word=$cur
 	fi
 	compgen -P "$head" -W 'pid tid ppid user state cpu rss vcsw icsw vcsw_total icsw_total lastran wchan syscall tracer comm cmdline command cmdline_cut cmdline_bytes threads kthread flags zombies zombie_age' -- "$word"
+}
+
+# --sections=LIST: the names, after the last comma (each may have + or -).
+_pinspect_sections()
+{
+	local head= word=$cur sign=
+	if [[ $cur == *,* ]]; then
+		head=${cur%,*},
+		word=${cur##*,}
+	fi
+	if [[ $word == [+-]* ]]; then
+		sign=${word:0:1}
+		word=${word:1}
+	fi
+	local names='all summary identity state scheduling signals memory maps threads stacks locks waits findings unavailable'
+	COMPREPLY=($(compgen -P "$head$sign" -W "$names" -- "$word"))
+	compopt -o nospace 2>/dev/null
 }
 
 _pinspect()
@@ -76,10 +95,19 @@ _pinspect()
 		compopt -o nospace
 		return
 		;;
+	--sections)
+		_pinspect_sections
+		return
+		;;
 	esac
 	if [[ $cur == --output=* ]]; then
 		COMPREPLY=($(_pinspect_columns "${cur#--output=}"))
 		compopt -o nospace
+		return
+	fi
+	if [[ $cur == --sections=* ]]; then
+		cur=${cur#--sections=}
+		_pinspect_sections
 		return
 	fi
 	if [[ $cur == --lines=* ]]; then
@@ -90,9 +118,9 @@ _pinspect()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--json --no-ptrace --no-waits --stop-blocked --consistent --max-frames= --lines=
-			--hung-after= --timeout= --batch --delay= --iterations= --threads --problems --top=
-			--output= --list-columns --hung --zombies --deadlocks --check --metrics
-			--help --version -j -b -d -n -H -o -h -V' -- "$cur"))
+			--hung-after= --timeout= --sections= --full --no-maps --no-threads --no-stacks --batch --delay=
+			--iterations= --threads --problems --top= --output= --list-columns --hung --zombies --deadlocks
+			--check --metrics --help --version -j -b -d -n -H -o -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi
@@ -104,6 +132,12 @@ _pinspect()
 		esac
 	done
 	COMPREPLY=($(_pinspect_pids "$cur"))
+	# A name matching several processes: bash would replace it with the
+	# PIDs' common leading digits, a PID nobody asked for. The word itself
+	# among the candidates leaves them no common start, so the name stays.
+	if [[ ${#COMPREPLY[@]} -gt 1 && -n $cur && $cur != [0-9]* ]]; then
+		COMPREPLY+=("$cur")
+	fi
 } && complete -F _pinspect pinspect
 
 # ex: filetype=sh

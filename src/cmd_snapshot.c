@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/analyze.h"
 #include "analysis/reasons.h"
 #include "collect/collect.h"
+#include "collect/dwait.h"
 #include "collect/stacks.h"
 #include "collect/waits.h"
 #include "exitcodes.h"
@@ -63,17 +65,20 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 	struct pi_deadline deadline;
 	pi_deadline_start(&deadline, opt->timeout_seconds);
 	int err = pi_collect_process_within(pid, &p, &deadline);
+	pid_t selected = 0;
 
 	if (err == -EINVAL && p.status.tgid > 0) {
 		/* A TID: /proc shows threads as hidden PIDs. Show the process
-		 * they belong to. */
+		 * they belong to, that thread first. */
 		pid_t tgid = p.status.tgid;
-		fprintf(stderr, "pinspect: %d is a thread of process %d; showing the process\n",
-			(int)pid, (int)tgid);
+		fprintf(stderr, "pinspect: %d is a thread of process %d; showing the process, "
+			"that thread first\n", (int)pid, (int)tgid);
 		pi_process_free(&p);
+		selected = pid;
 		pid = tgid;
 		err = pi_collect_process_within(pid, &p, &deadline);
 	}
+	p.selected_tid = selected;
 	if (err) {
 		pi_process_free(&p);
 		return report_failure(opt, pid, err);
@@ -94,6 +99,7 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 	if (!opt->no_waits)
 		pi_collect_waits(&p);
 	pi_collect_finish(&p);
+	pi_collect_d_waits(&p);
 	pi_analyze_process(&p, opt->hung_after_seconds);
 	if (opt->json) {
 		struct pi_jw w;
@@ -104,7 +110,10 @@ static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 		struct pi_buf b = PI_BUF_INIT;
 		if (!first)
 			pi_buf_putc(&b, '\n');
-		pi_render_text(&b, &p);
+		struct pi_text_view view;
+		pi_text_view_init(&view, &opt->sections, isatty(STDOUT_FILENO), opt->full);
+		view.selected_tid = p.selected_tid;
+		pi_render_text_view(&b, &p, &view);
 		pi_output_write(b.data, b.len);
 		pi_buf_free(&b);
 	}

@@ -56,6 +56,7 @@ void pi_process_free(struct pi_process *p)
 	for (size_t i = 0; i < p->nunavailable; i++)
 		free(p->unavailable[i].reason);
 	free(p->unavailable);
+	free(p->d_waits);
 	memset(p, 0, sizeof *p);
 }
 
@@ -96,5 +97,13 @@ const struct pi_thread *pi_process_find_thread(const struct pi_process *p, pid_t
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (p->threads[i].tid == tid)
 			return &p->threads[i];
+	return NULL;
+}
+
+const struct pi_d_wait *pi_process_d_wait(const struct pi_process *p, pid_t tid)
+{
+	for (size_t i = 0; i < p->nd_waits; i++)
+		if (p->d_waits[i].tid == tid)
+			return &p->d_waits[i];
 	return NULL;
 }

@@ -136,10 +136,12 @@ enum pi_lock_kind {
 	PI_LOCK_NONE,		/* not waiting in futex() */
 	PI_LOCK_MUTEX,		/* a glibc mutex (pthread_mutex_t, std::mutex) */
 	PI_LOCK_PI_MUTEX,	/* a priority-inheritance mutex: the word holds the owner */
-	PI_LOCK_NOT_MUTEX,	/* a condition variable, semaphore, barrier, other futex */
+	PI_LOCK_NOT_MUTEX,	/* no owner recorded: a condition variable, semaphore, barrier,
+				 * or a lock that keeps no owner (Rust's std::sync::Mutex) */
 	PI_LOCK_DEADLOCK_TRAP,	/* glibc parks a thread for good after the kernel
 				 * refused its priority-inheritance lock (EDEADLK) */
 	PI_LOCK_UNKNOWN,	/* its memory could not be read */
+	PI_LOCK_JOIN,		/* pthread_join: waits for the thread whose TID the word holds to exit */
 };
 
 struct pi_futex {
@@ -388,6 +390,39 @@ struct pi_unavailable {
 	char *reason;
 };
 
+/* Whether a wait in D accepts SIGKILL. /proc shows "D" for both
+ * TASK_UNINTERRUPTIBLE and TASK_KILLABLE; only the wait's own name
+ * (wchan, the kernel stack) tells them apart (analysis/dwait.c). */
+enum pi_killable {
+	PI_KILLABLE_UNKNOWN,	/* nothing known says so either way */
+	PI_KILLABLE_LIKELY,	/* a wait named as killable (..._killable, FUSE's request wait) */
+	PI_KILLABLE_YES,	/* a vfork parent's wait, with its vfork child found */
+};
+
+/* The child a vfork parent waits for (collect/dwait.c). */
+struct pi_vfork_child {
+	pid_t pid;
+	char comm[PI_COMM_MAX + 1];
+	char state;
+	char wchan[PI_WCHAN_MAX];	/* "" when not blocked, or unknown (wchan_err) */
+	int wchan_err;
+	struct pi_syscall syscall;
+	int syscall_err;
+	bool shares_memory;	/* kcmp(KCMP_VM) says it runs in the parent's memory */
+	int kcmp_err;		/* why that could not be checked (0: it was) */
+};
+
+/* A thread in D, and what its wait is. */
+struct pi_d_wait {
+	pid_t tid;
+	bool vfork;			/* waiting for a vfork child to exec or exit */
+	bool child_found;
+	struct pi_vfork_child child;
+	int children_err;		/* its children file could not be read */
+	enum pi_killable killable;
+	const char *evidence;		/* the wait's name it was told by; static or pooled */
+};
+
 struct pi_process {
 	pid_t pid;
 
@@ -491,12 +526,23 @@ struct pi_process {
 	 * time for carries PI_ERR_TIMEOUT. */
 	struct pi_deadline deadline;
 	bool locks_cut;			/* the lock analysis was cut short by it */
+
+	/* pinspect TID: the thread asked for, when it is not the main one. */
+	pid_t selected_tid;
+
+	/* collect/dwait.c: every thread in D, what it waits for and whether
+	 * SIGKILL ends the wait. */
+	bool d_waits_collected;
+	struct pi_d_wait *d_waits;
+	size_t nd_waits;
 };
 
 void pi_process_free(struct pi_process *p);
 
 const struct pi_thread *pi_process_main_thread(const struct pi_process *p);
 const struct pi_thread *pi_process_find_thread(const struct pi_process *p, pid_t tid);
+/* The D wait of thread tid, or NULL. */
+const struct pi_d_wait *pi_process_d_wait(const struct pi_process *p, pid_t tid);
 
 /* The TID, as pinspect sees it, of the thread of p that sees itself as
  * ns_tid. A process in a PID namespace of its own (a container) keeps its

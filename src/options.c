@@ -16,7 +16,8 @@
 
 enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
        OPT_LINES, OPT_TOP, OPT_PROBLEMS, OPT_HUNG, OPT_ZOMBIES, OPT_DEADLOCKS, OPT_CHECK,
-       OPT_METRICS, OPT_TIMEOUT, OPT_NO_WAITS, OPT_LIST_COLUMNS };
+       OPT_METRICS, OPT_TIMEOUT, OPT_NO_WAITS, OPT_LIST_COLUMNS, OPT_SECTIONS, OPT_FULL,
+       OPT_NO_MAPS, OPT_NO_THREADS, OPT_NO_STACKS };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -28,6 +29,11 @@ static const struct option long_options[] = {
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "lines", required_argument, NULL, OPT_LINES },
+	{ "sections", required_argument, NULL, OPT_SECTIONS },
+	{ "full", no_argument, NULL, OPT_FULL },
+	{ "no-maps", no_argument, NULL, OPT_NO_MAPS },
+	{ "no-threads", no_argument, NULL, OPT_NO_THREADS },
+	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "delay", required_argument, NULL, 'd' },
@@ -76,6 +82,20 @@ static void usage(FILE *out)
 		"                          other processes (pipes, sockets, file locks,\n"
 		"                          children): skips the pass over every process's\n"
 		"                          descriptors\n"
+		"\n"
+		"The snapshot opens with a summary: the state, each finding in one line, and\n"
+		"what to do. On a terminal the memory map and the thread list are cut to\n"
+		"their first entries (a pipe or file gets them whole).\n"
+		"      --sections=LIST     print only these sections, comma-separated: summary,\n"
+		"                          identity, state, scheduling, signals, memory, maps,\n"
+		"                          threads, stacks, locks, waits, findings,\n"
+		"                          unavailable, or all; +NAME adds to the default\n"
+		"                          (every section),\n"
+		"                          -NAME leaves one out; a section named is printed\n"
+		"                          whole (--sections=+maps: the whole memory map)\n"
+		"      --full              print every section whole, even on a terminal\n"
+		"      --no-maps, --no-threads, --no-stacks\n"
+		"                          short for --sections=-maps (-threads, -stacks)\n"
 		"\n"
 		"User call stacks. No thread is stopped: a thread blocked in a system call has\n"
 		"its stack copied while it waits; one running in user space is sampled with a\n"
@@ -244,6 +264,50 @@ static bool monitor_option(int c, const char *arg, struct pi_options *o, const c
 	return true;
 }
 
+/* The options that shape the text snapshot. */
+static bool sections_option(int c, const char *arg, struct pi_options *o)
+{
+	char err[512];
+	const char *list = c == OPT_NO_MAPS	 ? "-maps"
+			   : c == OPT_NO_THREADS ? "-threads"
+			   : c == OPT_NO_STACKS	 ? "-stacks"
+						 : arg;
+	if (!o->sections_given)
+		o->sections_given = c == OPT_SECTIONS	? "--sections"
+				    : c == OPT_FULL	? "--full"
+				    : c == OPT_NO_MAPS	? "--no-maps"
+				    : c == OPT_NO_THREADS ? "--no-threads"
+							  : "--no-stacks";
+	if (c == OPT_FULL) {
+		o->full = true;
+		return true;
+	}
+	if (!pi_sections_apply(&o->sections, list, err, sizeof err)) {
+		fprintf(stderr, "pinspect: --sections: %s\n", err);
+		fprintf(stderr, "Try 'pinspect --help' for more information.\n");
+		return false;
+	}
+	return true;
+}
+
+/* --sections and its short-hands shape the text of a snapshot: the JSON
+ * document always has every key, and the other modes print no snapshot. */
+static bool sections_fit(const struct pi_options *o)
+{
+	const char *why = NULL;
+	if (!o->sections_given)
+		return true;
+	if (o->mode != PI_MODE_SNAPSHOT)
+		why = "is for the snapshot (pinspect PID...)";
+	else if (o->json)
+		why = "chooses what the text snapshot prints: --json always has every key";
+	if (!why)
+		return true;
+	fprintf(stderr, "pinspect: %s %s\n", o->sections_given, why);
+	fprintf(stderr, "Try 'pinspect --help' for more information.\n");
+	return false;
+}
+
 /* No PID: the live view, or batch mode when asked for (--json has no
  * live view, so it means batch mode). */
 static enum pi_options_result choose_monitor_mode(struct pi_options *o)
@@ -286,6 +350,7 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 	int c;
 
 	memset(o, 0, sizeof *o);
+	pi_sections_default(&o->sections);
 	o->hung_after_seconds = PI_HUNG_AFTER_DEFAULT;
 	o->max_frames = PI_MAX_FRAMES_DEFAULT;
 	o->timeout_seconds = PI_TIMEOUT_DEFAULT;
@@ -346,6 +411,14 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 				return PI_OPTIONS_USAGE;
 			}
 			break;
+		case OPT_SECTIONS:
+		case OPT_FULL:
+		case OPT_NO_MAPS:
+		case OPT_NO_THREADS:
+		case OPT_NO_STACKS:
+			if (!sections_option(c, optarg, o))
+				return PI_OPTIONS_USAGE;
+			break;
 		case 'b':
 		case 'n':
 		case 'd':
@@ -402,10 +475,15 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			o->consistent ? "consistent" : "stop-blocked");
 		return PI_OPTIONS_USAGE;
 	}
-	if (o->scans || o->metrics)
-		return choose_check_mode(o, monitor_given, optind < argc ? argv[optind] : NULL);
-	if (optind >= argc)
-		return choose_monitor_mode(o);
+	if (o->scans || o->metrics) {
+		enum pi_options_result r = choose_check_mode(o, monitor_given,
+							     optind < argc ? argv[optind] : NULL);
+		return r == PI_OPTIONS_RUN && !sections_fit(o) ? PI_OPTIONS_USAGE : r;
+	}
+	if (optind >= argc) {
+		choose_monitor_mode(o);
+		return sections_fit(o) ? PI_OPTIONS_RUN : PI_OPTIONS_USAGE;
+	}
 	if (monitor_given) {
 		fprintf(stderr, "pinspect: %s is for the live view and batch mode, which watch every "
 			"task or, with --top=PID, one process: they take no PID (pinspect PID... "
@@ -422,6 +500,10 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			return PI_OPTIONS_USAGE;
 		}
 		o->npids++;
+	}
+	if (!sections_fit(o)) {
+		pi_options_free(o);
+		return PI_OPTIONS_USAGE;
 	}
 	return PI_OPTIONS_RUN;
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "table/view.h"
+#include "render/sections.h"
 
 /* What pinspect was asked to do. */
 enum pi_mode {
@@ -29,6 +30,12 @@ struct pi_options {
 	double timeout_seconds;	/* --timeout: the budget for reading one process; 0: none */
 	pid_t *pids;
 	size_t npids;
+
+	/* The text snapshot: which sections (--sections, --no-maps...), and
+	 * --full: every long section whole, even on a terminal. */
+	struct pi_sections sections;
+	const char *sections_given;	/* the first such option, for messages */
+	bool full;
 
 	/* The live view and batch mode. */
 	bool threads;		/* -H: every thread, not one row per process */

@@ -29,6 +29,7 @@ const char *pi_lock_kind_name(enum pi_lock_kind kind)
 	case PI_LOCK_NOT_MUTEX: return "not_a_mutex";
 	case PI_LOCK_DEADLOCK_TRAP: return "deadlock_trap";
 	case PI_LOCK_UNKNOWN: return "unknown";
+	case PI_LOCK_JOIN: return "join";
 	default: return "none";
 	}
 }
@@ -245,6 +246,18 @@ static void classify(const struct pi_process *p, const struct lookup *l, struct 
 	 * one (a PI word's TID is the kernel's, so the lock stays a lock). */
 	if (f->kind == PI_LOCK_MUTEX && !alive)
 		f->kind = PI_LOCK_NOT_MUTEX;
+	/* pthread_join sleeps on the joined thread's TID field, which the
+	 * kernel clears (and wakes, shared) when that thread exits: a shared
+	 * wait whose word and expected value are the TID of another live
+	 * thread of the process. */
+	if (f->kind == PI_LOCK_NOT_MUTEX && !f->private_op && (f->op == FUTEX_WAIT || f->op == FUTEX_WAIT_BITSET)
+	    && f->word == f->expected && f->word > 0 && f->word <= INT32_MAX) {
+		pid_t joined = global_tid(p, l, (pid_t)f->word);
+		if (joined != t->tid && index_of(l, joined) >= 0) {
+			f->kind = PI_LOCK_JOIN;
+			f->owner = joined;
+		}
+	}
 }
 
 /* glibc answers the kernel's EDEADLK on a priority-inheritance lock by
@@ -265,7 +278,8 @@ static void find_deadlock_traps(struct pi_process *p, const struct lookup *l)
 static long next_of(const struct pi_process *p, const struct lookup *l, size_t i)
 {
 	const struct pi_futex *f = &p->threads[i].futex;
-	if ((f->kind == PI_LOCK_MUTEX || f->kind == PI_LOCK_PI_MUTEX || f->kind == PI_LOCK_DEADLOCK_TRAP)
+	if ((f->kind == PI_LOCK_MUTEX || f->kind == PI_LOCK_PI_MUTEX || f->kind == PI_LOCK_DEADLOCK_TRAP
+	     || f->kind == PI_LOCK_JOIN)
 	    && f->owner > 0)
 		return index_of(l, f->owner);
 	return -1;
@@ -400,8 +414,8 @@ static void put_doing(struct pi_buf *b, const struct pi_process *p, const struct
 		return;
 	}
 	if (t->futex.kind == PI_LOCK_NOT_MUTEX)
-		pi_buf_printf(b, "waits on a futex at %#" PRIx64 " that is not a mutex (a condition "
-			      "variable, semaphore or the like)", t->futex.addr);
+		pi_buf_printf(b, "waits on a futex at %#" PRIx64 " that records no owner (a condition "
+			      "variable, a semaphore, or a lock that keeps none)", t->futex.addr);
 	else if (name)
 		pi_buf_printf(b, "is asleep in %s()", name);
 	else
@@ -447,7 +461,11 @@ static void report_cycle(struct pi_process *p, const long *cycle, size_t n)
 		if (k)
 			pi_buf_puts(&m, "; ");
 		put_thread(&m, t);
-		if (t->futex.kind == PI_LOCK_DEADLOCK_TRAP) {
+		if (t->futex.kind == PI_LOCK_JOIN) {
+			pi_buf_puts(&m, " joins ");
+			put_thread(&m, owner);
+			pi_buf_puts(&m, " (pthread_join: waits for it to exit)");
+		} else if (t->futex.kind == PI_LOCK_DEADLOCK_TRAP) {
 			pi_buf_puts(&m, " was refused ");
 			put_lock(&m, &t->futex);
 			pi_buf_puts(&m, ", held by ");
@@ -482,9 +500,13 @@ static void report_chain(struct pi_process *p, const struct lookup *l, size_t st
 	put_thread(&m, &p->threads[start]);
 	for (size_t at = start;;) {
 		const struct pi_thread *t = &p->threads[at];
-		pi_buf_puts(&m, " waits for ");
-		put_lock(&m, &t->futex);
-		pi_buf_puts(&m, " held by ");
+		if (t->futex.kind == PI_LOCK_JOIN) {
+			pi_buf_puts(&m, " joins (waits in pthread_join for the exit of) ");
+		} else {
+			pi_buf_puts(&m, " waits for ");
+			put_lock(&m, &t->futex);
+			pi_buf_puts(&m, " held by ");
+		}
 		long next = l->next[at];
 		if (next < 0) {
 			const struct pi_other_task *o = other_task(p, l, t->futex.owner);

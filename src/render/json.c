@@ -304,6 +304,9 @@ void pi_render_json(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_ki64(w, "schema_version", PI_JSON_SCHEMA_VERSION);
 	pi_jw_kseconds(w, "snapshot_time", p->realtime_seconds);
 	identity(w, p);
+	/* pinspect TID: the thread asked for; null for a PID. */
+	pi_jw_key(w, "selected_tid");
+	p->selected_tid ? pi_jw_i64(w, p->selected_tid) : pi_jw_null(w);
 	pi_json_state(w, "state", p->stat.state);
 	pi_jw_key(w, "tracer_pid");
 	p->status_err ? pi_jw_null(w) : pi_jw_i64(w, p->tracer_pid);

@@ -263,6 +263,7 @@ void pi_json_thread(struct pi_jw *w, const struct pi_process *p, const struct pi
 	tls_object(w, p, &t->tls);
 	lock_object(w, p, t);
 	pi_json_waits_for(w, p, t);
+	pi_json_d_wait(w, p, t);
 	pi_jw_object_end(w);
 }
 

@@ -25,6 +25,9 @@ void pi_json_syscall(struct pi_jw *w, const struct pi_thread *t, bool abi_known,
 /* "kernel_stack": [frames] or null. */
 void pi_json_kernel_stack(struct pi_jw *w, const struct pi_thread *t);
 
+/* "d_wait": {killable, evidence, vfork, vfork_child} or null (not in D). */
+void pi_json_d_wait(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t);
+
 /* "threads" and "zombie_children"; "stack_groups". */
 void pi_json_threads(struct pi_jw *w, const struct pi_process *p);
 void pi_json_stack_groups(struct pi_jw *w, const struct pi_process *p);

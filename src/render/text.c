@@ -170,6 +170,7 @@ static void state(struct pi_buf *b, const struct pi_process *p)
 		label(b, "Waiting in");
 		pi_buf_printf(b, "%s\n", main->wchan_err ? "unavailable"
 					 : main->wchan && *main->wchan ? main->wchan : "(not reported)");
+		pi_text_d_wait_lines(b, p, pi_process_d_wait(p, main->tid), "  ", false);
 		label(b, "Off the CPU");
 		if (main->off_cpu_known)
 			pi_buf_printf(b, "for %s\n",
@@ -323,13 +324,14 @@ static void memory_summary(struct pi_buf *b, const struct pi_process *p)
 		      pi_fmt_bytes(d, sizeof d, vm->pte));
 }
 
-static void maps_table(struct pi_buf *b, const struct pi_process *p)
+static void maps_table(struct pi_buf *b, const struct pi_process *p, bool whole)
 {
-	char rss[24];
+	char rss[24], count[32];
+	size_t shown = whole || p->nvmas <= PI_SUMMARY_MAPS + 1 ? p->nvmas : PI_SUMMARY_MAPS;
 
 	pi_buf_printf(b, "  %-16s %-16s %-4s %-8s %9s  %-12s %s\n", "START", "END", "PERM",
 		      "OFFSET", "RSS", "KIND", "PATH");
-	for (size_t i = 0; i < p->nvmas; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		const struct pi_vma *v = &p->vmas[i];
 		pi_buf_printf(b, "  %016" PRIx64 " %016" PRIx64 " %-4s %08" PRIx64 " %9s  %-*s",
 			      v->start, v->end, v->perms, v->offset,
@@ -343,6 +345,9 @@ static void maps_table(struct pi_buf *b, const struct pi_process *p)
 			pi_buf_printf(b, "%s[stack of thread %d]", v->path ? " " : "  ", (int)v->stack_tid);
 		pi_buf_putc(b, '\n');
 	}
+	if (shown < p->nvmas)
+		pi_buf_printf(b, "  \xe2\x80\xa6 %s more mappings: --sections=+maps or --full\n",
+			      pi_fmt_count(count, sizeof count, p->nvmas - shown));
 }
 
 static void vdso(struct pi_buf *b, const struct pi_process *p)
@@ -419,14 +424,21 @@ static void tls_modules(struct pi_buf *b, const struct pi_process *p)
 	pi_buf_putc(b, '\n');
 }
 
-static void memory(struct pi_buf *b, const struct pi_process *p)
+/* MEMORY: its sizes, vDSO and vsyscall (the memory section), and its
+ * mappings (maps), either or both. */
+static void memory(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view)
 {
+	bool sizes = view->shown & PI_SECTION_BIT(PI_SECTION_MEMORY);
+	bool maps = view->shown & PI_SECTION_BIT(PI_SECTION_MAPS);
+
+	if (!sizes && !maps)
+		return;
 	section(b, "MEMORY");
 	if (p->kernel_thread) {
 		pi_buf_puts(b, "  none: a kernel thread has no user address space\n");
 		return;
 	}
-	if (!p->status_err && (p->status.have & PI_STATUS_VM))
+	if (sizes && !p->status_err && (p->status.have & PI_STATUS_VM))
 		memory_summary(b, p);
 	else if (p->stat.state == 'Z')
 		pi_buf_puts(b, "  none: the process has exited and its memory is released\n");
@@ -435,9 +447,13 @@ static void memory(struct pi_buf *b, const struct pi_process *p)
 		pi_buf_printf(b, "%s\n", unavailable_text(p->maps_err));
 		return;
 	}
-	label(b, "Mappings");
-	pi_buf_printf(b, "%zu\n", p->nvmas);
-	maps_table(b, p);
+	if (maps) {
+		label(b, "Mappings");
+		pi_buf_printf(b, "%zu\n", p->nvmas);
+		maps_table(b, p, view->whole & PI_SECTION_BIT(PI_SECTION_MAPS));
+	}
+	if (!sizes)
+		return;
 	vdso(b, p);
 	vsyscall(b, p);
 	tls_modules(b, p);
@@ -498,20 +514,42 @@ static void unavailable(struct pi_buf *b, const struct pi_process *p)
 
 void pi_render_text(struct pi_buf *b, const struct pi_process *p)
 {
+	struct pi_sections all;
+	struct pi_text_view view;
+	pi_sections_default(&all);
+	pi_text_view_init(&view, &all, false, true);
+	view.selected_tid = p->selected_tid;
+	pi_render_text_view(b, p, &view);
+}
+
+void pi_render_text_view(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view)
+{
 	char when[32];
+	unsigned on = view->shown;
 
 	pi_buf_printf(b, "pinspect: process %d (", (int)p->pid);
 	put_escaped(b, p->stat.comm);
 	pi_buf_printf(b, "), %c %s, snapshot at %s\n", p->stat.state, pi_state_name(p->stat.state),
 		      pi_fmt_localtime(when, sizeof when, (time_t)p->realtime_seconds));
-	identity(b, p);
-	state(b, p);
-	scheduling(b, p);
-	signals(b, p);
-	memory(b, p);
-	pi_text_threads(b, p);
-	held_locks(b, p);
-	pi_text_waits(b, p);
-	findings(b, p);
-	unavailable(b, p);
+	/* The verdict first, then the evidence. */
+	if (on & PI_SECTION_BIT(PI_SECTION_SUMMARY))
+		pi_text_summary(b, p, view);
+	if (on & PI_SECTION_BIT(PI_SECTION_IDENTITY))
+		identity(b, p);
+	if (on & PI_SECTION_BIT(PI_SECTION_STATE))
+		state(b, p);
+	if (on & PI_SECTION_BIT(PI_SECTION_SCHEDULING))
+		scheduling(b, p);
+	if (on & PI_SECTION_BIT(PI_SECTION_SIGNALS))
+		signals(b, p);
+	memory(b, p, view);
+	pi_text_threads(b, p, view);
+	if (on & PI_SECTION_BIT(PI_SECTION_LOCKS))
+		held_locks(b, p);
+	if (on & PI_SECTION_BIT(PI_SECTION_WAITS))
+		pi_text_waits(b, p);
+	if (on & PI_SECTION_BIT(PI_SECTION_FINDINGS))
+		findings(b, p);
+	if (on & PI_SECTION_BIT(PI_SECTION_UNAVAILABLE))
+		unavailable(b, p);
 }

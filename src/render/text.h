@@ -5,8 +5,14 @@
 #define PI_RENDER_TEXT_H
 
 #include "model.h"
+#include "render/sections.h"
 #include "util/buf.h"
 
+/* Every section, whole. */
 void pi_render_text(struct pi_buf *out, const struct pi_process *p);
+/* The sections the view asks for, in their fixed order: the summary
+ * first; the long ones cut where the view says. */
+void pi_render_text_view(struct pi_buf *out, const struct pi_process *p,
+			 const struct pi_text_view *view);
 
 #endif

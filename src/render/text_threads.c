@@ -157,8 +157,12 @@ static void lock(struct pi_buf *b, const struct pi_process *p, const struct pi_t
 		pi_buf_puts(b, "parked for good by glibc: the kernel refused it (EDEADLK) priority-inheritance mutex ");
 		break;
 	case PI_LOCK_NOT_MUTEX:
-		pi_buf_puts(b, "waits on a futex that is not a mutex (a condition variable, semaphore or the like): ");
+		pi_buf_puts(b, "waits on a futex that records no owner (a condition variable, a semaphore, "
+			       "or a lock that keeps none, such as Rust's std::sync::Mutex): ");
 		break;
+	case PI_LOCK_JOIN:
+		pi_buf_printf(b, "joins thread %d (pthread_join: waits for it to exit)\n", (int)f->owner);
+		return;
 	default:
 		pi_buf_puts(b, "waits on a futex it could not read: ");
 	}
@@ -269,59 +273,84 @@ static const char *short_symbol(const char *sym, char *out, size_t size)
 	return out;
 }
 
-static void each_thread(struct pi_buf *b, const struct pi_process *p)
+static bool shows(const struct pi_text_view *view, enum pi_section s)
 {
-	struct pi_buf cell = PI_BUF_INIT;
-	char dur[32];
+	return view->shown & PI_SECTION_BIT(s);
+}
 
+static void table_header(struct pi_buf *b)
+{
 	pi_buf_printf(b, "  %-8s %-16s %-17s %-20s %-22s %9s %9s %10s %3s\n", "TID", "NAME", "STATE",
 		      "SYSCALL", "WCHAN", "VOLUNTARY", "PREEMPTED", "LAST RAN", "CPU");
-	for (size_t i = 0; i < p->nthreads; i++) {
-		const struct pi_thread *t = &p->threads[i];
-		char st[24], wchan[WCHAN_WIDTH + 1];
+}
 
-		pi_buf_printf(b, "  %-8d ", (int)t->tid);
-		pi_buf_reset(&cell);
-		put_escaped(&cell, t->stat.comm);
-		pi_buf_puts(b, cell.data);
-		pi_buf_pad(b, 17 - (pi_text_width(cell.data) < 17 ? pi_text_width(cell.data) : 16));
-		snprintf(st, sizeof st, "%c %s", t->stat.state, pi_state_name(t->stat.state));
-		pi_buf_printf(b, "%-17s ", t->stat_err ? "unavailable" : st);
-		pi_buf_reset(&cell);
-		put_syscall(&cell, p, t, false);
-		pi_buf_printf(b, "%-20s ", cell.data);
-		pi_buf_printf(b, "%-*s ", WCHAN_WIDTH, t->wchan_err ? "unavailable"
-						      : t->wchan && *t->wchan ? short_symbol(t->wchan, wchan, sizeof wchan)
-						      : "-");
-		if (!t->status_err && (t->status.have & PI_STATUS_CTXT))
-			pi_buf_printf(b, "%9" PRIu64 " %9" PRIu64 " ", t->status.voluntary_ctxt_switches,
-				      t->status.nonvoluntary_ctxt_switches);
-		else
-			pi_buf_printf(b, "%9s %9s ", "?", "?");
-		if (!t->off_cpu_known)
-			pi_buf_printf(b, "%10s", "?");
-		else if (t->off_cpu_seconds == 0)
-			pi_buf_printf(b, "%10s", "now");
-		else
-			pi_buf_printf(b, "%10s", pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds));
-		pi_buf_printf(b, " %3d\n", t->stat.processor);
+/* One thread's row, and under it (as the view asks) its system call,
+ * D wait, stacks, registers, TLS and lock. The thread asked for is marked
+ * with '>'. */
+static void thread_row(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t,
+		       const struct pi_text_view *view, struct pi_buf *cell)
+{
+	char dur[32], st[24], wchan[WCHAN_WIDTH + 1];
 
-		if (!t->syscall_err && t->syscall.kind == PI_SYSCALL_IN) {
-			pi_buf_puts(b, "           syscall ");
-			put_syscall(b, p, t, true);
-			pi_buf_printf(b, "  sp %#" PRIx64 " pc %#" PRIx64 "\n", t->syscall.sp,
-				      t->syscall.pc);
-		}
+	pi_buf_printf(b, "%c %-8d ", t->tid == view->selected_tid ? '>' : ' ', (int)t->tid);
+	pi_buf_reset(cell);
+	put_escaped(cell, t->stat.comm);
+	pi_buf_puts(b, cell->data);
+	pi_buf_pad(b, 17 - (pi_text_width(cell->data) < 17 ? pi_text_width(cell->data) : 16));
+	snprintf(st, sizeof st, "%c %s", t->stat.state, pi_state_name(t->stat.state));
+	pi_buf_printf(b, "%-17s ", t->stat_err ? "unavailable" : st);
+	pi_buf_reset(cell);
+	put_syscall(cell, p, t, false);
+	pi_buf_printf(b, "%-20s ", cell->data);
+	pi_buf_printf(b, "%-*s ", WCHAN_WIDTH, t->wchan_err ? "unavailable"
+					      : t->wchan && *t->wchan ? short_symbol(t->wchan, wchan, sizeof wchan)
+					      : "-");
+	if (!t->status_err && (t->status.have & PI_STATUS_CTXT))
+		pi_buf_printf(b, "%9" PRIu64 " %9" PRIu64 " ", t->status.voluntary_ctxt_switches,
+			      t->status.nonvoluntary_ctxt_switches);
+	else
+		pi_buf_printf(b, "%9s %9s ", "?", "?");
+	if (!t->off_cpu_known)
+		pi_buf_printf(b, "%10s", "?");
+	else if (t->off_cpu_seconds == 0)
+		pi_buf_printf(b, "%10s", "now");
+	else
+		pi_buf_printf(b, "%10s", pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds));
+	pi_buf_printf(b, " %3d\n", t->stat.processor);
+
+	if (!t->syscall_err && t->syscall.kind == PI_SYSCALL_IN) {
+		pi_buf_puts(b, "           syscall ");
+		put_syscall(b, p, t, true);
+		pi_buf_printf(b, "  sp %#" PRIx64 " pc %#" PRIx64 "\n", t->syscall.sp,
+			      t->syscall.pc);
+	}
+	pi_text_d_wait_lines(b, p, pi_process_d_wait(p, t->tid), INDENT, true);
+	if (shows(view, PI_SECTION_STACKS)) {
 		for (size_t k = 0; k < t->kstack.n; k++)
 			pi_buf_printf(b, "           %s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
 		if (p->stacks_collected && !p->stacks_err)
 			user_stack(b, t);
 		registers(b, t);
 		tls(b, p, t);
-		lock(b, p, t);
 	}
-	pi_buf_free(&cell);
+	if (shows(view, PI_SECTION_LOCKS))
+		lock(b, p, t);
+}
 
+/* Every thread, the one asked for first. */
+static void each_thread(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view)
+{
+	struct pi_buf cell = PI_BUF_INIT;
+	const struct pi_thread *asked = view->selected_tid
+					? pi_process_find_thread(p, view->selected_tid) : NULL;
+
+	table_header(b);
+	if (asked)
+		thread_row(b, p, asked, view, &cell);
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (&p->threads[i] != asked)
+			thread_row(b, p, &p->threads[i], view, &cell);
+	pi_buf_free(&cell);
 }
 
 static void zombie_children(struct pi_buf *b, const struct pi_process *p)
@@ -374,13 +403,26 @@ static void put_names(struct pi_buf *b, const struct pi_process *p, const struct
 	}
 }
 
-static void grouped(struct pi_buf *b, const struct pi_process *p)
+static void grouped(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view)
 {
-	char d1[32], d2[32];
+	char d1[32], d2[32], count[32];
+	size_t shown = view->whole & PI_SECTION_BIT(PI_SECTION_THREADS)
+				|| p->nstack_groups <= PI_SUMMARY_STACK_GROUPS + 1
+			       ? p->nstack_groups : PI_SUMMARY_STACK_GROUPS;
+	const struct pi_thread *asked = view->selected_tid
+					? pi_process_find_thread(p, view->selected_tid) : NULL;
 
+	if (asked) {
+		struct pi_buf cell = PI_BUF_INIT;
+		pi_buf_puts(b, "  The thread asked for:\n");
+		table_header(b);
+		thread_row(b, p, asked, view, &cell);
+		pi_buf_free(&cell);
+		pi_buf_putc(b, '\n');
+	}
 	pi_buf_printf(b, "  %zu threads, %zu distinct stacks, rarest first (--json lists every thread)\n",
 		      p->nthreads, p->nstack_groups);
-	for (size_t g = 0; g < p->nstack_groups; g++) {
+	for (size_t g = 0; g < shown; g++) {
 		const struct pi_stack_group *grp = &p->stack_groups[g];
 		const struct pi_thread *t = &p->threads[grp->first];
 
@@ -422,20 +464,32 @@ static void grouped(struct pi_buf *b, const struct pi_process *p)
 				pi_buf_printf(b, "; last ran %s ago", d2);
 		}
 		pi_buf_putc(b, '\n');
-		for (size_t k = 0; k < t->kstack.n; k++)
-			pi_buf_printf(b, INDENT "%s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
-		if (p->stacks_collected && !p->stacks_err)
-			user_stack(b, t);
+		if (grp->count == 1)
+			pi_text_d_wait_lines(b, p, pi_process_d_wait(p, t->tid), INDENT, true);
+		if (shows(view, PI_SECTION_STACKS)) {
+			for (size_t k = 0; k < t->kstack.n; k++)
+				pi_buf_printf(b, INDENT "%s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
+			if (p->stacks_collected && !p->stacks_err)
+				user_stack(b, t);
+		}
 		if (grp->count == 1) {
-			registers(b, t);
-			tls(b, p, t);
-			lock(b, p, t);
+			if (shows(view, PI_SECTION_STACKS)) {
+				registers(b, t);
+				tls(b, p, t);
+			}
+			if (shows(view, PI_SECTION_LOCKS))
+				lock(b, p, t);
 		}
 	}
+	if (shown < p->nstack_groups)
+		pi_buf_printf(b, "\n  \xe2\x80\xa6 %s more stack groups: --sections=+threads or --full\n",
+			      pi_fmt_count(count, sizeof count, p->nstack_groups - shown));
 }
 
-void pi_text_threads(struct pi_buf *b, const struct pi_process *p)
+void pi_text_threads(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view)
 {
+	if (!shows(view, PI_SECTION_THREADS))
+		return;
 	section(b, "THREADS");
 	if (p->threads_err) {
 		pi_buf_puts(b, "  unavailable\n");
@@ -449,8 +503,8 @@ void pi_text_threads(struct pi_buf *b, const struct pi_process *p)
 			      ? pi_reason_brief(p->stacks_err) : "see UNAVAILABLE");
 	/* Past a screenful, threads with the same stack are shown once. */
 	if (p->nthreads > PI_TEXT_EACH_THREAD_MAX && p->nstack_groups)
-		grouped(b, p);
+		grouped(b, p, view);
 	else
-		each_thread(b, p);
+		each_thread(b, p, view);
 	zombie_children(b, p);
 }

@@ -46,8 +46,24 @@ static inline const char *unavailable_text(int err)
 	return none ? none : "unavailable (see UNAVAILABLE)";
 }
 
-/* The THREADS section (render/text_threads.c). */
-void pi_text_threads(struct pi_buf *b, const struct pi_process *p);
+#include "render/sections.h"
+
+/* The THREADS section (render/text_threads.c): the stacks only when the
+ * view shows them, the stack groups cut on a terminal, the thread asked
+ * for (view->selected_tid) first and marked. */
+void pi_text_threads(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view);
+
+/* The SUMMARY section (render/verdict.c). */
+void pi_text_summary(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view);
+
+/* A wait in D (render/text_dwait.c): "killable: ...", "likely killable
+ * (waits in X, ...)" or "unknown: ..."; the vfork child and what it does;
+ * both as label lines, each prefixed with indent; compact: with the short
+ * labels of the lines under a thread's row. */
+void pi_text_killable(struct pi_buf *b, const struct pi_d_wait *w);
+void pi_text_vfork_child(struct pi_buf *b, const struct pi_process *p, const struct pi_d_wait *w);
+void pi_text_d_wait_lines(struct pi_buf *b, const struct pi_process *p, const struct pi_d_wait *w,
+			  const char *indent, bool compact);
 
 /* A thread's system call, from its syscall file: its name (by the
  * process's ABI) with its first nargs arguments (0: the name alone;

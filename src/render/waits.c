@@ -1,5 +1,6 @@
 #include "render/waits.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +186,25 @@ static void put_wait(struct pi_buf *b, const struct pi_process *p, const struct 
 	put_chain(b, w);
 }
 
+/* A wait only this process can end (a thread reading a pipe its own
+ * process writes: an event loop's self-pipe), with nothing unknown about
+ * it: the text leaves it out, as it is not a wait across processes
+ * (JSON has it; a process stuck on itself is a finding). */
+static bool only_own_process(const struct pi_wait_for *w)
+{
+	if (w->err || w->nobjects == 0 || w->chain_end == PI_CHAIN_DEADLOCK)
+		return false;
+	for (size_t i = 0; i < w->nobjects; i++) {
+		const struct pi_wait_object *o = &w->objects[i];
+		if (o->err || o->peers_partial || o->npeers == 0 || o->peers_total > o->npeers)
+			return false;
+		for (size_t k = 0; k < o->npeers; k++)
+			if (!o->peers[k].same_process)
+				return false;
+	}
+	return true;
+}
+
 void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 {
 	if (!p->waits_collected)
@@ -196,7 +216,7 @@ void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 	if (!texts)
 		return;
 	for (size_t i = 0; i < p->nthreads; i++) {
-		if (!p->threads[i].wait)
+		if (!p->threads[i].wait || only_own_process(p->threads[i].wait))
 			continue;
 		struct pi_buf t = { 0 };
 		put_wait(&t, p, p->threads[i].wait);

@@ -1,5 +1,6 @@
 #include "util/fmt.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 
 char *pi_fmt_duration(char *out, size_t size, double s)
@@ -41,5 +42,19 @@ char *pi_fmt_localtime(char *out, size_t size, time_t when)
 	struct tm tm;
 	if (!localtime_r(&when, &tm) || !strftime(out, size, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(out, size, "@%lld", (long long)when);
+	return out;
+}
+
+char *pi_fmt_count(char *out, size_t size, uint64_t n)
+{
+	char digits[24];
+	size_t len = (size_t)snprintf(digits, sizeof digits, "%" PRIu64, n), k = 0;
+	for (size_t i = 0; i < len && k + 2 < size; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	if (size)
+		out[k < size ? k : size - 1] = '\0';
 	return out;
 }

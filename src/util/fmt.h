@@ -10,6 +10,8 @@
 char *pi_fmt_duration(char *out, size_t size, double seconds);
 /* "812 B", "4.0 KiB", "12.3 MiB", "1.5 GiB". */
 char *pi_fmt_bytes(char *out, size_t size, uint64_t bytes);
+/* "1,081": a count people read at a glance. */
+char *pi_fmt_count(char *out, size_t size, uint64_t n);
 /* "2026-11-26 07:03:12" in local time. */
 char *pi_fmt_localtime(char *out, size_t size, time_t when);
 

@@ -119,6 +119,26 @@ for opt in "" --no-ptrace; do
 		'[.findings[] | select(.kind == "deadlock")] | length == 1
 		 and (.[0].message | test("pi::lock_a") and test("pi::lock_b"))'
 	kill -KILL "$HELPER_PID"
+
+	# pthread_join: the joiner sleeps on the joined thread's TID, which
+	# the kernel clears when it exits.
+	start_helper pi-locks join
+	read -r t1 t2 < <(sed -n 2p "$HELPER_OUT")
+	run_pinspect --json $opt "$HELPER_PID"
+	check "$what, join: t1 joins t2" test "$(lock_of "$t1" | cut -d' ' -f1-2)" = "join $t2"
+	check "$what, join: no deadlock, t2 only sleeps" test "$(verdicts)" = ""
+	run_pinspect $opt "$HELPER_PID"
+	out_has "$what, join: in words" "joins thread $t2 \\(pthread_join: waits for it to exit\\)"
+	kill -KILL "$HELPER_PID"
+
+	# t1 holds pi_lock_a and joins t2, which wants pi_lock_a.
+	start_helper pi-locks joincycle
+	read -r t1 t2 < <(sed -n 2p "$HELPER_OUT")
+	run_pinspect --json $opt "$HELPER_PID"
+	check "$what, joincycle: a deadlock of the joiner and the joined" \
+		test "$(verdicts)" = "deadlock:$t1:$(printf '%s\n' "$t1" "$t2" | sort | paste -sd,)"
+	check "$what, joincycle: t2 waits for pi_lock_a, held by t1" test "$(lock_of "$t2")" = "mutex $t1 pi_lock_a"
+	kill -KILL "$HELPER_PID"
 done
 
 # In a container (a PID namespace of its own), the owner in a mutex is

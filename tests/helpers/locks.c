@@ -12,11 +12,14 @@
  *   chain       t1 wants a, held by t2; t2 wants b, held by t3; t3 sleeps
  *   condvar     t1 waits forever on a condition variable
  *   semaphore   t1 waits forever on a semaphore
+ *   join        t1 joins t2 (pthread_join); t2 sleeps
+ *   joincycle   t1 holds a and joins t2; t2 wants a
  *   shared      a process-shared mutex: a child process holds it and
  *               sleeps; t1, in the parent, wants it (prints t1, then the
  *               child's PID)
  * Threads are named "t1", "t2", ... */
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
@@ -173,6 +176,45 @@ static void *wait_on_semaphore(void *arg)
 	return NULL;
 }
 
+static pthread_t joined;
+static atomic_int joined_started;
+
+static void *sleep_as_t2(void *arg)
+{
+	(void)arg;
+	name_self(2);
+	atomic_fetch_add(&placed, 1);
+	atomic_store(&joined_started, 1);
+	pi_sleep_forever();
+	return NULL;
+}
+
+static void *want_a_as_t2(void *arg)
+{
+	(void)arg;
+	name_self(2);
+	atomic_store(&joined_started, 1);
+	atomic_fetch_add(&placed, 1);
+	pthread_mutex_lock(&pi_lock_a);
+	return NULL;
+}
+
+/* t1: optionally takes a, starts t2 and joins it. */
+static void *join_t2(void *arg)
+{
+	bool take_a = arg != NULL;
+	name_self(1);
+	if (take_a)
+		pthread_mutex_lock(&pi_lock_a);
+	if (pthread_create(&joined, NULL, take_a ? want_a_as_t2 : sleep_as_t2, NULL) != 0)
+		helper_die("pthread_create");
+	while (!atomic_load(&joined_started))
+		usleep(1000);
+	atomic_fetch_add(&placed, 1);
+	pthread_join(joined, NULL);
+	return NULL;
+}
+
 /* Waits until the threads are asleep in the kernel, not about to be. */
 static void settle(int want)
 {
@@ -221,6 +263,10 @@ int main(int argc, char **argv)
 		sem_init(&pi_sem, 0, 0);
 		start(wait_on_semaphore, NULL);
 		threads = 1;
+	} else if (strcmp(mode, "join") == 0 || strcmp(mode, "joincycle") == 0) {
+		init_mutex(&pi_lock_a, PTHREAD_PRIO_NONE, PTHREAD_MUTEX_NORMAL, PTHREAD_PROCESS_PRIVATE);
+		start(join_t2, strcmp(mode, "joincycle") == 0 ? (void *)1L : NULL);
+		threads = 2;
 	} else if (strcmp(mode, "shared") == 0) {
 		pthread_mutex_t *m = mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE,
 					  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -248,7 +294,7 @@ int main(int argc, char **argv)
 		start(want_shared, NULL);
 		threads = 1;
 	} else {
-		fprintf(stderr, "usage: pi-locks deadlock2|deadlock3|pi|recursive|chain|condvar|semaphore|shared\n");
+		fprintf(stderr, "usage: pi-locks deadlock2|deadlock3|pi|recursive|chain|condvar|semaphore|join|joincycle|shared\n");
 		return 2;
 	}
 	settle(threads);

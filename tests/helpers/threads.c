@@ -7,6 +7,8 @@
  *   spin   running in user space, never blocking
  *   mutex  blocked in pthread_mutex_lock() on pi_held_mutex, which the main
  *          thread holds
+ *   varied as pipe, but worker N nests N % 8 + 1 deep (DEPTH is ignored):
+ *          up to eight distinct stacks, for the stack groups' tests
  * The main thread waits in pause(), or with -c keeps starting threads that
  * exit at once, so that threads come and go while pinspect reads.
  * Thread-local pi_tls_value is 42 in the main thread and 1000 + N in
@@ -212,7 +214,7 @@ static void *worker(void *arg)
 	pthread_setname_np(pthread_self(), name);
 	pi_tls_value = 1000 + (long)arg;
 	snprintf(pi_tls_tag, sizeof pi_tls_tag, "w%d", (int)(long)arg);
-	pi_depth_1(depth);
+	pi_depth_1(strcmp(mode, "varied") == 0 ? (int)((long)arg % 8) + 1 : depth);
 	return NULL;
 }
 
@@ -229,7 +231,7 @@ int main(int argc, char **argv)
 		case 'd': depth = atoi(optarg); break;
 		case 'm': mode = optarg; break;
 		default:
-			fprintf(stderr, "usage: pi-threads [-n THREADS] [-d DEPTH 1-8] [-m pipe|spin|mutex] [-c] [-g FILE]\n");
+			fprintf(stderr, "usage: pi-threads [-n THREADS] [-d DEPTH 1-8] [-m pipe|spin|mutex|varied] [-c] [-g FILE]\n");
 			return 2;
 		}
 	}
