@@ -232,6 +232,11 @@ static void build_index(struct run *r)
 		if (!err) {
 			for (size_t j = 0; j < nfds; j++) {
 				struct pi_fd_link link;
+				/* A process may hold a million descriptors. */
+				if (j % 1024 == 1023 && pi_deadline_passed(&r->target->deadline)) {
+					r->index_err = -PI_ERR_TIMEOUT;
+					break;
+				}
 				if (pi_proc_fd_link(procfd, fds[j], &r->link, &link) != 0)
 					continue;
 				uint64_t key;
@@ -958,6 +963,10 @@ static int read_light_threads(struct run *r, int procfd, struct visited *v)
 	for (size_t i = 0; i < n; i++) {
 		struct pi_thread *t = &v->threads[v->nthreads];
 		char name[64], wchan[PI_WCHAN_MAX];
+		if (i % 256 == 255 && pi_deadline_passed(&r->target->deadline)) {
+			free(tids);
+			return -PI_ERR_TIMEOUT;	/* not all read: not called stuck */
+		}
 		t->tid = tids[i];
 		snprintf(name, sizeof name, "task/%d/stat", tids[i]);
 		struct pi_stat st;
