@@ -11,6 +11,10 @@
 #include "util/xalloc.h"
 
 enum {
+	/* struct pthread is smaller than this (2,368 bytes in Debian 12's glibc,
+	 * its tid field at 720, says its _thread_db_sizeof_pthread):
+	 * a join's futex (its tid field) lies within it. */
+	PTHREAD_DESCRIPTOR_MAX = 4096,
 	FUTEX_TID = 0x3fffffff,
 	/* pthread_mutex_t.__kind: the type (2 bits) and these flags. */
 	MUTEX_ROBUST = 16,
@@ -249,11 +253,17 @@ static void classify(const struct pi_process *p, const struct lookup *l, struct 
 	/* pthread_join sleeps on the joined thread's TID field, which the
 	 * kernel clears (and wakes, shared) when that thread exits: a shared
 	 * wait whose word and expected value are the TID of another live
-	 * thread of the process. */
+	 * thread of the process, at an address inside that thread's own
+	 * descriptor (struct pthread, which its thread pointer points at).
+	 * Without the thread pointer (no stacks read) a small shared futex
+	 * value that happens to be a TID is not taken for a join. */
 	if (f->kind == PI_LOCK_NOT_MUTEX && !f->private_op && (f->op == FUTEX_WAIT || f->op == FUTEX_WAIT_BITSET)
 	    && f->word == f->expected && f->word > 0 && f->word <= INT32_MAX) {
 		pid_t joined = global_tid(p, l, (pid_t)f->word);
-		if (joined != t->tid && index_of(l, joined) >= 0) {
+		long at = joined != t->tid ? index_of(l, joined) : -1;
+		const struct pi_tls *tls = at >= 0 ? &p->threads[at].tls : NULL;
+		if (tls && !tls->err && tls->fs_base && f->addr > tls->fs_base
+		    && f->addr - tls->fs_base < PTHREAD_DESCRIPTOR_MAX) {
 			f->kind = PI_LOCK_JOIN;
 			f->owner = joined;
 		}

@@ -18,6 +18,7 @@
 #include "proc/reader.h"
 #include "proc/scan.h"
 #include "proc/stat.h"
+#include "proc/system.h"
 #include "sys/abi.h"
 #include "sys/names.h"
 #include "sys/sockdiag.h"
@@ -31,7 +32,8 @@ enum {
 	MAX_CHILDREN = 4096,
 	MAX_CHAIN_PROCESSES = 64,	/* processes whose waits a snapshot reads */
 	MAX_CHAIN_THREADS = 4096,
-	MAX_DESCRIBED = 4096,		/* descriptors of one process described, then copied */	/* threads of such a process; more: not called stuck */
+	MAX_DESCRIBED = 4096,
+	MAX_SESSION_TASKS = 1 << 16,	/* tasks one table refresh asks about */		/* descriptors of one process described, then copied */	/* threads of such a process; more: not called stuck */
 	F_SETLKW_NR = 7,		/* fcntl commands that wait (asm-generic numbers) */
 	F_SETLKW64_NR = 14,		/* the same, for 32-bit processes */
 	F_OFD_SETLKW_NR = 38,
@@ -232,6 +234,11 @@ static void build_index(struct run *r)
 		if (!err) {
 			for (size_t j = 0; j < nfds; j++) {
 				struct pi_fd_link link;
+				/* A process may hold a million descriptors. */
+				if (j % 1024 == 1023 && pi_deadline_passed(&r->target->deadline)) {
+					r->index_err = -PI_ERR_TIMEOUT;
+					break;
+				}
 				if (pi_proc_fd_link(procfd, fds[j], &r->link, &link) != 0)
 					continue;
 				uint64_t key;
@@ -958,6 +965,10 @@ static int read_light_threads(struct run *r, int procfd, struct visited *v)
 	for (size_t i = 0; i < n; i++) {
 		struct pi_thread *t = &v->threads[v->nthreads];
 		char name[64], wchan[PI_WCHAN_MAX];
+		if (i % 256 == 255 && pi_deadline_passed(&r->target->deadline)) {
+			free(tids);
+			return -PI_ERR_TIMEOUT;	/* not all read: not called stuck */
+		}
 		t->tid = tids[i];
 		snprintf(name, sizeof name, "task/%d/stat", tids[i]);
 		struct pi_stat st;
@@ -1454,4 +1465,106 @@ void pi_waits_scan_free(struct pi_waits_scan *s)
 	free(s->deadlocks);
 	pi_strpool_free(&s->strings);
 	memset(s, 0, sizeof *s);
+}
+
+/* --- One task at a time, for a table's column. ----------------------------- */
+
+struct pi_waits_session {
+	struct pi_process scratch;	/* the strings, the budget */
+	struct run r;
+	struct ctx c;			/* the last process asked about (-1: none) */
+	struct pi_thread *tasks;	/* the tasks asked about, their waits kept */
+	size_t ntasks, tasks_cap;
+};
+
+struct pi_waits_session *pi_waits_session_new(double timeout_seconds)
+{
+	struct pi_waits_session *s = pi_xcalloc(1, sizeof *s);
+	s->scratch.pid = -1;
+	pi_deadline_start(&s->scratch.deadline, timeout_seconds);
+	s->r.target = &s->scratch;
+	s->r.max_procs = MAX_CHAIN_PROCESSES;
+	s->c.procfd = -1;
+	return s;
+}
+
+static void session_leave_process(struct pi_waits_session *s)
+{
+	if (s->c.procfd >= 0)
+		close(s->c.procfd);
+	free(s->c.inet);
+	free(s->c.unix_socks);
+	free(s->c.described);
+	memset(&s->c, 0, sizeof s->c);
+	s->c.procfd = -1;
+}
+
+void pi_waits_session_free(struct pi_waits_session *s)
+{
+	if (!s)
+		return;
+	session_leave_process(s);
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct pi_wait_for *w = s->tasks[i].wait;
+		if (!w)
+			continue;
+		for (size_t k = 0; k < w->nobjects; k++)
+			free(w->objects[k].peers);
+		free(w->objects);
+		free(w);
+	}
+	free(s->tasks);
+	run_free(&s->r, 0);
+	pi_strpool_free(&s->scratch.strings);
+	free(s->scratch.waits_netns);
+	free(s);
+}
+
+const struct pi_wait_for *pi_waits_session_task(struct pi_waits_session *s, pid_t pid, pid_t tid)
+{
+	for (size_t i = 0; i < s->ntasks; i++)
+		if (s->tasks[i].tid == tid)
+			return s->tasks[i].wait;
+	if (s->ntasks >= MAX_SESSION_TASKS)
+		return NULL;
+	/* Rows come grouped by process: one process's directory and socket
+	 * tables serve all its threads. */
+	if (s->c.procfd < 0 || s->c.pid != pid) {
+		session_leave_process(s);
+		int procfd = pi_proc_open(pid);
+		if (procfd < 0)
+			return NULL;
+		s->c.r = &s->r;
+		s->c.pid = pid;
+		s->c.procfd = procfd;
+		s->c.abi = PI_ABI_NATIVE;
+		if (pi_exe_abi(procfd, &s->c.abi) != 0)
+			s->c.abi = PI_ABI_NATIVE;
+	}
+	pi_xgrow(&s->tasks, &s->tasks_cap, s->ntasks + 1, sizeof *s->tasks);
+	struct pi_thread *t = &s->tasks[s->ntasks++];
+	memset(t, 0, sizeof *t);
+	t->tid = tid;
+	struct pi_stat st;
+	char wchan[PI_WCHAN_MAX];
+	struct run *r = &s->r;
+	int taskfd = pi_proc_open_task(pid, tid);
+	if (taskfd < 0)
+		return NULL;
+	t->stat_err = pi_read_at(taskfd, "stat", &r->buf);
+	if (!t->stat_err)
+		t->stat_err = pi_stat_parse(r->buf.data, r->buf.len, &st);
+	if (!t->stat_err)
+		t->stat.state = st.state;
+	t->syscall_err = pi_read_at(taskfd, "syscall", &r->buf);
+	if (!t->syscall_err)
+		t->syscall_err = pi_syscall_parse(r->buf.data, r->buf.len, &t->syscall);
+	t->wchan_err = pi_read_at(taskfd, "wchan", &r->buf);
+	if (!t->wchan_err)
+		t->wchan_err = pi_wchan_parse(r->buf.data, r->buf.len, wchan, sizeof wchan);
+	t->wchan = t->wchan_err ? NULL : pi_strpool_intern(&s->scratch.strings, wchan);
+	close(taskfd);
+	t->wait = thread_wait(&s->c, t, t, 1);
+	fill_peers(r, t->wait, pid);
+	return t->wait;
 }

@@ -56,4 +56,15 @@ struct pi_waits_scan {
 int pi_scan_waits(const struct pi_deadline *deadline, struct pi_waits_scan *out);
 void pi_waits_scan_free(struct pi_waits_scan *s);
 
+/* One task at a time, for the live view's and batch mode's WAITS FOR
+ * column: what thread tid of process pid waits for (its objects and
+ * their peers; no chain), or NULL when nothing across processes or not
+ * readable. The session keeps what it read (the machine's descriptors
+ * are indexed once) until freed: one per refresh. timeout_seconds bounds
+ * the session (0: none). */
+struct pi_waits_session;
+struct pi_waits_session *pi_waits_session_new(double timeout_seconds);
+void pi_waits_session_free(struct pi_waits_session *s);
+const struct pi_wait_for *pi_waits_session_task(struct pi_waits_session *s, pid_t pid, pid_t tid);
+
 #endif

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "analysis/classify.h"
+#include "collect/waits.h"
 #include "analysis/kinds.h"
 #include "analysis/reasons.h"
 #include "analysis/findings.h"
@@ -987,6 +988,81 @@ static int zombie_age_compare(const struct pi_row *a, const struct pi_row *b)
  * PID, state, %CPU and command always stay. --------------------------- */
 
 /* A column's text, JSON and order functions, named after it. */
+/* waits: the table's session says what each task waits on in another
+ * process (collect/waits.h). */
+static const struct pi_wait_for *task_wait(struct pi_table *t, const struct pi_row *r)
+{
+	if (r->proc->kernel_thread || r->task->state == 'R' || r->task->state == 'Z')
+		return NULL;
+	return pi_waits_session_task(pi_table_waits(t), r->proc->pid, r->task->tid);
+}
+
+static enum pi_style waits_text(struct pi_table *t, const struct pi_row *r,
+				const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)cx;
+	const struct pi_wait_for *w = task_wait(t, r);
+	if (!w)
+		return dash(out);
+	pi_buf_printf(out, "%s", w->syscall);
+	if (w->nobjects == 0) {
+		pi_buf_puts(out, w->err ? " ?" : "");
+		return PI_STYLE_NORMAL;
+	}
+	const struct pi_wait_object *o = &w->objects[0];
+	pi_buf_putc(out, ' ');
+	put_escaped(out, o->what ? o->what : "?");
+	if (w->objects_total > 1)
+		pi_buf_printf(out, " +%zu", w->objects_total - 1);
+	enum pi_style style = PI_STYLE_NORMAL;
+	for (size_t k = 0; k < o->npeers && k < 2; k++) {
+		const struct pi_wait_peer *pe = &o->peers[k];
+		pi_buf_printf(out, k ? ", %d" : " <- %d", (int)pe->pid);
+		if (pe->same_process)
+			continue;
+		pi_buf_putc(out, ' ');
+		put_escaped(out, pe->comm);
+		if (pe->state == 'T' || pe->state == 't') {
+			pi_buf_puts(out, pe->state == 'T' ? " STOPPED" : " TRACED");
+			style = pe->state == 'T' ? PI_STYLE_STOPPED : PI_STYLE_TRACED;
+		}
+	}
+	if (o->peers_total > 2)
+		pi_buf_printf(out, " +%zu", o->peers_total - 2);
+	if (o->err)
+		pi_buf_puts(out, " ?");
+	return style;
+}
+
+static void waits_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		       const struct pi_cell_context *cx)
+{
+	(void)cx;
+	const struct pi_wait_for *wf = task_wait(t, r);
+	if (!wf) {
+		pi_jw_null(w);
+		return;
+	}
+	const struct pi_wait_object *o = wf->nobjects ? &wf->objects[0] : NULL;
+	pi_jw_object(w);
+	pi_jw_kstring(w, "syscall", wf->syscall);
+	pi_jw_kstring(w, "what", o ? o->what : NULL);
+	pi_jw_ku64(w, "objects_total", wf->objects_total);
+	pi_jw_key(w, "peers");
+	pi_jw_array(w);
+	for (size_t k = 0; o && k < o->npeers; k++)
+		pi_jw_i64(w, o->peers[k].pid);
+	pi_jw_array_end(w);
+	pi_jw_object_end(w);
+}
+
+static int waits_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	/* By system call: what is in reach without the session. */
+	return cmp_i64(a->task->syscall_kind == PI_SYSCALL_IN ? a->task->syscall_nr : -1,
+		       b->task->syscall_kind == PI_SYSCALL_IN ? b->task->syscall_nr : -1);
+}
+
 #define FUNCTIONS(f) .text = f##_text, .json = f##_json, .compare = f##_compare
 
 static const struct pi_column_info columns[PI_COL_COUNT] = {
@@ -1089,6 +1165,13 @@ static const struct pi_column_info columns[PI_COL_COUNT] = {
 		.detail = PI_DETAIL_SYSCALL, .drop = 7,
 		.help = "system call the task is in, or running or none (JSON: state, number, name)",
 		FUNCTIONS(syscall),
+	},
+	[PI_COL_WAITS] = {
+		.name = "waits", .title = "WAITS FOR", .key = "waits_for", .type = PI_JSON_OBJECT,
+		.min_width = 9, .width = 30, .max_width = 60,
+		.detail = PI_DETAIL_SYSCALL, .drop = 2, .on_demand = true,
+		.help = "what a blocked task waits on in another process, and who can wake it",
+		FUNCTIONS(waits),
 	},
 	[PI_COL_TRACER] = {
 		.name = "tracer", .title = "TRACER", .key = "tracer_pid", .type = PI_JSON_INT,
@@ -1224,7 +1307,8 @@ bool pi_column_by_name(const char *name, size_t len, enum pi_column *out)
 	return false;
 }
 
-static struct pi_column_set default_set, all_set;
+/* every_set: every column, on demand ones too (the names -o takes). */
+static struct pi_column_set default_set, all_set, every_set;
 
 /* The text table's columns without -o, in their order: the flags just
  * before the command, which takes the rest of the line. */
@@ -1237,8 +1321,11 @@ static void make_sets(void)
 {
 	if (all_set.n)
 		return;
-	for (int c = 0; c < PI_COL_COUNT; c++)
-		all_set.ids[all_set.n++] = (enum pi_column)c;
+	for (int c = 0; c < PI_COL_COUNT; c++) {
+		every_set.ids[every_set.n++] = (enum pi_column)c;
+		if (!columns[c].on_demand)
+			all_set.ids[all_set.n++] = (enum pi_column)c;
+	}
 	for (size_t i = 0; i < sizeof default_columns / sizeof default_columns[0]; i++)
 		default_set.ids[default_set.n++] = default_columns[i];
 }
@@ -1253,6 +1340,12 @@ const struct pi_column_set *pi_columns_all(void)
 {
 	make_sets();
 	return &all_set;
+}
+
+const struct pi_column_set *pi_columns_every(void)
+{
+	make_sets();
+	return &every_set;
 }
 
 bool pi_columns_has(const struct pi_column_set *set, enum pi_column c)
@@ -1283,7 +1376,8 @@ void pi_columns_format(const struct pi_column_set *set, struct pi_buf *out)
 static void valid_names(struct pi_buf *why)
 {
 	pi_buf_puts(why, "; valid columns: ");
-	pi_columns_format(pi_columns_all(), why);
+	make_sets();
+	pi_columns_format(&every_set, why);
 }
 
 int pi_columns_parse(const char *list, const struct pi_column_set *base,
@@ -1351,6 +1445,7 @@ void pi_columns_list_json(struct pi_jw *w)
 		pi_jw_kstring(w, "key", ci->key);
 		pi_jw_kstring(w, "type", pi_json_type_name(ci->type));
 		pi_jw_kbool(w, "default", pi_columns_has(pi_columns_default(), (enum pi_column)c));
+		pi_jw_kbool(w, "on_demand", ci->on_demand);
 		pi_jw_kstring(w, "help", ci->help);
 		pi_jw_object_end(w);
 	}

@@ -60,6 +60,9 @@ struct pi_column_info {
 	unsigned detail;	/* PI_DETAIL_* its cell needs read (and sorting by it, for every task) */
 	int drop;		/* narrow screens drop columns of higher drop first; 0 never */
 	const char *help;	/* one line, for --list-columns, the chooser and pinspect(1) */
+	/* It costs a pass over the machine's descriptors: shown only when
+	 * named, never in JSON's every-column rows. */
+	bool on_demand;
 	enum pi_style (*text)(struct pi_table *t, const struct pi_row *r,
 			      const struct pi_cell_context *cx, struct pi_buf *out);
 	void (*json)(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
@@ -77,6 +80,8 @@ bool pi_column_by_name(const char *name, size_t len, enum pi_column *out);
  * document's rows without -o). */
 const struct pi_column_set *pi_columns_default(void);
 const struct pi_column_set *pi_columns_all(void);
+/* Every column, the on-demand ones too (the names -o takes). */
+const struct pi_column_set *pi_columns_every(void);
 
 /* Parses an -o list: names separated by commas ("pid,state,wchan"); a
  * list beginning with '+' adds its columns to base. Names in any case;

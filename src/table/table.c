@@ -1,5 +1,7 @@
 #include "table/table.h"
 
+#include "collect/waits.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libproc2/misc.h>
@@ -75,6 +77,8 @@ static void free_cmdlines(struct pi_proc *procs, size_t n)
 
 void pi_table_done(struct pi_table *t)
 {
+	pi_waits_session_free(t->waits);
+	t->waits = NULL;
 	if (t->info)
 		procps_pids_unref(&t->info);
 	if (t->thread_info)
@@ -408,8 +412,18 @@ static struct pi_task *reap_threads(struct pi_table *t, const bool *need, size_t
 	return fresh;
 }
 
+struct pi_waits_session *pi_table_waits(struct pi_table *t)
+{
+	if (!t->waits)
+		t->waits = pi_waits_session_new(PI_TABLE_WAITS_SECONDS);
+	return t->waits;
+}
+
 int pi_table_sample(struct pi_table *t)
 {
+	/* What tasks waited for belongs to the last sample. */
+	pi_waits_session_free(t->waits);
+	t->waits = NULL;
 	swap_samples(t);
 	int64_t now = pi_monotonic_ns();
 	int err = reap_processes(t);

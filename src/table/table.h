@@ -170,7 +170,16 @@ struct pi_table {
 	struct pi_buf buf;
 	unsigned *select_pids;
 	size_t select_cap;
+	/* What tasks wait for in other processes, for the WAITS FOR column:
+	 * made when a cell first asks, dropped at the next sample. */
+	struct pi_waits_session *waits;
 };
+
+/* A refresh spends at most this long looking across processes. */
+#define PI_TABLE_WAITS_SECONDS 2.0
+
+/* The session of this sample (made on first use). */
+struct pi_waits_session *pi_table_waits(struct pi_table *t);
 
 /* Returns 0, or -errno when libproc2 cannot be set up. */
 int pi_table_init(struct pi_table *t, const struct pi_table_options *opt);

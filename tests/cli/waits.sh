@@ -203,6 +203,21 @@ first_object "flock cycle: a deadlock the kernel never reports (flock, not POSIX
 	--argjson me "$HELPER_PID"
 kill -KILL "$HELPER_PID" "$PEER"
 
+# --- The live view's and batch mode's WAITS FOR column. ---------------------------
+start_wait pipe
+run_pinspect --batch -n 1 -H -o pid,waits,command --top "$HELPER_PID"
+status_is "column: batch exits 0" 0
+out_has "column: the pipe and its writer, by PID and name" \
+	"^ +$HELPER_PID read pipe:\[[0-9]+\] <- $PEER pi-waits "
+run_pinspect --json -n 1 -H -o pid,waits --top "$HELPER_PID"
+jq_check "column: JSON gives the syscall, the object and the peers" \
+	'.tasks[0].waits_for | .syscall == "read" and (.what | startswith("pipe:")) and .peers == [$peer]' \
+	--argjson peer "$PEER"
+run_pinspect --json -n 1 -H --top "$HELPER_PID"
+jq_check "column: not among the rows' keys without -o (it costs a pass over every descriptor)" \
+	'.tasks[0] | has("waits_for") | not'
+kill -KILL "$HELPER_PID" "$PEER"
+
 # --- No wait across processes: no section, and null in JSON. --------------------
 sleep 600 &
 track $!
