@@ -243,6 +243,30 @@ keys Escape q
 see "--top a deadlocked process: q quits" '^exit=0$'
 vg_clean "--top a deadlocked process, and its snapshot"
 
+# A process waiting on another: the WAITS FOR column, and the snapshot
+# page's WAITS FOR section with the chain to the stopped holder.
+mkdir -p "$TEST_TMP/chain"
+start_helper pi-waits chain "$TEST_TMP/chain"
+w_waiter=$HELPER_PID
+w_writer=$(sed -n 's/^peer //p' "$HELPER_OUT")
+w_holder=$(sed -n 's/^holder //p' "$HELPER_OUT")
+track "$w_writer"
+track "$w_holder"
+wait_state "$w_holder" T
+live --top "$w_waiter" -d 0.5 -o pid,state,waits,command
+see "-o waits: the pipe and the process holding its write end" \
+	"^ +$w_waiter S read pipe:\\[[0-9]+\\] <- $w_writer pi-waits"
+keys Enter
+see "Enter: the snapshot page" "^Snapshot of process $w_waiter "
+# WAITS FOR comes just before FINDINGS: f shows the last page, both.
+keys f
+see "the snapshot page has the WAITS FOR section, down to the stopped holder" \
+	"^      -> $w_holder \\(pi-waits\\) STOPPED"
+keys Escape q
+see "waits: q quits" '^exit=0$'
+vg_clean "the WAITS FOR column and section"
+kill -KILL "$w_waiter" "$w_writer" "$w_holder"
+
 # -n: a number of refreshes, then out.
 live -n 2 -d 0.2
 see "-n 2: quits by itself after two refreshes" '^exit=0$'
