@@ -10,6 +10,7 @@
 #include "analysis/reasons.h"
 #include "collect/collect.h"
 #include "collect/locks.h"
+#include "collect/snapshot.h"
 #include "collect/stacks.h"
 #include "collect/waits.h"
 #include "model.h"
@@ -76,27 +77,24 @@ static int load(struct pi_snapview *d)
 	struct pi_process p;
 	struct pi_buf text = PI_BUF_INIT;
 	/* The keys wait for this read: it keeps to the budget (--timeout),
-	 * and the page says what it left unread. */
-	struct pi_deadline deadline;
-	pi_deadline_start(&deadline, d->timeout_seconds);
-
-	int err = pi_collect_process_within(d->pid, &p, &deadline);
-	if (err == -EINVAL && p.status.tgid > 0) {
-		/* A TID: show its process, as `pinspect TID` does. */
-		pid_t tgid = p.status.tgid;
-		pi_process_free(&p);
-		d->pid = tgid;
-		err = pi_collect_process_within(d->pid, &p, &deadline);
-	}
+	 * and the page says what it left unread. A TID shows its process,
+	 * as `pinspect TID` does. */
+	struct pi_snapshot_options so = {
+		.timeout_seconds = d->timeout_seconds,
+		.hung_after_seconds = d->hung_after_seconds,
+		.depth = d->stacks ? PI_SNAPSHOT_STACKS : PI_SNAPSHOT_LOCKS,
+		.stacks = d->stack_options,
+		.waits = true,
+		.d_waits = true,
+		.follow_thread = true,
+	};
+	int err = pi_snapshot_read(d->pid, &so, &p);
+	if (p.selected_tid)
+		d->pid = p.pid;
 	if (err) {
 		pi_process_free(&p);
 		why(err, d->pid, d->message, sizeof d->message);
 		return err;
-	}
-	if (d->stacks && pi_collect_stacks(&p, &d->stack_options) == -ESRCH) {
-		pi_process_free(&p);
-		why(-ESRCH, d->pid, d->message, sizeof d->message);
-		return -ESRCH;
 	}
 	/* Without the stacks, the lock words all the same: they are read
 	 * from memory without stopping anything, and they are what names a
@@ -104,12 +102,7 @@ static int load(struct pi_snapview *d)
 	 * need the modules that u opens; until then, their addresses. A
 	 * kernel thread or a zombie has no memory to read (as in
 	 * pi_collect_stacks). */
-	if (!d->stacks && !p.kernel_thread && !(p.stat.state == 'Z' && p.nthreads < 2))
-		pi_collect_locks(&p, NULL);
 	d->perf_err = p.perf_err;
-	pi_collect_waits(&p);
-	pi_collect_finish(&p);
-	pi_analyze_process(&p, d->hung_after_seconds);
 	pi_render_text(&text, &p);
 	pi_process_free(&p);
 
