@@ -23,6 +23,8 @@ void pi_render_view_line(struct pi_buf *out, const struct pi_table *t, const str
 		      o->descending ? "biggest" : "smallest");
 	if (o->problems_only)
 		pi_buf_puts(out, "; problems only");
+	if (o->hide_kernel)
+		pi_buf_puts(out, "; kernel threads hidden");
 	if (o->filter && o->filter[0]) {
 		pi_buf_puts(out, "; filter \"");
 		pi_escape_text(out, o->filter, strlen(o->filter));

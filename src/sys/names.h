@@ -21,6 +21,10 @@ const char *pi_syscall_name(enum pi_abi abi, long nr);
 
 /* "SIGTERM" for 15, "SIGRTMIN+3" for real-time signals; out must hold 16. */
 const char *pi_signal_name(int sig, char *out, size_t size);
+/* A signal typed by a person: "TERM", "SIGTERM", "term", "15",
+ * "RTMIN+2"... Returns the number (1 to 64), or 0 for none. */
+int pi_signal_parse(const char *text);
+
 /* Appends the names of the signals in a mask ("SIGINT SIGTERM"), or
  * "none". The mask's bit n-1 stands for signal n. */
 void pi_signal_mask_names(uint64_t mask, char *out, size_t size);

@@ -53,6 +53,8 @@ const char *pi_prompt_label(const struct pi_prompt *p)
 		return "Filter (Enter: keep, Esc: clear): ";
 	case PI_PROMPT_DELAY:
 		return "Refresh every (seconds): ";
+	case PI_PROMPT_SIGNAL:
+		return p->label;
 	default:
 		return "";
 	}
