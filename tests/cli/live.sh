@@ -315,7 +315,9 @@ see "as nobody: q quits" '^exit=0$'
 kill -KILL "$victim"
 
 # K: kernel threads hidden and shown again.
-kt=$(kernel_thread_pid)
+# kthreadd (PID 2) never exits, where a kworker may come and go.
+kt=2
+[ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ] || kt=$(kernel_thread_pid)
 if [ -r "/proc/$kt/comm" ]; then
 	ktname=$(cat "/proc/$kt/comm")
 	live -d 0.5 -o pid,command
