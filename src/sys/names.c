@@ -139,6 +139,24 @@ const char *pi_policy_name(unsigned policy)
 	return policy < sizeof names / sizeof names[0] ? names[policy] : NULL;
 }
 
+bool pi_user_by_name(const char *text, uid_t *uid)
+{
+	if (*text >= '0' && *text <= '9') {
+		char *end;
+		unsigned long v = strtoul(text, &end, 10);
+		if (*end || v > UINT32_MAX - 1)
+			return false;
+		*uid = (uid_t)v;
+		return true;
+	}
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	if (getpwnam_r(text, &pw, buf, sizeof buf, &found) != 0 || !found)
+		return false;
+	*uid = found->pw_uid;
+	return true;
+}
+
 char *pi_user_name(uid_t uid)
 {
 	struct passwd pw, *res = NULL;

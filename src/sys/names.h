@@ -4,6 +4,7 @@
 #ifndef PI_SYS_NAMES_H
 #define PI_SYS_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,6 +35,8 @@ const char *pi_policy_name(unsigned policy);
 
 /* The user or group name, or NULL if the ID has none (a copy to free). */
 char *pi_user_name(uid_t uid);
+/* A user typed by a person: a name, or a number. True with *uid set. */
+bool pi_user_by_name(const char *text, uid_t *uid);
 char *pi_group_name(gid_t gid);
 
 /* "pts/3", "tty1", "ttyS0", or "136:3" for devices it does not know;

@@ -17,6 +17,7 @@ static const char *const lines[] = {
 	"  p  !                         problems only: D, hung, Z, T, t, deadlocks, zombies' parents",
 	"  H                            a row per thread, or per process",
 	"  K                            hide or show kernel threads",
+	"  u                            only one user's tasks (by name or number; empty: all)",
 	"  t  V  F5                     tree: children under their parent, threads under their process",
 	"  /  F3                        search the commands; n: next match",
 	"  \\  F4                        filter: only commands holding the text (Esc clears)",

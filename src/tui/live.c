@@ -121,6 +121,7 @@ static void search_to(struct pi_live *l, const char *text, size_t from)
 }
 
 static void send_signal(struct pi_live *l, const char *text);
+static void choose_user(struct pi_live *l, const char *text);
 
 static void prompt_key(struct pi_live *l, int key)
 {
@@ -159,6 +160,12 @@ static void prompt_key(struct pi_live *l, int key)
 				say(l, "not a refresh interval: give seconds from %g to 86400", PI_DELAY_MIN);
 			}
 		}
+		if (r != PI_PROMPT_EDITING)
+			p->kind = PI_PROMPT_NONE;
+		break;
+	case PI_PROMPT_USER:
+		if (r == PI_PROMPT_DONE)
+			choose_user(l, p->text);
 		if (r != PI_PROMPT_EDITING)
 			p->kind = PI_PROMPT_NONE;
 		break;
@@ -235,6 +242,28 @@ static void send_signal(struct pi_live *l, const char *text)
 		say(l, "%s not sent to process %d: %s", name, (int)l->signal_pid, strerror(errno));
 	else
 		say(l, "%s sent to process %d", name, (int)l->signal_pid);
+}
+
+/* u: the tasks of one user, by name or number; empty: everyone's. */
+static void choose_user(struct pi_live *l, const char *text)
+{
+	struct pi_view_options *vo = &l->m->vo;
+	if (!text[0]) {
+		vo->only_user = false;
+		say(l, "every user's tasks");
+		return;
+	}
+	uid_t uid;
+	if (!pi_user_by_name(text, &uid)) {
+		struct pi_buf b = PI_BUF_INIT;
+		pi_escape_text(&b, text, strlen(text));
+		say(l, "no such user: %.60s", b.data ? b.data : "");
+		pi_buf_free(&b);
+		return;
+	}
+	vo->only_user = true;
+	vo->user = uid;
+	say(l, "only the tasks of user %u (u, then Enter on an empty line: everyone's)", (unsigned)uid);
 }
 
 static void open_detail(struct pi_live *l)
@@ -378,6 +407,9 @@ static bool table_key(struct pi_live *l, int key)
 	case 'k':
 	case KEY_F(9):
 		ask_signal(l);
+		return false;
+	case 'u':
+		pi_prompt_start(&l->prompt, PI_PROMPT_USER, "");
 		return false;
 	case 'K':
 		vo->hide_kernel = !vo->hide_kernel;

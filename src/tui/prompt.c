@@ -55,6 +55,8 @@ const char *pi_prompt_label(const struct pi_prompt *p)
 		return "Refresh every (seconds): ";
 	case PI_PROMPT_SIGNAL:
 		return p->label;
+	case PI_PROMPT_USER:
+		return "Only the tasks of user (name or number; empty: everyone): ";
 	default:
 		return "";
 	}

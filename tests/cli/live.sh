@@ -337,6 +337,31 @@ else
 	skip "K hides kernel threads" "no kernel thread is visible here (a PID namespace without them)"
 fi
 
+# u: one user's tasks.
+setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 &
+nobodys=$!
+track "$nobodys"
+wait_state "$nobodys" S
+live -d 0.5 -o pid,user,command
+keys u
+see "u asks for a user" '^Only the tasks of user'
+type_text nobody
+keys Enter
+see "u nobody: the header says so" 'user nobody'
+see "u nobody: nobody's sleep is shown" "^ +$nobodys nobody +sleep 600"
+not_see "u nobody: no task of root's" '^ +[0-9]+ root '
+keys u
+type_text nosuchuser
+keys Enter
+see "an unknown user: said" '^no such user: nosuchuser'
+keys u Enter
+see "u, then an empty line: every user's again" "every user's tasks"
+see "... root's tasks are back" '^ +[0-9]+ root '
+keys q
+see "u: q quits" '^exit=0$'
+vg_clean "u"
+kill -KILL "$nobodys"
+
 # -n: a number of refreshes, then out.
 live -n 2 -d 0.2
 see "-n 2: quits by itself after two refreshes" '^exit=0$'
