@@ -8,6 +8,7 @@
 #include "analysis/analyze.h"
 #include "analysis/reasons.h"
 #include "collect/collect.h"
+#include "collect/snapshot.h"
 #include "collect/dwait.h"
 #include "collect/stacks.h"
 #include "collect/waits.h"
@@ -59,48 +60,35 @@ static int report_failure(const struct pi_options *opt, pid_t pid, int err)
 static int snapshot_one(const struct pi_options *opt, pid_t pid, bool first)
 {
 	struct pi_process p;
-	/* One budget (--timeout) for the whole read: what it does not
-	 * leave time for is reported as such, and the snapshot is still
-	 * printed (exit 0). */
-	struct pi_deadline deadline;
-	pi_deadline_start(&deadline, opt->timeout_seconds);
-	int err = pi_collect_process_within(pid, &p, &deadline);
-	pid_t selected = 0;
-
-	if (err == -EINVAL && p.status.tgid > 0) {
-		/* A TID: /proc shows threads as hidden PIDs. Show the process
-		 * they belong to, that thread first. */
-		pid_t tgid = p.status.tgid;
-		fprintf(stderr, "pinspect: %d is a thread of process %d; showing the process, "
-			"that thread first\n", (int)pid, (int)tgid);
-		pi_process_free(&p);
-		selected = pid;
-		pid = tgid;
-		err = pi_collect_process_within(pid, &p, &deadline);
-	}
-	p.selected_tid = selected;
-	if (err) {
-		pi_process_free(&p);
-		return report_failure(opt, pid, err);
-	}
-	struct pi_stack_options so = {
-		.allow_stop = !opt->no_ptrace,
-		.sample_running = true,
-		.stop_blocked = opt->stop_blocked,
-		.consistent = opt->consistent,
-		.max_frames = opt->max_frames,
-		.stop_timeout_seconds = 5,
-		.lines = (enum pi_lines)opt->lines,
+	/* One budget (--timeout) for the whole read: what it does not leave
+	 * time for is reported as such, and the snapshot is still printed
+	 * (exit 0). A TID shows its process, that thread first. */
+	struct pi_snapshot_options so = {
+		.timeout_seconds = opt->timeout_seconds,
+		.hung_after_seconds = opt->hung_after_seconds,
+		.depth = PI_SNAPSHOT_STACKS,
+		.stacks = {
+			.allow_stop = !opt->no_ptrace,
+			.sample_running = true,
+			.stop_blocked = opt->stop_blocked,
+			.consistent = opt->consistent,
+			.max_frames = opt->max_frames,
+			.stop_timeout_seconds = 5,
+			.lines = (enum pi_lines)opt->lines,
+		},
+		.waits = !opt->no_waits,
+		.d_waits = true,
+		.follow_thread = true,
 	};
-	if (pi_collect_stacks(&p, &so) == -ESRCH) {
+	int err = pi_snapshot_read(pid, &so, &p);
+	if (p.selected_tid)
+		fprintf(stderr, "pinspect: %d is a thread of process %d; showing the process, "
+			"that thread first\n", (int)pid, (int)p.pid);
+	if (err) {
+		pid_t which = p.selected_tid ? p.pid : pid;
 		pi_process_free(&p);
-		return report_failure(opt, pid, -ESRCH);
+		return report_failure(opt, which, err);
 	}
-	if (!opt->no_waits)
-		pi_collect_waits(&p);
-	pi_collect_finish(&p);
-	pi_collect_d_waits(&p);
-	pi_analyze_process(&p, opt->hung_after_seconds);
 	if (opt->json) {
 		struct pi_jw w;
 		pi_jw_init(&w, pi_output_write);

@@ -12,6 +12,7 @@
 #include "analysis/locks.h"
 #include "analysis/offcpu.h"
 #include "collect/collect.h"
+#include "collect/snapshot.h"
 #include "collect/stacks.h"
 #include "options.h"
 #include "util/xalloc.h"
@@ -261,20 +262,22 @@ static struct pi_process *read_again(pid_t pid, double hung_after_seconds, bool 
 				     const struct pi_deadline *deadline)
 {
 	struct pi_process *p = pi_xcalloc(1, sizeof *p);
-	struct pi_stack_options so = {
-		.allow_stop = false,
-		.max_frames = PI_MAX_FRAMES_DEFAULT,
-		.stop_timeout_seconds = 5,
-		.lines = PI_LINES_NONE,
+	struct pi_snapshot_options so = {
+		.hung_after_seconds = hung_after_seconds,
+		.depth = locks_only ? PI_SNAPSHOT_NAMED_LOCKS : PI_SNAPSHOT_STACKS,
+		.stacks = {
+			.allow_stop = false,
+			.max_frames = PI_MAX_FRAMES_DEFAULT,
+			.stop_timeout_seconds = 5,
+			.lines = PI_LINES_NONE,
+		},
 	};
-	if (pi_collect_process_within(pid, p, deadline) != 0
-	    || (locks_only ? pi_collect_named_locks(p) : pi_collect_stacks(p, &so)) != 0) {
+	so.deadline = deadline;	/* the scan's, already running */
+	if (pi_snapshot_read(pid, &so, p) != 0) {
 		pi_process_free(p);
 		free(p);
 		return NULL;
 	}
-	pi_collect_finish(p);
-	pi_analyze_process(p, hung_after_seconds);
 	return p;
 }
 

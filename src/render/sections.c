@@ -19,6 +19,25 @@ static const char *const names[PI_SECTION_COUNT] = {
 	[PI_SECTION_UNAVAILABLE] = "unavailable",
 };
 
+static const char *const titles[PI_SECTION_COUNT] = {
+	[PI_SECTION_SUMMARY] = "SUMMARY",
+	[PI_SECTION_IDENTITY] = "IDENTITY",
+	[PI_SECTION_STATE] = "STATE",
+	[PI_SECTION_SCHEDULING] = "SCHEDULING",
+	[PI_SECTION_SIGNALS] = "SIGNALS",
+	[PI_SECTION_MEMORY] = "MEMORY",
+	[PI_SECTION_THREADS] = "THREADS",
+	[PI_SECTION_LOCKS] = "LOCKS HELD",
+	[PI_SECTION_WAITS] = "WAITS FOR",
+	[PI_SECTION_FINDINGS] = "FINDINGS",
+	[PI_SECTION_UNAVAILABLE] = "UNAVAILABLE",
+};
+
+const char *pi_section_title(enum pi_section s)
+{
+	return (unsigned)s < PI_SECTION_COUNT ? titles[s] : NULL;
+}
+
 const char *pi_section_name(enum pi_section s)
 {
 	return (unsigned)s < PI_SECTION_COUNT ? names[s] : NULL;

@@ -55,6 +55,10 @@ enum { PI_SUMMARY_MAPS = 16, PI_SUMMARY_STACK_GROUPS = 6 };
 
 /* "summary", "maps"...; NULL past the end. */
 const char *pi_section_name(enum pi_section s);
+/* The title the text prints for it ("LOCKS HELD"); NULL for a part of
+ * another section (maps under MEMORY, stacks under THREADS) and past
+ * the end. The live view's snapshot page finds sections by these. */
+const char *pi_section_title(enum pi_section s);
 
 /* Every section, nothing named. */
 void pi_sections_default(struct pi_sections *s);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sys/names.h"
 #include "table/columns.h"
 #include "table/summary.h"
 #include "util/escape.h"
@@ -23,6 +24,17 @@ void pi_render_view_line(struct pi_buf *out, const struct pi_table *t, const str
 		      o->descending ? "biggest" : "smallest");
 	if (o->problems_only)
 		pi_buf_puts(out, "; problems only");
+	if (o->hide_kernel)
+		pi_buf_puts(out, "; kernel threads hidden");
+	if (o->only_user) {
+		char *name = pi_user_name(o->user);
+		pi_buf_puts(out, "; user ");
+		if (name)
+			pi_escape_text(out, name, strlen(name));
+		else
+			pi_buf_printf(out, "%u", (unsigned)o->user);
+		free(name);
+	}
 	if (o->filter && o->filter[0]) {
 		pi_buf_puts(out, "; filter \"");
 		pi_escape_text(out, o->filter, strlen(o->filter));

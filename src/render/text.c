@@ -14,6 +14,7 @@
 
 #include "render/text_util.h"
 #include "render/waits.h"
+#include "render/sections.h"
 
 static double ticks_to_seconds(const struct pi_process *p, uint64_t ticks)
 {
@@ -76,7 +77,7 @@ static void identity(struct pi_buf *b, const struct pi_process *p)
 	const struct pi_status *st = &p->status;
 	char tmp[64];
 
-	section(b, "IDENTITY");
+	section(b, pi_section_title(PI_SECTION_IDENTITY));
 	label(b, "PID");
 	pi_buf_printf(b, "%d", (int)p->pid);
 	if (!p->status_err && (st->have & PI_STATUS_NSPID) && st->nspid_levels > 1)
@@ -164,7 +165,7 @@ static void state(struct pi_buf *b, const struct pi_process *p)
 	char code = p->stat.state;
 	char dur[32];
 
-	section(b, "STATE");
+	section(b, pi_section_title(PI_SECTION_STATE));
 	pi_buf_printf(b, "  %c  %s\n", code, pi_state_meaning(code));
 	if (code == 'D' && main) {
 		label(b, "Waiting in");
@@ -220,7 +221,7 @@ static void scheduling(struct pi_buf *b, const struct pi_process *p)
 	const char *policy = pi_policy_name(s->policy);
 	char d1[32], d2[32];
 
-	section(b, "SCHEDULING");
+	section(b, pi_section_title(PI_SECTION_SCHEDULING));
 	label(b, "Policy");
 	if (policy)
 		pi_buf_printf(b, "%s", policy);
@@ -282,7 +283,7 @@ static void signals(struct pi_buf *b, const struct pi_process *p)
 	const struct pi_status *st = &p->status;
 	char names[1024];
 
-	section(b, "SIGNALS");
+	section(b, pi_section_title(PI_SECTION_SIGNALS));
 	if (p->status_err || !(st->have & PI_STATUS_SIGMASKS)) {
 		pi_buf_puts(b, "  unavailable\n");
 		return;
@@ -433,7 +434,7 @@ static void memory(struct pi_buf *b, const struct pi_process *p, const struct pi
 
 	if (!sizes && !maps)
 		return;
-	section(b, "MEMORY");
+	section(b, pi_section_title(PI_SECTION_MEMORY));
 	if (p->kernel_thread) {
 		pi_buf_puts(b, "  none: a kernel thread has no user address space\n");
 		return;
@@ -463,7 +464,7 @@ static void held_locks(struct pi_buf *b, const struct pi_process *p)
 {
 	if (!p->locks_collected || !p->nheld_locks)
 		return;
-	section(b, "LOCKS HELD");
+	section(b, pi_section_title(PI_SECTION_LOCKS));
 	for (size_t i = 0; i < p->nheld_locks; i++) {
 		const struct pi_held_lock *h = &p->held_locks[i];
 		const struct pi_thread *t = pi_process_find_thread(p, h->owner);
@@ -484,7 +485,7 @@ static void held_locks(struct pi_buf *b, const struct pi_process *p)
 
 static void findings(struct pi_buf *b, const struct pi_process *p)
 {
-	section(b, "FINDINGS");
+	section(b, pi_section_title(PI_SECTION_FINDINGS));
 	if (!p->nfindings) {
 		pi_buf_puts(b, "  none\n");
 		return;
@@ -500,7 +501,7 @@ static void unavailable(struct pi_buf *b, const struct pi_process *p)
 {
 	if (!p->nunavailable)
 		return;
-	section(b, "UNAVAILABLE");
+	section(b, pi_section_title(PI_SECTION_UNAVAILABLE));
 	for (size_t i = 0; i < p->nunavailable; i++) {
 		const struct pi_unavailable *u = &p->unavailable[i];
 		pi_buf_printf(b, "  %s", u->item);

@@ -7,6 +7,7 @@
 #include "analysis/state.h"
 #include "analysis/vma.h"
 #include "render/text_util.h"
+#include "render/sections.h"
 #include "util/fmt.h"
 
 enum { WCHAN_WIDTH = 22 };
@@ -490,7 +491,7 @@ void pi_text_threads(struct pi_buf *b, const struct pi_process *p, const struct 
 {
 	if (!shows(view, PI_SECTION_THREADS))
 		return;
-	section(b, "THREADS");
+	section(b, pi_section_title(PI_SECTION_THREADS));
 	if (p->threads_err) {
 		pi_buf_puts(b, "  unavailable\n");
 		return;

@@ -8,6 +8,7 @@
 #include "analysis/findings.h"
 #include "analysis/state.h"
 #include "render/text_util.h"
+#include "render/sections.h"
 #include "util/fmt.h"
 
 /* More than this many findings or D waits are counted, not listed: the
@@ -146,7 +147,7 @@ static void next_steps(struct pi_buf *b, const struct pi_process *p)
 void pi_text_summary(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view)
 {
 	(void)view;
-	section(b, "SUMMARY");
+	section(b, pi_section_title(PI_SECTION_SUMMARY));
 	process_line(b, p);
 	d_waits(b, p);
 	findings(b, p);

@@ -8,6 +8,7 @@
 #include "analysis/reasons.h"
 #include "render/json_util.h"
 #include "render/text_util.h"
+#include "render/sections.h"
 
 /* For each thing a waiter needs of the other side: its JSON key, and the
  * words before the list of processes that can give it. */
@@ -224,7 +225,7 @@ void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 		any = true;
 	}
 	if (any || p->waits_err) {
-		section(b, "WAITS FOR");
+		section(b, pi_section_title(PI_SECTION_WAITS));
 		if (p->waits_err) {
 			char *why = pi_unavailable_reason(p, "waits", p->waits_err);
 			pi_buf_printf(b, "  other processes were not all looked through: %s\n", why);

@@ -5,6 +5,8 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <strings.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -74,6 +76,37 @@ const char *pi_signal_name(int sig, char *out, size_t size)
 	return out;
 }
 
+int pi_signal_parse(const char *text)
+{
+	char name[16], want[24];
+	size_t n = 0;
+	if (!text)
+		return 0;
+	while (*text == ' ')
+		text++;
+	if (*text >= '0' && *text <= '9') {
+		char *end;
+		long v = strtol(text, &end, 10);
+		return *end == '\0' && v >= 1 && v <= 64 ? (int)v : 0;
+	}
+	if (strncasecmp(text, "SIG", 3) != 0)
+		n = (size_t)snprintf(want, sizeof want, "SIG");
+	for (; *text && n + 1 < sizeof want; text++)
+		want[n++] = (char)toupper((unsigned char)*text);
+	want[n] = '\0';
+	if (*text)
+		return 0;	/* too long to be a name */
+	for (int sig = 1; sig <= 64; sig++)
+		if (strcmp(pi_signal_name(sig, name, sizeof name), want) == 0)
+			return sig;
+	/* glibc's names of the real-time range: SIGRTMIN is the kernel's 34. */
+	if (strncmp(want, "SIGRTMIN", 8) == 0) {
+		long off = want[8] == '+' ? strtol(want + 9, NULL, 10) : want[8] ? -1 : 0;
+		return off >= 0 && 34 + off <= 64 ? (int)(34 + off) : 0;
+	}
+	return 0;
+}
+
 void pi_signal_mask_names(uint64_t mask, char *out, size_t size)
 {
 	size_t used = 0;
@@ -104,6 +137,24 @@ const char *pi_policy_name(unsigned policy)
 		"SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE", "SCHED_EXT",
 	};
 	return policy < sizeof names / sizeof names[0] ? names[policy] : NULL;
+}
+
+bool pi_user_by_name(const char *text, uid_t *uid)
+{
+	if (*text >= '0' && *text <= '9') {
+		char *end;
+		unsigned long v = strtoul(text, &end, 10);
+		if (*end || v > UINT32_MAX - 1)
+			return false;
+		*uid = (uid_t)v;
+		return true;
+	}
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	if (getpwnam_r(text, &pw, buf, sizeof buf, &found) != 0 || !found)
+		return false;
+	*uid = found->pw_uid;
+	return true;
 }
 
 char *pi_user_name(uid_t uid)

@@ -56,6 +56,10 @@ static bool keep(struct build *b, const struct pi_row *r)
 {
 	if (b->o->problems_only && !pi_row_is_problem(r))
 		return false;
+	if (b->o->hide_kernel && r->proc->kernel_thread)
+		return false;
+	if (b->o->only_user && r->task->euid != b->o->user)
+		return false;
 	if (b->o->filter && b->o->filter[0]) {
 		pi_buf_reset(&b->text);
 		pi_row_command(r, &b->text);

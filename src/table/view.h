@@ -63,6 +63,9 @@ struct pi_view_options {
 	bool threads;		/* a row per thread */
 	bool tree;		/* children under their parents, threads under their process */
 	bool problems_only;	/* D, hung, deadlocked, Z, T, t, zombie parents */
+	bool hide_kernel;	/* no kernel threads (htop's K) */
+	bool only_user;		/* only the tasks of user (htop's u) */
+	uid_t user;
 	const char *filter;	/* rows whose command holds this text (any case); NULL: all */
 	enum pi_column sort;
 	bool descending;

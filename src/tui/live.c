@@ -1,6 +1,7 @@
 #include "tui/live.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "collect/sched_clock.h"
 #include "exitcodes.h"
 #include "settings.h"
+#include "sys/names.h"
 #include "table/columns.h"
 #include "tui/help.h"
 #include "util/escape.h"
@@ -118,6 +120,9 @@ static void search_to(struct pi_live *l, const char *text, size_t from)
 	pi_buf_free(&shown);
 }
 
+static void send_signal(struct pi_live *l, const char *text);
+static void choose_user(struct pi_live *l, const char *text);
+
 static void prompt_key(struct pi_live *l, int key)
 {
 	struct pi_prompt *p = &l->prompt;
@@ -158,6 +163,20 @@ static void prompt_key(struct pi_live *l, int key)
 		if (r != PI_PROMPT_EDITING)
 			p->kind = PI_PROMPT_NONE;
 		break;
+	case PI_PROMPT_USER:
+		if (r == PI_PROMPT_DONE)
+			choose_user(l, p->text);
+		if (r != PI_PROMPT_EDITING)
+			p->kind = PI_PROMPT_NONE;
+		break;
+	case PI_PROMPT_SIGNAL:
+		if (r == PI_PROMPT_DONE)
+			send_signal(l, p->text);
+		else if (r == PI_PROMPT_CANCEL)
+			say(l, "no signal sent");
+		if (r != PI_PROMPT_EDITING)
+			p->kind = PI_PROMPT_NONE;
+		break;
 	case PI_PROMPT_NONE:
 		break;
 	}
@@ -184,6 +203,67 @@ static void sort_by(struct pi_live *l, enum pi_column c)
 	vo->sort = c;
 	vo->descending = pi_column(c)->descending;
 	say(l, "sorted by %s, %s first", pi_column(c)->title, vo->descending ? "biggest" : "smallest");
+}
+
+/* k and F9: the selected task's process, and a signal to send it. The
+ * prompt, which names both, is the confirmation: Enter sends, Esc does
+ * not. A row per thread sends to the thread's process, as kill(1). */
+static void ask_signal(struct pi_live *l)
+{
+	if (l->sel >= l->m->view.n) {
+		say(l, "no task selected");
+		return;
+	}
+	const struct pi_row *r = &l->m->view.rows[l->sel];
+	struct pi_buf name = PI_BUF_INIT;
+	pi_escape_text(&name, r->proc->comm, strlen(r->proc->comm));
+	l->signal_pid = r->proc->pid;
+	pi_prompt_start(&l->prompt, PI_PROMPT_SIGNAL, "TERM");
+	snprintf(l->prompt.label, sizeof l->prompt.label,
+		 "Send a signal to process %d (%.60s)? Enter sends, Esc cancels: ", (int)r->proc->pid,
+		 name.data ? name.data : "");
+	pi_buf_free(&name);
+}
+
+static void send_signal(struct pi_live *l, const char *text)
+{
+	char name[16];
+	int sig = pi_signal_parse(text);
+	if (!sig) {
+		struct pi_buf b = PI_BUF_INIT;
+		pi_escape_text(&b, text, strlen(text));
+		say(l, "not a signal: %.60s (a name as TERM or KILL, or a number from 1 to 64); none sent",
+		    b.data ? b.data : "");
+		pi_buf_free(&b);
+		return;
+	}
+	pi_signal_name(sig, name, sizeof name);
+	if (kill(l->signal_pid, sig) != 0)
+		say(l, "%s not sent to process %d: %s", name, (int)l->signal_pid, strerror(errno));
+	else
+		say(l, "%s sent to process %d", name, (int)l->signal_pid);
+}
+
+/* u: the tasks of one user, by name or number; empty: everyone's. */
+static void choose_user(struct pi_live *l, const char *text)
+{
+	struct pi_view_options *vo = &l->m->vo;
+	if (!text[0]) {
+		vo->only_user = false;
+		say(l, "every user's tasks");
+		return;
+	}
+	uid_t uid;
+	if (!pi_user_by_name(text, &uid)) {
+		struct pi_buf b = PI_BUF_INIT;
+		pi_escape_text(&b, text, strlen(text));
+		say(l, "no such user: %.60s", b.data ? b.data : "");
+		pi_buf_free(&b);
+		return;
+	}
+	vo->only_user = true;
+	vo->user = uid;
+	say(l, "only the tasks of user %u (u, then Enter on an empty line: everyone's)", (unsigned)uid);
 }
 
 static void open_detail(struct pi_live *l)
@@ -324,6 +404,17 @@ static bool table_key(struct pi_live *l, int key)
 		pi_chooser_open(&l->chooser, &l->m->columns);
 		l->page = PI_PAGE_COLUMNS;
 		return false;
+	case 'k':
+	case KEY_F(9):
+		ask_signal(l);
+		return false;
+	case 'u':
+		pi_prompt_start(&l->prompt, PI_PROMPT_USER, "");
+		return false;
+	case 'K':
+		vo->hide_kernel = !vo->hide_kernel;
+		say(l, vo->hide_kernel ? "kernel threads hidden (K shows them)" : "kernel threads shown");
+		return true;
 	case 'Z':
 		l->paused = !l->paused;
 		if (!l->paused)

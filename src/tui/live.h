@@ -36,6 +36,7 @@ struct pi_live {
 	struct pi_prompt prompt;
 	char search[128];		/* the last search, for n */
 	size_t search_from;		/* where the selection was when it began */
+	pid_t signal_pid;		/* the process the signal prompt is for */
 
 	/* The selection follows its task across refreshes and re-sorts. */
 	pid_t sel_tid, sel_pid;

@@ -53,6 +53,10 @@ const char *pi_prompt_label(const struct pi_prompt *p)
 		return "Filter (Enter: keep, Esc: clear): ";
 	case PI_PROMPT_DELAY:
 		return "Refresh every (seconds): ";
+	case PI_PROMPT_SIGNAL:
+		return p->label;
+	case PI_PROMPT_USER:
+		return "Only the tasks of user (name or number; empty: everyone): ";
 	default:
 		return "";
 	}

@@ -6,12 +6,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum pi_prompt_kind { PI_PROMPT_NONE, PI_PROMPT_SEARCH, PI_PROMPT_FILTER, PI_PROMPT_DELAY };
+enum pi_prompt_kind { PI_PROMPT_NONE, PI_PROMPT_SEARCH, PI_PROMPT_FILTER, PI_PROMPT_DELAY,
+		      PI_PROMPT_SIGNAL, PI_PROMPT_USER };
 
 struct pi_prompt {
 	enum pi_prompt_kind kind;
 	char text[128];
 	size_t len;
+	char label[192];	/* the signal prompt's, naming its target */
 };
 
 enum pi_prompt_result {

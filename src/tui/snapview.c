@@ -10,25 +10,38 @@
 #include "analysis/reasons.h"
 #include "collect/collect.h"
 #include "collect/locks.h"
+#include "collect/snapshot.h"
 #include "collect/stacks.h"
+#include "collect/waits.h"
 #include "model.h"
+#include "render/sections.h"
 #include "render/text.h"
 #include "tui/line.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 
-/* The sections of render/text.c, by their titles. */
-static const char *const sections[] = {
-	"", "IDENTITY", "STATE", "SCHEDULING", "SIGNALS", "MEMORY", "THREADS", "FINDINGS", "UNAVAILABLE",
+/* Each line's section, found by the titles render/sections.h gives the
+ * text renderer: 0 before the first, else its enum pi_section + 1. */
+enum {
+	SEC_MEMORY = PI_SECTION_MEMORY + 1,
+	SEC_THREADS = PI_SECTION_THREADS + 1,
+	SEC_FINDINGS = PI_SECTION_FINDINGS + 1,
 };
-enum { SECTIONS = sizeof sections / sizeof sections[0], FINDINGS = 7 };
 
 static int section_of_title(const char *line)
 {
-	for (int i = 1; i < SECTIONS; i++)
-		if (strcmp(line, sections[i]) == 0)
-			return i;
+	for (int i = 0; i < PI_SECTION_COUNT; i++) {
+		const char *title = pi_section_title((enum pi_section)i);
+		if (title && strcmp(line, title) == 0)
+			return i + 1;
+	}
 	return -1;
+}
+
+/* A section's title, by its number here. */
+static const char *section_title(int sec)
+{
+	return sec > 0 ? pi_section_title((enum pi_section)(sec - 1)) : NULL;
 }
 
 static void free_text(struct pi_snapview *d)
@@ -50,7 +63,7 @@ static void point_at_thread(struct pi_snapview *d)
 	char prefix[24];
 	snprintf(prefix, sizeof prefix, "  %d ", (int)d->tid);
 	for (size_t i = 0; i < d->lines.n; i++) {
-		if (d->section[i] == 6 && strncmp(d->lines.v[i], prefix, strlen(prefix)) == 0) {
+		if (d->section[i] == SEC_THREADS && strncmp(d->lines.v[i], prefix, strlen(prefix)) == 0) {
 			d->top = i > 2 ? i - 2 : 0;
 			snprintf(d->message, sizeof d->message,
 				 "thread %d is on the highlighted line; Home goes to the top", (int)d->tid);
@@ -64,27 +77,24 @@ static int load(struct pi_snapview *d)
 	struct pi_process p;
 	struct pi_buf text = PI_BUF_INIT;
 	/* The keys wait for this read: it keeps to the budget (--timeout),
-	 * and the page says what it left unread. */
-	struct pi_deadline deadline;
-	pi_deadline_start(&deadline, d->timeout_seconds);
-
-	int err = pi_collect_process_within(d->pid, &p, &deadline);
-	if (err == -EINVAL && p.status.tgid > 0) {
-		/* A TID: show its process, as `pinspect TID` does. */
-		pid_t tgid = p.status.tgid;
-		pi_process_free(&p);
-		d->pid = tgid;
-		err = pi_collect_process_within(d->pid, &p, &deadline);
-	}
+	 * and the page says what it left unread. A TID shows its process,
+	 * as `pinspect TID` does. */
+	struct pi_snapshot_options so = {
+		.timeout_seconds = d->timeout_seconds,
+		.hung_after_seconds = d->hung_after_seconds,
+		.depth = d->stacks ? PI_SNAPSHOT_STACKS : PI_SNAPSHOT_LOCKS,
+		.stacks = d->stack_options,
+		.waits = true,
+		.d_waits = true,
+		.follow_thread = true,
+	};
+	int err = pi_snapshot_read(d->pid, &so, &p);
+	if (p.selected_tid)
+		d->pid = p.pid;
 	if (err) {
 		pi_process_free(&p);
 		why(err, d->pid, d->message, sizeof d->message);
 		return err;
-	}
-	if (d->stacks && pi_collect_stacks(&p, &d->stack_options) == -ESRCH) {
-		pi_process_free(&p);
-		why(-ESRCH, d->pid, d->message, sizeof d->message);
-		return -ESRCH;
 	}
 	/* Without the stacks, the lock words all the same: they are read
 	 * from memory without stopping anything, and they are what names a
@@ -92,11 +102,7 @@ static int load(struct pi_snapview *d)
 	 * need the modules that u opens; until then, their addresses. A
 	 * kernel thread or a zombie has no memory to read (as in
 	 * pi_collect_stacks). */
-	if (!d->stacks && !p.kernel_thread && !(p.stat.state == 'Z' && p.nthreads < 2))
-		pi_collect_locks(&p, NULL);
 	d->perf_err = p.perf_err;
-	pi_collect_finish(&p);
-	pi_analyze_process(&p, d->hung_after_seconds);
 	pi_render_text(&text, &p);
 	pi_process_free(&p);
 
@@ -148,7 +154,7 @@ static attr_t line_attr(const struct pi_snapview *d, struct pi_screen *s, size_t
 	if (section_of_title(line) > 0 || i == 0)
 		return A_BOLD;
 	/* A finding's first line: "  KIND  sentence", in its kind's colour. */
-	if (d->section[i] == FINDINGS && strncmp(line, "  ", 2) == 0)
+	if (d->section[i] == SEC_FINDINGS && strncmp(line, "  ", 2) == 0)
 		for (size_t k = 0; k < pi_nkinds; k++) {
 			size_t n = strlen(pi_kinds[k].name);
 			if (pi_kinds[k].flag_word && strncmp(line + 2, pi_kinds[k].name, n) == 0
@@ -181,7 +187,7 @@ void pi_snapview_draw(struct pi_snapview *d, struct pi_screen *s)
 	for (size_t y = 0; y < body && d->top + y < d->lines.n; y++) {
 		size_t i = d->top + y;
 		attr_t a = line_attr(d, s, i);
-		if (d->tid && d->tid != d->pid && d->section[i] == 6
+		if (d->tid && d->tid != d->pid && d->section[i] == SEC_THREADS
 		    && strncmp(d->lines.v[i], focus, strlen(focus)) == 0)
 			a |= A_REVERSE;
 		pi_line_reset(&l);
@@ -196,7 +202,7 @@ void pi_snapview_draw(struct pi_snapview *d, struct pi_screen *s)
 		size_t at = d->top < d->lines.n ? d->top : 0;
 		snprintf(bar, sizeof bar, "lines %zu-%zu of %zu, in %s", at + 1,
 			 at + body < d->lines.n ? at + body : d->lines.n, d->lines.n,
-			 d->lines.n ? sections[d->section[at]][0] ? sections[d->section[at]] : "the title"
+			 d->lines.n ? section_title(d->section[at]) ? section_title(d->section[at]) : "the title"
 				    : "nothing");
 		pi_line_add(&l, bar, A_NORMAL);
 	}
@@ -222,7 +228,8 @@ static void jump_section(struct pi_snapview *d, struct pi_screen *s, int sec)
 			return;
 		}
 	}
-	snprintf(d->message, sizeof d->message, "this snapshot has no %s section", sections[sec]);
+	snprintf(d->message, sizeof d->message, "this snapshot has no %s section",
+		 section_title(sec) ? section_title(sec) : "such");
 }
 
 /* Tab and Shift-Tab: the next or previous section's title. */
@@ -297,13 +304,13 @@ enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen 
 		step_section(d, s, -1);
 		break;
 	case 'm':
-		jump_section(d, s, 5);
+		jump_section(d, s, SEC_MEMORY);
 		break;
 	case 't':
-		jump_section(d, s, 6);
+		jump_section(d, s, SEC_THREADS);
 		break;
 	case 'f':
-		jump_section(d, s, FINDINGS);
+		jump_section(d, s, SEC_FINDINGS);
 		break;
 	case 'r': {
 		size_t keep = d->top;
@@ -325,7 +332,7 @@ enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen 
 			if (d->tid && d->tid != d->pid)
 				point_at_thread(d);
 			else
-				jump_section(d, s, 6);
+				jump_section(d, s, SEC_THREADS);
 			snprintf(d->message, sizeof d->message, "user stacks under THREADS: %s",
 				 !d->perf_err ? "blocked threads copied, running ones sampled; none stopped"
 				 : d->stack_options.allow_stop

@@ -243,6 +243,125 @@ keys Escape q
 see "--top a deadlocked process: q quits" '^exit=0$'
 vg_clean "--top a deadlocked process, and its snapshot"
 
+# A process waiting on another: the WAITS FOR column, and the snapshot
+# page's WAITS FOR section with the chain to the stopped holder.
+mkdir -p "$TEST_TMP/chain"
+start_helper pi-waits chain "$TEST_TMP/chain"
+w_waiter=$HELPER_PID
+w_writer=$(sed -n 's/^peer //p' "$HELPER_OUT")
+w_holder=$(sed -n 's/^holder //p' "$HELPER_OUT")
+track "$w_writer"
+track "$w_holder"
+wait_state "$w_holder" T
+live --top "$w_waiter" -d 0.5 -o pid,state,waits,command
+see "-o waits: the pipe and the process holding its write end" \
+	"^ +$w_waiter S read pipe:\\[[0-9]+\\] <- $w_writer pi-waits"
+keys Enter
+see "Enter: the snapshot page" "^Snapshot of process $w_waiter "
+# WAITS FOR comes just before FINDINGS: f shows the last page, both.
+keys f
+see "the snapshot page has the WAITS FOR section, down to the stopped holder" \
+	"^      -> $w_holder \\(pi-waits\\) STOPPED"
+keys Escape q
+see "waits: q quits" '^exit=0$'
+vg_clean "the WAITS FOR column and section"
+kill -KILL "$w_waiter" "$w_writer" "$w_holder"
+
+# k (and F9): a signal to the selected process; the prompt, naming it,
+# is the confirmation.
+sleep 600 &
+victim=$!
+track "$victim"
+wait_state "$victim" S
+live --top "$victim" -d 0.5
+see "--top of a sleep" "^ +$victim root +S "
+keys k
+see "k: the prompt names the process and offers TERM" \
+	"^Send a signal to process $victim \\(sleep\\)\\? Enter sends, Esc cancels: TERM"
+keys Escape
+see "Esc: none sent" 'no signal sent'
+check "Esc: the process lives" kill -0 "$victim"
+keys F9 BSpace BSpace BSpace BSpace
+type_text "NOSUCH"
+keys Enter
+see "an unknown signal: said, none sent" '^not a signal: NOSUCH .*none sent'
+check "an unknown signal: the process lives" kill -0 "$victim"
+keys k BSpace BSpace BSpace BSpace
+type_text "cont"
+keys Enter
+see "k, then a name in any case: sent, and said" "^SIGCONT sent to process $victim"
+keys k Enter
+see "k Enter: TERM sent" "^SIGTERM sent to process $victim"
+for i in $(seq 1 100); do kill -0 "$victim" 2>/dev/null || break; sleep 0.05; done
+wait "$victim" 2>/dev/null
+check "and the process ended of it" test ! -d "/proc/$victim"
+keys q
+see "k: q quits" '^exit=0$'
+vg_clean "k: a signal from the view"
+
+# As a user who may not signal it: the error, as kill(1) would say it.
+sleep 600 &
+victim=$!
+track "$victim"
+wait_state "$victim" S
+clear_pane
+keys "setpriv --reuid=65534 --regid=65534 --clear-groups $PINSPECT_BIN --top $victim -d 0.5; echo exit=\$?" Enter
+see "as nobody, --top of root's sleep" "^ +$victim root +S "
+keys k Enter
+see "not permitted: said, with the reason" "^SIGTERM not sent to process $victim: Operation not permitted"
+check "not permitted: the process lives" kill -0 "$victim"
+keys q
+see "as nobody: q quits" '^exit=0$'
+kill -KILL "$victim"
+
+# K: kernel threads hidden and shown again.
+# kthreadd (PID 2) never exits, where a kworker may come and go.
+kt=2
+[ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ] || kt=$(kernel_thread_pid)
+if [ -r "/proc/$kt/comm" ]; then
+	ktname=$(cat "/proc/$kt/comm")
+	live -d 0.5 -o pid,command
+	keys '\\'
+	type_text "$ktname"
+	keys Enter
+	see "a kernel thread, filtered to" "^ +$kt +\\[$ktname\\]"
+	keys K
+	see "K: the header says kernel threads are hidden" 'kernel threads hidden'
+	not_see "K: the kernel thread's row is gone" "^ +$kt +\\["
+	keys K
+	see "K again: it is back" "^ +$kt +\\[$ktname\\]"
+	keys q
+	see "K: q quits" '^exit=0$'
+	vg_clean "K"
+else
+	skip "K hides kernel threads" "no kernel thread is visible here (a PID namespace without them)"
+fi
+
+# u: one user's tasks.
+setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 &
+nobodys=$!
+track "$nobodys"
+wait_state "$nobodys" S
+live -d 0.5 -o pid,user,command
+keys u
+see "u asks for a user" '^Only the tasks of user'
+type_text nobody
+keys Enter
+see "u nobody: the header says so" 'user nobody'
+see "u nobody: nobody's sleep is shown" "^ +$nobodys nobody +sleep 600"
+not_see "u nobody: no task of root's" '^ +[0-9]+ root '
+keys u
+type_text nosuchuser
+keys Enter
+see "an unknown user: said" '^no such user: nosuchuser'
+keys u Enter
+see "u, then an empty line: every user's again" "every user's tasks"
+see "... root's tasks are back" '^ +[0-9]+ root '
+keys q
+see "u: q quits" '^exit=0$'
+vg_clean "u"
+kill -KILL "$nobodys"
+
 # -n: a number of refreshes, then out.
 live -n 2 -d 0.2
 see "-n 2: quits by itself after two refreshes" '^exit=0$'

@@ -10,6 +10,7 @@ int main(void)
 	srunner_add_suite(sr, sched_suite());
 	srunner_add_suite(sr, syscall_suite());
 	srunner_add_suite(sr, fds_suite());
+	srunner_add_suite(sr, golden_suite());
 	srunner_add_suite(sr, waits_scan_suite());
 	srunner_add_suite(sr, maps_suite());
 	srunner_add_suite(sr, lists_suite());

@@ -47,6 +47,28 @@ START_TEST(names_per_abi)
 }
 END_TEST
 
+/* Signals as a person types them in the live view's k prompt. */
+START_TEST(signal_names_typed)
+{
+	ck_assert_int_eq(pi_signal_parse("TERM"), 15);
+	ck_assert_int_eq(pi_signal_parse("sigkill"), 9);
+	ck_assert_int_eq(pi_signal_parse(" cont"), 18);
+	ck_assert_int_eq(pi_signal_parse("10"), 10);
+	ck_assert_int_eq(pi_signal_parse("64"), 64);
+	ck_assert_int_eq(pi_signal_parse("RTMIN"), 34);
+	ck_assert_int_eq(pi_signal_parse("RTMIN+3"), 37);
+	ck_assert_int_eq(pi_signal_parse("SIGRT2"), 34);
+	ck_assert_int_eq(pi_signal_parse("0"), 0);
+	ck_assert_int_eq(pi_signal_parse("65"), 0);
+	ck_assert_int_eq(pi_signal_parse("15x"), 0);
+	ck_assert_int_eq(pi_signal_parse("NOSUCH"), 0);
+	ck_assert_int_eq(pi_signal_parse(""), 0);
+	ck_assert_int_eq(pi_signal_parse("RTMIN+40"), 0);
+	ck_assert_int_eq(pi_signal_parse("TERMTERMTERMTERMTERMTERMTERM"), 0);
+	ck_assert_int_eq(pi_signal_parse(NULL), 0);
+}
+END_TEST
+
 START_TEST(hostile_and_truncated)
 {
 	struct pi_syscall sc;
@@ -69,6 +91,7 @@ Suite *syscall_suite(void)
 	tcase_add_test(tc, running_and_blocked_outside);
 	tcase_add_test(tc, names_per_abi);
 	tcase_add_test(tc, hostile_and_truncated);
+	tcase_add_test(tc, signal_names_typed);
 	suite_add_tcase(s, tc);
 	return s;
 }

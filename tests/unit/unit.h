@@ -33,6 +33,7 @@ Suite *target_open_suite(void);
 Suite *kinds_suite(void);	/* the table of finding kinds and its builder (test_kinds.c) */
 Suite *reasons_suite(void);	/* the table of reasons (test_reasons.c) */
 Suite *check_suite(void);	/* the health scans (test_check.c) */
+Suite *golden_suite(void);	/* the snapshot rendered, against tests/expected (test_golden.c) */
 Suite *fds_suite(void);		/* descriptors, file locks, socket tables (test_fds.c) */
 Suite *waits_scan_suite(void);	/* deadlocks across processes, forked here (test_waits_scan.c) */
 Suite *columns_suite(void);	/* the column registry, -o and the config file (test_columns.c) */
