@@ -197,11 +197,23 @@ static enum pi_column next_sort(const struct pi_monitor *m, int by)
 	return set->ids[((at + by) % n + n) % n];
 }
 
+/* A new order shows its top, the first row selected (as one looks at a
+ * sorted list: what is biggest now), not the old selection wherever it
+ * went. */
+static void show_top(struct pi_live *l)
+{
+	l->sel = 0;
+	l->top = 0;
+	l->sel_tid = 0;
+	l->sel_pid = 0;
+}
+
 static void sort_by(struct pi_live *l, enum pi_column c)
 {
 	struct pi_view_options *vo = &l->m->vo;
 	vo->sort = c;
 	vo->descending = pi_column(c)->descending;
+	show_top(l);
 	say(l, "sorted by %s, %s first", pi_column(c)->title, vo->descending ? "biggest" : "smallest");
 }
 
@@ -380,6 +392,7 @@ static bool table_key(struct pi_live *l, int key)
 	case 'I':
 	case 'R':
 		vo->descending = !vo->descending;
+		show_top(l);
 		say(l, "%s first", vo->descending ? "biggest" : "smallest");
 		return true;
 	case 'P':

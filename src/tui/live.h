@@ -38,7 +38,8 @@ struct pi_live {
 	size_t search_from;		/* where the selection was when it began */
 	pid_t signal_pid;		/* the process the signal prompt is for */
 
-	/* The selection follows its task across refreshes and re-sorts. */
+	/* The selection follows its task across refreshes; a new sort order
+	 * starts at its top. */
 	pid_t sel_tid, sel_pid;
 	size_t sel, top;		/* row selected, first row on screen */
 	size_t hscroll;
