@@ -125,7 +125,7 @@ keys r
 see "r reads it again, still with user stacks" 'read again, with user stacks'
 keys Escape
 see "Esc returns to the table" "^Selected: PID $healthy \\(pi-threads\\)"
-keys N
+keys N Left
 see "N: a new order shows its top, its first row selected" '^Selected: PID 1 '
 
 # Filter.
