@@ -88,6 +88,12 @@ int pi_sandbox_filter_load(pid_t self, int broker)
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
 				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+	/* fcntl() on a descriptor it has, to look only: libelf's elf_begin
+	 * checks the descriptor it is given with F_GETFD. */
+	static const int fcntl_reads[] = { F_GETFD, F_GETFL };
+	for (size_t i = 0; i < sizeof fcntl_reads / sizeof fcntl_reads[0] && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+				       SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_reads[i]));
 	/* getrlimit(): its own limits, read only (prlimit64(0, r, NULL, old)). */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2,
