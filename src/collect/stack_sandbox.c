@@ -14,6 +14,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/wire.h"
 #include "unwind/debugpaths.h"
+#include "unwind/demangle.h"
 #include "unwind/symbolize.h"
 #include "util/deadline.h"
 #include "util/xalloc.h"
@@ -26,34 +27,11 @@ enum {
 	FP_CANDIDATES = 4,
 };
 
-/* The reply: a string table, then per job its frames. */
-enum {
-	REC_STRING = 1,		/* the next string's bytes (its id is the count so far + 1) */
-	REC_JOB = 2,		/* u64: the job whose frames follow */
-	REC_FRAME = 3,		/* struct wire_frame */
-	REC_JOB_END = 4,	/* struct wire_job_end */
-};
-
 /* Strings (ids from 1; 0 is "unknown"). A C++ name a template expands
  * can be kilobytes; a longer one is cut by the child. */
 #define MAX_STRING 16384
 #define MAX_STRINGS ((size_t)1 << 22)
 #define MAX_BUILD_ID 128		/* hex digits: a 64-byte build-id */
-
-enum { FRAME_HAVE_OFFSET = 1, FRAME_INLINED = 2 };
-enum { JOB_FRAME_POINTER_FOUND = 1 };
-
-struct wire_frame {
-	uint64_t pc, offset, module_vaddr;
-	int32_t line;
-	uint32_t flags;
-	uint32_t function, module, build_id, file;
-};
-
-struct wire_job_end {
-	uint32_t reason;
-	uint32_t flags;
-};
 
 void pi_stack_batch_add(struct pi_stack_batch *b, struct pi_thread *t,
 			const struct pi_unwind_start *start, uint8_t *stack)
@@ -239,7 +217,7 @@ static uint32_t string_id(struct child *x, const char *s)
 		if (x->nsent >= MAX_STRINGS)
 			return 0;
 		size_t len = strlen(s);
-		pi_wire_put(&x->sc->out, REC_STRING, s, len > MAX_STRING ? MAX_STRING : len);
+		pi_wire_put(&x->sc->out, PI_STACK_REC_STRING, s, len > MAX_STRING ? MAX_STRING : len);
 		x->sent[k] = s;
 		x->sent_id[k] = (uint32_t)++x->nsent;
 	}
@@ -266,24 +244,24 @@ static void send_frames(struct child *x, const struct pi_unwind_result *r, bool 
 			reason = "too many frames: the stack is cut here";
 		}
 		for (size_t k = 0; k < n; k++, sent++) {
-			struct wire_frame w;
+			struct pi_stack_wire_frame w;
 			memset(&w, 0, sizeof w);
 			w.pc = f[k].pc;
 			w.offset = f[k].offset;
 			w.module_vaddr = f[k].module_vaddr;
 			w.line = f[k].line > 0 ? f[k].line : 0;
-			w.flags = (f[k].have_offset ? FRAME_HAVE_OFFSET : 0)
-				  | (f[k].inlined ? FRAME_INLINED : 0);
+			w.flags = (f[k].have_offset ? PI_STACK_FRAME_HAVE_OFFSET : 0)
+				  | (f[k].inlined ? PI_STACK_FRAME_INLINED : 0);
 			w.function = string_id(x, f[k].function);
 			w.module = string_id(x, f[k].module);
 			w.build_id = string_id(x, f[k].build_id);
 			w.file = string_id(x, f[k].file);
-			pi_wire_put(&x->sc->out, REC_FRAME, &w, sizeof w);
+			pi_wire_put(&x->sc->out, PI_STACK_REC_FRAME, &w, sizeof w);
 		}
 	}
-	struct wire_job_end e = { string_id(x, pi_strpool_intern(&x->pool, reason)),
-				  fp_found ? JOB_FRAME_POINTER_FOUND : 0 };
-	pi_wire_put(&x->sc->out, REC_JOB_END, &e, sizeof e);
+	struct pi_stack_wire_job_end e = { string_id(x, pi_strpool_intern(&x->pool, reason)),
+				  fp_found ? PI_STACK_JOB_FRAME_POINTER_FOUND : 0 };
+	pi_wire_put(&x->sc->out, PI_STACK_REC_JOB_END, &e, sizeof e);
 }
 
 static void unwind_job(struct child *x, size_t index)
@@ -293,7 +271,7 @@ static void unwind_job(struct child *x, size_t index)
 	const struct pi_process *p = x->d->p;
 	struct pi_unwind_result r;
 
-	pi_wire_put_u64(&x->sc->out, REC_JOB, index);
+	pi_wire_put_u64(&x->sc->out, PI_STACK_REC_JOB, index);
 	pi_unwind(x->u, job->t->tid, &s, x->d->max_frames, &r);
 	uint64_t rbp[FP_CANDIDATES];
 	bool sure;
@@ -368,7 +346,7 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 {
 	const struct child_arg *a = arg;
 	if (a->d->child_hook)
-		return a->d->child_hook(a->d->child_hook_arg);
+		return a->d->child_hook(sc, a->d->child_hook_arg);
 
 	struct child x;
 	memset(&x, 0, sizeof x);
@@ -481,7 +459,7 @@ static int string_of(const struct reader *r, uint32_t id, const char **out)
 
 static int read_frame(struct reader *r, const struct pi_wire_record *rec)
 {
-	struct wire_frame w;
+	struct pi_stack_wire_frame w;
 	struct pi_user_frame f;
 	if (rec->len != sizeof w || r->nframes >= r->max_frames)
 		return -PI_ERR_SANDBOX_REPLY;
@@ -492,9 +470,9 @@ static int read_frame(struct reader *r, const struct pi_wire_record *rec)
 	f.offset = w.offset;
 	f.module_vaddr = w.module_vaddr;
 	f.line = w.line;
-	f.have_offset = w.flags & FRAME_HAVE_OFFSET;
-	f.inlined = w.flags & FRAME_INLINED;
-	if (w.line < 0 || (w.flags & ~(uint32_t)(FRAME_HAVE_OFFSET | FRAME_INLINED))
+	f.have_offset = w.flags & PI_STACK_FRAME_HAVE_OFFSET;
+	f.inlined = w.flags & PI_STACK_FRAME_INLINED;
+	if (w.line < 0 || (w.flags & ~(uint32_t)(PI_STACK_FRAME_HAVE_OFFSET | PI_STACK_FRAME_INLINED))
 	    || string_of(r, w.function, &f.function) || string_of(r, w.module, &f.module)
 	    || string_of(r, w.build_id, &f.build_id) || string_of(r, w.file, &f.file))
 		return -PI_ERR_SANDBOX_REPLY;
@@ -508,12 +486,12 @@ static int read_frame(struct reader *r, const struct pi_wire_record *rec)
 
 static int read_job_end(struct reader *r, size_t job, const struct pi_wire_record *rec)
 {
-	struct wire_job_end e;
+	struct pi_stack_wire_job_end e;
 	const char *reason;
 	if (rec->len != sizeof e)
 		return -PI_ERR_SANDBOX_REPLY;
 	memcpy(&e, rec->data, sizeof e);
-	if ((e.flags & ~(uint32_t)JOB_FRAME_POINTER_FOUND) || string_of(r, e.reason, &reason))
+	if ((e.flags & ~(uint32_t)PI_STACK_JOB_FRAME_POINTER_FOUND) || string_of(r, e.reason, &reason))
 		return -PI_ERR_SANDBOX_REPLY;
 	struct pi_user_stack *us = &r->b->jobs[job].t->ustack;
 	/* Threads parked in the same place share one copy of their frames. */
@@ -525,7 +503,7 @@ static int read_job_end(struct reader *r, size_t job, const struct pi_wire_recor
 	if (reason && r->b->jobs[job].short_copy_reason && r->nframes < r->max_frames)
 		us->truncated_reason = pi_strpool_intern(&r->p->strings,
 							 r->b->jobs[job].short_copy_reason);
-	us->frame_pointer_found = e.flags & JOB_FRAME_POINTER_FOUND;
+	us->frame_pointer_found = e.flags & PI_STACK_JOB_FRAME_POINTER_FOUND;
 	r->answered[job] = true;
 	r->nframes = 0;
 	return 0;
@@ -544,7 +522,7 @@ static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_r
 	pi_wire_reader_init(&wr, reply->data, reply->len, max_record);
 	while (!err && (got = pi_wire_next(&wr, &rec)) == 1) {
 		switch (rec.type) {
-		case REC_STRING:
+		case PI_STACK_REC_STRING:
 			if (r->nstrings >= MAX_STRINGS || pi_wire_get_str(&rec, 1, MAX_STRING, s) != 0) {
 				err = -PI_ERR_SANDBOX_REPLY;
 				break;
@@ -552,7 +530,7 @@ static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_r
 			pi_xgrow(&r->strings, &r->strings_cap, r->nstrings + 1, sizeof *r->strings);
 			r->strings[r->nstrings++] = pi_strpool_intern(&r->p->strings, s);
 			break;
-		case REC_JOB: {
+		case PI_STACK_REC_JOB: {
 			uint64_t next;
 			/* Each job once, in order. */
 			if (in_job || pi_wire_get_u64(&rec, &next) != 0 || next >= r->b->n
@@ -562,10 +540,10 @@ static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_r
 			in_job = any_job = true;
 			break;
 		}
-		case REC_FRAME:
+		case PI_STACK_REC_FRAME:
 			err = in_job ? read_frame(r, &rec) : -PI_ERR_SANDBOX_REPLY;
 			break;
-		case REC_JOB_END:
+		case PI_STACK_REC_JOB_END:
 			err = in_job ? read_job_end(r, (size_t)job, &rec) : -PI_ERR_SANDBOX_REPLY;
 			in_job = false;
 			break;
@@ -639,6 +617,8 @@ int pi_stack_batch_decode(const struct pi_stack_decode *d, struct pi_stack_batch
 	cfg.max_requests = (unsigned)(8 * pol.nmodules + 64);
 	cfg.max_fds = (unsigned)(8 * pol.nmodules + 64);
 
+	/* Loaded here, from the host's own libraries: the child cannot. */
+	pi_demangle_load();
 	struct child_arg a = { d, b, memfd > 2 ? memfd : -1 };
 	struct pi_buf reply = PI_BUF_INIT;
 	struct pi_sandbox_outcome o;

@@ -31,6 +31,7 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "sandbox/sandbox.h"
 #include "unwind/unwinder.h"
 
 /* One thread to unwind: where its frames go, and where its unwind starts
@@ -67,10 +68,34 @@ struct pi_stack_decode {
 	size_t max_frames;
 	enum pi_lines lines;
 	/* Tests: run this instead of the decoder in the child (NULL: the
-	 * decoder). */
-	int (*child_hook)(void *arg);
+	 * decoder); it may put records of its own in c->out. */
+	int (*child_hook)(struct pi_sandbox_child *c, void *arg);
 	void *child_hook_arg;
 	int timeout_ms;			/* 0: from the process's budget (--timeout) */
+};
+
+/* The reply's record types, for the tests that forge one. */
+enum {
+	PI_STACK_REC_STRING = 1,	/* the next string's bytes (its id: the count so far + 1) */
+	PI_STACK_REC_JOB = 2,		/* u64: the job whose frames follow */
+	PI_STACK_REC_FRAME = 3,		/* struct pi_stack_wire_frame */
+	PI_STACK_REC_JOB_END = 4,	/* struct pi_stack_wire_job_end */
+};
+
+enum { PI_STACK_FRAME_HAVE_OFFSET = 1, PI_STACK_FRAME_INLINED = 2 };
+enum { PI_STACK_JOB_FRAME_POINTER_FOUND = 1 };
+
+/* String fields are ids in the string table, 0 for unknown. */
+struct pi_stack_wire_frame {
+	uint64_t pc, offset, module_vaddr;
+	int32_t line;
+	uint32_t flags;
+	uint32_t function, module, build_id, file;
+};
+
+struct pi_stack_wire_job_end {
+	uint32_t reason;		/* the truncated_reason's id */
+	uint32_t flags;
 };
 
 /* Decodes every job of b in one sandboxed child: fills each thread's

@@ -6,19 +6,24 @@
 
 typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
 
-char *pi_demangle(const char *name)
-{
-	static cxa_demangle_fn demangle;
-	static int tried;
+static cxa_demangle_fn demangle;
+static int tried;
 
-	if (!name || strncmp(name, "_Z", 2) != 0)
-		return NULL;
+void pi_demangle_load(void)
+{
 	if (!tried) {
 		tried = 1;
 		void *lib = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
 		if (lib)
 			demangle = (cxa_demangle_fn)dlsym(lib, "__cxa_demangle");
 	}
+}
+
+char *pi_demangle(const char *name)
+{
+	if (!name || strncmp(name, "_Z", 2) != 0)
+		return NULL;
+	pi_demangle_load();
 	if (!demangle)
 		return NULL;
 	int status = -1;

@@ -10,4 +10,9 @@
  * mangled C++ name or cannot be demangled. */
 char *pi_demangle(const char *name);
 
+/* Loads the demangler (libstdc++'s, with dlopen) if it is not yet. A
+ * sandboxed child cannot load a library (its filter refuses open and
+ * executable mappings): the root side calls this before the fork. */
+void pi_demangle_load(void);
+
 #endif

@@ -30,7 +30,7 @@ for i in $(seq 1 $runs); do
 	jq_check "truncated library, run $i: t1 and t2 have their frames in the library, or say the decoder failed in its sandbox" \
 		'. as $p | [.threads[] | select(.comm == "t1" or .comm == "t2")] | length == 2 and all(
 		   . as $t | ([.user_stack[]?.function] | index("pi_linked_take_ab") or index("pi_linked_take_ba"))
-		   or ([$p.unavailable[] | select(.tid == $t.tid and (.reason | test("decoder|sandbox")))] | length == 1))'
+		   or ([$p.unavailable[] | select((.tid == $t.tid or .all_threads) and .item == "user_stack" and (.reason | test("decoder|sandbox")))] | length == 1))'
 	jq -e '[.unavailable[] | select(.reason | test("decoder"))] | length > 0' "$TEST_TMP/out" >/dev/null \
 		&& crashed=$((crashed + 1))
 done
