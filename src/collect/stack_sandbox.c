@@ -25,6 +25,7 @@ enum {
 	 * stale return addresses in a frame's locals come before the real
 	 * one, and each try is one more unwind. */
 	FP_CANDIDATES = 4,
+	FLUSH_BYTES = 256 << 10,	/* records the child holds before it sends them */
 };
 
 /* Strings (ids from 1; 0 is "unknown"). A C++ name a template expands
@@ -336,6 +337,19 @@ static int child_open_debug(void *arg, const char *path, struct stat *st)
 	return fd;
 }
 
+static int child_fetch_debuginfo(void *arg, const struct pi_vma *v)
+{
+	struct child *x = arg;
+	uint64_t range[2] = { v->start, v->end };
+	int fd = pi_broker_request(x->sc->broker_fd, PI_BROKER_DEBUGINFOD, range, sizeof range);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
 struct child_arg {
 	const struct pi_stack_decode *d;
 	const struct pi_stack_batch *b;
@@ -357,7 +371,7 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 	const struct pi_process *p = a->d->p;
 	/* Files may be mapped here: a SIGBUS costs this child only. */
 	struct pi_unwind_access access = { child_open_module, child_open_debug, &x, a->memfd,
-					   true, false };
+					   true, false, child_fetch_debuginfo };
 	int err = pi_unwinder_new_with(p->pid, p->vmas, p->nvmas, p->vdso.image,
 				       p->vdso.image_size, &access, &x.u);
 	if (err)
@@ -365,10 +379,14 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 	x.sym = pi_symbolizer_new(pi_unwinder_dwfl(x.u), &x.pool, a->d->lines, p->exe);
 	for (size_t i = 0; i < a->b->n && !err; i++) {
 		unwind_job(&x, i);
-		/* Sent as it goes: the root side reads while the child works,
-		 * and the child's buffer stays one stack's worth. */
-		err = pi_sandbox_flush(sc);
+		/* Sent as it goes, so the child's buffer stays small; but in
+		 * pieces of some size, not a write (and a wake-up of the root
+		 * side) per stack. */
+		if (sc->out.len >= FLUSH_BYTES)
+			err = pi_sandbox_flush(sc);
 	}
+	if (!err && pi_demangle_missed())
+		pi_wire_put(&sc->out, PI_STACK_REC_MANGLED, NULL, 0);
 	/* Freed although the child ends next: under valgrind, the child's
 	 * own leak check would count it. */
 	pi_symbolizer_free(x.sym);
@@ -383,6 +401,7 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 
 struct policy {
 	const struct pi_process *p;
+	struct pi_unwinder *own_session;
 	int rootfd;
 	const char **modules;		/* the file-backed mappings' paths */
 	size_t nmodules;
@@ -425,6 +444,16 @@ static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, s
 			return -EACCES;
 		return pi_target_open(pol->rootfd, path, NULL);
 	}
+	case PI_BROKER_DEBUGINFOD: {
+		uint64_t range[2];
+		if (len != sizeof range)
+			return -EINVAL;
+		memcpy(range, data, sizeof range);
+		const struct pi_vma *v = vma_exactly(pol->p, range[0], range[1]);
+		if (!v || !pol->own_session)
+			return -ENOENT;
+		return pi_unwinder_fetch_debuginfo(pol->own_session, v);
+	}
 	default:
 		return -EINVAL;
 	}
@@ -447,6 +476,7 @@ struct reader {
 	struct pi_user_frame *frames;
 	size_t nframes, frames_cap;
 	size_t max_frames;
+	bool mangled;			/* PI_STACK_REC_MANGLED */
 };
 
 static int string_of(const struct reader *r, uint32_t id, const char **out)
@@ -547,6 +577,11 @@ static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_r
 			err = in_job ? read_job_end(r, (size_t)job, &rec) : -PI_ERR_SANDBOX_REPLY;
 			in_job = false;
 			break;
+		case PI_STACK_REC_MANGLED:
+			if (rec.len != 0)
+				err = -PI_ERR_SANDBOX_REPLY;
+			r->mangled = true;
+			break;
 		default:
 			err = -PI_ERR_SANDBOX_REPLY;
 		}
@@ -585,13 +620,13 @@ static void fail_all(struct pi_stack_batch *b, int err)
 	}
 }
 
-int pi_stack_batch_decode(const struct pi_stack_decode *d, struct pi_stack_batch *b)
+/* One child for the batch. *mangled: it met names it could not
+ * demangle (the demangler was not loaded). */
+static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b, bool *mangled)
 {
 	struct pi_process *p = d->p;
-	if (b->n == 0 && !d->child_hook)
-		return 0;
 
-	struct policy pol = { p, pi_target_root_open(p->pid), NULL, 0 };
+	struct policy pol = { p, d->own_session, pi_target_root_open(p->pid), NULL, 0 };
 	pol.modules = pi_xcalloc(p->nvmas + 1, sizeof *pol.modules);
 	for (size_t i = 0; i < p->nvmas; i++)
 		if (p->vmas[i].path && p->vmas[i].path[0] == '/' && p->vmas[i].inode)
@@ -612,13 +647,11 @@ int pi_stack_batch_decode(const struct pi_stack_decode *d, struct pi_stack_batch
 	cfg.policy = open_for_child;
 	cfg.policy_arg = &pol;
 	/* Each module once, its debug file candidates (three debug-link
-	 * places, the build-id, the alt file's two), and what libdwfl holds
-	 * open at once. */
-	cfg.max_requests = (unsigned)(8 * pol.nmodules + 64);
+	 * places, the build-id, the alt file's two), debuginfod's file and
+	 * alt file, and what libdwfl holds open at once. */
+	cfg.max_requests = (unsigned)(10 * pol.nmodules + 64);
 	cfg.max_fds = (unsigned)(8 * pol.nmodules + 64);
 
-	/* Loaded here, from the host's own libraries: the child cannot. */
-	pi_demangle_load();
 	struct child_arg a = { d, b, memfd > 2 ? memfd : -1 };
 	struct pi_buf reply = PI_BUF_INIT;
 	struct pi_sandbox_outcome o;
@@ -634,11 +667,38 @@ int pi_stack_batch_decode(const struct pi_stack_decode *d, struct pi_stack_batch
 		struct reader r = { .p = p, .b = b, .max_frames = d->max_frames };
 		r.answered = pi_xcalloc(b->n + 1, sizeof *r.answered);
 		err = read_reply(&r, &reply, cfg.max_record);
+		*mangled = r.mangled;
 		free(r.answered);
 		free(r.strings);
 		free(r.frames);
 	}
 	pi_buf_free(&reply);
+	return err;
+}
+
+/* libstdc++ is mapped: C++ names are likely. */
+static bool maps_libstdcxx(const struct pi_process *p)
+{
+	for (size_t i = 0; i < p->nvmas; i++)
+		if (p->vmas[i].path && strstr(p->vmas[i].path, "/libstdc++"))
+			return true;
+	return false;
+}
+
+int pi_stack_batch_decode(const struct pi_stack_decode *d, struct pi_stack_batch *b)
+{
+	if (b->n == 0 && !d->child_hook)
+		return 0;
+	/* The demangler is loaded here, from the host's own libraries (the
+	 * child cannot): up front for a process that maps libstdc++, else
+	 * only once a child met a mangled name (a static C++ program), and
+	 * the batch is decoded again with it. Loading it costs
+	 * milliseconds, which a C program need not pay. */
+	bool had_demangler = maps_libstdcxx(d->p) && pi_demangle_load();
+	bool mangled = false;
+	int err = decode_once(d, b, &mangled);
+	if (!err && mangled && !had_demangler && pi_demangle_load())
+		err = decode_once(d, b, &mangled);
 	if (err) {
 		/* A decoder error of the child's own (an allocation refused
 		 * below its limit, say) is no reason of the sandbox's. */

@@ -67,6 +67,9 @@ struct pi_stack_decode {
 	int procfd;
 	size_t max_frames;
 	enum pi_lines lines;
+	/* pinspect's own session for the process, which asks debuginfod on
+	 * the child's behalf (NULL: debuginfod is not asked). */
+	struct pi_unwinder *own_session;
 	/* Tests: run this instead of the decoder in the child (NULL: the
 	 * decoder); it may put records of its own in c->out. */
 	int (*child_hook)(struct pi_sandbox_child *c, void *arg);
@@ -80,6 +83,7 @@ enum {
 	PI_STACK_REC_JOB = 2,		/* u64: the job whose frames follow */
 	PI_STACK_REC_FRAME = 3,		/* struct pi_stack_wire_frame */
 	PI_STACK_REC_JOB_END = 4,	/* struct pi_stack_wire_job_end */
+	PI_STACK_REC_MANGLED = 5,	/* empty: names met needed the demangler, not loaded */
 };
 
 enum { PI_STACK_FRAME_HAVE_OFFSET = 1, PI_STACK_FRAME_INLINED = 2 };

@@ -37,8 +37,8 @@ struct stack_ctx {
 /* Unwinds and symbolizes the stacks copied so far, in the sandbox. */
 static void decode_batch(struct stack_ctx *c)
 {
-	struct pi_stack_decode d = { c->p, c->procfd, c->opt->max_frames, c->opt->lines, NULL,
-				     NULL, 0 };
+	struct pi_stack_decode d = { c->p, c->procfd, c->opt->max_frames, c->opt->lines,
+				     c->unwinder, NULL, NULL, 0 };
 	pi_stack_batch_decode(&d, &c->batch);
 }
 

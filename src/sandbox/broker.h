@@ -28,6 +28,10 @@ enum pi_broker_kind {
 	PI_BROKER_DEBUG_FILE = 2,
 	/* A path as it is (tests; a policy would check it against a list). */
 	PI_BROKER_PATH = 3,
+	/* The debug file a debuginfod server has for the module mapped at a
+	 * range of the target (two u64, start and end): the root side,
+	 * which has network, fetches it. */
+	PI_BROKER_DEBUGINFOD = 4,
 };
 
 /* The root side's decision on one request: a descriptor (which the broker

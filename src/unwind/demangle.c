@@ -1,6 +1,7 @@
 #include "unwind/demangle.h"
 
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -8,8 +9,9 @@ typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
 
 static cxa_demangle_fn demangle;
 static int tried;
+static bool missed;
 
-void pi_demangle_load(void)
+bool pi_demangle_load(void)
 {
 	if (!tried) {
 		tried = 1;
@@ -17,6 +19,12 @@ void pi_demangle_load(void)
 		if (lib)
 			demangle = (cxa_demangle_fn)dlsym(lib, "__cxa_demangle");
 	}
+	return demangle != NULL;
+}
+
+bool pi_demangle_missed(void)
+{
+	return missed;
 }
 
 char *pi_demangle(const char *name)
@@ -24,6 +32,7 @@ char *pi_demangle(const char *name)
 	if (!name || strncmp(name, "_Z", 2) != 0)
 		return NULL;
 	pi_demangle_load();
+	missed |= !demangle;
 	if (!demangle)
 		return NULL;
 	int status = -1;

@@ -160,8 +160,17 @@ static int ask_debuginfod(Dwfl_Module *mod, void **userdata, const char *modname
 {
 	struct pi_unwinder *u = *userdata;
 	const char *urls = getenv("DEBUGINFOD_URLS");
-	if (!u->access.debuginfod || !urls || !*urls)
+	if (!urls || !*urls)
 		return -1;
+	if (!u->access.debuginfod) {
+		/* No network here (the sandbox): the opener asks for us. */
+		Dwarf_Addr low;
+		dwfl_module_info(mod, NULL, &low, NULL, NULL, NULL, NULL, NULL);
+		const struct pi_vma *v = vma_at(u, low);
+		int fd = v && u->access.fetch_debuginfo ? u->access.fetch_debuginfo(u->access.arg, v)
+							 : -1;
+		return fd >= 0 ? fd : -1;
+	}
 	double start = seconds_now();
 	/* elfutils reads a leftover errno as its local search's failure,
 	 * and then would not ask the server. */
@@ -416,7 +425,7 @@ int pi_unwinder_new(pid_t pid, const struct pi_vma *vmas, size_t nvmas, const vo
 		    size_t vdso_size, struct pi_unwinder **out)
 {
 	const struct pi_unwind_access access = { open_module_direct, open_debug_direct, NULL, -1,
-						 false, true };
+						 false, true, NULL };
 	return create(pid, vmas, nvmas, vdso_image, vdso_size, &access, pi_target_root_open(pid),
 		      out);
 }
@@ -439,6 +448,22 @@ void pi_unwinder_free(struct pi_unwinder *u)
 	if (u->rootfd >= 0)
 		close(u->rootfd);
 	free(u);
+}
+
+int pi_unwinder_fetch_debuginfo(struct pi_unwinder *u, const struct pi_vma *v)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, v->start);
+	Dwarf_Addr low, base;
+	void **userdata;
+	if (!mod)
+		return -ENOENT;
+	const char *modname = dwfl_module_info(mod, &userdata, &low, NULL, &base, NULL, NULL, NULL);
+	if (low != v->start)
+		return -ENOENT;
+	char *name = NULL;
+	int fd = ask_debuginfod(mod, userdata, modname, base, &name);
+	free(name);
+	return fd >= 0 ? fd : -ENOENT;
 }
 
 Dwfl *pi_unwinder_dwfl(struct pi_unwinder *u)

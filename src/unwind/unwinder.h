@@ -75,6 +75,10 @@ struct pi_unwind_access {
 	bool map_files;
 	/* debuginfod may be asked (DEBUGINFOD_URLS), which needs network. */
 	bool debuginfod;
+	/* Without network: the debug file debuginfod has for the module
+	 * whose first mapping is v, fetched by whoever has network (an fd,
+	 * or -errno). NULL: none. */
+	int (*fetch_debuginfo)(void *arg, const struct pi_vma *v);
 };
 
 /* pinspect's own process: the module through /proc/PID/map_files, else
@@ -100,6 +104,11 @@ void pi_unwinder_free(struct pi_unwinder *u);
 void pi_unwind(struct pi_unwinder *u, pid_t tid, const struct pi_unwind_start *start,
 	       size_t max_frames, struct pi_unwind_result *out);
 void pi_unwind_result_free(struct pi_unwind_result *r);
+
+/* For a sandboxed session's fetch_debuginfo: asks debuginfod (when
+ * DEBUGINFOD_URLS is set) for the debug file of u's module whose first
+ * mapping is v. An fd, or -errno. */
+int pi_unwinder_fetch_debuginfo(struct pi_unwinder *u, const struct pi_vma *v);
 
 /* The libdwfl session, for the symbolizer and libthread_db's symbol
  * lookups. */
