@@ -74,4 +74,25 @@ else
 	fi
 fi
 
+# Without root there is no user to give up: the child keeps pinspect's,
+# and the rest of the confinement is the same. A user reads the stacks of
+# a process of its own.
+if [ "$(id -u)" = 0 ]; then
+	nobody=$(id -u nobody 2>/dev/null || echo 65534)
+	as_nobody=(setpriv --reuid="$nobody" --regid="$nobody" --clear-groups)
+	start_program "${as_nobody[@]}" "$HELPERS/pi-threads" -n 2
+	PINSPECT_WRAP=("${as_nobody[@]}")
+	run_pinspect --json "$HELPER_PID"
+	PINSPECT_WRAP=()
+	status_is "as a user, its own process: exit 0" 0
+	jq_check "as a user, its own process: every thread's stack unwound and symbolized in the sandbox" \
+		'[.threads[].user_stack | length > 3] | all and (.unavailable | map(select(.item == "user_stack")) | length == 0)'
+else
+	start_helper pi-threads -n 2
+	run_pinspect --json "$HELPER_PID"
+	status_is "as a user, its own process: exit 0" 0
+	jq_check "as a user, its own process: every thread's stack unwound and symbolized in the sandbox" \
+		'[.threads[].user_stack | length > 3] | all'
+fi
+
 done_testing
