@@ -86,7 +86,7 @@ if [ "$(id -u)" = 0 ]; then
 	PINSPECT_WRAP=()
 	status_is "as a user, its own process: exit 0" 0
 	jq_check "as a user, its own process: every thread's stack unwound and symbolized in the sandbox" \
-		'[.threads[].user_stack | length > 3] | all and (.unavailable | map(select(.item == "user_stack")) | length == 0)'
+		'([.threads[].user_stack | length > 3] | all) and (.unavailable | map(select(.item == "user_stack")) | length == 0)'
 else
 	start_helper pi-threads -n 2
 	run_pinspect --json "$HELPER_PID"
