@@ -50,7 +50,9 @@ elif [ "${PINSPECT_VALGRIND:-}" = 1 ]; then
 else
 	start_helper pi-threads -n 2
 	trace=$TEST_TMP/strace
-	PINSPECT_WRAP=(strace -f -qq -e trace=openat,open,setresuid,seccomp,prctl -o "$trace")
+	# A sanitizer's leak check cannot run under ptrace (strace's).
+	PINSPECT_WRAP=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+		       strace -f -qq -e trace=openat,open,setresuid,seccomp,prctl -o "$trace")
 	run_pinspect --json "$HELPER_PID"
 	PINSPECT_WRAP=()
 	status_is "under strace: exit 0" 0
@@ -80,6 +82,8 @@ fi
 if [ "$(id -u)" = 0 ]; then
 	nobody=$(id -u nobody 2>/dev/null || echo 65534)
 	as_nobody=(setpriv --reuid="$nobody" --regid="$nobody" --clear-groups)
+	# valgrind's log goes to $TEST_TMP, and pinspect runs as nobody.
+	[ "${PINSPECT_VALGRIND:-}" = 1 ] && chmod 1777 "$TEST_TMP"
 	start_program "${as_nobody[@]}" "$HELPERS/pi-threads" -n 2
 	PINSPECT_WRAP=("${as_nobody[@]}")
 	run_pinspect --json "$HELPER_PID"

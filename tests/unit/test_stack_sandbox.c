@@ -16,6 +16,7 @@
 #include "collect/stack_sandbox.h"
 #include "model.h"
 #include "proc/reader.h"
+#include "sandbox/filter.h"
 #include "sandbox/wire.h"
 #include "unit.h"
 #include "util/deadline.h"
@@ -116,6 +117,9 @@ static int look_around(struct pi_sandbox_child *c, void *arg)
 	(void)arg;
 	if (*(const bool *)arg && (geteuid() != 65534 || getuid() != 65534))
 		return -EXDEV;
+	/* Under valgrind the child runs without its filter (filter.h). */
+	if (!pi_sandbox_filter_possible())
+		return 0;
 	int fd = open("/etc/passwd", O_RDONLY);
 	if (fd >= 0 || errno != EPERM)
 		return -ENOTRECOVERABLE;
