@@ -82,8 +82,12 @@ fi
 if [ "$(id -u)" = 0 ]; then
 	nobody=$(id -u nobody 2>/dev/null || echo 65534)
 	as_nobody=(setpriv --reuid="$nobody" --regid="$nobody" --clear-groups)
-	# valgrind's log goes to $TEST_TMP, and pinspect runs as nobody.
-	[ "${PINSPECT_VALGRIND:-}" = 1 ] && chmod 1777 "$TEST_TMP"
+	# valgrind's log goes to $TEST_TMP, and pinspect runs as nobody: a
+	# new log, in a directory it may write to.
+	if [ "${PINSPECT_VALGRIND:-}" = 1 ]; then
+		chmod 1777 "$TEST_TMP"
+		rm -f "$TEST_TMP/valgrind"
+	fi
 	start_program "${as_nobody[@]}" "$HELPERS/pi-threads" -n 2
 	PINSPECT_WRAP=("${as_nobody[@]}")
 	run_pinspect --json "$HELPER_PID"
