@@ -9,13 +9,13 @@
 #include <unistd.h>
 
 #include "collect/locks.h"
-#include <elfutils/libdwfl.h>
+#include "collect/stack_sandbox.h"
 #include "proc/memory.h"
 #include "proc/reader.h"
+#include "proc/system.h"
 #include "tls/tls.h"
 #include "trace/sample.h"
 #include "trace/tracer.h"
-#include "unwind/symbolize.h"
 #include "unwind/unwinder.h"
 #include "util/deadline.h"
 #include "util/xalloc.h"
@@ -23,7 +23,6 @@
 enum {
 	MAX_STACK_COPY = 8 << 20,	/* the usual main-stack limit */
 	RED_ZONE = 128,			/* below sp, where leaf functions keep data */
-	FP_SCAN_LIMIT = 64 << 10,	/* how far above sp a frame pointer is sought */
 	SAMPLE_ROUNDS = 8,		/* a thread blocking and running again, sampled anew */
 };
 
@@ -31,12 +30,18 @@ struct stack_ctx {
 	struct pi_process *p;
 	const struct pi_stack_options *opt;
 	int procfd;
-	struct pi_unwinder *unwinder;
-	struct pi_symbolizer *symbolizer;
+	struct pi_unwinder *unwinder;	/* pinspect's own, for TLS and locks */
+	struct pi_stack_batch batch;	/* the copies, for the sandbox */
 	struct pi_buf buf;
-	uint8_t *copy;		/* reused for every blocked thread's stack */
-	size_t copy_cap;
 };
+
+/* Unwinds and symbolizes the stacks copied so far, in the sandbox. */
+static void decode_batch(struct stack_ctx *c)
+{
+	struct pi_stack_decode d = { c->p, c->procfd, c->opt->max_frames, c->opt->lines,
+				     c->unwinder, NULL, NULL, 0 };
+	pi_stack_batch_decode(&d, &c->batch);
+}
 
 static const struct pi_vma *vma_at(const struct pi_process *p, uint64_t addr)
 {
@@ -57,182 +62,16 @@ static uint64_t stack_top(void *arg, uint64_t sp)
 	return v ? v->end : 0;
 }
 
-/* Turns physical frames into the frames people read, and stores them. */
-static void symbolize_into(struct stack_ctx *c, struct pi_thread *t, const struct pi_unwind_result *r)
+/* Queues thread t's unwind from s, whose stack copy is stack (taken).
+ * Past PI_STACK_BATCH_MAX_BYTES of copies, the batch is decoded at once,
+ * so that a process of many deep stacks does not hold them all. */
+static void queue_unwind(struct stack_ctx *c, struct pi_thread *t, const struct pi_unwind_start *s,
+			 uint8_t *stack, const char *short_copy_reason)
 {
-	size_t cap = 0, max = c->opt->max_frames;
-	const char *reason = r->stop_reason;
-	struct pi_user_frame *frames = NULL;
-	t->ustack.frames = NULL;
-	t->ustack.nframes = 0;
-	for (size_t i = 0; i < r->nframes; i++) {
-		const struct pi_user_frame *f;
-		size_t n;
-		if (pi_deadline_passed(&c->p->deadline)) {
-			reason = "not symbolized within --timeout: the stack is cut here";
-			break;
-		}
-		pi_symbolize(c->symbolizer, r->frames[i].pc, r->frames[i].activation, &f, &n);
-		/* Inlined calls count as frames for --max-frames too. */
-		if (t->ustack.nframes + n > max) {
-			n = max - t->ustack.nframes;
-			reason = "too many frames: the stack is cut here";
-		}
-		pi_xgrow(&frames, &cap, t->ustack.nframes + n, sizeof *frames);
-		memcpy(frames + t->ustack.nframes, f, n * sizeof *f);
-		t->ustack.nframes += n;
-		if (t->ustack.nframes == max)
-			break;
-	}
-	/* Threads parked in the same place share one copy of their frames. */
-	if (t->ustack.nframes)
-		t->ustack.frames = pi_strpool_intern_blob(&c->p->strings, frames,
-							  t->ustack.nframes * sizeof *frames);
-	free(frames);
-	t->ustack.truncated_reason = pi_strpool_intern(&c->p->strings, reason);
-}
-
-static uint64_t word_at(const struct pi_unwind_start *s, uint64_t addr, bool *ok)
-{
-	uint64_t w = 0;
-	*ok = addr >= s->stack_start && addr - s->stack_start + 8 <= s->stack_len;
-	if (*ok)
-		memcpy(&w, s->stack + (addr - s->stack_start), 8);
-	return w;
-}
-
-/* How the code before a return address called: not at all (it is no
- * return address), a call we cannot follow (indirect, or through the PLT),
- * or a direct call to a known function. */
-enum call_kind { NOT_A_CALL, SOME_CALL, DIRECT_CALL };
-
-static enum call_kind call_before(pid_t pid, uint64_t ra, uint64_t *target)
-{
-	uint8_t code[8];
-	if (ra < 8 || pi_mem_read(pid, ra - 8, code, 8) != 8)
-		return NOT_A_CALL;
-	if (code[3] == 0xe8) {	/* call rel32 */
-		int32_t rel;
-		memcpy(&rel, code + 4, 4);
-		*target = ra + (uint64_t)(int64_t)rel;
-		return DIRECT_CALL;
-	}
-	for (int k = 2; k <= 7; k++)	/* call r/m: opcode ff, /2 */
-		if (code[8 - k] == 0xff && ((code[9 - k] >> 3) & 7) == 2)
-			return SOME_CALL;
-	return NOT_A_CALL;
-}
-
-/* Is ra the signal trampoline (sa_restorer: "mov $15, %rax; syscall", the
- * rt_sigreturn call), which the kernel pushes as a signal handler's return
- * address? */
-static bool is_sigreturn(pid_t pid, uint64_t ra)
-{
-	static const uint8_t restorer[] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
-	uint8_t code[sizeof restorer];
-	return pi_mem_read(pid, ra, code, sizeof code) == (ssize_t)sizeof code
-	       && memcmp(code, restorer, sizeof code) == 0;
-}
-
-/* Where the function holding pc starts, or 0 if no symbol says. */
-static uint64_t function_start(struct stack_ctx *c, const struct pi_raw_frame *f)
-{
-	uint64_t pc = f->activation ? f->pc : f->pc - 1;
-	Dwfl *dwfl = pi_unwinder_dwfl(c->unwinder);
-	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
-	GElf_Off off;
-	GElf_Sym sym;
-	if (!mod || !dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL))
-		return 0;
-	return pc - off;
-}
-
-/* Code built with frame pointers finds its caller's frame through rbp,
- * which a thread blocked in a system call does not reveal. In such a
- * frame, rbp points at the slot holding the caller's saved rbp, right
- * below the return address into the caller. So rbp is sought among the
- * slots above the frame whose unwind stopped that are followed by an
- * address in executable memory right after a call instruction (or the
- * signal trampoline, for a signal handler). Stale return addresses linger
- * in uninitialised locals; the slot whose return address follows a direct
- * call to this very function is the one (*sure). Failing that (a call
- * through a pointer or the PLT, a stripped binary), every plausible slot
- * is a candidate, lowest first, up to max: the caller tries them in turn.
- * The saved rbp itself proves nothing: the caller may not use one.
- * Returns how many candidates were found. */
-static size_t find_frame_pointers(struct stack_ctx *c, const struct pi_unwind_start *s,
-				  const struct pi_unwind_result *r, uint64_t *rbp, size_t max,
-				  bool *sure)
-{
-	const struct pi_raw_frame *last = &r->frames[r->nframes - 1];
-	*sure = false;
-	if (!last->sp_known)
-		return 0;
-	uint64_t func = function_start(c, last);
-	uint64_t end = s->stack_start + s->stack_len;
-	uint64_t limit = last->sp + FP_SCAN_LIMIT < end ? last->sp + FP_SCAN_LIMIT : end;
-	size_t n = 0;
-	for (uint64_t slot = (last->sp + 7) & ~7ULL; slot + 16 <= limit; slot += 8) {
-		bool ok;
-		uint64_t ra = word_at(s, slot + 8, &ok), target = 0;
-		if (!ok)
-			break;
-		const struct pi_vma *v = vma_at(c->p, ra);
-		if (!v || v->perms[2] != 'x')
-			continue;
-		enum call_kind kind = call_before(c->p->pid, ra, &target);
-		if ((kind == DIRECT_CALL && func && target == func) || is_sigreturn(c->p->pid, ra)) {
-			rbp[0] = slot;
-			*sure = true;
-			return 1;
-		}
-		if (kind != NOT_A_CALL && n < max)
-			rbp[n++] = slot;
-	}
-	return n;
-}
-
-/* How many plausible frame pointers are tried when none is sure: stale
- * return addresses in a frame's locals come before the real one, and
- * each try is one more unwind. */
-enum { FP_CANDIDATES = 4 };
-
-static void unwind_from(struct stack_ctx *c, struct pi_thread *t, struct pi_unwind_start *s)
-{
-	struct pi_unwind_result r;
-	pi_unwind(c->unwinder, t->tid, s, c->opt->max_frames, &r);
-	uint64_t rbp[FP_CANDIDATES];
-	bool sure;
-	size_t n = 0;
-	/* A second unwind is not started once the budget has run out. */
-	if (r.needs_rbp && r.nframes > 0 && !pi_deadline_passed(&c->p->deadline))
-		n = find_frame_pointers(c, s, &r, rbp, FP_CANDIDATES, &sure);
-	/* No frame below the one that stopped saved rbp (or the unwinder
-	 * would have restored it), so it is the same register all the way
-	 * down to the first frame. Of several candidates, the first whose
-	 * unwind reaches the outermost frame is taken; if none does, the
-	 * first that goes further than without it. */
-	bool found = false;
-	size_t without = r.nframes;
-	for (size_t i = 0; i < n && !pi_deadline_passed(&c->p->deadline); i++) {
-		struct pi_unwind_result again;
-		s->regs[PI_DWARF_RBP] = rbp[i];
-		s->known |= 1u << PI_DWARF_RBP;
-		pi_unwind(c->unwinder, t->tid, s, c->opt->max_frames, &again);
-		bool complete = !again.stop_reason;
-		if (again.nframes > without && (!found || complete)) {
-			pi_unwind_result_free(&r);
-			r = again;
-			found = true;
-		} else {
-			pi_unwind_result_free(&again);
-		}
-		if (found && (sure || complete))
-			break;
-	}
-	t->ustack.frame_pointer_found = found;
-	symbolize_into(c, t, &r);
-	pi_unwind_result_free(&r);
+	pi_stack_batch_add(&c->batch, t, s, stack);
+	c->batch.jobs[c->batch.n - 1].short_copy_reason = short_copy_reason;
+	if (c->batch.stack_bytes > PI_STACK_BATCH_MAX_BYTES)
+		decode_batch(c);
 }
 
 static bool same_syscall(const struct pi_syscall *a, const struct pi_syscall *b)
@@ -267,19 +106,22 @@ static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
 			top = t->tls.fs_base;
 		uint64_t start = sp >= RED_ZONE ? sp - RED_ZONE : 0;
 		size_t len = top - start > MAX_STACK_COPY ? MAX_STACK_COPY : (size_t)(top - start);
-		pi_xgrow(&c->copy, &c->copy_cap, len, 1);
-		ssize_t n = pi_mem_read(c->p->pid, start, c->copy, len);
+		uint8_t *copy = pi_xmalloc(len ? len : 1);
+		ssize_t n = pi_mem_read(c->p->pid, start, copy, len);
 		if (n < 0) {
+			free(copy);
 			t->ustack.err = (int)n;
 			return false;
 		}
 		struct pi_syscall now;
 		int err = reread_syscall(c, t->tid, &now);
 		if (err) {
+			free(copy);
 			t->ustack.err = err;
 			return false;
 		}
 		if (!same_syscall(&now, &t->syscall)) {
+			free(copy);
 			/* It moved: the copy may mix two states. Start over
 			 * from where it is now. */
 			t->syscall = now;
@@ -292,7 +134,7 @@ static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
 		s.regs[PI_DWARF_RSP] = sp;
 		s.regs[PI_DWARF_RIP] = t->syscall.pc;
 		s.known = (1u << PI_DWARF_RSP) | (1u << PI_DWARF_RIP);
-		s.stack = c->copy;
+		s.stack = copy;
 		s.stack_start = start;
 		s.stack_len = (size_t)n;
 		t->regs.known = true;
@@ -300,7 +142,7 @@ static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
 		t->regs.rip = t->syscall.pc;
 		t->ustack.method = PI_UNWIND_COPY;
 		t->ustack.err = 0;
-		unwind_from(c, t, &s);
+		queue_unwind(c, t, &s, copy, NULL);
 		return false;
 	}
 	t->ustack.err = -PI_ERR_MOVED;
@@ -373,7 +215,8 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 		s.stack = st->stack;
 		s.stack_start = st->stack_start;
 		s.stack_len = st->stack_len;
-		unwind_from(c, t, &s);
+		queue_unwind(c, t, &s, st->stack, NULL);
+		st->stack = NULL;
 	}
 	pi_stop_batch_free(&b);
 	free(b.threads);
@@ -415,7 +258,7 @@ static bool still_running(void *arg, size_t i)
 	return now.kind == PI_SYSCALL_RUNNING;
 }
 
-static void unwind_sample(struct stack_ctx *c, struct pi_thread *t, const struct pi_sample *sm)
+static void unwind_sample(struct stack_ctx *c, struct pi_thread *t, struct pi_sample *sm)
 {
 	memset(&t->ustack, 0, sizeof t->ustack);
 	t->ustack.stopped_us = -1;
@@ -428,7 +271,6 @@ static void unwind_sample(struct stack_ctx *c, struct pi_thread *t, const struct
 	s.stack = sm->stack;
 	s.stack_start = sm->stack_start;
 	s.stack_len = sm->stack_len;
-	unwind_from(c, t, &s);
 
 	/* The kernel copies at most 64 KiB of stack into a sample: a deeper
 	 * stack ends there, and should say so. (Its frames above the copy
@@ -437,11 +279,12 @@ static void unwind_sample(struct stack_ctx *c, struct pi_thread *t, const struct
 	uint64_t top = stack_top(c->p, sm->stack_start);
 	if (!t->tls.err && t->tls.fs_base > sm->stack_start && t->tls.fs_base < top)
 		top = t->tls.fs_base;
-	if (sm->stack_cut && sm->stack_start + sm->stack_len < top && t->ustack.truncated_reason
-	    && t->ustack.nframes < c->opt->max_frames)
-		t->ustack.truncated_reason = pi_strpool_intern(
-			&c->p->strings, "the perf sample holds the innermost 64 KiB of the stack only: "
-					"the stack is cut there");
+	const char *cut = NULL;
+	if (sm->stack_cut && sm->stack_start + sm->stack_len < top)
+		cut = "the perf sample holds the innermost 64 KiB of the stack only: the stack is "
+		      "cut there";
+	queue_unwind(c, t, &s, sm->stack, cut);
+	sm->stack = NULL;
 }
 
 /* A running thread that cannot be sampled: stopped for microseconds, if
@@ -501,7 +344,7 @@ static void sample_and_unwind(struct stack_ctx *c, struct pi_thread **run, size_
 		size_t again = 0;
 		for (size_t i = 0; i < nrun; i++) {
 			struct pi_thread *t = run[i];
-			const struct pi_sample *sm = &b.threads[i];
+			struct pi_sample *sm = &b.threads[i];
 			if (sm->err == 0) {
 				unwind_sample(c, t, sm);
 			} else if (pi_sample_is_denial(sm->err)) {
@@ -559,18 +402,18 @@ static int reopen_same_process(const struct pi_process *p, struct pi_buf *buf)
 	return fd;
 }
 
-static int read_ptrace_scope(struct pi_buf *buf)
+/* kernel.yama.ptrace_scope, -1 without Yama. */
+static int read_ptrace_scope(void)
 {
-	if (pi_read_at(AT_FDCWD, "/proc/sys/kernel/yama/ptrace_scope", buf) != 0)
-		return -1;
-	return atoi(buf->data);
+	int v;
+	return pi_proc_sysctl_int("kernel/yama/ptrace_scope", &v) == 0 ? v : -1;
 }
 
-static int read_perf_paranoid(struct pi_buf *buf)
+/* kernel.perf_event_paranoid, -2 when unknown. */
+static int read_perf_paranoid(void)
 {
-	if (pi_read_at(AT_FDCWD, "/proc/sys/kernel/perf_event_paranoid", buf) != 0)
-		return -2;
-	return atoi(buf->data);
+	int v;
+	return pi_proc_sysctl_int("kernel/perf_event_paranoid", &v) == 0 ? v : -2;
 }
 
 int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
@@ -582,7 +425,7 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 
 	p->stacks_collected = true;
 	p->stop_wait_seconds = opt->stop_timeout_seconds;
-	p->ptrace_scope = read_ptrace_scope(&c.buf);
+	p->ptrace_scope = read_ptrace_scope();
 	p->stacks_err = why_no_stacks(p);
 	if (p->stacks_err) {
 		/* Locks are read from memory too, and say why they cannot be. */
@@ -602,8 +445,6 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 		p->stacks_err = err;
 		goto done;
 	}
-	c.symbolizer = pi_symbolizer_new(pi_unwinder_dwfl(c.unwinder), &p->strings, opt->lines,
-					 p->exe);
 	pi_tls_collect(p, pi_unwinder_dwfl(c.unwinder));
 
 	struct pi_thread **stop = pi_xcalloc(p->nthreads, sizeof *stop);
@@ -615,6 +456,7 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 				stop[nstop++] = &p->threads[i];
 		nstop = keep_within_budget(p, stop, nstop);
 		stop_and_unwind(&c, stop, nstop, PI_UNWIND_CONSISTENT);
+		decode_batch(&c);
 	} else {
 		for (size_t i = 0; i < p->nthreads; i++) {
 			struct pi_thread *t = &p->threads[i];
@@ -634,6 +476,9 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 		sample_and_unwind(&c, run, nrun, stop, &nstop);
 		nstop = keep_within_budget(p, stop, nstop);
 		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED);
+		/* Decoded now: which blocked threads stopped short is known
+		 * only from their frames. */
+		decode_batch(&c);
 
 		/* Blocked threads whose stack stopped short: only when asked. */
 		nstop = 0;
@@ -646,19 +491,19 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 		if (pi_deadline_passed(&p->deadline))
 			nstop = 0;
 		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED_BLOCKED);
+		decode_batch(&c);
 	}
 	free(run);
 	free(stop);
 	if (p->perf_err) {
-		p->perf_paranoid = read_perf_paranoid(&c.buf);
+		p->perf_paranoid = read_perf_paranoid();
 		p->perf_privileged = pi_sample_privileged();
 	}
 	pi_tls_finish(p, pi_unwinder_dwfl(c.unwinder));
 	pi_collect_locks(p, pi_unwinder_dwfl(c.unwinder));
 done:
-	pi_symbolizer_free(c.symbolizer);
+	pi_stack_batch_free(&c.batch);
 	pi_unwinder_free(c.unwinder);
-	free(c.copy);
 	pi_buf_free(&c.buf);
 	close(c.procfd);
 	return 0;

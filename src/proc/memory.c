@@ -1,6 +1,7 @@
 #include "proc/memory.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/uio.h>
 
 ssize_t pi_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
@@ -23,4 +24,10 @@ ssize_t pi_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 		done += (size_t)n;
 	}
 	return (ssize_t)done;
+}
+
+int pi_mem_open(int procfd)
+{
+	int fd = openat(procfd, "mem", O_RDONLY | O_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
 }

@@ -16,4 +16,10 @@
  * (-EPERM: not allowed; -ESRCH: gone; -EFAULT: nothing mapped at addr). */
 ssize_t pi_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 
+/* /proc/PID/mem of the process whose /proc directory is procfd, opened
+ * read-only: access is checked now, as for ptrace, so the descriptor can
+ * be handed to an unprivileged child that reads with pread(2). Returns
+ * the descriptor (close-on-exec) or -errno. */
+int pi_mem_open(int procfd);
+
 #endif

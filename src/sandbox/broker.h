@@ -22,11 +22,16 @@ enum {
 enum pi_broker_kind {
 	/* The file mapped at a range of the target: two u64, start and end. */
 	PI_BROKER_MAPPING = 1,
-	/* A separate debug file: the module's path, a NUL, the file's name
-	 * (as .gnu_debuglink or a build-id names it). */
+	/* A separate debug file: its absolute path in the target's root,
+	 * without a NUL, as unwind/debugpaths names the candidates (the
+	 * stacks' policy allows only those: pi_debug_path_allowed). */
 	PI_BROKER_DEBUG_FILE = 2,
 	/* A path as it is (tests; a policy would check it against a list). */
 	PI_BROKER_PATH = 3,
+	/* The debug file a debuginfod server has for the module mapped at a
+	 * range of the target (two u64, start and end): the root side,
+	 * which has network, fetches it. */
+	PI_BROKER_DEBUGINFOD = 4,
 };
 
 /* The root side's decision on one request: a descriptor (which the broker
@@ -47,7 +52,7 @@ int pi_broker_serve(int sock, pi_sandbox_policy_fn *policy, void *arg, unsigned 
  * PI_BROKER_MAX_REQUEST. */
 int pi_broker_request(int sock, uint32_t kind, const void *data, size_t len);
 
-/* A plain policy, for the unit tests (no decoder asks for a file yet):
+/* A plain policy, for the unit tests:
  * opens path read-only without following a final symbolic link and
  * without blocking on a FIFO, and keeps it only if it is a regular file
  * (-EINVAL otherwise). It opens before it looks, so a device's driver

@@ -184,7 +184,7 @@ static int set_limits(const struct pi_sandbox_config *cfg, uint64_t mapped)
 	if (!err)
 		err = set_limit(RLIMIT_FSIZE, 0);
 	if (!err)
-		err = set_limit(RLIMIT_NOFILE, PI_SANDBOX_NOFILE);
+		err = set_limit(RLIMIT_NOFILE, cfg->max_fds ? cfg->max_fds : PI_SANDBOX_NOFILE);
 	return err;
 }
 

@@ -25,6 +25,9 @@ static const int allowed[] = {
 	SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid),
 	SCMP_SYS(getresuid), SCMP_SYS(getresgid), SCMP_SYS(getgroups), SCMP_SYS(capget),
 	SCMP_SYS(getrandom),
+	/* glibc's qsort asks how much memory the machine has (libdw sorts
+	 * its tables with it): figures, no handle on anything. */
+	SCMP_SYS(sysinfo),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
 };
 
@@ -88,6 +91,12 @@ int pi_sandbox_filter_load(pid_t self, int broker)
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
 				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+	/* fcntl() on a descriptor it has, to look only: libelf's elf_begin
+	 * checks the descriptor it is given with F_GETFD. */
+	static const int fcntl_reads[] = { F_GETFD, F_GETFL };
+	for (size_t i = 0; i < sizeof fcntl_reads / sizeof fcntl_reads[0] && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+				       SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_reads[i]));
 	/* getrlimit(): its own limits, read only (prlimit64(0, r, NULL, old)). */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2,

@@ -67,6 +67,7 @@ struct pi_sandbox_config {
 	pi_sandbox_policy_fn *policy;	/* NULL: no broker */
 	void *policy_arg;
 	unsigned max_requests;		/* broker requests per run; more are refused */
+	unsigned max_fds;		/* RLIMIT_NOFILE; 0: PI_SANDBOX_NOFILE (confine.h) */
 };
 
 /* The defaults: nobody, 256 MiB, 2 s, 16 MiB of replies, records up to

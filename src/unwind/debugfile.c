@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "proc/target_open.h"
 #include "unwind/debugpaths.h"
 #include "util/xalloc.h"
 
@@ -49,18 +48,18 @@ static bool crc_matches(int fd, GElf_Word want)
 }
 
 /* Opens path in the root; keeps it when it is the module's debug file. */
-static int try_debug(int rootfd, const char *path, const struct stat *main_st, const void *id,
+static int try_debug(const struct pi_debug_opener *o, const char *path, const struct stat *main_st, const void *id,
 		     ssize_t idlen, bool check_crc, GElf_Word crc)
 {
 	struct stat st;
-	int fd = pi_target_open(rootfd, path, &st);
+	int fd = o->open(o->arg, path, &st);
 	if (fd < 0)
 		return -1;
 	bool ok = !main_st || st.st_dev != main_st->st_dev || st.st_ino != main_st->st_ino;
 	if (ok && idlen <= 0 && check_crc && st.st_size > CRC_FILE_MAX)
 		ok = false;
 	if (ok) {
-		Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		Elf *elf = elf_begin(fd, o->elf_cmd, NULL);
 		ok = elf && elf_kind(elf) == ELF_K_ELF;
 		if (ok && idlen > 0)
 			ok = same_build_id(elf, id, idlen);
@@ -75,17 +74,17 @@ static int try_debug(int rootfd, const char *path, const struct stat *main_st, c
 	return fd;
 }
 
-int pi_debugfile_find(int rootfd, Elf *main, const struct stat *main_st, const char *file,
+int pi_debugfile_find(const struct pi_debug_opener *o, Elf *main, const struct stat *main_st, const char *file,
 		      const char *debuglink, GElf_Word crc, char **found)
 {
 	char paths[3][4096];
 	const void *id = NULL;
 	ssize_t idlen = main ? dwelf_elf_gnu_build_id(main, &id) : -1;
 
-	if (rootfd < 0)
+	if (!o)
 		return -1;
 	if (idlen > 0 && pi_build_id_path(id, (size_t)idlen, paths[0], sizeof paths[0])) {
-		int fd = try_debug(rootfd, paths[0], main_st, id, idlen, false, 0);
+		int fd = try_debug(o, paths[0], main_st, id, idlen, false, 0);
 		if (fd >= 0) {
 			*found = pi_xstrdup(paths[0]);
 			return fd;
@@ -93,7 +92,7 @@ int pi_debugfile_find(int rootfd, Elf *main, const struct stat *main_st, const c
 	}
 	size_t n = pi_debuglink_paths(file, debuglink, paths, 3);
 	for (size_t i = 0; i < n; i++) {
-		int fd = try_debug(rootfd, paths[i], main_st, id, idlen, true, crc);
+		int fd = try_debug(o, paths[i], main_st, id, idlen, true, crc);
 		if (fd >= 0) {
 			*found = pi_xstrdup(paths[i]);
 			return fd;
@@ -102,14 +101,14 @@ int pi_debugfile_find(int rootfd, Elf *main, const struct stat *main_st, const c
 	return -1;
 }
 
-int pi_debugfile_find_alt(int rootfd, Dwarf *dw, const char *file, Elf **elf)
+int pi_debugfile_find_alt(const struct pi_debug_opener *o, Dwarf *dw, const char *file, Elf **elf)
 {
 	const char *altname;
 	const void *id;
 	char paths[2][4096];
 	size_t n = 0;
 
-	if (rootfd < 0)
+	if (!o)
 		return -1;
 	ssize_t idlen = dwelf_dwarf_gnu_debugaltlink(dw, &altname, &id);
 	if (idlen <= 0)
@@ -119,10 +118,11 @@ int pi_debugfile_find_alt(int rootfd, Dwarf *dw, const char *file, Elf **elf)
 	if (pi_alt_path(file, altname, paths[n], sizeof paths[n]))
 		n++;
 	for (size_t i = 0; i < n; i++) {
-		int fd = pi_target_open(rootfd, paths[i], NULL);
+		struct stat st;
+		int fd = o->open(o->arg, paths[i], &st);
 		if (fd < 0)
 			continue;
-		*elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		*elf = elf_begin(fd, o->elf_cmd, NULL);
 		if (*elf && elf_kind(*elf) == ELF_K_ELF && same_build_id(*elf, id, idlen))
 			return fd;
 		elf_end(*elf);

@@ -32,6 +32,53 @@ size_t pi_debuglink_paths(const char *file, const char *name, char (*out)[4096],
 	return count;
 }
 
+/* Absolute, shorter than PATH_MAX, and no empty, "." or ".." component. */
+static bool plain_path(const char *path)
+{
+	if (!path || path[0] != '/' || strlen(path) >= PATH_MAX)
+		return false;
+	for (const char *c = path + 1;;) {
+		const char *end = strchrnul(c, '/');
+		size_t len = (size_t)(end - c);
+		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if (!*end)
+			return true;
+		c = end + 1;
+	}
+}
+
+/* Is dir (dirlen bytes) the directory holding module (an absolute path)? */
+static bool directory_of(const char *dir, size_t dirlen, const char *module)
+{
+	const char *slash = module ? strrchr(module, '/') : NULL;
+	return module && module[0] == '/' && (size_t)(slash - module) == dirlen
+	       && memcmp(module, dir, dirlen) == 0;
+}
+
+bool pi_debug_path_allowed(const char *path, const char *const *modules, size_t n)
+{
+	static const char debug_dir[] = PI_DEBUG_DIR "/";
+	static const char dot_debug[] = "/.debug";
+	if (!plain_path(path))
+		return false;
+	if (strncmp(path, debug_dir, sizeof debug_dir - 1) == 0)
+		return true;
+	const char *slash = strrchr(path, '/');
+	if (!pi_debuglink_name_ok(slash + 1))
+		return false;
+	size_t dirlen = (size_t)(slash - path);
+	size_t dotlen = sizeof dot_debug - 1;
+	bool in_dot_debug = dirlen >= dotlen
+			    && memcmp(path + dirlen - dotlen, dot_debug, dotlen) == 0;
+	for (size_t i = 0; i < n; i++) {
+		if (directory_of(path, dirlen, modules[i])
+		    || (in_dot_debug && directory_of(path, dirlen - dotlen, modules[i])))
+			return true;
+	}
+	return false;
+}
+
 bool pi_build_id_path(const uint8_t *id, size_t len, char *out, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -36,6 +36,14 @@ bool pi_build_id_path(const uint8_t *id, size_t len, char *out, size_t size);
  * lexically, must lie under /usr/lib/debug/. Returns false otherwise. */
 bool pi_alt_path(const char *file, const char *altname, char *out, size_t size);
 
+/* May a sandboxed decoder have path opened as a separate debug file of
+ * a process whose mapped files are modules[0..n)? Only the paths above
+ * are: under /usr/lib/debug/, or a plain file name beside a module or in
+ * its .debug/ directory. path must be absolute and lexically plain (no
+ * empty, "." or ".." component), since it is the decoder's, and a
+ * decoder may have been subverted. */
+bool pi_debug_path_allowed(const char *path, const char *const *modules, size_t n);
+
 /* The CRC-32 .gnu_debuglink records, continued over len more bytes
  * (crc starts at 0). */
 uint32_t pi_debuglink_crc(uint32_t crc, const void *data, size_t len);

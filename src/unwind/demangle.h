@@ -10,4 +10,15 @@
  * mangled C++ name or cannot be demangled. */
 char *pi_demangle(const char *name);
 
+#include <stdbool.h>
+
+/* Loads the demangler (libstdc++'s, with dlopen) if it is not yet. A
+ * sandboxed child cannot load a library (its filter refuses open and
+ * executable mappings): the root side calls this before the fork, where
+ * names may need it. Returns whether the demangler is there. */
+bool pi_demangle_load(void);
+
+/* Was a mangled name met without a demangler to read it? */
+bool pi_demangle_missed(void);
+
 #endif

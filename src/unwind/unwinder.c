@@ -42,7 +42,9 @@ struct pi_unwinder {
 	const void *vdso_image;
 	size_t vdso_size;
 	bool attached;
-	int rootfd;		/* /proc/PID/root, or -errno */
+	int rootfd;		/* /proc/PID/root, or -errno (pi_unwinder_new) */
+	struct pi_unwind_access access;
+	struct pi_debug_opener debug_opener;
 	struct module_file *files;
 	size_t nfiles, files_cap;
 
@@ -83,6 +85,23 @@ static bool is_mapped_file(const struct pi_vma *v, const struct stat *st)
  * the file must be the one mapped, by device and inode: a path the process
  * replaced (a symbolic link, another file), or a file upgraded since it
  * was mapped, is not taken for the module. */
+int pi_unwind_open_mapped(pid_t pid, int rootfd, const struct pi_vma *v, struct stat *st)
+{
+	int fd = pi_target_open_mapping(pid, v->start, v->end, st);
+	if (fd >= 0 && !is_mapped_file(v, st)) {
+		close(fd);
+		fd = -ESTALE;
+	}
+	if (fd < 0 && !v->deleted && rootfd >= 0 && v->path) {
+		fd = pi_target_open(rootfd, v->path, st);
+		if (fd >= 0 && !is_mapped_file(v, st)) {
+			close(fd);
+			fd = -ESTALE;
+		}
+	}
+	return fd;
+}
+
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
 		    char **file_name, Elf **elfp)
 {
@@ -106,23 +125,12 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 	if (!v)
 		return -1;
 
-	int fd = pi_target_open_mapping(u->pid, v->start, v->end, &st);
-	if (fd >= 0 && !is_mapped_file(v, &st)) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0 && !v->deleted && u->rootfd >= 0) {
-		fd = pi_target_open(u->rootfd, name, &st);
-		if (fd >= 0 && !is_mapped_file(v, &st)) {
-			close(fd);
-			fd = -1;
-		}
-	}
+	int fd = u->access.open_module(u->access.arg, v, &st);
 	if (fd < 0)
 		return -1;
 	/* libdwfl takes the handle (and the fd); pinspect keeps a pointer
 	 * to tell the module's own debug link from other lookups. */
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
+	Elf *elf = elf_begin(fd, u->access.map_files ? ELF_C_READ_MMAP_PRIVATE : ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		elf_end(elf);
 		close(fd);
@@ -150,9 +158,19 @@ static double seconds_now(void)
 static int ask_debuginfod(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 			  char **debuginfo_file)
 {
+	struct pi_unwinder *u = *userdata;
 	const char *urls = getenv("DEBUGINFOD_URLS");
 	if (!urls || !*urls)
 		return -1;
+	if (!u->access.debuginfod) {
+		/* No network here (the sandbox): the opener asks for us. */
+		Dwarf_Addr low;
+		dwfl_module_info(mod, NULL, &low, NULL, NULL, NULL, NULL, NULL);
+		const struct pi_vma *v = vma_at(u, low);
+		int fd = v && u->access.fetch_debuginfo ? u->access.fetch_debuginfo(u->access.arg, v)
+							 : -1;
+		return fd >= 0 ? fd : -1;
+	}
 	double start = seconds_now();
 	/* elfutils reads a leftover errno as its local search's failure,
 	 * and then would not ask the server. */
@@ -188,7 +206,7 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 
 	if (debuglink && (!own || strcmp(debuglink, own) != 0 || crc != own_crc))
 		return -1;
-	int fd = pi_debugfile_find(u->rootfd, f ? f->elf : NULL, f ? &f->st : NULL, file,
+	int fd = pi_debugfile_find(&u->debug_opener, f ? f->elf : NULL, f ? &f->st : NULL, file,
 				   debuglink, crc, debuginfo_file);
 	if (fd >= 0)
 		return fd;
@@ -210,13 +228,13 @@ static void settle_alt_file(struct pi_unwinder *u, Dwfl_Module *mod, struct modu
 	Dwarf_Addr base;
 	const char *modname = dwfl_module_info(mod, &userdata, &base, NULL, NULL, NULL, &mainfile,
 					       &debugfile);
-	f->alt_fd = pi_debugfile_find_alt(u->rootfd, dw, debugfile ? debugfile : mainfile,
+	f->alt_fd = pi_debugfile_find_alt(&u->debug_opener, dw, debugfile ? debugfile : mainfile,
 					  &f->alt_elf);
 	if (f->alt_fd < 0) {
 		char *name = NULL;
 		f->alt_fd = ask_debuginfod(mod, userdata, modname, base, &name);
 		free(name);
-		f->alt_elf = f->alt_fd >= 0 ? elf_begin(f->alt_fd, ELF_C_READ_MMAP, NULL) : NULL;
+		f->alt_elf = f->alt_fd >= 0 ? elf_begin(f->alt_fd, u->debug_opener.elf_cmd, NULL) : NULL;
 	}
 	f->alt = f->alt_elf ? dwarf_begin_elf(f->alt_elf, DWARF_C_READ, NULL) : NULL;
 	dwarf_setalt(dw, f->alt ? f->alt : NO_ALT_FILE);
@@ -283,7 +301,9 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 	 * alternate stack, static data): read the live process, which
 	 * reading does not disturb. */
 	uint64_t word;
-	if (pi_mem_read(u->pid, addr, &word, 8) == 8) {
+	ssize_t got = u->access.memfd >= 0 ? pread(u->access.memfd, &word, 8, (off_t)addr)
+					   : pi_mem_read(u->pid, addr, &word, 8);
+	if (addr <= INT64_MAX && got == 8) {
 		*result = word;
 		return true;
 	}
@@ -345,24 +365,44 @@ static void report_modules(struct pi_unwinder *u, const struct pi_vma *vmas, siz
 	}
 }
 
-int pi_unwinder_new(pid_t pid, const struct pi_vma *vmas, size_t nvmas, const void *vdso_image,
-		    size_t vdso_size, struct pi_unwinder **out)
+static int open_module_direct(void *arg, const struct pi_vma *v, struct stat *st)
+{
+	struct pi_unwinder *u = arg;
+	return pi_unwind_open_mapped(u->pid, u->rootfd, v, st);
+}
+
+static int open_debug_direct(void *arg, const char *path, struct stat *st)
+{
+	struct pi_unwinder *u = arg;
+	return u->rootfd >= 0 ? pi_target_open(u->rootfd, path, st) : -EBADF;
+}
+
+/* A session; access->arg NULL stands for the session itself, which the
+ * openers need from the first module on (dwfl_attach_state opens one). */
+static int create(pid_t pid, const struct pi_vma *vmas, size_t nvmas, const void *vdso_image,
+		  size_t vdso_size, const struct pi_unwind_access *access, int rootfd,
+		  struct pi_unwinder **out)
 {
 	struct pi_unwinder *u = pi_xcalloc(1, sizeof *u);
 
 	/* debuginfod's own default is to wait 90 s for a silent server. */
-	if (getenv("DEBUGINFOD_URLS"))
+	if (access->debuginfod && getenv("DEBUGINFOD_URLS"))
 		setenv("DEBUGINFOD_TIMEOUT", "5", 0);
 	u->pid = pid;
 	u->vmas = vmas;
 	u->nvmas = nvmas;
 	u->vdso_image = vdso_image;
 	u->vdso_size = vdso_size;
-	u->rootfd = pi_target_root_open(pid);
+	u->rootfd = rootfd;
+	u->access = *access;
+	if (!u->access.arg)
+		u->access.arg = u;
+	u->debug_opener = (struct pi_debug_opener){ access->open_debug, u->access.arg,
+						    access->map_files ? ELF_C_READ_MMAP : ELF_C_READ };
 	u->dwfl = dwfl_begin(&callbacks);
 	if (!u->dwfl) {
-		if (u->rootfd >= 0)
-			close(u->rootfd);
+		if (rootfd >= 0)
+			close(rootfd);
 		free(u);
 		return -ENOMEM;
 	}
@@ -372,6 +412,22 @@ int pi_unwinder_new(pid_t pid, const struct pi_vma *vmas, size_t nvmas, const vo
 	u->attached = dwfl_attach_state(u->dwfl, NULL, pid, &thread_callbacks, u);
 	*out = u;
 	return 0;
+}
+
+int pi_unwinder_new_with(pid_t pid, const struct pi_vma *vmas, size_t nvmas, const void *vdso_image,
+			 size_t vdso_size, const struct pi_unwind_access *access,
+			 struct pi_unwinder **out)
+{
+	return create(pid, vmas, nvmas, vdso_image, vdso_size, access, -EBADF, out);
+}
+
+int pi_unwinder_new(pid_t pid, const struct pi_vma *vmas, size_t nvmas, const void *vdso_image,
+		    size_t vdso_size, struct pi_unwinder **out)
+{
+	const struct pi_unwind_access access = { open_module_direct, open_debug_direct, NULL, -1,
+						 false, true, NULL };
+	return create(pid, vmas, nvmas, vdso_image, vdso_size, &access, pi_target_root_open(pid),
+		      out);
 }
 
 void pi_unwinder_free(struct pi_unwinder *u)
@@ -392,6 +448,22 @@ void pi_unwinder_free(struct pi_unwinder *u)
 	if (u->rootfd >= 0)
 		close(u->rootfd);
 	free(u);
+}
+
+int pi_unwinder_fetch_debuginfo(struct pi_unwinder *u, const struct pi_vma *v)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, v->start);
+	Dwarf_Addr low, base;
+	void **userdata;
+	if (!mod)
+		return -ENOENT;
+	const char *modname = dwfl_module_info(mod, &userdata, &low, NULL, &base, NULL, NULL, NULL);
+	if (low != v->start)
+		return -ENOENT;
+	char *name = NULL;
+	int fd = ask_debuginfod(mod, userdata, modname, base, &name);
+	free(name);
+	return fd >= 0 ? fd : -ENOENT;
 }
 
 Dwfl *pi_unwinder_dwfl(struct pi_unwinder *u)

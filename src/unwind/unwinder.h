@@ -54,18 +54,61 @@ struct pi_unwind_result {
 };
 
 struct pi_unwinder;
+struct stat;
 
-/* Starts a session for process pid, whose mappings are vmas. vdso_image
- * (may be NULL) is a copy of its [vdso] mapping, which must outlive the
- * session. Returns 0 or -errno. */
+/* How a session gets at the target's files and memory. */
+struct pi_unwind_access {
+	/* Opens the file of the module whose first mapping is v (exactly
+	 * that file, by device and inode): an fd with *st filled, or
+	 * -errno. */
+	int (*open_module)(void *arg, const struct pi_vma *v, struct stat *st);
+	/* Opens a candidate separate debug file, path in the target's root
+	 * (unwind/debugfile). */
+	int (*open_debug)(void *arg, const char *path, struct stat *st);
+	void *arg;
+	/* The target's memory outside the stack copies: pread on this
+	 * /proc/PID/mem descriptor, or process_vm_readv when it is -1. */
+	int memfd;
+	/* libelf may map the files (faster). Only where a SIGBUS costs
+	 * nothing but the item: a file the target truncates while it is
+	 * mapped raises one on the next read. Else libelf uses pread. */
+	bool map_files;
+	/* debuginfod may be asked (DEBUGINFOD_URLS), which needs network. */
+	bool debuginfod;
+	/* Without network: the debug file debuginfod has for the module
+	 * whose first mapping is v, fetched by whoever has network (an fd,
+	 * or -errno). NULL: none. */
+	int (*fetch_debuginfo)(void *arg, const struct pi_vma *v);
+};
+
+/* pinspect's own process: the module through /proc/PID/map_files, else
+ * its path inside the process's root (proc/target_open); debug files in
+ * that root; no mapped files; debuginfod when DEBUGINFOD_URLS asks. */
 int pi_unwinder_new(pid_t pid, const struct pi_vma *vmas, size_t nvmas,
 		    const void *vdso_image, size_t vdso_size, struct pi_unwinder **out);
+
+/* Starts a session for process pid, whose mappings are vmas, with the
+ * given access (copied). vdso_image (may be NULL) is a copy of its [vdso]
+ * mapping, which must outlive the session. Returns 0 or -errno. */
+int pi_unwinder_new_with(pid_t pid, const struct pi_vma *vmas, size_t nvmas,
+			 const void *vdso_image, size_t vdso_size,
+			 const struct pi_unwind_access *access, struct pi_unwinder **out);
+
+/* The direct opener of pi_unwinder_new, for a broker policy: the file
+ * mapped at v of process pid (map_files, else v's path in rootfd), or
+ * -errno; it must be v's file by device and inode. */
+int pi_unwind_open_mapped(pid_t pid, int rootfd, const struct pi_vma *v, struct stat *st);
 void pi_unwinder_free(struct pi_unwinder *u);
 
 /* Unwinds thread tid from start, up to max_frames frames. */
 void pi_unwind(struct pi_unwinder *u, pid_t tid, const struct pi_unwind_start *start,
 	       size_t max_frames, struct pi_unwind_result *out);
 void pi_unwind_result_free(struct pi_unwind_result *r);
+
+/* For a sandboxed session's fetch_debuginfo: asks debuginfod (when
+ * DEBUGINFOD_URLS is set) for the debug file of u's module whose first
+ * mapping is v. An fd, or -errno. */
+int pi_unwinder_fetch_debuginfo(struct pi_unwinder *u, const struct pi_vma *v);
 
 /* The libdwfl session, for the symbolizer and libthread_db's symbol
  * lookups. */

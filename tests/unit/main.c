@@ -26,6 +26,7 @@ int main(void)
 	srunner_add_suite(sr, check_suite());
 	srunner_add_suite(sr, sample_suite());
 	srunner_add_suite(sr, sandbox_suite());
+	srunner_add_suite(sr, stack_sandbox_suite());
 	srunner_add_suite(sr, debugpaths_suite());
 	srunner_add_suite(sr, target_open_suite());
 	srunner_add_suite(sr, reasons_suite());

@@ -106,6 +106,44 @@ START_TEST(debuglink_crc)
 }
 END_TEST
 
+START_TEST(broker_requests)
+{
+	/* What a sandboxed decoder, perhaps subverted, may ask the broker
+	 * for: the debug directories, and a plain name beside a module or
+	 * in its .debug/; nothing else, however it is spelt. */
+	const char *modules[] = { "/opt/app/bin/app", "/usr/lib/x86_64-linux-gnu/libc.so.6" };
+	size_t n = 2;
+	ck_assert(pi_debug_path_allowed("/usr/lib/debug/.build-id/ab/cdef.debug", modules, n));
+	ck_assert(pi_debug_path_allowed("/usr/lib/debug/.dwz/x86_64-linux-gnu/libc6.debug", modules, n));
+	ck_assert(pi_debug_path_allowed("/usr/lib/debug/opt/app/bin/app.debug", modules, n));
+	ck_assert(pi_debug_path_allowed("/opt/app/bin/app.debug", modules, n));
+	ck_assert(pi_debug_path_allowed("/opt/app/bin/.debug/app.debug", modules, n));
+	ck_assert(pi_debug_path_allowed("/usr/lib/x86_64-linux-gnu/.debug/libc.so.6.debug", modules, n));
+
+	ck_assert(!pi_debug_path_allowed(NULL, modules, n));
+	ck_assert(!pi_debug_path_allowed("", modules, n));
+	ck_assert(!pi_debug_path_allowed("usr/lib/debug/x.debug", modules, n));
+	ck_assert(!pi_debug_path_allowed("/etc/shadow", modules, n));
+	ck_assert(!pi_debug_path_allowed("/usr/lib/debug/../../../etc/shadow", modules, n));
+	ck_assert(!pi_debug_path_allowed("/usr/lib/debug/./x.debug", modules, n));
+	ck_assert(!pi_debug_path_allowed("/usr/lib/debug//x.debug", modules, n));
+	ck_assert(!pi_debug_path_allowed("/usr/lib/debug", modules, n));
+	ck_assert(!pi_debug_path_allowed("/usr/lib/debugger/x", modules, n));
+	ck_assert(!pi_debug_path_allowed("/opt/app/bin/../../../etc/shadow", modules, n));
+	ck_assert(!pi_debug_path_allowed("/opt/app/x.debug", modules, n));
+	ck_assert(!pi_debug_path_allowed("/opt/app/bin/sub/x.debug", modules, n));
+	ck_assert(!pi_debug_path_allowed("/opt/app/bin/.debug/sub/x.debug", modules, n));
+	ck_assert(!pi_debug_path_allowed("/opt/app/bin/", modules, n));
+	ck_assert(!pi_debug_path_allowed("/opt/app/bin/..", modules, n));
+	ck_assert(!pi_debug_path_allowed("/opt/app/bin/app.debug", NULL, 0));
+	char long_path[5000];
+	memset(long_path, 'a', sizeof long_path);
+	memcpy(long_path, "/usr/lib/debug/", 15);
+	long_path[sizeof long_path - 1] = '\0';
+	ck_assert(!pi_debug_path_allowed(long_path, modules, n));
+}
+END_TEST
+
 Suite *debugpaths_suite(void)
 {
 	Suite *s = suite_create("debugpaths");
@@ -115,6 +153,7 @@ Suite *debugpaths_suite(void)
 	tcase_add_test(tc, build_id_places);
 	tcase_add_test(tc, alt_file_places);
 	tcase_add_test(tc, debuglink_crc);
+	tcase_add_test(tc, broker_requests);
 	suite_add_tcase(s, tc);
 	return s;
 }

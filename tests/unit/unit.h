@@ -28,6 +28,7 @@ Suite *tls_bounds_suite(void);	/* libthread_db's bounds (test_tls_bounds.c) */
 Suite *table_suite(void);	/* the live view's table (test_table.c) */
 Suite *sample_suite(void);
 Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
+Suite *stack_sandbox_suite(void);	/* src/collect/stack_sandbox.c (test_stack_sandbox.c) */
 Suite *debugpaths_suite(void);
 Suite *target_open_suite(void);
 Suite *kinds_suite(void);	/* the table of finding kinds and its builder (test_kinds.c) */
