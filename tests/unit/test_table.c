@@ -110,6 +110,31 @@ START_TEST(views)
 	ck_assert_uint_eq(v.n, 1);
 	o.filter = NULL;
 
+	/* K: kernel threads hidden (40 made one here); u: one user's tasks
+	 * (20's made user 1000's). */
+	for (size_t i = 0; i < t.nprocs; i++)
+		if (t.procs[i].pid == 40)
+			t.procs[i].kernel_thread = true;
+	for (size_t i = 0; i < t.ntasks; i++)
+		if (t.procs[t.tasks[i].proc].pid == 20)
+			t.tasks[i].euid = 1000;
+	o.hide_kernel = true;
+	pi_view_build(&v, &t, &o);
+	ck_assert_uint_eq(v.n, 6);
+	ck_assert_int_eq(row_of(&v, 40, false), -1);
+	o.hide_kernel = false;
+	o.only_user = true;
+	o.user = 1000;
+	pi_view_build(&v, &t, &o);
+	ck_assert_uint_eq(v.n, 1);
+	ck_assert_int_ge(row_of(&v, 20, false), 0);
+	o.user = 4242;
+	pi_view_build(&v, &t, &o);
+	ck_assert_uint_eq(v.n, 0);
+	o.only_user = false;
+	for (size_t i = 0; i < t.nprocs; i++)
+		t.procs[i].kernel_thread = false;
+
 	/* Sorted by flags, worst first: hung, then zombies, then their
 	 * parent, stopped, traced. */
 	o.sort = PI_COL_FLAGS;
