@@ -9,6 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "analysis/vma.h"
 #include "proc/memory.h"
 #include "proc/target_open.h"
 #include "sandbox/sandbox.h"
@@ -69,15 +70,8 @@ struct child {
 
 static const struct pi_vma *vma_at(const struct pi_process *p, uint64_t addr)
 {
-	size_t lo = 0, hi = p->nvmas;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->vmas[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->nvmas && addr >= p->vmas[lo].start ? &p->vmas[lo] : NULL;
+	long i = pi_vma_find(p->vmas, p->nvmas, addr);
+	return i >= 0 ? &p->vmas[i] : NULL;
 }
 
 static bool read_target(const struct child *x, uint64_t addr, void *buf, size_t len)

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/vma.h"
 #include "collect/locks.h"
 #include "collect/stack_sandbox.h"
 #include "proc/memory.h"
@@ -45,15 +46,8 @@ static void decode_batch(struct stack_ctx *c)
 
 static const struct pi_vma *vma_at(const struct pi_process *p, uint64_t addr)
 {
-	size_t lo = 0, hi = p->nvmas;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->vmas[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->nvmas && addr >= p->vmas[lo].start ? &p->vmas[lo] : NULL;
+	long i = pi_vma_find(p->vmas, p->nvmas, addr);
+	return i >= 0 ? &p->vmas[i] : NULL;
 }
 
 static uint64_t stack_top(void *arg, uint64_t sp)

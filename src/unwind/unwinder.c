@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/vma.h"
 #include "proc/memory.h"
 #include "proc/target_open.h"
 #include "unwind/debugfile.h"
@@ -58,10 +59,8 @@ struct pi_unwinder {
 
 static const struct pi_vma *vma_at(const struct pi_unwinder *u, uint64_t addr)
 {
-	for (size_t i = 0; i < u->nvmas; i++)
-		if (addr >= u->vmas[i].start && addr < u->vmas[i].end)
-			return &u->vmas[i];
-	return NULL;
+	long i = pi_vma_find(u->vmas, u->nvmas, addr);
+	return i >= 0 ? &u->vmas[i] : NULL;
 }
 
 static struct module_file *file_of(struct pi_unwinder *u, Dwfl_Module *mod)
