@@ -13,14 +13,8 @@ track "$(sed -n 2p "$HELPER_OUT")"
 wait_state "$dpid" D
 # A task in clock_nanosleep: a system call longer than the 13 characters
 # SYSCALL used to be cut at.
-sleep 600 &
-sleeper=$!
-track "$sleeper"
-for _ in $(seq 1 100); do
-	[ "$(cat "/proc/$sleeper/comm" 2>/dev/null)" = sleep ] && break
-	sleep 0.02
-done
-wait_state "$sleeper" S
+start_sleep 600
+sleeper=$SLEEP_PID
 # A command line of 300 bytes, for a column that is not last.
 long=$(printf 'x%.0s' $(seq 1 300))
 start_helper pi-threads -n 1 -- "$long"

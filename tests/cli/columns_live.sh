@@ -16,14 +16,8 @@ fi
 
 # A task in clock_nanosleep (15 characters: SYSCALL was cut at 13) and
 # in hrtimer_nanosleep, found by filtering on its command.
-sleep 6000 &
-sleeper=$!
-track "$sleeper"
-for _ in $(seq 1 100); do
-	[ "$(cat "/proc/$sleeper/comm" 2>/dev/null)" = sleep ] && break
-	sleep 0.02
-done
-wait_state "$sleeper" S
+start_sleep 6000
+sleeper=$SLEEP_PID
 
 # tm_start's shell has HOME=$TEST_TMP and no XDG_CONFIG_HOME.
 config_dir=$TEST_TMP/.config/pinspect

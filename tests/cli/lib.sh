@@ -229,18 +229,26 @@ track() {
 	helper_pids+=("$1:$(start_time_of "$1")")
 }
 
-# start_stopped_sleep: a "sleep 600" stopped by SIGSTOP (state T); sets
-# STOPPED_PID. It is stopped once it is sleep, not the shell about to exec
-# it.
-start_stopped_sleep() {
+# start_sleep [SECONDS]: a "sleep SECONDS" (600) asleep in its system
+# call (state S, once it is sleep, not the shell about to exec it); sets
+# SLEEP_PID.
+start_sleep() {
 	local i
-	sleep 600 &
-	STOPPED_PID=$!
-	track "$STOPPED_PID"
+	sleep "${1:-600}" &
+	SLEEP_PID=$!
+	track "$SLEEP_PID"
 	for i in $(seq 1 100); do
-		[ "$(cat "/proc/$STOPPED_PID/comm" 2>/dev/null)" = sleep ] && break
+		[ "$(cat "/proc/$SLEEP_PID/comm" 2>/dev/null)" = sleep ] && break
 		sleep 0.02
 	done
+	wait_state "$SLEEP_PID" S
+}
+
+# start_stopped_sleep: a "sleep 600" stopped by SIGSTOP (state T); sets
+# STOPPED_PID.
+start_stopped_sleep() {
+	start_sleep 600
+	STOPPED_PID=$SLEEP_PID
 	kill -STOP "$STOPPED_PID"
 	wait_state "$STOPPED_PID" T
 }

@@ -271,10 +271,8 @@ kill -KILL "$w_waiter" "$w_writer" "$w_holder"
 
 # k (and F9): a signal to the selected process; the prompt, naming it,
 # is the confirmation.
-sleep 600 &
-victim=$!
-track "$victim"
-wait_state "$victim" S
+start_sleep
+victim=$SLEEP_PID
 live --top "$victim" -d 0.5
 see "--top of a sleep" "^ +$victim root +S "
 keys k
@@ -302,10 +300,8 @@ see "k: q quits" '^exit=0$'
 vg_clean "k: a signal from the view"
 
 # As a user who may not signal it: the error, as kill(1) would say it.
-sleep 600 &
-victim=$!
-track "$victim"
-wait_state "$victim" S
+start_sleep
+victim=$SLEEP_PID
 clear_pane
 keys "setpriv --reuid=65534 --regid=65534 --clear-groups $PINSPECT_BIN --top $victim -d 0.5; echo exit=\$?" Enter
 see "as nobody, --top of root's sleep" "^ +$victim root +S "
