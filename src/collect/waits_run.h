@@ -1,0 +1,126 @@
+/* waits_run — what the two halves of collect/waits share: the first
+ * (waits.c) turns one thread's system call into the objects it waits on
+ * and their holders; the second (waits_chains.c) follows chains from
+ * process to process, finds the stuck set and the scans' cycles, and
+ * serves the live view's column. Not for use outside collect/waits*.c. */
+#ifndef PI_COLLECT_WAITS_RUN_H
+#define PI_COLLECT_WAITS_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "collect/waits.h"
+#include "proc/filelocks.h"
+#include "proc/netsock.h"
+#include "proc/stat.h"
+#include "proc/syscall.h"
+#include "sys/names.h"
+#include "sys/sockdiag.h"
+#include "util/buf.h"
+
+enum {
+	MAX_PROCESSES = 1 << 20,	/* processes looked through for holders */
+	MAX_FDS = 1 << 20,		/* descriptors of one process */
+	MAX_TABLE_ROWS = 1 << 20,	/* sockets, locks */
+	MAX_CHILDREN = 4096,
+	MAX_CHAIN_PROCESSES = 64,	/* processes whose waits a snapshot reads */
+	MAX_CHAIN_THREADS = 4096,	/* threads of such a process; more: not called stuck */
+	MAX_DESCRIBED = 4096,		/* descriptors of one process described, then copied */
+	MAX_SESSION_TASKS = 1 << 16,	/* tasks one table refresh asks about */
+	F_SETLKW_NR = 7,		/* fcntl commands that wait (asm-generic numbers) */
+	F_SETLKW64_NR = 14,		/* the same, for 32-bit processes */
+	F_OFD_SETLKW_NR = 38,
+};
+
+/* One descriptor of some process on the machine, for finding who holds
+ * the other end of a pipe or socket, or a FIFO: keyed by the pipe's or
+ * socket's inode, or by a hash of a path with the top bit set. */
+struct fd_entry {
+	uint64_t key;
+	pid_t pid;
+	int fd;
+	int8_t access;			/* enum pi_fd_access; -1 not read yet, -2 unreadable */
+};
+
+#define PATH_KEY_BIT (UINT64_C(1) << 63)
+
+/* A process seen as a peer: read once. */
+struct peer_info {
+	pid_t pid;
+	char comm[PI_COMM_MAX + 1];
+	char state;
+	const char *wchan;
+};
+
+/* A process whose waits were read: the target, and the peers a chain
+ * went through (their threads read lightly: stat, syscall, wchan). */
+struct visited {
+	pid_t pid;
+	struct pi_thread *threads;	/* the target's own, or owned here */
+	size_t nthreads;
+	bool owned;
+	int err;			/* its threads could not be read: -errno */
+	bool stuck;			/* every thread waits for ever on stuck processes */
+};
+
+/* What one snapshot's run shares across the processes it reads. */
+struct run {
+	struct pi_process *target;
+	struct pi_buf buf, link;
+	bool index_built;
+	int index_err;			/* the index could not be finished: why (0: it was) */
+	bool index_partial;		/* some processes' descriptors could not be read */
+	struct fd_entry *index;
+	size_t nindex, index_cap;
+	bool locks_read;
+	int locks_err;
+	struct pi_file_lock *locks;
+	size_t nlocks, locks_cap;
+	struct pi_sockdiag *diag;
+	int diag_err;
+	bool diag_tried;
+	struct peer_info *peers;
+	size_t npeers, peers_cap;
+	struct visited *procs;
+	size_t nprocs, procs_cap;
+	size_t max_procs;		/* processes visit() reads at most */
+};
+
+/* One process being read: its /proc directory, ABI and socket tables. */
+struct ctx {
+	struct run *r;
+	pid_t pid;
+	int procfd;
+	enum pi_abi abi;
+	bool unix_read, inet_read;
+	struct pi_inet_socket *inet;
+	size_t ninet, inet_cap;
+	size_t ntcp;			/* the first ntcp of inet are TCP's */
+	struct pi_unix_socket *unix_socks;
+	size_t nunix, unix_cap;
+	bool other_netns;
+	/* Threads share their process's descriptors: each (descriptor, way)
+	 * is described once, and copied for the other threads. */
+	struct described *described;
+	size_t ndescribed, described_cap;
+};
+
+struct described {
+	int fd;
+	bool reading, pipe_wchan;
+	const struct pi_wait_object *o;
+};
+
+/* The objects thread t of c's process waits on, and their holders; NULL
+ * when its system call waits on no other process. threads are its
+ * process's (for the children of wait4). */
+struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const struct pi_thread *threads,
+				    size_t nthreads);
+
+/* Is sc (of an ABI-native process) a wait pinspect follows, with no
+ * timeout? The scans' quick look. */
+bool pi_waits_blocks_forever(const struct pi_syscall *sc);
+
+#endif
