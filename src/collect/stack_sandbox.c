@@ -555,11 +555,13 @@ static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_r
 			r->strings[r->nstrings++] = pi_strpool_intern(&r->p->strings, s);
 			break;
 		case PI_STACK_REC_JOB: {
-			uint64_t next;
+			uint64_t next = 0;
 			/* Each job once, in order. */
 			if (in_job || pi_wire_get_u64(&rec, &next) != 0 || next >= r->b->n
-			    || (any_job && next <= job))
+			    || (any_job && next <= job)) {
 				err = -PI_ERR_SANDBOX_REPLY;
+				break;
+			}
 			job = next;
 			in_job = any_job = true;
 			break;

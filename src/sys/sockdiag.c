@@ -85,8 +85,12 @@ int pi_sockdiag_unix_peer(struct pi_sockdiag *d, uint64_t inode, uint64_t *peer)
 		ssize_t n = recv(d->fd, &reply, sizeof reply, 0);
 		if (n < 0)
 			return errno == EINTR ? -EINTR : -errno;
-		int len = (int)n;
-		for (struct nlmsghdr *h = &reply.h; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		/* NLMSG_OK and NLMSG_NEXT, without their mixed-sign compares. */
+		for (size_t off = 0; off + sizeof(struct nlmsghdr) <= (size_t)n;) {
+			struct nlmsghdr *h = (struct nlmsghdr *)(reply.bytes + off);
+			if (h->nlmsg_len < sizeof *h || h->nlmsg_len > (size_t)n - off)
+				break;
+			off += NLMSG_ALIGN(h->nlmsg_len);
 			if (h->nlmsg_seq != d->seq)
 				continue;	/* an answer to an earlier, timed-out question */
 			if (h->nlmsg_type == NLMSG_ERROR) {
