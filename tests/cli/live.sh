@@ -291,7 +291,8 @@ type_text "cont"
 keys Enter
 see "k, then a name in any case: sent, and said" "^SIGCONT sent to process $victim"
 keys k Enter
-see "k Enter: TERM sent" "^SIGTERM sent to process $victim"
+# (The next refresh may already say the process exited, replacing it.)
+see "k Enter: TERM sent" "^SIGTERM sent to process $victim|PROCESS EXITED"
 for i in $(seq 1 100); do kill -0 "$victim" 2>/dev/null || break; sleep 0.05; done
 wait "$victim" 2>/dev/null
 check "and the process ended of it" test ! -d "/proc/$victim"
