@@ -7,10 +7,8 @@
 . "$(dirname "$0")/own_pidns.sh"
 . "$(dirname "$0")/lib.sh"
 
-start_helper pi-vfork-parent
-dpid=$HELPER_PID
-track "$(sed -n 2p "$HELPER_OUT")"
-wait_state "$dpid" D
+start_vfork_parent
+dpid=$VFORK_PARENT
 start_helper pi-zombies 3
 holder=$HELPER_PID
 read -r -a zombies < <(sed -n 2p "$HELPER_OUT")

@@ -60,10 +60,9 @@ kill -KILL "$holder"
 wait "$holder" 2>/dev/null
 
 # --- A hung task: a vfork parent waits in D. ---------------------------------
-start_helper pi-vfork-parent
-child=$(sed -n 2p "$HELPER_OUT")
-parent=$(awk '{ print $4 }' "/proc/$child/stat")
-wait_state "$parent" D
+start_vfork_parent
+child=$VFORK_CHILD
+parent=$VFORK_PARENT
 run_pinspect --hung
 status_is "--hung: a task just in D is not hung yet (--hung-after 10): exit 0" 0
 out_has "text: says a task is in D for less" "^  none: no task has been in D for longer than --hung-after 10 s \(1 is in D for less\)$"
@@ -174,10 +173,9 @@ fi
 start_helper pi-zombies 2 'z"q\w
 n'
 holder=$HELPER_PID
-start_helper pi-vfork-parent
-child=$(sed -n 2p "$HELPER_OUT")
-parent=$(awk '{ print $4 }' "/proc/$child/stat")
-wait_state "$parent" D
+start_vfork_parent
+child=$VFORK_CHILD
+parent=$VFORK_PARENT
 run_pinspect --check --hung-after=0 --json
 status_is "--check: exit 1" 1
 jq_check "--check: hung, zombie and deadlock findings together" \

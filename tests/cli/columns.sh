@@ -7,10 +7,8 @@
 . "$(dirname "$0")/own_pidns.sh"
 . "$(dirname "$0")/lib.sh"
 
-start_helper pi-vfork-parent
-dpid=$HELPER_PID
-track "$(sed -n 2p "$HELPER_OUT")"
-wait_state "$dpid" D
+start_vfork_parent
+dpid=$VFORK_PARENT
 # A task in clock_nanosleep: a system call longer than the 13 characters
 # SYSCALL used to be cut at.
 start_sleep 600

@@ -229,6 +229,17 @@ track() {
 	helper_pids+=("$1:$(start_time_of "$1")")
 }
 
+# start_vfork_parent: tests/helpers/pi-vfork-parent, a parent in D (the
+# vfork wait) and its child, both reaped when the test ends; sets
+# VFORK_PARENT and VFORK_CHILD.
+start_vfork_parent() {
+	start_helper pi-vfork-parent
+	VFORK_PARENT=$HELPER_PID
+	VFORK_CHILD=$(sed -n 2p "$HELPER_OUT")
+	track "$VFORK_CHILD"
+	wait_state "$VFORK_PARENT" D
+}
+
 # start_sleep [SECONDS]: a "sleep SECONDS" (600) asleep in its system
 # call (state S, once it is sleep, not the shell about to exec it); sets
 # SLEEP_PID.

@@ -24,10 +24,8 @@ check "no terminal: writes nothing to stdout" test ! -s "$TEST_TMP/out"
 # --- The helpers: a task in D, zombies and their parent, a stopped one,
 # a healthy multi-threaded process, two threads deadlocked, and a chain
 # of waits that is no deadlock. ----------------------------------------
-start_helper pi-vfork-parent
-dpid=$HELPER_PID
-track "$(sed -n 2p "$HELPER_OUT")"
-wait_state "$dpid" D
+start_vfork_parent
+dpid=$VFORK_PARENT
 start_helper pi-zombies 3
 holder=$HELPER_PID
 read -r -a zombies < <(sed -n 2p "$HELPER_OUT")

@@ -26,9 +26,8 @@ done
 start_helper pi-zombies 2
 run_pinspect --json "$HELPER_PID"
 jq -r '.findings[].see' "$TEST_TMP/out" >>"$TEST_TMP/see"
-start_helper pi-vfork-parent
-parent=$(awk '{ print $4 }' "/proc/$(sed -n 2p "$HELPER_OUT")/stat")
-wait_state "$parent" D
+start_vfork_parent
+parent=$VFORK_PARENT
 run_pinspect --json --hung-after 0 "$parent"
 jq -r '.findings[].see' "$TEST_TMP/out" >>"$TEST_TMP/see"
 start_helper pi-locks deadlock2

@@ -5,11 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 
 # --- D: a vfork parent waits in the kernel until its child execs. -----
-start_helper pi-vfork-parent
-parent=$HELPER_PID
-child=$(sed -n 2p "$HELPER_OUT")
-track "$child"
-wait_state "$parent" D
+start_vfork_parent
+parent=$VFORK_PARENT
+child=$VFORK_CHILD
 sleep 0.3
 
 run_pinspect --json "$parent"
