@@ -102,9 +102,8 @@ static void identity(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_kseconds(w, "start_time", p->start_time);
 	pi_jw_kseconds(w, "age_seconds", p->age_seconds);
 	pi_json_strings(w, "cgroup", &p->cgroup, !p->cgroup_err);
-	pi_jw_kstring(w, "abi", !p->abi_known ? NULL
-				: p->abi == PI_ABI_NATIVE ? "x86_64"
-				: p->abi == PI_ABI_I386 ? "i386" : "x32");
+	/* The row of the architecture table (src/arch) names it; x32 has none. */
+	pi_jw_kstring(w, "abi", !p->abi_known ? NULL : p->arch ? p->arch->name : "x32");
 }
 
 static void scheduling(struct pi_jw *w, const struct pi_process *p)

@@ -155,6 +155,14 @@ void pi_tls_collect(struct pi_process *p, Dwfl *dwfl)
 {
 	struct tls_ctx c = { p, dwfl, 0 };
 
+	/* Said plainly rather than read with another architecture's layout
+	 * (src/arch: tls_checked). */
+	if (p->arch && !p->arch->tls_checked) {
+		for (size_t i = 0; i < p->nthreads; i++)
+			p->threads[i].tls.err = -PI_ERR_TLS_NOT_CHECKED;
+		return;
+	}
+
 	dwfl_getmodules(dwfl, each_module, &c, 0);
 	int err = pi_threaddb_walk(p->pid, dwfl, p->nthreads, &p->deadline, on_thread, p);
 	if (err == -PI_ERR_THREAD_LIST_LOOP || err == -PI_ERR_THREAD_LIST_LONG
@@ -167,6 +175,8 @@ void pi_tls_collect(struct pi_process *p, Dwfl *dwfl)
 
 void pi_tls_finish(struct pi_process *p, Dwfl *dwfl)
 {
+	if (p->arch && !p->arch->tls_checked)
+		return;
 	read_exe_variables(p, dwfl);
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct pi_tls *tls = &p->threads[i].tls;

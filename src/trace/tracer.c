@@ -94,10 +94,10 @@ static void release(const sigset_t *fatal_set, pid_t tid, int signal_to_deliver)
 
 static void copy_stack(const struct pi_stop_batch *b, pid_t pid, struct pi_stop *t)
 {
-	/* 128 bytes below sp: the x86-64 red zone, where a leaf function may
-	 * keep data without moving sp. */
+	/* The red zone below sp, where a leaf function may keep data without
+	 * moving sp. (A 32-bit task's registers come in this layout too.) */
 	uint64_t sp = t->regs.rsp;
-	uint64_t start = sp >= 128 ? sp - 128 : 0;
+	uint64_t start = sp >= b->red_zone ? sp - b->red_zone : 0;
 	uint64_t top = b->stack_top ? b->stack_top(b->stack_top_arg, sp) : 0;
 	/* glibc keeps a thread's control block (where fs_base points) at the
 	 * top of its stack mapping, above every frame: no need to copy it
