@@ -50,16 +50,16 @@ static bool is_sigreturn(const uint8_t *code)
 	return insn_at(code) == 0xd2801168u && insn_at(code + 4) == 0xd4000001u;
 }
 
-#define R(name, n) { name, n, X0 + 8 * (n), 8, true }
+#define R(name, n) { name, n, X0 + 8 * (n), 8, true, true }
 static const struct pi_arch_reg regs[] = {
-	{ "pc", PC_INDEX, PC, 8, true }, { "sp", 31, SP, 8, true },
+	{ "pc", PC_INDEX, PC, 8, true, true }, { "sp", 31, SP, 8, true, true },
 	R("x29", 29), R("x30", 30),
 	R("x0", 0), R("x1", 1), R("x2", 2), R("x3", 3), R("x4", 4), R("x5", 5), R("x6", 6),
 	R("x7", 7), R("x8", 8), R("x9", 9), R("x10", 10), R("x11", 11), R("x12", 12),
 	R("x13", 13), R("x14", 14), R("x15", 15), R("x16", 16), R("x17", 17), R("x18", 18),
 	R("x19", 19), R("x20", 20), R("x21", 21), R("x22", 22), R("x23", 23), R("x24", 24),
 	R("x25", 25), R("x26", 26), R("x27", 27), R("x28", 28),
-	{ "pstate", -1, PSTATE, 8, true },
+	{ "pstate", -1, PSTATE, 8, true, true },
 };
 #undef R
 

@@ -48,6 +48,7 @@ struct pi_arch_reg {
 	unsigned host_offset;	/* byte offset in the host's ptrace register set */
 	unsigned width;		/* bytes that are the register (4 for i386) */
 	bool shown;		/* listed among a thread's registers in a snapshot */
+	bool in_sample;		/* a perf sample holds it (else unknown then) */
 };
 
 /* glibc's struct __pthread_mutex_s, byte offsets of its fields (i386 puts

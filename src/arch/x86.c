@@ -72,7 +72,8 @@ static bool is_sigreturn_i386(const uint8_t *code)
 	return memcmp(code, rt, sizeof rt) == 0 || memcmp(code, plain, sizeof plain) == 0;
 }
 
-#define REG64(name, dwarf, off, shown) { name, dwarf, off, 8, shown }
+#define REG64(name, dwarf, off, shown) { name, dwarf, off, 8, shown, true }
+#define NOT_SAMPLED64(name, off, shown) { name, -1, off, 8, shown, false }
 static const struct pi_arch_reg x86_64_regs[] = {
 	REG64("rip", 16, RIP, true), REG64("rsp", 7, RSP, true), REG64("rbp", 6, RBP, true),
 	REG64("rax", 0, RAX, true), REG64("rbx", 3, RBX, true), REG64("rcx", 2, RCX, true),
@@ -80,25 +81,30 @@ static const struct pi_arch_reg x86_64_regs[] = {
 	REG64("r8", 8, R8, true), REG64("r9", 9, R9, true), REG64("r10", 10, R10, true),
 	REG64("r11", 11, R11, true), REG64("r12", 12, R12, true), REG64("r13", 13, R13, true),
 	REG64("r14", 14, R14, true), REG64("r15", 15, R15, true),
-	REG64("eflags", -1, EFLAGS, true), REG64("fs_base", -1, FS_BASE, true),
-	REG64("orig_rax", -1, ORIG_RAX, true), REG64("gs_base", -1, GS_BASE, false),
-	REG64("cs", -1, CS, false), REG64("ss", -1, SS, false), REG64("ds", -1, DS, false),
-	REG64("es", -1, ES, false), REG64("fs", -1, FS, false), REG64("gs", -1, GS, false),
+	REG64("eflags", -1, EFLAGS, true), NOT_SAMPLED64("fs_base", FS_BASE, true),
+	NOT_SAMPLED64("orig_rax", ORIG_RAX, true), NOT_SAMPLED64("gs_base", GS_BASE, false),
+	REG64("cs", -1, CS, false), REG64("ss", -1, SS, false), NOT_SAMPLED64("ds", DS, false),
+	NOT_SAMPLED64("es", ES, false), NOT_SAMPLED64("fs", FS, false),
+	NOT_SAMPLED64("gs", GS, false),
 };
 #undef REG64
+#undef NOT_SAMPLED64
 
 /* i386's DWARF numbers (the System V i386 psABI): eax 0, ecx 1, edx 2,
  * ebx 3, esp 4, ebp 5, esi 6, edi 7, eip 8. */
-#define REG32(name, dwarf, off, shown) { name, dwarf, off, 4, shown }
+#define REG32(name, dwarf, off, shown) { name, dwarf, off, 4, shown, true }
+#define NOT_SAMPLED32(name, off, shown) { name, -1, off, 4, shown, false }
 static const struct pi_arch_reg i386_regs[] = {
 	REG32("eip", 8, RIP, true), REG32("esp", 4, RSP, true), REG32("ebp", 5, RBP, true),
 	REG32("eax", 0, RAX, true), REG32("ebx", 3, RBX, true), REG32("ecx", 1, RCX, true),
 	REG32("edx", 2, RDX, true), REG32("esi", 6, RSI, true), REG32("edi", 7, RDI, true),
-	REG32("eflags", -1, EFLAGS, true), REG32("orig_eax", -1, ORIG_RAX, true),
-	REG32("cs", -1, CS, false), REG32("ss", -1, SS, false), REG32("ds", -1, DS, false),
-	REG32("es", -1, ES, false), REG32("fs", -1, FS, false), REG32("gs", -1, GS, false),
+	REG32("eflags", -1, EFLAGS, true), NOT_SAMPLED32("orig_eax", ORIG_RAX, true),
+	REG32("cs", -1, CS, false), REG32("ss", -1, SS, false), NOT_SAMPLED32("ds", DS, false),
+	NOT_SAMPLED32("es", ES, false), NOT_SAMPLED32("fs", FS, false),
+	NOT_SAMPLED32("gs", GS, false),
 };
 #undef REG32
+#undef NOT_SAMPLED32
 
 const struct pi_arch pi_arch_x86_64 = {
 	.id = PI_ARCH_X86_64,
