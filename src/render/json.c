@@ -7,6 +7,7 @@
 #include "analysis/state.h"
 #include "analysis/vma.h"
 #include "render/json_util.h"
+#include "sys/abi.h"
 
 double pi_json_ticks(const struct pi_process *p, uint64_t n)
 {
@@ -103,7 +104,8 @@ static void identity(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_kseconds(w, "age_seconds", p->age_seconds);
 	pi_json_strings(w, "cgroup", &p->cgroup, !p->cgroup_err);
 	/* The row of the architecture table (src/arch) names it; x32 has none. */
-	pi_jw_kstring(w, "abi", !p->abi_known ? NULL : p->arch ? p->arch->name : "x32");
+	const struct pi_arch *a = p->arch ? p->arch : pi_abi_arch(p->abi, true);
+	pi_jw_kstring(w, "abi", !p->abi_known ? NULL : a ? a->name : "x32");
 }
 
 static void scheduling(struct pi_jw *w, const struct pi_process *p)

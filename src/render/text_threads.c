@@ -21,9 +21,11 @@ static const char *basename_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static void user_stack(struct pi_buf *b, const struct pi_thread *t)
+static void user_stack(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t)
 {
 	const struct pi_user_stack *us = &t->ustack;
+	/* Addresses as wide as the target's pointers (8 digits for i386). */
+	int digits = p->arch ? (int)p->arch->ptr_size * 2 : 16;
 
 	if (us->err) {
 		pi_buf_puts(b, INDENT "user   unavailable (see UNAVAILABLE)\n");
@@ -31,7 +33,8 @@ static void user_stack(struct pi_buf *b, const struct pi_thread *t)
 	}
 	for (size_t i = 0; i < us->nframes; i++) {
 		const struct pi_user_frame *f = &us->frames[i];
-		pi_buf_printf(b, INDENT "%s #%-3zu 0x%016" PRIx64 " ", i ? "      " : "user  ", i, f->pc);
+		pi_buf_printf(b, INDENT "%s #%-3zu 0x%0*" PRIx64 " ", i ? "      " : "user  ", i, digits,
+			      f->pc);
 		if (f->function)
 			put_escaped(b, f->function);
 		else
@@ -339,7 +342,7 @@ static void thread_row(struct pi_buf *b, const struct pi_process *p, const struc
 		for (size_t k = 0; k < t->kstack.n; k++)
 			pi_buf_printf(b, "           %s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
 		if (p->stacks_collected && !p->stacks_err)
-			user_stack(b, t);
+			user_stack(b, p, t);
 		registers(b, p, t);
 		tls(b, p, t);
 	}
@@ -480,7 +483,7 @@ static void grouped(struct pi_buf *b, const struct pi_process *p, const struct p
 			for (size_t k = 0; k < t->kstack.n; k++)
 				pi_buf_printf(b, INDENT "%s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
 			if (p->stacks_collected && !p->stacks_err)
-				user_stack(b, t);
+				user_stack(b, p, t);
 		}
 		if (grp->count == 1) {
 			if (shows(view, PI_SECTION_STACKS)) {
