@@ -2,7 +2,7 @@
  * struct user_pt_regs (x0-x30, sp, pc, pstate), the set ptrace and perf
  * give on an aarch64 host. */
 #include <elf.h>
-#include <seccomp.h>
+#include <linux/audit.h>
 #include <string.h>
 
 #include "arch/rows.h"
@@ -89,7 +89,7 @@ const struct pi_arch pi_arch_aarch64 = {
 		   .span = 20 },
 	.nr_futex = 98,
 	.nr_rt_sigreturn = 139,
-	.seccomp_arch = SCMP_ARCH_AARCH64,
+	.seccomp_arch = AUDIT_ARCH_AARCH64,
 	.call_window = 4,
 	.call_before = call_before,
 	.sigreturn_window = 8,

@@ -109,7 +109,7 @@ struct pi_arch {
 	/* System calls the decoders look for, by number in this ABI. */
 	long nr_futex;
 	long nr_rt_sigreturn;
-	uint32_t seccomp_arch;	/* libseccomp's name for its table */
+	uint32_t seccomp_arch;	/* its table in libseccomp (an AUDIT_ARCH_* value) */
 
 	/* Call sites: call_window bytes ending at a return address ra are
 	 * read; call_before says whether they end in a call, and for a

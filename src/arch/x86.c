@@ -2,7 +2,7 @@
  * read through the x86-64 register set (struct user_regs_struct), which
  * ptrace and perf use for a 32-bit task too, zero-extended. */
 #include <elf.h>
-#include <seccomp.h>
+#include <linux/audit.h>
 #include <string.h>
 
 #include "arch/rows.h"
@@ -131,7 +131,7 @@ const struct pi_arch pi_arch_x86_64 = {
 		   .span = 20 },
 	.nr_futex = 202,
 	.nr_rt_sigreturn = 15,
-	.seccomp_arch = SCMP_ARCH_X86_64,
+	.seccomp_arch = AUDIT_ARCH_X86_64,
 	.call_window = 8,
 	.call_before = call_before,
 	.sigreturn_window = 9,
@@ -168,7 +168,7 @@ const struct pi_arch pi_arch_i386 = {
 		   .span = 20 },
 	.nr_futex = 240,
 	.nr_rt_sigreturn = 173,
-	.seccomp_arch = SCMP_ARCH_X86,
+	.seccomp_arch = AUDIT_ARCH_I386,
 	.call_window = 8,
 	.call_before = call_before_i386,
 	.sigreturn_window = 8,
