@@ -126,12 +126,15 @@ static void read_exe_variables(struct pi_process *p, Dwfl *dwfl)
 		struct pi_thread *t = &p->threads[i];
 		if (t->tls.err || !t->tls.fs_base)
 			continue;
-		/* Without libthread_db's answer: x86-64 puts the executable's
-		 * block right below the thread pointer, rounded up to its
-		 * alignment (the "variant II" layout). */
+		/* Without libthread_db's answer: in the "variant II" layout
+		 * (x86, src/arch) the executable's block lies right below the
+		 * thread pointer, rounded up to its alignment; another
+		 * layout's is not guessed. */
 		uint64_t block = t->tls.exe_block;
-		if (!block)
+		if (!block && p->arch && p->arch->tls_variant == PI_TLS_VARIANT_II)
 			block = t->tls.fs_base - ((tls.p_memsz + align - 1) / align * align);
+		if (!block)
+			continue;
 		t->tls.exe_block = block;
 		t->tls.vars = all + i * nvars;
 		t->tls.owns_vars = !owned;
