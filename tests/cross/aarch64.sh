@@ -6,18 +6,30 @@
 # The same test sources as tests/unit, against a small stand-in for Check
 # (tests/cross/check.h), which an aarch64 sysroot does not have.
 #
-# Needs the cross compiler and qemu (Debian: gcc-aarch64-linux-gnu,
-# libc6-dev-arm64-cross, qemu-user); without them it says so and skips.
-# (pinspect itself does not build for aarch64 yet: doc/design.md,
-# Architectures.)
+# Needs a compiler for aarch64 and qemu: aarch64-linux-gnu-gcc, or clang
+# with the aarch64 C library and binutils (Debian: clang,
+# libc6-dev-arm64-cross, libgcc-12-dev-arm64-cross,
+# binutils-aarch64-linux-gnu; unlike gcc-aarch64-linux-gnu, these can be
+# installed beside gcc-multilib, which the 32-bit helpers need), and
+# qemu-user. Without them it says so and skips. (pinspect itself does not
+# build for aarch64 yet: doc/design.md, Architectures.)
 set -u
 : "${abs_top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${abs_top_srcdir:=$abs_top_builddir}"
-cc=${AARCH64_CC:-aarch64-linux-gnu-gcc}
 qemu=${QEMU_AARCH64:-qemu-aarch64}
 
-if ! command -v "$cc" >/dev/null; then
-	echo "1..0 # SKIP no aarch64 cross compiler ($cc; Debian: gcc-aarch64-linux-gnu libc6-dev-arm64-cross)"
+if [ -n "${AARCH64_CC:-}" ]; then
+	read -r -a cc <<<"$AARCH64_CC"
+elif command -v aarch64-linux-gnu-gcc >/dev/null; then
+	cc=(aarch64-linux-gnu-gcc)
+elif command -v clang >/dev/null && command -v aarch64-linux-gnu-ld >/dev/null \
+	&& [ -e /usr/aarch64-linux-gnu/include/stdio.h ]; then
+	cc=(clang --target=aarch64-linux-gnu)
+else
+	cc=()
+fi
+if [ "${#cc[@]}" = 0 ] || ! command -v "${cc[0]}" >/dev/null; then
+	echo "1..0 # SKIP no compiler for aarch64 (Debian: clang libc6-dev-arm64-cross libgcc-12-dev-arm64-cross binutils-aarch64-linux-gnu, or gcc-aarch64-linux-gnu)"
 	exit 0
 fi
 if ! command -v "$qemu" >/dev/null; then
@@ -39,7 +51,7 @@ sources=(
 	src/util/fmt.c src/render/jsonw.c src/analysis/vma.c
 )
 # Static: qemu then needs no aarch64 dynamic loader or libraries.
-if ! "$cc" -static -std=gnu11 -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -DPI_UNIT_PORTABLE \
+if ! "${cc[@]}" -static -std=gnu11 -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -DPI_UNIT_PORTABLE \
 	-DPI_FIXTURES="\"$s/tests/fixtures\"" -I"$s/tests/cross" -I"$s/tests/unit" -I"$s/src" \
 	-I"$abs_top_builddir" -o "$tmp/unit-aarch64" "${sources[@]/#/$s/}" 2>"$tmp/cc.err"; then
 	echo "not ok 1 - the portable unit tests build for aarch64"
