@@ -15,6 +15,7 @@
 #include "proc/reader.h"
 #include "proc/system.h"
 #include "tls/tls.h"
+#include "arch/host.h"
 #include "trace/sample.h"
 #include "trace/tracer.h"
 #include "unwind/unwinder.h"
@@ -156,8 +157,8 @@ static void regs_to_dwarf(const struct pi_arch *a, const struct user_regs_struct
 static void keep_registers(struct pi_thread *t, const struct user_regs_struct *r, bool sampled)
 {
 	t->regs.known = true;
-	t->regs.rip = r->rip;
-	t->regs.rsp = r->rsp;
+	t->regs.rip = pi_host_regs_pc(r);
+	t->regs.rsp = pi_host_regs_sp(r);
 	free(t->regs.all);
 	t->regs.all = pi_xmalloc(sizeof *t->regs.all);
 	*t->regs.all = *r;
@@ -200,7 +201,7 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 		keep_registers(t, &st->regs, false);
 		if (c->p->arch->tls_checked) {
 			t->tls.err = 0;
-			t->tls.fs_base = st->regs.fs_base;
+			t->tls.fs_base = pi_host_regs_thread_pointer(&st->regs);
 			t->tls.source = "ptrace";
 		}
 		t->ustack.method = method;

@@ -62,7 +62,9 @@ static void registers_object(struct pi_jw *w, const struct pi_arch *a, const str
 			regs->sampled && !reg->in_sample ? pi_jw_null(w)
 							 : pi_jw_u64(w, pi_arch_reg_read(reg, r));
 		}
-	} else if (r) {
+	}
+#if defined(__x86_64__)
+	else if (r) {
 		/* A perf sample holds the general registers, eflags, cs and
 		 * ss; the rest are null then, never a made-up 0. */
 		const struct { const char *name; unsigned long long v; bool in_sample; } all[] = {
@@ -81,6 +83,7 @@ static void registers_object(struct pi_jw *w, const struct pi_arch *a, const str
 			regs->sampled && !all[i].in_sample ? pi_jw_null(w) : pi_jw_u64(w, all[i].v);
 		}
 	}
+#endif
 	pi_jw_object_end(w);
 }
 

@@ -18,6 +18,7 @@
 #include <asm/perf_regs.h>
 #endif
 
+#include "arch/host.h"
 #include "util/deadline.h"
 #include "util/xalloc.h"
 
@@ -142,7 +143,7 @@ int pi_sample_parse(const uint8_t *rec, size_t len, pid_t tid, size_t stack_aske
 		return -EPROTO;
 	s->stack = NULL;
 	s->stack_len = 0;
-	s->stack_start = s->regs.rsp;
+	s->stack_start = pi_host_regs_sp(&s->regs);
 	s->stack_cut = false;
 	if (size == 0)
 		return c.left == 0 ? 0 : -EPROTO;	/* nothing copied: the first frame only */
