@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 #include <asm/perf_regs.h>
 #endif
 
@@ -53,6 +53,20 @@ static const struct reg_map reg_map[] = {
 	/* ds, es, fs and gs: the kernel refuses them for a 64-bit task. */
 	REG(R8, r8), REG(R9, r9), REG(R10, r10), REG(R11, r11),
 	REG(R12, r12), REG(R13, r13), REG(R14, r14), REG(R15, r15),
+};
+#undef REG
+enum { NATIVE_ABI = PERF_SAMPLE_REGS_ABI_64 };
+#elif defined(__aarch64__)
+/* x0-x30 (x29 the frame pointer, x30 the link register), sp, pc: perf's
+ * indexes are their places in user_pt_regs. */
+#define REG(n) { n, offsetof(struct user_regs_struct, regs) + 8 * (n) }
+static const struct reg_map reg_map[] = {
+	REG(0), REG(1), REG(2), REG(3), REG(4), REG(5), REG(6), REG(7), REG(8), REG(9),
+	REG(10), REG(11), REG(12), REG(13), REG(14), REG(15), REG(16), REG(17), REG(18),
+	REG(19), REG(20), REG(21), REG(22), REG(23), REG(24), REG(25), REG(26), REG(27),
+	REG(28), REG(29), REG(30),
+	{ PERF_REG_ARM64_SP, offsetof(struct user_regs_struct, sp) },
+	{ PERF_REG_ARM64_PC, offsetof(struct user_regs_struct, pc) },
 };
 #undef REG
 enum { NATIVE_ABI = PERF_SAMPLE_REGS_ABI_64 };
