@@ -115,13 +115,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t flags = (uint8_t)fz_take(&f, 1);
 	uint64_t rbp = relocate(fz_take(&f, 8));
 	/* rbx, r12..r15: what a thread stopped for its stack also gives. */
-	uint64_t callee[PI_DWARF_NREGS] = { 0 };
-	uint32_t callee_known = 0;
+	const struct pi_arch *a = pi_arch_get(PI_ARCH_X86_64);
+	uint64_t callee[PI_ARCH_MAX_REGS] = { 0 };
+	uint64_t callee_known = 0;
 	if (flags & 2)
-		for (int r = 0; r < PI_DWARF_NREGS; r++)
+		for (int r = 0; r < (int)a->dwarf_nregs; r++)
 			if (r == 3 || (r >= 12 && r <= 15)) {
 				callee[r] = relocate(fz_take(&f, 8));
-				callee_known |= 1u << r;
+				callee_known |= 1ULL << r;
 			}
 
 	size_t len = f.n < MAX_STACK ? f.n : MAX_STACK;
@@ -137,17 +138,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct pi_unwind_start start;
 	memset(&start, 0, sizeof start);
-	start.regs[PI_DWARF_RIP] = pc;
-	start.regs[PI_DWARF_RSP] = stack_start + (len ? sp_off % len : 0);
-	start.known = 1u << PI_DWARF_RIP | 1u << PI_DWARF_RSP;
+	start.arch = a;
+	start.regs[a->dwarf_pc] = pc;
+	start.regs[a->dwarf_sp] = stack_start + (len ? sp_off % len : 0);
+	start.known = 1ULL << a->dwarf_pc | 1ULL << a->dwarf_sp;
 	if (flags & 1) {
-		start.regs[PI_DWARF_RBP] = rbp;
-		start.known |= 1u << PI_DWARF_RBP;
+		start.regs[a->dwarf_fp] = rbp;
+		start.known |= 1ULL << a->dwarf_fp;
 	}
-	for (int r = 0; r < PI_DWARF_NREGS; r++)
-		if (callee_known & (1u << r)) {
+	for (int r = 0; r < (int)a->dwarf_nregs; r++)
+		if (callee_known & (1ULL << r)) {
 			start.regs[r] = callee[r];
-			start.known |= 1u << r;
+			start.known |= 1ULL << r;
 		}
 	start.stack = stack;
 	start.stack_start = stack_start;

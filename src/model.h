@@ -19,6 +19,7 @@
 #include <sys/user.h>
 
 #include "analysis/reasons.h"
+#include "arch/arch.h"
 #include "proc/lists.h"
 #include "proc/maps.h"
 #include "proc/sched.h"
@@ -442,6 +443,11 @@ struct pi_process {
 	int cgroup_err;
 	enum pi_abi abi;	/* how to read system call numbers */
 	bool abi_known;		/* false when the executable's header was unreadable */
+	/* Its row of the architecture table (src/arch): registers, call
+	 * sites, mutex layout, system call numbers. The host's when the
+	 * header was unreadable (as abi is then taken to be native); NULL
+	 * for an ABI the table has no row for (x32). */
+	const struct pi_arch *arch;
 
 	char *parent_comm;	/* NULL when the parent could not be read */
 	pid_t tracer_pid;	/* the main thread's tracer, else any thread's; 0 none */

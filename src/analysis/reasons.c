@@ -25,7 +25,12 @@ const struct pi_reason pi_reasons[] = {
 	ROW(PI_ERR_MOVED, NULL, "moved", "it kept moving while its stack was being copied", 0),
 	ROW(PI_ERR_NOT_ASKED, NULL, "not_asked", "user stacks were not asked for", 0),
 	ROW(PI_ERR_NO_STACK_MAP, NULL, "no_stack_mapping", "its stack pointer lies in no mapping", 0),
-	ROW(PI_ERR_NOT_X86_64, NULL, "not_x86_64", "a 32-bit process: pinspect unwinds x86-64 stacks only", 0),
+	ROW(PI_ERR_NOT_X86_64, NULL, "not_x86_64",
+	    "an x32 process (or one running in another mode than its executable's): pinspect "
+	    "unwinds x86-64, i386 and aarch64 stacks only", 0),
+	ROW(PI_ERR_TLS_NOT_CHECKED, NULL, "tls_not_checked",
+	    "not checked for 32-bit (i386) processes: their thread pointer is the gs segment's "
+	    "base, which pinspect does not read", 0),
 	ROW(PI_ERR_TIMEOUT, NULL, "timeout", "not read within --timeout %g s", PI_REASON_ARG_TIMEOUT),
 	ROW(PI_ERR_TIMEOUT, "lock_analysis", "timeout", "not finished within --timeout %g s: the "
 	    "deadlocks and wait chains found may be incomplete", PI_REASON_ARG_TIMEOUT),

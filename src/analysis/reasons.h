@@ -27,9 +27,10 @@ enum {
 	PI_ERR_MOVED = 4101,		/* it kept moving while its stack was copied */
 	PI_ERR_NOT_ASKED = 4102,	/* user stacks were not asked for */
 	PI_ERR_NO_STACK_MAP = 4103,	/* its stack pointer is in no mapping */
-	PI_ERR_NOT_X86_64 = 4104,	/* a 32-bit (i386 or x32) process */
+	PI_ERR_NOT_X86_64 = 4104,	/* an ABI src/arch has no row for (x32) */
 	PI_ERR_TIMEOUT = 4105,		/* not reached within the time budget (--timeout) */
 	PI_ERR_NO_USER_SAMPLE = 4106,	/* it ran, but never in user space when sampled */
+	PI_ERR_TLS_NOT_CHECKED = 4107,	/* its architecture's TLS is not read (src/arch) */
 	/* A sandboxed decoder (src/sandbox/) failed; only its item is lost. */
 	PI_ERR_SANDBOX_CRASHED = 4120,	/* it died of a signal or exited with an error */
 	PI_ERR_SANDBOX_TIMEOUT = 4121,	/* killed at its deadline, or its CPU time limit */

@@ -15,16 +15,23 @@
 #include "util/xalloc.h"
 
 enum {
-	MUTEX_SIZE = 40,	/* sizeof(pthread_mutex_t) on x86-64, and of std::mutex */
-	MUTEX_FIELDS = 20,	/* __lock, __count, __owner, __nusers, __kind */
+	/* The most bytes of a mutex's fields any row of src/arch spans. */
+	MUTEX_FIELDS_MAX = 32,
 	FUTEX_TID = 0x3fffffff,	/* FUTEX_TID_MASK: the owner in a PI futex word */
+	X32_SYSCALL_BIT = 0x40000000,	/* x32: x86-64's numbers, with this bit */
 };
+
+/* x32 has no row of its own: its calls are x86-64's with a bit set, its
+ * mutex is laid out as x86-64's. */
+static const struct pi_arch *row_or_x86_64(const struct pi_arch *a)
+{
+	return a ? a : pi_arch_get(PI_ARCH_X86_64);
+}
 
 long pi_futex_nr(enum pi_abi abi, bool abi_known)
 {
-	if (!abi_known || abi == PI_ABI_NATIVE)
-		return 202;
-	return abi == PI_ABI_I386 ? 240 : (202 | 0x40000000);
+	const struct pi_arch *a = pi_abi_arch(abi, abi_known);
+	return a ? a->nr_futex : pi_arch_get(PI_ARCH_X86_64)->nr_futex | X32_SYSCALL_BIT;
 }
 
 static bool is_wait(unsigned op)
@@ -47,20 +54,22 @@ bool pi_futex_from_syscall(const struct pi_syscall *sc, long futex_nr, struct pi
 	return true;
 }
 
-int pi_futex_read(pid_t pid, struct pi_futex *f)
+int pi_futex_read(pid_t pid, const struct pi_arch *arch, struct pi_futex *f)
 {
-	uint32_t words[MUTEX_FIELDS / 4];
-	ssize_t n = pi_mem_read(pid, f->addr, words, sizeof words);
-	if (n < 4) {
+	const struct pi_arch *a = row_or_x86_64(arch);
+	uint8_t bytes[MUTEX_FIELDS_MAX];
+	size_t want = a->mutex.span < sizeof bytes ? a->mutex.span : sizeof bytes;
+	ssize_t n = pi_mem_read(pid, f->addr, bytes, want);
+	struct pi_mutex_words m;
+	if (n < 4 || !pi_arch_mutex_decode(a, bytes, (size_t)n, &m)) {
 		f->read_err = n < 0 ? (int)n : -EFAULT;
 		return f->read_err;
 	}
-	memset((char *)words + n, 0, sizeof words - (size_t)n);
-	f->word = words[0];
-	f->count = words[1];
-	f->owner_field = (int32_t)words[2];
-	f->nusers = words[3];
-	f->mutex_kind = (int32_t)words[4];
+	f->word = m.lock;
+	f->count = m.count;
+	f->owner_field = m.owner;
+	f->nusers = m.nusers;
+	f->mutex_kind = m.kind;
 	return 0;
 }
 
@@ -99,7 +108,7 @@ static const char *symbol_at(struct pi_process *p, Dwfl *dwfl, uint64_t addr)
 static void describe_futex(struct pi_process *p, Dwfl *dwfl, struct pi_thread *t)
 {
 	struct pi_futex *f = &t->futex;
-	if (pi_futex_read(p->pid, f))
+	if (pi_futex_read(p->pid, p->arch, f))
 		return;
 	long at = pi_vma_find(p->vmas, p->nvmas, f->addr);
 	if (at >= 0) {
@@ -134,19 +143,23 @@ static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwar
 
 	if (!pi_module_is_programs_own(name, p->exe))
 		return DWARF_CB_OK;
+	const struct pi_arch *a = row_or_x86_64(p->arch);
+	size_t span = a->mutex.span < MUTEX_FIELDS_MAX ? a->mutex.span : MUTEX_FIELDS_MAX;
 	int n = dwfl_module_getsymtab(mod);
 	for (int i = 1; i < n && !pi_deadline_passed(&p->deadline); i++) {
 		GElf_Sym sym;
 		GElf_Addr addr;
 		const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
-		if (!s || GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_size != MUTEX_SIZE
+		if (!s || GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_size != a->mutex.size
 		    || sym.st_shndx == SHN_UNDEF)
 			continue;
-		uint32_t w[MUTEX_FIELDS / 4];
-		if (pi_mem_read(p->pid, addr, w, sizeof w) != (ssize_t)sizeof w || w[0] == 0)
+		uint8_t bytes[MUTEX_FIELDS_MAX];
+		struct pi_mutex_words m;
+		if (pi_mem_read(p->pid, addr, bytes, span) != (ssize_t)span
+		    || !pi_arch_mutex_decode(a, bytes, span, &m) || m.lock == 0)
 			continue;
-		bool pi = (int32_t)w[4] >= 0 && ((int32_t)w[4] & 32);
-		pid_t owner = pi_process_global_tid(p, pi ? (pid_t)(w[0] & FUTEX_TID) : (pid_t)w[2]);
+		bool pi = m.kind >= 0 && (m.kind & 32);
+		pid_t owner = pi_process_global_tid(p, pi ? (pid_t)(m.lock & FUTEX_TID) : (pid_t)m.owner);
 		if (owner <= 0 || !is_own_thread(p, owner))
 			continue;
 		pi_xgrow(&p->held_locks, &sc->cap, p->nheld_locks + 1, sizeof *p->held_locks);
@@ -155,7 +168,7 @@ static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwar
 		h->symbol = named(p, s, 0);
 		h->owner = owner;
 		h->pi = pi;
-		h->depth = w[1] ? w[1] : 1;
+		h->depth = m.count ? m.count : 1;
 	}
 	return DWARF_CB_OK;
 }
@@ -208,7 +221,7 @@ static void read_other_task(struct pi_process *p, pid_t tid, size_t *cap)
 void pi_collect_locks(struct pi_process *p, Dwfl *dwfl)
 {
 	size_t others_cap = 0;
-	long nr = pi_futex_nr(p->abi, p->abi_known);
+	long nr = p->arch ? p->arch->nr_futex : pi_futex_nr(p->abi, p->abi_known);
 
 	p->locks_collected = true;
 	for (size_t i = 0; i < p->nthreads; i++) {

@@ -5,12 +5,14 @@
  * A thread blocked in futex() shows the futex's address, operation and
  * expected value in its syscall file. For a glibc mutex the word there is
  * the lock (2: locked, with waiters) and the owner's TID sits 8 bytes
- * further (__owner); a priority-inheritance futex word holds its owner's
+ * further (__owner; where __kind is depends on the architecture, see
+ * src/arch); a priority-inheritance futex word holds its owner's
  * TID itself. What it all means is decided in analysis/locks.c. */
 #ifndef PI_COLLECT_LOCKS_H
 #define PI_COLLECT_LOCKS_H
 
 #include "model.h"
+#include "sys/abi.h"
 
 struct Dwfl;
 
@@ -21,8 +23,9 @@ long pi_futex_nr(enum pi_abi abi, bool abi_known);
  * value and returns true; otherwise clears f and returns false. */
 bool pi_futex_from_syscall(const struct pi_syscall *sc, long futex_nr, struct pi_futex *f);
 /* Reads the futex word at f->addr in pid, and the pthread_mutex_t fields
- * that would follow it. Returns 0, or -errno (also left in f->read_err). */
-int pi_futex_read(pid_t pid, struct pi_futex *f);
+ * that would follow it, laid out as arch says (src/arch; NULL: x32, as
+ * x86-64). Returns 0, or -errno (also left in f->read_err). */
+int pi_futex_read(pid_t pid, const struct pi_arch *arch, struct pi_futex *f);
 
 /* Fills each thread's futex, p->held_locks, and p->other_tasks (lock
  * holders in other processes). dwfl, when not NULL, names the variables. */

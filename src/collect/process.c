@@ -53,7 +53,9 @@ static void read_identity(int procfd, struct pi_process *p, struct pi_buf *buf)
 
 	/* The executable's ELF header tells 64-bit, 32-bit and x32
 	 * processes apart, and with them what system call numbers mean. */
-	p->abi_known = pi_exe_abi(procfd, &p->abi) == 0;
+	p->abi_known = pi_exe_abi_arch(procfd, &p->abi, &p->arch) == 0;
+	if (!p->abi_known)
+		p->arch = pi_arch_host();
 }
 
 /* The directory whose maps describe the address space: the process's own,
@@ -157,7 +159,7 @@ static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf)
 	p->vmas = parser.vmas;
 	p->nvmas = parser.count;
 	int err = pi_read_at(fd, "auxv", buf);
-	unsigned word = p->abi_known && p->abi != PI_ABI_NATIVE ? 4 : 8;
+	unsigned word = p->arch ? p->arch->ptr_size : 4;	/* x32: 4 */
 	p->auxv_err = err ? err : pi_auxv_parse(buf->data, buf->len, word, &p->auxv);
 	if (opened)
 		close(fd);

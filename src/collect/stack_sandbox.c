@@ -83,45 +83,34 @@ static bool read_target(const struct child *x, uint64_t addr, void *buf, size_t 
 	return n == (ssize_t)len;
 }
 
+/* A stack slot (a pointer of the target's size) of the copy. */
 static uint64_t word_at(const struct pi_unwind_start *s, uint64_t addr, bool *ok)
 {
-	uint64_t w = 0;
-	*ok = addr >= s->stack_start && addr - s->stack_start + 8 <= s->stack_len;
-	if (*ok)
-		memcpy(&w, s->stack + (addr - s->stack_start), 8);
-	return w;
+	unsigned size = s->arch->ptr_size;
+	*ok = addr >= s->stack_start && addr - s->stack_start + size <= s->stack_len;
+	return *ok ? pi_arch_word(s->arch, s->stack + (addr - s->stack_start)) : 0;
 }
 
-/* How the code before a return address called: not at all (it is no
- * return address), a call we cannot follow (indirect, or through the PLT),
- * or a direct call to a known function. */
-enum call_kind { NOT_A_CALL, SOME_CALL, DIRECT_CALL };
-
-static enum call_kind call_before(const struct child *x, uint64_t ra, uint64_t *target)
+/* How the code before a return address called (src/arch decodes it): not
+ * at all (it is no return address), a call we cannot follow (indirect, or
+ * through the PLT), or a direct call to a known function. */
+static enum pi_call_kind call_before(const struct child *x, const struct pi_arch *a, uint64_t ra,
+				     uint64_t *target)
 {
-	uint8_t code[8];
-	if (ra < 8 || !read_target(x, ra - 8, code, 8))
-		return NOT_A_CALL;
-	if (code[3] == 0xe8) {	/* call rel32 */
-		int32_t rel;
-		memcpy(&rel, code + 4, 4);
-		*target = ra + (uint64_t)(int64_t)rel;
-		return DIRECT_CALL;
-	}
-	for (int k = 2; k <= 7; k++)	/* call r/m: opcode ff, /2 */
-		if (code[8 - k] == 0xff && ((code[9 - k] >> 3) & 7) == 2)
-			return SOME_CALL;
-	return NOT_A_CALL;
+	uint8_t code[16];
+	if (ra < a->call_window || a->call_window > sizeof code
+	    || !read_target(x, ra - a->call_window, code, a->call_window))
+		return PI_NOT_A_CALL;
+	return a->call_before(code, ra, target);
 }
 
-/* Is ra the signal trampoline (sa_restorer: "mov $15, %rax; syscall", the
- * rt_sigreturn call), which the kernel pushes as a signal handler's return
- * address? */
-static bool is_sigreturn(const struct child *x, uint64_t ra)
+/* Is ra the signal trampoline (the rt_sigreturn call), which the kernel
+ * pushes as a signal handler's return address? */
+static bool is_sigreturn(const struct child *x, const struct pi_arch *a, uint64_t ra)
 {
-	static const uint8_t restorer[] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
-	uint8_t code[sizeof restorer];
-	return read_target(x, ra, code, sizeof code) && memcmp(code, restorer, sizeof code) == 0;
+	uint8_t code[16];
+	return a->sigreturn_window <= sizeof code && read_target(x, ra, code, a->sigreturn_window)
+	       && a->is_sigreturn(code);
 }
 
 /* Where the function holding pc starts, or 0 if no symbol says. */
@@ -154,6 +143,8 @@ static size_t find_frame_pointers(const struct child *x, const struct pi_unwind_
 				  bool *sure)
 {
 	const struct pi_raw_frame *last = &r->frames[r->nframes - 1];
+	const struct pi_arch *a = s->arch;
+	const uint64_t w = a->ptr_size;
 	*sure = false;
 	if (!last->sp_known)
 		return 0;
@@ -161,21 +152,21 @@ static size_t find_frame_pointers(const struct child *x, const struct pi_unwind_
 	uint64_t end = s->stack_start + s->stack_len;
 	uint64_t limit = last->sp + FP_SCAN_LIMIT < end ? last->sp + FP_SCAN_LIMIT : end;
 	size_t n = 0;
-	for (uint64_t slot = (last->sp + 7) & ~7ULL; slot + 16 <= limit; slot += 8) {
+	for (uint64_t slot = (last->sp + w - 1) & ~(w - 1); slot + 2 * w <= limit; slot += w) {
 		bool ok;
-		uint64_t ra = word_at(s, slot + 8, &ok), target = 0;
+		uint64_t ra = word_at(s, slot + w, &ok), target = 0;
 		if (!ok)
 			break;
 		const struct pi_vma *v = vma_at(x->d->p, ra);
 		if (!v || v->perms[2] != 'x')
 			continue;
-		enum call_kind kind = call_before(x, ra, &target);
-		if ((kind == DIRECT_CALL && func && target == func) || is_sigreturn(x, ra)) {
+		enum pi_call_kind kind = call_before(x, a, ra, &target);
+		if ((kind == PI_DIRECT_CALL && func && target == func) || is_sigreturn(x, a, ra)) {
 			rbp[0] = slot;
 			*sure = true;
 			return 1;
 		}
-		if (kind != NOT_A_CALL && n < max)
+		if (kind != PI_NOT_A_CALL && n < max)
 			rbp[n++] = slot;
 	}
 	return n;
@@ -283,8 +274,8 @@ static void unwind_job(struct child *x, size_t index)
 	size_t without = r.nframes;
 	for (size_t i = 0; i < n && !pi_deadline_passed(&p->deadline); i++) {
 		struct pi_unwind_result again;
-		s.regs[PI_DWARF_RBP] = rbp[i];
-		s.known |= 1u << PI_DWARF_RBP;
+		s.regs[s.arch->dwarf_fp] = rbp[i];
+		s.known |= 1ULL << s.arch->dwarf_fp;
 		pi_unwind(x->u, job->t->tid, &s, x->d->max_frames, &again);
 		bool complete = !again.stop_reason;
 		if (again.nframes > without && (!found || complete)) {

@@ -15,6 +15,7 @@
 #include "proc/reader.h"
 #include "proc/system.h"
 #include "tls/tls.h"
+#include "arch/host.h"
 #include "trace/sample.h"
 #include "trace/tracer.h"
 #include "unwind/unwinder.h"
@@ -23,7 +24,6 @@
 
 enum {
 	MAX_STACK_COPY = 8 << 20,	/* the usual main-stack limit */
-	RED_ZONE = 128,			/* below sp, where leaf functions keep data */
 	SAMPLE_ROUNDS = 8,		/* a thread blocking and running again, sampled anew */
 };
 
@@ -98,7 +98,8 @@ static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
 		 * tracer): not needed. */
 		if (!t->tls.err && t->tls.fs_base > sp && t->tls.fs_base < top)
 			top = t->tls.fs_base;
-		uint64_t start = sp >= RED_ZONE ? sp - RED_ZONE : 0;
+		unsigned red_zone = c->p->arch->red_zone;	/* below sp: a leaf's data */
+		uint64_t start = sp >= red_zone ? sp - red_zone : 0;
 		size_t len = top - start > MAX_STACK_COPY ? MAX_STACK_COPY : (size_t)(top - start);
 		uint8_t *copy = pi_xmalloc(len ? len : 1);
 		ssize_t n = pi_mem_read(c->p->pid, start, copy, len);
@@ -125,9 +126,11 @@ static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
 		}
 		struct pi_unwind_start s;
 		memset(&s, 0, sizeof s);
-		s.regs[PI_DWARF_RSP] = sp;
-		s.regs[PI_DWARF_RIP] = t->syscall.pc;
-		s.known = (1u << PI_DWARF_RSP) | (1u << PI_DWARF_RIP);
+		const struct pi_arch *a = c->p->arch;
+		s.arch = a;
+		s.regs[a->dwarf_sp] = sp;
+		s.regs[a->dwarf_pc] = t->syscall.pc;
+		s.known = (1ULL << a->dwarf_sp) | (1ULL << a->dwarf_pc);
 		s.stack = copy;
 		s.stack_start = start;
 		s.stack_len = (size_t)n;
@@ -143,22 +146,19 @@ static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
 	return false;
 }
 
-static void regs_to_dwarf(const struct user_regs_struct *r, struct pi_unwind_start *s)
+static void regs_to_dwarf(const struct pi_arch *a, const struct user_regs_struct *r,
+			  struct pi_unwind_start *s)
 {
-	const uint64_t v[PI_DWARF_NREGS] = {
-		r->rax, r->rdx, r->rcx, r->rbx, r->rsi, r->rdi, r->rbp, r->rsp,
-		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15, r->rip,
-	};
-	memcpy(s->regs, v, sizeof v);
-	s->known = (1u << PI_DWARF_NREGS) - 1;
+	s->arch = a;
+	pi_arch_regs_to_dwarf(a, r, sizeof *r, s->regs, &s->known);
 }
 
 /* A thread's registers, as a stop or a perf sample gave them. */
 static void keep_registers(struct pi_thread *t, const struct user_regs_struct *r, bool sampled)
 {
 	t->regs.known = true;
-	t->regs.rip = r->rip;
-	t->regs.rsp = r->rsp;
+	t->regs.rip = pi_host_regs_pc(r);
+	t->regs.rsp = pi_host_regs_sp(r);
 	free(t->regs.all);
 	t->regs.all = pi_xmalloc(sizeof *t->regs.all);
 	*t->regs.all = *r;
@@ -179,6 +179,7 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 	b.stack_top = stack_top;
 	b.stack_top_arg = c->p;
 	b.max_stack_copy = MAX_STACK_COPY;
+	b.red_zone = c->p->arch->red_zone;
 	b.hold_all = method == PI_UNWIND_CONSISTENT;
 	b.timeout_seconds = c->opt->stop_timeout_seconds;
 	for (size_t i = 0; i < n; i++)
@@ -198,14 +199,16 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 			continue;
 		}
 		keep_registers(t, &st->regs, false);
-		t->tls.err = 0;
-		t->tls.fs_base = st->regs.fs_base;
-		t->tls.source = "ptrace";
+		if (c->p->arch->tls_checked) {
+			t->tls.err = 0;
+			t->tls.fs_base = pi_host_regs_thread_pointer(&st->regs);
+			t->tls.source = "ptrace";
+		}
 		t->ustack.method = method;
 		t->ustack.interrupted_syscall = st->interrupted_syscall;
 		struct pi_unwind_start s;
 		memset(&s, 0, sizeof s);
-		regs_to_dwarf(&st->regs, &s);
+		regs_to_dwarf(c->p->arch, &st->regs, &s);
 		s.stack = st->stack;
 		s.stack_start = st->stack_start;
 		s.stack_len = st->stack_len;
@@ -257,11 +260,16 @@ static void unwind_sample(struct stack_ctx *c, struct pi_thread *t, struct pi_sa
 	memset(&t->ustack, 0, sizeof t->ustack);
 	t->ustack.stopped_us = -1;
 	t->ustack.method = PI_UNWIND_SAMPLED;
+	if (sm->abi32 != (c->p->arch->ptr_size == 4)) {
+		/* The task runs in another mode than its executable's (a far
+		 * jump): its registers are not the row's. */
+		t->ustack.err = -PI_ERR_NOT_X86_64;
+		return;
+	}
 	keep_registers(t, &sm->regs, true);
 	struct pi_unwind_start s;
 	memset(&s, 0, sizeof s);
-	memcpy(s.regs, sm->dwarf_regs, sizeof s.regs);
-	s.known = (1u << PI_DWARF_NREGS) - 1;
+	regs_to_dwarf(c->p->arch, &sm->regs, &s);
 	s.stack = sm->stack;
 	s.stack_start = sm->stack_start;
 	s.stack_len = sm->stack_len;
@@ -375,8 +383,8 @@ static int why_no_stacks(const struct pi_process *p)
 		return -PI_ERR_ZOMBIE;
 	if (p->maps_err)
 		return p->maps_err;
-	if (p->abi_known && p->abi != PI_ABI_NATIVE)
-		return -PI_ERR_NOT_X86_64;
+	if (!p->arch)
+		return -PI_ERR_NOT_X86_64;	/* x32: no row in the table */
 	return 0;
 }
 

@@ -26,10 +26,6 @@
 
 enum {
 	MAX_READERS = 4,	/* beyond this, /proc's own locks are the limit */
-	/* futex() on each ABI: x86-64, i386, x32. */
-	FUTEX_NR_NATIVE = 202,
-	FUTEX_NR_I386 = 240,
-	FUTEX_NR_X32 = 202 | 0x40000000,
 };
 
 /* Each reader fills its own arrays; they are joined in PID order at the
@@ -120,19 +116,23 @@ static void read_futex_wait(struct reader *r, int procfd, int taskfd, struct pi_
 		p->locks_err = t->syscall_err;
 		return;
 	}
+	/* futex() on each ABI the host runs (src/arch): its own, i386's and
+	 * x32's on x86-64. */
+	const long native = pi_futex_nr(PI_ABI_NATIVE, true);
+	const long i386 = pi_futex_nr(PI_ABI_I386, true), x32 = pi_futex_nr(PI_ABI_X32, true);
 	if (t->syscall_err || sc.kind != PI_SYSCALL_IN
-	    || (sc.nr != FUTEX_NR_NATIVE && sc.nr != FUTEX_NR_I386 && sc.nr != FUTEX_NR_X32))
+	    || (sc.nr != native && sc.nr != i386 && sc.nr != x32))
 		return;
 	/* 240 is futex() only for a 32-bit process (mq_open, which never
 	 * sleeps, on x86-64): the executable says which. */
-	if (!p->abi_known && sc.nr == FUTEX_NR_I386)
+	if (!p->abi_known && sc.nr == i386)
 		p->abi_known = pi_exe_abi(procfd, &p->abi) == 0;
-	long nr = sc.nr == FUTEX_NR_I386 ? pi_futex_nr(p->abi, p->abi_known)
-		  : sc.nr == FUTEX_NR_X32 ? FUTEX_NR_X32 : FUTEX_NR_NATIVE;
+	long nr = sc.nr == i386 ? pi_futex_nr(p->abi, p->abi_known) : sc.nr == x32 ? x32 : native;
 	struct pi_futex f;
 	if (!pi_futex_from_syscall(&sc, nr, &f))
 		return;
-	if (pi_futex_read(p->pid, &f) == -EPERM || f.read_err == -EACCES) {
+	if (pi_futex_read(p->pid, pi_abi_arch(p->abi, p->abi_known), &f) == -EPERM
+	    || f.read_err == -EACCES) {
 		p->locks_err = f.read_err;
 		return;
 	}

@@ -7,6 +7,7 @@
 #include "analysis/state.h"
 #include "analysis/vma.h"
 #include "render/json_util.h"
+#include "sys/abi.h"
 
 double pi_json_ticks(const struct pi_process *p, uint64_t n)
 {
@@ -102,9 +103,9 @@ static void identity(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_kseconds(w, "start_time", p->start_time);
 	pi_jw_kseconds(w, "age_seconds", p->age_seconds);
 	pi_json_strings(w, "cgroup", &p->cgroup, !p->cgroup_err);
-	pi_jw_kstring(w, "abi", !p->abi_known ? NULL
-				: p->abi == PI_ABI_NATIVE ? "x86_64"
-				: p->abi == PI_ABI_I386 ? "i386" : "x32");
+	/* The row of the architecture table (src/arch) names it; x32 has none. */
+	const struct pi_arch *a = p->arch ? p->arch : pi_abi_arch(p->abi, true);
+	pi_jw_kstring(w, "abi", !p->abi_known ? NULL : a ? a->name : "x32");
 }
 
 static void scheduling(struct pi_jw *w, const struct pi_process *p)

@@ -39,7 +39,10 @@ void pi_json_syscall(struct pi_jw *w, const struct pi_thread *t, bool abi_known,
 	pi_jw_object_end(w);
 }
 
-static void registers_object(struct pi_jw *w, const struct pi_regs *regs)
+/* "rip" and "rsp" are the program counter and stack pointer whatever the
+ * architecture (the keys scripts know); the rest of another architecture's
+ * registers are keyed by its own names (src/arch). */
+static void registers_object(struct pi_jw *w, const struct pi_arch *a, const struct pi_regs *regs)
 {
 	pi_jw_key(w, "registers");
 	if (!regs->known) {
@@ -52,7 +55,16 @@ static void registers_object(struct pi_jw *w, const struct pi_regs *regs)
 	pi_jw_kbool(w, "sampled", r != NULL && regs->sampled);
 	pi_jw_ku64(w, "rip", regs->rip);
 	pi_jw_ku64(w, "rsp", regs->rsp);
-	if (r) {
+	if (r && a && a->id != PI_ARCH_X86_64) {
+		for (size_t i = 0; i < a->nregs; i++) {
+			const struct pi_arch_reg *reg = &a->regs[i];
+			pi_jw_key(w, reg->name);
+			regs->sampled && !reg->in_sample ? pi_jw_null(w)
+							 : pi_jw_u64(w, pi_arch_reg_read(reg, r));
+		}
+	}
+#if defined(__x86_64__)
+	else if (r) {
 		/* A perf sample holds the general registers, eflags, cs and
 		 * ss; the rest are null then, never a made-up 0. */
 		const struct { const char *name; unsigned long long v; bool in_sample; } all[] = {
@@ -71,6 +83,7 @@ static void registers_object(struct pi_jw *w, const struct pi_regs *regs)
 			regs->sampled && !all[i].in_sample ? pi_jw_null(w) : pi_jw_u64(w, all[i].v);
 		}
 	}
+#endif
 	pi_jw_object_end(w);
 }
 
@@ -258,7 +271,7 @@ void pi_json_thread(struct pi_jw *w, const struct pi_process *p, const struct pi
 	pi_json_signals(w, "signals_pending", t->status.sig_pending, !t->status_err);
 	pi_json_signals(w, "signals_blocked", t->status.sig_blocked, !t->status_err);
 	pi_json_kernel_stack(w, t);
-	registers_object(w, &t->regs);
+	registers_object(w, p->arch, &t->regs);
 	user_stack(w, p, &t->ustack);
 	tls_object(w, p, &t->tls);
 	lock_object(w, p, t);

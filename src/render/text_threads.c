@@ -21,9 +21,11 @@ static const char *basename_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static void user_stack(struct pi_buf *b, const struct pi_thread *t)
+static void user_stack(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t)
 {
 	const struct pi_user_stack *us = &t->ustack;
+	/* Addresses as wide as the target's pointers (8 digits for i386). */
+	int digits = p->arch ? (int)p->arch->ptr_size * 2 : 16;
 
 	if (us->err) {
 		pi_buf_puts(b, INDENT "user   unavailable (see UNAVAILABLE)\n");
@@ -31,7 +33,8 @@ static void user_stack(struct pi_buf *b, const struct pi_thread *t)
 	}
 	for (size_t i = 0; i < us->nframes; i++) {
 		const struct pi_user_frame *f = &us->frames[i];
-		pi_buf_printf(b, INDENT "%s #%-3zu 0x%016" PRIx64 " ", i ? "      " : "user  ", i, f->pc);
+		pi_buf_printf(b, INDENT "%s #%-3zu 0x%0*" PRIx64 " ", i ? "      " : "user  ", i, digits,
+			      f->pc);
 		if (f->function)
 			put_escaped(b, f->function);
 		else
@@ -87,39 +90,48 @@ static void user_stack(struct pi_buf *b, const struct pi_thread *t)
 	}
 }
 
-static void registers(struct pi_buf *b, const struct pi_thread *t)
+/* A thread's registers, by its architecture's names and width (src/arch):
+ * the shown ones of its row, in the row's order. */
+static void registers(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t)
 {
 	const struct pi_regs *rg = &t->regs;
 	if (!rg->known)
 		return;
+	const struct pi_arch *a = p->arch ? p->arch : pi_arch_host();
 	const struct user_regs_struct *r = rg->all;
 	if (!r) {
-		pi_buf_printf(b, INDENT "regs   rip %#" PRIx64 "  rsp %#" PRIx64
+		pi_buf_printf(b, INDENT "regs   %s %#" PRIx64 "  %s %#" PRIx64
 			      "  (from its syscall file; the rest are not known without stopping it)\n",
-			      rg->rip, rg->rsp);
+			      a->pc_name, rg->rip, a->sp_name, rg->rsp);
 		return;
 	}
 	/* A perf sample holds no fs_base or orig_rax: not shown then. */
-	const struct { const char *name; unsigned long long v; bool in_sample; } all[] = {
-		{ "rip", r->rip, true }, { "rsp", r->rsp, true }, { "rbp", r->rbp, true },
-		{ "rax", r->rax, true }, { "rbx", r->rbx, true }, { "rcx", r->rcx, true },
-		{ "rdx", r->rdx, true }, { "rsi", r->rsi, true }, { "rdi", r->rdi, true },
-		{ "r8", r->r8, true }, { "r9", r->r9, true }, { "r10", r->r10, true },
-		{ "r11", r->r11, true }, { "r12", r->r12, true }, { "r13", r->r13, true },
-		{ "r14", r->r14, true }, { "r15", r->r15, true }, { "eflags", r->eflags, true },
-		{ "fs_base", r->fs_base, false }, { "orig_rax", r->orig_rax, false },
-	};
 	size_t shown = 0;
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-		if (rg->sampled && !all[i].in_sample)
+	int digits = (int)a->ptr_size * 2;
+	for (size_t i = 0; i < a->nregs; i++) {
+		const struct pi_arch_reg *reg = &a->regs[i];
+		if (!reg->shown || (rg->sampled && !reg->in_sample))
 			continue;
 		if (shown % 4 == 0)
 			pi_buf_puts(b, shown ? "\n" INDENT "       " : INDENT "regs   ");
-		pi_buf_printf(b, "%s%-8s %016llx", shown % 4 ? "  " : "", all[i].name, all[i].v);
+		pi_buf_printf(b, "%s%-8s %0*" PRIx64, shown % 4 ? "  " : "", reg->name, digits,
+			      pi_arch_reg_read(reg, r));
 		shown++;
 	}
-	if (rg->sampled)
-		pi_buf_puts(b, "\n" INDENT "       (from a perf sample, which holds no fs_base or orig_rax)");
+	if (rg->sampled) {
+		pi_buf_puts(b, "\n" INDENT "       (from a perf sample, which holds no ");
+		const char *sep = "";
+		size_t left = 0;
+		for (size_t i = 0; i < a->nregs; i++)
+			left += a->regs[i].shown && !a->regs[i].in_sample;
+		for (size_t i = 0; i < a->nregs; i++) {
+			if (!a->regs[i].shown || a->regs[i].in_sample)
+				continue;
+			pi_buf_printf(b, "%s%s", sep, a->regs[i].name);
+			sep = --left == 1 ? " or " : ", ";
+		}
+		pi_buf_putc(b, ')');
+	}
 	pi_buf_putc(b, '\n');
 }
 
@@ -330,8 +342,8 @@ static void thread_row(struct pi_buf *b, const struct pi_process *p, const struc
 		for (size_t k = 0; k < t->kstack.n; k++)
 			pi_buf_printf(b, "           %s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
 		if (p->stacks_collected && !p->stacks_err)
-			user_stack(b, t);
-		registers(b, t);
+			user_stack(b, p, t);
+		registers(b, p, t);
 		tls(b, p, t);
 	}
 	if (shows(view, PI_SECTION_LOCKS))
@@ -471,11 +483,11 @@ static void grouped(struct pi_buf *b, const struct pi_process *p, const struct p
 			for (size_t k = 0; k < t->kstack.n; k++)
 				pi_buf_printf(b, INDENT "%s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
 			if (p->stacks_collected && !p->stacks_err)
-				user_stack(b, t);
+				user_stack(b, p, t);
 		}
 		if (grp->count == 1) {
 			if (shows(view, PI_SECTION_STACKS)) {
-				registers(b, t);
+				registers(b, p, t);
 				tls(b, p, t);
 			}
 			if (shows(view, PI_SECTION_LOCKS))

@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "util/xalloc.h"
 
 /* libseccomp resolves a number by scanning its table; a snapshot asks for
@@ -30,7 +31,10 @@ static void free_syscall_cache(void)
 
 const char *pi_syscall_name(enum pi_abi abi, long nr)
 {
-	static const uint32_t arch[] = { SCMP_ARCH_NATIVE, SCMP_ARCH_X86, SCMP_ARCH_X32 };
+	/* The native and i386 tables by the architecture table's rows (src/arch);
+	 * x32, which has none, by libseccomp's name. */
+	const uint32_t arch[] = { pi_arch_host()->seccomp_arch,
+				  pi_arch_get(PI_ARCH_I386)->seccomp_arch, SCMP_ARCH_X32 };
 	static int registered;
 	long index = nr;
 

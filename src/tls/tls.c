@@ -126,12 +126,15 @@ static void read_exe_variables(struct pi_process *p, Dwfl *dwfl)
 		struct pi_thread *t = &p->threads[i];
 		if (t->tls.err || !t->tls.fs_base)
 			continue;
-		/* Without libthread_db's answer: x86-64 puts the executable's
-		 * block right below the thread pointer, rounded up to its
-		 * alignment (the "variant II" layout). */
+		/* Without libthread_db's answer: in the "variant II" layout
+		 * (x86, src/arch) the executable's block lies right below the
+		 * thread pointer, rounded up to its alignment; another
+		 * layout's is not guessed. */
 		uint64_t block = t->tls.exe_block;
-		if (!block)
+		if (!block && p->arch && p->arch->tls_variant == PI_TLS_VARIANT_II)
 			block = t->tls.fs_base - ((tls.p_memsz + align - 1) / align * align);
+		if (!block)
+			continue;
 		t->tls.exe_block = block;
 		t->tls.vars = all + i * nvars;
 		t->tls.owns_vars = !owned;
@@ -155,6 +158,14 @@ void pi_tls_collect(struct pi_process *p, Dwfl *dwfl)
 {
 	struct tls_ctx c = { p, dwfl, 0 };
 
+	/* Said plainly rather than read with another architecture's layout
+	 * (src/arch: tls_checked). */
+	if (p->arch && !p->arch->tls_checked) {
+		for (size_t i = 0; i < p->nthreads; i++)
+			p->threads[i].tls.err = -PI_ERR_TLS_NOT_CHECKED;
+		return;
+	}
+
 	dwfl_getmodules(dwfl, each_module, &c, 0);
 	int err = pi_threaddb_walk(p->pid, dwfl, p->nthreads, &p->deadline, on_thread, p);
 	if (err == -PI_ERR_THREAD_LIST_LOOP || err == -PI_ERR_THREAD_LIST_LONG
@@ -167,6 +178,8 @@ void pi_tls_collect(struct pi_process *p, Dwfl *dwfl)
 
 void pi_tls_finish(struct pi_process *p, Dwfl *dwfl)
 {
+	if (p->arch && !p->arch->tls_checked)
+		return;
 	read_exe_variables(p, dwfl);
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct pi_tls *tls = &p->threads[i].tls;

@@ -14,10 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 #include <asm/perf_regs.h>
 #endif
 
+#include "arch/host.h"
 #include "util/deadline.h"
 #include "util/xalloc.h"
 
@@ -34,28 +35,43 @@ enum {
 
 /* The registers a sample holds, and where each goes: perf's register
  * index (the bit in sample_regs_user; the sample lists them in that
- * order), its DWARF number for the unwinder (-1: none), and its place in
- * user_regs_struct. Another architecture would add its own table here. */
+ * order) and its place in user_regs_struct, ptrace's layout, which the
+ * architecture table (src/arch) reads for the unwinder and for people. A
+ * 32-bit task's sample comes in the same layout, zero-extended. Another
+ * host architecture would add its own table here. */
 struct reg_map {
 	int perf;
-	int dwarf;
 	size_t uregs_offset;
 };
 
 #if defined(__x86_64__)
-#define REG(perf, dwarf, field) { PERF_REG_X86_##perf, dwarf, offsetof(struct user_regs_struct, field) }
+#define REG(perf, field) { PERF_REG_X86_##perf, offsetof(struct user_regs_struct, field) }
 static const struct reg_map reg_map[] = {
-	REG(AX, 0, rax), REG(BX, 3, rbx), REG(CX, 2, rcx), REG(DX, 1, rdx),
-	REG(SI, 4, rsi), REG(DI, 5, rdi), REG(BP, PI_DWARF_RBP, rbp), REG(SP, PI_DWARF_RSP, rsp),
-	REG(IP, PI_DWARF_RIP, rip), REG(FLAGS, -1, eflags), REG(CS, -1, cs), REG(SS, -1, ss),
+	REG(AX, rax), REG(BX, rbx), REG(CX, rcx), REG(DX, rdx),
+	REG(SI, rsi), REG(DI, rdi), REG(BP, rbp), REG(SP, rsp),
+	REG(IP, rip), REG(FLAGS, eflags), REG(CS, cs), REG(SS, ss),
 	/* ds, es, fs and gs: the kernel refuses them for a 64-bit task. */
-	REG(R8, 8, r8), REG(R9, 9, r9), REG(R10, 10, r10), REG(R11, 11, r11),
-	REG(R12, 12, r12), REG(R13, 13, r13), REG(R14, 14, r14), REG(R15, 15, r15),
+	REG(R8, r8), REG(R9, r9), REG(R10, r10), REG(R11, r11),
+	REG(R12, r12), REG(R13, r13), REG(R14, r14), REG(R15, r15),
+};
+#undef REG
+enum { NATIVE_ABI = PERF_SAMPLE_REGS_ABI_64 };
+#elif defined(__aarch64__)
+/* x0-x30 (x29 the frame pointer, x30 the link register), sp, pc: perf's
+ * indexes are their places in user_pt_regs. */
+#define REG(n) { n, offsetof(struct user_regs_struct, regs) + 8 * (n) }
+static const struct reg_map reg_map[] = {
+	REG(0), REG(1), REG(2), REG(3), REG(4), REG(5), REG(6), REG(7), REG(8), REG(9),
+	REG(10), REG(11), REG(12), REG(13), REG(14), REG(15), REG(16), REG(17), REG(18),
+	REG(19), REG(20), REG(21), REG(22), REG(23), REG(24), REG(25), REG(26), REG(27),
+	REG(28), REG(29), REG(30),
+	{ PERF_REG_ARM64_SP, offsetof(struct user_regs_struct, sp) },
+	{ PERF_REG_ARM64_PC, offsetof(struct user_regs_struct, pc) },
 };
 #undef REG
 enum { NATIVE_ABI = PERF_SAMPLE_REGS_ABI_64 };
 #else
-static const struct reg_map reg_map[] = { { -1, -1, 0 } };
+static const struct reg_map reg_map[] = { { -1, 0 } };
 enum { NATIVE_ABI = -1 };
 #endif
 enum { NREGS = sizeof reg_map / sizeof reg_map[0] };
@@ -125,17 +141,15 @@ int pi_sample_parse(const uint8_t *rec, size_t len, pid_t tid, size_t stack_aske
 		return -EPROTO;
 	if (abi == PERF_SAMPLE_REGS_ABI_NONE)
 		return -EAGAIN;		/* not in user space */
-	if (abi != (uint64_t)NATIVE_ABI)
-		return abi == PERF_SAMPLE_REGS_ABI_32 ? -ENOEXEC : -EPROTO;
+	if (abi != (uint64_t)NATIVE_ABI && abi != PERF_SAMPLE_REGS_ABI_32)
+		return -EPROTO;
+	s->abi32 = abi == PERF_SAMPLE_REGS_ABI_32;
 
-	memset(s->dwarf_regs, 0, sizeof s->dwarf_regs);
 	memset(&s->regs, 0, sizeof s->regs);
 	for (size_t i = 0; i < NREGS; i++) {
 		uint64_t v;
 		if (!take(&c, &v, sizeof v))
 			return -EPROTO;
-		if (reg_map[i].dwarf >= 0)
-			s->dwarf_regs[reg_map[i].dwarf] = v;
 		memcpy((uint8_t *)&s->regs + reg_map[i].uregs_offset, &v, sizeof v);
 	}
 
@@ -143,7 +157,7 @@ int pi_sample_parse(const uint8_t *rec, size_t len, pid_t tid, size_t stack_aske
 		return -EPROTO;
 	s->stack = NULL;
 	s->stack_len = 0;
-	s->stack_start = s->dwarf_regs[PI_DWARF_RSP];
+	s->stack_start = pi_host_regs_sp(&s->regs);
 	s->stack_cut = false;
 	if (size == 0)
 		return c.left == 0 ? 0 : -EPROTO;	/* nothing copied: the first frame only */

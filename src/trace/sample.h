@@ -43,15 +43,16 @@ struct pi_sample {
 	 *  -ETIMEDOUT  it was still running at the deadline, never
 	 *              sampled (in user space, when that is all pinspect
 	 *              may sample);
-	 *  -ENOEXEC    the sample is of another ABI (a 32-bit thread);
 	 *  -EPROTO     the sample failed a check (a kernel bug);
 	 *  the denial of the batch (see pi_sample_batch.denied), or another
 	 *  -errno from perf_event_open or mmap. */
 	int err;
-	/* The registers, in DWARF numbering, for the unwinder (all of
-	 * PI_DWARF_NREGS are known when err is 0). */
-	uint64_t dwarf_regs[PI_DWARF_NREGS];
-	/* The same, and eflags, cs and ss, for people. What a sample does
+	/* The sample is of a 32-bit task (perf's ABI_32): its registers
+	 * are i386's, zero-extended into the layout below. */
+	bool abi32;
+	/* The registers (general ones, eflags, cs and ss), in ptrace's
+	 * layout: the architecture table (src/arch) maps them to DWARF
+	 * numbers for the unwinder. What a sample does
 	 * not hold (fs_base, gs_base, orig_rax, ds, es, fs, gs) is 0: the
 	 * caller must say it is unknown. */
 	struct user_regs_struct regs;

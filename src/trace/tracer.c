@@ -9,12 +9,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "arch/host.h"
 #include "proc/memory.h"
 #include "util/xalloc.h"
-
-/* The kernel's internal "restart" codes, which a system call interrupted
- * by a stop leaves in rax (include/linux/errno.h). */
-enum { ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516 };
 
 static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 enum { NFATAL = sizeof fatal_signals / sizeof fatal_signals[0] };
@@ -94,16 +91,17 @@ static void release(const sigset_t *fatal_set, pid_t tid, int signal_to_deliver)
 
 static void copy_stack(const struct pi_stop_batch *b, pid_t pid, struct pi_stop *t)
 {
-	/* 128 bytes below sp: the x86-64 red zone, where a leaf function may
-	 * keep data without moving sp. */
-	uint64_t sp = t->regs.rsp;
-	uint64_t start = sp >= 128 ? sp - 128 : 0;
+	/* The red zone below sp, where a leaf function may keep data without
+	 * moving sp. (A 32-bit task's registers come in this layout too.) */
+	uint64_t sp = pi_host_regs_sp(&t->regs);
+	uint64_t start = sp >= b->red_zone ? sp - b->red_zone : 0;
 	uint64_t top = b->stack_top ? b->stack_top(b->stack_top_arg, sp) : 0;
 	/* glibc keeps a thread's control block (where fs_base points) at the
 	 * top of its stack mapping, above every frame: no need to copy it
 	 * while the thread waits. */
-	if (t->regs.fs_base > sp && t->regs.fs_base < top)
-		top = t->regs.fs_base;
+	uint64_t tp = pi_host_regs_thread_pointer(&t->regs);
+	if (tp > sp && tp < top)
+		top = tp;
 	size_t len = top > start ? (size_t)(top - start) : 64 * 1024;
 	if (len > b->max_stack_copy)
 		len = b->max_stack_copy;
@@ -116,14 +114,6 @@ static void copy_stack(const struct pi_stop_batch *b, pid_t pid, struct pi_stop 
 	}
 	t->stack_start = start;
 	t->stack_len = (size_t)n;
-}
-
-static bool interrupted_a_syscall(const struct user_regs_struct *r)
-{
-	long rax = (long)r->rax;
-	return (long)r->orig_rax >= 0
-	       && (rax == -EINTR || rax == -ERESTARTSYS || rax == -ERESTARTNOINTR
-		   || rax == -ERESTARTNOHAND || rax == -ERESTART_RESTARTBLOCK);
 }
 
 static struct pi_stop *find_thread(struct pi_stop_batch *b, pid_t tid)
@@ -238,10 +228,11 @@ int pi_trace_stop_batch(struct pi_stop_batch *b)
 		 * stop: hand it back when letting go. */
 		if ((status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP)
 			deliver[idx] = WSTOPSIG(status);
-		if (ptrace(PTRACE_GETREGS, t->tid, NULL, &t->regs) != 0) {
-			t->err = -errno;
+		int err = pi_host_regs_read(t->tid, &t->regs);
+		if (err) {
+			t->err = err;
 		} else {
-			t->interrupted_syscall = interrupted_a_syscall(&t->regs);
+			t->interrupted_syscall = pi_host_regs_interrupted_syscall(&t->regs);
 			copy_stack(b, t->tid, t);
 			t->err = t->stack ? 0 : -EFAULT;
 		}

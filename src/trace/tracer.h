@@ -51,6 +51,9 @@ struct pi_stop_batch {
 	pi_stack_top_fn stack_top;
 	void *stack_top_arg;
 	size_t max_stack_copy;	/* bytes; a longer stack is cut (at its top) */
+	/* Bytes below sp copied too: the target architecture's red zone,
+	 * where a leaf function may keep data without moving sp. */
+	unsigned red_zone;
 	/* hold_all: stop every thread first and let them all go together
 	 * after the last copy (--consistent); otherwise each thread goes as
 	 * soon as its own copy is taken. */

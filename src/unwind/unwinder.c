@@ -55,6 +55,10 @@ struct pi_unwinder {
 	struct pi_unwind_result *result;
 	size_t max_frames;
 	bool last_frame_lacks_rbp;
+	/* Why an unwind stopped for want of the frame pointer, in the words
+	 * of the current unwind's architecture (its register's name). */
+	char no_fp_reason[2][192];
+	const struct pi_arch *reasons_arch;
 };
 
 static const struct pi_vma *vma_at(const struct pi_unwinder *u, uint64_t addr)
@@ -291,18 +295,23 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 	struct pi_unwinder *u = arg;
 	const struct pi_unwind_start *s = u->current;
 	(void)dwfl;
+	/* A word is a pointer of the target's size: 4 bytes for i386. */
+	size_t size = s && s->arch ? s->arch->ptr_size : 8;
 
-	if (s && s->stack && addr >= s->stack_start && addr - s->stack_start + 8 <= s->stack_len) {
-		memcpy(result, s->stack + (addr - s->stack_start), 8);
+	if (s && s->stack && addr >= s->stack_start && addr - s->stack_start + size <= s->stack_len) {
+		uint64_t w = 0;
+		memcpy(&w, s->stack + (addr - s->stack_start), size);
+		*result = w;
 		return true;
 	}
 	/* Outside the stack copy (a signal frame's saved state on an
 	 * alternate stack, static data): read the live process, which
 	 * reading does not disturb. */
-	uint64_t word;
-	ssize_t got = u->access.memfd >= 0 ? pread(u->access.memfd, &word, 8, (off_t)addr)
-					   : pi_mem_read(u->pid, addr, &word, 8);
-	if (addr <= INT64_MAX && got == 8) {
+	uint64_t word = 0;
+	ssize_t got = addr > INT64_MAX ? -1
+		      : u->access.memfd >= 0 ? pread(u->access.memfd, &word, size, (off_t)addr)
+					     : pi_mem_read(u->pid, addr, &word, size);
+	if (got == (ssize_t)size) {
 		*result = word;
 		return true;
 	}
@@ -314,18 +323,23 @@ static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
 	struct pi_unwinder *u = arg;
 	const struct pi_unwind_start *s = u->current;
 
-	/* Hand over each run of known registers. */
-	for (int r = 0; r < PI_DWARF_NREGS;) {
-		if (!(s->known & (1u << r))) {
+	const struct pi_arch *a = s->arch;
+	/* Hand over each run of known registers the architecture's unwinder
+	 * takes (on x86 the program counter is one of them). */
+	int n = (int)a->dwarf_nregs + (a->pc_is_dwarf && a->dwarf_pc >= (int)a->dwarf_nregs);
+	for (int r = 0; r < n && r < PI_ARCH_MAX_REGS;) {
+		if (!(s->known & (1ULL << r))) {
 			r++;
 			continue;
 		}
 		int first = r;
-		while (r < PI_DWARF_NREGS && (s->known & (1u << r)))
+		while (r < n && r < PI_ARCH_MAX_REGS && (s->known & (1ULL << r)))
 			r++;
 		if (!dwfl_thread_state_registers(thread, first, (unsigned)(r - first), &s->regs[first]))
 			return false;
 	}
+	if (!a->pc_is_dwarf && (s->known & (1ULL << a->dwarf_pc)))
+		dwfl_thread_state_register_pc(thread, s->regs[a->dwarf_pc]);
 	return true;
 }
 
@@ -476,7 +490,8 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 	struct pi_unwind_result *r = u->result;
 	Dwarf_Addr pc;
 	bool activation;
-	Dwarf_Word rbp;
+	Dwarf_Word fp;
+	const struct pi_arch *a = u->current->arch;
 
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
@@ -488,10 +503,10 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 	Dwarf_Word sp;
 	r->frames[r->nframes].pc = pc;
 	r->frames[r->nframes].activation = activation;
-	r->frames[r->nframes].sp_known = dwfl_frame_reg(state, PI_DWARF_RSP, &sp) == 0;
+	r->frames[r->nframes].sp_known = dwfl_frame_reg(state, (unsigned)a->dwarf_sp, &sp) == 0;
 	r->frames[r->nframes].sp = r->frames[r->nframes].sp_known ? sp : 0;
 	r->nframes++;
-	u->last_frame_lacks_rbp = dwfl_frame_reg(state, PI_DWARF_RBP, &rbp) != 0;
+	u->last_frame_lacks_rbp = dwfl_frame_reg(state, (unsigned)a->dwarf_fp, &fp) != 0;
 	if (r->nframes >= u->max_frames) {
 		r->stop_reason = "too many frames: the stack is cut here";
 		return DWARF_CB_ABORT;
@@ -506,6 +521,18 @@ static int frame_callback(Dwfl_Frame *state, void *arg)
 static const char *why_it_ended(struct pi_unwinder *u, const struct pi_raw_frame *last,
 				bool rbp_known, bool *needs_rbp)
 {
+	const struct pi_arch *a = u->current->arch;
+	if (u->reasons_arch != a) {
+		u->reasons_arch = a;
+		snprintf(u->no_fp_reason[0], sizeof u->no_fp_reason[0],
+			 "no unwind information for the last frame's code, and the frame pointer "
+			 "(%s) to walk without it is not known (--stop-blocked stops the thread to "
+			 "read it)", a->fp_name);
+		snprintf(u->no_fp_reason[1], sizeof u->no_fp_reason[1],
+			 "the next frame needs the frame pointer (%s), which a thread blocked in a "
+			 "system call does not reveal (--stop-blocked stops the thread to read it)",
+			 a->fp_name);
+	}
 	uint64_t pc = last->activation ? last->pc : last->pc - 1;
 	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, pc);
 	if (!mod)
@@ -520,9 +547,7 @@ static const char *why_it_ended(struct pi_unwinder *u, const struct pi_raw_frame
 		 * needs rbp too. */
 		if (!rbp_known) {
 			*needs_rbp = true;
-			return "no unwind information for the last frame's code, and the frame "
-			       "pointer (rbp) to walk without it is not known (--stop-blocked stops "
-			       "the thread to read it)";
+			return u->no_fp_reason[0];
 		}
 		return "no unwind information for the last frame's code";
 	}
@@ -535,11 +560,10 @@ static const char *why_it_ended(struct pi_unwinder *u, const struct pi_raw_frame
 	    && ops == mem) {
 		reason = NULL;	/* the outermost frame */
 	} else if (!rbp_known && dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops > 0
-		   && (ops[0].atom == DW_OP_breg6
-		       || (ops[0].atom == DW_OP_bregx && ops[0].number == PI_DWARF_RBP))) {
+		   && ((a->dwarf_fp < 32 && ops[0].atom == DW_OP_breg0 + a->dwarf_fp)
+		       || (ops[0].atom == DW_OP_bregx && ops[0].number == (Dwarf_Word)a->dwarf_fp))) {
 		*needs_rbp = true;
-		reason = "the next frame needs the frame pointer (rbp), which a thread blocked "
-			 "in a system call does not reveal (--stop-blocked stops the thread to read it)";
+		reason = u->no_fp_reason[1];
 	}
 	free(frame);
 	return reason;
@@ -549,6 +573,10 @@ void pi_unwind(struct pi_unwinder *u, pid_t tid, const struct pi_unwind_start *s
 	       size_t max_frames, struct pi_unwind_result *out)
 {
 	memset(out, 0, sizeof *out);
+	if (!start->arch) {
+		out->stop_reason = "the process's architecture is not known";
+		return;
+	}
 	if (!u->attached) {
 		out->stop_reason = "no module of the process could be opened";
 		return;

@@ -17,21 +17,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "arch/arch.h"
 #include "proc/maps.h"
 
-/* x86-64 DWARF register numbers. */
-enum {
-	PI_DWARF_RBP = 6,
-	PI_DWARF_RSP = 7,
-	PI_DWARF_RIP = 16,
-	PI_DWARF_NREGS = 17,
-};
-
-/* Where an unwind starts: the registers that are known, and the copy of
- * the stack the unwinder may read. */
+/* Where an unwind starts: the target's architecture (src/arch), the
+ * registers that are known, by the row's DWARF numbers (its program
+ * counter at dwarf_pc), and the copy of the stack the unwinder may read. */
 struct pi_unwind_start {
-	uint64_t regs[PI_DWARF_NREGS];
-	uint32_t known;			/* bit n: regs[n] is known */
+	const struct pi_arch *arch;
+	uint64_t regs[PI_ARCH_MAX_REGS];
+	uint64_t known;			/* bit n: regs[n] is known */
 	const uint8_t *stack;
 	uint64_t stack_start;
 	size_t stack_len;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/arch.h"
 #include "trace/sample.h"
 #include "unit.h"
 
@@ -23,11 +24,18 @@ START_TEST(captured_sample)
 	ck_assert_int_eq(pi_sample_parse(rec, len, CAPTURED_TID, CAPTURED_ASKED, &s), 0);
 	ck_assert_uint_eq(s.regs.rip, 0x5627e1f991ed);
 	ck_assert_uint_eq(s.regs.rsp, 0x7f0087702ec0);
-	ck_assert_uint_eq(s.dwarf_regs[PI_DWARF_RIP], s.regs.rip);
-	ck_assert_uint_eq(s.dwarf_regs[PI_DWARF_RSP], s.regs.rsp);
-	ck_assert_uint_eq(s.dwarf_regs[PI_DWARF_RBP], s.regs.rbp);
-	ck_assert_uint_eq(s.dwarf_regs[3], s.regs.rbx);	/* DWARF 3 is rbx, perf's 1 */
-	ck_assert_uint_eq(s.dwarf_regs[1], s.regs.rdx);	/* DWARF 1 is rdx, perf's 3 */
+	ck_assert(!s.abi32);
+	/* perf's order (ax, bx, cx, dx...) into ptrace's layout, which the
+	 * architecture table maps to DWARF numbers. */
+	const struct pi_arch *a = pi_arch_get(PI_ARCH_X86_64);
+	uint64_t dwarf[PI_ARCH_MAX_REGS], known;
+	ck_assert(pi_arch_regs_to_dwarf(a, &s.regs, sizeof s.regs, dwarf, &known));
+	ck_assert_uint_eq(dwarf[a->dwarf_pc], s.regs.rip);
+	ck_assert_uint_eq(dwarf[a->dwarf_sp], s.regs.rsp);
+	ck_assert_uint_eq(dwarf[a->dwarf_fp], s.regs.rbp);
+	ck_assert_uint_eq(dwarf[3], s.regs.rbx);	/* DWARF 3 is rbx, perf's 1 */
+	ck_assert_uint_eq(dwarf[1], s.regs.rdx);	/* DWARF 1 is rdx, perf's 3 */
+	ck_assert_uint_eq(known, (1ULL << 17) - 1);
 	ck_assert_uint_eq(s.regs.cs, 0x33);		/* the 64-bit user code segment */
 	ck_assert_uint_eq(s.regs.ss, 0x2b);
 	ck_assert_uint_eq(s.regs.fs_base, 0);		/* not in a sample */
@@ -165,8 +173,21 @@ START_TEST(outside_user_space_or_another_abi)
 	struct pi_sample s;
 	build(&r, PERF_SAMPLE_REGS_ABI_NONE, 0, 0, NULL, 0, false, 0);
 	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EAGAIN);
+	/* A 32-bit task's sample: perf's order, in ptrace's layout, which
+	 * the i386 row reads by i386's DWARF numbers. */
 	build(&r, PERF_SAMPLE_REGS_ABI_32, 20, 0, NULL, 0, false, 0);
-	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -ENOEXEC);
+	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), 0);
+	ck_assert(s.abi32);
+	const struct pi_arch *a = pi_arch_get(PI_ARCH_I386);
+	uint64_t dwarf[PI_ARCH_MAX_REGS], known;
+	ck_assert(pi_arch_regs_to_dwarf(a, &s.regs, sizeof s.regs, dwarf, &known));
+	ck_assert_uint_eq(known, (1ULL << 9) - 1);
+	/* perf: ax 0, bx 1, cx 2, dx 3, si 4, di 5, bp 6, sp 7, ip 8. */
+	static const uint64_t want[9] = { 0x1000, 0x1002, 0x1003, 0x1001, 0x1007,
+					  0x1006, 0x1004, 0x1005, 0x1008 };
+	for (int i = 0; i < 9; i++)
+		ck_assert_uint_eq(dwarf[i], want[i]);
+	ck_assert_uint_eq(s.stack_start, 0x1007);
 	build(&r, 77, 20, 0, NULL, 0, false, 0);
 	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
 }
