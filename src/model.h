@@ -85,6 +85,7 @@ struct pi_tls {
 	const char *source;		/* "libthread_db" or "ptrace" */
 	bool self_checked;		/* the TCB's self-pointers were read ... */
 	bool self_ok;			/* ... and point at the TCB */
+	bool go_runtime;		/* a Go runtime thread: no glibc TCB to check (runtime/go.h) */
 	uint64_t exe_block;		/* the executable's TLS block; 0 unknown */
 	long vma;			/* index of the mapping holding the TCB, -1 if none (analysis/) */
 	struct pi_tls_var *vars;

@@ -12,6 +12,7 @@
 #include "analysis/vma.h"
 #include "proc/memory.h"
 #include "proc/target_open.h"
+#include "runtime/frames.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/wire.h"
 #include "unwind/debugpaths.h"
@@ -232,11 +233,22 @@ static void send_frames(struct child *x, const struct pi_unwind_result *r, bool 
 			reason = "not symbolized within --timeout: the stack is cut here";
 			break;
 		}
+		/* A return address outside executable memory is a stale word,
+		 * not a frame (runtime/frames.h). */
+		if (i > 0 && !pi_frame_pc_executable(p->vmas, p->nvmas, r->frames[i].pc)) {
+			reason = "the next return address lies in no executable mapping: the stack "
+				 "ends or is overwritten here";
+			break;
+		}
 		pi_symbolize(x->sym, r->frames[i].pc, r->frames[i].activation, &f, &n);
+		/* A runtime's outermost frame (Go's runtime.goexit, mstart...)
+		 * ends the stack, complete: what lies past it is no caller. */
+		bool outermost = n > 0 && pi_frame_is_outermost(f[n - 1].function);
 		/* Inlined calls count as frames for --max-frames too. */
 		if (sent + n > max) {
 			n = max - sent;
 			reason = "too many frames: the stack is cut here";
+			outermost = false;
 		}
 		for (size_t k = 0; k < n; k++, sent++) {
 			struct pi_stack_wire_frame w;
@@ -252,6 +264,10 @@ static void send_frames(struct child *x, const struct pi_unwind_result *r, bool 
 			w.build_id = string_id(x, f[k].build_id);
 			w.file = string_id(x, f[k].file);
 			pi_wire_put(&x->sc->out, PI_STACK_REC_FRAME, &w, sizeof w);
+		}
+		if (outermost) {
+			reason = NULL;
+			break;
 		}
 	}
 	struct pi_stack_wire_job_end e = { string_id(x, pi_strpool_intern(&x->pool, reason)),

@@ -197,6 +197,8 @@ static void tls(struct pi_buf *b, const struct pi_process *p, const struct pi_th
 	}
 	if (tl->self_checked)
 		pi_buf_puts(b, tl->self_ok ? "; TCB self-pointers ok" : "; TCB self-pointers WRONG");
+	else if (tl->go_runtime)
+		pi_buf_puts(b, "; Go runtime thread: no glibc TCB");
 	pi_buf_putc(b, '\n');
 	for (size_t i = 0; i < tl->nvars; i++) {
 		const struct pi_tls_var *v = &tl->vars[i];

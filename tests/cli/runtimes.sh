@@ -2,7 +2,9 @@
 # Programs of other runtimes, built here from tests/helpers/ when their
 # toolchain is installed: a Rust program blocked in a std::sync::Mutex,
 # built with each of rustc's manglings, whose names come out as gdb
-# prints them.
+# prints them; a Go program with parked goroutines, whose threads' stacks
+# end, complete, at the runtime's outermost frames, with no stale word
+# shown as a frame, and which get no glibc TCB verdict.
 . "$(dirname "$0")/lib.sh"
 
 # The functions of thread NAME's stack, one per line.
@@ -61,6 +63,55 @@ else
 		kill -KILL "$HELPER_PID"
 		wait "$HELPER_PID" 2>/dev/null
 	done
+fi
+
+# --- Go: its threads --------------------------------------------------
+# Are all the program counters of the last output's user stacks inside
+# executable mappings of process $1 (its maps read now)?
+pcs_in_code() {
+	jq -r '.threads[].user_stack[]?.pc' "$TEST_TMP/out" | python3 -c '
+import sys
+code = []
+for line in open("/proc/%s/maps" % sys.argv[1]):
+    f = line.split()
+    if "x" in f[1]:
+        lo, hi = (int(x, 16) for x in f[0].split("-"))
+        code.append((lo, hi))
+bad = [pc for pc in map(int, sys.stdin.read().split()) if not any(lo <= pc < hi for lo, hi in code)]
+print(" ".join(hex(pc) for pc in bad))
+sys.exit(1 if bad else 0)' "$1"
+}
+
+if ! command -v go >/dev/null 2>&1; then
+	skip "go: threads' stacks and TLS" "go is not installed (golang-go)"
+else
+	bin=$TEST_TMP/go-parked
+	if ! GOCACHE=$TEST_TMP/gocache GOFLAGS= CGO_ENABLED=0 \
+		go build -o "$bin" "$abs_top_srcdir/tests/helpers/go_parked.go" 2>"$TEST_TMP/go.err"; then
+		not_ok "go: the helper builds" "$(head -c 2000 "$TEST_TMP/go.err")"
+	else
+		check "go: the binary is Go's (a .gopclntab section)" \
+			bash -c "readelf -S '$bin' | grep -q '\.gopclntab'"
+		start_program "$bin"
+		pid=$HELPER_PID
+		run_pinspect --json "$pid"
+		status_is "go: exits 0" 0
+		jq_check "go: every thread has a stack, and none is cut short" \
+			'[.threads[] | (.user_stack | length) > 0 and .unwind.truncated_reason == null] | all'
+		jq_check "go: each ends at the runtime's outermost frame (mstart, mcall, rt0_go)" \
+			'[.threads[].user_stack | map(select(.inline | not)) | .[-1].function
+			  | test("^runtime\\.(mstart|mcall|rt0_go|goexit|morestack)(\\.abi0)?$")] | all'
+		check "go: no stale word past the last frame is shown as a frame" pcs_in_code "$pid"
+		# Stopped, each thread's fs_base is known: the Go runtime's, no TCB.
+		run_pinspect --consistent --json "$pid"
+		status_is "go (--consistent): exits 0" 0
+		jq_check "go (--consistent): every thread a Go runtime thread, no TCB verdict" \
+			'[.threads[].tls | .fs_base > 0 and .go_runtime_thread == true
+			  and .tcb_self_pointer_ok == null] | all'
+		run_pinspect --consistent "$pid"
+		out_has "go (--consistent): said in the text" 'fs_base .*; Go runtime thread: no glibc TCB'
+		out_lacks "go (--consistent): no thread's TCB is called WRONG" 'TCB self-pointers WRONG'
+	fi
 fi
 
 done_testing
