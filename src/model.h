@@ -485,6 +485,7 @@ struct pi_process {
 	size_t ntls_modules;
 	int tls_modules_err;
 	int thread_list_err;		/* 0, or -PI_ERR_THREAD_*: the walk was cut short */
+	bool runtime_go;		/* the executable is a Go program (tls/tls.c, runtime/go.h) */
 	struct pi_strpool strings;	/* names in the stacks */
 
 	/* collect/waits.c */

@@ -66,6 +66,14 @@ const struct pi_reason pi_reasons[] = {
 	ROW(PI_ERR_LOCK_HOLDER_UNSEEN, NULL, "lock_holder_unseen",
 	    "the lock belongs to an open file that no descriptor pinspect could read holds (a process "
 	    "it may not read, or one in another mount namespace)", 0),
+	ROW(PI_ERR_JAVA_FRAMES, NULL, "java_frames",
+	    "a Java virtual machine: its Java frames (JIT-compiled or interpreted) are labelled, and "
+	    "named only where it writes /tmp/perf-PID.map; `jcmd PID Thread.print` shows them, with "
+	    "Java thread names and Java-level deadlocks", 0),
+	ROW(PI_ERR_GO_GOROUTINES, NULL, "go_goroutines",
+	    "a Go program: only its OS threads are shown, not its goroutines; `dlv attach PID` "
+	    "(goroutines -t) or its /debug/pprof/goroutine?debug=2 (net/http/pprof) shows them, and "
+	    "SIGQUIT prints them as it ends the program", 0),
 
 	/* errnos with words of their own (EPERM is worded as EACCES). */
 	ROW(EACCES, NULL, "permission_denied", "permission denied", 0),

@@ -50,6 +50,10 @@ enum {
 	PI_ERR_LOCK_NOT_LISTED = 4141,	/* /proc/locks shows no wait of this process on the file */
 	PI_ERR_REMOTE_PEER = 4142,	/* the other end is not on this machine (or not in its namespace) */
 	PI_ERR_LOCK_HOLDER_UNSEEN = 4143,	/* no descriptor pinspect can read holds the flock/OFD lock */
+	/* A runtime pinspect recognises but does not read (src/runtime/):
+	 * what is missing, and which tool shows it. */
+	PI_ERR_JAVA_FRAMES = 4150,	/* a JVM: Java frames and Java-level deadlocks */
+	PI_ERR_GO_GOROUTINES = 4151,	/* a Go program: its goroutines */
 };
 
 /* What a reason's words may need besides its code. */

@@ -13,6 +13,7 @@
 #include "proc/memory.h"
 #include "proc/target_open.h"
 #include "runtime/frames.h"
+#include "runtime/jvm.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/wire.h"
 #include "unwind/debugpaths.h"
@@ -67,6 +68,10 @@ struct child {
 	const char **sent;
 	uint32_t *sent_id;
 	size_t sent_cap, nsent;
+	/* A JVM: its code's frames are labelled, or named from its perf
+	 * map (runtime/jvm.h). */
+	bool jvm;
+	struct pi_perfmap perfmap;
 };
 
 static const struct pi_vma *vma_at(const struct pi_process *p, uint64_t addr)
@@ -220,12 +225,25 @@ static uint32_t string_id(struct child *x, const char *s)
 	return x->sent_id[k];
 }
 
+/* A frame in a JVM's own code: named from its perf map, else labelled. */
+static void java_frame(struct child *x, const struct pi_user_frame *f, bool activation,
+		       struct pi_user_frame *out)
+{
+	memcpy(out, f, sizeof *out);
+	uint64_t offset;
+	const char *name = pi_perfmap_lookup(&x->perfmap, activation ? f->pc : f->pc - 1, &offset);
+	out->function = pi_strpool_intern(&x->pool, name ? name : PI_JVM_CODE_LABEL);
+	out->have_offset = name != NULL;
+	out->offset = name ? offset + (activation ? 0 : 1) : 0;
+}
+
 /* Turns physical frames into the frames people read, and sends them. */
 static void send_frames(struct child *x, const struct pi_unwind_result *r, bool fp_found)
 {
 	const struct pi_process *p = x->d->p;
 	size_t max = x->d->max_frames, sent = 0;
 	const char *reason = r->stop_reason;
+	bool last_java = false;
 	for (size_t i = 0; i < r->nframes && sent < max; i++) {
 		const struct pi_user_frame *f;
 		size_t n;
@@ -241,6 +259,15 @@ static void send_frames(struct child *x, const struct pi_unwind_result *r, bool 
 			break;
 		}
 		pi_symbolize(x->sym, r->frames[i].pc, r->frames[i].activation, &f, &n);
+		struct pi_user_frame java;
+		if (x->jvm && n == 1 && !f[0].function && !f[0].module
+		    && pi_jvm_code_at(p->vmas, p->nvmas, f[0].pc)) {
+			java_frame(x, &f[0], r->frames[i].activation, &java);
+			f = &java;
+			last_java = true;
+		} else {
+			last_java = false;
+		}
 		/* A runtime's outermost frame (Go's runtime.goexit, mstart...)
 		 * ends the stack, complete: what lies past it is no caller. */
 		bool outermost = n > 0 && pi_frame_is_outermost(f[n - 1].function);
@@ -270,6 +297,11 @@ static void send_frames(struct child *x, const struct pi_unwind_result *r, bool 
 			break;
 		}
 	}
+	/* Java frames have no unwind tables: past the first, only the JVM
+	 * knows the stack. */
+	if (last_java && reason)
+		reason = "Java frames (JIT-compiled or interpreted) have no unwind tables: "
+			 "jcmd PID Thread.print shows them";
 	struct pi_stack_wire_job_end e = { string_id(x, pi_strpool_intern(&x->pool, reason)),
 				  fp_found ? PI_STACK_JOB_FRAME_POINTER_FOUND : 0 };
 	pi_wire_put(&x->sc->out, PI_STACK_REC_JOB_END, &e, sizeof e);
@@ -364,6 +396,8 @@ struct child_arg {
 	const struct pi_stack_decode *d;
 	const struct pi_stack_batch *b;
 	int memfd;
+	bool jvm;
+	const struct pi_buf *perf_map;	/* the JVM's perf map, unparsed (may be empty) */
 };
 
 static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
@@ -378,6 +412,9 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 	x.b = a->b;
 	x.sc = sc;
 	x.memfd = a->memfd;
+	x.jvm = a->jvm;
+	if (a->perf_map && a->perf_map->len)
+		pi_perfmap_parse(a->perf_map->data, a->perf_map->len, &x.perfmap);
 	const struct pi_process *p = a->d->p;
 	/* Files may be mapped here: a SIGBUS costs this child only. */
 	struct pi_unwind_access access = { child_open_module, child_open_debug, &x, a->memfd,
@@ -402,6 +439,7 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 	pi_symbolizer_free(x.sym);
 	pi_unwinder_free(x.u);
 	pi_strpool_free(&x.pool);
+	pi_perfmap_free(&x.perfmap);
 	free(x.sent);
 	free(x.sent_id);
 	return err;
@@ -664,7 +702,15 @@ static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b
 	cfg.max_requests = (unsigned)(10 * pol.nmodules + 64);
 	cfg.max_fds = (unsigned)(8 * pol.nmodules + 64);
 
-	struct child_arg a = { d, b, memfd > 2 ? memfd : -1 };
+	/* A JVM's perf map: read here (inside its root, a regular file,
+	 * without blocking), parsed by the child. */
+	struct pi_buf perf_map = PI_BUF_INIT;
+	bool jvm = pi_jvm_mapped(p->vmas, p->nvmas);
+	if (jvm && pol.rootfd >= 0) {
+		pid_t nspid = p->status.nspid_levels ? p->status.nspid[p->status.nspid_levels - 1] : p->pid;
+		pi_perfmap_read(pol.rootfd, nspid, &perf_map);
+	}
+	struct child_arg a = { d, b, memfd > 2 ? memfd : -1, jvm, &perf_map };
 	struct pi_buf reply = PI_BUF_INIT;
 	struct pi_sandbox_outcome o;
 	int err = pi_sandbox_run(&cfg, decode_in_child, &a, &reply, &o);
@@ -685,6 +731,7 @@ static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b
 		free(r.frames);
 	}
 	pi_buf_free(&reply);
+	pi_buf_free(&perf_map);
 	return err;
 }
 

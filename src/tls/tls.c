@@ -192,6 +192,7 @@ void pi_tls_finish(struct pi_process *p, Dwfl *dwfl)
 {
 	read_exe_variables(p, dwfl);
 	bool go = exe_is_go(p, dwfl);
+	p->runtime_go = go;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct pi_tls *tls = &p->threads[i].tls;
 		uint64_t tcb[3];

@@ -4,8 +4,15 @@
 # built with each of rustc's manglings, whose names come out as gdb
 # prints them; a Go program with parked goroutines, whose threads' stacks
 # end, complete, at the runtime's outermost frames, with no stale word
-# shown as a frame, and which get no glibc TCB verdict.
+# shown as a frame, and which get no glibc TCB verdict; Java code, in a
+# stand-in (pi-jit: code written at run time into anonymous executable
+# memory, in a process that maps a libjvm.so) and in a real JVM, labelled
+# or named from the JVM's perf map, which is hostile like the rest.
 . "$(dirname "$0")/lib.sh"
+
+# The perf maps this test writes in /tmp, removed however it ends.
+perf_maps=()
+trap 'rm -f "${perf_maps[@]}"; cleanup' EXIT
 
 # The functions of thread NAME's stack, one per line.
 functions_of() {
@@ -111,6 +118,98 @@ else
 		run_pinspect --consistent "$pid"
 		out_has "go (--consistent): said in the text" 'fs_base .*; Go runtime thread: no glibc TCB'
 		out_lacks "go (--consistent): no thread's TCB is called WRONG" 'TCB self-pointers WRONG'
+	fi
+fi
+
+# --- Java: a stand-in for a JVM ------------------------------------------
+java_label='[JIT or interpreted Java code]'
+# The function of frame #0 of the thread named java-code.
+code_frame() {
+	jq -r '.threads[] | select(.comm == "java-code") | .user_stack[0].function // "??"' "$TEST_TMP/out"
+}
+
+start_helper pi-jit
+run_pinspect --json "$HELPER_PID"
+status_is "jit (no libjvm.so): exits 0" 0
+check "jit (no libjvm.so): code outside any module is not called Java" \
+	test "$(code_frame)" = "??"
+jq_check "jit (no libjvm.so): no Java note" '[.unavailable[]? | select(.item == "java_stacks")] == []'
+kill -KILL "$HELPER_PID"
+wait "$HELPER_PID" 2>/dev/null
+
+mkdir -p "$TEST_TMP/jvm"
+cp "$HELPERS/libpi-linked.so" "$TEST_TMP/jvm/libjvm.so"
+start_helper pi-jit "$TEST_TMP/jvm/libjvm.so"
+pid=$HELPER_PID
+code=$(awk '/^code / {print $2}' "$HELPER_OUT")
+map=/tmp/perf-$pid.map
+perf_maps+=("$map")
+rm -f "$map"
+run_pinspect --json "$pid"
+status_is "jit (a JVM): exits 0" 0
+check "jit (a JVM): the code's frame is labelled" test "$(code_frame)" = "$java_label"
+jq_check "jit (a JVM): the stack says jcmd shows the rest" \
+	'.threads[] | select(.comm == "java-code") | .unwind.truncated_reason | test("jcmd PID Thread.print")'
+jq_check "jit (a JVM): the snapshot says jcmd shows Java frames and deadlocks" \
+	'[.unavailable[] | select(.item == "java_stacks" and .code == "java_frames")
+	  | .reason | test("jcmd PID Thread.print") and test("deadlock")] == [true]'
+
+# A perf map, with lines a JVM never writes around the one that names
+# the code (whose name holds an escape sequence), and code it replaced.
+{
+	printf 'not a line\n\n0x10\nzz 10 bad\n10 0 empty\nffffffffffffffff 10 wraps\n'
+	# code the JIT freed, whose memory the next line's code reuses
+	printf '%x 4 stale\n' $((code + 4))
+	printf '%s 0x9 Lcom/evil;\033[2J::run\n' "$code"
+	printf '%s 0x9 cut at the end' "$code"
+} >"$map"
+run_pinspect --json "$pid"
+jq_check "jit (perf map): the frame is named from it, offset into the code" \
+	'.threads[] | select(.comm == "java-code") | .user_stack[0]
+	 | .function == "Lcom/evil;\u001b[2J::run" and .offset == 7'
+run_pinspect "$pid"
+check "jit (perf map): its escape sequence is not printed raw" \
+	bash -c "! grep -q \$'\\x1b' '$TEST_TMP/out'"
+out_has "jit (perf map): but escaped" 'Lcom/evil;\\e\[2J::run\+0x7'
+
+# A FIFO in its place: never opened, never waited on (the wall-clock
+# bound is only there so that a hang fails rather than stalls the test).
+rm -f "$map"
+mkfifo "$map"
+PINSPECT_TIMEOUT=60 run_pinspect --json "$pid"
+status_is "jit (perf map a FIFO): does not block" 0
+check "jit (perf map a FIFO): the frame is labelled" test "$(code_frame)" = "$java_label"
+rm -f "$map"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+
+# --- Java: a real JVM ----------------------------------------------------
+if ! command -v javac >/dev/null 2>&1 || ! command -v jcmd >/dev/null 2>&1; then
+	skip "java: a real JVM's frames" "no JDK (javac, jcmd) is installed (default-jdk-headless)"
+elif ! javac -d "$TEST_TMP/java" "$abs_top_srcdir/tests/helpers/Sleeper.java" 2>"$TEST_TMP/javac.err"; then
+	not_ok "java: the helper builds" "$(head -c 2000 "$TEST_TMP/javac.err")"
+else
+	start_program java -Xint -cp "$TEST_TMP/java" Sleeper
+	pid=$HELPER_PID
+	perf_maps+=("/tmp/perf-$pid.map")
+	run_pinspect --json "$pid"
+	status_is "java: exits 0" 0
+	# the sleeper's frames, one function per line
+	jq -r '.threads[] | select(.comm == "sleeper") | .user_stack[]? | .function // "??"' \
+		"$TEST_TMP/out" >"$TEST_TMP/sleeper"
+	check "java: the sleeper is in JVM_Sleep, called from Java code, labelled" \
+		bash -c "grep -A1 -xF JVM_Sleep '$TEST_TMP/sleeper' | grep -qxF '$java_label'"
+	check "java: no frame of the sleeper is a bare ??" bash -c "! grep -qxF '??' '$TEST_TMP/sleeper'"
+	jq_check "java: the snapshot says jcmd shows Java frames" \
+		'[.unavailable[] | select(.item == "java_stacks")] | length == 1'
+	if jcmd "$pid" Compiler.perfmap >"$TEST_TMP/jcmd.out" 2>&1; then
+		run_pinspect --json "$pid"
+		jq -r '.threads[] | select(.comm == "sleeper") | .user_stack[]? | .function // "??"' \
+			"$TEST_TMP/out" >"$TEST_TMP/sleeper"
+		check "java (perf map): the interpreter's frames are named from the JVM's map" \
+			bash -c "grep -A1 -xF JVM_Sleep '$TEST_TMP/sleeper' | grep -qxF Interpreter"
+	else
+		not_ok "java: jcmd Compiler.perfmap writes the map" "$(head -c 2000 "$TEST_TMP/jcmd.out")"
 	fi
 fi
 
