@@ -143,7 +143,9 @@ static void build_unavailable(struct pi_process *p)
 	 * tool that shows them (runtime/). */
 	if (p->stacks_collected && pi_jvm_mapped(p->vmas, p->nvmas))
 		note(&ul, "java_stacks", 0, false, -PI_ERR_JAVA_FRAMES);
-	if (p->runtime_go)
+	if (p->go.read && p->go.err)
+		note(&ul, "goroutines", 0, false, p->go.err);
+	else if (p->runtime_go && !p->go.read)
 		note(&ul, "goroutines", 0, false, -PI_ERR_GO_GOROUTINES);
 	else if (p->stacks_collected) {
 		note_thread_item(&ul, "user_stack", offsetof(struct pi_thread, ustack.err));

@@ -71,9 +71,20 @@ const struct pi_reason pi_reasons[] = {
 	    "named only where it writes /tmp/perf-PID.map; `jcmd PID Thread.print` shows them, with "
 	    "Java thread names and Java-level deadlocks", 0),
 	ROW(PI_ERR_GO_GOROUTINES, NULL, "go_goroutines",
-	    "a Go program: only its OS threads are shown, not its goroutines; `dlv attach PID` "
-	    "(goroutines -t) or its /debug/pprof/goroutine?debug=2 (net/http/pprof) shows them, and "
-	    "SIGQUIT prints them as it ends the program", 0),
+	    "a Go program: its goroutines are read with its user stacks, which were not; `dlv attach "
+	    "PID` (goroutines -t) or its /debug/pprof/goroutine?debug=2 (net/http/pprof) shows them", 0),
+	ROW(PI_ERR_GO_VERSION, NULL, "go_version_unknown",
+	    "a Go program of a version whose runtime pinspect cannot read (it knows Go 1.19 to 1.23, or "
+	    "any with DWARF); `dlv attach PID` (goroutines -t) shows its goroutines", 0),
+	ROW(PI_ERR_GO_STRIPPED, NULL, "go_stripped",
+	    "a stripped Go program (no runtime.allgs symbol): its goroutines cannot be found; `dlv "
+	    "attach PID` or its /debug/pprof/goroutine?debug=2 shows them", 0),
+	ROW(PI_ERR_GO_OLD, NULL, "go_too_old",
+	    "a Go program built by Go before 1.18, whose tables pinspect does not read; `dlv attach PID` "
+	    "shows its goroutines", 0),
+	ROW(PI_ERR_GO_UNREADABLE, NULL, "go_unreadable",
+	    "its Go runtime's tables or goroutine list do not hold together (a corrupt or hostile "
+	    "program); `dlv attach PID` shows its goroutines", 0),
 
 	/* errnos with words of their own (EPERM is worded as EACCES). */
 	ROW(EACCES, NULL, "permission_denied", "permission denied", 0),

@@ -53,7 +53,11 @@ enum {
 	/* A runtime pinspect recognises but does not read (src/runtime/):
 	 * what is missing, and which tool shows it. */
 	PI_ERR_JAVA_FRAMES = 4150,	/* a JVM: Java frames and Java-level deadlocks */
-	PI_ERR_GO_GOROUTINES = 4151,	/* a Go program: its goroutines */
+	PI_ERR_GO_GOROUTINES = 4151,	/* a Go program: its goroutines were not read */
+	PI_ERR_GO_VERSION = 4152,	/* runtime.g's layout is not known for its Go version */
+	PI_ERR_GO_STRIPPED = 4153,	/* no runtime.allgs symbol: stripped */
+	PI_ERR_GO_OLD = 4154,		/* a .gopclntab of Go before 1.18 */
+	PI_ERR_GO_UNREADABLE = 4155,	/* its .gopclntab or goroutine list does not hold together */
 };
 
 /* What a reason's words may need besides its code. */

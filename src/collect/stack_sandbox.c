@@ -11,6 +11,7 @@
 
 #include "analysis/vma.h"
 #include "proc/memory.h"
+#include "collect/stack_go.h"
 #include "proc/target_open.h"
 #include "runtime/frames.h"
 #include "runtime/jvm.h"
@@ -398,7 +399,43 @@ struct child_arg {
 	int memfd;
 	bool jvm;
 	const struct pi_buf *perf_map;	/* the JVM's perf map, unparsed (may be empty) */
+	bool want_goroutines;		/* a Go program's, not yet read */
 };
+
+/* A Go program's goroutines (collect/stack_go.h), after the jobs. */
+static int send_goroutines(struct child *x)
+{
+	struct pi_go_result go;
+	if (pi_deadline_passed(&x->d->p->deadline)
+	    || !pi_stack_go_collect(pi_unwinder_dwfl(x->u), x->d->p, x->memfd, &x->pool, &go))
+		return 0;
+	struct pi_stack_wire_go_info info = { go.err, string_id(x, go.version), string_id(x, go.layout), 0,
+					      go.total };
+	pi_wire_put(&x->sc->out, PI_STACK_REC_GO_INFO, &info, sizeof info);
+	int err = 0;
+	for (size_t i = 0; i < go.n && !err; i++) {
+		const struct pi_goroutine *g = &go.g[i];
+		struct pi_stack_wire_goroutine w = {
+			g->goid, g->wait_seconds < 0 ? -1 : (int64_t)(g->wait_seconds * 1e6), g->status,
+			string_id(x, g->wait_reason), string_id(x, g->truncated_reason), (uint32_t)g->nframes
+		};
+		pi_wire_put(&x->sc->out, PI_STACK_REC_GOROUTINE, &w, sizeof w);
+		for (size_t k = 0; k < g->nframes; k++) {
+			const struct pi_user_frame *f = &go.frames[g->first_frame + k];
+			struct pi_stack_wire_frame wf;
+			memset(&wf, 0, sizeof wf);
+			wf.pc = f->pc;
+			wf.line = f->line > 0 ? f->line : 0;
+			wf.function = string_id(x, f->function);
+			wf.file = string_id(x, f->file);
+			pi_wire_put(&x->sc->out, PI_STACK_REC_GO_FRAME, &wf, sizeof wf);
+		}
+		if (x->sc->out.len >= FLUSH_BYTES)
+			err = pi_sandbox_flush(x->sc);
+	}
+	pi_go_result_free(&go);
+	return err;
+}
 
 static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 {
@@ -434,6 +471,8 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 	}
 	if (!err && pi_demangle_missed())
 		pi_wire_put(&sc->out, PI_STACK_REC_MANGLED, NULL, 0);
+	if (!err && a->want_goroutines)
+		err = send_goroutines(&x);
 	/* Freed although the child ends next: under valgrind, the child's
 	 * own leak check would count it. */
 	pi_symbolizer_free(x.sym);
@@ -525,6 +564,10 @@ struct reader {
 	size_t nframes, frames_cap;
 	size_t max_frames;
 	bool mangled;			/* PI_STACK_REC_MANGLED */
+	/* A Go program's goroutines (PI_STACK_REC_GO_*) */
+	bool go_info;
+	struct pi_go_runtime go;
+	size_t go_cap, go_frames_cap, go_frames_due;
 };
 
 static int string_of(const struct reader *r, uint32_t id, const char **out)
@@ -587,6 +630,106 @@ static int read_job_end(struct reader *r, size_t job, const struct pi_wire_recor
 	return 0;
 }
 
+static int read_go_info(struct reader *r, const struct pi_wire_record *rec)
+{
+	struct pi_stack_wire_go_info w;
+	if (r->go_info || rec->len != sizeof w)
+		return -PI_ERR_SANDBOX_REPLY;
+	memcpy(&w, rec->data, sizeof w);
+	static const int known[] = { 0, -EACCES, -EFAULT, -PI_ERR_GO_VERSION, -PI_ERR_GO_STRIPPED,
+				     -PI_ERR_GO_OLD, -PI_ERR_GO_UNREADABLE };
+	bool ok = false;
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		ok |= w.err == known[i];
+	if (!ok || w.pad || string_of(r, w.version, &r->go.version) || string_of(r, w.layout, &r->go.layout))
+		return -PI_ERR_SANDBOX_REPLY;
+	r->go_info = true;
+	r->go.read = true;
+	r->go.err = w.err;
+	r->go.total = (size_t)w.total;
+	return 0;
+}
+
+static int read_goroutine(struct reader *r, const struct pi_wire_record *rec)
+{
+	struct pi_stack_wire_goroutine w;
+	if (!r->go_info || r->go_frames_due || rec->len != sizeof w
+	    || r->go.ngoroutines >= PI_GO_MAX_GOROUTINES)
+		return -PI_ERR_SANDBOX_REPLY;
+	memcpy(&w, rec->data, sizeof w);
+	struct pi_goroutine g;
+	memset(&g, 0, sizeof g);
+	if (w.status > 9 || w.nframes > PI_GO_MAX_FRAMES || string_of(r, w.wait_reason, &g.wait_reason)
+	    || string_of(r, w.reason, &g.truncated_reason))
+		return -PI_ERR_SANDBOX_REPLY;
+	g.goid = w.goid;
+	g.status = w.status;
+	g.wait_seconds = w.wait_us < 0 ? -1 : (double)w.wait_us / 1e6;
+	g.first_frame = r->go.nframes;
+	g.nframes = w.nframes;
+	pi_xgrow(&r->go.goroutines, &r->go_cap, r->go.ngoroutines + 1, sizeof g);
+	r->go.goroutines[r->go.ngoroutines++] = g;
+	r->go_frames_due = w.nframes;
+	return 0;
+}
+
+static int read_go_frame(struct reader *r, const struct pi_wire_record *rec)
+{
+	struct pi_stack_wire_frame w;
+	if (!r->go_frames_due || rec->len != sizeof w)
+		return -PI_ERR_SANDBOX_REPLY;
+	memcpy(&w, rec->data, sizeof w);
+	struct pi_user_frame f;
+	memset(&f, 0, sizeof f);
+	f.pc = w.pc;
+	f.line = w.line;
+	if (w.line < 0 || w.flags || w.offset || w.module_vaddr || w.module || w.build_id
+	    || string_of(r, w.function, &f.function) || string_of(r, w.file, &f.file))
+		return -PI_ERR_SANDBOX_REPLY;
+	pi_xgrow(&r->go.frames, &r->go_frames_cap, r->go.nframes + 1, sizeof f);
+	r->go.frames[r->go.nframes++] = f;
+	r->go_frames_due--;
+	return 0;
+}
+
+/* Goroutines with the same stack (function and line, frame by frame)
+ * form a group: a server has thousands parked in a few places. */
+static void group_goroutines(struct pi_go_runtime *go)
+{
+	size_t cap = 16;
+	while (cap < 2 * go->ngoroutines)
+		cap *= 2;
+	size_t *table = pi_xcalloc(cap, sizeof *table);	/* index + 1 of a group's first */
+	for (size_t i = 0; i < go->ngoroutines; i++) {
+		struct pi_goroutine *g = &go->goroutines[i];
+		const struct pi_user_frame *f = go->frames + g->first_frame;
+		uint64_t h = g->nframes;
+		for (size_t k = 0; k < g->nframes; k++)
+			h = (h ^ (uintptr_t)f[k].function ^ ((uint64_t)(uint32_t)f[k].line << 32))
+			    * 0x9e3779b97f4a7c15ULL;
+		size_t slot = (size_t)(h >> 17) & (cap - 1);
+		for (;; slot = (slot + 1) & (cap - 1)) {
+			if (!table[slot]) {
+				table[slot] = i + 1;
+				g->group = i;
+				g->group_size = 1;
+				break;
+			}
+			struct pi_goroutine *first = &go->goroutines[table[slot] - 1];
+			const struct pi_user_frame *ff = go->frames + first->first_frame;
+			bool same = first->nframes == g->nframes;
+			for (size_t k = 0; same && k < g->nframes; k++)
+				same = ff[k].function == f[k].function && ff[k].line == f[k].line;
+			if (same) {
+				g->group = table[slot] - 1;
+				first->group_size++;
+				break;
+			}
+		}
+	}
+	free(table);
+}
+
 /* Every record checked; any bad one rejects the whole reply. */
 static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_record)
 {
@@ -632,12 +775,21 @@ static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_r
 				err = -PI_ERR_SANDBOX_REPLY;
 			r->mangled = true;
 			break;
+		case PI_STACK_REC_GO_INFO:
+			err = in_job ? -PI_ERR_SANDBOX_REPLY : read_go_info(r, &rec);
+			break;
+		case PI_STACK_REC_GOROUTINE:
+			err = in_job ? -PI_ERR_SANDBOX_REPLY : read_goroutine(r, &rec);
+			break;
+		case PI_STACK_REC_GO_FRAME:
+			err = in_job ? -PI_ERR_SANDBOX_REPLY : read_go_frame(r, &rec);
+			break;
 		default:
 			err = -PI_ERR_SANDBOX_REPLY;
 		}
 	}
 	free(s);
-	if (!err && (got < 0 || in_job))
+	if (!err && (got < 0 || in_job || r->go_frames_due))
 		err = -PI_ERR_SANDBOX_REPLY;
 	for (size_t i = 0; !err && i < r->b->n; i++)
 		if (!r->answered[i])
@@ -710,7 +862,7 @@ static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b
 		pid_t nspid = p->status.nspid_levels ? p->status.nspid[p->status.nspid_levels - 1] : p->pid;
 		pi_perfmap_read(pol.rootfd, nspid, &perf_map);
 	}
-	struct child_arg a = { d, b, memfd > 2 ? memfd : -1, jvm, &perf_map };
+	struct child_arg a = { d, b, memfd > 2 ? memfd : -1, jvm, &perf_map, !p->go.read };
 	struct pi_buf reply = PI_BUF_INIT;
 	struct pi_sandbox_outcome o;
 	int err = pi_sandbox_run(&cfg, decode_in_child, &a, &reply, &o);
@@ -726,6 +878,13 @@ static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b
 		r.answered = pi_xcalloc(b->n + 1, sizeof *r.answered);
 		err = read_reply(&r, &reply, cfg.max_record);
 		*mangled = r.mangled;
+		if (!err && r.go_info) {
+			group_goroutines(&r.go);
+			p->go = r.go;
+		} else {
+			free(r.go.goroutines);
+			free(r.go.frames);
+		}
 		free(r.answered);
 		free(r.strings);
 		free(r.frames);

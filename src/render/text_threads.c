@@ -6,6 +6,7 @@
 #include "analysis/reasons.h"
 #include "analysis/state.h"
 #include "analysis/vma.h"
+#include "render/go.h"
 #include "render/text_util.h"
 #include "render/sections.h"
 #include "util/fmt.h"
@@ -509,5 +510,6 @@ void pi_text_threads(struct pi_buf *b, const struct pi_process *p, const struct 
 		grouped(b, p, view);
 	else
 		each_thread(b, p, view);
+	pi_text_goroutines(b, p, shows(view, PI_SECTION_STACKS));
 	zombie_children(b, p);
 }

@@ -118,6 +118,63 @@ else
 		run_pinspect --consistent "$pid"
 		out_has "go (--consistent): said in the text" 'fs_base .*; Go runtime thread: no glibc TCB'
 		out_lacks "go (--consistent): no thread's TCB is called WRONG" 'TCB self-pointers WRONG'
+
+		# Its goroutines, from the runtime's memory.
+		run_pinspect --json "$pid"
+		jq_check "goroutines: read, with the runtime's version, runtime.g from DWARF" \
+			'.go.version | startswith("go1.")' 
+		jq_check "goroutines: runtime.g's layout from the program's DWARF" '.go.layout == "DWARF"'
+		# the goroutines whose stack holds function $1, as "wait_reason count"
+		go_waits() {
+			jq -r --arg f "$1" '[.go.goroutines[] | select([.stack[].function] | index($f))
+				| .wait_reason] | group_by(.)[] | "\(.[0]) \(length)"' "$TEST_TMP/out"
+		}
+		check "goroutines: five parked on the channel" test "$(go_waits main.waitOnChannel)" = "chan receive 5"
+		check "goroutines: one asleep" test "$(go_waits main.sleepLong)" = "sleep 1"
+		check "goroutines: one waiting for the Mutex main holds" \
+			bash -c "[[ '$(go_waits main.waitOnMutex)' =~ ^(semacquire|sync\.Mutex\.Lock)\ 1$ ]]"
+		check "goroutines: the deadlocked two, each waiting for a Mutex" \
+			bash -c "[[ '$(go_waits main.lockBoth)' =~ ^(semacquire|sync\.Mutex\.Lock)\ 2$ ]]"
+		check "goroutines: main in a select with no cases" \
+			test "$(go_waits main.main)" = "select (no cases) 1"
+		jq_check "goroutines: every stack complete, out to runtime.goexit" \
+			'[.go.goroutines[] | .truncated_reason == null and .stack[-1].function == "runtime.goexit"]
+			 | all'
+		jq_check "goroutines: source lines of the helper's own functions" \
+			'[.go.goroutines[].stack[] | select(.function == "main.sleepLong")][0]
+			 | (.file | endswith("tests/helpers/go_parked.go")) and .line == 28'
+		jq_check "goroutines: the five with one stack are one group" \
+			'[.go.groups[] | select(.count == 5)] | length == 1'
+		jq_check "goroutines: no note that they are unread" \
+			'[.unavailable[] | select(.item == "goroutines")] == []'
+		run_pinspect "$pid"
+		out_has "goroutines (text): counted, with the version" '^  GOROUTINES +1[0-9] \(of [0-9]+ in runtime.allgs\)'
+		out_has "goroutines (text): the five as one group" '^  5 goroutines: [0-9]+ \[chan receive\]'
+		out_has "goroutines (text): with their stack" 'main\.waitOnChannel  .*go_parked\.go:17$'
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null
+
+		# Without DWARF: runtime.g's offsets from the table for its
+		# version. Stripped: no runtime.allgs, and said.
+		GOCACHE=$TEST_TMP/gocache GOFLAGS= CGO_ENABLED=0 go build -ldflags=-w -o "$bin-nodwarf" \
+			"$abs_top_srcdir/tests/helpers/go_parked.go" 2>"$TEST_TMP/go.err"
+		start_program "$bin-nodwarf"
+		run_pinspect --json "$HELPER_PID"
+		jq_check "goroutines (no DWARF): offsets from the version's table" \
+			'(.go.layout | endswith("offsets")) and ([.go.goroutines[] | select(.wait_reason == "chan receive")]
+			 | length == 5)'
+		kill -KILL "$HELPER_PID"
+		wait "$HELPER_PID" 2>/dev/null
+		GOCACHE=$TEST_TMP/gocache GOFLAGS= CGO_ENABLED=0 go build -ldflags='-s -w' -o "$bin-stripped" \
+			"$abs_top_srcdir/tests/helpers/go_parked.go" 2>"$TEST_TMP/go.err"
+		start_program "$bin-stripped"
+		run_pinspect --json "$HELPER_PID"
+		status_is "goroutines (stripped): exits 0" 0
+		jq_check "goroutines (stripped): not read, and why, naming the tool that reads them" \
+			'.go.goroutines == null and ([.unavailable[] | select(.item == "goroutines"
+			 and .code == "go_stripped") | .reason | test("dlv attach")] == [true])'
+		kill -KILL "$HELPER_PID"
+		wait "$HELPER_PID" 2>/dev/null
 	fi
 fi
 
