@@ -15,6 +15,7 @@
 #include "runtime/goroutines.h"
 #include "unwind/symbolize.h"
 #include "unwind/unwinder.h"
+#include "util/deadline.h"
 #include "util/xalloc.h"
 
 /* DIEs looked at for runtime.g's layout: the runtime's compilation unit
@@ -182,12 +183,19 @@ struct collect {
 	const char *reasons[MAX_WAIT_REASONS];
 	bool reason_read[MAX_WAIT_REASONS];
 	int64_t now_ns;
+	const struct pi_deadline *deadline;
 };
 
 static bool each_goroutine(void *arg, const struct pi_go_goroutine *g)
 {
 	struct collect *c = arg;
 	struct pi_go_result *r = c->out;
+	/* The budget (--timeout) ends the walk: the thread stacks, decoded
+	 * already, are not lost to a child killed at its deadline. */
+	if (pi_deadline_passed(c->deadline)) {
+		r->err = -PI_ERR_TIMEOUT;
+		return false;
+	}
 	pi_xgrow(&r->g, &r->cap, r->n + 1, sizeof *r->g);
 	struct pi_goroutine *o = &r->g[r->n++];
 	memset(o, 0, sizeof *o);
@@ -262,6 +270,7 @@ bool pi_stack_go_collect(Dwfl *dwfl, const struct pi_process *p, int memfd, stru
 	c.pool = pool;
 	c.mem = &mem;
 	c.sym = &sym;
+	c.deadline = &p->deadline;
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	c.now_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -274,7 +283,7 @@ bool pi_stack_go_collect(Dwfl *dwfl, const struct pi_process *p, int memfd, stru
 	w.each = each_goroutine;
 	w.each_arg = &c;
 	int werr = pi_go_walk(&w, &out->total);
-	if (werr)
+	if (werr && !out->err)
 		out->err = werr == -EFAULT ? -EFAULT : -PI_ERR_GO_UNREADABLE;
 	return true;
 }

@@ -21,7 +21,8 @@ enum { PI_GO_MAX_GOROUTINES = 100000, PI_GO_MAX_FRAMES = 64 };
 
 /* What the child found; strings interned in its pool. */
 struct pi_go_result {
-	int err;			/* 0, or why none were read (-PI_ERR_GO_*) */
+	int err;			/* 0, or why none (or, -PI_ERR_TIMEOUT, not all) were
+					 * read (-PI_ERR_GO_*) */
 	const char *version;		/* runtime.buildVersion; NULL unknown */
 	const char *layout;		/* where runtime.g's offsets came from */
 	size_t total;			/* gs in allgs, dead ones too */

@@ -636,8 +636,8 @@ static int read_go_info(struct reader *r, const struct pi_wire_record *rec)
 	if (r->go_info || rec->len != sizeof w)
 		return -PI_ERR_SANDBOX_REPLY;
 	memcpy(&w, rec->data, sizeof w);
-	static const int known[] = { 0, -EACCES, -EFAULT, -PI_ERR_GO_VERSION, -PI_ERR_GO_STRIPPED,
-				     -PI_ERR_GO_OLD, -PI_ERR_GO_UNREADABLE };
+	static const int known[] = { 0, -EACCES, -EFAULT, -PI_ERR_TIMEOUT, -PI_ERR_GO_VERSION,
+				     -PI_ERR_GO_STRIPPED, -PI_ERR_GO_OLD, -PI_ERR_GO_UNREADABLE };
 	bool ok = false;
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		ok |= w.err == known[i];

@@ -45,7 +45,9 @@ static void wait_of(struct pi_buf *b, const struct pi_goroutine *g)
 void pi_text_goroutines(struct pi_buf *b, const struct pi_process *p, bool with_stacks)
 {
 	const struct pi_go_runtime *go = &p->go;
-	if (!go->read || go->err)
+	/* Those read before the budget ran out are shown; UNAVAILABLE says
+	 * the rest were not. */
+	if (!go->read || !go->ngoroutines)
 		return;
 	size_t ngroups;
 	size_t *groups = groups_by_size(go, &ngroups);
@@ -114,9 +116,9 @@ void pi_json_go(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_kstring(w, "version", go->version);
 	pi_jw_kstring(w, "layout", go->layout);
 	pi_jw_key(w, "goroutines_total");
-	go->err ? pi_jw_null(w) : pi_jw_u64(w, go->total);
+	go->err && !go->ngoroutines ? pi_jw_null(w) : pi_jw_u64(w, go->total);
 	pi_jw_key(w, "goroutines");
-	if (go->err) {
+	if (go->err && !go->ngoroutines) {
 		pi_jw_null(w);
 	} else {
 		pi_jw_array(w);
@@ -151,7 +153,7 @@ void pi_json_go(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_key(w, "groups");
 	pi_jw_array(w);
 	size_t ngroups = 0;
-	size_t *groups = go->err ? NULL : groups_by_size(go, &ngroups);
+	size_t *groups = groups_by_size(go, &ngroups);
 	for (size_t k = 0; k < ngroups; k++) {
 		const struct pi_goroutine *first = &go->goroutines[groups[k]];
 		pi_jw_object(w);
