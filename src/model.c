@@ -37,6 +37,8 @@ void pi_process_free(struct pi_process *p)
 	}
 	free(p->waits_netns);
 	free(p->threads);
+	free(p->go.goroutines);
+	free(p->go.frames);
 	pi_vmas_free(p->vmas, p->nvmas);
 	pi_strv_free(&p->vdso.symbols);
 	free(p->vdso.image);

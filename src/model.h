@@ -86,11 +86,39 @@ struct pi_tls {
 	const char *source;		/* "libthread_db" or "ptrace" */
 	bool self_checked;		/* the TCB's self-pointers were read ... */
 	bool self_ok;			/* ... and point at the TCB */
+	bool go_runtime;		/* a Go runtime thread: no glibc TCB to check (runtime/go.h) */
 	uint64_t exe_block;		/* the executable's TLS block; 0 unknown */
 	long vma;			/* index of the mapping holding the TCB, -1 if none (analysis/) */
 	struct pi_tls_var *vars;
 	size_t nvars;
 	bool owns_vars;			/* vars is the start of the process's one array */
+};
+
+/* A goroutine of a Go program, read from its runtime's memory
+ * (collect/stack_go.h). */
+struct pi_goroutine {
+	uint64_t goid;
+	uint32_t status;		/* the runtime's _G* state (runtime/goroutines.h) */
+	const char *wait_reason;	/* pooled; NULL when it waits for nothing */
+	double wait_seconds;		/* how long it has waited, where the runtime
+					 * records it (after a GC); < 0 unknown */
+	size_t first_frame, nframes;	/* into pi_go_runtime.frames */
+	const char *truncated_reason;	/* NULL: its stack reached goexit */
+	size_t group;			/* the first goroutine with the same stack */
+	size_t group_size;		/* for that first one: how many share it */
+};
+
+/* A Go program's runtime, as read (collect/stack_go.h). */
+struct pi_go_runtime {
+	bool read;			/* its goroutines were asked for */
+	int err;			/* 0, or why they are not known */
+	const char *version;		/* "go1.19.8"; NULL unknown */
+	const char *layout;		/* where runtime.g's offsets came from */
+	size_t total;			/* gs in runtime.allgs, dead ones too */
+	struct pi_goroutine *goroutines;
+	size_t ngoroutines;
+	struct pi_user_frame *frames;
+	size_t nframes;
 };
 
 /* A module with a PT_TLS segment: its per-thread storage. */
@@ -490,6 +518,8 @@ struct pi_process {
 	size_t ntls_modules;
 	int tls_modules_err;
 	int thread_list_err;		/* 0, or -PI_ERR_THREAD_*: the walk was cut short */
+	bool runtime_go;		/* the executable is a Go program (tls/tls.c, runtime/go.h) */
+	struct pi_go_runtime go;	/* its goroutines (collect/stack_go.h) */
 	struct pi_strpool strings;	/* names in the stacks */
 
 	/* collect/waits.c */

@@ -10,6 +10,7 @@
 #include "analysis/locks.h"
 #include "analysis/offcpu.h"
 #include "analysis/reasons.h"
+#include "runtime/jvm.h"
 #include "util/buf.h"
 #include "analysis/vma.h"
 #include "util/xalloc.h"
@@ -138,6 +139,14 @@ static void build_unavailable(struct pi_process *p)
 		note(&ul, "perf_sample", 0, false, p->perf_err);
 	if (p->stacks_err)
 		note(&ul, "user_stack", 0, false, p->stacks_err);
+	/* Runtimes whose own stacks pinspect does not read: said, with the
+	 * tool that shows them (runtime/). */
+	if (p->stacks_collected && pi_jvm_mapped(p->vmas, p->nvmas))
+		note(&ul, "java_stacks", 0, false, -PI_ERR_JAVA_FRAMES);
+	if (p->go.read && p->go.err)
+		note(&ul, "goroutines", 0, false, p->go.err);
+	else if (p->runtime_go && !p->go.read)
+		note(&ul, "goroutines", 0, false, -PI_ERR_GO_GOROUTINES);
 	else if (p->stacks_collected) {
 		note_thread_item(&ul, "user_stack", offsetof(struct pi_thread, ustack.err));
 		note_thread_item(&ul, "tls", offsetof(struct pi_thread, tls.err));

@@ -71,6 +71,25 @@ const struct pi_reason pi_reasons[] = {
 	ROW(PI_ERR_LOCK_HOLDER_UNSEEN, NULL, "lock_holder_unseen",
 	    "the lock belongs to an open file that no descriptor pinspect could read holds (a process "
 	    "it may not read, or one in another mount namespace)", 0),
+	ROW(PI_ERR_JAVA_FRAMES, NULL, "java_frames",
+	    "a Java virtual machine: its Java frames (JIT-compiled or interpreted) are labelled, and "
+	    "named only where it writes /tmp/perf-PID.map; `jcmd PID Thread.print` shows them, with "
+	    "Java thread names and Java-level deadlocks", 0),
+	ROW(PI_ERR_GO_GOROUTINES, NULL, "go_goroutines",
+	    "a Go program: its goroutines are read with its user stacks, which were not; `dlv attach "
+	    "PID` (goroutines -t) or its /debug/pprof/goroutine?debug=2 (net/http/pprof) shows them", 0),
+	ROW(PI_ERR_GO_VERSION, NULL, "go_version_unknown",
+	    "a Go program of a version whose runtime pinspect cannot read (it knows Go 1.19 to 1.23, or "
+	    "any with DWARF); `dlv attach PID` (goroutines -t) shows its goroutines", 0),
+	ROW(PI_ERR_GO_STRIPPED, NULL, "go_stripped",
+	    "a stripped Go program (no runtime.allgs symbol): its goroutines cannot be found; `dlv "
+	    "attach PID` or its /debug/pprof/goroutine?debug=2 shows them", 0),
+	ROW(PI_ERR_GO_OLD, NULL, "go_too_old",
+	    "a Go program built by Go before 1.18, whose tables pinspect does not read; `dlv attach PID` "
+	    "shows its goroutines", 0),
+	ROW(PI_ERR_GO_UNREADABLE, NULL, "go_unreadable",
+	    "its Go runtime's tables or goroutine list do not hold together (a corrupt or hostile "
+	    "program); `dlv attach PID` shows its goroutines", 0),
 
 	/* errnos with words of their own (EPERM is worded as EACCES). */
 	ROW(EACCES, NULL, "permission_denied", "permission denied", 0),

@@ -51,6 +51,14 @@ enum {
 	PI_ERR_LOCK_NOT_LISTED = 4141,	/* /proc/locks shows no wait of this process on the file */
 	PI_ERR_REMOTE_PEER = 4142,	/* the other end is not on this machine (or not in its namespace) */
 	PI_ERR_LOCK_HOLDER_UNSEEN = 4143,	/* no descriptor pinspect can read holds the flock/OFD lock */
+	/* A runtime pinspect recognises but does not read (src/runtime/):
+	 * what is missing, and which tool shows it. */
+	PI_ERR_JAVA_FRAMES = 4150,	/* a JVM: Java frames and Java-level deadlocks */
+	PI_ERR_GO_GOROUTINES = 4151,	/* a Go program: its goroutines were not read */
+	PI_ERR_GO_VERSION = 4152,	/* runtime.g's layout is not known for its Go version */
+	PI_ERR_GO_STRIPPED = 4153,	/* no runtime.allgs symbol: stripped */
+	PI_ERR_GO_OLD = 4154,		/* a .gopclntab of Go before 1.18 */
+	PI_ERR_GO_UNREADABLE = 4155,	/* its .gopclntab or goroutine list does not hold together */
 };
 
 /* What a reason's words may need besides its code. */

@@ -11,7 +11,10 @@
 
 #include "analysis/vma.h"
 #include "proc/memory.h"
+#include "collect/stack_go.h"
 #include "proc/target_open.h"
+#include "runtime/frames.h"
+#include "runtime/jvm.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/wire.h"
 #include "unwind/debugpaths.h"
@@ -66,6 +69,10 @@ struct child {
 	const char **sent;
 	uint32_t *sent_id;
 	size_t sent_cap, nsent;
+	/* A JVM: its code's frames are labelled, or named from its perf
+	 * map (runtime/jvm.h). */
+	bool jvm;
+	struct pi_perfmap perfmap;
 };
 
 static const struct pi_vma *vma_at(const struct pi_process *p, uint64_t addr)
@@ -210,12 +217,25 @@ static uint32_t string_id(struct child *x, const char *s)
 	return x->sent_id[k];
 }
 
+/* A frame in a JVM's own code: named from its perf map, else labelled. */
+static void java_frame(struct child *x, const struct pi_user_frame *f, bool activation,
+		       struct pi_user_frame *out)
+{
+	memcpy(out, f, sizeof *out);
+	uint64_t offset;
+	const char *name = pi_perfmap_lookup(&x->perfmap, activation ? f->pc : f->pc - 1, &offset);
+	out->function = pi_strpool_intern(&x->pool, name ? name : PI_JVM_CODE_LABEL);
+	out->have_offset = name != NULL;
+	out->offset = name ? offset + (activation ? 0 : 1) : 0;
+}
+
 /* Turns physical frames into the frames people read, and sends them. */
 static void send_frames(struct child *x, const struct pi_unwind_result *r, bool fp_found)
 {
 	const struct pi_process *p = x->d->p;
 	size_t max = x->d->max_frames, sent = 0;
 	const char *reason = r->stop_reason;
+	bool last_java = false;
 	for (size_t i = 0; i < r->nframes && sent < max; i++) {
 		const struct pi_user_frame *f;
 		size_t n;
@@ -223,11 +243,31 @@ static void send_frames(struct child *x, const struct pi_unwind_result *r, bool 
 			reason = "not symbolized within --timeout: the stack is cut here";
 			break;
 		}
+		/* A return address outside executable memory is a stale word,
+		 * not a frame (runtime/frames.h). */
+		if (i > 0 && !pi_frame_pc_executable(p->vmas, p->nvmas, r->frames[i].pc)) {
+			reason = "the next return address lies in no executable mapping: the stack "
+				 "ends or is overwritten here";
+			break;
+		}
 		pi_symbolize(x->sym, r->frames[i].pc, r->frames[i].activation, &f, &n);
+		struct pi_user_frame java;
+		if (x->jvm && n == 1 && !f[0].function && !f[0].module
+		    && pi_jvm_code_at(p->vmas, p->nvmas, f[0].pc)) {
+			java_frame(x, &f[0], r->frames[i].activation, &java);
+			f = &java;
+			last_java = true;
+		} else {
+			last_java = false;
+		}
+		/* A runtime's outermost frame (Go's runtime.goexit, mstart...)
+		 * ends the stack, complete: what lies past it is no caller. */
+		bool outermost = n > 0 && pi_frame_is_outermost(f[n - 1].function);
 		/* Inlined calls count as frames for --max-frames too. */
 		if (sent + n > max) {
 			n = max - sent;
 			reason = "too many frames: the stack is cut here";
+			outermost = false;
 		}
 		for (size_t k = 0; k < n; k++, sent++) {
 			struct pi_stack_wire_frame w;
@@ -244,7 +284,16 @@ static void send_frames(struct child *x, const struct pi_unwind_result *r, bool 
 			w.file = string_id(x, f[k].file);
 			pi_wire_put(&x->sc->out, PI_STACK_REC_FRAME, &w, sizeof w);
 		}
+		if (outermost) {
+			reason = NULL;
+			break;
+		}
 	}
+	/* Java frames have no unwind tables: past the first, only the JVM
+	 * knows the stack. */
+	if (last_java && reason)
+		reason = "Java frames (JIT-compiled or interpreted) have no unwind tables: "
+			 "jcmd PID Thread.print shows them";
 	struct pi_stack_wire_job_end e = { string_id(x, pi_strpool_intern(&x->pool, reason)),
 				  fp_found ? PI_STACK_JOB_FRAME_POINTER_FOUND : 0 };
 	pi_wire_put(&x->sc->out, PI_STACK_REC_JOB_END, &e, sizeof e);
@@ -339,7 +388,45 @@ struct child_arg {
 	const struct pi_stack_decode *d;
 	const struct pi_stack_batch *b;
 	int memfd;
+	bool jvm;
+	const struct pi_buf *perf_map;	/* the JVM's perf map, unparsed (may be empty) */
+	bool want_goroutines;		/* a Go program's, not yet read */
 };
+
+/* A Go program's goroutines (collect/stack_go.h), after the jobs. */
+static int send_goroutines(struct child *x)
+{
+	struct pi_go_result go;
+	if (pi_deadline_passed(&x->d->p->deadline)
+	    || !pi_stack_go_collect(pi_unwinder_dwfl(x->u), x->d->p, x->memfd, &x->pool, &go))
+		return 0;
+	struct pi_stack_wire_go_info info = { go.err, string_id(x, go.version), string_id(x, go.layout), 0,
+					      go.total };
+	pi_wire_put(&x->sc->out, PI_STACK_REC_GO_INFO, &info, sizeof info);
+	int err = 0;
+	for (size_t i = 0; i < go.n && !err; i++) {
+		const struct pi_goroutine *g = &go.g[i];
+		struct pi_stack_wire_goroutine w = {
+			g->goid, g->wait_seconds < 0 ? -1 : (int64_t)(g->wait_seconds * 1e6), g->status,
+			string_id(x, g->wait_reason), string_id(x, g->truncated_reason), (uint32_t)g->nframes
+		};
+		pi_wire_put(&x->sc->out, PI_STACK_REC_GOROUTINE, &w, sizeof w);
+		for (size_t k = 0; k < g->nframes; k++) {
+			const struct pi_user_frame *f = &go.frames[g->first_frame + k];
+			struct pi_stack_wire_frame wf;
+			memset(&wf, 0, sizeof wf);
+			wf.pc = f->pc;
+			wf.line = f->line > 0 ? f->line : 0;
+			wf.function = string_id(x, f->function);
+			wf.file = string_id(x, f->file);
+			pi_wire_put(&x->sc->out, PI_STACK_REC_GO_FRAME, &wf, sizeof wf);
+		}
+		if (x->sc->out.len >= FLUSH_BYTES)
+			err = pi_sandbox_flush(x->sc);
+	}
+	pi_go_result_free(&go);
+	return err;
+}
 
 static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 {
@@ -353,6 +440,9 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 	x.b = a->b;
 	x.sc = sc;
 	x.memfd = a->memfd;
+	x.jvm = a->jvm;
+	if (a->perf_map && a->perf_map->len)
+		pi_perfmap_parse(a->perf_map->data, a->perf_map->len, &x.perfmap);
 	const struct pi_process *p = a->d->p;
 	/* Files may be mapped here: a SIGBUS costs this child only. */
 	struct pi_unwind_access access = { child_open_module, child_open_debug, &x, a->memfd,
@@ -372,11 +462,14 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 	}
 	if (!err && pi_demangle_missed())
 		pi_wire_put(&sc->out, PI_STACK_REC_MANGLED, NULL, 0);
+	if (!err && a->want_goroutines)
+		err = send_goroutines(&x);
 	/* Freed although the child ends next: under valgrind, the child's
 	 * own leak check would count it. */
 	pi_symbolizer_free(x.sym);
 	pi_unwinder_free(x.u);
 	pi_strpool_free(&x.pool);
+	pi_perfmap_free(&x.perfmap);
 	free(x.sent);
 	free(x.sent_id);
 	return err;
@@ -462,6 +555,10 @@ struct reader {
 	size_t nframes, frames_cap;
 	size_t max_frames;
 	bool mangled;			/* PI_STACK_REC_MANGLED */
+	/* A Go program's goroutines (PI_STACK_REC_GO_*) */
+	bool go_info;
+	struct pi_go_runtime go;
+	size_t go_cap, go_frames_cap, go_frames_due;
 };
 
 static int string_of(const struct reader *r, uint32_t id, const char **out)
@@ -524,6 +621,106 @@ static int read_job_end(struct reader *r, size_t job, const struct pi_wire_recor
 	return 0;
 }
 
+static int read_go_info(struct reader *r, const struct pi_wire_record *rec)
+{
+	struct pi_stack_wire_go_info w;
+	if (r->go_info || rec->len != sizeof w)
+		return -PI_ERR_SANDBOX_REPLY;
+	memcpy(&w, rec->data, sizeof w);
+	static const int known[] = { 0, -EACCES, -EFAULT, -PI_ERR_TIMEOUT, -PI_ERR_GO_VERSION,
+				     -PI_ERR_GO_STRIPPED, -PI_ERR_GO_OLD, -PI_ERR_GO_UNREADABLE };
+	bool ok = false;
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		ok |= w.err == known[i];
+	if (!ok || w.pad || string_of(r, w.version, &r->go.version) || string_of(r, w.layout, &r->go.layout))
+		return -PI_ERR_SANDBOX_REPLY;
+	r->go_info = true;
+	r->go.read = true;
+	r->go.err = w.err;
+	r->go.total = (size_t)w.total;
+	return 0;
+}
+
+static int read_goroutine(struct reader *r, const struct pi_wire_record *rec)
+{
+	struct pi_stack_wire_goroutine w;
+	if (!r->go_info || r->go_frames_due || rec->len != sizeof w
+	    || r->go.ngoroutines >= PI_GO_MAX_GOROUTINES)
+		return -PI_ERR_SANDBOX_REPLY;
+	memcpy(&w, rec->data, sizeof w);
+	struct pi_goroutine g;
+	memset(&g, 0, sizeof g);
+	if (w.status > 9 || w.nframes > PI_GO_MAX_FRAMES || string_of(r, w.wait_reason, &g.wait_reason)
+	    || string_of(r, w.reason, &g.truncated_reason))
+		return -PI_ERR_SANDBOX_REPLY;
+	g.goid = w.goid;
+	g.status = w.status;
+	g.wait_seconds = w.wait_us < 0 ? -1 : (double)w.wait_us / 1e6;
+	g.first_frame = r->go.nframes;
+	g.nframes = w.nframes;
+	pi_xgrow(&r->go.goroutines, &r->go_cap, r->go.ngoroutines + 1, sizeof g);
+	r->go.goroutines[r->go.ngoroutines++] = g;
+	r->go_frames_due = w.nframes;
+	return 0;
+}
+
+static int read_go_frame(struct reader *r, const struct pi_wire_record *rec)
+{
+	struct pi_stack_wire_frame w;
+	if (!r->go_frames_due || rec->len != sizeof w)
+		return -PI_ERR_SANDBOX_REPLY;
+	memcpy(&w, rec->data, sizeof w);
+	struct pi_user_frame f;
+	memset(&f, 0, sizeof f);
+	f.pc = w.pc;
+	f.line = w.line;
+	if (w.line < 0 || w.flags || w.offset || w.module_vaddr || w.module || w.build_id
+	    || string_of(r, w.function, &f.function) || string_of(r, w.file, &f.file))
+		return -PI_ERR_SANDBOX_REPLY;
+	pi_xgrow(&r->go.frames, &r->go_frames_cap, r->go.nframes + 1, sizeof f);
+	r->go.frames[r->go.nframes++] = f;
+	r->go_frames_due--;
+	return 0;
+}
+
+/* Goroutines with the same stack (function and line, frame by frame)
+ * form a group: a server has thousands parked in a few places. */
+static void group_goroutines(struct pi_go_runtime *go)
+{
+	size_t cap = 16;
+	while (cap < 2 * go->ngoroutines)
+		cap *= 2;
+	size_t *table = pi_xcalloc(cap, sizeof *table);	/* index + 1 of a group's first */
+	for (size_t i = 0; i < go->ngoroutines; i++) {
+		struct pi_goroutine *g = &go->goroutines[i];
+		const struct pi_user_frame *f = go->frames + g->first_frame;
+		uint64_t h = g->nframes;
+		for (size_t k = 0; k < g->nframes; k++)
+			h = (h ^ (uintptr_t)f[k].function ^ ((uint64_t)(uint32_t)f[k].line << 32))
+			    * 0x9e3779b97f4a7c15ULL;
+		size_t slot = (size_t)(h >> 17) & (cap - 1);
+		for (;; slot = (slot + 1) & (cap - 1)) {
+			if (!table[slot]) {
+				table[slot] = i + 1;
+				g->group = i;
+				g->group_size = 1;
+				break;
+			}
+			struct pi_goroutine *first = &go->goroutines[table[slot] - 1];
+			const struct pi_user_frame *ff = go->frames + first->first_frame;
+			bool same = first->nframes == g->nframes;
+			for (size_t k = 0; same && k < g->nframes; k++)
+				same = ff[k].function == f[k].function && ff[k].line == f[k].line;
+			if (same) {
+				g->group = table[slot] - 1;
+				first->group_size++;
+				break;
+			}
+		}
+	}
+	free(table);
+}
+
 /* Every record checked; any bad one rejects the whole reply. */
 static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_record)
 {
@@ -569,12 +766,21 @@ static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_r
 				err = -PI_ERR_SANDBOX_REPLY;
 			r->mangled = true;
 			break;
+		case PI_STACK_REC_GO_INFO:
+			err = in_job ? -PI_ERR_SANDBOX_REPLY : read_go_info(r, &rec);
+			break;
+		case PI_STACK_REC_GOROUTINE:
+			err = in_job ? -PI_ERR_SANDBOX_REPLY : read_goroutine(r, &rec);
+			break;
+		case PI_STACK_REC_GO_FRAME:
+			err = in_job ? -PI_ERR_SANDBOX_REPLY : read_go_frame(r, &rec);
+			break;
 		default:
 			err = -PI_ERR_SANDBOX_REPLY;
 		}
 	}
 	free(s);
-	if (!err && (got < 0 || in_job))
+	if (!err && (got < 0 || in_job || r->go_frames_due))
 		err = -PI_ERR_SANDBOX_REPLY;
 	for (size_t i = 0; !err && i < r->b->n; i++)
 		if (!r->answered[i])
@@ -639,7 +845,15 @@ static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b
 	cfg.max_requests = (unsigned)(10 * pol.nmodules + 64);
 	cfg.max_fds = (unsigned)(8 * pol.nmodules + 64);
 
-	struct child_arg a = { d, b, memfd > 2 ? memfd : -1 };
+	/* A JVM's perf map: read here (inside its root, a regular file,
+	 * without blocking), parsed by the child. */
+	struct pi_buf perf_map = PI_BUF_INIT;
+	bool jvm = pi_jvm_mapped(p->vmas, p->nvmas);
+	if (jvm && pol.rootfd >= 0) {
+		pid_t nspid = p->status.nspid_levels ? p->status.nspid[p->status.nspid_levels - 1] : p->pid;
+		pi_perfmap_read(pol.rootfd, nspid, &perf_map);
+	}
+	struct child_arg a = { d, b, memfd > 2 ? memfd : -1, jvm, &perf_map, !p->go.read };
 	struct pi_buf reply = PI_BUF_INIT;
 	struct pi_sandbox_outcome o;
 	int err = pi_sandbox_run(&cfg, decode_in_child, &a, &reply, &o);
@@ -655,11 +869,19 @@ static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b
 		r.answered = pi_xcalloc(b->n + 1, sizeof *r.answered);
 		err = read_reply(&r, &reply, cfg.max_record);
 		*mangled = r.mangled;
+		if (!err && r.go_info) {
+			group_goroutines(&r.go);
+			p->go = r.go;
+		} else {
+			free(r.go.goroutines);
+			free(r.go.frames);
+		}
 		free(r.answered);
 		free(r.strings);
 		free(r.frames);
 	}
 	pi_buf_free(&reply);
+	pi_buf_free(&perf_map);
 	return err;
 }
 

@@ -84,6 +84,10 @@ enum {
 	PI_STACK_REC_FRAME = 3,		/* struct pi_stack_wire_frame */
 	PI_STACK_REC_JOB_END = 4,	/* struct pi_stack_wire_job_end */
 	PI_STACK_REC_MANGLED = 5,	/* empty: names met needed the demangler, not loaded */
+	/* A Go program's goroutines (collect/stack_go.h), after the jobs. */
+	PI_STACK_REC_GO_INFO = 6,	/* struct pi_stack_wire_go_info, at most once */
+	PI_STACK_REC_GOROUTINE = 7,	/* struct pi_stack_wire_goroutine; its frames follow */
+	PI_STACK_REC_GO_FRAME = 8,	/* struct pi_stack_wire_frame of that goroutine */
 };
 
 enum { PI_STACK_FRAME_HAVE_OFFSET = 1, PI_STACK_FRAME_INLINED = 2 };
@@ -95,6 +99,21 @@ struct pi_stack_wire_frame {
 	int32_t line;
 	uint32_t flags;
 	uint32_t function, module, build_id, file;
+};
+
+struct pi_stack_wire_go_info {
+	int32_t err;			/* 0, or -PI_ERR_GO_* / -errno */
+	uint32_t version, layout;	/* string ids */
+	uint32_t pad;
+	uint64_t total;			/* gs in runtime.allgs */
+};
+
+struct pi_stack_wire_goroutine {
+	uint64_t goid;
+	int64_t wait_us;		/* < 0 unknown */
+	uint32_t status;
+	uint32_t wait_reason, reason;	/* string ids: the wait reason, the truncated_reason */
+	uint32_t nframes;		/* PI_STACK_REC_GO_FRAME records that follow */
 };
 
 struct pi_stack_wire_job_end {

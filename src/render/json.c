@@ -1,3 +1,4 @@
+#include "render/go.h"
 #include "render/json.h"
 
 #include <stdio.h>
@@ -340,6 +341,7 @@ void pi_render_json(struct pi_jw *w, const struct pi_process *p)
 	pi_json_threads(w, p);
 
 	pi_json_stack_groups(w, p);
+	pi_json_go(w, p);
 
 	pi_jw_key(w, "findings");
 	pi_jw_array(w);

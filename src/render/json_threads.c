@@ -181,6 +181,8 @@ static void tls_object(struct pi_jw *w, const struct pi_process *p, const struct
 	}
 	pi_jw_key(w, "tcb_self_pointer_ok");
 	tls->self_checked ? pi_jw_bool(w, tls->self_ok) : pi_jw_null(w);
+	pi_jw_key(w, "go_runtime_thread");
+	pi_jw_bool(w, tls->go_runtime);
 	pi_jw_key(w, "exe_tls_block");
 	tls->exe_block ? pi_jw_u64(w, tls->exe_block) : pi_jw_null(w);
 	pi_jw_key(w, "variables");

@@ -6,6 +6,7 @@
 #include "analysis/reasons.h"
 #include "analysis/state.h"
 #include "analysis/vma.h"
+#include "render/go.h"
 #include "render/text_util.h"
 #include "render/sections.h"
 #include "util/fmt.h"
@@ -209,6 +210,8 @@ static void tls(struct pi_buf *b, const struct pi_process *p, const struct pi_th
 	}
 	if (tl->self_checked)
 		pi_buf_puts(b, tl->self_ok ? "; TCB self-pointers ok" : "; TCB self-pointers WRONG");
+	else if (tl->go_runtime)
+		pi_buf_puts(b, "; Go runtime thread: no glibc TCB");
 	pi_buf_putc(b, '\n');
 	for (size_t i = 0; i < tl->nvars; i++) {
 		const struct pi_tls_var *v = &tl->vars[i];
@@ -519,5 +522,6 @@ void pi_text_threads(struct pi_buf *b, const struct pi_process *p, const struct 
 		grouped(b, p, view);
 	else
 		each_thread(b, p, view);
+	pi_text_goroutines(b, p, shows(view, PI_SECTION_STACKS));
 	zombie_children(b, p);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "proc/memory.h"
+#include "runtime/go.h"
 #include "tls/threaddb.h"
 #include "util/xalloc.h"
 
@@ -176,11 +177,35 @@ void pi_tls_collect(struct pi_process *p, Dwfl *dwfl)
 			p->threads[i].tls.err = err ? err : -ENOENT;
 }
 
+/* Is the executable a Go program? Only Go's linker writes its sections
+ * (runtime/go.h). */
+static bool exe_is_go(const struct pi_process *p, Dwfl *dwfl)
+{
+	if (p->auxv_err || !p->auxv.entry)
+		return false;
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, p->auxv.entry);
+	GElf_Addr bias;
+	Elf *elf = mod ? dwfl_module_getelf(mod, &bias) : NULL;
+	size_t shstrndx;
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	Elf_Scn *scn = NULL;
+	/* A bounded look: Go's sections come among the first few dozen. */
+	for (int i = 0; i < 256 && (scn = elf_nextscn(elf, scn)) != NULL; i++) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(scn, &sh) && pi_go_section_name(elf_strptr(elf, shstrndx, sh.sh_name)))
+			return true;
+	}
+	return false;
+}
+
 void pi_tls_finish(struct pi_process *p, Dwfl *dwfl)
 {
 	if (p->arch && !p->arch->tls_checked)
 		return;
 	read_exe_variables(p, dwfl);
+	bool go = exe_is_go(p, dwfl);
+	p->runtime_go = go;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct pi_tls *tls = &p->threads[i].tls;
 		uint64_t tcb[3];
@@ -191,6 +216,13 @@ void pi_tls_finish(struct pi_process *p, Dwfl *dwfl)
 		if (pi_mem_read(p->pid, tls->fs_base, tcb, sizeof tcb) == (ssize_t)sizeof tcb) {
 			tls->self_checked = true;
 			tls->self_ok = tcb[0] == tls->fs_base && tcb[2] == tls->fs_base;
+		}
+		/* A Go program's own threads point fs_base into the runtime's
+		 * m, not at a TCB: no verdict is due. (A cgo program's threads
+		 * that glibc started have a TCB, and pass.) */
+		if (go && !tls->self_ok) {
+			tls->self_checked = false;
+			tls->go_runtime = true;
 		}
 	}
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "runtime/rust_demangle.h"
+
 typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
 
 static cxa_demangle_fn demangle;
@@ -29,6 +31,14 @@ bool pi_demangle_missed(void)
 
 char *pi_demangle(const char *name)
 {
+	/* Rust's names first: a legacy one is also a valid C++ name, which
+	 * libstdc++ would print with its hash ("...::lock::h0123...") where
+	 * gdb drops it. Neither needs a library. */
+	if (pi_rust_is_mangled(name)) {
+		char *rust = pi_rust_demangle(name);
+		if (rust || strncmp(name, "_Z", 2) != 0)
+			return rust;
+	}
 	if (!name || strncmp(name, "_Z", 2) != 0)
 		return NULL;
 	pi_demangle_load();

@@ -1,13 +1,15 @@
-/* demangle — C++ symbol names as people write them.
+/* demangle — C++ and Rust symbol names as people write them.
  *
- * The demangler is libstdc++'s __cxa_demangle, loaded on first need with
- * dlopen: pinspect itself is C, and any machine running C++ programs that
- * use the shared libstdc++ has it. Without it, names stay mangled. */
+ * Rust's (both manglings) are read by runtime/rust_demangle, pinspect's
+ * own bounded parser. For C++ the demangler is libstdc++'s __cxa_demangle,
+ * loaded on first need with dlopen: pinspect itself is C, and any machine
+ * running C++ programs that use the shared libstdc++ has it. Without it,
+ * C++ names stay mangled. */
 #ifndef PI_UNWIND_DEMANGLE_H
 #define PI_UNWIND_DEMANGLE_H
 
 /* The demangled form of name (a copy to free), or NULL if name is not a
- * mangled C++ name or cannot be demangled. */
+ * mangled C++ or Rust name or cannot be demangled. */
 char *pi_demangle(const char *name);
 
 #include <stdbool.h>

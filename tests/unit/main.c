@@ -34,6 +34,9 @@ int main(void)
 	srunner_add_suite(sr, columns_suite());
 	srunner_add_suite(sr, snapshot_view_suite());
 	srunner_add_suite(sr, arch_suite());
+	srunner_add_suite(sr, rust_demangle_suite());
+	srunner_add_suite(sr, runtime_suite());
+	srunner_add_suite(sr, goroutines_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -40,5 +40,8 @@ Suite *waits_scan_suite(void);	/* deadlocks across processes, forked here (test_
 Suite *columns_suite(void);	/* the column registry, -o and the config file (test_columns.c) */
 Suite *snapshot_view_suite(void);	/* sections, summary, D waits (test_snapshot_view.c) */
 Suite *arch_suite(void);	/* the architecture table, src/arch (test_arch.c) */
+Suite *rust_demangle_suite(void);	/* Rust names (test_rust_demangle.c) */
+Suite *goroutines_suite(void);	/* Go's pc-value tables and goroutines (test_goroutines.c) */
+Suite *runtime_suite(void);	/* Go's frames and sections, where stacks end (test_runtime.c) */
 
 #endif

@@ -1,0 +1,172 @@
+#include "render/go.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "render/text_util.h"
+#include "runtime/goroutines.h"
+#include "util/xalloc.h"
+
+/* Goroutines shown by ID in a group's line before "and N more". */
+enum { IDS_SHOWN = 8 };
+
+/* The groups' first goroutines, biggest group first (ties: in the
+ * runtime's order). */
+static size_t *groups_by_size(const struct pi_go_runtime *go, size_t *n)
+{
+	size_t *idx = pi_xcalloc(go->ngoroutines + 1, sizeof *idx);
+	*n = 0;
+	for (size_t i = 0; i < go->ngoroutines; i++)
+		if (go->goroutines[i].group == i)
+			idx[(*n)++] = i;
+	/* insertion sort: stable; groups are few where goroutines are many */
+	for (size_t i = 1; i < *n; i++) {
+		size_t v = idx[i], k = i;
+		while (k > 0 && go->goroutines[idx[k - 1]].group_size < go->goroutines[v].group_size) {
+			idx[k] = idx[k - 1];
+			k--;
+		}
+		idx[k] = v;
+	}
+	return idx;
+}
+
+static void wait_of(struct pi_buf *b, const struct pi_goroutine *g)
+{
+	const char *status = pi_go_status_name(g->status);
+	if (g->wait_reason)
+		put_escaped(b, g->wait_reason);
+	else
+		pi_buf_puts(b, status ? status : "?");
+	if (g->wait_seconds >= 0)
+		pi_buf_printf(b, ", %.0f s", g->wait_seconds);
+}
+
+void pi_text_goroutines(struct pi_buf *b, const struct pi_process *p, bool with_stacks)
+{
+	const struct pi_go_runtime *go = &p->go;
+	/* Those read before the budget ran out are shown; UNAVAILABLE says
+	 * the rest were not. */
+	if (!go->read || !go->ngoroutines)
+		return;
+	size_t ngroups;
+	size_t *groups = groups_by_size(go, &ngroups);
+	pi_buf_printf(b, "\n  GOROUTINES    %zu (of %zu in runtime.allgs), %zu stack%s", go->ngoroutines,
+		      go->total, ngroups, ngroups == 1 ? "" : "s");
+	if (go->version) {
+		pi_buf_puts(b, "; ");
+		put_escaped(b, go->version);
+	}
+	if (go->layout) {
+		pi_buf_puts(b, ", runtime.g from ");
+		put_escaped(b, go->layout);
+	}
+	pi_buf_putc(b, '\n');
+	for (size_t k = 0; k < ngroups; k++) {
+		const struct pi_goroutine *first = &go->goroutines[groups[k]];
+		pi_buf_printf(b, "  %zu goroutine%s: ", first->group_size, first->group_size == 1 ? "" : "s");
+		size_t shown = 0;
+		for (size_t i = groups[k]; i < go->ngoroutines && shown < IDS_SHOWN; i++) {
+			const struct pi_goroutine *g = &go->goroutines[i];
+			if (g->group != groups[k])
+				continue;
+			pi_buf_printf(b, "%s%" PRIu64 " [", shown ? ", " : "", g->goid);
+			wait_of(b, g);
+			pi_buf_putc(b, ']');
+			shown++;
+		}
+		if (first->group_size > shown)
+			pi_buf_printf(b, " and %zu more", first->group_size - shown);
+		pi_buf_putc(b, '\n');
+		if (!with_stacks)
+			continue;
+		for (size_t i = 0; i < first->nframes; i++) {
+			const struct pi_user_frame *f = &go->frames[first->first_frame + i];
+			pi_buf_printf(b, "           #%-3zu 0x%016" PRIx64 " ", i, f->pc);
+			if (f->function)
+				put_escaped(b, f->function);
+			else
+				pi_buf_puts(b, "??");
+			if (f->file) {
+				pi_buf_puts(b, "  ");
+				put_escaped(b, f->file);
+				if (f->line)
+					pi_buf_printf(b, ":%d", f->line);
+			}
+			pi_buf_putc(b, '\n');
+		}
+		if (first->truncated_reason) {
+			pi_buf_puts(b, "           cut short: ");
+			put_escaped(b, first->truncated_reason);
+			pi_buf_putc(b, '\n');
+		}
+	}
+	free(groups);
+}
+
+void pi_json_go(struct pi_jw *w, const struct pi_process *p)
+{
+	const struct pi_go_runtime *go = &p->go;
+	pi_jw_key(w, "go");
+	if (!go->read) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_object(w);
+	pi_jw_kstring(w, "version", go->version);
+	pi_jw_kstring(w, "layout", go->layout);
+	pi_jw_key(w, "goroutines_total");
+	go->err && !go->ngoroutines ? pi_jw_null(w) : pi_jw_u64(w, go->total);
+	pi_jw_key(w, "goroutines");
+	if (go->err && !go->ngoroutines) {
+		pi_jw_null(w);
+	} else {
+		pi_jw_array(w);
+		for (size_t i = 0; i < go->ngoroutines; i++) {
+			const struct pi_goroutine *g = &go->goroutines[i];
+			pi_jw_object(w);
+			pi_jw_ku64(w, "goid", g->goid);
+			pi_jw_kstring(w, "status", pi_go_status_name(g->status));
+			pi_jw_kstring(w, "wait_reason", g->wait_reason);
+			pi_jw_key(w, "wait_seconds");
+			g->wait_seconds >= 0 ? pi_jw_number(w, g->wait_seconds, 3) : pi_jw_null(w);
+			pi_jw_ku64(w, "group", go->goroutines[g->group].goid);
+			pi_jw_key(w, "stack");
+			pi_jw_array(w);
+			for (size_t k = 0; k < g->nframes; k++) {
+				const struct pi_user_frame *f = &go->frames[g->first_frame + k];
+				pi_jw_object(w);
+				pi_jw_ku64(w, "pc", f->pc);
+				pi_jw_kstring(w, "function", f->function);
+				pi_jw_kstring(w, "file", f->file);
+				pi_jw_key(w, "line");
+				f->line ? pi_jw_i64(w, f->line) : pi_jw_null(w);
+				pi_jw_kstring(w, "language", "go");
+				pi_jw_object_end(w);
+			}
+			pi_jw_array_end(w);
+			pi_jw_kstring(w, "truncated_reason", g->truncated_reason);
+			pi_jw_object_end(w);
+		}
+		pi_jw_array_end(w);
+	}
+	pi_jw_key(w, "groups");
+	pi_jw_array(w);
+	size_t ngroups = 0;
+	size_t *groups = groups_by_size(go, &ngroups);
+	for (size_t k = 0; k < ngroups; k++) {
+		const struct pi_goroutine *first = &go->goroutines[groups[k]];
+		pi_jw_object(w);
+		pi_jw_ku64(w, "count", first->group_size);
+		pi_jw_key(w, "goids");
+		pi_jw_array(w);
+		for (size_t i = groups[k]; i < go->ngoroutines; i++)
+			if (go->goroutines[i].group == groups[k])
+				pi_jw_u64(w, go->goroutines[i].goid);
+		pi_jw_array_end(w);
+		pi_jw_object_end(w);
+	}
+	free(groups);
+	pi_jw_array_end(w);
+	pi_jw_object_end(w);
+}
