@@ -150,6 +150,13 @@ int pi_screen_open(struct pi_screen *s)
 	/* Esc returns from the snapshot at once, not after a second. */
 	set_escdelay(25);
 	setup_colours(s);
+	/* Lines for the tree where the terminal has them; ASCII otherwise. */
+	const char *acs = tigetstr("acsc");
+	s->line_chars = acs && acs != (char *)-1 && acs[0];
+	/* Clicks at once, not held back to tell them from double clicks. */
+	mouseinterval(0);
+	s->mouse = mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+			     NULL) != 0;
 	pi_screen_size(s);
 	return 0;
 }
