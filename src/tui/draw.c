@@ -258,11 +258,25 @@ static void ascii_tree_prefix(const struct pi_row *r, struct pi_buf *out)
 	pi_buf_puts(out, r->last ? "`- " : "|- ");
 }
 
-/* A tree row's command cell with the terminal's lines (|- as a tee, `-
- * as a corner) in place of the ASCII ones. Returns false when the cell
- * does not begin with them (another column). */
-static bool add_tree_cell(struct pi_line *line, const struct pi_row *r, const char *cell, int width,
-			  attr_t attr)
+/* One piece of the tree's lines: box-drawing characters where the
+ * locale is UTF-8, else the terminal's line-drawing set (ACS). */
+static void tree_char(struct pi_line *line, bool utf8, enum pi_line_char c, attr_t attr)
+{
+	static const char *const box[] = {
+		[PI_LINE_VERTICAL] = "\u2502", [PI_LINE_TEE] = "\u251c",
+		[PI_LINE_CORNER] = "\u2514", [PI_LINE_HORIZONTAL] = "\u2500",
+	};
+	if (utf8)
+		pi_line_add(line, box[c], attr);
+	else
+		pi_line_add_char(line, c, attr);
+}
+
+/* A tree row's command cell with lines (|- as a tee, `- as a corner) in
+ * place of the ASCII ones. Returns false when the cell does not begin
+ * with them (another column). */
+static bool add_tree_cell(struct pi_line *line, bool utf8, const struct pi_row *r, const char *cell,
+			  int width, attr_t attr)
 {
 	struct pi_buf ascii = PI_BUF_INIT;
 	ascii_tree_prefix(r, &ascii);
@@ -271,13 +285,13 @@ static bool add_tree_cell(struct pi_line *line, const struct pi_row *r, const ch
 		size_t start = line->n;
 		for (unsigned k = 1; k < r->depth; k++) {
 			if (k < 64 && (r->more >> k) & 1)
-				pi_line_add_char(line, PI_LINE_VERTICAL, attr);
+				tree_char(line, utf8, PI_LINE_VERTICAL, attr);
 			else
 				pi_line_add(line, " ", attr);
 			pi_line_add(line, " ", attr);
 		}
-		pi_line_add_char(line, r->last ? PI_LINE_CORNER : PI_LINE_TEE, attr);
-		pi_line_add_char(line, PI_LINE_HORIZONTAL, attr);
+		tree_char(line, utf8, r->last ? PI_LINE_CORNER : PI_LINE_TEE, attr);
+		tree_char(line, utf8, PI_LINE_HORIZONTAL, attr);
 		pi_line_add(line, " ", attr);
 		int used = (int)(line->n - start);
 		/* A column narrower than its lines keeps them cut. */
@@ -314,8 +328,10 @@ static void draw_rows(struct pi_live *l, struct pi_line *line, const struct layo
 					pi_line_add(line, " ", A_NORMAL);
 				attr_t a = pi_screen_attr(&l->screen, st);
 				const struct pi_row *row = &m->view.rows[r];
-				if (!(l->screen.line_chars && row->depth &&
-				      add_tree_cell(line, row, cell.data ? cell.data : "", lay->width[i], a)))
+				bool lines = l->screen.line_chars || l->screen.utf8;
+				if (!(lines && row->depth &&
+				      add_tree_cell(line, l->screen.utf8, row, cell.data ? cell.data : "",
+						    lay->width[i], a)))
 					pi_line_add_fit(line, cell.data ? cell.data : "", lay->width[i],
 							pi_column(c)->right, a);
 			}

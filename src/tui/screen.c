@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -122,6 +124,12 @@ int pi_screen_open(struct pi_screen *s)
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -errno;
 	install_signals();
+	/* The user's character set, so that ncurses writes UTF-8 where the
+	 * terminal takes it (names, the tree's lines); only LC_CTYPE, and
+	 * given back on close. */
+	setlocale(LC_CTYPE, "");
+	const char *codeset = nl_langinfo(CODESET);
+	s->utf8 = codeset && !strcmp(codeset, "UTF-8");
 	const char *term = getenv("TERM");
 	s->scr = newterm(NULL, stdout, stdin);
 	if (!s->scr) {
@@ -130,6 +138,7 @@ int pi_screen_open(struct pi_screen *s)
 			close(wake_pipe[i]);
 			wake_pipe[i] = -1;
 		}
+		setlocale(LC_CTYPE, "C");
 		fprintf(stderr, "pinspect: the terminal type '%s' (TERM) is not known to ncurses; "
 			"set TERM (e.g. TERM=xterm), or use --batch\n", term ? term : "");
 		return -ENOTTY;
@@ -175,6 +184,7 @@ void pi_screen_close(struct pi_screen *s)
 	s->scr = NULL;
 	open_screen = NULL;
 	restore_signals();
+	setlocale(LC_CTYPE, "C");
 	for (int i = 0; i < 2; i++) {
 		if (wake_pipe[i] >= 0)
 			close(wake_pipe[i]);

@@ -16,6 +16,7 @@ struct pi_screen {
 	SCREEN *scr;
 	bool colour;
 	bool line_chars;	/* the terminal draws lines (ACS): the tree uses them */
+	bool utf8;		/* the locale's characters are UTF-8 (LANG, LC_ALL, LC_CTYPE) */
 	bool mouse;		/* clicks are reported (KEY_MOUSE) */
 	int rows, cols;
 };
