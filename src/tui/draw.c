@@ -388,10 +388,7 @@ static void draw_footer(struct pi_live *l, struct pi_line *line)
 	} else {
 		size_t tagged = 0;
 		for (size_t i = 0; i < l->ntags; i++)
-			tagged += pi_table_find_proc(&l->m->table, l->tags[i].pid) != NULL;
-		if (tagged)
-			pi_buf_printf(&b, "%zu tagged (k: signal them, F7 F8: renice, U: untag)  ",
-				      tagged);
+			tagged += pi_live_tagged(l, pi_table_find_proc(&l->m->table, l->tags[i].pid));
 		if (l->sel < l->m->view.n) {
 			const struct pi_row *r = &l->m->view.rows[l->sel];
 			pi_buf_printf(&b, "Selected: %s %d (", r->thread_row ? "TID" : "PID",
@@ -400,6 +397,8 @@ static void draw_footer(struct pi_live *l, struct pi_line *line)
 			pi_escape_text(&b, comm, strlen(comm));
 			pi_buf_puts(&b, ")  ");
 		}
+		if (tagged)
+			pi_buf_printf(&b, "%zu tagged (k: signal them, F7 F8: renice, U: untag)  ", tagged);
 		pi_buf_puts(&b, "Enter: snapshot  /: search  \\: filter  p: problems  H: threads  "
 				"t: tree  < >: sort  F2: columns  ?: help  q: quit");
 		pi_line_add(line, b.data, pi_screen_bar(&l->screen));

@@ -252,6 +252,8 @@ static long tag_index(const struct pi_live *l, pid_t pid)
 
 bool pi_live_tagged(const struct pi_live *l, const struct pi_proc *p)
 {
+	if (!p)
+		return false;
 	long i = tag_index(l, p->pid);
 	return i >= 0 && l->tags[i].starttime == p->starttime;
 }
@@ -326,7 +328,7 @@ static void tag_with_children(struct pi_live *l, const struct pi_proc *top)
 		if (!more)
 			break;
 	}
-	say(l, "tagged %d and its children: %zu more, %zu tagged in all", (int)top->pid,
+	say(l, "tagged %d and the processes under it: %zu newly, %zu tagged in all", (int)top->pid,
 	    l->ntags - before, l->ntags);
 }
 
@@ -632,6 +634,9 @@ static void mouse(struct pi_live *l)
 		select_row(l, (long)l->sel + step);
 		return;
 	}
+	/* A press (or a click); its release is no second click. */
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		return;
 	struct pi_hit hit = pi_live_hit(&l->hits, ev.x, ev.y);
 	if (hit.kind == PI_HIT_TITLE) {
 		if (hit.column == l->m->vo.sort) {
