@@ -399,6 +399,12 @@ static void draw_footer(struct pi_live *l, struct pi_line *line)
 		}
 		if (tagged)
 			pi_buf_printf(&b, "%zu tagged (k: signal them, F7 F8: renice, U: untag)  ", tagged);
+		/* A search kept: what n and N look for. */
+		if (l->search[0]) {
+			pi_buf_puts(&b, "n/N: next/previous \"");
+			pi_escape_text(&b, l->search, strlen(l->search));
+			pi_buf_puts(&b, "\" (Esc forgets)  ");
+		}
 		pi_buf_puts(&b, "Enter: snapshot  /: search  \\: filter  p: problems  H: threads  "
 				"t: tree  < >: sort  F2: columns  ?: help  q: quit");
 		pi_line_add(line, b.data, pi_screen_bar(&l->screen));

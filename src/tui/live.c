@@ -148,11 +148,8 @@ static void prompt_key(struct pi_live *l, int key)
 		else
 			search_to(l, p->text, l->search_from, false);
 		if (r != PI_PROMPT_EDITING) {
-			if (r == PI_PROMPT_DONE) {
+			if (r == PI_PROMPT_DONE)
 				snprintf(l->search, sizeof l->search, "%s", p->text);
-				if (l->search[0])
-					say(l, "n: next match, N: the one before, Esc: forget the search");
-			}
 			p->kind = PI_PROMPT_NONE;
 		}
 		break;

@@ -143,7 +143,8 @@ for size in 200x50 80x24; do
 	keys Up
 	see_selected "$size: Up while typing: the one before" "$p1"
 	keys Enter
-	see "$size: Enter keeps the search, and says what n and N do" '^n: next match, N: the one before'
+	see "$size: Enter keeps the search; the footer says what n and N look for" \
+		"^Selected: PID $p1 \\(sleep\\)  n/N: next/previous \"sleep 600\" \\(Esc forgets\\)"
 	keys n
 	see "$size: n: the next match" "^Selected: PID $p2 \\(sleep\\)"
 	keys n
@@ -256,7 +257,7 @@ for size in 200x50 80x24; do
 	keys /
 	type_text "pi-tagtree-parent"
 	keys Enter
-	see_selected "$size: the parent selected" "$parent"
+	see "$size: the parent selected" "^Selected: PID $parent "
 	keys c
 	see "$size: c tags it and the processes under it" \
 		"^tagged $parent and the processes under it: 3 newly, 3 tagged in all"
@@ -266,7 +267,9 @@ for size in 200x50 80x24; do
 	keys U
 	not_see "$size: U: none tagged" '^\* '
 	# By PID: the second child is the last, drawn with a corner.
-	keys Escape N t
+	keys Escape
+	see "$size: Esc forgets the search" '^search forgotten'
+	keys N t
 	see "$size: t: the tree" 'as a tree'
 	# Without UTF-8, the terminal's line-drawing set (ACS): shift out,
 	# "t" (a tee) or "m" (a corner) and "q" (a line), shift in.
