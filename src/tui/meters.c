@@ -181,6 +181,17 @@ static void percent_text(char *out, size_t size, double p)
 
 enum { CPU_METER_MIN = 16, GAP = 2 };
 
+/* Whatever is still too wide (ASCII only) is cut at the edge. */
+static unsigned cut(struct pi_buf *lines, unsigned n, int cols)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (lines[i].len > (size_t)cols) {
+			lines[i].len = (size_t)cols;
+			lines[i].data[cols] = '\0';
+		}
+	return n;
+}
+
 unsigned pi_meters_lines(const struct pi_meters *m, int cols, unsigned max_lines,
 			 struct pi_buf *lines)
 {
@@ -222,7 +233,7 @@ unsigned pi_meters_lines(const struct pi_meters *m, int cols, unsigned max_lines
 		used++;
 	}
 	if (used >= max_lines)
-		return used;
+		return cut(lines, used, cols);
 	/* Memory and swap, side by side. */
 	pi_buf_reset(&lines[used]);
 	if (!m->mem_known) {
@@ -233,11 +244,17 @@ unsigned pi_meters_lines(const struct pi_meters *m, int cols, unsigned max_lines
 			 pi_short_bytes(b, sizeof b, m->mem_total));
 		bar(&lines[used], "Mem", m->mem_total ? (double)m->mem_used / (double)m->mem_total : NAN,
 		    text, w);
+		size_t mem_len = lines[used].len;
 		pi_buf_pad(&lines[used], GAP);
 		snprintf(text, sizeof text, "%s/%s", pi_short_bytes(a, sizeof a, m->swap_used),
 			 pi_short_bytes(b, sizeof b, m->swap_total));
 		bar(&lines[used], "Swp",
 		    m->swap_total ? (double)m->swap_used / (double)m->swap_total : NAN, text, w);
+		/* Too narrow for both: memory alone. */
+		if (lines[used].len > (size_t)cols) {
+			lines[used].len = mem_len;
+			lines[used].data[mem_len] = '\0';
+		}
 	}
-	return used + 1;
+	return cut(lines, used + 1, cols);
 }

@@ -33,6 +33,7 @@ int main(void)
 	srunner_add_suite(sr, kinds_suite());
 	srunner_add_suite(sr, columns_suite());
 	srunner_add_suite(sr, snapshot_view_suite());
+	srunner_add_suite(sr, live_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
