@@ -289,42 +289,78 @@ static void prune_tags(struct pi_live *l)
 	l->ntags = n;
 }
 
-/* c: the selected process and every process under it. */
+static int compare_tags(const void *a, const void *b)
+{
+	pid_t x = ((const struct pi_tag *)a)->pid, y = ((const struct pi_tag *)b)->pid;
+	return (x > y) - (x < y);
+}
+
+static int compare_ppid(const void *a, const void *b, void *arg)
+{
+	const struct pi_proc *procs = arg;
+	pid_t x = procs[*(const uint32_t *)a].ppid, y = procs[*(const uint32_t *)b].ppid;
+	return (x > y) - (x < y);
+}
+
+/* c: the selected process and every process under it: a walk down from
+ * it over the processes ordered by parent, each visited once (a hostile
+ * chain of thousands of forks costs n log n, not n squared). */
 static void tag_with_children(struct pi_live *l, const struct pi_proc *top)
 {
 	struct pi_table *t = &l->m->table;
+	size_t n = t->nprocs;
+	uint32_t *by_parent = pi_xcalloc(n ? n : 1, sizeof *by_parent);
+	pid_t *queue = pi_xcalloc(n + 1, sizeof *queue);
+	bool *seen = pi_xcalloc(n ? n : 1, sizeof *seen);
+	size_t head = 0, tail = 0;
+
+	prune_tags(l);
 	size_t before = l->ntags;
+	for (size_t i = 0; i < n; i++)
+		by_parent[i] = (uint32_t)i;
+	if (n > 1)
+		qsort_r(by_parent, n, sizeof *by_parent, compare_ppid, t->procs);
 	tag(l, top, true);
-	/* Each pass tags the children of those tagged; a process's parent
-	 * is older, so the passes end (and are bounded by the count). */
-	for (size_t pass = 0; pass < t->nprocs; pass++) {
-		bool more = false;
-		for (size_t i = 0; i < t->nprocs; i++) {
-			const struct pi_proc *p = &t->procs[i];
-			if (p->pid == top->pid || pi_live_tagged(l, p) || p->ppid <= 0)
-				continue;
-			const struct pi_proc *parent = pi_table_find_proc(t, p->ppid);
-			if (!parent || !pi_live_tagged(l, parent))
-				continue;
-			/* Only below top: tags made before this key do not pull
-			 * in their own children. */
-			bool under = false;
-			for (const struct pi_proc *q = parent; q; q = pi_table_find_proc(t, q->ppid)) {
-				if (q->pid == top->pid) {
-					under = true;
-					break;
-				}
-				if (q->ppid <= 0 || q->ppid == q->pid)
-					break;
-			}
-			if (under) {
-				tag(l, p, true);
-				more = true;
-			}
+	queue[tail++] = top->pid;
+	while (head < tail) {
+		pid_t parent = queue[head++];
+		/* The first process whose parent is this one. */
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (t->procs[by_parent[mid]].ppid < parent)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
-		if (!more)
-			break;
+		for (; lo < n && t->procs[by_parent[lo]].ppid == parent; lo++) {
+			uint32_t k = by_parent[lo];
+			const struct pi_proc *p = &t->procs[k];
+			if (seen[k] || p->pid == top->pid || p->pid == parent || tail > n)
+				continue;
+			seen[k] = true;
+			/* Added unsorted, sorted once below: tagging a whole
+			 * machine's tree stays n log n. */
+			pi_xgrow(&l->tags, &l->tags_cap, l->ntags + 1, sizeof *l->tags);
+			l->tags[l->ntags++] = (struct pi_tag){ p->pid, p->starttime };
+			queue[tail++] = p->pid;
+		}
 	}
+	if (l->ntags > 1)
+		qsort(l->tags, l->ntags, sizeof *l->tags, compare_tags);
+	/* A process tagged before is kept once (stale tags were pruned
+	 * first, so both entries are the same). */
+	size_t kept = 0;
+	for (size_t i = 0; i < l->ntags; i++) {
+		if (kept && l->tags[kept - 1].pid == l->tags[i].pid)
+			l->tags[kept - 1] = l->tags[i];
+		else
+			l->tags[kept++] = l->tags[i];
+	}
+	l->ntags = kept;
+	free(by_parent);
+	free(queue);
+	free(seen);
 	say(l, "tagged %d and the processes under it: %zu newly, %zu tagged in all", (int)top->pid,
 	    l->ntags - before, l->ntags);
 }
