@@ -37,7 +37,10 @@ static void settle(struct pi_live *l, bool sampled)
 	size_t body = pi_live_body_rows(l);
 
 	pi_monitor_build(m);
-	long found = pi_view_find(&m->view, l->sel_tid, l->sel_pid);
+	/* Until a key moves it, the selection is the top row of whatever
+	 * order the refreshes make (the first sample has no %CPU yet: its
+	 * top is not the next one's). */
+	long found = l->sel_chosen ? pi_view_find(&m->view, l->sel_tid, l->sel_pid) : 0;
 	if (found >= 0)
 		l->sel = (size_t)found;
 	if (l->sel >= m->view.n)
@@ -66,6 +69,7 @@ static void select_row(struct pi_live *l, long row)
 	if ((size_t)row >= n)
 		row = (long)n - 1;
 	l->sel = (size_t)row;
+	l->sel_chosen = true;
 	l->sel_tid = l->m->view.rows[row].task->tid;
 	l->sel_pid = l->m->view.rows[row].proc->pid;
 }
@@ -219,6 +223,7 @@ static void show_top(struct pi_live *l)
 	l->top = 0;
 	l->sel_tid = 0;
 	l->sel_pid = 0;
+	l->sel_chosen = false;
 }
 
 static void sort_by(struct pi_live *l, enum pi_column c)

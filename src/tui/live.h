@@ -74,6 +74,7 @@ struct pi_live {
 	/* The selection follows its task across refreshes; a new sort order
 	 * starts at its top. */
 	pid_t sel_tid, sel_pid;
+	bool sel_chosen;		/* a key chose it; else the top row stays selected */
 	size_t sel, top;		/* row selected, first row on screen */
 	size_t hscroll;
 	char message[256];		/* one line at the bottom, until the next key */

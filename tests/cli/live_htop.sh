@@ -121,6 +121,17 @@ for size in 200x50 80x24; do
 	check "$size: the F-key bar is the last line" \
 		grep -qE '^F1Help' <(screen | sed -n "${PANE_H}p")
 	fits "$size: every line fits the width"
+	# Until a key moves it, the selection is the top row of the order the
+	# refreshes make (the first has no %CPU: its top is PID 1's).
+	top_selected=
+	for i in $(seq 1 50); do
+		screen >"$TEST_TMP/screen"
+		first=$(awk 'f { print $1; exit } /^ +PID /{ f = 1 }' "$TEST_TMP/screen")
+		sel=$(sed -n 's/^Selected: PID \([0-9]*\) .*/\1/p' "$TEST_TMP/screen")
+		[ -n "$first" ] && [ "$first" = "$sel" ] && [ "$first" != 1 ] && { top_selected=$first; break; }
+		sleep 0.1
+	done
+	check "$size: after refreshes, the top row (not PID 1) is selected" test -n "$top_selected"
 
 	# --- The columns htop users sort by. ----------------------------------
 	see "$size: the titles PRI NI VIRT SHR MEM% TIME+" \
