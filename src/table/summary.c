@@ -162,7 +162,7 @@ static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
 		if (d->nunchecked && d->not_checked > d->nunchecked)
 			pi_buf_printf(b, " and %zu more", d->not_checked - d->nunchecked);
 		if (!t->root)
-			pi_buf_puts(b, "; run as root");
+			pi_buf_puts(b, d->nunchecked ? "; run as root" : ": run as root");
 	}
 	pi_buf_puts(b, ")");
 	return d->n ? kind_style(PI_FIND_DEADLOCK) : PI_STYLE_NORMAL;
