@@ -265,6 +265,8 @@ for size in 200x50 80x24; do
 	track "$kid1"
 	track "$kid2"
 	live -d 0.5 -o pid,ppid,command
+	# (Keys typed before the screen is up would be echoed by the tty.)
+	see "$size: started for c" '^Tasks: '
 	# (The parent's command line holds "sleep 6011" too.)
 	keys '\'
 	type_text "sleep 601"
