@@ -35,7 +35,7 @@ _pinspect_columns()
 	else
 		word=$cur
 	fi
-	compgen -P "$head" -W 'pid tid ppid user state cpu rss vcsw icsw vcsw_total icsw_total lastran wchan syscall waits tracer comm cmdline command cmdline_cut cmdline_bytes threads kthread flags zombies zombie_age' -- "$word"
+	compgen -P "$head" -W 'pid tid ppid user state cpu rss vcsw icsw vcsw_total icsw_total lastran wchan syscall waits tracer comm cmdline command cmdline_cut cmdline_bytes threads kthread flags zombies zombie_age pri nice virt shr mem time' -- "$word"
 }
 
 # --sections=LIST: the names, after the last comma (each may have + or -).

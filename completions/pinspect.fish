@@ -36,7 +36,7 @@ complete -c pinspect -l top -x -a '(__pinspect_pids)' -d 'Watch one process and 
 function __pinspect_columns
     set -l token (commandline -ct)
     set -l head (string replace -r '[^,+]*$' '' -- $token)
-    for name in pid tid ppid user state cpu rss vcsw icsw vcsw_total icsw_total lastran wchan syscall waits tracer comm cmdline command cmdline_cut cmdline_bytes threads kthread flags zombies zombie_age
+    for name in pid tid ppid user state cpu rss vcsw icsw vcsw_total icsw_total lastran wchan syscall waits tracer comm cmdline command cmdline_cut cmdline_bytes threads kthread flags zombies zombie_age pri nice virt shr mem time
         printf '%s%s\n' "$head" $name
     end
 end

@@ -122,6 +122,21 @@ static void finish_scan(struct pi_monitor *m)
 		for (size_t i = 0; only && i < c->nlocks_unchecked; i++)
 			unchecked += c->locks_unchecked[i] == only;
 		pi_table_set_deadlocks(&m->table, v, n, unchecked, s->started_ns);
+		/* The header names the first of them. */
+		struct pi_unchecked named[PI_UNCHECKED_NAMED];
+		size_t nnamed = 0;
+		for (size_t i = 0; i < c->nlocks_unchecked && nnamed < PI_UNCHECKED_NAMED; i++) {
+			if (only && c->locks_unchecked[i] != only)
+				continue;
+			const struct pi_sweep_proc *sp = pi_sweep_find_proc(&c->sweep, c->locks_unchecked[i]);
+			named[nnamed].pid = c->locks_unchecked[i];
+			const char *comm = sp ? sp->comm : "?";
+			size_t len = strnlen(comm, sizeof named[nnamed].comm - 1);
+			memcpy(named[nnamed].comm, comm, len);
+			named[nnamed].comm[len] = '\0';
+			nnamed++;
+		}
+		pi_table_name_unchecked(&m->table, named, nnamed);
 	}
 	pi_check_free(c);
 	/* From the end of this look: a look that takes long (a huge

@@ -1063,6 +1063,208 @@ static int waits_compare(const struct pi_row *a, const struct pi_row *b)
 		       b->task->syscall_kind == PI_SYSCALL_IN ? b->task->syscall_nr : -1);
 }
 
+/* --- The columns htop users sort by: PRI, NI, VIRT, SHR, MEM%, TIME+.
+ * A thread row shows its thread's priority, nice and time; a process
+ * row its main thread's priority and nice, and the whole process's time. */
+
+static int row_priority(const struct pi_row *r)
+{
+	return r->thread_row ? r->task->priority : r->proc->priority;
+}
+
+static int row_nice(const struct pi_row *r)
+{
+	return r->thread_row ? r->task->nice : r->proc->nice;
+}
+
+/* Zombies have no priority worth showing (nor memory). */
+static bool alive(const struct pi_row *r)
+{
+	return r->task->state != 'Z';
+}
+
+static enum pi_style priority_text(struct pi_table *t, const struct pi_row *r,
+				   const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	if (!alive(r))
+		return dash(out);
+	/* Real-time priorities are negative: htop writes RT for -100. */
+	if (row_priority(r) <= -100)
+		pi_buf_puts(out, "RT");
+	else
+		pi_buf_printf(out, "%d", row_priority(r));
+	return PI_STYLE_NORMAL;
+}
+
+static void priority_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			  const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	alive(r) ? pi_jw_i64(w, row_priority(r)) : pi_jw_null(w);
+}
+
+static int priority_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(row_priority(a), row_priority(b));
+}
+
+static enum pi_style nice_text(struct pi_table *t, const struct pi_row *r,
+			       const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	if (!alive(r))
+		return dash(out);
+	pi_buf_printf(out, "%d", row_nice(r));
+	return PI_STYLE_NORMAL;
+}
+
+static void nice_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		      const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	alive(r) ? pi_jw_i64(w, row_nice(r)) : pi_jw_null(w);
+}
+
+static int nice_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return cmp_i64(row_nice(a), row_nice(b));
+}
+
+static enum pi_style virt_text(struct pi_table *t, const struct pi_row *r,
+			       const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)t, (void)cx;
+	char tmp[32];
+	if (!rss_known(r))
+		return dash(out);
+	pi_buf_puts(out, pi_short_bytes(tmp, sizeof tmp, r->proc->vsize_bytes));
+	return PI_STYLE_NORMAL;
+}
+
+static void virt_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		      const struct pi_cell_context *cx)
+{
+	(void)t, (void)cx;
+	rss_known(r) ? pi_jw_u64(w, r->proc->vsize_bytes) : pi_jw_null(w);
+}
+
+static int virt_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	uint64_t x = a->proc->vsize_bytes, y = b->proc->vsize_bytes;
+	return (x > y) - (x < y);
+}
+
+/* SHR: from statm, read for the rows shown (PI_DETAIL_STATM). */
+static bool shared_known(const struct pi_row *r)
+{
+	return rss_known(r) && r->task->statm_err == 0;
+}
+
+static uint64_t shared_bytes(const struct pi_table *t, const struct pi_row *r)
+{
+	return (uint64_t)r->task->shared_pages * (uint64_t)(t->page_size > 0 ? t->page_size : 4096);
+}
+
+static enum pi_style shared_text(struct pi_table *t, const struct pi_row *r,
+				 const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)cx;
+	char tmp[32];
+	if (!rss_known(r))
+		return dash(out);
+	if (r->task->statm_err)
+		return unread(r->task->statm_err, out);
+	pi_buf_puts(out, pi_short_bytes(tmp, sizeof tmp, shared_bytes(t, r)));
+	return PI_STYLE_NORMAL;
+}
+
+static void shared_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			const struct pi_cell_context *cx)
+{
+	(void)cx;
+	shared_known(r) ? pi_jw_u64(w, shared_bytes(t, r)) : pi_jw_null(w);
+}
+
+static int shared_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	if (shared_known(a) != shared_known(b))
+		return shared_known(a) ? 1 : -1;
+	uint32_t x = a->task->shared_pages, y = b->task->shared_pages;
+	return (x > y) - (x < y);
+}
+
+static double mem_percent(const struct pi_table *t, const struct pi_row *r)
+{
+	if (!rss_known(r) || !t->mem_total_bytes)
+		return NAN;
+	return 100.0 * (double)r->proc->rss_bytes / (double)t->mem_total_bytes;
+}
+
+static enum pi_style mem_percent_text(struct pi_table *t, const struct pi_row *r,
+				      const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)cx;
+	double p = mem_percent(t, r);
+	if (isnan(p))
+		return dash(out);
+	pi_buf_printf(out, "%.1f", p);
+	return PI_STYLE_NORMAL;
+}
+
+static void mem_percent_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+			     const struct pi_cell_context *cx)
+{
+	(void)cx;
+	pi_jw_number(w, mem_percent(t, r), 2);
+}
+
+/* In the order of RES: the same total divides both. */
+static int mem_percent_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	return rss_compare(a, b);
+}
+
+static uint64_t row_ticks(const struct pi_row *r)
+{
+	return r->thread_row ? r->task->ticks : r->proc->ticks;
+}
+
+static double row_cpu_seconds(const struct pi_table *t, const struct pi_row *r)
+{
+	return (double)row_ticks(r) / (double)(t->hz > 0 ? t->hz : 100);
+}
+
+/* TIME+ as htop: "12:34.56" (minutes, seconds, hundredths), "3h05:07"
+ * past an hour, "1234h" past a hundred hours. */
+static enum pi_style time_text(struct pi_table *t, const struct pi_row *r,
+			       const struct pi_cell_context *cx, struct pi_buf *out)
+{
+	(void)cx;
+	uint64_t hundredths = (uint64_t)(row_cpu_seconds(t, r) * 100.0);
+	uint64_t s = hundredths / 100;
+	if (s < 3600)
+		pi_buf_printf(out, "%" PRIu64 ":%02" PRIu64 ".%02" PRIu64, s / 60, s % 60, hundredths % 100);
+	else if (s < 100 * 3600)
+		pi_buf_printf(out, "%" PRIu64 "h%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60, s % 60);
+	else
+		pi_buf_printf(out, "%" PRIu64 "h", s / 3600);
+	return PI_STYLE_NORMAL;
+}
+
+static void time_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
+		      const struct pi_cell_context *cx)
+{
+	(void)cx;
+	pi_jw_number(w, row_cpu_seconds(t, r), 2);
+}
+
+static int time_compare(const struct pi_row *a, const struct pi_row *b)
+{
+	uint64_t x = row_ticks(a), y = row_ticks(b);
+	return (x > y) - (x < y);
+}
+
 #define FUNCTIONS(f) .text = f##_text, .json = f##_json, .compare = f##_compare
 
 static const struct pi_column_info columns[PI_COL_COUNT] = {
@@ -1249,6 +1451,48 @@ static const struct pi_column_info columns[PI_COL_COUNT] = {
 		.drop = 10,
 		.help = "how long the oldest of them has been a zombie",
 		FUNCTIONS(zombie_age),
+	},
+	[PI_COL_PRIORITY] = {
+		.name = "pri", .title = "PRI", .key = "priority", .type = PI_JSON_INT,
+		.min_width = 3, .width = 3, .right = true,
+		.drop = 7,
+		.help = "kernel scheduling priority (20 + nice; RT: real-time)",
+		FUNCTIONS(priority),
+	},
+	[PI_COL_NICE] = {
+		.name = "nice", .title = "NI", .key = "nice", .type = PI_JSON_INT,
+		.min_width = 3, .width = 3, .right = true,
+		.drop = 7,
+		.help = "nice, -20 (most CPU) to 19 (least); F7 F8 change it",
+		FUNCTIONS(nice),
+	},
+	[PI_COL_VIRT] = {
+		.name = "virt", .title = "VIRT", .key = "virt_bytes", .type = PI_JSON_INT,
+		.min_width = 5, .width = 6, .right = true, .descending = true,
+		.drop = 6,
+		.help = "virtual memory of the process (- for kernel threads and zombies)",
+		FUNCTIONS(virt),
+	},
+	[PI_COL_SHARED] = {
+		.name = "shr", .title = "SHR", .key = "shared_bytes", .type = PI_JSON_INT,
+		.min_width = 5, .width = 6, .right = true, .descending = true,
+		.detail = PI_DETAIL_STATM, .drop = 6,
+		.help = "resident memory shared with others (files, shared memory; ? not readable)",
+		FUNCTIONS(shared),
+	},
+	[PI_COL_MEM_PERCENT] = {
+		.name = "mem", .title = "MEM%", .key = "mem_percent", .type = PI_JSON_NUMBER,
+		.min_width = 4, .width = 5, .right = true, .descending = true,
+		.drop = 5,
+		.help = "resident memory, percent of the machine's",
+		FUNCTIONS(mem_percent),
+	},
+	[PI_COL_TIME] = {
+		.name = "time", .title = "TIME+", .key = "cpu_seconds", .type = PI_JSON_NUMBER,
+		.min_width = 7, .width = 8, .right = true, .descending = true,
+		.drop = 5,
+		.help = "CPU time used, minutes:seconds.hundredths (JSON: seconds)",
+		FUNCTIONS(time),
 	},
 };
 

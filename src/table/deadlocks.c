@@ -59,6 +59,17 @@ void pi_table_set_deadlocks(struct pi_table *t, struct pi_deadlock *v, size_t n,
 	d->checked = true;
 	d->checked_ns = checked_ns;
 	d->not_checked = not_checked;
+	d->nunchecked = 0;
+}
+
+void pi_table_name_unchecked(struct pi_table *t, const struct pi_unchecked *v, size_t n)
+{
+	struct pi_deadlocks *d = &t->deadlocks;
+	d->nunchecked = n < PI_UNCHECKED_NAMED ? n : PI_UNCHECKED_NAMED;
+	for (size_t i = 0; i < d->nunchecked; i++) {
+		d->unchecked[i] = v[i];
+		d->unchecked[i].comm[sizeof d->unchecked[i].comm - 1] = '\0';
+	}
 }
 
 static struct pi_task *task_of(struct pi_table *t, const struct pi_proc *p, pid_t tid)

@@ -43,7 +43,11 @@ struct pi_deadlocks {
 	size_t nwaiting;
 	unsigned handed_at;	/* the table's sample count when handed over */
 	size_t not_checked;	/* processes whose locks it could not read */
+	/* The first of them, named in the header (PI_UNCHECKED_NAMED). */
+	struct pi_unchecked { pid_t pid; char comm[16]; } unchecked[3];
+	size_t nunchecked;
 };
+enum { PI_UNCHECKED_NAMED = 3 };
 
 /* Replaces the table's cycles with v[0..n) (taken over, tids and
  * messages too), from a scan begun at checked_ns that could not read the
@@ -52,6 +56,9 @@ struct pi_deadlocks {
 void pi_table_set_deadlocks(struct pi_table *t, struct pi_deadlock *v, size_t n,
 			    size_t not_checked, int64_t checked_ns);
 void pi_deadlocks_free(struct pi_deadlocks *d);
+/* Names the first processes whose locks were not read (after
+ * pi_table_set_deadlocks): v[0..n), of which the first few are kept. */
+void pi_table_name_unchecked(struct pi_table *t, const struct pi_unchecked *v, size_t n);
 
 /* For pi_table_classify: adds PI_TASK_DEADLOCKED to the threads of the
  * cycles in the table; drops those gone from a sample taken since they

@@ -36,6 +36,8 @@ static void gone(struct pi_task *task, unsigned what, int e)
 		task->syscall_err = err;
 	if (what & PI_DETAIL_STATUS)
 		task->status_err = err;
+	if (what & PI_DETAIL_STATM)
+		task->statm_err = err;
 }
 
 static void read_stat(struct pi_table *t, int fd, struct pi_task *task, unsigned *what)
@@ -167,6 +169,17 @@ static void read_status(struct pi_table *t, int fd, struct pi_task *task)
 	task->tracer_pid = err ? 0 : st.tracer_pid;
 }
 
+/* statm: "size resident shared text lib data dt", in pages. */
+static void read_statm(struct pi_table *t, int fd, struct pi_task *task)
+{
+	int err = pi_read_at(fd, "statm", &t->buf);
+	unsigned long long size, resident, shared;
+	if (!err && sscanf(t->buf.data, "%llu %llu %llu", &size, &resident, &shared) != 3)
+		err = -EINVAL;
+	task->statm_err = (int16_t)err;
+	task->shared_pages = err ? 0 : shared > UINT32_MAX ? UINT32_MAX : (uint32_t)shared;
+}
+
 static void read_one(struct pi_table *t, struct pi_task *task, unsigned what,
 		     struct pi_sched_clock *clock)
 {
@@ -193,6 +206,8 @@ static void read_one(struct pi_table *t, struct pi_task *task, unsigned what,
 		read_wchan(t, fd, task);
 	if (what & PI_DETAIL_STATUS)
 		read_status(t, fd, task);
+	if (what & PI_DETAIL_STATM)
+		read_statm(t, fd, task);
 	close(fd);
 }
 

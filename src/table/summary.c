@@ -149,9 +149,21 @@ static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
 	}
 	double seconds = t->sample_ns > d->checked_ns ? (double)(t->sample_ns - d->checked_ns) / 1e9 : 0;
 	pi_buf_printf(b, " (looked for %s ago", pi_short_duration(ago, sizeof ago, seconds));
-	if (d->not_checked)
-		pi_buf_printf(b, "; locks of %zu process%s not readable%s", d->not_checked,
-			      d->not_checked == 1 ? "" : "es", t->root ? "" : ": run as root");
+	if (d->not_checked) {
+		/* Which: "1234 (name), 1235 (name) and 3 more". */
+		pi_buf_printf(b, "; locks of %zu process%s not readable", d->not_checked,
+			      d->not_checked == 1 ? "" : "es");
+		for (size_t i = 0; i < d->nunchecked; i++) {
+			pi_buf_puts(b, i == 0 ? ": " : i + 1 == d->not_checked ? " and " : ", ");
+			pi_buf_printf(b, "%d (", (int)d->unchecked[i].pid);
+			pi_escape_text(b, d->unchecked[i].comm, strlen(d->unchecked[i].comm));
+			pi_buf_putc(b, ')');
+		}
+		if (d->nunchecked && d->not_checked > d->nunchecked)
+			pi_buf_printf(b, " and %zu more", d->not_checked - d->nunchecked);
+		if (!t->root)
+			pi_buf_puts(b, d->nunchecked ? "; run as root" : ": run as root");
+	}
 	pi_buf_puts(b, ")");
 	return d->n ? kind_style(PI_FIND_DEADLOCK) : PI_STYLE_NORMAL;
 }

@@ -34,10 +34,10 @@
 static enum pids_item items[] = {
 	PIDS_ID_PID, PIDS_ID_TGID, PIDS_ID_PPID, PIDS_ID_EUID, PIDS_STATE,
 	PIDS_TICS_ALL, PIDS_TICS_BEGAN, PIDS_RSS, PIDS_CMD, PIDS_PROCESSOR,
-	PIDS_NLWP, PIDS_FLAGS,
+	PIDS_NLWP, PIDS_FLAGS, PIDS_PRIORITY, PIDS_NICE, PIDS_VSIZE_BYTES,
 };
 enum { I_PID, I_TGID, I_PPID, I_EUID, I_STATE, I_TICKS, I_BEGAN, I_RSS, I_CMD, I_CPU, I_NLWP,
-       I_FLAGS, I_COUNT };
+       I_FLAGS, I_PRIORITY, I_NICE, I_VSIZE, I_COUNT };
 
 #define VAL(i, type, stack) ((stack)->head[i].result.type)
 
@@ -57,6 +57,8 @@ int pi_table_init(struct pi_table *t, const struct pi_table_options *opt)
 		t->hz = 100;
 	t->page_size = sysconf(_SC_PAGESIZE);
 	t->hung_task_timeout_secs = -1;
+	long pages = sysconf(_SC_PHYS_PAGES);
+	t->mem_total_bytes = pages > 0 && t->page_size > 0 ? (uint64_t)pages * (uint64_t)t->page_size : 0;
 	t->root = geteuid() == 0;
 	_Static_assert(sizeof items / sizeof items[0] == I_COUNT, "items and their indexes agree");
 	int err = procps_pids_new(&t->info, items, I_COUNT);
@@ -123,6 +125,12 @@ static void copy_name(char *out, size_t size, const char *name)
 	out[n] = '\0';
 }
 
+/* Priority and nice fit a byte (the kernel's range is -100..39). */
+static int8_t clamp8(int v)
+{
+	return (int8_t)(v < INT8_MIN ? INT8_MIN : v > INT8_MAX ? INT8_MAX : v);
+}
+
 static void task_from_stack(struct pi_task *task, const struct pids_stack *s)
 {
 	memset(task, 0, sizeof *task);
@@ -133,6 +141,8 @@ static void task_from_stack(struct pi_task *task, const struct pids_stack *s)
 	task->euid = VAL(I_EUID, u_int, s);
 	task->starttime = VAL(I_BEGAN, ull_int, s);
 	task->ticks = VAL(I_TICKS, ull_int, s);
+	task->priority = clamp8(VAL(I_PRIORITY, s_int, s));
+	task->nice = clamp8(VAL(I_NICE, s_int, s));
 	const char *cmd = VAL(I_CMD, str, s);
 	copy_name(task->comm, sizeof task->comm, cmd ? cmd : "");
 }
@@ -150,6 +160,9 @@ static void proc_from_stack(struct pi_table *t, struct pi_proc *p, const struct 
 	p->starttime = VAL(I_BEGAN, ull_int, s);
 	p->ticks = VAL(I_TICKS, ull_int, s);
 	p->rss_bytes = (uint64_t)VAL(I_RSS, ul_int, s) * (uint64_t)t->page_size;
+	p->vsize_bytes = VAL(I_VSIZE, ul_int, s);
+	p->priority = clamp8(VAL(I_PRIORITY, s_int, s));
+	p->nice = clamp8(VAL(I_NICE, s_int, s));
 	const char *cmd = VAL(I_CMD, str, s);
 	copy_name(p->comm, sizeof p->comm, cmd ? cmd : "");
 	p->cmdline_err = PI_NOT_READ;
@@ -170,6 +183,7 @@ static void forget_details(struct pi_task *task)
 {
 	task->have = 0;
 	task->sched_err = task->wchan_err = task->syscall_err = task->status_err = PI_NOT_READ;
+	task->statm_err = PI_NOT_READ;
 	task->vcsw_rate = task->ivcsw_rate = NAN;
 	task->off_cpu_known = false;
 	task->wchan = NULL;
@@ -184,6 +198,7 @@ static void inherit(const struct pi_table *t, struct pi_task *task, const struct
 	uint64_t ticks = task->ticks;
 	char state = task->state;
 	int processor = task->processor;
+	int8_t priority = task->priority, nice = task->nice;
 	char comm[sizeof task->comm];
 	memcpy(comm, task->comm, sizeof comm);
 
@@ -202,6 +217,8 @@ static void inherit(const struct pi_table *t, struct pi_task *task, const struct
 	task->ticks_ns = now;
 	task->state = state;
 	task->processor = processor;
+	task->priority = priority;
+	task->nice = nice;
 	memcpy(task->comm, comm, sizeof comm);
 }
 
@@ -231,6 +248,8 @@ static void add_single(struct pi_table *t, struct pi_proc *p, uint32_t pi,
 	task->euid = p->euid;
 	task->starttime = p->starttime;
 	task->ticks = p->ticks;
+	task->priority = p->priority;
+	task->nice = p->nice;
 	copy_name(task->comm, sizeof task->comm, p->comm);
 	inherit(t, task, find_old_task(t, old, p->pid), now);
 }
@@ -248,8 +267,11 @@ static void carry_threads(struct pi_table *t, struct pi_proc *p, uint32_t pi,
 		task->ticks_ns = now;
 		/* The process's own stat is fresh, and its state is the
 		 * main thread's. */
-		if (task->tid == p->pid)
+		if (task->tid == p->pid) {
 			task->state = p->state;
+			task->priority = p->priority;
+			task->nice = p->nice;
+		}
 	}
 }
 

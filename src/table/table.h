@@ -39,7 +39,8 @@ enum pi_detail {
 	PI_DETAIL_WCHAN = 1u << 2,
 	PI_DETAIL_SYSCALL = 1u << 3,
 	PI_DETAIL_STATUS = 1u << 4,	/* the tracer */
-	PI_DETAIL_ALL = (1u << 5) - 1,
+	PI_DETAIL_STATM = 1u << 5,	/* shared memory (SHR) */
+	PI_DETAIL_ALL = (1u << 6) - 1,
 };
 
 /* How much of a command line the table keeps and shows (a process may
@@ -67,7 +68,9 @@ struct pi_task {
 	unsigned flags;		/* PI_TASK_* (analysis/classify.h) */
 	/* Each expensive file's result: 0, -errno (or -PI_ERR_* from
 	 * model.h), or PI_NOT_READ. */
-	int16_t sched_err, wchan_err, syscall_err, status_err;
+	int16_t sched_err, wchan_err, syscall_err, status_err, statm_err;
+	int8_t priority, nice;	/* from stat, each sample */
+	uint32_t shared_pages;	/* statm's third field (PI_DETAIL_STATM) */
 	float cpu_percent;	/* over the last interval; NaN before there is one */
 	float vcsw_rate, ivcsw_rate;	/* switches per second between two reads; NaN unknown */
 	uint64_t starttime;	/* clock ticks after boot; with tid, names the task */
@@ -92,6 +95,8 @@ struct pi_proc {
 	int64_t ticks_ns;
 	double cpu_percent;	/* NaN before a second sample */
 	uint64_t rss_bytes;
+	uint64_t vsize_bytes;	/* virtual memory (VIRT) */
+	int8_t priority, nice;	/* its main thread's */
 	char comm[PI_COMM_MAX + 1];
 	/* Arguments joined by spaces, raw, at most PI_CMDLINE_KEEP bytes of
 	 * them (cut on a UTF-8 boundary); NULL unknown. Kept once per
@@ -154,6 +159,7 @@ struct pi_table {
 	bool load_known;
 	double load[3];
 	int hung_task_timeout_secs;	/* -1 unknown */
+	uint64_t mem_total_bytes;	/* physical memory, for MEM% (0 unknown) */
 	long hz, page_size;
 	struct pi_table_counts counts;
 	struct pi_deadlocks deadlocks;	/* the last scan's cycles still there */

@@ -76,6 +76,13 @@ void pi_line_add_fit(struct pi_line *l, const char *text, int width, int right, 
 	}
 }
 
+void pi_line_add_char(struct pi_line *l, enum pi_line_char c, attr_t attr)
+{
+	/* A control byte: never in escaped text, so never mistaken. */
+	char ch = (char)c;
+	add_cell(l, &ch, 1, attr);
+}
+
 void pi_line_attr(struct pi_line *l, attr_t attr)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -88,7 +95,22 @@ void pi_line_draw(const struct pi_line *l, int y, size_t offset, int width, attr
 	move(y, 0);
 	for (size_t i = offset; i < l->n && x < width; i++, x++) {
 		attrset(l->cells[i].attr);
-		addstr(l->cells[i].ch);
+		switch (l->cells[i].ch[0]) {
+		case PI_LINE_VERTICAL:
+			addch(ACS_VLINE);
+			break;
+		case PI_LINE_TEE:
+			addch(ACS_LTEE);
+			break;
+		case PI_LINE_CORNER:
+			addch(ACS_LLCORNER);
+			break;
+		case PI_LINE_HORIZONTAL:
+			addch(ACS_HLINE);
+			break;
+		default:
+			addstr(l->cells[i].ch);
+		}
 	}
 	attrset(fill);
 	for (; x < width; x++)

@@ -23,6 +23,10 @@ void pi_line_free(struct pi_line *l);
 void pi_line_add(struct pi_line *l, const char *text, attr_t attr);
 /* Appends text padded or cut to width cells (right-aligned if right). */
 void pi_line_add_fit(struct pi_line *l, const char *text, int width, int right, attr_t attr);
+/* Line-drawing cells, drawn as the terminal's (ACS) lines. */
+enum pi_line_char { PI_LINE_VERTICAL = 1, PI_LINE_TEE, PI_LINE_CORNER, PI_LINE_HORIZONTAL };
+void pi_line_add_char(struct pi_line *l, enum pi_line_char c, attr_t attr);
+
 /* Adds attr to every cell (e.g. A_REVERSE for the selected row). */
 void pi_line_attr(struct pi_line *l, attr_t attr);
 

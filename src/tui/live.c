@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "collect/sched_clock.h"
 #include "exitcodes.h"
@@ -36,7 +37,10 @@ static void settle(struct pi_live *l, bool sampled)
 	size_t body = pi_live_body_rows(l);
 
 	pi_monitor_build(m);
-	long found = pi_view_find(&m->view, l->sel_tid, l->sel_pid);
+	/* Until a key moves it, the selection is the top row of whatever
+	 * order the refreshes make (the first sample has no %CPU yet: its
+	 * top is not the next one's). */
+	long found = l->sel_chosen ? pi_view_find(&m->view, l->sel_tid, l->sel_pid) : 0;
 	if (found >= 0)
 		l->sel = (size_t)found;
 	if (l->sel >= m->view.n)
@@ -65,6 +69,7 @@ static void select_row(struct pi_live *l, long row)
 	if ((size_t)row >= n)
 		row = (long)n - 1;
 	l->sel = (size_t)row;
+	l->sel_chosen = true;
 	l->sel_tid = l->m->view.rows[row].task->tid;
 	l->sel_pid = l->m->view.rows[row].proc->pid;
 }
@@ -76,6 +81,7 @@ static int sample(struct pi_live *l)
 	if (l->gone)
 		return 0;
 	int status = pi_monitor_sample(l->m);
+	pi_meters_read(&l->meters);
 	if (status == PI_EXIT_NOPROC && l->m->gone) {
 		l->gone = true;
 		say(l, "process %d has exited; q quits", (int)l->m->table.opt.only_pid);
@@ -87,15 +93,16 @@ static int sample(struct pi_live *l)
 	return status;
 }
 
-/* The next row (from `from`, going round) whose command holds text. */
-static long find_match(struct pi_live *l, const char *text, size_t from)
+/* The next row (from `from`, going round; backwards when back) whose
+ * command holds text. */
+static long find_match(struct pi_live *l, const char *text, size_t from, bool back)
 {
 	struct pi_view *v = &l->m->view;
 	struct pi_buf b = PI_BUF_INIT;
 	long found = -1;
 
 	for (size_t k = 0; k < v->n && found < 0; k++) {
-		size_t i = (from + k) % v->n;
+		size_t i = back ? (from + v->n - k % v->n) % v->n : (from + k) % v->n;
 		pi_buf_reset(&b);
 		pi_row_command(&v->rows[i], &b);
 		if (b.data && strcasestr(b.data, text))
@@ -105,12 +112,12 @@ static long find_match(struct pi_live *l, const char *text, size_t from)
 	return found;
 }
 
-static void search_to(struct pi_live *l, const char *text, size_t from)
+static void search_to(struct pi_live *l, const char *text, size_t from, bool back)
 {
 	struct pi_buf shown = PI_BUF_INIT;
 	if (!text[0])
 		return;
-	long found = find_match(l, text, from);
+	long found = find_match(l, text, from, back);
 	if (found >= 0) {
 		select_row(l, found);
 		return;
@@ -130,10 +137,20 @@ static void prompt_key(struct pi_live *l, int key)
 
 	switch (p->kind) {
 	case PI_PROMPT_SEARCH:
+		/* While typing, F3 and Down go to the next match, Shift-F3
+		 * and Up to the one before (the text stays). */
+		if (key == KEY_F(3) || key == KEY_DOWN || key == KEY_F(15) || key == KEY_UP) {
+			bool back = key == KEY_F(15) || key == KEY_UP;
+			if (l->sel < l->m->view.n)
+				search_to(l, p->text, back ? l->sel - 1 + (l->sel == 0) * l->m->view.n
+							   : l->sel + 1, back);
+			l->search_from = l->sel;
+			break;
+		}
 		if (r == PI_PROMPT_CANCEL)
 			select_row(l, (long)l->search_from);
 		else
-			search_to(l, p->text, l->search_from);
+			search_to(l, p->text, l->search_from, false);
 		if (r != PI_PROMPT_EDITING) {
 			if (r == PI_PROMPT_DONE)
 				snprintf(l->search, sizeof l->search, "%s", p->text);
@@ -206,6 +223,7 @@ static void show_top(struct pi_live *l)
 	l->top = 0;
 	l->sel_tid = 0;
 	l->sel_pid = 0;
+	l->sel_chosen = false;
 }
 
 static void sort_by(struct pi_live *l, enum pi_column c)
@@ -217,11 +235,175 @@ static void sort_by(struct pi_live *l, enum pi_column c)
 	say(l, "sorted by %s, %s first", pi_column(c)->title, vo->descending ? "biggest" : "smallest");
 }
 
-/* k and F9: the selected task's process, and a signal to send it. The
- * prompt, which names both, is the confirmation: Enter sends, Esc does
- * not. A row per thread sends to the thread's process, as kill(1). */
+/* --- Tags (space, c, U): processes chosen for k and the renice keys. */
+
+static long tag_index(const struct pi_live *l, pid_t pid)
+{
+	size_t lo = 0, hi = l->ntags;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (l->tags[mid].pid == pid)
+			return (long)mid;
+		if (l->tags[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(long)lo - 1;
+}
+
+bool pi_live_tagged(const struct pi_live *l, const struct pi_proc *p)
+{
+	if (!p)
+		return false;
+	long i = tag_index(l, p->pid);
+	return i >= 0 && l->tags[i].starttime == p->starttime;
+}
+
+static void tag(struct pi_live *l, const struct pi_proc *p, bool on)
+{
+	long i = tag_index(l, p->pid);
+	if (i >= 0) {
+		if (on) {
+			l->tags[i].starttime = p->starttime;
+		} else {
+			memmove(&l->tags[i], &l->tags[i + 1], (l->ntags - (size_t)i - 1) * sizeof *l->tags);
+			l->ntags--;
+		}
+		return;
+	}
+	if (!on)
+		return;
+	size_t at = (size_t)(-i - 1);
+	pi_xgrow(&l->tags, &l->tags_cap, l->ntags + 1, sizeof *l->tags);
+	memmove(&l->tags[at + 1], &l->tags[at], (l->ntags - at) * sizeof *l->tags);
+	l->tags[at] = (struct pi_tag){ p->pid, p->starttime };
+	l->ntags++;
+}
+
+/* Tags of processes gone (or whose PID now names another) are dropped:
+ * nothing is sent to a process that was not tagged. */
+static void prune_tags(struct pi_live *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->ntags; i++) {
+		const struct pi_proc *p = pi_table_find_proc(&l->m->table, l->tags[i].pid);
+		if (p && p->starttime == l->tags[i].starttime)
+			l->tags[n++] = l->tags[i];
+	}
+	l->ntags = n;
+}
+
+static int compare_tags(const void *a, const void *b)
+{
+	pid_t x = ((const struct pi_tag *)a)->pid, y = ((const struct pi_tag *)b)->pid;
+	return (x > y) - (x < y);
+}
+
+static int compare_ppid(const void *a, const void *b, void *arg)
+{
+	const struct pi_proc *procs = arg;
+	pid_t x = procs[*(const uint32_t *)a].ppid, y = procs[*(const uint32_t *)b].ppid;
+	return (x > y) - (x < y);
+}
+
+/* c: the selected process and every process under it: a walk down from
+ * it over the processes ordered by parent, each visited once (a hostile
+ * chain of thousands of forks costs n log n, not n squared). */
+static void tag_with_children(struct pi_live *l, const struct pi_proc *top)
+{
+	struct pi_table *t = &l->m->table;
+	size_t n = t->nprocs;
+	uint32_t *by_parent = pi_xcalloc(n ? n : 1, sizeof *by_parent);
+	pid_t *queue = pi_xcalloc(n + 1, sizeof *queue);
+	bool *seen = pi_xcalloc(n ? n : 1, sizeof *seen);
+	size_t head = 0, tail = 0;
+
+	prune_tags(l);
+	size_t before = l->ntags;
+	for (size_t i = 0; i < n; i++)
+		by_parent[i] = (uint32_t)i;
+	if (n > 1)
+		qsort_r(by_parent, n, sizeof *by_parent, compare_ppid, t->procs);
+	tag(l, top, true);
+	queue[tail++] = top->pid;
+	while (head < tail) {
+		pid_t parent = queue[head++];
+		/* The first process whose parent is this one. */
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (t->procs[by_parent[mid]].ppid < parent)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < n && t->procs[by_parent[lo]].ppid == parent; lo++) {
+			uint32_t k = by_parent[lo];
+			const struct pi_proc *p = &t->procs[k];
+			if (seen[k] || p->pid == top->pid || p->pid == parent || tail > n)
+				continue;
+			seen[k] = true;
+			/* Added unsorted, sorted once below: tagging a whole
+			 * machine's tree stays n log n. */
+			pi_xgrow(&l->tags, &l->tags_cap, l->ntags + 1, sizeof *l->tags);
+			l->tags[l->ntags++] = (struct pi_tag){ p->pid, p->starttime };
+			queue[tail++] = p->pid;
+		}
+	}
+	if (l->ntags > 1)
+		qsort(l->tags, l->ntags, sizeof *l->tags, compare_tags);
+	/* A process tagged before is kept once (stale tags were pruned
+	 * first, so both entries are the same). */
+	size_t kept = 0;
+	for (size_t i = 0; i < l->ntags; i++) {
+		if (kept && l->tags[kept - 1].pid == l->tags[i].pid)
+			l->tags[kept - 1] = l->tags[i];
+		else
+			l->tags[kept++] = l->tags[i];
+	}
+	l->ntags = kept;
+	free(by_parent);
+	free(queue);
+	free(seen);
+	say(l, "tagged %d and the processes under it: %zu newly, %zu tagged in all", (int)top->pid,
+	    l->ntags - before, l->ntags);
+}
+
+/* "1234 (sleep), 1235 (sleep) and 3 more" */
+static void name_tagged(struct pi_live *l, struct pi_buf *out)
+{
+	enum { NAMED = 3 };
+	for (size_t i = 0; i < l->ntags && i < NAMED; i++) {
+		const struct pi_proc *p = pi_table_find_proc(&l->m->table, l->tags[i].pid);
+		pi_buf_puts(out, i == 0 ? "" : i + 1 == l->ntags ? " and " : ", ");
+		pi_buf_printf(out, "%d (", (int)l->tags[i].pid);
+		const char *comm = p ? p->comm : "?";
+		pi_escape_text(out, comm, strlen(comm));
+		pi_buf_putc(out, ')');
+	}
+	if (l->ntags > NAMED)
+		pi_buf_printf(out, " and %zu more", l->ntags - NAMED);
+}
+
+/* k and F9: the selected task's process (or every tagged one), and a
+ * signal to send. The prompt, which names them, is the confirmation:
+ * Enter sends, Esc does not. A row per thread sends to the thread's
+ * process, as kill(1). */
 static void ask_signal(struct pi_live *l)
 {
+	prune_tags(l);
+	if (l->ntags) {
+		struct pi_buf names = PI_BUF_INIT;
+		name_tagged(l, &names);
+		l->signal_pid = 0;
+		pi_prompt_start(&l->prompt, PI_PROMPT_SIGNAL, "TERM");
+		snprintf(l->prompt.label, sizeof l->prompt.label,
+			 "Send a signal to %zu tagged process%s: %.100s? Enter sends, Esc cancels: ",
+			 l->ntags, l->ntags == 1 ? "" : "es", names.data);
+		pi_buf_free(&names);
+		return;
+	}
 	if (l->sel >= l->m->view.n) {
 		say(l, "no task selected");
 		return;
@@ -250,10 +432,122 @@ static void send_signal(struct pi_live *l, const char *text)
 		return;
 	}
 	pi_signal_name(sig, name, sizeof name);
+	if (!l->signal_pid) {
+		/* The tagged processes, each checked again: one that exited
+		 * since is not signalled (its PID may be another's now). */
+		prune_tags(l);
+		size_t sent = 0, failed = 0;
+		pid_t first_failed = 0;
+		int first_err = 0;
+		for (size_t i = 0; i < l->ntags; i++) {
+			if (kill(l->tags[i].pid, sig) == 0) {
+				sent++;
+			} else if (!failed++) {
+				first_failed = l->tags[i].pid;
+				first_err = errno;
+			}
+		}
+		if (!failed)
+			say(l, "%s sent to %zu process%s", name, sent, sent == 1 ? "" : "es");
+		else
+			say(l, "%s sent to %zu of %zu processes; not to %d%s: %s", name, sent, sent + failed,
+			    (int)first_failed, failed > 1 ? " and others" : "", strerror(first_err));
+		return;
+	}
 	if (kill(l->signal_pid, sig) != 0)
 		say(l, "%s not sent to process %d: %s", name, (int)l->signal_pid, strerror(errno));
 	else
 		say(l, "%s sent to process %d", name, (int)l->signal_pid);
+}
+
+/* Every thread of a process by one step of nice (Linux sets the nice of
+ * a thread: setpriority of a PID alone would change the main thread's).
+ * Returns 0 or an errno; *from and *to are the main thread's. */
+static int renice_proc(struct pi_live *l, const struct pi_proc *p, int step, int *from, int *to)
+{
+	struct pi_table *t = &l->m->table;
+	int err = 0;
+	*from = *to = 0;
+	for (uint32_t i = 0; i < p->ntasks; i++) {
+		pid_t tid = t->tasks[p->first_task + i].tid;
+		errno = 0;
+		int nice = getpriority(PRIO_PROCESS, (id_t)tid);
+		if (nice == -1 && errno) {
+			if (!err && errno != ESRCH)
+				err = errno;
+			continue;
+		}
+		int want = nice + step;
+		want = want < -20 ? -20 : want > 19 ? 19 : want;
+		if (tid == p->pid || i == 0) {
+			*from = nice;
+			*to = want;
+		}
+		if (want != nice && setpriority(PRIO_PROCESS, (id_t)tid, want) != 0 && !err &&
+		    errno != ESRCH)
+			err = errno;
+	}
+	if (err && *to != *from)
+		*to = *from;
+	return err;
+}
+
+/* F7 and ], F8 and [: nice one step down (more CPU) or up, for the
+ * selected process or every tagged one; a thread row, that thread. Not
+ * permitted (lowering nice needs CAP_SYS_NICE; another user's process,
+ * root) is said in words, as htop. */
+static void renice(struct pi_live *l, int step)
+{
+	const char *what = step < 0 ? "nice -1 (more CPU)" : "nice +1 (less CPU)";
+	int from, to;
+	prune_tags(l);
+	if (l->ntags) {
+		size_t done = 0, failed = 0;
+		int first_err = 0;
+		pid_t first_failed = 0;
+		for (size_t i = 0; i < l->ntags; i++) {
+			const struct pi_proc *p = pi_table_find_proc(&l->m->table, l->tags[i].pid);
+			int err = p ? renice_proc(l, p, step, &from, &to) : ESRCH;
+			if (!err) {
+				done++;
+			} else if (!failed++) {
+				first_err = err;
+				first_failed = l->tags[i].pid;
+			}
+		}
+		if (!failed)
+			say(l, "%s: %zu tagged process%s reniced", what, done, done == 1 ? "" : "es");
+		else
+			say(l, "%s: %zu of %zu tagged processes reniced; not %d%s: %s", what, done,
+			    done + failed, (int)first_failed, failed > 1 ? " and others" : "",
+			    strerror(first_err));
+		return;
+	}
+	if (l->sel >= l->m->view.n) {
+		say(l, "no task selected");
+		return;
+	}
+	const struct pi_row *r = &l->m->view.rows[l->sel];
+	int err;
+	if (r->thread_row) {
+		errno = 0;
+		from = getpriority(PRIO_PROCESS, (id_t)r->task->tid);
+		err = from == -1 && errno ? errno : 0;
+		to = from + step < -20 ? -20 : from + step > 19 ? 19 : from + step;
+		if (!err && to != from && setpriority(PRIO_PROCESS, (id_t)r->task->tid, to) != 0)
+			err = errno;
+	} else {
+		err = renice_proc(l, r->proc, step, &from, &to);
+	}
+	pid_t id = r->thread_row ? r->task->tid : r->proc->pid;
+	const char *kind = r->thread_row ? "thread" : "process";
+	if (err)
+		say(l, "nice of %s %d not changed: %s", kind, (int)id, strerror(err));
+	else if (from == to)
+		say(l, "%s %d: nice is %d already, the %s", kind, (int)id, from,
+		    step < 0 ? "least there is" : "most there is");
+	else
+		say(l, "%s %d: nice %d -> %d", kind, (int)id, from, to);
 }
 
 /* u: the tasks of one user, by name or number; empty: everyone's. */
@@ -303,6 +597,97 @@ static void open_detail(struct pi_live *l)
 		return;
 	}
 	l->page = PI_PAGE_DETAIL;
+}
+
+/* F6: every column, the sort column's first under the cursor. */
+static void open_sort_menu(struct pi_live *l)
+{
+	const struct pi_column_set *all = pi_columns_all();
+	l->sort_cursor = 0;
+	for (unsigned i = 0; i < all->n; i++)
+		if (all->ids[i] == l->m->vo.sort)
+			l->sort_cursor = (int)i;
+	l->sort_top = 0;
+	l->page = PI_PAGE_SORT;
+}
+
+static bool sort_menu_key(struct pi_live *l, int key)
+{
+	const struct pi_column_set *all = pi_columns_all();
+	int n = (int)all->n, page = l->screen.rows > 4 ? l->screen.rows - 3 : 1;
+	switch (key) {
+	case KEY_UP:
+		l->sort_cursor -= l->sort_cursor > 0;
+		return false;
+	case KEY_DOWN:
+		l->sort_cursor += l->sort_cursor + 1 < n;
+		return false;
+	case KEY_PPAGE:
+		l->sort_cursor = l->sort_cursor > page ? l->sort_cursor - page : 0;
+		return false;
+	case KEY_NPAGE:
+		l->sort_cursor = l->sort_cursor + page < n ? l->sort_cursor + page : n - 1;
+		return false;
+	case KEY_HOME:
+		l->sort_cursor = 0;
+		return false;
+	case KEY_END:
+		l->sort_cursor = n - 1;
+		return false;
+	case '\n':
+	case '\r':
+	case KEY_ENTER: {
+		enum pi_column c = all->ids[l->sort_cursor];
+		if (c == l->m->vo.sort) {
+			l->m->vo.descending = !l->m->vo.descending;
+			show_top(l);
+			say(l, "sorted by %s, %s first", pi_column(c)->title,
+			    l->m->vo.descending ? "biggest" : "smallest");
+		} else {
+			sort_by(l, c);
+		}
+		l->page = PI_PAGE_TABLE;
+		return true;
+	}
+	case 27:
+	case 'q':
+	case KEY_F(6):
+	case KEY_F(10):
+		l->page = PI_PAGE_TABLE;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A click: on a title, sort by its column (the same one again: the
+ * other way round, as htop); on a row, select it; the wheel scrolls. */
+static void mouse(struct pi_live *l)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		long step = ev.bstate & BUTTON4_PRESSED ? -3 : 3;
+		select_row(l, (long)l->sel + step);
+		return;
+	}
+	/* A press (or a click); its release is no second click. */
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		return;
+	struct pi_hit hit = pi_live_hit(&l->hits, ev.x, ev.y);
+	if (hit.kind == PI_HIT_TITLE) {
+		if (hit.column == l->m->vo.sort) {
+			l->m->vo.descending = !l->m->vo.descending;
+			show_top(l);
+			say(l, "sorted by %s, %s first", pi_column(hit.column)->title,
+			    l->m->vo.descending ? "biggest" : "smallest");
+		} else {
+			sort_by(l, hit.column);
+		}
+	} else if (hit.kind == PI_HIT_ROW) {
+		select_row(l, (long)hit.row);
+	}
 }
 
 /* Keys on the table page. Returns true when the rows must be rebuilt. */
@@ -358,8 +743,13 @@ static bool table_key(struct pi_live *l, int key)
 		if (!l->search[0])
 			say(l, "no search yet: / starts one");
 		else
-			search_to(l, l->search, l->sel + 1);
+			search_to(l, l->search, l->sel + 1, false);
 		return true;
+	case 27:	/* Esc: forget the search (N sorts by PID again), the tags stay */
+		if (l->search[0])
+			say(l, "search forgotten");
+		l->search[0] = '\0';
+		return false;
 	case '\\':
 	case KEY_F(4):
 		pi_prompt_start(&l->prompt, PI_PROMPT_FILTER, l->m->filter);
@@ -386,9 +776,11 @@ static bool table_key(struct pi_live *l, int key)
 		return true;
 	case '>':
 	case '.':
-	case KEY_F(6):
 		sort_by(l, next_sort(l->m, 1));
 		return true;
+	case KEY_F(6):
+		open_sort_menu(l);
+		return false;
 	case 'I':
 	case 'R':
 		vo->descending = !vo->descending;
@@ -402,10 +794,17 @@ static bool table_key(struct pi_live *l, int key)
 		sort_by(l, PI_COL_MEM);
 		return true;
 	case 'N':
-		sort_by(l, PI_COL_PID);
+		/* The match before, while a search is kept; else htop's N. */
+		if (l->search[0] && l->m->view.n)
+			search_to(l, l->search, l->sel ? l->sel - 1 : l->m->view.n - 1, true);
+		else
+			sort_by(l, PI_COL_PID);
 		return true;
 	case 'F':
 		sort_by(l, PI_COL_FLAGS);
+		return true;
+	case 'T':
+		sort_by(l, PI_COL_TIME);
 		return true;
 	case 'd':
 	case 's':
@@ -424,6 +823,33 @@ static bool table_key(struct pi_live *l, int key)
 	case 'u':
 		pi_prompt_start(&l->prompt, PI_PROMPT_USER, "");
 		return false;
+	case KEY_F(7):
+	case ']':
+		renice(l, -1);
+		return true;
+	case KEY_F(8):
+	case '[':
+		renice(l, 1);
+		return true;
+	case ' ':
+		/* Tag or untag, then the next row (as htop). */
+		if (l->sel < l->m->view.n) {
+			const struct pi_proc *p = l->m->view.rows[l->sel].proc;
+			tag(l, p, !pi_live_tagged(l, p));
+			select_row(l, sel + 1);
+		}
+		return true;
+	case 'c':
+		if (l->sel < l->m->view.n)
+			tag_with_children(l, l->m->view.rows[l->sel].proc);
+		return true;
+	case 'U':
+		say(l, "%zu untagged", l->ntags);
+		l->ntags = 0;
+		return true;
+	case KEY_MOUSE:
+		mouse(l);
+		return true;
 	case 'K':
 		vo->hide_kernel = !vo->hide_kernel;
 		say(l, vo->hide_kernel ? "kernel threads hidden (K shows them)" : "kernel threads shown");
@@ -485,14 +911,18 @@ static bool handle_key(struct pi_live *l, int key, bool *now)
 		return true;
 	}
 	if (key == CTRL('l')) {
+		/* Redrawn, and refreshed now. */
 		clearok(curscr, TRUE);
-		return false;
+		*now = true;
+		return true;
 	}
 	if (l->page == PI_PAGE_HELP) {
-		if (!pi_help_key(key, &l->help_top))
+		if (!pi_help_key(key, &l->help_top, l->screen.rows))
 			l->page = l->help_from;
 		return false;
 	}
+	if (l->page == PI_PAGE_SORT)
+		return sort_menu_key(l, key);
 	if (key == '?' || key == KEY_F(1) || (key == 'h' && l->prompt.kind == PI_PROMPT_NONE)) {
 		if (l->prompt.kind == PI_PROMPT_NONE) {
 			l->help_from = l->page;
@@ -515,10 +945,6 @@ static bool handle_key(struct pi_live *l, int key, bool *now)
 		prompt_key(l, key);
 		return true;
 	}
-	if (key == ' ') {
-		*now = true;
-		return true;
-	}
 	return table_key(l, key);
 }
 
@@ -533,6 +959,9 @@ static void draw(struct pi_live *l)
 		break;
 	case PI_PAGE_COLUMNS:
 		pi_chooser_draw(&l->chooser, &l->screen);
+		break;
+	case PI_PAGE_SORT:
+		pi_live_draw_sort_menu(l);
 		break;
 	case PI_PAGE_TABLE:
 		pi_live_draw_table(l);
@@ -593,6 +1022,7 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 			pi_monitor_set_columns(m, &saved.columns);
 		pi_buf_free(&why);
 	}
+	pi_meters_read(&l.meters);
 	if (pi_screen_open(&l.screen) != 0)
 		return PI_EXIT_FAILURE;
 	settle(&l, true);
@@ -635,6 +1065,7 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 	if (l.page == PI_PAGE_DETAIL)
 		pi_snapview_close(&l.snap);
 	pi_screen_close(&l.screen);
+	free(l.tags);
 	/* Said now that the terminal is back to lines of text. */
 	if (status)
 		fprintf(stderr, "pinspect: %s\n", m->error);

@@ -13,11 +13,39 @@
 #include "monitor.h"
 #include "options.h"
 #include "tui/chooser.h"
+#include "tui/meters.h"
 #include "tui/snapview.h"
 #include "tui/prompt.h"
 #include "tui/screen.h"
 
-enum pi_page { PI_PAGE_TABLE, PI_PAGE_DETAIL, PI_PAGE_HELP, PI_PAGE_COLUMNS };
+enum pi_page { PI_PAGE_TABLE, PI_PAGE_DETAIL, PI_PAGE_HELP, PI_PAGE_COLUMNS, PI_PAGE_SORT };
+
+/* A process tagged (space, c) for k and the renice keys: its PID and
+ * start time, so that a PID reused by another process is not signalled. */
+struct pi_tag {
+	pid_t pid;
+	uint64_t starttime;
+};
+
+/* Where the table's columns were drawn, for the mouse: column i of the
+ * screen line spans [x[i], x[i] + w[i]) before sideways scrolling. */
+struct pi_hit_layout {
+	unsigned n;
+	enum pi_column id[PI_COL_COUNT];
+	int x[PI_COL_COUNT], w[PI_COL_COUNT];	/* w 0: to the end of the line */
+	int titles_y, rows_y;	/* the screen lines of the titles and the first row */
+	size_t body, top, nrows;	/* rows on screen, the first, and how many there are */
+	size_t hscroll;
+};
+
+enum pi_hit_kind { PI_HIT_NONE, PI_HIT_TITLE, PI_HIT_ROW };
+struct pi_hit {
+	enum pi_hit_kind kind;
+	enum pi_column column;	/* PI_HIT_TITLE */
+	size_t row;		/* PI_HIT_ROW */
+};
+/* What a click at screen cell (x, y) falls on. Pure. */
+struct pi_hit pi_live_hit(const struct pi_hit_layout *h, int x, int y);
 
 struct pi_live {
 	struct pi_monitor *m;
@@ -34,13 +62,19 @@ struct pi_live {
 	struct pi_snapview snap;
 	struct pi_chooser chooser;	/* the columns page */
 	struct pi_prompt prompt;
-	char search[128];		/* the last search, for n */
+	char search[128];		/* the search kept, for n and N ("": none) */
 	size_t search_from;		/* where the selection was when it began */
-	pid_t signal_pid;		/* the process the signal prompt is for */
+	pid_t signal_pid;		/* the process the signal prompt is for (0: the tagged ones) */
+	struct pi_tag *tags;		/* by PID */
+	size_t ntags, tags_cap;
+	int sort_cursor, sort_top;	/* the sort menu (F6) */
+	struct pi_hit_layout hits;	/* the table as last drawn */
+	struct pi_meters meters;	/* CPUs, memory and swap at the top */
 
 	/* The selection follows its task across refreshes; a new sort order
 	 * starts at its top. */
 	pid_t sel_tid, sel_pid;
+	bool sel_chosen;		/* a key chose it; else the top row stays selected */
 	size_t sel, top;		/* row selected, first row on screen */
 	size_t hscroll;
 	char message[256];		/* one line at the bottom, until the next key */
@@ -53,8 +87,14 @@ struct pi_live {
  * the signal that ended it. */
 int pi_live_run(struct pi_monitor *m, const struct pi_options *opt);
 
-/* draw.c: the table page. */
+/* draw.c: the table page, and the sort menu (F6). */
 size_t pi_live_body_rows(const struct pi_live *l);
 void pi_live_draw_table(struct pi_live *l);
+void pi_live_draw_sort_menu(struct pi_live *l);
+/* The lines above the rows: the meters, the summary, what is shown and
+ * the titles. */
+int pi_live_rows_above(const struct pi_live *l);
+/* Is the process tagged? */
+bool pi_live_tagged(const struct pi_live *l, const struct pi_proc *p);
 
 #endif

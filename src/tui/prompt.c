@@ -48,7 +48,7 @@ const char *pi_prompt_label(const struct pi_prompt *p)
 {
 	switch (p->kind) {
 	case PI_PROMPT_SEARCH:
-		return "Search (Enter: keep, n: next, Esc: cancel): ";
+		return "Search (Enter: keep; then n/N: next/previous; F3: next; Esc: cancel): ";
 	case PI_PROMPT_FILTER:
 		return "Filter (Enter: keep, Esc: clear): ";
 	case PI_PROMPT_DELAY:

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -122,6 +124,12 @@ int pi_screen_open(struct pi_screen *s)
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -errno;
 	install_signals();
+	/* The user's character set, so that ncurses writes UTF-8 where the
+	 * terminal takes it (names, the tree's lines); only LC_CTYPE, and
+	 * given back on close. */
+	setlocale(LC_CTYPE, "");
+	const char *codeset = nl_langinfo(CODESET);
+	s->utf8 = codeset && !strcmp(codeset, "UTF-8");
 	const char *term = getenv("TERM");
 	s->scr = newterm(NULL, stdout, stdin);
 	if (!s->scr) {
@@ -130,6 +138,7 @@ int pi_screen_open(struct pi_screen *s)
 			close(wake_pipe[i]);
 			wake_pipe[i] = -1;
 		}
+		setlocale(LC_CTYPE, "C");
 		fprintf(stderr, "pinspect: the terminal type '%s' (TERM) is not known to ncurses; "
 			"set TERM (e.g. TERM=xterm), or use --batch\n", term ? term : "");
 		return -ENOTTY;
@@ -150,6 +159,13 @@ int pi_screen_open(struct pi_screen *s)
 	/* Esc returns from the snapshot at once, not after a second. */
 	set_escdelay(25);
 	setup_colours(s);
+	/* Lines for the tree where the terminal has them; ASCII otherwise. */
+	const char *acs = tigetstr("acsc");
+	s->line_chars = acs && acs != (char *)-1 && acs[0];
+	/* Clicks at once, not held back to tell them from double clicks. */
+	mouseinterval(0);
+	s->mouse = mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+			     NULL) != 0;
 	pi_screen_size(s);
 	return 0;
 }
@@ -168,6 +184,7 @@ void pi_screen_close(struct pi_screen *s)
 	s->scr = NULL;
 	open_screen = NULL;
 	restore_signals();
+	setlocale(LC_CTYPE, "C");
 	for (int i = 0; i < 2; i++) {
 		if (wake_pipe[i] >= 0)
 			close(wake_pipe[i]);

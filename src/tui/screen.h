@@ -2,7 +2,8 @@
  * torn down, colours (or none: NO_COLOR, monochrome terminals), waiting
  * for a key, a signal or the next refresh, and giving the terminal back
  * whatever way pinspect ends: quitting, an error exit, SIGINT, SIGTERM,
- * SIGHUP, or a crash. */
+ * SIGHUP, or a crash. Clicks of the first button and the wheel are
+ * asked for (as htop does; Shift still selects text in most terminals). */
 #ifndef PI_TUI_SCREEN_H
 #define PI_TUI_SCREEN_H
 
@@ -14,6 +15,9 @@
 struct pi_screen {
 	SCREEN *scr;
 	bool colour;
+	bool line_chars;	/* the terminal draws lines (ACS): the tree uses them */
+	bool utf8;		/* the locale's characters are UTF-8 (LANG, LC_ALL, LC_CTYPE) */
+	bool mouse;		/* clicks are reported (KEY_MOUSE) */
 	int rows, cols;
 };
 

@@ -123,6 +123,9 @@ keys r
 see "r reads it again, still with user stacks" 'read again, with user stacks'
 keys Escape
 see "Esc returns to the table" "^Selected: PID $healthy \\(pi-threads\\)"
+# Esc forgets the search: N (the match before while one is kept) sorts.
+keys Escape
+see "Esc on the table forgets the search" '^search forgotten'
 keys N Left
 see "N: a new order shows its top, its first row selected" '^Selected: PID 1 '
 
@@ -148,8 +151,9 @@ keys Enter
 see "threads are named, with their process's command" '^Selected: TID [0-9]+ \(worker-1\)'
 keys t
 see "t: the tree" 'threads as a tree'
-see "the tree shows the process" "^ +$healthy .*[|\`]- "
-see "... and its threads under it" "^ +[0-9]+ .* [|\`]- worker-2: "
+# (Drawn with the terminal's line set, captured as its letters t m q.)
+see "the tree shows the process" "^ +$healthy .*([|\`]-|[tm]q|├─|└─) "
+see "... and its threads under it" "^ +[0-9]+ .* ([|\`]-|[tm]q|├─|└─) worker-2: "
 keys t H '\' Escape
 see "back to a row per process, unfiltered" 'Showing [0-9]+ of [0-9]+ processes, by'
 

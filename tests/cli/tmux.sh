@@ -21,10 +21,17 @@ trap 'tm kill-server 2>/dev/null; cleanup' EXIT
 
 # tm_start: a new pane with a shell that prints "exit=N" after each command.
 tm_start() {
+	local i
 	tm kill-server 2>/dev/null
+	# A server still going away could take the new session with it: wait
+	# until none answers.
+	for i in $(seq 1 100); do tm has-session 2>/dev/null || break; sleep 0.05; done
 	tm new-session -d -s "$TMUX_PANE" -x "$PANE_W" -y "$PANE_H" \
 		"env -i PATH=$PATH HOME=$TEST_TMP TERM=tmux-256color PINSPECT_TEST_RUN=$PINSPECT_TEST_RUN LSAN_OPTIONS=$LSAN_OPTIONS ${PANE_ENV:-} PS1='pi-test\$ ' bash --norc --noprofile"
-	wait_screen 'pi-test\$' || { echo "Bail out! tmux did not start a shell"; exit 99; }
+	# (Generous: a loaded machine starts a shell slowly; this only says it
+	# did not hang.)
+	wait_screen 'pi-test\$' $((WAIT_S > 30 ? WAIT_S : 30)) ||
+		{ echo "Bail out! tmux did not start a shell"; exit 99; }
 }
 
 keys() {

@@ -178,6 +178,14 @@ START_TEST(deadlocks)
 	ck_assert_str_eq(sum.line[4].data, "Deadlocks: none (looked for 1.0s ago; locks of 3 "
 					   "processes not readable: run as root)");
 	ck_assert_int_eq(sum.style[4], PI_STYLE_NORMAL);
+	/* Named: the first of them, by PID and name (escaped: a name is the
+	 * process's own), and how many more. */
+	struct pi_unchecked named[] = { { 10, "post\x1b[2Jgres" }, { 11, "sshd" } };
+	pi_table_name_unchecked(&t, named, 2);
+	pi_table_summary(&t, &sum);
+	ck_assert_str_eq(sum.line[4].data, "Deadlocks: none (looked for 1.0s ago; locks of 3 "
+					   "processes not readable: 10 (post\\e[2Jgres), 11 (sshd) "
+					   "and 1 more; run as root)");
 	pi_summary_free(&sum);
 	pi_view_free(&v);
 	pi_table_done(&t);
