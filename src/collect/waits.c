@@ -612,6 +612,126 @@ static void describe_lock(struct ctx *c, struct pi_wait_object *o, int fd)
 		o->err = -PI_ERR_LOCK_NOT_LISTED;
 }
 
+/* --- Locks the target holds that others wait for. ------------------------- */
+
+/* A descriptor of the target open on a file: its inode, and the lock it
+ * holds through it (fdinfo's first "lock:" line). */
+struct own_file {
+	int fd;
+	uint64_t inode;
+	bool lock_held;
+	int lock_kind;
+	uint64_t lock_inode;
+};
+
+static void add_waiter(struct pi_lock_wanted *lw, pid_t pid)
+{
+	if (pid <= 0) {
+		lw->waiters_unnamed++;	/* an OFD lock's waiter: /proc/locks says -1 */
+		return;
+	}
+	for (size_t i = 0; i < lw->nwaiters; i++)
+		if (lw->waiters[i].pid == pid)
+			return;
+	lw->waiters_total++;
+	if (lw->nwaiters < PI_WAIT_MAX_PEERS)
+		lw->waiters[lw->nwaiters++] = (struct pi_wait_peer){ .pid = pid, .fd = -1, .state = '?' };
+}
+
+/* The target's descriptors on files, with their fdinfo: read only when
+ * some lock on the machine has a waiter (most of the time none has). */
+static struct own_file *own_files(struct run *r, int procfd, size_t *n)
+{
+	int *fds = NULL;
+	size_t nfds = 0, cap = 0;
+	bool cut;
+	struct own_file *files = NULL;
+	size_t files_cap = 0;
+	*n = 0;
+	int err = pi_proc_list_ids(procfd, "fd", MAX_FDS, &fds, &nfds, &cap, &cut);
+	for (size_t i = 0; !err && i < nfds; i++) {
+		struct pi_fd_link link;
+		struct pi_fdinfo info;
+		if (i % 1024 == 1023 && pi_deadline_passed(&r->target->deadline)) {
+			r->target->locks_wanted_err = -PI_ERR_TIMEOUT;
+			break;
+		}
+		if (pi_proc_fd_link(procfd, fds[i], &r->link, &link) != 0 || link.kind != PI_FD_PATH)
+			continue;
+		if (pi_proc_fdinfo(procfd, fds[i], &r->buf, &info, NULL, 0) != 0)
+			continue;
+		pi_xgrow(&files, &files_cap, *n + 1, sizeof *files);
+		files[(*n)++] = (struct own_file){ fds[i], info.inode, info.lock_held, info.lock_kind, info.lock_inode };
+	}
+	if (err)
+		r->target->locks_wanted_err = err;
+	free(fds);
+	return files;
+}
+
+void pi_waits_locks_wanted(struct run *r, int procfd)
+{
+	struct pi_process *p = r->target;
+	read_locks(r);
+	if (r->locks_err) {
+		p->locks_wanted_err = r->locks_err;
+		return;
+	}
+	bool any_waiter = false;
+	for (size_t i = 0; i < r->nlocks && !any_waiter; i++)
+		any_waiter = r->locks[i].wait_depth > 0;
+	if (!any_waiter)
+		return;
+	size_t nfiles;
+	struct own_file *files = own_files(r, procfd, &nfiles);
+	for (size_t i = 0; i < r->nlocks; i++) {
+		const struct pi_file_lock *h = &r->locks[i];
+		if (h->wait_depth != 0 || !h->have_file)
+			continue;
+		/* A POSIX lock is its process's; a flock or OFD lock is held
+		 * through an open file, which the target's fdinfo lists. */
+		const struct own_file *via = NULL, *on_file = NULL;
+		for (size_t j = 0; j < nfiles; j++) {
+			if (!via && files[j].lock_held && files[j].lock_inode == h->inode
+			    && files[j].lock_kind == (int)h->kind)
+				via = &files[j];
+			if (!on_file && files[j].inode == h->inode)
+				on_file = &files[j];
+		}
+		bool holds = h->kind == PI_FLOCK_POSIX ? h->pid == p->pid
+			   : (h->kind == PI_FLOCK_FLOCK || h->kind == PI_FLOCK_OFD) && via;
+		if (!holds)
+			continue;
+		struct pi_lock_wanted lw = { .inode = h->inode, .fd = -1, .kind = (int)h->kind,
+					     .write = h->access == PI_FLOCK_ACCESS_WRITE };
+		lw.waiters = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *lw.waiters);
+		for (size_t j = 0; j < r->nlocks; j++)
+			if (r->locks[j].id == h->id && r->locks[j].wait_depth > 0)
+				add_waiter(&lw, r->locks[j].pid);
+		if (lw.waiters_total == 0 && lw.waiters_unnamed == 0) {
+			free(lw.waiters);
+			continue;
+		}
+		if (!via)
+			via = on_file;
+		if (via) {
+			struct pi_fd_link link;
+			lw.fd = via->fd;
+			if (pi_proc_fd_link(procfd, via->fd, &r->link, &link) == 0)
+				lw.path = pi_strpool_intern(&p->strings, r->link.data);
+		}
+		p->locks_wanted_total++;
+		if (p->nlocks_wanted == PI_WAIT_MAX_OBJECTS) {
+			free(lw.waiters);
+			continue;
+		}
+		if (!p->locks_wanted)
+			p->locks_wanted = pi_xcalloc(PI_WAIT_MAX_OBJECTS, sizeof *p->locks_wanted);
+		p->locks_wanted[p->nlocks_wanted++] = lw;
+	}
+	free(files);
+}
+
 /* --- Children. ------------------------------------------------------------ */
 
 static void describe_children(struct ctx *c, struct pi_wait_object *o, const struct pi_thread *threads,

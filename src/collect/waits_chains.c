@@ -379,7 +379,18 @@ int pi_collect_waits(struct pi_process *p)
 	r.procs[0] = (struct visited){ .pid = p->pid, .threads = p->threads, .nthreads = p->nthreads };
 	r.nprocs = 1;
 	read_waits(&r, &r.procs[0], procfd, p->abi_known ? p->abi : PI_ABI_NATIVE);
+	pi_waits_locks_wanted(&r, procfd);
 	close(procfd);
+	for (size_t i = 0; i < p->nlocks_wanted; i++) {
+		struct pi_lock_wanted *lw = &p->locks_wanted[i];
+		for (size_t k = 0; k < lw->nwaiters; k++) {
+			const struct peer_info *pi = peer_info(&r, lw->waiters[k].pid);
+			memcpy(lw->waiters[k].comm, pi->comm, sizeof lw->waiters[k].comm);
+			lw->waiters[k].state = pi->state;
+			lw->waiters[k].wchan = pi->wchan;
+			lw->waiters[k].same_process = lw->waiters[k].pid == p->pid;
+		}
+	}
 
 	visit_peers(&r);
 	find_stuck(&r);

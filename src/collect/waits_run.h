@@ -119,6 +119,11 @@ struct described {
 struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const struct pi_thread *threads,
 				    size_t nthreads);
 
+/* The file locks the run's target holds that other processes wait for
+ * (p->locks_wanted), its /proc directory procfd; the waiters' names are
+ * the caller's to fill in. */
+void pi_waits_locks_wanted(struct run *r, int procfd);
+
 /* Is sc (of an ABI-native process) a wait pinspect follows, with no
  * timeout? The scans' quick look. */
 bool pi_waits_blocks_forever(const struct pi_syscall *sc);

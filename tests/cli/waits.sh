@@ -121,6 +121,35 @@ for mode in flock posix; do
 	kill -KILL "$HELPER_PID" "$PEER"
 done
 
+# --- The waiters of a lock a process holds (lslocks' BLOCKER, the other way). -----
+for mode in flock posix; do
+	start_wait $mode "$TEST_TMP/$mode"
+	run_pinspect --json "$PEER"
+	jq_check "$mode holder: the lock it holds is wanted by the waiter, named" \
+		'.file_locks_wanted.total == 1 and (.file_locks_wanted.locks[0] | .path == $path and .kind == $kind
+		 and .access == "write" and .waiters_total == 1 and .waiters_unnamed == 0
+		 and [.waiters[].pid] == [$me] and .waiters[0].comm == "pi-waits" and .waiters[0].state.code == "S")' \
+		--arg path "$TEST_TMP/$mode/lock" --arg kind "$mode" --argjson me "$HELPER_PID"
+	run_pinspect "$PEER"
+	out_has "$mode holder: in words, the lock and its waiter" \
+		"^  holds a $(echo $mode | tr a-z A-Z) write lock on $TEST_TMP/$mode/lock \(fd [0-9]+\); wanted by$"
+	out_has "$mode holder: ... the waiter's line" "^      $HELPER_PID \(pi-waits\) sleeping"
+	run_pinspect --json "$HELPER_PID"
+	jq_check "$mode waiter: holds no lock others want" '.file_locks_wanted == {"total": 0, "unavailable": null, "unavailable_code": null, "locks": []}'
+	kill -KILL "$HELPER_PID" "$PEER"
+done
+mkdir "$TEST_TMP/ofd"
+start_wait ofd "$TEST_TMP/ofd"
+run_pinspect --json "$PEER"
+jq_check "ofd holder: its waiter is counted, as /proc/locks names no PID for it" \
+	'.file_locks_wanted.locks[0] | .kind == "ofd" and .waiters_total == 0 and .waiters_unnamed == 1 and .path == $path' \
+	--arg path "$TEST_TMP/ofd/lock"
+run_pinspect "$PEER"
+out_has "ofd holder: in words" "^      1 waiter /proc/locks names by no process \(OFD locks\)$"
+run_pinspect --json --no-waits "$PEER"
+jq_check "--no-waits: file_locks_wanted is null" '.file_locks_wanted == null'
+kill -KILL "$HELPER_PID" "$PEER"
+
 # --- wait4 for a child. -----------------------------------------------------------
 start_wait wait
 run_pinspect --json "$HELPER_PID"

@@ -11,6 +11,7 @@
  *   tcp     recv() on a loopback TCP connection that the child's listener never accepted
  *   flock   flock(LOCK_EX) on a file (DIR/lock) the child holds locked
  *   posix   fcntl(F_SETLKW) on a file (DIR/lock) the child holds locked
+ *   ofd     fcntl(F_OFD_SETLKW) on a file (DIR/lock) the child holds an OFD lock on
  *   wait    wait4() for the child, which sleeps
  *   epoll   epoll_wait() on the read end of a pipe the child holds the write end of
  *   poll    poll() on the same
@@ -69,9 +70,9 @@ static void lock_file(void *arg)
 		helper_die("open lock");
 	if (how[0] == 'f' && flock(fd, LOCK_EX) != 0)
 		helper_die("flock");
-	if (how[0] == 'p') {
+	if (how[0] == 'p' || how[0] == 'o') {
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-		if (fcntl(fd, F_SETLK, &fl) != 0)
+		if (fcntl(fd, how[0] == 'o' ? F_OFD_SETLK : F_SETLK, &fl) != 0)
 			helper_die("fcntl");
 	}
 	/* Tell the waiter the lock is taken: it must not try first. */
@@ -200,7 +201,7 @@ int main(int argc, char **argv)
 			if (recv(c, buf, sizeof buf, 0) <= 0)
 				return 1;
 	}
-	if ((strcmp(mode, "flock") == 0 || strcmp(mode, "posix") == 0) && argc > 2) {
+	if ((strcmp(mode, "flock") == 0 || strcmp(mode, "posix") == 0 || strcmp(mode, "ofd") == 0) && argc > 2) {
 		char how[4096];
 		snprintf(how, sizeof how, "%c%s/lock", mode[0], argv[2]);
 		int fd = open(how + 1, O_RDWR | O_CREAT, 0600);
@@ -214,7 +215,7 @@ int main(int argc, char **argv)
 		if (mode[0] == 'f')
 			return flock(fd, LOCK_EX);
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-		return fcntl(fd, F_SETLKW, &fl);
+		return fcntl(fd, mode[0] == 'o' ? F_OFD_SETLKW : F_SETLKW, &fl);
 	}
 	if (strcmp(mode, "wait") == 0) {
 		pid_t child = peer(-1, NULL, NULL);
@@ -336,6 +337,6 @@ int main(int argc, char **argv)
 			if (read(p[0], buf, 1) <= 0)
 				return 1;
 	}
-	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|wait|epoll|poll|busy|threads N|cycle|flockcycle DIR|chain DIR\n");
+	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|ofd DIR|wait|epoll|poll|busy|threads N|cycle|flockcycle DIR|chain DIR\n");
 	return 2;
 }
