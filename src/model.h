@@ -214,6 +214,8 @@ enum pi_wait_need {
 	PI_NEED_HOLDER,		/* a file lock: its holder to release it */
 	PI_NEED_CHILD,		/* a child to exit or stop */
 	PI_NEED_NOBODY,		/* a file, a timer...: no process */
+	PI_NEED_KERNEL_LOCK,	/* in D on a kernel lock of the file or pipe: its peers
+				 * are a guess (those now in a system call on it) */
 };
 
 /* A process that can wake the waiter. */
@@ -224,6 +226,10 @@ struct pi_wait_peer {
 	const char *wchan;		/* its main thread's, "" none; NULL unknown */
 	int fd;				/* its descriptor on the object, -1 none */
 	bool same_process;		/* the waiter's own process */
+	/* PI_NEED_KERNEL_LOCK: the thread in a system call on the same
+	 * object, and that call's name (pooled); 0 and NULL otherwise. */
+	pid_t tid;
+	const char *syscall;
 };
 
 /* One object waited on: a descriptor, a lock, or the children. */

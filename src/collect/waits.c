@@ -40,6 +40,7 @@ enum call_shape {
 	SHAPE_SELECT,
 	SHAPE_WAIT4,
 	SHAPE_WAITID,
+	SHAPE_FD_KLOCK,		/* descriptor in arg 0; followed only in D on a kernel lock */
 };
 
 /* Each call's shape, and where its timeout is (-1: it has none, so only a
@@ -73,6 +74,22 @@ static const struct {
 	{ "select", SHAPE_SELECT, 4, false }, { "_newselect", SHAPE_SELECT, 4, false },
 	{ "pselect6", SHAPE_SELECT, 4, false }, { "pselect6_time64", SHAPE_SELECT, 4, false },
 	{ "wait4", SHAPE_WAIT4, -1, false }, { "waitid", SHAPE_WAITID, -1, false },
+	{ "lseek", SHAPE_FD_KLOCK, -1, false }, { "_llseek", SHAPE_FD_KLOCK, -1, false },
+	{ "getdents", SHAPE_FD_KLOCK, -1, false }, { "getdents64", SHAPE_FD_KLOCK, -1, false },
+	{ "fsync", SHAPE_FD_KLOCK, -1, false }, { "fdatasync", SHAPE_FD_KLOCK, -1, false },
+	{ "ftruncate", SHAPE_FD_KLOCK, -1, false }, { "fallocate", SHAPE_FD_KLOCK, -1, false },
+};
+
+/* System calls that work on a descriptor, and which arguments hold it:
+ * those a task can be inside while it holds a file's or pipe's kernel
+ * lock (the hint of describe_kernel_lock). Besides the table above's. */
+static const struct {
+	const char *name;
+	int8_t arg, arg2;		/* arg2: -1 none */
+} fd_calls[] = {
+	{ "splice", 0, 2 }, { "copy_file_range", 0, 2 }, { "sendfile", 0, 1 }, { "sendfile64", 0, 1 },
+	{ "tee", 0, 1 }, { "vmsplice", 0, -1 }, { "ioctl", 0, -1 }, { "fstat", 0, -1 },
+	{ "sync_file_range", 0, -1 }, { "fadvise64", 0, -1 },
 };
 
 static int call_index(const char *name)
@@ -495,6 +512,205 @@ static void describe_fd_once(struct ctx *c, struct pi_thread *t, struct pi_wait_
 	}
 }
 
+/* --- Kernel locks: a hint. ------------------------------------------------- */
+
+/* A kernel symbol as a stack frame or wchan gives it, without its offset
+ * and compiler suffix ("__mutex_lock.constprop.0+0x1a/0x30"). */
+static void symbol_name(const char *frame, char *out, size_t size)
+{
+	size_t n = 0;
+	while (frame[n] && frame[n] != '+' && frame[n] != '.' && frame[n] != ' ' && n + 1 < size)
+		n++;
+	memcpy(out, frame, n);
+	out[n] = 0;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* The sleeping locks' own functions: older kernels show them in the
+ * stack, newer ones leave them out with the scheduler. */
+static bool lock_function(const char *name)
+{
+	static const char *const prefixes[] = { "mutex_lock", "__mutex_lock", "rwsem_down", "down_write",
+						"down_read", "__down", "rt_mutex", "schedule", "__schedule" };
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The lock a function that takes one sleeps on, by its name. */
+static enum pi_kernel_lock lock_of_function(const char *name)
+{
+	if (strstr(name, "pipe_read") || strstr(name, "pipe_write"))
+		return PI_KLOCK_PIPE;	/* a pipe's own wait is interruptible (S): in D, its mutex */
+	if (strstr(name, "fdget_pos"))
+		return PI_KLOCK_FILE_POS;
+	if (has_suffix(name, "_file_write_iter") || has_suffix(name, "_buffered_write_iter")
+	    || strcmp(name, "iterate_dir") == 0 || strcmp(name, "do_truncate") == 0)
+		return PI_KLOCK_INODE;
+	return PI_KLOCK_NONE;
+}
+
+enum pi_kernel_lock pi_waits_kernel_lock(char state, const char *wchan, const char *const *kstack, size_t nkstack)
+{
+	char name[128];
+	if (state != 'D')
+		return PI_KLOCK_NONE;
+	/* The function that called the lock: the first frame past the lock's
+	 * own functions, or the wait channel when the stack is not known. */
+	for (size_t i = 0; i < nkstack; i++) {
+		symbol_name(kstack[i], name, sizeof name);
+		if (!lock_function(name))
+			return lock_of_function(name);
+	}
+	if (!wchan)
+		return PI_KLOCK_NONE;
+	symbol_name(wchan, name, sizeof name);
+	return lock_of_function(name);
+}
+
+static const char *const kernel_lock_words[] = {
+	[PI_KLOCK_PIPE] = "the pipe's lock (its mutex), in D",
+	[PI_KLOCK_FILE_POS] = "the open file's position lock (f_pos_lock), in D",
+	[PI_KLOCK_INODE] = "the file's inode lock (i_rwsem), in D",
+};
+
+/* The descriptor argument(s) of system call name, or false. */
+static bool fd_args(const char *name, int *a, int *b)
+{
+	*b = -1;
+	int call = call_index(name);
+	if (call >= 0) {
+		enum call_shape sh = calls[call].shape;
+		*a = 0;
+		return sh == SHAPE_FD_IN || sh == SHAPE_FD_OUT || sh == SHAPE_FD_KLOCK || sh == SHAPE_FLOCK
+		       || sh == SHAPE_FCNTL;
+	}
+	for (size_t i = 0; name && i < sizeof fd_calls / sizeof fd_calls[0]; i++)
+		if (strcmp(fd_calls[i].name, name) == 0) {
+			*a = fd_calls[i].arg;
+			*b = fd_calls[i].arg2;
+			return true;
+		}
+	return false;
+}
+
+/* The threads of process pid now in a system call on its descriptor fd
+ * (and not waiting for the same lock): the probable holders. */
+static void threads_on_fd(struct ctx *c, struct pi_wait_object *o, pid_t pid, int fd, pid_t waiter,
+			  enum pi_kernel_lock lock)
+{
+	struct run *r = c->r;
+	int *tids = NULL;
+	size_t n = 0, cap = 0;
+	bool cut;
+	int procfd = pi_proc_open(pid);
+	if (procfd < 0)
+		return;
+	enum pi_abi abi = PI_ABI_NATIVE;
+	if (pi_exe_abi(procfd, &abi) != 0)
+		abi = PI_ABI_NATIVE;
+	if (pi_proc_list_ids(procfd, "task", MAX_CHAIN_THREADS, &tids, &n, &cap, &cut) != 0)
+		n = 0;
+	if (cut)
+		o->peers_partial = true;
+	for (size_t i = 0; i < n; i++) {
+		char path[64], wchan[PI_WCHAN_MAX];
+		struct pi_syscall sc;
+		int a, b;
+		if (tids[i] == waiter)
+			continue;
+		if (i % 256 == 255 && pi_deadline_passed(&r->target->deadline)) {
+			o->peers_partial = true;
+			break;
+		}
+		snprintf(path, sizeof path, "task/%d/syscall", tids[i]);
+		if (pi_read_at(procfd, path, &r->buf) != 0 || pi_syscall_parse(r->buf.data, r->buf.len, &sc) != 0
+		    || sc.kind != PI_SYSCALL_IN)
+			continue;
+		const char *name = pi_syscall_name(abi, sc.nr);
+		if (!name || !fd_args(name, &a, &b)
+		    || ((int)(int32_t)sc.args[a] != fd && (b < 0 || (int)(int32_t)sc.args[b] != fd)))
+			continue;
+		/* One that waits for the same lock (D), or sleeps in the
+		 * pipe's own wait (S, its mutex let go), does not hold it. */
+		snprintf(path, sizeof path, "task/%d/wchan", tids[i]);
+		if (pi_read_at(procfd, path, &r->buf) == 0
+		    && pi_wchan_parse(r->buf.data, r->buf.len, wchan, sizeof wchan) == 0
+		    && pi_waits_kernel_lock('D', wchan, NULL, 0) == lock)
+			continue;
+		o->peers_total++;
+		if (o->npeers < PI_WAIT_MAX_PEERS)
+			o->peers[o->npeers++] = (struct pi_wait_peer){ .pid = pid, .fd = fd, .state = '?',
+								     .tid = tids[i], .syscall = pooled(c, name) };
+	}
+	free(tids);
+	close(procfd);
+}
+
+/* Thread t is in D on a kernel lock of the pipe or file open as fd: the
+ * tasks now in a system call on the same object are named as its
+ * probable holders, and said to be a guess. */
+static void describe_kernel_lock(struct ctx *c, struct pi_thread *t, struct pi_wait_object *o, int fd,
+				 enum pi_kernel_lock lock)
+{
+	struct pi_fd_link link;
+	struct pi_fdinfo info;
+	struct run *r = c->r;
+	char text[32];
+
+	o->fd = fd;
+	o->need = PI_NEED_KERNEL_LOCK;
+	o->where = pooled(c, kernel_lock_words[lock]);
+	int err = pi_proc_fd_link(c->procfd, fd, &r->link, &link);
+	if (err) {
+		snprintf(text, sizeof text, "fd %d", fd);
+		o->what = pooled(c, text);
+		o->err = err;
+		return;
+	}
+	o->what = pooled(c, r->link.data);
+	uint64_t key, inode = 0;
+	if (link.kind == PI_FD_PIPE) {
+		key = link.inode & ~PATH_KEY_BIT;
+	} else if (link.kind == PI_FD_PATH) {
+		key = path_key(r->link.data, r->link.len);
+		if (pi_proc_fdinfo(c->procfd, fd, &r->buf, &info, NULL, 0) == 0)
+			inode = info.inode;
+	} else {
+		return;		/* a socket has none of these locks */
+	}
+	char *path = link.kind == PI_FD_PATH ? pi_xstrdup(o->what) : NULL;
+	build_index(r);
+	pid_t seen[PI_WAIT_MAX_PEERS * 4];
+	size_t nseen = 0;
+	for (size_t i = 0; i < r->nindex && nseen < sizeof seen / sizeof seen[0]; i++) {
+		struct fd_entry *e = &r->index[i];
+		if (e->key != key)
+			continue;
+		if (path) {	/* the same path, and the same file by inode when known */
+			int procfd = pi_proc_open(e->pid);
+			bool same = procfd >= 0 && pi_proc_fd_link(procfd, e->fd, &r->link, &link) == 0
+				    && strcmp(r->link.data, path) == 0
+				    && (!inode || (pi_proc_fdinfo(procfd, e->fd, &r->buf, &info, NULL, 0) == 0
+						   && info.inode == inode));
+			if (procfd >= 0)
+				close(procfd);
+			if (!same)
+				continue;
+		}
+		seen[nseen++] = e->pid;
+		threads_on_fd(c, o, e->pid, e->fd, t->tid, lock);
+	}
+	free(path);
+	o->peers_partial |= r->index_partial || r->index_err;
+}
+
 /* --- File locks. ---------------------------------------------------------- */
 
 static void add_lock(void *arg, const struct pi_file_lock *l)
@@ -844,6 +1060,13 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 	    && !(c->abi == PI_ABI_I386 && sc->args[1] == F_SETLKW64_NR))
 		return NULL;
 
+	enum pi_kernel_lock klock = PI_KLOCK_NONE;
+	if (shape == SHAPE_FD_IN || shape == SHAPE_FD_OUT || shape == SHAPE_FD_KLOCK)
+		klock = pi_waits_kernel_lock(t->stat.state, t->wchan, t->kstack_err ? NULL : t->kstack.v,
+					     t->kstack_err ? 0 : t->kstack.n);
+	if (shape == SHAPE_FD_KLOCK && klock == PI_KLOCK_NONE)
+		return NULL;
+
 	struct pi_wait_for *w = pi_xcalloc(1, sizeof *w);
 	w->syscall = pooled(c, name);
 	w->forever = waits_forever(call, sc);
@@ -853,7 +1076,16 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 	bool reading[PI_WAIT_MAX_OBJECTS];
 	size_t n = 0, total = 0;
 
+	if (klock != PI_KLOCK_NONE) {
+		w->on = PI_WAIT_ON_FD;
+		w->objects = new_objects(1);
+		w->nobjects = w->objects_total = 1;
+		describe_kernel_lock(c, t, &w->objects[0], fd0, klock);
+		return w;
+	}
 	switch (shape) {
+	case SHAPE_FD_KLOCK:
+		break;	/* not reached: no kernel lock, no wait */
 	case SHAPE_FD_IN:
 	case SHAPE_FD_OUT:
 	case SHAPE_ACCEPT:
@@ -921,5 +1153,5 @@ bool pi_waits_blocks_forever(const struct pi_syscall *sc)
 	if (sc->kind != PI_SYSCALL_IN)
 		return false;
 	int call = call_index(pi_syscall_name(PI_ABI_NATIVE, sc->nr));
-	return call >= 0 && waits_forever(call, sc);
+	return call >= 0 && calls[call].shape != SHAPE_FD_KLOCK && waits_forever(call, sc);
 }

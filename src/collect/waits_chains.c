@@ -166,7 +166,7 @@ static pid_t next_process(const struct pi_wait_for *w, pid_t own, enum pi_chain_
 	for (size_t i = 0; i < w->nobjects; i++) {
 		const struct pi_wait_object *o = &w->objects[i];
 		if (o->err || o->peers_partial || o->peers_total > o->npeers || o->need == PI_NEED_NOBODY
-		    || o->need == PI_NEED_CLIENT) {
+		    || o->need == PI_NEED_CLIENT || o->need == PI_NEED_KERNEL_LOCK) {
 			*end = PI_CHAIN_UNKNOWN;
 			return 0;
 		}
@@ -206,7 +206,8 @@ static bool all_waits_on_stuck(struct run *r, const struct visited *v)
 		for (size_t j = 0; j < w->nobjects; j++) {
 			const struct pi_wait_object *o = &w->objects[j];
 			if (o->err || o->peers_partial || o->peers_total > o->npeers
-			    || o->need == PI_NEED_NOBODY || o->need == PI_NEED_CLIENT)
+			    || o->need == PI_NEED_NOBODY || o->need == PI_NEED_CLIENT
+			    || o->need == PI_NEED_KERNEL_LOCK)	/* a guess never makes a deadlock */
 				return false;
 			for (size_t k = 0; k < o->npeers; k++) {
 				const struct visited *u = NULL;

@@ -25,6 +25,7 @@ static const struct {
 	[PI_NEED_HOLDER] = { "holder", "held by" },
 	[PI_NEED_CHILD] = { "child", "waits for one to exit or stop:" },
 	[PI_NEED_NOBODY] = { "nobody", NULL },
+	[PI_NEED_KERNEL_LOCK] = { "kernel_lock", "probably held by (a guess: who is now in a system call on it)" },
 };
 
 /* How a chain of waits ends: its JSON key, and the words after its last
@@ -77,7 +78,8 @@ static const char *state_words(char state)
 	}
 }
 
-static void put_peer(struct pi_buf *b, const struct pi_wait_peer *pe)
+/* A peer of o (NULL: of a held lock). */
+static void put_peer(struct pi_buf *b, const struct pi_wait_peer *pe, const struct pi_wait_object *o)
 {
 	pi_buf_printf(b, "%d (", (int)pe->pid);
 	put_escaped(b, pe->comm[0] ? pe->comm : "?");
@@ -88,6 +90,12 @@ static void put_peer(struct pi_buf *b, const struct pi_wait_peer *pe)
 	}
 	if (pe->fd >= 0)
 		pi_buf_printf(b, ", fd %d", pe->fd);
+	if (pe->syscall) {
+		if (pe->tid != pe->pid)
+			pi_buf_printf(b, ", thread %d", (int)pe->tid);
+		pi_buf_printf(b, ", in %s on the same %s", pe->syscall,
+			      o && o->what && strncmp(o->what, "pipe:", 5) == 0 ? "pipe" : "file");
+	}
 	if (pe->same_process)
 		pi_buf_puts(b, ", this process");
 }
@@ -117,6 +125,10 @@ static void put_object(struct pi_buf *b, const struct pi_process *p, const struc
 		pi_buf_printf(b, "; %s\n", words);
 		return;
 	}
+	if (o->peers_total == 0 && o->need == PI_NEED_KERNEL_LOCK) {
+		pi_buf_puts(b, "; no other task is now in a system call on it: its holder is not known\n");
+		return;
+	}
 	if (o->peers_total == 0) {
 		pi_buf_printf(b, "; %s no other process\n", words);
 		return;
@@ -124,7 +136,7 @@ static void put_object(struct pi_buf *b, const struct pi_process *p, const struc
 	pi_buf_printf(b, "; %s\n", words);
 	for (size_t i = 0; i < o->npeers; i++) {
 		pi_buf_puts(b, "      ");
-		put_peer(b, &o->peers[i]);
+		put_peer(b, &o->peers[i], o);
 		pi_buf_putc(b, '\n');
 	}
 	if (o->peers_total > o->npeers)
@@ -238,7 +250,7 @@ static void put_locks_wanted(struct pi_buf *b, const struct pi_process *p)
 		pi_buf_puts(b, "; wanted by\n");
 		for (size_t k = 0; k < lw->nwaiters; k++) {
 			pi_buf_puts(b, "      ");
-			put_peer(b, &lw->waiters[k]);
+			put_peer(b, &lw->waiters[k], NULL);
 			pi_buf_putc(b, '\n');
 		}
 		if (lw->waiters_total > lw->nwaiters)
@@ -330,6 +342,9 @@ static void json_peer(struct pi_jw *w, const struct pi_wait_peer *pe)
 	pi_jw_key(w, "fd");
 	pe->fd >= 0 ? pi_jw_i64(w, pe->fd) : pi_jw_null(w);
 	pi_jw_kbool(w, "same_process", pe->same_process);
+	pi_jw_key(w, "tid");
+	pe->tid > 0 ? pi_jw_i64(w, pe->tid) : pi_jw_null(w);
+	pi_jw_kstring(w, "syscall", pe->syscall);
 	pi_jw_object_end(w);
 }
 

@@ -1017,7 +1017,10 @@ static enum pi_style waits_text(struct pi_table *t, const struct pi_row *r,
 	enum pi_style style = PI_STYLE_NORMAL;
 	for (size_t k = 0; k < o->npeers && k < 2; k++) {
 		const struct pi_wait_peer *pe = &o->peers[k];
-		pi_buf_printf(out, k ? ", %d" : " <- %d", (int)pe->pid);
+		if (k == 0 && o->need == PI_NEED_KERNEL_LOCK)
+			pi_buf_printf(out, " <- probably %d", (int)pe->pid);	/* a kernel lock's holder is a guess */
+		else
+			pi_buf_printf(out, k ? ", %d" : " <- %d", (int)pe->pid);
 		if (pe->same_process)
 			continue;
 		pi_buf_putc(out, ' ');

@@ -232,6 +232,51 @@ first_object "flock cycle: a deadlock the kernel never reports (flock, not POSIX
 	--argjson me "$HELPER_PID"
 kill -KILL "$HELPER_PID" "$PEER"
 
+# --- A kernel lock between processes, named as a guess. --------------------------
+# pi-waits pipelock: the peer writes to a pipe from a page its userfaultfd
+# never fills, so it sleeps holding the pipe's mutex; the helper's read()
+# waits in D for that mutex. (userfaultfd in the kernel's own copy needs
+# root, or CAP_SYS_PTRACE; without it the checks are skipped, saying so.)
+HELPER_OUT=$TEST_TMP/pipelock.out
+"$HELPERS/pi-waits" pipelock >"$HELPER_OUT" 2>&1 &
+HELPER_PID=$!
+track "$HELPER_PID"
+for i in $(seq 1 200); do
+	grep -q '^ready$' "$HELPER_OUT" && break
+	kill -0 "$HELPER_PID" 2>/dev/null || break
+	sleep 0.05
+done
+if grep -q 'userfaultfd refused' "$HELPER_OUT"; then
+	for what in "the D reader's object is the pipe's lock" "a guess makes no deadlock" \
+		"the writer holding it named as a guess" "the words say it is a guess" "... and name the writer" \
+		"the column says probably"; do
+		skip "pipelock: $what" "userfaultfd refused here: $(cat "$HELPER_OUT")"
+	done
+else
+	grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! pi-waits pipelock: $(cat "$HELPER_OUT")"; exit 99; }
+	PEER=$(sed -n 's/^peer //p' "$HELPER_OUT")
+	track "$PEER"
+	wait_state "$HELPER_PID" D
+	run_pinspect --json "$HELPER_PID"
+	first_object "pipelock: the D reader's object is the pipe's lock, not its writers" \
+		'$w.syscall == "read" and ($o.what | startswith("pipe:")) and $o.needs == "kernel_lock"
+		 and ($o.where | startswith("the pipe'"'"'s lock")) and $w.chain_end == "unknown"'
+	jq_check "pipelock: a guess makes no deadlock nor a stopped-chain finding" \
+		'[.findings[] | select(.kind == "process_deadlock" or .kind == "waits_on_stopped")] | length == 0'
+	first_object "pipelock: the writer holding it named as a guess: in write on the same pipe" \
+		'$o.peers_total == 1 and [$o.peers[] | [.pid, .tid, .syscall]] == [[$peer, $peer, "write"]]'
+	run_pinspect "$HELPER_PID"
+	out_has "pipelock: the words say it is a guess" \
+		"^    fd [0-9]+ pipe:\[[0-9]+\]: the pipe's lock \(its mutex\), in D; probably held by \(a guess"
+	out_has "pipelock: ... and name the writer and its call" \
+		"^      $PEER \(pi-waits\) sleeping in handle_userfault, fd [0-9]+, in write on the same pipe$"
+	run_pinspect --batch -n 1 -H -o pid,waits --top "$HELPER_PID"
+	out_has "pipelock: the column says probably" "^ +$HELPER_PID read pipe:\[[0-9]+\] <- probably $PEER pi-waits"
+	# The holder first: the reader in D takes no signal until the mutex is free.
+	kill -KILL "$PEER"
+	kill -KILL "$HELPER_PID"
+fi
+
 # --- The live view's and batch mode's WAITS FOR column. ---------------------------
 start_wait pipe
 run_pinspect --batch -n 1 -H -o pid,waits,command --top "$HELPER_PID"
