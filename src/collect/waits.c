@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "proc/reader.h"
 #include "proc/scan.h"
 #include "proc/stat.h"
+#include "proc/status.h"
 #include "proc/system.h"
 #include "sys/abi.h"
 #include "sys/names.h"
@@ -986,6 +988,45 @@ static struct pi_wait_object *new_objects(size_t n)
 	return o;
 }
 
+/* Does the process catch SIGCHLD (SigCgt), with children to send it? A
+ * child's exit then runs its handler, which can end any wait (EINTR, or
+ * pselect's and ppoll's mask let it in: make waits for a job server
+ * token or a child so), so its children can wake it as well as the
+ * peers of what it waits on. *kids gets them (its peers allocated) when
+ * true. */
+static bool children_may_wake(struct ctx *c, struct pi_wait_object *kids, const struct pi_thread *threads,
+			      size_t nthreads)
+{
+	if (c->sigchld == 0) {
+		struct pi_status st;
+		c->sigchld = -1;
+		if (pi_read_at(c->procfd, "status", &c->r->buf) == 0
+		    && pi_status_parse(c->r->buf.data, c->r->buf.len, &st) == 0
+		    && (st.have & PI_STATUS_SIGMASKS) && (st.sig_caught & (UINT64_C(1) << (SIGCHLD - 1))))
+			c->sigchld = 1;
+	}
+	if (c->sigchld < 0)
+		return false;
+	kids->peers = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *kids->peers);
+	describe_children(c, kids, threads, nthreads, 0);
+	if (kids->peers_total == 0) {
+		free(kids->peers);
+		return false;
+	}
+	kids->what = pooled(c, "its children (it catches SIGCHLD: a child that exits ends the wait)");
+	kids->where = NULL;
+	return true;
+}
+
+static void add_kids(struct pi_wait_for *w, struct pi_wait_object *kids, size_t extra)
+{
+	if (!extra)
+		return;
+	free(w->objects[w->nobjects].peers);
+	w->objects[w->nobjects++] = *kids;
+	w->objects_total++;
+}
+
 /* The descriptors a poll() waits on: its array in the thread's memory. */
 static size_t poll_fds(struct ctx *c, const struct pi_syscall *sc, int *fds, bool *reading, size_t cap,
 		       size_t *total)
@@ -1083,6 +1124,9 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 		describe_kernel_lock(c, t, &w->objects[0], fd0, klock);
 		return w;
 	}
+	/* Its children too, when a child's SIGCHLD can end the wait. */
+	struct pi_wait_object kids = { .fd = -1 };
+	size_t extra = shape != SHAPE_WAIT4 && shape != SHAPE_WAITID && children_may_wake(c, &kids, threads, nthreads);
 	switch (shape) {
 	case SHAPE_FD_KLOCK:
 		break;	/* not reached: no kernel lock, no wait */
@@ -1091,18 +1135,20 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 	case SHAPE_ACCEPT:
 	case SHAPE_CONNECT:
 		w->on = PI_WAIT_ON_FD;
-		w->objects = new_objects(1);
+		w->objects = new_objects(1 + extra);
 		w->nobjects = w->objects_total = 1;
 		describe_fd_once(c, t, &w->objects[0], fd0, shape != SHAPE_FD_OUT);
 		if (shape == SHAPE_CONNECT && w->objects[0].need == PI_NEED_PEER)
 			w->objects[0].need = PI_NEED_SERVER;
+		add_kids(w, &kids, extra);
 		return w;
 	case SHAPE_FLOCK:
 	case SHAPE_FCNTL:
 		w->on = PI_WAIT_ON_FILE_LOCK;
-		w->objects = new_objects(1);
+		w->objects = new_objects(1 + extra);
 		w->nobjects = w->objects_total = 1;
 		describe_lock(c, &w->objects[0], fd0);
+		add_kids(w, &kids, extra);
 		return w;
 	case SHAPE_WAIT4:
 	case SHAPE_WAITID: {
@@ -1140,11 +1186,16 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 		n = select_fds(c, sc, fds, reading, PI_WAIT_MAX_OBJECTS, &total);
 		break;
 	}
-	w->objects = n ? new_objects(n) : NULL;
+	if (!n && extra) {
+		free(kids.peers);	/* nothing known it waits on: the children do not make it known */
+		extra = 0;
+	}
+	w->objects = n ? new_objects(n + extra) : NULL;
 	w->nobjects = n;
 	w->objects_total = total > n ? total : n;
 	for (size_t i = 0; i < n; i++)
 		describe_fd_once(c, t, &w->objects[i], fds[i], reading[i]);
+	add_kids(w, &kids, extra);
 	return w;
 }
 

@@ -67,6 +67,11 @@ struct pi_waits_scan {
  * Within deadline (NULL: none). Returns 0 or -errno; *out is the
  * caller's to free with pi_waits_scan_free in every case. */
 int pi_scan_waits(const struct pi_deadline *deadline, struct pi_waits_scan *out);
+/* The same, looking only at the processes among[0..namong) (the live
+ * view's: those a sweep saw with every thread asleep); a process of a
+ * cycle left out of them leaves the cycle unfound, never a false one. */
+int pi_scan_waits_among(const pid_t *among, size_t namong, const struct pi_deadline *deadline,
+			struct pi_waits_scan *out);
 void pi_waits_scan_free(struct pi_waits_scan *s);
 
 /* One task at a time, for the live view's and batch mode's WAITS FOR

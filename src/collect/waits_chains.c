@@ -542,6 +542,12 @@ static void strongconnect(struct tarjan *tj, size_t v)
 
 int pi_scan_waits(const struct pi_deadline *deadline, struct pi_waits_scan *out)
 {
+	return pi_scan_waits_among(NULL, 0, deadline, out);
+}
+
+int pi_scan_waits_among(const pid_t *among, size_t namong, const struct pi_deadline *deadline,
+			struct pi_waits_scan *out)
+{
 	struct pi_process scratch;
 	memset(&scratch, 0, sizeof scratch);
 	memset(out, 0, sizeof *out);
@@ -554,9 +560,16 @@ int pi_scan_waits(const struct pi_deadline *deadline, struct pi_waits_scan *out)
 	if (root < 0)
 		return root;
 	int *pids = NULL, *tids = NULL;
-	size_t npids, pids_cap = 0, tids_cap = 0;
+	size_t npids = 0, pids_cap = 0, tids_cap = 0;
 	bool cut;
-	int err = pi_proc_list_ids(root, ".", MAX_PROCESSES, &pids, &npids, &pids_cap, &cut);
+	int err = 0;
+	if (among) {
+		pids = pi_xmalloc((namong ? namong : 1) * sizeof *pids);
+		for (size_t i = 0; i < namong; i++)
+			pids[npids++] = among[i];
+	} else {
+		err = pi_proc_list_ids(root, ".", MAX_PROCESSES, &pids, &npids, &pids_cap, &cut);
+	}
 	close(root);
 	pid_t self = getpid();
 	for (size_t i = 0; !err && i < npids; i++) {

@@ -101,6 +101,7 @@ struct ctx {
 	struct pi_unix_socket *unix_socks;
 	size_t nunix, unix_cap;
 	bool other_netns;
+	int8_t sigchld;			/* it catches SIGCHLD: 1, no: -1, not read yet: 0 */
 	/* Threads share their process's descriptors: each (descriptor, way)
 	 * is described once, and copied for the other threads. */
 	struct described *described;

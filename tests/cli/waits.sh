@@ -223,6 +223,23 @@ jq_check "pipe cycle with one side stopped: --deadlocks does not call it one" \
 kill -CONT "$PEER"
 kill -KILL "$HELPER_PID" "$PEER"
 
+# The same cycle, but the helper catches SIGCHLD and has a child that
+# only sleeps: that child's exit would end its read (EINTR), as make's
+# pselect waits for a job server token or a child. No deadlock.
+start_wait cyclechild
+SLEEPER=$(sed -n 's/^sleeper //p' "$HELPER_OUT")
+track "$SLEEPER"
+run_pinspect --json "$HELPER_PID"
+first_object "cycle, SIGCHLD caught: its children are named as able to end the wait" \
+	'$w.objects_total == 2 and $w.objects[1].needs == "child" and ([$w.objects[1].peers[].pid] | sort) == ([$peer, $s] | sort)
+	 and ($w.objects[1].what | test("SIGCHLD"))' --argjson s "$SLEEPER"
+first_object "cycle, SIGCHLD caught: no deadlock claimed" '$w.chain_end != "deadlock"'
+run_pinspect --deadlocks --json
+jq_check "cycle, SIGCHLD caught: --deadlocks does not call it one" \
+	'[.findings[] | select(.kind == "process_deadlock" and (.pids | index($me)))] | length == 0' \
+	--argjson me "$HELPER_PID"
+kill -KILL "$HELPER_PID" "$PEER" "$SLEEPER"
+
 mkdir "$TEST_TMP/flockcycle"
 start_wait flockcycle "$TEST_TMP/flockcycle"
 run_pinspect --json "$HELPER_PID"

@@ -21,6 +21,9 @@
  *           peer; FDS more descriptors (copies of the pipe's read end) held open
  *   cycle   a deadlock across processes: the helper reads a pipe only the child
  *           writes, the child a pipe only the helper writes
+ *   cyclechild  the cycle, but the helper catches SIGCHLD and has one more child,
+ *           which sleeps (prints "sleeper PID"): that child's exit can end the
+ *           helper's wait, so it is no deadlock
  *   flockcycle DIR  a deadlock of flock(2) locks: each holds one, wants the other's
  *   pipelock   a kernel lock between processes: the child write()s a page to a
  *           pipe from memory a userfaultfd of its own never fills, so it waits
@@ -320,8 +323,23 @@ int main(int argc, char **argv)
 		helper_ready();
 		helper_wait_forever();
 	}
-	if (strcmp(mode, "cycle") == 0) {
+	if (strcmp(mode, "cycle") == 0 || strcmp(mode, "cyclechild") == 0) {
 		int q[2];
+		if (mode[5] == 'c') {
+			/* A handler for SIGCHLD, and a child that only sleeps
+			 * (no peer of the pipes): its exit would end the wait. */
+			struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART: EINTR */
+			sigaction(SIGCHLD, &sa, NULL);
+			pid_t sleeper = fork();
+			if (sleeper < 0)
+				helper_die("fork");
+			if (sleeper == 0) {
+				helper_die_with_parent(parent);
+				for (;;)
+					sleep(60);
+			}
+			printf("sleeper %d\n", (int)sleeper);
+		}
 		if (pipe(p) != 0 || pipe(q) != 0)
 			helper_die("pipe");
 		pid_t pid = fork();
@@ -406,6 +424,6 @@ int main(int argc, char **argv)
 			if (read(p[0], buf, 1) <= 0)
 				return 1;
 	}
-	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|ofd DIR|pipelock|wait|epoll|poll|busy|threads N|cycle|flockcycle DIR|chain DIR\n");
+	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|ofd DIR|pipelock|wait|epoll|poll|busy|threads N|cycle|cyclechild|flockcycle DIR|chain DIR\n");
 	return 2;
 }
