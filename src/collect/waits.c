@@ -2,6 +2,7 @@
 #include "collect/waits_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -273,6 +274,41 @@ static void add_unix(void *arg, const struct pi_unix_socket *u)
 	c->unix_socks[c->nunix++] = *u;
 }
 
+/* The sock_diag socket of the network namespace (inode ino) c's process
+ * is in: made once per run by a child that enters it through the
+ * process's own ns/net, opened here; the namespace is checked to be the
+ * one seen before (the process may have moved, or exited and its PID
+ * been reused). */
+static void netns_diag(struct ctx *c, uint64_t ino)
+{
+	struct run *r = c->r;
+	for (size_t i = 0; i < r->nnetns_diags; i++)
+		if (r->netns_diags[i].ino == ino) {
+			c->netns_diag = r->netns_diags[i].diag;
+			c->netns_diag_err = r->netns_diags[i].err;
+			return;
+		}
+	if (r->nnetns_diags >= MAX_NETNS_DIAGS) {
+		c->netns_diag_err = -PI_ERR_OTHER_NETNS;
+		return;
+	}
+	struct netns_diag nd = { .ino = ino };
+	int nsfd = openat(c->procfd, "ns/net", O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (nsfd < 0)
+		nd.err = -errno;
+	else if (fstat(nsfd, &st) != 0 || st.st_ino != ino)
+		nd.err = -PI_ERR_OTHER_NETNS;
+	else
+		nd.err = pi_sockdiag_open_in(nsfd, NETNS_DIAG_TIMEOUT_MS, &nd.diag);
+	if (nsfd >= 0)
+		close(nsfd);
+	pi_xgrow(&r->netns_diags, &r->netns_diags_cap, r->nnetns_diags + 1, sizeof *r->netns_diags);
+	r->netns_diags[r->nnetns_diags++] = nd;
+	c->netns_diag = nd.diag;
+	c->netns_diag_err = nd.err;
+}
+
 /* The socket tables are read when a socket is first met, the UNIX one
  * first (the commonest peer on one machine), the four inet ones only for
  * a socket it does not list. */
@@ -287,7 +323,7 @@ static void read_unix_table(struct ctx *c)
 	if (pi_read_at(c->procfd, "net/unix", &r->buf) == 0)
 		pi_unix_sockets_parse(r->buf.data, r->buf.len, MAX_TABLE_ROWS, add_unix, c, &skipped);
 
-	/* sock_diag answers for pinspect's own network namespace only. */
+	/* A sock_diag socket answers for the namespace it was made in. */
 	struct stat theirs;
 	uint64_t mine;
 	if (pi_proc_own_ns("net", &mine) == 0 && fstatat(c->procfd, "ns/net", &theirs, 0) == 0
@@ -298,6 +334,7 @@ static void read_unix_table(struct ctx *c)
 			snprintf(text, sizeof text, "net:[%llu]", (unsigned long long)theirs.st_ino);
 			r->target->waits_netns = pi_xstrdup(text);
 		}
+		netns_diag(c, theirs.st_ino);
 	} else if (!r->diag_tried) {
 		r->diag_tried = true;
 		r->diag_err = pi_sockdiag_open(&r->diag);
@@ -380,12 +417,14 @@ static void describe_socket(struct ctx *c, struct pi_wait_object *o, uint64_t in
 			return;
 		}
 		o->need = PI_NEED_PEER;
-		if (c->other_netns) {
+		if (c->other_netns && !c->netns_diag) {
+			/* Not entered (not root): said so, the namespace named. */
 			o->err = -PI_ERR_OTHER_NETNS;
 			return;
 		}
 		uint64_t peer = 0;
-		int err = r->diag ? pi_sockdiag_unix_peer(r->diag, inode, &peer) : r->diag_err;
+		struct pi_sockdiag *diag = c->other_netns ? c->netns_diag : r->diag;
+		int err = diag ? pi_sockdiag_unix_peer(diag, inode, &peer) : r->diag_err;
 		if (err)
 			o->err = err;
 		else if (peer == 0)

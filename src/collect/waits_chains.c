@@ -428,6 +428,9 @@ static void run_free(struct run *r, size_t keep)
 	free(r->locks);
 	free(r->peers);
 	pi_sockdiag_close(r->diag);
+	for (size_t i = 0; i < r->nnetns_diags; i++)
+		pi_sockdiag_close(r->netns_diags[i].diag);
+	free(r->netns_diags);
 }
 
 /* --- The scan of every process. -------------------------------------------- */

@@ -46,6 +46,15 @@ struct fd_entry {
 
 #define PATH_KEY_BIT (UINT64_C(1) << 63)
 
+struct netns_diag {
+	uint64_t ino;
+	struct pi_sockdiag *diag;
+	int err;
+};
+
+enum { NETNS_DIAG_TIMEOUT_MS = 1000,	/* for the child that enters a namespace */
+       MAX_NETNS_DIAGS = 64 };		/* namespaces entered per run */
+
 /* A process seen as a peer: read once. */
 struct peer_info {
 	pid_t pid;
@@ -81,6 +90,10 @@ struct run {
 	struct pi_sockdiag *diag;
 	int diag_err;
 	bool diag_tried;
+	/* sock_diag sockets made in other network namespaces (by a child
+	 * that enters each), by the namespace's inode. */
+	struct netns_diag *netns_diags;
+	size_t nnetns_diags, netns_diags_cap;
 	struct peer_info *peers;
 	size_t npeers, peers_cap;
 	struct visited *procs;
@@ -101,6 +114,8 @@ struct ctx {
 	struct pi_unix_socket *unix_socks;
 	size_t nunix, unix_cap;
 	bool other_netns;
+	struct pi_sockdiag *netns_diag;	/* the run's, for its namespace; NULL: err says why */
+	int netns_diag_err;
 	int8_t sigchld;			/* it catches SIGCHLD: 1, no: -1, not read yet: 0 */
 	/* Threads share their process's descriptors: each (descriptor, way)
 	 * is described once, and copied for the other threads. */

@@ -283,6 +283,9 @@ void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 	}
 	if (any || p->waits_err || p->nlocks_wanted || p->locks_wanted_err) {
 		section(b, pi_section_title(PI_SECTION_WAITS));
+		if (p->waits_netns && any)
+			pi_buf_printf(b, "  in network namespace %s, not pinspect's: its sockets are looked up in it\n",
+				      p->waits_netns);
 		if (p->waits_err) {
 			char *why = pi_unavailable_reason(p, "waits", p->waits_err);
 			pi_buf_printf(b, "  other processes were not all looked through: %s\n", why);
@@ -407,6 +410,7 @@ void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct
 
 void pi_json_locks_wanted(struct pi_jw *w, const struct pi_process *p)
 {
+	pi_jw_kstring(w, "waits_network_namespace", p->waits_netns);
 	pi_jw_key(w, "file_locks_wanted");
 	if (!p->waits_collected) {
 		pi_jw_null(w);

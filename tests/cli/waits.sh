@@ -101,6 +101,50 @@ first_object "unix: a stream socket, its other end held by the peer" \
 	'($o.what | startswith("unix stream socket:")) and $o.needs == "peer" and [$o.peers[].pid] == [$peer]'
 kill -KILL "$HELPER_PID" "$PEER"
 
+# --- A UNIX socket in another network namespace: its peer looked up there. ------
+if need_root "unix in another network namespace: its peer is found (entering it needs root)"; then
+	start_program unshare -n "$HELPERS/pi-waits" unix
+	PEER=$(sed -n 's/^peer //p' "$HELPER_OUT")
+	track "$PEER"
+	wait_state "$HELPER_PID" S
+	netns=$(readlink "/proc/$HELPER_PID/ns/net")
+	check "unix, other netns: the helper is in a namespace of its own" test "$netns" != "$(readlink /proc/self/ns/net)"
+	run_pinspect --json "$HELPER_PID"
+	first_object "unix, other netns: the peer found inside it (sock_diag from a child that entered it)" \
+		'($o.what | startswith("unix stream socket:")) and $o.needs == "peer" and $o.unavailable == null
+		 and [$o.peers[].pid] == [$peer]'
+	jq_check "unix, other netns: the namespace is named" '.waits_network_namespace == $ns' --arg ns "$netns"
+	run_pinspect "$HELPER_PID"
+	out_has "unix, other netns: in words, the namespace" \
+		"^  in network namespace net:\[[0-9]+\], not pinspect's: its sockets are looked up in it$"
+	out_has "unix, other netns: ... and the peer" "^      $PEER \(pi-waits\) sleeping"
+	run_pinspect --batch -n 1 -H -o pid,waits --top "$HELPER_PID"
+	out_has "unix, other netns: the column too" "^ +$HELPER_PID recvfrom unix stream socket:\[[0-9]+\] <- $PEER pi-waits"
+	# pinspect's child entered the namespace: none but the helper and
+	# its peer may be in it now.
+	in_netns=$(for d in /proc/[0-9]*; do [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$netns" ] && echo "${d#/proc/}"; done | sort -n | tr '\n' ' ')
+	check "unix, other netns: the child that entered it is gone" \
+		test "$in_netns" = "$(printf '%s\n' "$HELPER_PID" "$PEER" | sort -n | tr '\n' ' ')"
+	kill -KILL "$HELPER_PID" "$PEER"
+fi
+# Not allowed to enter it (nobody, in a user namespace of its own): said
+# so, never a guess.
+as_nobody=(setpriv --reuid=nobody --regid="$(id -g nobody 2>/dev/null)" --clear-groups)
+if [ "$(id -u)" != 0 ]; then
+	skip "unix, netns not enterable: said so" "needs root to become nobody"
+elif ! "${as_nobody[@]}" unshare -Urn true 2>/dev/null; then
+	skip "unix, netns not enterable: said so" "unshare -Urn as nobody fails: unprivileged user namespaces are disabled here"
+else
+	start_program "${as_nobody[@]}" unshare -Urn "$HELPERS/pi-waits" unix
+	PEER=$(sed -n 's/^peer //p' "$HELPER_OUT")
+	track "$PEER"
+	wait_state "$HELPER_PID" S
+	"${as_nobody[@]}" "$PINSPECT_BIN" --json "$HELPER_PID" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	first_object "unix, netns not enterable: said so, no peer guessed" \
+		'$o.unavailable_code == "other_network_namespace" and $o.peers == [] and ($o.unavailable | test("could not enter"))'
+	kill -KILL "$HELPER_PID" "$PEER"
+fi
+
 # --- TCP on loopback: connected, never accepted. ---------------------------------
 start_wait tcp
 run_pinspect --json "$HELPER_PID"
