@@ -538,7 +538,7 @@ static void describe_fd_once(struct ctx *c, struct pi_thread *t, struct pi_wait_
 	bool pipe_wchan = t->wchan && strstr(t->wchan, "pipe");
 	for (size_t i = 0; i < c->ndescribed; i++) {
 		const struct described *d = &c->described[i];
-		if (d->fd != fd || d->reading != reading || d->pipe_wchan != pipe_wchan)
+		if (d->fd != fd || d->reading != reading || d->pipe_wchan != pipe_wchan || d->klock)
 			continue;
 		struct pi_wait_peer *peers = o->peers;
 		*o = *d->o;
@@ -549,7 +549,7 @@ static void describe_fd_once(struct ctx *c, struct pi_thread *t, struct pi_wait_
 	describe_fd(c, t, o, fd, reading);
 	if (c->ndescribed < MAX_DESCRIBED) {
 		pi_xgrow(&c->described, &c->described_cap, c->ndescribed + 1, sizeof *c->described);
-		c->described[c->ndescribed++] = (struct described){ fd, reading, pipe_wchan, o };
+		c->described[c->ndescribed++] = (struct described){ fd, reading, pipe_wchan, 0, o };
 	}
 }
 
@@ -750,6 +750,36 @@ static void describe_kernel_lock(struct ctx *c, struct pi_thread *t, struct pi_w
 	}
 	free(path);
 	o->peers_partial |= r->index_partial || r->index_err;
+}
+
+/* describe_kernel_lock, once per (descriptor, lock) of the process: a
+ * thousand writers behind one pipe's mutex share the guess. Those in D
+ * on the same lock are left out of it, the others' threads as well. */
+static void describe_kernel_lock_once(struct ctx *c, struct pi_thread *t, struct pi_wait_object *o, int fd,
+				      enum pi_kernel_lock lock)
+{
+	for (size_t i = 0; i < c->ndescribed; i++) {
+		const struct described *d = &c->described[i];
+		if (d->fd != fd || d->klock != (int8_t)lock)
+			continue;
+		struct pi_wait_peer *peers = o->peers;
+		*o = *d->o;
+		o->peers = peers;
+		o->npeers = 0;
+		o->peers_total = 0;
+		for (size_t k = 0; k < d->o->npeers; k++)
+			if (d->o->peers[k].tid != t->tid) {
+				o->peers[o->npeers++] = d->o->peers[k];
+				o->peers_total++;
+			}
+		o->peers_total += d->o->peers_total - d->o->npeers;
+		return;
+	}
+	describe_kernel_lock(c, t, o, fd, lock);
+	if (c->ndescribed < MAX_DESCRIBED) {
+		pi_xgrow(&c->described, &c->described_cap, c->ndescribed + 1, sizeof *c->described);
+		c->described[c->ndescribed++] = (struct described){ fd, false, false, (int8_t)lock, o };
+	}
 }
 
 /* --- File locks. ---------------------------------------------------------- */
@@ -1046,14 +1076,19 @@ static bool children_may_wake(struct ctx *c, struct pi_wait_object *kids, const 
 	}
 	if (c->sigchld < 0)
 		return false;
-	kids->peers = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *kids->peers);
-	describe_children(c, kids, threads, nthreads, 0);
-	if (kids->peers_total == 0) {
-		free(kids->peers);
-		return false;
+	/* Read once per process: a thousand waiting threads share them. */
+	if (!c->kids.peers) {
+		c->kids.fd = -1;
+		c->kids.peers = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *c->kids.peers);
+		describe_children(c, &c->kids, threads, nthreads, 0);
+		c->kids.what = pooled(c, "its children (it catches SIGCHLD: a child that exits ends the wait)");
+		c->kids.where = NULL;
 	}
-	kids->what = pooled(c, "its children (it catches SIGCHLD: a child that exits ends the wait)");
-	kids->where = NULL;
+	if (c->kids.peers_total == 0)
+		return false;
+	*kids = c->kids;
+	kids->peers = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *kids->peers);
+	memcpy(kids->peers, c->kids.peers, c->kids.npeers * sizeof *kids->peers);
 	return true;
 }
 
@@ -1160,7 +1195,7 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 		w->on = PI_WAIT_ON_FD;
 		w->objects = new_objects(1);
 		w->nobjects = w->objects_total = 1;
-		describe_kernel_lock(c, t, &w->objects[0], fd0, klock);
+		describe_kernel_lock_once(c, t, &w->objects[0], fd0, klock);
 		return w;
 	}
 	/* Its children too, when a child's SIGCHLD can end the wait. */

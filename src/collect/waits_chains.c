@@ -75,6 +75,7 @@ static void read_waits(struct run *r, struct visited *v, int procfd, enum pi_abi
 	free(c.inet);
 	free(c.unix_socks);
 	free(c.described);
+	free(c.kids.peers);
 }
 
 /* A peer's threads, read lightly: what chains need. */
@@ -649,6 +650,7 @@ static void session_leave_process(struct pi_waits_session *s)
 	free(s->c.inet);
 	free(s->c.unix_socks);
 	free(s->c.described);
+	free(s->c.kids.peers);
 	memset(&s->c, 0, sizeof s->c);
 	s->c.procfd = -1;
 }

@@ -117,6 +117,7 @@ struct ctx {
 	struct pi_sockdiag *netns_diag;	/* the run's, for its namespace; NULL: err says why */
 	int netns_diag_err;
 	int8_t sigchld;			/* it catches SIGCHLD: 1, no: -1, not read yet: 0 */
+	struct pi_wait_object kids;	/* then its children, read once (peers NULL: not yet) */
 	/* Threads share their process's descriptors: each (descriptor, way)
 	 * is described once, and copied for the other threads. */
 	struct described *described;
@@ -126,6 +127,7 @@ struct ctx {
 struct described {
 	int fd;
 	bool reading, pipe_wchan;
+	int8_t klock;			/* enum pi_kernel_lock: a kernel lock's guess, not the fd's peers */
 	const struct pi_wait_object *o;
 };
 
