@@ -728,9 +728,8 @@ static void describe_kernel_lock(struct ctx *c, struct pi_thread *t, struct pi_w
 	}
 	char *path = link.kind == PI_FD_PATH ? pi_xstrdup(o->what) : NULL;
 	build_index(r);
-	pid_t seen[PI_WAIT_MAX_PEERS * 4];
-	size_t nseen = 0;
-	for (size_t i = 0; i < r->nindex && nseen < sizeof seen / sizeof seen[0]; i++) {
+	size_t looked = 0;	/* descriptors on it whose processes' threads were read: bounded */
+	for (size_t i = 0; i < r->nindex && looked < MAX_KLOCK_HOLDERS; i++) {
 		struct fd_entry *e = &r->index[i];
 		if (e->key != key)
 			continue;
@@ -745,9 +744,11 @@ static void describe_kernel_lock(struct ctx *c, struct pi_thread *t, struct pi_w
 			if (!same)
 				continue;
 		}
-		seen[nseen++] = e->pid;
+		looked++;
 		threads_on_fd(c, o, e->pid, e->fd, t->tid, lock);
 	}
+	if (looked == MAX_KLOCK_HOLDERS)
+		o->peers_partial = true;
 	free(path);
 	o->peers_partial |= r->index_partial || r->index_err;
 }

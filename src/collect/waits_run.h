@@ -29,6 +29,7 @@ enum {
 	MAX_CHAIN_THREADS = 4096,	/* threads of such a process; more: not called stuck */
 	MAX_DESCRIBED = 4096,		/* descriptors of one process described, then copied */
 	MAX_SESSION_TASKS = 1 << 16,	/* tasks one table refresh asks about */
+	MAX_KLOCK_HOLDERS = 64,		/* descriptors on a locked pipe or file whose threads are read */
 	F_SETLKW_NR = 7,		/* fcntl commands that wait (asm-generic numbers) */
 	F_SETLKW64_NR = 14,		/* the same, for 32-bit processes */
 	F_OFD_SETLKW_NR = 38,
