@@ -284,7 +284,7 @@ void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 	if (any || p->waits_err || p->nlocks_wanted || p->locks_wanted_err) {
 		section(b, pi_section_title(PI_SECTION_WAITS));
 		if (p->waits_netns && any)
-			pi_buf_printf(b, "  in network namespace %s, not pinspect's: its sockets are looked up in it\n",
+			pi_buf_printf(b, "  in network namespace %s, not pinspect's\n",
 				      p->waits_netns);
 		if (p->waits_err) {
 			char *why = pi_unavailable_reason(p, "waits", p->waits_err);
