@@ -36,6 +36,9 @@ void pi_process_free(struct pi_process *p)
 		wait_free(p->threads[i].wait);
 	}
 	free(p->waits_netns);
+	for (size_t i = 0; i < p->nlocks_wanted; i++)
+		free(p->locks_wanted[i].waiters);
+	free(p->locks_wanted);
 	free(p->threads);
 	free(p->go.goroutines);
 	free(p->go.frames);

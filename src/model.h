@@ -243,6 +243,8 @@ enum pi_wait_need {
 	PI_NEED_HOLDER,		/* a file lock: its holder to release it */
 	PI_NEED_CHILD,		/* a child to exit or stop */
 	PI_NEED_NOBODY,		/* a file, a timer...: no process */
+	PI_NEED_KERNEL_LOCK,	/* in D on a kernel lock of the file or pipe: its peers
+				 * are a guess (those now in a system call on it) */
 };
 
 /* A process that can wake the waiter. */
@@ -253,6 +255,10 @@ struct pi_wait_peer {
 	const char *wchan;		/* its main thread's, "" none; NULL unknown */
 	int fd;				/* its descriptor on the object, -1 none */
 	bool same_process;		/* the waiter's own process */
+	/* PI_NEED_KERNEL_LOCK: the thread in a system call on the same
+	 * object, and that call's name (pooled); 0 and NULL otherwise. */
+	pid_t tid;
+	const char *syscall;
 };
 
 /* One object waited on: a descriptor, a lock, or the children. */
@@ -304,6 +310,20 @@ struct pi_wait_for {
 	struct pi_wait_step *chain;
 	size_t nchain;
 	enum pi_chain_end chain_end;
+};
+
+/* A file lock a process holds that other processes wait for
+ * (collect/waits.c): lslocks' BLOCKER column the other way round. */
+struct pi_lock_wanted {
+	const char *path;		/* pooled, raw; NULL: no descriptor of it found */
+	uint64_t inode;
+	int fd;				/* the holder's descriptor on it, -1 not found */
+	int kind;			/* enum pi_flock_kind (proc/filelocks.h) */
+	bool write;
+	struct pi_wait_peer *waiters;	/* the processes waiting for it, PI_WAIT_MAX_PEERS at most */
+	size_t nwaiters;
+	size_t waiters_total;		/* more than nwaiters: the rest left out */
+	size_t waiters_unnamed;		/* waiters /proc/locks names by no PID (OFD locks) */
 };
 
 struct pi_thread {
@@ -527,6 +547,12 @@ struct pi_process {
 	int waits_err;			/* the peers could not be looked for (0: see each) */
 	char *waits_netns;		/* "net:[N]" when the process is in another network namespace */
 	bool waits_deadlock;		/* a thread's chain is a deadlock across processes */
+	/* File locks it holds that others wait for; locks_wanted_err: why
+	 * they could not be looked for (0: they were). */
+	struct pi_lock_wanted *locks_wanted;
+	size_t nlocks_wanted;
+	size_t locks_wanted_total;	/* more than nlocks_wanted: the rest left out */
+	int locks_wanted_err;
 
 	/* collect/locks.c */
 	bool locks_collected;

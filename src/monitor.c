@@ -100,17 +100,45 @@ static void finish_scan(struct pi_monitor *m)
 
 	if (!s->err) {
 		pi_check_find_deadlocks(c);
-		struct pi_deadlock *v = pi_xcalloc(c->nitems ? c->nitems : 1, sizeof *v);
+		/* Processes waiting for each other: looked for among those the
+		 * sweep saw with every thread asleep (watching one process, its
+		 * peers are not in the sweep: among all). */
+		pi_check_find_process_deadlocks(c, m->table.opt.only_pid == 0);
+		size_t cap = c->nitems;
+		for (size_t i = 0; i < c->nitems; i++)
+			if (c->items[i].cross)
+				cap += c->items[i].cross->nsteps;
+		struct pi_deadlock *v = pi_xcalloc(cap ? cap : 1, sizeof *v);
 		size_t n = 0;
 		for (size_t i = 0; i < c->nitems; i++) {
 			struct pi_finding *f = &c->items[i].finding;
+			const struct pi_cross_deadlock *x = c->items[i].cross;
+			if (f->kind == PI_FIND_PROCESS_DEADLOCK && x) {
+				/* One entry per process of the cycle: its waiting
+				 * thread, and the process it waits for. */
+				for (size_t k = 0; k < x->nsteps; k++) {
+					const struct pi_sweep_proc *sp = pi_sweep_find_proc(&c->sweep, x->steps[k].pid);
+					if (!sp)
+						continue;
+					pid_t *tid = pi_xmalloc(sizeof *tid);
+					*tid = x->steps[k].tid;
+					pid_t *pids = pi_xmalloc(x->nsteps * sizeof *pids);
+					for (size_t j = 0; j < x->nsteps; j++)
+						pids[j] = x->steps[j].pid;
+					v[n++] = (struct pi_deadlock){ sp->pid, sp->starttime, tid, 1,
+								       pi_xstrdup(f->message ? f->message : ""),
+								       true, x->steps[(k + 1) % x->nsteps].pid,
+								       pids, x->nsteps };
+				}
+				continue;
+			}
 			const struct pi_process *p = c->items[i].snapshot;
 			if (f->kind != PI_FIND_DEADLOCK || !p || p->stat_err)
 				continue;
 			/* The process the cycle was found in (read again
 			 * after the sweep), named by its start time too. */
 			v[n] = (struct pi_deadlock){ f->pid, p->stat.starttime, f->pids, f->npids,
-						     f->message };
+						     f->message, false, 0, NULL, 0 };
 			f->pids = NULL;
 			f->npids = 0;
 			f->message = NULL;

@@ -62,7 +62,8 @@ const struct pi_reason pi_reasons[] = {
 	    "libthread_db read more of the process's memory than its threads need (a damaged or "
 	    "forged thread list): stopped", 0),
 	ROW(PI_ERR_OTHER_NETNS, NULL, "other_network_namespace",
-	    "the socket is in another network namespace than pinspect's: its peer is not looked up", 0),
+	    "the socket is in another network namespace than pinspect's, which pinspect could not enter "
+	    "(that needs root): its peer is not looked up", 0),
 	ROW(PI_ERR_LOCK_NOT_LISTED, NULL, "lock_wait_not_listed",
 	    "/proc/locks shows no wait of this process on that file (just granted, or an OFD lock, "
 	    "whose waiter has no PID there)", 0),

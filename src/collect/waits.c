@@ -2,7 +2,9 @@
 #include "collect/waits_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "proc/reader.h"
 #include "proc/scan.h"
 #include "proc/stat.h"
+#include "proc/status.h"
 #include "proc/system.h"
 #include "sys/abi.h"
 #include "sys/names.h"
@@ -40,6 +43,7 @@ enum call_shape {
 	SHAPE_SELECT,
 	SHAPE_WAIT4,
 	SHAPE_WAITID,
+	SHAPE_FD_KLOCK,		/* descriptor in arg 0; followed only in D on a kernel lock */
 };
 
 /* Each call's shape, and where its timeout is (-1: it has none, so only a
@@ -73,6 +77,22 @@ static const struct {
 	{ "select", SHAPE_SELECT, 4, false }, { "_newselect", SHAPE_SELECT, 4, false },
 	{ "pselect6", SHAPE_SELECT, 4, false }, { "pselect6_time64", SHAPE_SELECT, 4, false },
 	{ "wait4", SHAPE_WAIT4, -1, false }, { "waitid", SHAPE_WAITID, -1, false },
+	{ "lseek", SHAPE_FD_KLOCK, -1, false }, { "_llseek", SHAPE_FD_KLOCK, -1, false },
+	{ "getdents", SHAPE_FD_KLOCK, -1, false }, { "getdents64", SHAPE_FD_KLOCK, -1, false },
+	{ "fsync", SHAPE_FD_KLOCK, -1, false }, { "fdatasync", SHAPE_FD_KLOCK, -1, false },
+	{ "ftruncate", SHAPE_FD_KLOCK, -1, false }, { "fallocate", SHAPE_FD_KLOCK, -1, false },
+};
+
+/* System calls that work on a descriptor, and which arguments hold it:
+ * those a task can be inside while it holds a file's or pipe's kernel
+ * lock (the hint of describe_kernel_lock). Besides the table above's. */
+static const struct {
+	const char *name;
+	int8_t arg, arg2;		/* arg2: -1 none */
+} fd_calls[] = {
+	{ "splice", 0, 2 }, { "copy_file_range", 0, 2 }, { "sendfile", 0, 1 }, { "sendfile64", 0, 1 },
+	{ "tee", 0, 1 }, { "vmsplice", 0, -1 }, { "ioctl", 0, -1 }, { "fstat", 0, -1 },
+	{ "sync_file_range", 0, -1 }, { "fadvise64", 0, -1 },
 };
 
 static int call_index(const char *name)
@@ -254,6 +274,41 @@ static void add_unix(void *arg, const struct pi_unix_socket *u)
 	c->unix_socks[c->nunix++] = *u;
 }
 
+/* The sock_diag socket of the network namespace (inode ino) c's process
+ * is in: made once per run by a child that enters it through the
+ * process's own ns/net, opened here; the namespace is checked to be the
+ * one seen before (the process may have moved, or exited and its PID
+ * been reused). */
+static void netns_diag(struct ctx *c, uint64_t ino)
+{
+	struct run *r = c->r;
+	for (size_t i = 0; i < r->nnetns_diags; i++)
+		if (r->netns_diags[i].ino == ino) {
+			c->netns_diag = r->netns_diags[i].diag;
+			c->netns_diag_err = r->netns_diags[i].err;
+			return;
+		}
+	if (r->nnetns_diags >= MAX_NETNS_DIAGS) {
+		c->netns_diag_err = -PI_ERR_OTHER_NETNS;
+		return;
+	}
+	struct netns_diag nd = { .ino = ino };
+	int nsfd = openat(c->procfd, "ns/net", O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (nsfd < 0)
+		nd.err = -errno;
+	else if (fstat(nsfd, &st) != 0 || st.st_ino != ino)
+		nd.err = -PI_ERR_OTHER_NETNS;
+	else
+		nd.err = pi_sockdiag_open_in(nsfd, NETNS_DIAG_TIMEOUT_MS, &nd.diag);
+	if (nsfd >= 0)
+		close(nsfd);
+	pi_xgrow(&r->netns_diags, &r->netns_diags_cap, r->nnetns_diags + 1, sizeof *r->netns_diags);
+	r->netns_diags[r->nnetns_diags++] = nd;
+	c->netns_diag = nd.diag;
+	c->netns_diag_err = nd.err;
+}
+
 /* The socket tables are read when a socket is first met, the UNIX one
  * first (the commonest peer on one machine), the four inet ones only for
  * a socket it does not list. */
@@ -268,7 +323,7 @@ static void read_unix_table(struct ctx *c)
 	if (pi_read_at(c->procfd, "net/unix", &r->buf) == 0)
 		pi_unix_sockets_parse(r->buf.data, r->buf.len, MAX_TABLE_ROWS, add_unix, c, &skipped);
 
-	/* sock_diag answers for pinspect's own network namespace only. */
+	/* A sock_diag socket answers for the namespace it was made in. */
 	struct stat theirs;
 	uint64_t mine;
 	if (pi_proc_own_ns("net", &mine) == 0 && fstatat(c->procfd, "ns/net", &theirs, 0) == 0
@@ -279,6 +334,7 @@ static void read_unix_table(struct ctx *c)
 			snprintf(text, sizeof text, "net:[%llu]", (unsigned long long)theirs.st_ino);
 			r->target->waits_netns = pi_xstrdup(text);
 		}
+		netns_diag(c, theirs.st_ino);
 	} else if (!r->diag_tried) {
 		r->diag_tried = true;
 		r->diag_err = pi_sockdiag_open(&r->diag);
@@ -361,12 +417,14 @@ static void describe_socket(struct ctx *c, struct pi_wait_object *o, uint64_t in
 			return;
 		}
 		o->need = PI_NEED_PEER;
-		if (c->other_netns) {
+		if (c->other_netns && !c->netns_diag) {
+			/* Not entered (not root): said so, the namespace named. */
 			o->err = -PI_ERR_OTHER_NETNS;
 			return;
 		}
 		uint64_t peer = 0;
-		int err = r->diag ? pi_sockdiag_unix_peer(r->diag, inode, &peer) : r->diag_err;
+		struct pi_sockdiag *diag = c->other_netns ? c->netns_diag : r->diag;
+		int err = diag ? pi_sockdiag_unix_peer(diag, inode, &peer) : r->diag_err;
 		if (err)
 			o->err = err;
 		else if (peer == 0)
@@ -480,7 +538,7 @@ static void describe_fd_once(struct ctx *c, struct pi_thread *t, struct pi_wait_
 	bool pipe_wchan = t->wchan && strstr(t->wchan, "pipe");
 	for (size_t i = 0; i < c->ndescribed; i++) {
 		const struct described *d = &c->described[i];
-		if (d->fd != fd || d->reading != reading || d->pipe_wchan != pipe_wchan)
+		if (d->fd != fd || d->reading != reading || d->pipe_wchan != pipe_wchan || d->klock)
 			continue;
 		struct pi_wait_peer *peers = o->peers;
 		*o = *d->o;
@@ -491,7 +549,237 @@ static void describe_fd_once(struct ctx *c, struct pi_thread *t, struct pi_wait_
 	describe_fd(c, t, o, fd, reading);
 	if (c->ndescribed < MAX_DESCRIBED) {
 		pi_xgrow(&c->described, &c->described_cap, c->ndescribed + 1, sizeof *c->described);
-		c->described[c->ndescribed++] = (struct described){ fd, reading, pipe_wchan, o };
+		c->described[c->ndescribed++] = (struct described){ fd, reading, pipe_wchan, 0, o };
+	}
+}
+
+/* --- Kernel locks: a hint. ------------------------------------------------- */
+
+/* A kernel symbol as a stack frame or wchan gives it, without its offset
+ * and compiler suffix ("__mutex_lock.constprop.0+0x1a/0x30"). */
+static void symbol_name(const char *frame, char *out, size_t size)
+{
+	size_t n = 0;
+	while (frame[n] && frame[n] != '+' && frame[n] != '.' && frame[n] != ' ' && n + 1 < size)
+		n++;
+	memcpy(out, frame, n);
+	out[n] = 0;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* The sleeping locks' own functions: older kernels show them in the
+ * stack, newer ones leave them out with the scheduler. */
+static bool lock_function(const char *name)
+{
+	static const char *const prefixes[] = { "mutex_lock", "__mutex_lock", "rwsem_down", "down_write",
+						"down_read", "__down", "rt_mutex", "schedule", "__schedule" };
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The lock a function that takes one sleeps on, by its name. */
+static enum pi_kernel_lock lock_of_function(const char *name)
+{
+	if (strstr(name, "pipe_read") || strstr(name, "pipe_write"))
+		return PI_KLOCK_PIPE;	/* a pipe's own wait is interruptible (S): in D, its mutex */
+	if (strstr(name, "fdget_pos"))
+		return PI_KLOCK_FILE_POS;
+	if (has_suffix(name, "_file_write_iter") || has_suffix(name, "_buffered_write_iter")
+	    || strcmp(name, "iterate_dir") == 0 || strcmp(name, "do_truncate") == 0)
+		return PI_KLOCK_INODE;
+	return PI_KLOCK_NONE;
+}
+
+enum pi_kernel_lock pi_waits_kernel_lock(char state, const char *wchan, const char *const *kstack, size_t nkstack)
+{
+	char name[128];
+	if (state != 'D')
+		return PI_KLOCK_NONE;
+	/* The function that called the lock: the first frame past the lock's
+	 * own functions, or the wait channel when the stack is not known. */
+	for (size_t i = 0; i < nkstack; i++) {
+		symbol_name(kstack[i], name, sizeof name);
+		if (!lock_function(name))
+			return lock_of_function(name);
+	}
+	if (!wchan)
+		return PI_KLOCK_NONE;
+	symbol_name(wchan, name, sizeof name);
+	return lock_of_function(name);
+}
+
+static const char *const kernel_lock_words[] = {
+	[PI_KLOCK_PIPE] = "the pipe's lock (its mutex), in D",
+	[PI_KLOCK_FILE_POS] = "the open file's position lock (f_pos_lock), in D",
+	[PI_KLOCK_INODE] = "the file's inode lock (i_rwsem), in D",
+};
+
+/* The descriptor argument(s) of system call name, or false. */
+static bool fd_args(const char *name, int *a, int *b)
+{
+	*b = -1;
+	int call = call_index(name);
+	if (call >= 0) {
+		enum call_shape sh = calls[call].shape;
+		*a = 0;
+		return sh == SHAPE_FD_IN || sh == SHAPE_FD_OUT || sh == SHAPE_FD_KLOCK || sh == SHAPE_FLOCK
+		       || sh == SHAPE_FCNTL;
+	}
+	for (size_t i = 0; name && i < sizeof fd_calls / sizeof fd_calls[0]; i++)
+		if (strcmp(fd_calls[i].name, name) == 0) {
+			*a = fd_calls[i].arg;
+			*b = fd_calls[i].arg2;
+			return true;
+		}
+	return false;
+}
+
+/* The threads of process pid now in a system call on its descriptor fd
+ * (and not waiting for the same lock): the probable holders. */
+static void threads_on_fd(struct ctx *c, struct pi_wait_object *o, pid_t pid, int fd, pid_t waiter,
+			  enum pi_kernel_lock lock)
+{
+	struct run *r = c->r;
+	int *tids = NULL;
+	size_t n = 0, cap = 0;
+	bool cut;
+	int procfd = pi_proc_open(pid);
+	if (procfd < 0)
+		return;
+	enum pi_abi abi = PI_ABI_NATIVE;
+	if (pi_exe_abi(procfd, &abi) != 0)
+		abi = PI_ABI_NATIVE;
+	if (pi_proc_list_ids(procfd, "task", MAX_CHAIN_THREADS, &tids, &n, &cap, &cut) != 0)
+		n = 0;
+	if (cut)
+		o->peers_partial = true;
+	for (size_t i = 0; i < n; i++) {
+		char path[64], wchan[PI_WCHAN_MAX];
+		struct pi_syscall sc;
+		int a, b;
+		if (tids[i] == waiter)
+			continue;
+		if (i % 256 == 255 && pi_deadline_passed(&r->target->deadline)) {
+			o->peers_partial = true;
+			break;
+		}
+		snprintf(path, sizeof path, "task/%d/syscall", tids[i]);
+		if (pi_read_at(procfd, path, &r->buf) != 0 || pi_syscall_parse(r->buf.data, r->buf.len, &sc) != 0
+		    || sc.kind != PI_SYSCALL_IN)
+			continue;
+		const char *name = pi_syscall_name(abi, sc.nr);
+		if (!name || !fd_args(name, &a, &b)
+		    || ((int)(int32_t)sc.args[a] != fd && (b < 0 || (int)(int32_t)sc.args[b] != fd)))
+			continue;
+		/* One that waits for the same lock (D), or sleeps in the
+		 * pipe's own wait (S, its mutex let go), does not hold it. */
+		snprintf(path, sizeof path, "task/%d/wchan", tids[i]);
+		if (pi_read_at(procfd, path, &r->buf) == 0
+		    && pi_wchan_parse(r->buf.data, r->buf.len, wchan, sizeof wchan) == 0
+		    && pi_waits_kernel_lock('D', wchan, NULL, 0) == lock)
+			continue;
+		o->peers_total++;
+		if (o->npeers < PI_WAIT_MAX_PEERS)
+			o->peers[o->npeers++] = (struct pi_wait_peer){ .pid = pid, .fd = fd, .state = '?',
+								     .tid = tids[i], .syscall = pooled(c, name) };
+	}
+	free(tids);
+	close(procfd);
+}
+
+/* Thread t is in D on a kernel lock of the pipe or file open as fd: the
+ * tasks now in a system call on the same object are named as its
+ * probable holders, and said to be a guess. */
+static void describe_kernel_lock(struct ctx *c, struct pi_thread *t, struct pi_wait_object *o, int fd,
+				 enum pi_kernel_lock lock)
+{
+	struct pi_fd_link link;
+	struct pi_fdinfo info;
+	struct run *r = c->r;
+	char text[32];
+
+	o->fd = fd;
+	o->need = PI_NEED_KERNEL_LOCK;
+	o->where = pooled(c, kernel_lock_words[lock]);
+	int err = pi_proc_fd_link(c->procfd, fd, &r->link, &link);
+	if (err) {
+		snprintf(text, sizeof text, "fd %d", fd);
+		o->what = pooled(c, text);
+		o->err = err;
+		return;
+	}
+	o->what = pooled(c, r->link.data);
+	uint64_t key, inode = 0;
+	if (link.kind == PI_FD_PIPE) {
+		key = link.inode & ~PATH_KEY_BIT;
+	} else if (link.kind == PI_FD_PATH) {
+		key = path_key(r->link.data, r->link.len);
+		if (pi_proc_fdinfo(c->procfd, fd, &r->buf, &info, NULL, 0) == 0)
+			inode = info.inode;
+	} else {
+		return;		/* a socket has none of these locks */
+	}
+	char *path = link.kind == PI_FD_PATH ? pi_xstrdup(o->what) : NULL;
+	build_index(r);
+	size_t looked = 0;	/* descriptors on it whose processes' threads were read: bounded */
+	for (size_t i = 0; i < r->nindex && looked < MAX_KLOCK_HOLDERS; i++) {
+		struct fd_entry *e = &r->index[i];
+		if (e->key != key)
+			continue;
+		if (path) {	/* the same path, and the same file by inode when known */
+			int procfd = pi_proc_open(e->pid);
+			bool same = procfd >= 0 && pi_proc_fd_link(procfd, e->fd, &r->link, &link) == 0
+				    && strcmp(r->link.data, path) == 0
+				    && (!inode || (pi_proc_fdinfo(procfd, e->fd, &r->buf, &info, NULL, 0) == 0
+						   && info.inode == inode));
+			if (procfd >= 0)
+				close(procfd);
+			if (!same)
+				continue;
+		}
+		looked++;
+		threads_on_fd(c, o, e->pid, e->fd, t->tid, lock);
+	}
+	if (looked == MAX_KLOCK_HOLDERS)
+		o->peers_partial = true;
+	free(path);
+	o->peers_partial |= r->index_partial || r->index_err;
+}
+
+/* describe_kernel_lock, once per (descriptor, lock) of the process: a
+ * thousand writers behind one pipe's mutex share the guess. Those in D
+ * on the same lock are left out of it, the others' threads as well. */
+static void describe_kernel_lock_once(struct ctx *c, struct pi_thread *t, struct pi_wait_object *o, int fd,
+				      enum pi_kernel_lock lock)
+{
+	for (size_t i = 0; i < c->ndescribed; i++) {
+		const struct described *d = &c->described[i];
+		if (d->fd != fd || d->klock != (int8_t)lock)
+			continue;
+		struct pi_wait_peer *peers = o->peers;
+		*o = *d->o;
+		o->peers = peers;
+		o->npeers = 0;
+		o->peers_total = 0;
+		for (size_t k = 0; k < d->o->npeers; k++)
+			if (d->o->peers[k].tid != t->tid) {
+				o->peers[o->npeers++] = d->o->peers[k];
+				o->peers_total++;
+			}
+		o->peers_total += d->o->peers_total - d->o->npeers;
+		return;
+	}
+	describe_kernel_lock(c, t, o, fd, lock);
+	if (c->ndescribed < MAX_DESCRIBED) {
+		pi_xgrow(&c->described, &c->described_cap, c->ndescribed + 1, sizeof *c->described);
+		c->described[c->ndescribed++] = (struct described){ fd, false, false, (int8_t)lock, o };
 	}
 }
 
@@ -612,6 +900,126 @@ static void describe_lock(struct ctx *c, struct pi_wait_object *o, int fd)
 		o->err = -PI_ERR_LOCK_NOT_LISTED;
 }
 
+/* --- Locks the target holds that others wait for. ------------------------- */
+
+/* A descriptor of the target open on a file: its inode, and the lock it
+ * holds through it (fdinfo's first "lock:" line). */
+struct own_file {
+	int fd;
+	uint64_t inode;
+	bool lock_held;
+	int lock_kind;
+	uint64_t lock_inode;
+};
+
+static void add_waiter(struct pi_lock_wanted *lw, pid_t pid)
+{
+	if (pid <= 0) {
+		lw->waiters_unnamed++;	/* an OFD lock's waiter: /proc/locks says -1 */
+		return;
+	}
+	for (size_t i = 0; i < lw->nwaiters; i++)
+		if (lw->waiters[i].pid == pid)
+			return;
+	lw->waiters_total++;
+	if (lw->nwaiters < PI_WAIT_MAX_PEERS)
+		lw->waiters[lw->nwaiters++] = (struct pi_wait_peer){ .pid = pid, .fd = -1, .state = '?' };
+}
+
+/* The target's descriptors on files, with their fdinfo: read only when
+ * some lock on the machine has a waiter (most of the time none has). */
+static struct own_file *own_files(struct run *r, int procfd, size_t *n)
+{
+	int *fds = NULL;
+	size_t nfds = 0, cap = 0;
+	bool cut;
+	struct own_file *files = NULL;
+	size_t files_cap = 0;
+	*n = 0;
+	int err = pi_proc_list_ids(procfd, "fd", MAX_FDS, &fds, &nfds, &cap, &cut);
+	for (size_t i = 0; !err && i < nfds; i++) {
+		struct pi_fd_link link;
+		struct pi_fdinfo info;
+		if (i % 1024 == 1023 && pi_deadline_passed(&r->target->deadline)) {
+			r->target->locks_wanted_err = -PI_ERR_TIMEOUT;
+			break;
+		}
+		if (pi_proc_fd_link(procfd, fds[i], &r->link, &link) != 0 || link.kind != PI_FD_PATH)
+			continue;
+		if (pi_proc_fdinfo(procfd, fds[i], &r->buf, &info, NULL, 0) != 0)
+			continue;
+		pi_xgrow(&files, &files_cap, *n + 1, sizeof *files);
+		files[(*n)++] = (struct own_file){ fds[i], info.inode, info.lock_held, info.lock_kind, info.lock_inode };
+	}
+	if (err)
+		r->target->locks_wanted_err = err;
+	free(fds);
+	return files;
+}
+
+void pi_waits_locks_wanted(struct run *r, int procfd)
+{
+	struct pi_process *p = r->target;
+	read_locks(r);
+	if (r->locks_err) {
+		p->locks_wanted_err = r->locks_err;
+		return;
+	}
+	bool any_waiter = false;
+	for (size_t i = 0; i < r->nlocks && !any_waiter; i++)
+		any_waiter = r->locks[i].wait_depth > 0;
+	if (!any_waiter)
+		return;
+	size_t nfiles;
+	struct own_file *files = own_files(r, procfd, &nfiles);
+	for (size_t i = 0; i < r->nlocks; i++) {
+		const struct pi_file_lock *h = &r->locks[i];
+		if (h->wait_depth != 0 || !h->have_file)
+			continue;
+		/* A POSIX lock is its process's; a flock or OFD lock is held
+		 * through an open file, which the target's fdinfo lists. */
+		const struct own_file *via = NULL, *on_file = NULL;
+		for (size_t j = 0; j < nfiles; j++) {
+			if (!via && files[j].lock_held && files[j].lock_inode == h->inode
+			    && files[j].lock_kind == (int)h->kind)
+				via = &files[j];
+			if (!on_file && files[j].inode == h->inode)
+				on_file = &files[j];
+		}
+		bool holds = h->kind == PI_FLOCK_POSIX ? h->pid == p->pid
+			   : (h->kind == PI_FLOCK_FLOCK || h->kind == PI_FLOCK_OFD) && via;
+		if (!holds)
+			continue;
+		struct pi_lock_wanted lw = { .inode = h->inode, .fd = -1, .kind = (int)h->kind,
+					     .write = h->access == PI_FLOCK_ACCESS_WRITE };
+		lw.waiters = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *lw.waiters);
+		for (size_t j = 0; j < r->nlocks; j++)
+			if (r->locks[j].id == h->id && r->locks[j].wait_depth > 0)
+				add_waiter(&lw, r->locks[j].pid);
+		if (lw.waiters_total == 0 && lw.waiters_unnamed == 0) {
+			free(lw.waiters);
+			continue;
+		}
+		if (!via)
+			via = on_file;
+		if (via) {
+			struct pi_fd_link link;
+			lw.fd = via->fd;
+			if (pi_proc_fd_link(procfd, via->fd, &r->link, &link) == 0)
+				lw.path = pi_strpool_intern(&p->strings, r->link.data);
+		}
+		p->locks_wanted_total++;
+		if (p->nlocks_wanted == PI_WAIT_MAX_OBJECTS) {
+			free(lw.waiters);
+			continue;
+		}
+		if (!p->locks_wanted)
+			p->locks_wanted = pi_xcalloc(PI_WAIT_MAX_OBJECTS, sizeof *p->locks_wanted);
+		p->locks_wanted[p->nlocks_wanted++] = lw;
+	}
+	free(files);
+}
+
 /* --- Children. ------------------------------------------------------------ */
 
 static void describe_children(struct ctx *c, struct pi_wait_object *o, const struct pi_thread *threads,
@@ -648,6 +1056,50 @@ static struct pi_wait_object *new_objects(size_t n)
 		o[i].peers = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *o[i].peers);
 	}
 	return o;
+}
+
+/* Does the process catch SIGCHLD (SigCgt), with children to send it? A
+ * child's exit then runs its handler, which can end any wait (EINTR, or
+ * pselect's and ppoll's mask let it in: make waits for a job server
+ * token or a child so), so its children can wake it as well as the
+ * peers of what it waits on. *kids gets them (its peers allocated) when
+ * true. */
+static bool children_may_wake(struct ctx *c, struct pi_wait_object *kids, const struct pi_thread *threads,
+			      size_t nthreads)
+{
+	if (c->sigchld == 0) {
+		struct pi_status st;
+		c->sigchld = -1;
+		if (pi_read_at(c->procfd, "status", &c->r->buf) == 0
+		    && pi_status_parse(c->r->buf.data, c->r->buf.len, &st) == 0
+		    && (st.have & PI_STATUS_SIGMASKS) && (st.sig_caught & (UINT64_C(1) << (SIGCHLD - 1))))
+			c->sigchld = 1;
+	}
+	if (c->sigchld < 0)
+		return false;
+	/* Read once per process: a thousand waiting threads share them. */
+	if (!c->kids.peers) {
+		c->kids.fd = -1;
+		c->kids.peers = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *c->kids.peers);
+		describe_children(c, &c->kids, threads, nthreads, 0);
+		c->kids.what = pooled(c, "its children (it catches SIGCHLD: a child that exits ends the wait)");
+		c->kids.where = NULL;
+	}
+	if (c->kids.peers_total == 0)
+		return false;
+	*kids = c->kids;
+	kids->peers = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *kids->peers);
+	memcpy(kids->peers, c->kids.peers, c->kids.npeers * sizeof *kids->peers);
+	return true;
+}
+
+static void add_kids(struct pi_wait_for *w, struct pi_wait_object *kids, size_t extra)
+{
+	if (!extra)
+		return;
+	free(w->objects[w->nobjects].peers);
+	w->objects[w->nobjects++] = *kids;
+	w->objects_total++;
 }
 
 /* The descriptors a poll() waits on: its array in the thread's memory. */
@@ -724,6 +1176,13 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 	    && !(c->abi == PI_ABI_I386 && sc->args[1] == F_SETLKW64_NR))
 		return NULL;
 
+	enum pi_kernel_lock klock = PI_KLOCK_NONE;
+	if (shape == SHAPE_FD_IN || shape == SHAPE_FD_OUT || shape == SHAPE_FD_KLOCK)
+		klock = pi_waits_kernel_lock(t->stat.state, t->wchan, t->kstack_err ? NULL : t->kstack.v,
+					     t->kstack_err ? 0 : t->kstack.n);
+	if (shape == SHAPE_FD_KLOCK && klock == PI_KLOCK_NONE)
+		return NULL;
+
 	struct pi_wait_for *w = pi_xcalloc(1, sizeof *w);
 	w->syscall = pooled(c, name);
 	w->forever = waits_forever(call, sc);
@@ -733,24 +1192,38 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 	bool reading[PI_WAIT_MAX_OBJECTS];
 	size_t n = 0, total = 0;
 
+	if (klock != PI_KLOCK_NONE) {
+		w->on = PI_WAIT_ON_FD;
+		w->objects = new_objects(1);
+		w->nobjects = w->objects_total = 1;
+		describe_kernel_lock_once(c, t, &w->objects[0], fd0, klock);
+		return w;
+	}
+	/* Its children too, when a child's SIGCHLD can end the wait. */
+	struct pi_wait_object kids = { .fd = -1 };
+	size_t extra = shape != SHAPE_WAIT4 && shape != SHAPE_WAITID && children_may_wake(c, &kids, threads, nthreads);
 	switch (shape) {
+	case SHAPE_FD_KLOCK:
+		break;	/* not reached: no kernel lock, no wait */
 	case SHAPE_FD_IN:
 	case SHAPE_FD_OUT:
 	case SHAPE_ACCEPT:
 	case SHAPE_CONNECT:
 		w->on = PI_WAIT_ON_FD;
-		w->objects = new_objects(1);
+		w->objects = new_objects(1 + extra);
 		w->nobjects = w->objects_total = 1;
 		describe_fd_once(c, t, &w->objects[0], fd0, shape != SHAPE_FD_OUT);
 		if (shape == SHAPE_CONNECT && w->objects[0].need == PI_NEED_PEER)
 			w->objects[0].need = PI_NEED_SERVER;
+		add_kids(w, &kids, extra);
 		return w;
 	case SHAPE_FLOCK:
 	case SHAPE_FCNTL:
 		w->on = PI_WAIT_ON_FILE_LOCK;
-		w->objects = new_objects(1);
+		w->objects = new_objects(1 + extra);
 		w->nobjects = w->objects_total = 1;
 		describe_lock(c, &w->objects[0], fd0);
+		add_kids(w, &kids, extra);
 		return w;
 	case SHAPE_WAIT4:
 	case SHAPE_WAITID: {
@@ -788,11 +1261,16 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 		n = select_fds(c, sc, fds, reading, PI_WAIT_MAX_OBJECTS, &total);
 		break;
 	}
-	w->objects = n ? new_objects(n) : NULL;
+	if (!n && extra) {
+		free(kids.peers);	/* nothing known it waits on: the children do not make it known */
+		extra = 0;
+	}
+	w->objects = n ? new_objects(n + extra) : NULL;
 	w->nobjects = n;
 	w->objects_total = total > n ? total : n;
 	for (size_t i = 0; i < n; i++)
 		describe_fd_once(c, t, &w->objects[i], fds[i], reading[i]);
+	add_kids(w, &kids, extra);
 	return w;
 }
 
@@ -801,5 +1279,5 @@ bool pi_waits_blocks_forever(const struct pi_syscall *sc)
 	if (sc->kind != PI_SYSCALL_IN)
 		return false;
 	int call = call_index(pi_syscall_name(PI_ABI_NATIVE, sc->nr));
-	return call >= 0 && waits_forever(call, sc);
+	return call >= 0 && calls[call].shape != SHAPE_FD_KLOCK && waits_forever(call, sc);
 }

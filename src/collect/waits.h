@@ -28,6 +28,19 @@ enum {
 	PI_WAIT_MAX_CHAIN = 16,		/* processes in one chain of waits */
 };
 
+/* The kernel lock a task in D waits for inside a file system or pipe
+ * call, told by its wait channel and kernel stack (innermost first; may
+ * be empty when unreadable): the pipe's mutex, a shared open file's
+ * position lock, a file's inode lock. A hint: whoever is inside a system
+ * call on the same object probably holds it. */
+enum pi_kernel_lock {
+	PI_KLOCK_NONE,
+	PI_KLOCK_PIPE,		/* pipe->mutex (pipe_read, pipe_write) */
+	PI_KLOCK_FILE_POS,	/* file->f_pos_lock (__fdget_pos) */
+	PI_KLOCK_INODE,		/* inode->i_rwsem (a write, a directory read) */
+};
+enum pi_kernel_lock pi_waits_kernel_lock(char state, const char *wchan, const char *const *kstack, size_t nkstack);
+
 /* Fills each blocked thread's wait (and p->waits_*). Needs the threads'
  * system calls (pi_collect_process). Returns 0, or -errno when nothing
  * could be looked at. */
@@ -54,6 +67,11 @@ struct pi_waits_scan {
  * Within deadline (NULL: none). Returns 0 or -errno; *out is the
  * caller's to free with pi_waits_scan_free in every case. */
 int pi_scan_waits(const struct pi_deadline *deadline, struct pi_waits_scan *out);
+/* The same, looking only at the processes among[0..namong) (the live
+ * view's: those a sweep saw with every thread asleep); a process of a
+ * cycle left out of them leaves the cycle unfound, never a false one. */
+int pi_scan_waits_among(const pid_t *among, size_t namong, const struct pi_deadline *deadline,
+			struct pi_waits_scan *out);
 void pi_waits_scan_free(struct pi_waits_scan *s);
 
 /* One task at a time, for the live view's and batch mode's WAITS FOR

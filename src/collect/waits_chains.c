@@ -75,6 +75,7 @@ static void read_waits(struct run *r, struct visited *v, int procfd, enum pi_abi
 	free(c.inet);
 	free(c.unix_socks);
 	free(c.described);
+	free(c.kids.peers);
 }
 
 /* A peer's threads, read lightly: what chains need. */
@@ -166,7 +167,7 @@ static pid_t next_process(const struct pi_wait_for *w, pid_t own, enum pi_chain_
 	for (size_t i = 0; i < w->nobjects; i++) {
 		const struct pi_wait_object *o = &w->objects[i];
 		if (o->err || o->peers_partial || o->peers_total > o->npeers || o->need == PI_NEED_NOBODY
-		    || o->need == PI_NEED_CLIENT) {
+		    || o->need == PI_NEED_CLIENT || o->need == PI_NEED_KERNEL_LOCK) {
 			*end = PI_CHAIN_UNKNOWN;
 			return 0;
 		}
@@ -206,7 +207,8 @@ static bool all_waits_on_stuck(struct run *r, const struct visited *v)
 		for (size_t j = 0; j < w->nobjects; j++) {
 			const struct pi_wait_object *o = &w->objects[j];
 			if (o->err || o->peers_partial || o->peers_total > o->npeers
-			    || o->need == PI_NEED_NOBODY || o->need == PI_NEED_CLIENT)
+			    || o->need == PI_NEED_NOBODY || o->need == PI_NEED_CLIENT
+			    || o->need == PI_NEED_KERNEL_LOCK)	/* a guess never makes a deadlock */
 				return false;
 			for (size_t k = 0; k < o->npeers; k++) {
 				const struct visited *u = NULL;
@@ -379,7 +381,18 @@ int pi_collect_waits(struct pi_process *p)
 	r.procs[0] = (struct visited){ .pid = p->pid, .threads = p->threads, .nthreads = p->nthreads };
 	r.nprocs = 1;
 	read_waits(&r, &r.procs[0], procfd, p->abi_known ? p->abi : PI_ABI_NATIVE);
+	pi_waits_locks_wanted(&r, procfd);
 	close(procfd);
+	for (size_t i = 0; i < p->nlocks_wanted; i++) {
+		struct pi_lock_wanted *lw = &p->locks_wanted[i];
+		for (size_t k = 0; k < lw->nwaiters; k++) {
+			const struct peer_info *pi = peer_info(&r, lw->waiters[k].pid);
+			memcpy(lw->waiters[k].comm, pi->comm, sizeof lw->waiters[k].comm);
+			lw->waiters[k].state = pi->state;
+			lw->waiters[k].wchan = pi->wchan;
+			lw->waiters[k].same_process = lw->waiters[k].pid == p->pid;
+		}
+	}
 
 	visit_peers(&r);
 	find_stuck(&r);
@@ -416,6 +429,9 @@ static void run_free(struct run *r, size_t keep)
 	free(r->locks);
 	free(r->peers);
 	pi_sockdiag_close(r->diag);
+	for (size_t i = 0; i < r->nnetns_diags; i++)
+		pi_sockdiag_close(r->netns_diags[i].diag);
+	free(r->netns_diags);
 }
 
 /* --- The scan of every process. -------------------------------------------- */
@@ -530,6 +546,12 @@ static void strongconnect(struct tarjan *tj, size_t v)
 
 int pi_scan_waits(const struct pi_deadline *deadline, struct pi_waits_scan *out)
 {
+	return pi_scan_waits_among(NULL, 0, deadline, out);
+}
+
+int pi_scan_waits_among(const pid_t *among, size_t namong, const struct pi_deadline *deadline,
+			struct pi_waits_scan *out)
+{
 	struct pi_process scratch;
 	memset(&scratch, 0, sizeof scratch);
 	memset(out, 0, sizeof *out);
@@ -542,9 +564,16 @@ int pi_scan_waits(const struct pi_deadline *deadline, struct pi_waits_scan *out)
 	if (root < 0)
 		return root;
 	int *pids = NULL, *tids = NULL;
-	size_t npids, pids_cap = 0, tids_cap = 0;
+	size_t npids = 0, pids_cap = 0, tids_cap = 0;
 	bool cut;
-	int err = pi_proc_list_ids(root, ".", MAX_PROCESSES, &pids, &npids, &pids_cap, &cut);
+	int err = 0;
+	if (among) {
+		pids = pi_xmalloc((namong ? namong : 1) * sizeof *pids);
+		for (size_t i = 0; i < namong; i++)
+			pids[npids++] = among[i];
+	} else {
+		err = pi_proc_list_ids(root, ".", MAX_PROCESSES, &pids, &npids, &pids_cap, &cut);
+	}
 	close(root);
 	pid_t self = getpid();
 	for (size_t i = 0; !err && i < npids; i++) {
@@ -621,6 +650,7 @@ static void session_leave_process(struct pi_waits_session *s)
 	free(s->c.inet);
 	free(s->c.unix_socks);
 	free(s->c.described);
+	free(s->c.kids.peers);
 	memset(&s->c, 0, sizeof s->c);
 	s->c.procfd = -1;
 }

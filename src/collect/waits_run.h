@@ -29,6 +29,7 @@ enum {
 	MAX_CHAIN_THREADS = 4096,	/* threads of such a process; more: not called stuck */
 	MAX_DESCRIBED = 4096,		/* descriptors of one process described, then copied */
 	MAX_SESSION_TASKS = 1 << 16,	/* tasks one table refresh asks about */
+	MAX_KLOCK_HOLDERS = 64,		/* descriptors on a locked pipe or file whose threads are read */
 	F_SETLKW_NR = 7,		/* fcntl commands that wait (asm-generic numbers) */
 	F_SETLKW64_NR = 14,		/* the same, for 32-bit processes */
 	F_OFD_SETLKW_NR = 38,
@@ -45,6 +46,15 @@ struct fd_entry {
 };
 
 #define PATH_KEY_BIT (UINT64_C(1) << 63)
+
+struct netns_diag {
+	uint64_t ino;
+	struct pi_sockdiag *diag;
+	int err;
+};
+
+enum { NETNS_DIAG_TIMEOUT_MS = 1000,	/* for the child that enters a namespace */
+       MAX_NETNS_DIAGS = 64 };		/* namespaces entered per run */
 
 /* A process seen as a peer: read once. */
 struct peer_info {
@@ -81,6 +91,10 @@ struct run {
 	struct pi_sockdiag *diag;
 	int diag_err;
 	bool diag_tried;
+	/* sock_diag sockets made in other network namespaces (by a child
+	 * that enters each), by the namespace's inode. */
+	struct netns_diag *netns_diags;
+	size_t nnetns_diags, netns_diags_cap;
 	struct peer_info *peers;
 	size_t npeers, peers_cap;
 	struct visited *procs;
@@ -101,6 +115,10 @@ struct ctx {
 	struct pi_unix_socket *unix_socks;
 	size_t nunix, unix_cap;
 	bool other_netns;
+	struct pi_sockdiag *netns_diag;	/* the run's, for its namespace; NULL: err says why */
+	int netns_diag_err;
+	int8_t sigchld;			/* it catches SIGCHLD: 1, no: -1, not read yet: 0 */
+	struct pi_wait_object kids;	/* then its children, read once (peers NULL: not yet) */
 	/* Threads share their process's descriptors: each (descriptor, way)
 	 * is described once, and copied for the other threads. */
 	struct described *described;
@@ -110,6 +128,7 @@ struct ctx {
 struct described {
 	int fd;
 	bool reading, pipe_wchan;
+	int8_t klock;			/* enum pi_kernel_lock: a kernel lock's guess, not the fd's peers */
 	const struct pi_wait_object *o;
 };
 
@@ -118,6 +137,11 @@ struct described {
  * process's (for the children of wait4). */
 struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const struct pi_thread *threads,
 				    size_t nthreads);
+
+/* The file locks the run's target holds that other processes wait for
+ * (p->locks_wanted), its /proc directory procfd; the waiters' names are
+ * the caller's to fill in. */
+void pi_waits_locks_wanted(struct run *r, int procfd);
 
 /* Is sc (of an ABI-native process) a wait pinspect follows, with no
  * timeout? The scans' quick look. */

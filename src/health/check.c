@@ -377,12 +377,30 @@ void pi_check_find_deadlocks(struct pi_check *c)
 
 /* Cycles of processes waiting for each other through pipes, sockets,
  * file locks and children: one scan of every process, within the
- * budget (the live view, locks only, does not look). */
-static void find_process_deadlocks(struct pi_check *c)
+ * budget; among_sweep: only those the sweep saw with every thread asleep
+ * (S or D), as the live view looks. */
+static void find_process_deadlocks(struct pi_check *c, bool among_sweep)
 {
 	struct pi_deadline d;
 	pi_deadline_start(&d, c->timeout_seconds);
-	pi_scan_waits(&d, &c->waits);
+	if (among_sweep) {
+		pid_t *among = pi_xcalloc(c->sweep.nprocs ? c->sweep.nprocs : 1, sizeof *among);
+		size_t n = 0;
+		for (size_t i = 0; i < c->sweep.nprocs; i++) {
+			const struct pi_sweep_proc *p = &c->sweep.procs[i];
+			bool asleep = !p->kernel_thread && p->ntasks > 0;
+			for (uint32_t k = 0; asleep && k < p->ntasks; k++) {
+				char st = c->sweep.tasks[p->first_task + k].state;
+				asleep = st == 'S' || st == 'D';
+			}
+			if (asleep)
+				among[n++] = p->pid;
+		}
+		pi_scan_waits_among(among, n, &d, &c->waits);
+		free(among);
+	} else {
+		pi_scan_waits(&d, &c->waits);
+	}
 	for (size_t i = 0; i < c->waits.ndeadlocks; i++) {
 		const struct pi_cross_deadlock *x = &c->waits.deadlocks[i];
 		struct pi_buf m = PI_BUF_INIT;
@@ -402,6 +420,11 @@ static void find_process_deadlocks(struct pi_check *c)
 			c->items[k].cross = x;
 		c->process_deadlocks++;
 	}
+}
+
+void pi_check_find_process_deadlocks(struct pi_check *c, bool among_sweep)
+{
+	find_process_deadlocks(c, among_sweep);
 }
 
 void pi_check_analyze(struct pi_check *c)
@@ -431,7 +454,7 @@ int pi_check_run(struct pi_check *c, unsigned scans, double hung_after_seconds,
 	pi_check_analyze(c);
 	if (scans & PI_CHECK_DEADLOCKS) {
 		pi_check_find_deadlocks(c);
-		find_process_deadlocks(c);
+		find_process_deadlocks(c, false);
 	}
 	c->seconds = monotonic_seconds() - started;
 	return 0;

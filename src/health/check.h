@@ -109,6 +109,12 @@ void pi_check_analyze(struct pi_check *c);
  * reading a process is safe (the live view). */
 void pi_check_find_deadlocks(struct pi_check *c);
 
+/* The cycles of processes waiting for each other (process_deadlock
+ * items, c->waits), within c->timeout_seconds; among_sweep: looking only
+ * at the processes c->sweep saw with every thread asleep (the live view,
+ * whose sweep is of every process). pi_check_run looks at them all. */
+void pi_check_find_process_deadlocks(struct pi_check *c, bool among_sweep);
+
 /* Pure: the suspects of a sweep, the processes that may hold a lock
  * cycle (see above). Returns how many; *out (to free) lists their
  * indices in s->procs. */

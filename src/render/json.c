@@ -9,6 +9,7 @@
 #include "analysis/vma.h"
 #include "render/json_util.h"
 #include "sys/abi.h"
+#include "render/waits.h"
 
 double pi_json_ticks(const struct pi_process *p, uint64_t n)
 {
@@ -338,6 +339,7 @@ void pi_render_json(struct pi_jw *w, const struct pi_process *p)
 		}
 		pi_jw_array_end(w);
 	}
+	pi_json_locks_wanted(w, p);
 	pi_json_threads(w, p);
 
 	pi_json_stack_groups(w, p);

@@ -9,6 +9,7 @@
 #include "render/json_util.h"
 #include "render/text_util.h"
 #include "render/sections.h"
+#include "proc/filelocks.h"
 
 /* For each thing a waiter needs of the other side: its JSON key, and the
  * words before the list of processes that can give it. */
@@ -24,6 +25,7 @@ static const struct {
 	[PI_NEED_HOLDER] = { "holder", "held by" },
 	[PI_NEED_CHILD] = { "child", "waits for one to exit or stop:" },
 	[PI_NEED_NOBODY] = { "nobody", NULL },
+	[PI_NEED_KERNEL_LOCK] = { "kernel_lock", "probably held by (a guess: who is now in a system call on it)" },
 };
 
 /* How a chain of waits ends: its JSON key, and the words after its last
@@ -76,7 +78,8 @@ static const char *state_words(char state)
 	}
 }
 
-static void put_peer(struct pi_buf *b, const struct pi_wait_peer *pe)
+/* A peer of o (NULL: of a held lock). */
+static void put_peer(struct pi_buf *b, const struct pi_wait_peer *pe, const struct pi_wait_object *o)
 {
 	pi_buf_printf(b, "%d (", (int)pe->pid);
 	put_escaped(b, pe->comm[0] ? pe->comm : "?");
@@ -87,6 +90,12 @@ static void put_peer(struct pi_buf *b, const struct pi_wait_peer *pe)
 	}
 	if (pe->fd >= 0)
 		pi_buf_printf(b, ", fd %d", pe->fd);
+	if (pe->syscall) {
+		if (pe->tid != pe->pid)
+			pi_buf_printf(b, ", thread %d", (int)pe->tid);
+		pi_buf_printf(b, ", in %s on the same %s", pe->syscall,
+			      o && o->what && strncmp(o->what, "pipe:", 5) == 0 ? "pipe" : "file");
+	}
 	if (pe->same_process)
 		pi_buf_puts(b, ", this process");
 }
@@ -116,6 +125,10 @@ static void put_object(struct pi_buf *b, const struct pi_process *p, const struc
 		pi_buf_printf(b, "; %s\n", words);
 		return;
 	}
+	if (o->peers_total == 0 && o->need == PI_NEED_KERNEL_LOCK) {
+		pi_buf_puts(b, "; no other task is now in a system call on it: its holder is not known\n");
+		return;
+	}
 	if (o->peers_total == 0) {
 		pi_buf_printf(b, "; %s no other process\n", words);
 		return;
@@ -123,7 +136,7 @@ static void put_object(struct pi_buf *b, const struct pi_process *p, const struc
 	pi_buf_printf(b, "; %s\n", words);
 	for (size_t i = 0; i < o->npeers; i++) {
 		pi_buf_puts(b, "      ");
-		put_peer(b, &o->peers[i]);
+		put_peer(b, &o->peers[i], o);
 		pi_buf_putc(b, '\n');
 	}
 	if (o->peers_total > o->npeers)
@@ -206,6 +219,50 @@ static bool only_own_process(const struct pi_wait_for *w)
 	return true;
 }
 
+static const char *lock_kind_key(int kind)
+{
+	static const char *const keys[] = { [PI_FLOCK_POSIX] = "posix", [PI_FLOCK_FLOCK] = "flock",
+					    [PI_FLOCK_OFD] = "ofd", [PI_FLOCK_LEASE] = "lease",
+					    [PI_FLOCK_DELEG] = "delegation", [PI_FLOCK_ACCESS] = "access" };
+	return kind >= 0 && kind < PI_FLOCK_UNKNOWN ? keys[kind] : "unknown";
+}
+
+/* The file locks the process holds that others wait for, each with its
+ * waiters: who this process keeps waiting. */
+static void put_locks_wanted(struct pi_buf *b, const struct pi_process *p)
+{
+	if (p->locks_wanted_err) {
+		char *why = pi_unavailable_reason(p, "waits", p->locks_wanted_err);
+		pi_buf_printf(b, "  the file locks it holds were not all looked at: %s\n", why);
+		free(why);
+	}
+	for (size_t i = 0; i < p->nlocks_wanted; i++) {
+		const struct pi_lock_wanted *lw = &p->locks_wanted[i];
+		const char *kind = pi_flock_kind_name((enum pi_flock_kind)lw->kind);
+		pi_buf_printf(b, "  holds %s %s %s lock on ", strchr("AEIOU", kind[0]) ? "an" : "a", kind,
+			      lw->write ? "write" : "read");
+		if (lw->path)
+			put_escaped(b, lw->path);
+		else
+			pi_buf_printf(b, "inode %llu", (unsigned long long)lw->inode);
+		if (lw->fd >= 0)
+			pi_buf_printf(b, " (fd %d)", lw->fd);
+		pi_buf_puts(b, "; wanted by\n");
+		for (size_t k = 0; k < lw->nwaiters; k++) {
+			pi_buf_puts(b, "      ");
+			put_peer(b, &lw->waiters[k], NULL);
+			pi_buf_putc(b, '\n');
+		}
+		if (lw->waiters_total > lw->nwaiters)
+			pi_buf_printf(b, "      and %zu more\n", lw->waiters_total - lw->nwaiters);
+		if (lw->waiters_unnamed)
+			pi_buf_printf(b, "      %s%zu waiter%s /proc/locks names by no process (OFD locks)\n",
+				      lw->nwaiters ? "and " : "", lw->waiters_unnamed, lw->waiters_unnamed == 1 ? "" : "s");
+	}
+	if (p->locks_wanted_total > p->nlocks_wanted)
+		pi_buf_printf(b, "  and %zu more locks others wait for\n", p->locks_wanted_total - p->nlocks_wanted);
+}
+
 void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 {
 	if (!p->waits_collected)
@@ -224,8 +281,11 @@ void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 		texts[i] = t.data;
 		any = true;
 	}
-	if (any || p->waits_err) {
+	if (any || p->waits_err || p->nlocks_wanted || p->locks_wanted_err) {
 		section(b, pi_section_title(PI_SECTION_WAITS));
+		if (p->waits_netns && any)
+			pi_buf_printf(b, "  in network namespace %s, not pinspect's\n",
+				      p->waits_netns);
 		if (p->waits_err) {
 			char *why = pi_unavailable_reason(p, "waits", p->waits_err);
 			pi_buf_printf(b, "  other processes were not all looked through: %s\n", why);
@@ -254,6 +314,7 @@ void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 		texts[i] = NULL;
 	}
 	free(texts);
+	put_locks_wanted(b, p);
 }
 
 /* "unavailable": the words, "unavailable_code": the reason's key; both
@@ -269,6 +330,25 @@ static void unavailable_keys(struct pi_jw *w, const struct pi_process *p, int er
 		pi_jw_null(w);
 	}
 	pi_jw_kstring(w, "unavailable_code", err ? pi_reason_key(err, "waits") : NULL);
+}
+
+static void json_peer(struct pi_jw *w, const struct pi_wait_peer *pe)
+{
+	pi_jw_object(w);
+	pi_jw_ki64(w, "pid", pe->pid);
+	pi_jw_kstring(w, "comm", pe->comm[0] ? pe->comm : NULL);
+	if (pe->state != '?')
+		pi_json_state(w, "state", pe->state);
+	else
+		pi_jw_knull(w, "state");
+	pi_jw_kstring(w, "wchan", pe->wchan);
+	pi_jw_key(w, "fd");
+	pe->fd >= 0 ? pi_jw_i64(w, pe->fd) : pi_jw_null(w);
+	pi_jw_kbool(w, "same_process", pe->same_process);
+	pi_jw_key(w, "tid");
+	pe->tid > 0 ? pi_jw_i64(w, pe->tid) : pi_jw_null(w);
+	pi_jw_kstring(w, "syscall", pe->syscall);
+	pi_jw_object_end(w);
 }
 
 void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
@@ -300,21 +380,8 @@ void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct
 		pi_jw_kbool(w, "peers_partial", o->peers_partial);
 		pi_jw_key(w, "peers");
 		pi_jw_array(w);
-		for (size_t k = 0; k < o->npeers; k++) {
-			const struct pi_wait_peer *pe = &o->peers[k];
-			pi_jw_object(w);
-			pi_jw_ki64(w, "pid", pe->pid);
-			pi_jw_kstring(w, "comm", pe->comm[0] ? pe->comm : NULL);
-			if (pe->state != '?')
-				pi_json_state(w, "state", pe->state);
-			else
-				pi_jw_knull(w, "state");
-			pi_jw_kstring(w, "wchan", pe->wchan);
-			pi_jw_key(w, "fd");
-			pe->fd >= 0 ? pi_jw_i64(w, pe->fd) : pi_jw_null(w);
-			pi_jw_kbool(w, "same_process", pe->same_process);
-			pi_jw_object_end(w);
-		}
+		for (size_t k = 0; k < o->npeers; k++)
+			json_peer(w, &o->peers[k]);
 		pi_jw_array_end(w);
 		pi_jw_object_end(w);
 	}
@@ -338,5 +405,40 @@ void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct
 	}
 	pi_jw_array_end(w);
 	pi_jw_kstring(w, "chain_end", chain_ends[wf->chain_end].key);
+	pi_jw_object_end(w);
+}
+
+void pi_json_locks_wanted(struct pi_jw *w, const struct pi_process *p)
+{
+	pi_jw_kstring(w, "waits_network_namespace", p->waits_netns);
+	pi_jw_key(w, "file_locks_wanted");
+	if (!p->waits_collected) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_object(w);
+	pi_jw_ku64(w, "total", p->locks_wanted_total);
+	unavailable_keys(w, p, p->locks_wanted_err);
+	pi_jw_key(w, "locks");
+	pi_jw_array(w);
+	for (size_t i = 0; i < p->nlocks_wanted; i++) {
+		const struct pi_lock_wanted *lw = &p->locks_wanted[i];
+		pi_jw_object(w);
+		pi_jw_kstring(w, "path", lw->path);
+		pi_jw_ku64(w, "inode", lw->inode);
+		pi_jw_key(w, "fd");
+		lw->fd >= 0 ? pi_jw_i64(w, lw->fd) : pi_jw_null(w);
+		pi_jw_kstring(w, "kind", lock_kind_key(lw->kind));
+		pi_jw_kstring(w, "access", lw->write ? "write" : "read");
+		pi_jw_ku64(w, "waiters_total", lw->waiters_total);
+		pi_jw_ku64(w, "waiters_unnamed", lw->waiters_unnamed);
+		pi_jw_key(w, "waiters");
+		pi_jw_array(w);
+		for (size_t k = 0; k < lw->nwaiters; k++)
+			json_peer(w, &lw->waiters[k]);
+		pi_jw_array_end(w);
+		pi_jw_object_end(w);
+	}
+	pi_jw_array_end(w);
 	pi_jw_object_end(w);
 }

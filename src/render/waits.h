@@ -15,4 +15,10 @@ void pi_text_waits(struct pi_buf *b, const struct pi_process *p);
 /* "waits_for": {...} or null, for thread t. */
 void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t);
 
+/* "waits_network_namespace": "net:[N]" when p is in another network
+ * namespace than pinspect's (its sockets looked up in it), else null;
+ * "file_locks_wanted": the file locks p holds that other processes wait
+ * for, with their waiters; null when waits were not looked at. */
+void pi_json_locks_wanted(struct pi_jw *w, const struct pi_process *p);
+
 #endif

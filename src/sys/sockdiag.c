@@ -1,14 +1,18 @@
 #include "sys/sockdiag.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct pi_sockdiag {
@@ -21,6 +25,119 @@ int pi_sockdiag_open(struct pi_sockdiag **out)
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
 		return -errno;
+	struct pi_sockdiag *d = calloc(1, sizeof *d);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	d->fd = fd;
+	*out = d;
+	return 0;
+}
+
+/* The child of pi_sockdiag_open_in: async-signal-safe calls only (the
+ * parent may have threads). Sends its errno (0: the socket with it). */
+_Noreturn static void make_socket_in(int nsfd, int to)
+{
+	int err = 0, fd = -1;
+	if (setns(nsfd, CLONE_NEWNET) != 0)
+		err = errno;
+	else if ((fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)) < 0)
+		err = errno;
+	union {
+		struct cmsghdr h;
+		char bytes[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov = { &err, sizeof err };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		memset(&control, 0, sizeof control);
+		msg.msg_control = control.bytes;
+		msg.msg_controllen = sizeof control.bytes;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	_exit(sendmsg(to, &msg, MSG_NOSIGNAL) < 0);
+}
+
+/* Is fd a netlink sock_diag socket? */
+static bool is_sockdiag(int fd)
+{
+	int domain = 0, protocol = -1;
+	socklen_t len = sizeof domain;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || domain != AF_NETLINK)
+		return false;
+	len = sizeof protocol;
+	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) == 0 && protocol == NETLINK_SOCK_DIAG;
+}
+
+int pi_sockdiag_open_in(int nsfd, int timeout_ms, struct pi_sockdiag **out)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		make_socket_in(nsfd, sv[1]);
+	}
+	close(sv[1]);
+
+	int result = -ETIMEDOUT, fd = -1;
+	struct pollfd pfd = { .fd = sv[0], .events = POLLIN };
+	if (poll(&pfd, 1, timeout_ms) == 1) {
+		int code = -1;
+		union {
+			struct cmsghdr h;
+			char bytes[CMSG_SPACE(sizeof(int) * 4)];
+		} control;
+		struct iovec iov = { &code, sizeof code };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
+				      .msg_controllen = sizeof control.bytes };
+		ssize_t n = recvmsg(sv[0], &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		result = -EPROTO;
+		/* Every descriptor that came is taken, so that none leaks; one
+		 * sock_diag socket with a code of 0 is the only good answer. */
+		size_t nfds = 0;
+		for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
+				continue;
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < k; i++) {
+				int got;
+				memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
+				if (nfds++ == 0)
+					fd = got;
+				else
+					close(got);
+			}
+		}
+		if (n == (ssize_t)sizeof code && !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+			if (code > 0 && nfds == 0)
+				result = -code;
+			else if (code == 0 && nfds == 1 && is_sockdiag(fd))
+				result = 0;
+		}
+		if (result != 0 && fd >= 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	close(sv[0]);
+	kill(pid, SIGKILL);	/* done, or late: it has nothing left to do */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (result)
+		return result;
 	struct pi_sockdiag *d = calloc(1, sizeof *d);
 	if (!d) {
 		close(fd);
@@ -99,6 +216,9 @@ int pi_sockdiag_unix_peer(struct pi_sockdiag *d, uint64_t inode, uint64_t *peer)
 			}
 			if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY
 			    && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct unix_diag_msg))) {
+				const struct unix_diag_msg *m = NLMSG_DATA(h);
+				if (m->udiag_family != AF_UNIX || m->udiag_ino != (uint32_t)inode)
+					continue;	/* not the socket asked about */
 				*peer = peer_of(h);
 				return 0;
 			}

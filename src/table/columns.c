@@ -93,6 +93,10 @@ static void deadlock_text(struct pi_table *t, const struct pi_row *r, struct pi_
 {
 	if (r->thread_row) {
 		const struct pi_deadlock *d = pi_table_deadlock_of(t, r->task);
+		if (d && d->across_processes) {
+			pi_buf_printf(out, "deadlock with process %d", (int)d->waits_for_pid);
+			return;
+		}
 		for (size_t k = 0; d && k < d->ntids; k++)
 			if (d->tids[k] == r->task->tid) {
 				pi_buf_printf(out, "deadlock with %d", (int)d->tids[(k + 1) % d->ntids]);
@@ -103,6 +107,11 @@ static void deadlock_text(struct pi_table *t, const struct pi_row *r, struct pi_
 	}
 	const struct pi_task *tasks = t->tasks + r->proc->first_task;
 	unsigned n = 0;
+	const struct pi_deadlock *d = pi_table_first_deadlock(t, r->proc->pid);
+	if (d && d->across_processes) {	/* a cycle of processes: the one it waits for */
+		pi_buf_printf(out, "deadlock with process %d", (int)d->waits_for_pid);
+		return;
+	}
 	for (uint32_t i = 0; i < r->proc->ntasks; i++)
 		n += (tasks[i].flags & PI_TASK_DEADLOCKED) != 0;
 	pi_buf_printf(out, "%s (%u threads)", pi_kind_of(PI_FIND_DEADLOCK)->flag_word, n);
@@ -1017,7 +1026,10 @@ static enum pi_style waits_text(struct pi_table *t, const struct pi_row *r,
 	enum pi_style style = PI_STYLE_NORMAL;
 	for (size_t k = 0; k < o->npeers && k < 2; k++) {
 		const struct pi_wait_peer *pe = &o->peers[k];
-		pi_buf_printf(out, k ? ", %d" : " <- %d", (int)pe->pid);
+		if (k == 0 && o->need == PI_NEED_KERNEL_LOCK)
+			pi_buf_printf(out, " <- probably %d", (int)pe->pid);	/* a kernel lock's holder is a guess */
+		else
+			pi_buf_printf(out, k ? ", %d" : " <- %d", (int)pe->pid);
 		if (pe->same_process)
 			continue;
 		pi_buf_putc(out, ' ');

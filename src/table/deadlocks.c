@@ -11,6 +11,7 @@ static void free_cycle(struct pi_deadlock *d)
 {
 	free(d->tids);
 	free(d->message);
+	free(d->cycle_pids);
 }
 
 void pi_deadlocks_free(struct pi_deadlocks *d)
@@ -39,10 +40,11 @@ void pi_table_set_deadlocks(struct pi_table *t, struct pi_deadlock *v, size_t n,
 	struct pi_deadlocks *d = &t->deadlocks;
 
 	pi_deadlocks_free(d);
-	/* A cycle has two threads at least; anything else is not one. */
+	/* A cycle has two threads at least (across processes, one in each);
+	 * anything else is not one. */
 	size_t kept = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i].ntids >= 2)
+		if (v[i].ntids >= 2 || (v[i].across_processes && v[i].ntids == 1))
 			v[kept++] = v[i];
 		else
 			free_cycle(&v[i]);

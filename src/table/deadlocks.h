@@ -32,6 +32,13 @@ struct pi_deadlock {
 	pid_t *tids;		/* the cycle: each waits for the next, the last for the first */
 	size_t ntids;
 	char *message;		/* the snapshot's finding, one sentence */
+	/* A cycle of processes (pipes, sockets, file locks, children): this
+	 * process's waiting thread alone in tids, waiting for process
+	 * waits_for_pid, itself in the cycle. */
+	bool across_processes;
+	pid_t waits_for_pid;
+	pid_t *cycle_pids;	/* every process of that cycle, in order (owned) */
+	size_t ncycle_pids;
 };
 
 struct pi_deadlocks {

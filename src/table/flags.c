@@ -73,7 +73,9 @@ void pi_table_classify(struct pi_table *t)
 		task->flags = pi_classify_task(&f, t->opt.hung_after_seconds);
 	}
 	pi_table_flag_deadlocks(t);
-	c->deadlocks = t->deadlocks.n;
+	c->deadlocks = 0;	/* lock cycles; a cycle of processes is flagged, not counted here */
+	for (size_t i = 0; i < t->deadlocks.n; i++)
+		c->deadlocks += !t->deadlocks.v[i].across_processes;
 	for (size_t i = 0; i < t->ntasks; i++) {
 		struct pi_task *task = &t->tasks[i];
 		struct pi_proc *p = pi_task_proc(t, task);

@@ -34,11 +34,18 @@ static void process_findings(struct pi_finding_list *l, struct pi_table *t, cons
 	}
 
 	/* Its lock cycles, as the deadlock scan's snapshot found them. */
-	struct pi_finding_cycle *cycles = NULL;
-	size_t ncycles = 0, ccap = 0;
+	struct pi_finding_cycle *cycles = NULL, *pcycles = NULL;
+	size_t ncycles = 0, ccap = 0, npcycles = 0, pcap = 0;
 	const struct pi_deadlock *end = t->deadlocks.v + t->deadlocks.n;
 	for (const struct pi_deadlock *d = (p->flags & PI_TASK_DEADLOCKED) ? pi_table_first_deadlock(t, p->pid) : NULL;
 	     d && d < end && d->pid == p->pid; d++) {
+		if (d->across_processes) {	/* a cycle of processes: process_deadlock, once, with its first */
+			if (!d->ncycle_pids || d->cycle_pids[0] != p->pid)
+				continue;
+			pi_xgrow(&pcycles, &pcap, npcycles + 1, sizeof *pcycles);
+			pcycles[npcycles++] = (struct pi_finding_cycle){ d->message, d->cycle_pids, d->ncycle_pids };
+			continue;
+		}
 		pi_xgrow(&cycles, &ccap, ncycles + 1, sizeof *cycles);
 		cycles[ncycles++] = (struct pi_finding_cycle){ d->message, d->tids, d->ntids };
 	}
@@ -56,6 +63,8 @@ static void process_findings(struct pi_finding_list *l, struct pi_table *t, cons
 		.oldest_zombie_seconds = p->oldest_zombie_seconds,
 		.cycles = cycles,
 		.ncycles = ncycles,
+		.process_cycles = pcycles,
+		.nprocess_cycles = npcycles,
 		.hung_after_seconds = t->opt.hung_after_seconds,
 		.hung_task_timeout_secs = t->hung_task_timeout_secs,
 		.tasks = tasks,
@@ -65,6 +74,7 @@ static void process_findings(struct pi_finding_list *l, struct pi_table *t, cons
 	free(tasks);
 	free(zombies);
 	free(cycles);
+	free(pcycles);
 }
 
 size_t pi_table_findings(struct pi_table *t, struct pi_finding **out)

@@ -124,16 +124,31 @@ static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
 		pi_buf_puts(b, "Deadlocks: not looked for yet");
 		return PI_STYLE_NORMAL;
 	}
+	/* Lock cycles within a process, and processes in cycles of
+	 * processes (one entry each), are said apart. */
+	size_t nlock = 0, ncross = 0, lock_threads = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->v[i].across_processes) {
+			ncross++;
+		} else {
+			nlock++;
+			lock_threads += d->v[i].ntids;
+		}
+	}
 	if (!d->n) {
 		pi_buf_puts(b, "Deadlocks: none");
-	} else {
-		pi_buf_printf(b, "Deadlocks: %zu thread%s in %zu lock cycle%s, in", t->counts.deadlocked,
-			      t->counts.deadlocked == 1 ? "" : "s", d->n, d->n == 1 ? "" : "s");
+	} else if (nlock) {
+		pi_buf_printf(b, "Deadlocks: %zu thread%s in %zu lock cycle%s, in", lock_threads,
+			      lock_threads == 1 ? "" : "s", nlock, nlock == 1 ? "" : "s");
 		size_t procs = 0;
 		for (size_t i = 0; i < d->n;) {
 			size_t threads = 0, end = i;
 			for (; end < d->n && d->v[end].pid == d->v[i].pid; end++)
-				threads += d->v[end].ntids;
+				threads += d->v[end].across_processes ? 0 : d->v[end].ntids;
+			if (!threads) {
+				i = end;
+				continue;
+			}
 			if (procs++ < SHOWN) {
 				const struct pi_proc *p = pi_table_find_proc(t, d->v[i].pid);
 				pi_buf_printf(b, "%s %d (", procs > 1 ? ";" : "", (int)d->v[i].pid);
@@ -146,6 +161,22 @@ static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
 		if (procs > SHOWN)
 			pi_buf_printf(b, "; and %zu more process%s", procs - SHOWN,
 				      procs - SHOWN == 1 ? "" : "es");
+	}
+	if (ncross) {
+		pi_buf_printf(b, "%s%zu process%s in cycles of processes waiting for each other:", nlock ? "; " : "Deadlocks: ", ncross,
+			      ncross == 1 ? "" : "es");
+		size_t shown = 0;
+		for (size_t i = 0; i < d->n; i++) {
+			if (!d->v[i].across_processes || shown++ >= SHOWN)
+				continue;
+			const struct pi_proc *p = pi_table_find_proc(t, d->v[i].pid);
+			pi_buf_printf(b, "%s %d (", shown > 1 ? "," : "", (int)d->v[i].pid);
+			if (p)
+				pi_escape_text(b, p->comm, strlen(p->comm));
+			pi_buf_puts(b, ")");
+		}
+		if (ncross > SHOWN)
+			pi_buf_printf(b, " and %zu more", ncross - SHOWN);
 	}
 	double seconds = t->sample_ns > d->checked_ns ? (double)(t->sample_ns - d->checked_ns) / 1e9 : 0;
 	pi_buf_printf(b, " (looked for %s ago", pi_short_duration(ago, sizeof ago, seconds));

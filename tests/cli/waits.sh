@@ -101,6 +101,50 @@ first_object "unix: a stream socket, its other end held by the peer" \
 	'($o.what | startswith("unix stream socket:")) and $o.needs == "peer" and [$o.peers[].pid] == [$peer]'
 kill -KILL "$HELPER_PID" "$PEER"
 
+# --- A UNIX socket in another network namespace: its peer looked up there. ------
+if need_root "unix in another network namespace: its peer is found (entering it needs root)"; then
+	start_program unshare -n "$HELPERS/pi-waits" unix
+	PEER=$(sed -n 's/^peer //p' "$HELPER_OUT")
+	track "$PEER"
+	wait_state "$HELPER_PID" S
+	netns=$(readlink "/proc/$HELPER_PID/ns/net")
+	check "unix, other netns: the helper is in a namespace of its own" test "$netns" != "$(readlink /proc/self/ns/net)"
+	run_pinspect --json "$HELPER_PID"
+	first_object "unix, other netns: the peer found inside it (sock_diag from a child that entered it)" \
+		'($o.what | startswith("unix stream socket:")) and $o.needs == "peer" and $o.unavailable == null
+		 and [$o.peers[].pid] == [$peer]'
+	jq_check "unix, other netns: the namespace is named" '.waits_network_namespace == $ns' --arg ns "$netns"
+	run_pinspect "$HELPER_PID"
+	out_has "unix, other netns: in words, the namespace" \
+		"^  in network namespace net:\[[0-9]+\], not pinspect's$"
+	out_has "unix, other netns: ... and the peer" "^      $PEER \(pi-waits\) sleeping"
+	run_pinspect --batch -n 1 -H -o pid,waits --top "$HELPER_PID"
+	out_has "unix, other netns: the column too" "^ +$HELPER_PID recvfrom unix stream socket:\[[0-9]+\] <- $PEER pi-waits"
+	# pinspect's child entered the namespace: none but the helper and
+	# its peer may be in it now.
+	in_netns=$(for d in /proc/[0-9]*; do [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$netns" ] && echo "${d#/proc/}"; done | sort -n | tr '\n' ' ')
+	check "unix, other netns: the child that entered it is gone" \
+		test "$in_netns" = "$(printf '%s\n' "$HELPER_PID" "$PEER" | sort -n | tr '\n' ' ')"
+	kill -KILL "$HELPER_PID" "$PEER"
+fi
+# Not allowed to enter it (nobody, in a user namespace of its own): said
+# so, never a guess.
+as_nobody=(setpriv --reuid=nobody --regid="$(id -g nobody 2>/dev/null)" --clear-groups)
+if [ "$(id -u)" != 0 ]; then
+	skip "unix, netns not enterable: said so" "needs root to become nobody"
+elif ! "${as_nobody[@]}" unshare -Urn true 2>/dev/null; then
+	skip "unix, netns not enterable: said so" "unshare -Urn as nobody fails: unprivileged user namespaces are disabled here"
+else
+	start_program "${as_nobody[@]}" unshare -Urn "$HELPERS/pi-waits" unix
+	PEER=$(sed -n 's/^peer //p' "$HELPER_OUT")
+	track "$PEER"
+	wait_state "$HELPER_PID" S
+	"${as_nobody[@]}" "$PINSPECT_BIN" --json "$HELPER_PID" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	first_object "unix, netns not enterable: said so, no peer guessed" \
+		'$o.unavailable_code == "other_network_namespace" and $o.peers == [] and ($o.unavailable | test("could not enter"))'
+	kill -KILL "$HELPER_PID" "$PEER"
+fi
+
 # --- TCP on loopback: connected, never accepted. ---------------------------------
 start_wait tcp
 run_pinspect --json "$HELPER_PID"
@@ -120,6 +164,35 @@ for mode in flock posix; do
 		--arg path "$TEST_TMP/$mode/lock" --arg kind "$mode"
 	kill -KILL "$HELPER_PID" "$PEER"
 done
+
+# --- The waiters of a lock a process holds (lslocks' BLOCKER, the other way). -----
+for mode in flock posix; do
+	start_wait $mode "$TEST_TMP/$mode"
+	run_pinspect --json "$PEER"
+	jq_check "$mode holder: the lock it holds is wanted by the waiter, named" \
+		'.file_locks_wanted.total == 1 and (.file_locks_wanted.locks[0] | .path == $path and .kind == $kind
+		 and .access == "write" and .waiters_total == 1 and .waiters_unnamed == 0
+		 and [.waiters[].pid] == [$me] and .waiters[0].comm == "pi-waits" and .waiters[0].state.code == "S")' \
+		--arg path "$TEST_TMP/$mode/lock" --arg kind "$mode" --argjson me "$HELPER_PID"
+	run_pinspect "$PEER"
+	out_has "$mode holder: in words, the lock and its waiter" \
+		"^  holds a $(echo $mode | tr a-z A-Z) write lock on $TEST_TMP/$mode/lock \(fd [0-9]+\); wanted by$"
+	out_has "$mode holder: ... the waiter's line" "^      $HELPER_PID \(pi-waits\) sleeping"
+	run_pinspect --json "$HELPER_PID"
+	jq_check "$mode waiter: holds no lock others want" '.file_locks_wanted == {"total": 0, "unavailable": null, "unavailable_code": null, "locks": []}'
+	kill -KILL "$HELPER_PID" "$PEER"
+done
+mkdir "$TEST_TMP/ofd"
+start_wait ofd "$TEST_TMP/ofd"
+run_pinspect --json "$PEER"
+jq_check "ofd holder: its waiter is counted, as /proc/locks names no PID for it" \
+	'.file_locks_wanted.locks[0] | .kind == "ofd" and .waiters_total == 0 and .waiters_unnamed == 1 and .path == $path' \
+	--arg path "$TEST_TMP/ofd/lock"
+run_pinspect "$PEER"
+out_has "ofd holder: in words" "^      1 waiter /proc/locks names by no process \(OFD locks\)$"
+run_pinspect --json --no-waits "$PEER"
+jq_check "--no-waits: file_locks_wanted is null" '.file_locks_wanted == null'
+kill -KILL "$HELPER_PID" "$PEER"
 
 # --- wait4 for a child. -----------------------------------------------------------
 start_wait wait
@@ -194,6 +267,23 @@ jq_check "pipe cycle with one side stopped: --deadlocks does not call it one" \
 kill -CONT "$PEER"
 kill -KILL "$HELPER_PID" "$PEER"
 
+# The same cycle, but the helper catches SIGCHLD and has a child that
+# only sleeps: that child's exit would end its read (EINTR), as make's
+# pselect waits for a job server token or a child. No deadlock.
+start_wait cyclechild
+SLEEPER=$(sed -n 's/^sleeper //p' "$HELPER_OUT")
+track "$SLEEPER"
+run_pinspect --json "$HELPER_PID"
+first_object "cycle, SIGCHLD caught: its children are named as able to end the wait" \
+	'$w.objects_total == 2 and $w.objects[1].needs == "child" and ([$w.objects[1].peers[].pid] | sort) == ([$peer, $s] | sort)
+	 and ($w.objects[1].what | test("SIGCHLD"))' --argjson s "$SLEEPER"
+first_object "cycle, SIGCHLD caught: no deadlock claimed" '$w.chain_end != "deadlock"'
+run_pinspect --deadlocks --json
+jq_check "cycle, SIGCHLD caught: --deadlocks does not call it one" \
+	'[.findings[] | select(.kind == "process_deadlock" and (.pids | index($me)))] | length == 0' \
+	--argjson me "$HELPER_PID"
+kill -KILL "$HELPER_PID" "$PEER" "$SLEEPER"
+
 mkdir "$TEST_TMP/flockcycle"
 start_wait flockcycle "$TEST_TMP/flockcycle"
 run_pinspect --json "$HELPER_PID"
@@ -202,6 +292,51 @@ first_object "flock cycle: a deadlock the kernel never reports (flock, not POSIX
 	 and ($w.chain[0].what | endswith("/flockcycle/b")) and ($w.chain[1].what | endswith("/flockcycle/a"))' \
 	--argjson me "$HELPER_PID"
 kill -KILL "$HELPER_PID" "$PEER"
+
+# --- A kernel lock between processes, named as a guess. --------------------------
+# pi-waits pipelock: the peer writes to a pipe from a page its userfaultfd
+# never fills, so it sleeps holding the pipe's mutex; the helper's read()
+# waits in D for that mutex. (userfaultfd in the kernel's own copy needs
+# root, or CAP_SYS_PTRACE; without it the checks are skipped, saying so.)
+HELPER_OUT=$TEST_TMP/pipelock.out
+"$HELPERS/pi-waits" pipelock >"$HELPER_OUT" 2>&1 &
+HELPER_PID=$!
+track "$HELPER_PID"
+for i in $(seq 1 200); do
+	grep -q '^ready$' "$HELPER_OUT" && break
+	kill -0 "$HELPER_PID" 2>/dev/null || break
+	sleep 0.05
+done
+if grep -q 'userfaultfd refused' "$HELPER_OUT"; then
+	for what in "the D reader's object is the pipe's lock" "a guess makes no deadlock" \
+		"the writer holding it named as a guess" "the words say it is a guess" "... and name the writer" \
+		"the column says probably"; do
+		skip "pipelock: $what" "userfaultfd refused here: $(cat "$HELPER_OUT")"
+	done
+else
+	grep -q '^ready$' "$HELPER_OUT" || { echo "Bail out! pi-waits pipelock: $(cat "$HELPER_OUT")"; exit 99; }
+	PEER=$(sed -n 's/^peer //p' "$HELPER_OUT")
+	track "$PEER"
+	wait_state "$HELPER_PID" D
+	run_pinspect --json "$HELPER_PID"
+	first_object "pipelock: the D reader's object is the pipe's lock, not its writers" \
+		'$w.syscall == "read" and ($o.what | startswith("pipe:")) and $o.needs == "kernel_lock"
+		 and ($o.where | startswith("the pipe'"'"'s lock")) and $w.chain_end == "unknown"'
+	jq_check "pipelock: a guess makes no deadlock nor a stopped-chain finding" \
+		'[.findings[] | select(.kind == "process_deadlock" or .kind == "waits_on_stopped")] | length == 0'
+	first_object "pipelock: the writer holding it named as a guess: in write on the same pipe" \
+		'$o.peers_total == 1 and [$o.peers[] | [.pid, .tid, .syscall]] == [[$peer, $peer, "write"]]'
+	run_pinspect "$HELPER_PID"
+	out_has "pipelock: the words say it is a guess" \
+		"^    fd [0-9]+ pipe:\[[0-9]+\]: the pipe's lock \(its mutex\), in D; probably held by \(a guess"
+	out_has "pipelock: ... and name the writer and its call" \
+		"^      $PEER \(pi-waits\) sleeping in handle_userfault, fd [0-9]+, in write on the same pipe$"
+	run_pinspect --batch -n 1 -H -o pid,waits --top "$HELPER_PID"
+	out_has "pipelock: the column says probably" "^ +$HELPER_PID read pipe:\[[0-9]+\] <- probably $PEER pi-waits"
+	# The holder first: the reader in D takes no signal until the mutex is free.
+	kill -KILL "$PEER"
+	kill -KILL "$HELPER_PID"
+fi
 
 # --- The live view's and batch mode's WAITS FOR column. ---------------------------
 start_wait pipe

@@ -11,6 +11,7 @@
  *   tcp     recv() on a loopback TCP connection that the child's listener never accepted
  *   flock   flock(LOCK_EX) on a file (DIR/lock) the child holds locked
  *   posix   fcntl(F_SETLKW) on a file (DIR/lock) the child holds locked
+ *   ofd     fcntl(F_OFD_SETLKW) on a file (DIR/lock) the child holds an OFD lock on
  *   wait    wait4() for the child, which sleeps
  *   epoll   epoll_wait() on the read end of a pipe the child holds the write end of
  *   poll    poll() on the same
@@ -20,7 +21,14 @@
  *           peer; FDS more descriptors (copies of the pipe's read end) held open
  *   cycle   a deadlock across processes: the helper reads a pipe only the child
  *           writes, the child a pipe only the helper writes
+ *   cyclechild  the cycle, but the helper catches SIGCHLD and has one more child,
+ *           which sleeps (prints "sleeper PID"): that child's exit can end the
+ *           helper's wait, so it is no deadlock
  *   flockcycle DIR  a deadlock of flock(2) locks: each holds one, wants the other's
+ *   pipelock   a kernel lock between processes: the child write()s a page to a
+ *           pipe from memory a userfaultfd of its own never fills, so it waits
+ *           holding the pipe's mutex; the helper then read()s the pipe, in D
+ *           on that mutex (exits 77, saying why, without userfaultfd)
  *   chain DIR  the helper reads a pipe written by the child, which waits in
  *           flock() for a lock held by a grandchild, which is stopped
  *           (prints "peer CHILD" and "holder GRANDCHILD") */
@@ -29,10 +37,14 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <linux/userfaultfd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -69,9 +81,9 @@ static void lock_file(void *arg)
 		helper_die("open lock");
 	if (how[0] == 'f' && flock(fd, LOCK_EX) != 0)
 		helper_die("flock");
-	if (how[0] == 'p') {
+	if (how[0] == 'p' || how[0] == 'o') {
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-		if (fcntl(fd, F_SETLK, &fl) != 0)
+		if (fcntl(fd, how[0] == 'o' ? F_OFD_SETLK : F_SETLK, &fl) != 0)
 			helper_die("fcntl");
 	}
 	/* Tell the waiter the lock is taken: it must not try first. */
@@ -105,6 +117,52 @@ static void *bench_thread(void *arg)
 		while (recv(bench_sock[0], &c, 1, 0) > 0)
 			;
 	return NULL;
+}
+
+/* The child of pipelock: writes to the pipe from a page its userfaultfd
+ * never fills. The fault comes in the kernel's copy, while the pipe's
+ * mutex is held, and lasts until the child dies. */
+static void write_unfilled(void *arg)
+{
+	int wfd = *(int *)arg;
+	long page = sysconf(_SC_PAGESIZE);
+	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	struct uffdio_api api = { .api = UFFD_API };
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0)
+		_exit(77);
+	char *mem = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		_exit(1);
+	struct uffdio_register reg = { .range = { (uintptr_t)mem, (uint64_t)page },
+				       .mode = UFFDIO_REGISTER_MODE_MISSING };
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0)
+		_exit(77);
+	if (write(wfd, mem, (size_t)page) < 0)
+		_exit(1);
+	_exit(1);	/* the write ended: not what was promised */
+}
+
+/* Waits until task pid's wchan is want (10 s at most); false when it
+ * exits first or never gets there. */
+static bool wait_wchan(pid_t pid, const char *want)
+{
+	char path[64], wchan[128];
+	snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+	for (int i = 0; i < 1000; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return false;
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, wchan, sizeof wchan - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			wchan[n] = 0;
+			if (strcmp(wchan, want) == 0)
+				return true;
+		}
+		usleep(10000);
+	}
+	return false;
 }
 
 static void open_fifo(void *arg)
@@ -200,7 +258,7 @@ int main(int argc, char **argv)
 			if (recv(c, buf, sizeof buf, 0) <= 0)
 				return 1;
 	}
-	if ((strcmp(mode, "flock") == 0 || strcmp(mode, "posix") == 0) && argc > 2) {
+	if ((strcmp(mode, "flock") == 0 || strcmp(mode, "posix") == 0 || strcmp(mode, "ofd") == 0) && argc > 2) {
 		char how[4096];
 		snprintf(how, sizeof how, "%c%s/lock", mode[0], argv[2]);
 		int fd = open(how + 1, O_RDWR | O_CREAT, 0600);
@@ -214,7 +272,22 @@ int main(int argc, char **argv)
 		if (mode[0] == 'f')
 			return flock(fd, LOCK_EX);
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-		return fcntl(fd, F_SETLKW, &fl);
+		return fcntl(fd, mode[0] == 'o' ? F_OFD_SETLKW : F_SETLKW, &fl);
+	}
+	if (strcmp(mode, "pipelock") == 0) {
+		if (pipe(p) != 0)
+			helper_die("pipe");
+		pid_t holder = peer(p[0], write_unfilled, &p[1]);
+		if (!wait_wchan(holder, "handle_userfault")) {
+			int status = 0;
+			kill(holder, SIGKILL);
+			waitpid(holder, &status, 0);
+			fprintf(stderr, "pi-waits pipelock: no userfaultfd wait (%s)\n",
+				WIFEXITED(status) && WEXITSTATUS(status) == 77 ? "userfaultfd refused" : "never blocked");
+			return 77;
+		}
+		helper_ready();
+		return read(p[0], buf, sizeof buf) < 0;
 	}
 	if (strcmp(mode, "wait") == 0) {
 		pid_t child = peer(-1, NULL, NULL);
@@ -250,8 +323,23 @@ int main(int argc, char **argv)
 		helper_ready();
 		helper_wait_forever();
 	}
-	if (strcmp(mode, "cycle") == 0) {
+	if (strcmp(mode, "cycle") == 0 || strcmp(mode, "cyclechild") == 0) {
 		int q[2];
+		if (mode[5] == 'c') {
+			/* A handler for SIGCHLD, and a child that only sleeps
+			 * (no peer of the pipes): its exit would end the wait. */
+			struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART: EINTR */
+			sigaction(SIGCHLD, &sa, NULL);
+			pid_t sleeper = fork();
+			if (sleeper < 0)
+				helper_die("fork");
+			if (sleeper == 0) {
+				helper_die_with_parent(parent);
+				for (;;)
+					sleep(60);
+			}
+			printf("sleeper %d\n", (int)sleeper);
+		}
 		if (pipe(p) != 0 || pipe(q) != 0)
 			helper_die("pipe");
 		pid_t pid = fork();
@@ -336,6 +424,6 @@ int main(int argc, char **argv)
 			if (read(p[0], buf, 1) <= 0)
 				return 1;
 	}
-	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|wait|epoll|poll|busy|threads N|cycle|flockcycle DIR|chain DIR\n");
+	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|ofd DIR|pipelock|wait|epoll|poll|busy|threads N|cycle|cyclechild|flockcycle DIR|chain DIR\n");
 	return 2;
 }

@@ -144,6 +144,49 @@ START_TEST(sleeping_writer_is_no_deadlock)
 }
 END_TEST
 
+/* The kernel-lock matcher, on wait channels and kernel stacks captured
+ * from real tasks: a pipe reader in D behind a writer holding the pipe's
+ * mutex (6.18, where the stack leaves the mutex's own frames out, and an
+ * older kernel that shows them); a read behind a shared file's position
+ * lock; a write behind the inode lock; and waits that are no lock. */
+START_TEST(kernel_lock_matcher)
+{
+	static const char *const pipe_618[] = { "anon_pipe_read+0x54/0x410", "vfs_read+0x32c/0x360",
+						"ksys_read+0xba/0xe0", "do_syscall_64+0x71/0x280" };
+	static const char *const pipe_old[] = { "__mutex_lock.constprop.0+0x49f/0x8a0", "pipe_write+0x3c/0x6a0",
+						"vfs_write+0x2a8/0x3f0", "ksys_write+0x6b/0xf0" };
+	static const char *const fpos[] = { "__mutex_lock.constprop.0+0x49f/0x8a0", "__fdget_pos+0x4a/0x60",
+					    "ksys_read+0x25/0xf0", "do_syscall_64+0x5b/0x110" };
+	static const char *const inode[] = { "rwsem_down_write_slowpath+0x23b/0x5a0", "down_write+0x5b/0x60",
+					     "ext4_buffered_write_iter+0x3c/0x160", "vfs_write+0x2a8/0x3f0" };
+	static const char *const pagelock[] = { "folio_wait_bit_common+0x13d/0x350",
+						"filemap_fault+0x5b2/0xa80", "__do_fault+0x33/0x130" };
+	static const char *const holder[] = { "handle_userfault+0x366/0x840", "__handle_mm_fault+0xa1e/0xf40",
+					      "_copy_from_iter+0x80/0x6c0", "anon_pipe_write+0x1d3/0x6c0" };
+
+	ck_assert_int_eq(pi_waits_kernel_lock('D', "anon_pipe_read", pipe_618, 4), PI_KLOCK_PIPE);
+	ck_assert_int_eq(pi_waits_kernel_lock('D', "pipe_write", pipe_old, 4), PI_KLOCK_PIPE);
+	ck_assert_int_eq(pi_waits_kernel_lock('D', "__fdget_pos", fpos, 4), PI_KLOCK_FILE_POS);
+	ck_assert_int_eq(pi_waits_kernel_lock('D', "ext4_buffered_write_iter", inode, 4), PI_KLOCK_INODE);
+	/* No stack (not root): the wait channel alone. */
+	ck_assert_int_eq(pi_waits_kernel_lock('D', "anon_pipe_write", NULL, 0), PI_KLOCK_PIPE);
+	ck_assert_int_eq(pi_waits_kernel_lock('D', "__fdget_pos", NULL, 0), PI_KLOCK_FILE_POS);
+	/* A pipe's own wait for data is interruptible: S is no lock. */
+	ck_assert_int_eq(pi_waits_kernel_lock('S', "anon_pipe_read", pipe_618, 4), PI_KLOCK_NONE);
+	/* D, but on a page or a fault: no lock of the file named. */
+	ck_assert_int_eq(pi_waits_kernel_lock('D', "folio_wait_bit_common", pagelock, 3), PI_KLOCK_NONE);
+	ck_assert_int_eq(pi_waits_kernel_lock('D', "handle_userfault", holder, 4), PI_KLOCK_NONE);
+	ck_assert_int_eq(pi_waits_kernel_lock('D', NULL, NULL, 0), PI_KLOCK_NONE);
+	ck_assert_int_eq(pi_waits_kernel_lock('D', "", NULL, 0), PI_KLOCK_NONE);
+	/* A hostile-looking name: long, no offset. */
+	char longname[400];
+	memset(longname, 'p', sizeof longname - 1);
+	longname[sizeof longname - 1] = 0;
+	const char *const weird[] = { longname };
+	ck_assert_int_eq(pi_waits_kernel_lock('D', longname, weird, 1), PI_KLOCK_NONE);
+}
+END_TEST
+
 static void teardown(void)
 {
 	reap_all();
@@ -158,5 +201,8 @@ Suite *waits_scan_suite(void)
 	tcase_add_test(tc, pipe_cycle_found);
 	tcase_add_test(tc, sleeping_writer_is_no_deadlock);
 	suite_add_tcase(s, tc);
+	TCase *kl = tcase_create("kernel_lock");
+	tcase_add_test(kl, kernel_lock_matcher);
+	suite_add_tcase(s, kl);
 	return s;
 }
