@@ -1,5 +1,6 @@
 #include "table/summary.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,18 @@ static void first_line(struct pi_table *t, struct pi_buf *b)
 	}
 }
 
-static void tasks_line(const struct pi_table *t, struct pi_buf *b)
+static void tasks_line(const struct pi_table *t, struct pi_buf *b, bool brief)
 {
 	const struct pi_table_counts *c = &t->counts;
+	if (brief) {
+		/* By state letter, as the S column shows them. */
+		pi_buf_printf(b, "Tasks: %zu proc, %zu thr: %zu R, %zu S, %zu D, %zu T, %zu t, %zu Z, %zu I",
+			      c->processes, c->threads, c->running, c->sleeping, c->uninterruptible,
+			      c->stopped, c->traced, c->zombie, c->idle);
+		if (c->other)
+			pi_buf_printf(b, ", %zu other", c->other);
+		return;
+	}
 	pi_buf_printf(b, "Tasks: %zu process%s, %zu thread%s: %zu running, %zu sleeping, "
 		      "%zu in D, %zu stopped, %zu traced, %zu zombie, %zu idle",
 		      c->processes, c->processes == 1 ? "" : "es", c->threads,
@@ -52,10 +62,21 @@ static void tasks_line(const struct pi_table *t, struct pi_buf *b)
 		pi_buf_printf(b, ", %zu other", c->other);
 }
 
-static enum pi_style hung_line(const struct pi_table *t, struct pi_buf *b)
+static enum pi_style hung_line(const struct pi_table *t, struct pi_buf *b, bool brief)
 {
 	char limit[32];
 	const char *after = pi_short_duration(limit, sizeof limit, t->opt.hung_after_seconds);
+	if (brief) {
+		if (t->counts.hung)
+			pi_buf_printf(b, "Hung: %zu in D > %s", t->counts.hung, after);
+		else
+			pi_buf_printf(b, "Hung: none in D > %s", after);
+		if (t->hung_task_timeout_secs >= 0)
+			pi_buf_printf(b, " (--hung-after; kernel's: %ds)", t->hung_task_timeout_secs);
+		else
+			pi_buf_puts(b, " (--hung-after; kernel's: unknown)");
+		return t->counts.hung ? kind_style(PI_FIND_HUNG) : PI_STYLE_NORMAL;
+	}
 	if (t->counts.hung)
 		pi_buf_printf(b, "Hung: %zu thread%s in D longer than --hung-after %s", t->counts.hung,
 			      t->counts.hung == 1 ? "" : "s", after);
@@ -114,7 +135,7 @@ static enum pi_style zombie_line(const struct pi_table *t, struct pi_buf *b)
 
 /* The deadlocked processes (by PID) with how many threads each, and
  * how old the scan is: its cycles are kept until the next. */
-static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
+static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b, bool brief)
 {
 	const struct pi_deadlocks *d = &t->deadlocks;
 	enum { SHOWN = 3 };
@@ -179,11 +200,15 @@ static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
 			pi_buf_printf(b, " and %zu more", ncross - SHOWN);
 	}
 	double seconds = t->sample_ns > d->checked_ns ? (double)(t->sample_ns - d->checked_ns) / 1e9 : 0;
-	pi_buf_printf(b, " (looked for %s ago", pi_short_duration(ago, sizeof ago, seconds));
+	pi_buf_printf(b, brief ? " (%s ago" : " (looked for %s ago",
+		      pi_short_duration(ago, sizeof ago, seconds));
 	if (d->not_checked) {
 		/* Which: "1234 (name), 1235 (name) and 3 more". */
-		pi_buf_printf(b, "; locks of %zu process%s not readable", d->not_checked,
-			      d->not_checked == 1 ? "" : "es");
+		if (brief)
+			pi_buf_printf(b, "; %zu unreadable", d->not_checked);
+		else
+			pi_buf_printf(b, "; locks of %zu process%s not readable", d->not_checked,
+				      d->not_checked == 1 ? "" : "es");
 		for (size_t i = 0; i < d->nunchecked; i++) {
 			pi_buf_puts(b, i == 0 ? ": " : i + 1 == d->not_checked ? " and " : ", ");
 			pi_buf_printf(b, "%d (", (int)d->unchecked[i].pid);
@@ -199,18 +224,47 @@ static enum pi_style deadlock_line(struct pi_table *t, struct pi_buf *b)
 	return d->n ? kind_style(PI_FIND_DEADLOCK) : PI_STYLE_NORMAL;
 }
 
-void pi_table_summary(struct pi_table *t, struct pi_summary *s)
+/* Fills line i in its full words, and again in brief ones when those do
+ * not fit in width (0: any width). */
+static void fill(struct pi_table *t, struct pi_summary *s, size_t i, size_t width)
+{
+	for (int brief = 0; brief < 2; brief++) {
+		pi_buf_reset(&s->line[i]);
+		switch (i) {
+		case 1:
+			tasks_line(t, &s->line[i], brief);
+			break;
+		case 2:
+			s->style[i] = hung_line(t, &s->line[i], brief);
+			break;
+		case 4:
+			s->style[i] = deadlock_line(t, &s->line[i], brief);
+			break;
+		default:
+			return;
+		}
+		if (!width || s->line[i].len <= width)
+			return;
+	}
+}
+
+void pi_table_summary_fit(struct pi_table *t, struct pi_summary *s, size_t width)
 {
 	for (size_t i = 0; i < PI_SUMMARY_LINES; i++) {
 		pi_buf_reset(&s->line[i]);
 		s->style[i] = PI_STYLE_NORMAL;
 	}
 	first_line(t, &s->line[0]);
-	tasks_line(t, &s->line[1]);
-	s->style[2] = hung_line(t, &s->line[2]);
+	fill(t, s, 1, width);
+	fill(t, s, 2, width);
 	s->style[3] = zombie_line(t, &s->line[3]);
-	s->style[4] = deadlock_line(t, &s->line[4]);
+	fill(t, s, 4, width);
 	s->n = 5;
+}
+
+void pi_table_summary(struct pi_table *t, struct pi_summary *s)
+{
+	pi_table_summary_fit(t, s, 0);
 }
 
 void pi_summary_free(struct pi_summary *s)

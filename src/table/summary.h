@@ -18,8 +18,13 @@ struct pi_summary {
 	size_t n;
 };
 
-/* Fills s (whose buffers it reuses) from the last sample. */
+/* Fills s (whose buffers it reuses) from the last sample, in full words
+ * (batch text prints them whole). */
 void pi_table_summary(struct pi_table *t, struct pi_summary *s);
+/* The same, for a screen width columns wide: a line that would be cut
+ * there says the same in brief words (state letters, "> 10s"), so an
+ * 80-column terminal still shows every count. */
+void pi_table_summary_fit(struct pi_table *t, struct pi_summary *s, size_t width);
 void pi_summary_free(struct pi_summary *s);
 
 #endif

@@ -169,7 +169,7 @@ static int draw_meters(struct pi_live *l, struct pi_line *line)
 static void draw_summary(struct pi_live *l, struct pi_line *line, int y0)
 {
 	struct pi_summary s = { 0 };
-	pi_table_summary(&l->m->table, &s);
+	pi_table_summary_fit(&l->m->table, &s, l->screen.cols > 0 ? (size_t)l->screen.cols : 0);
 	for (size_t i = 0; i < s.n && y0 + (int)i < l->screen.rows; i++) {
 		pi_line_reset(line);
 		attr_t a = i == 0 ? A_BOLD : pi_screen_attr(&l->screen, s.style[i]);

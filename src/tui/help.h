@@ -5,8 +5,12 @@
 #define PI_TUI_HELP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tui/screen.h"
+
+/* The page's lines (a leading '*' marks a title); returns how many. */
+size_t pi_help_lines(const char *const **lines);
 
 /* Draws the help page scrolled by `top` lines. */
 void pi_help_draw(struct pi_screen *s, int top);

@@ -115,7 +115,16 @@ for size in 200x50 80x24; do
 	see "$size: once measured, a CPU's use in percent" '^(CPU|[0-9]+)\[[| ]*[0-9]+\.[0-9]%\]'
 	see "$size: memory and swap, used of total" \
 		'^Mem\[[| ]*[0-9.]+[KMG]/[0-9.]+[KMG]\] +Swp\[[| ]*[0-9.]+[KMG]/[0-9.]+[KMG]\]$'
-	see "$size: the summary follows the meters" '^Tasks: [0-9]+ process'
+	see "$size: the summary follows the meters" '^Tasks: [0-9]+ proc'
+	if [ "$size" = 80x24 ]; then
+		# Where the full words would be cut, brief ones say it all.
+		see "$size: the tasks by state letter, whole" \
+			'^Tasks: [0-9]+ proc, [0-9]+ thr: [0-9]+ R, [0-9]+ S, [0-9]+ D, [0-9]+ T, [0-9]+ t, [0-9]+ Z, [0-9]+ I'
+		see "$size: the hung line, whole" \
+			'^Hung: (none|[0-9]+) in D > [0-9.]+m?s \(--hung-after; kernel.s: ([0-9]+s|unknown)\)$'
+	else
+		see "$size: the tasks in full words" '^Tasks: [0-9]+ process(es)?, [0-9]+ threads?: [0-9]+ running'
+	fi
 	see "$size: the F-key bar at the bottom" \
 		'^F1Help +F2Setup +F3Search *F4Filter *F5Tree +F6SortBy *F7Nice - *F8Nice \+ *F9Kill +F10Quit'
 	check "$size: the F-key bar is the last line" \
@@ -348,7 +357,7 @@ for size in 200x50 80x24; do
 	if [ "$PANE_H" -lt 60 ]; then
 		see "$size: more below, said" 'more below$'
 		keys End
-		see "$size: End: the last lines" '^A - is unknown or not yet measured'
+		see "$size: End: the last lines" '^measured \(rates need two refreshes\), \? is not readable'
 		see "$size: ... and it says so" 'lines [0-9]+-([0-9]+) of \1$'
 		keys PPage
 		see "$size: PgUp: back a page" '^q Esc: back .*more below$'

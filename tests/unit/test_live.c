@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "table/columns.h"
+#include "tui/help.h"
 #include "tui/live.h"
 #include "tui/meters.h"
 #include "unit.h"
@@ -153,6 +154,21 @@ START_TEST(lines_fit)
 }
 END_TEST
 
+/* The help page is read on an 80x24 terminal: no line may be cut. */
+START_TEST(help_fits_80_columns)
+{
+	const char *const *lines;
+	size_t n = pi_help_lines(&lines);
+	ck_assert_uint_gt(n, 20);
+	for (size_t i = 0; i < n; i++) {
+		const char *text = lines[i] + (lines[i][0] == '*');
+		ck_assert_msg(strlen(text) <= 80, "help line %zu is %zu columns: %s", i, strlen(text), text);
+		for (const char *c = text; *c; c++)
+			ck_assert_msg((unsigned char)*c < 0x80, "help line %zu is not ASCII", i);
+	}
+}
+END_TEST
+
 START_TEST(hit)
 {
 	/* "    PID USER     COMMAND" on line 8, rows from line 9. */
@@ -254,6 +270,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, lines_fit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("mouse");
+	tcase_add_test(tc, help_fits_80_columns);
 	tcase_add_test(tc, hit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("columns");

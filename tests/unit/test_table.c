@@ -336,6 +336,19 @@ START_TEST(findings_and_summary)
 	ck_assert_str_eq(s.line[3].data, "Zombies: 2, held by 20 (leaky) 2, oldest 16m27s");
 	/* No scan has been handed over: nothing is claimed either way. */
 	ck_assert_str_eq(s.line[4].data, "Deadlocks: not looked for yet");
+
+	/* On an 80-column screen the lines that would be cut say the same
+	 * in brief words; every count is still there. */
+	pi_table_summary_fit(&t, &s, 80);
+	for (size_t i = 1; i < s.n; i++)
+		ck_assert_msg(s.line[i].len <= 80, "line %zu is %zu long: %s", i, s.line[i].len, s.line[i].data);
+	ck_assert_ptr_nonnull(strstr(s.line[1].data, "Tasks: 7 proc, 9 thr: "));
+	ck_assert_str_eq(s.line[2].data, "Hung: 1 in D > 10s (--hung-after; kernel's: 120s)");
+	ck_assert_int_eq(s.style[2], PI_STYLE_HUNG);
+	/* A wide screen keeps the full words. */
+	pi_table_summary_fit(&t, &s, 200);
+	ck_assert_ptr_nonnull(strstr(s.line[1].data, "7 processes, 9 threads"));
+	ck_assert_ptr_nonnull(strstr(s.line[2].data, "longer than --hung-after 10s"));
 	pi_summary_free(&s);
 	pi_table_done(&t);
 }
