@@ -3,10 +3,13 @@
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "analysis/vma.h"
@@ -14,6 +17,8 @@
 #include "proc/target_open.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/wire.h"
+#include "tls/bounds.h"
+#include "tls/threaddb.h"
 #include "unwind/debugpaths.h"
 #include "unwind/demangle.h"
 #include "unwind/symbolize.h"
@@ -344,50 +349,251 @@ static int child_fetch_debuginfo(void *arg, const struct pi_vma *v)
 	return fd;
 }
 
+/* The batch as the session's child gets it (PI_BROKER_STACK_BATCH): a
+ * header, an entry per job, then the stack copies the entries point at. */
+struct batch_header {
+	uint64_t njobs, size;
+};
+
+struct batch_entry {
+	uint64_t regs[PI_DWARF_NREGS];
+	uint64_t stack_start, stack_len, stack_off;
+	uint32_t thread, known;		/* the thread's index in the process */
+};
+
 struct child_arg {
 	const struct pi_stack_decode *d;
-	const struct pi_stack_batch *b;
+	const struct pi_stack_batch *b;	/* one-shot: inherited; NULL: asked for */
 	int memfd;
 };
 
+static int child_begin(struct child *x, struct pi_sandbox_child *sc, const struct child_arg *a)
+{
+	memset(x, 0, sizeof *x);
+	x->d = a->d;
+	x->sc = sc;
+	x->memfd = a->memfd;
+	const struct pi_process *p = a->d->p;
+	/* Files may be mapped here: a SIGBUS costs this child only. */
+	struct pi_unwind_access access = { child_open_module, child_open_debug, x, a->memfd,
+					   true, false, child_fetch_debuginfo };
+	return pi_unwinder_new_with(p->pid, p->vmas, p->nvmas, p->vdso.image, p->vdso.image_size,
+				    &access, &x->u);
+}
+
+/* Freed although the child ends next: under valgrind, the child's own
+ * leak check would count it. */
+static void child_end(struct child *x)
+{
+	if (x->sym)
+		pi_symbolizer_free(x->sym);
+	if (x->u)
+		pi_unwinder_free(x->u);
+	pi_strpool_free(&x->pool);
+	free(x->sent);
+	free(x->sent_id);
+}
+
+/* Sent as it goes, so the child's buffer stays small; but in pieces of
+ * some size, not a write (and a wake-up of the root side) per record. */
+static int flush_if_full(struct child *x)
+{
+	return x->sc->out.len >= FLUSH_BYTES ? pi_sandbox_flush(x->sc) : 0;
+}
+
+static uint32_t path_id(struct child *x, const char *s)
+{
+	return string_id(x, pi_strpool_intern(&x->pool, s));
+}
+
+static void put_named(struct child *x, uint32_t type, uint64_t a, uint64_t b, const char *name)
+{
+	struct pi_stack_wire_named w = { a, b, string_id(x, name), 0 };
+	pi_wire_put(&x->sc->out, type, &w, sizeof w);
+}
+
+static void send_tls_module(void *arg, const char *path, uint64_t size, uint64_t init_size,
+			    uint64_t align)
+{
+	struct child *x = arg;
+	struct pi_stack_wire_tls_module w = { size, init_size, align, path_id(x, path), 0 };
+	pi_wire_put(&x->sc->out, PI_STACK_REC_TLS_MODULE, &w, sizeof w);
+}
+
+static void send_tls_thread(void *arg, pid_t tid, uint64_t tcb, uint64_t exe_block)
+{
+	struct child *x = arg;
+	struct pi_stack_wire_tls_thread w = { tcb, exe_block, (int32_t)tid, 0 };
+	pi_wire_put(&x->sc->out, PI_STACK_REC_TLS_THREAD, &w, sizeof w);
+}
+
+/* libthread_db's walk over the target's memory (through the mem
+ * descriptor), the modules' TLS segments, the executable's TLS
+ * variables. */
+static int work_tls(struct child *x)
+{
+	const struct pi_process *p = x->d->p;
+	Dwfl *dwfl = pi_unwinder_dwfl(x->u);
+	pi_tls_find_modules(dwfl, send_tls_module, x);
+	int err = pi_threaddb_walk(p->pid, x->memfd, dwfl, p->nthreads, &p->deadline,
+				   send_tls_thread, x);
+	pi_wire_put_i32(&x->sc->out, PI_STACK_REC_TLS_WALK, err);
+	struct pi_tls_exe_vars exe;
+	pi_tls_find_exe_vars(dwfl, p->auxv_err ? 0 : p->auxv.entry, &x->pool, &exe);
+	if (exe.known) {
+		uint64_t block[2] = { exe.block_size, exe.align };
+		pi_wire_put(&x->sc->out, PI_STACK_REC_TLS_EXE, block, sizeof block);
+		for (size_t i = 0; i < exe.nvars; i++)
+			put_named(x, PI_STACK_REC_TLS_VAR, exe.vars[i].offset, exe.vars[i].size,
+				  exe.vars[i].name);
+	}
+	return flush_if_full(x);
+}
+
+/* The waiters' futex words and the program's mutexes, named. */
+static int work_locks(struct child *x)
+{
+	struct pi_lock_symbols syms;
+	pi_lock_symbols_find(x->d->p, pi_unwinder_dwfl(x->u), &x->pool, &syms);
+	int err = 0;
+	for (size_t i = 0; i < syms.nthreads && !err; i++)
+		if (syms.futex[i].name) {
+			put_named(x, PI_STACK_REC_FUTEX_NAME, syms.futex[i].addr, i, syms.futex[i].name);
+			err = flush_if_full(x);
+		}
+	for (size_t i = 0; i < syms.nmutexes && !err; i++) {
+		put_named(x, PI_STACK_REC_MUTEX, syms.mutexes[i].addr, 0, syms.mutexes[i].name);
+		err = flush_if_full(x);
+	}
+	pi_lock_symbols_free(&syms);
+	return err;
+}
+
+static int work_stacks(struct child *x, const struct pi_stack_batch *b)
+{
+	const struct pi_process *p = x->d->p;
+	int err = 0;
+	x->b = b;
+	if (b->n && !x->sym)
+		x->sym = pi_symbolizer_new(pi_unwinder_dwfl(x->u), &x->pool, x->d->lines, p->exe);
+	for (size_t i = 0; i < b->n && !err; i++) {
+		unwind_job(x, i);
+		err = flush_if_full(x);
+	}
+	return err;
+}
+
+/* The work asked besides the stacks, one function per kind: a new kind
+ * of work is a PI_STACK_WORK_* bit, a function here that sends its
+ * records, and their reading in read_reply. */
+static int do_work(struct child *x)
+{
+	static const struct {
+		unsigned kind;
+		int (*fn)(struct child *x);
+	} kinds[] = {
+		{ PI_STACK_WORK_TLS, work_tls },
+		{ PI_STACK_WORK_LOCKS, work_locks },
+	};
+	int err = 0;
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && !err; i++)
+		if (x->d->work & kinds[i].kind)
+			err = kinds[i].fn(x);
+	return err;
+}
+
+static void say_if_mangled(struct child *x)
+{
+	if (pi_demangle_missed())
+		pi_wire_put(&x->sc->out, PI_STACK_REC_MANGLED, NULL, 0);
+}
+
+/* One-shot: the work asked, then the batch it inherited with the fork. */
 static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 {
 	const struct child_arg *a = arg;
 	if (a->d->child_hook)
 		return a->d->child_hook(sc, a->d->child_hook_arg);
-
 	struct child x;
-	memset(&x, 0, sizeof x);
-	x.d = a->d;
-	x.b = a->b;
-	x.sc = sc;
-	x.memfd = a->memfd;
-	const struct pi_process *p = a->d->p;
-	/* Files may be mapped here: a SIGBUS costs this child only. */
-	struct pi_unwind_access access = { child_open_module, child_open_debug, &x, a->memfd,
-					   true, false, child_fetch_debuginfo };
-	int err = pi_unwinder_new_with(p->pid, p->vmas, p->nvmas, p->vdso.image,
-				       p->vdso.image_size, &access, &x.u);
-	if (err)
-		return err;
-	x.sym = pi_symbolizer_new(pi_unwinder_dwfl(x.u), &x.pool, a->d->lines, p->exe);
-	for (size_t i = 0; i < a->b->n && !err; i++) {
-		unwind_job(&x, i);
-		/* Sent as it goes, so the child's buffer stays small; but in
-		 * pieces of some size, not a write (and a wake-up of the root
-		 * side) per stack. */
-		if (sc->out.len >= FLUSH_BYTES)
-			err = pi_sandbox_flush(sc);
+	int err = child_begin(&x, sc, a);
+	if (!err)
+		err = do_work(&x);
+	if (!err)
+		err = work_stacks(&x, a->b);
+	if (!err)
+		say_if_mangled(&x);
+	child_end(&x);
+	return err;
+}
+
+/* The session's batch, from the memfd the root side wrote: every entry
+ * checked against the mapping (the root side wrote it, but a check costs
+ * nothing). */
+static int map_batch(const struct child *x, int fd, struct pi_stack_batch *b, void **map,
+		     size_t *map_len)
+{
+	const struct pi_process *p = x->d->p;
+	struct stat st;
+	struct batch_header h;
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof h)
+		return -EBADMSG;
+	size_t size = (size_t)st.st_size;
+	const uint8_t *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	*map = (void *)m;
+	*map_len = size;
+	memcpy(&h, m, sizeof h);
+	if (h.size != size || h.njobs > (size - sizeof h) / sizeof(struct batch_entry))
+		return -EBADMSG;
+	size_t data_at = sizeof h + h.njobs * sizeof(struct batch_entry);
+	b->jobs = pi_xcalloc(h.njobs + 1, sizeof *b->jobs);
+	for (size_t i = 0; i < h.njobs; i++) {
+		struct batch_entry e;
+		memcpy(&e, m + sizeof h + i * sizeof e, sizeof e);
+		if (e.thread >= p->nthreads || e.stack_off < data_at || e.stack_off > size
+		    || e.stack_len > size - e.stack_off)
+			return -EBADMSG;
+		struct pi_stack_job *job = &b->jobs[b->n++];
+		job->t = (struct pi_thread *)&p->threads[e.thread];
+		memcpy(job->start.regs, e.regs, sizeof e.regs);
+		job->start.known = e.known;
+		job->start.stack = e.stack_len ? m + e.stack_off : NULL;
+		job->start.stack_start = e.stack_start;
+		job->start.stack_len = (size_t)e.stack_len;
 	}
-	if (!err && pi_demangle_missed())
-		pi_wire_put(&sc->out, PI_STACK_REC_MANGLED, NULL, 0);
-	/* Freed although the child ends next: under valgrind, the child's
-	 * own leak check would count it. */
-	pi_symbolizer_free(x.sym);
-	pi_unwinder_free(x.u);
-	pi_strpool_free(&x.pool);
-	free(x.sent);
-	free(x.sent_id);
+	return 0;
+}
+
+/* The session: the work asked, a mark, then the batch asked for. */
+static int serve_in_child(struct pi_sandbox_child *sc, void *arg)
+{
+	const struct child_arg *a = arg;
+	struct child x;
+	int err = child_begin(&x, sc, a);
+	if (!err)
+		err = do_work(&x);
+	if (!err) {
+		say_if_mangled(&x);
+		err = pi_sandbox_mark(sc);
+	}
+	int fd = err ? -1 : pi_broker_request(sc->broker_fd, PI_BROKER_STACK_BATCH, NULL, 0);
+	if (fd >= 0) {
+		struct pi_stack_batch b;
+		void *map = NULL;
+		size_t map_len = 0;
+		memset(&b, 0, sizeof b);
+		err = map_batch(&x, fd, &b, &map, &map_len);
+		close(fd);
+		if (!err)
+			err = work_stacks(&x, &b);
+		if (!err)
+			say_if_mangled(&x);
+		free(b.jobs);
+		if (map)
+			munmap(map, map_len);
+	}
+	child_end(&x);
 	return err;
 }
 
@@ -395,10 +601,17 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 
 struct policy {
 	const struct pi_process *p;
-	struct pi_unwinder *own_session;
 	int rootfd;
 	const char **modules;		/* the file-backed mappings' paths */
 	size_t nmodules;
+	/* pinspect's own libdwfl session, made only when a child asks for
+	 * debuginfod's file (DEBUGINFOD_URLS set): the one parse of a
+	 * target's files left in the root process, for the build-id that
+	 * debuginfod is asked by. */
+	struct pi_unwinder *debuginfod_session;
+	bool debuginfod_tried;
+	int batch_fd;			/* the session's batch, -1 until written */
+	bool batch_given;
 };
 
 static const struct pi_vma *vma_exactly(const struct pi_process *p, uint64_t start, uint64_t end)
@@ -413,7 +626,7 @@ static const struct pi_vma *vma_exactly(const struct pi_process *p, uint64_t sta
  * directories (unwind/debugpaths), opened with proc/target_open. */
 static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, size_t len)
 {
-	const struct policy *pol = arg;
+	struct policy *pol = arg;
 	switch (kind) {
 	case PI_BROKER_MAPPING: {
 		uint64_t range[2];
@@ -440,17 +653,60 @@ static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, s
 	}
 	case PI_BROKER_DEBUGINFOD: {
 		uint64_t range[2];
-		if (len != sizeof range)
-			return -EINVAL;
+		const char *urls = getenv("DEBUGINFOD_URLS");
+		if (len != sizeof range || !urls || !*urls)
+			return -ENOENT;
 		memcpy(range, data, sizeof range);
 		const struct pi_vma *v = vma_exactly(pol->p, range[0], range[1]);
-		if (!v || !pol->own_session)
+		if (!v)
 			return -ENOENT;
-		return pi_unwinder_fetch_debuginfo(pol->own_session, v);
+		if (!pol->debuginfod_tried) {
+			pol->debuginfod_tried = true;
+			const struct pi_process *p = pol->p;
+			if (pi_unwinder_new(p->pid, p->vmas, p->nvmas, p->vdso.image, p->vdso.image_size,
+					    &pol->debuginfod_session) != 0)
+				pol->debuginfod_session = NULL;
+		}
+		if (!pol->debuginfod_session)
+			return -ENOENT;
+		return pi_unwinder_fetch_debuginfo(pol->debuginfod_session, v);
+	}
+	case PI_BROKER_STACK_BATCH: {
+		if (len != 0 || pol->batch_given)
+			return -EINVAL;
+		if (pol->batch_fd < 0)
+			return -ENOENT;	/* none: the child ends */
+		pol->batch_given = true;
+		/* A copy: the broker closes what it passes on. */
+		int fd = fcntl(pol->batch_fd, F_DUPFD_CLOEXEC, 3);
+		return fd >= 0 ? fd : -errno;
 	}
 	default:
 		return -EINVAL;
 	}
+}
+
+static void policy_init(struct policy *pol, const struct pi_process *p)
+{
+	memset(pol, 0, sizeof *pol);
+	pol->p = p;
+	pol->rootfd = pi_target_root_open(p->pid);
+	pol->batch_fd = -1;
+	pol->modules = pi_xcalloc(p->nvmas + 1, sizeof *pol->modules);
+	for (size_t i = 0; i < p->nvmas; i++)
+		if (p->vmas[i].path && p->vmas[i].path[0] == '/' && p->vmas[i].inode)
+			pol->modules[pol->nmodules++] = p->vmas[i].path;
+}
+
+static void policy_free(struct policy *pol)
+{
+	if (pol->rootfd >= 0)
+		close(pol->rootfd);
+	if (pol->batch_fd >= 0)
+		close(pol->batch_fd);
+	if (pol->debuginfod_session)
+		pi_unwinder_free(pol->debuginfod_session);
+	free(pol->modules);
 }
 
 static bool is_hex(const char *s)
@@ -461,9 +717,26 @@ static bool is_hex(const char *s)
 	return true;
 }
 
+/* What the child found besides the stacks, held until its whole reply
+ * is found good (a forged reply is never half taken). */
+struct facts {
+	struct tls_module {
+		const char *path;
+		uint64_t size, init_size, align;
+	} *modules;
+	size_t nmodules, modules_cap;
+	struct pi_stack_wire_tls_thread *threads;
+	size_t nthreads, threads_cap;
+	bool walked;
+	int32_t walk_err;
+	struct pi_tls_exe_vars exe;
+	struct pi_lock_symbols locks;
+};
+
 struct reader {
 	struct pi_process *p;
 	struct pi_stack_batch *b;
+	unsigned work;			/* the facts this reply may hold */
 	const char **strings;		/* by id - 1, interned in the process's pool */
 	size_t nstrings, strings_cap;
 	bool *answered;
@@ -471,7 +744,41 @@ struct reader {
 	size_t nframes, frames_cap;
 	size_t max_frames;
 	bool mangled;			/* PI_STACK_REC_MANGLED */
+	struct facts f;
 };
+
+static void reader_init(struct reader *r, const struct pi_stack_decode *d, struct pi_stack_batch *b)
+{
+	memset(r, 0, sizeof *r);
+	r->p = d->p;
+	r->b = b;
+	r->work = d->work;
+	r->max_frames = d->max_frames;
+	r->answered = pi_xcalloc(b->n + 1, sizeof *r->answered);
+	if (r->work & PI_STACK_WORK_LOCKS) {
+		r->f.locks.nthreads = d->p->nthreads;
+		r->f.locks.futex = pi_xcalloc(d->p->nthreads + 1, sizeof *r->f.locks.futex);
+	}
+}
+
+/* The next part of a session's reply: the stacks of b, no facts. */
+static void reader_next_part(struct reader *r, struct pi_stack_batch *b)
+{
+	free(r->answered);
+	r->answered = pi_xcalloc(b->n + 1, sizeof *r->answered);
+	r->b = b;
+	r->work = 0;
+}
+
+static void reader_free(struct reader *r)
+{
+	free(r->answered);
+	free(r->strings);
+	free(r->frames);
+	free(r->f.modules);
+	free(r->f.threads);
+	pi_lock_symbols_free(&r->f.locks);
+}
 
 static int string_of(const struct reader *r, uint32_t id, const char **out)
 {
@@ -479,6 +786,12 @@ static int string_of(const struct reader *r, uint32_t id, const char **out)
 		return -PI_ERR_SANDBOX_REPLY;
 	*out = id ? r->strings[id - 1] : NULL;
 	return 0;
+}
+
+/* A string that must be there. */
+static int name_of(const struct reader *r, uint32_t id, const char **out)
+{
+	return id == 0 || string_of(r, id, out) ? -PI_ERR_SANDBOX_REPLY : 0;
 }
 
 static int read_frame(struct reader *r, const struct pi_wire_record *rec)
@@ -533,6 +846,105 @@ static int read_job_end(struct reader *r, size_t job, const struct pi_wire_recor
 	return 0;
 }
 
+/* How libthread_db's walk may have ended (tls/threaddb.h). */
+static bool is_walk_outcome(int32_t err)
+{
+	static const int32_t known[] = {
+		0, -ENOENT, -EPROTO, -EIO, -ENOSYS, -PI_ERR_TIMEOUT,
+		-PI_ERR_THREAD_LIST_LOOP, -PI_ERR_THREAD_LIST_LONG,
+		-PI_ERR_THREAD_DB_ALTERED, -PI_ERR_THREAD_DB_BUDGET,
+	};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (err == known[i])
+			return true;
+	return false;
+}
+
+/* The records of the work besides the stacks: each checked for its size,
+ * its count, its references. 1 when rec was one of them, 0 when not, or
+ * -PI_ERR_SANDBOX_REPLY. */
+static int read_fact(struct reader *r, const struct pi_wire_record *rec)
+{
+	struct facts *f = &r->f;
+	const struct pi_process *p = r->p;
+	bool tls = r->work & PI_STACK_WORK_TLS, locks = r->work & PI_STACK_WORK_LOCKS;
+	const int bad = -PI_ERR_SANDBOX_REPLY;
+	struct pi_stack_wire_named n;
+	const char *name;
+
+	switch (rec->type) {
+	case PI_STACK_REC_TLS_MODULE: {
+		struct pi_stack_wire_tls_module w;
+		if (!tls || rec->len != sizeof w || f->nmodules >= p->nvmas)
+			return bad;
+		memcpy(&w, rec->data, sizeof w);
+		if (w.zero || name_of(r, w.path, &name))
+			return bad;
+		pi_xgrow(&f->modules, &f->modules_cap, f->nmodules + 1, sizeof *f->modules);
+		f->modules[f->nmodules++] = (struct tls_module){ name, w.size, w.init_size, w.align };
+		return 1;
+	}
+	case PI_STACK_REC_TLS_THREAD: {
+		struct pi_stack_wire_tls_thread w;
+		if (!tls || rec->len != sizeof w || f->walked
+		    || f->nthreads >= pi_tdb_entry_limit(p->nthreads))
+			return bad;
+		memcpy(&w, rec->data, sizeof w);
+		if (w.zero || w.tid <= 0)
+			return bad;
+		pi_xgrow(&f->threads, &f->threads_cap, f->nthreads + 1, sizeof *f->threads);
+		f->threads[f->nthreads++] = w;
+		return 1;
+	}
+	case PI_STACK_REC_TLS_WALK:
+		if (!tls || f->walked || pi_wire_get_i32(rec, &f->walk_err) != 0
+		    || !is_walk_outcome(f->walk_err))
+			return bad;
+		f->walked = true;
+		return 1;
+	case PI_STACK_REC_TLS_EXE: {
+		uint64_t block[2];
+		if (!tls || f->exe.known || rec->len != sizeof block)
+			return bad;
+		memcpy(block, rec->data, sizeof block);
+		f->exe.known = true;
+		f->exe.block_size = block[0];
+		f->exe.align = block[1];
+		return 1;
+	}
+	case PI_STACK_REC_TLS_VAR:
+		if (!tls || !f->exe.known || f->exe.nvars >= PI_TLS_MAX_VARS || rec->len != sizeof n)
+			return bad;
+		memcpy(&n, rec->data, sizeof n);
+		if (n.zero || name_of(r, n.name, &name))
+			return bad;
+		f->exe.vars[f->exe.nvars++] = (struct pi_tls_exe_var){ name, n.a, n.b };
+		return 1;
+	case PI_STACK_REC_FUTEX_NAME:
+		if (!locks || rec->len != sizeof n)
+			return bad;
+		memcpy(&n, rec->data, sizeof n);
+		/* Once per thread, for a thread of the process. */
+		if (n.zero || n.b >= f->locks.nthreads || f->locks.futex[n.b].name
+		    || name_of(r, n.name, &name))
+			return bad;
+		f->locks.futex[n.b] = (struct pi_named_word){ n.a, name };
+		return 1;
+	case PI_STACK_REC_MUTEX:
+		if (!locks || rec->len != sizeof n || f->locks.nmutexes >= PI_LOCK_MAX_MUTEXES)
+			return bad;
+		memcpy(&n, rec->data, sizeof n);
+		if (n.zero || n.b || name_of(r, n.name, &name))
+			return bad;
+		pi_xgrow(&f->locks.mutexes, &f->locks.mutexes_cap, f->locks.nmutexes + 1,
+			 sizeof *f->locks.mutexes);
+		f->locks.mutexes[f->locks.nmutexes++] = (struct pi_named_word){ n.a, name };
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Every record checked; any bad one rejects the whole reply. */
 static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_record)
 {
@@ -579,16 +991,63 @@ static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_r
 			r->mangled = true;
 			break;
 		default:
-			err = -PI_ERR_SANDBOX_REPLY;
+			/* Facts come before any job. */
+			err = in_job ? -PI_ERR_SANDBOX_REPLY : read_fact(r, &rec);
+			if (err == 0)
+				err = -PI_ERR_SANDBOX_REPLY;	/* no such record */
+			else if (err == 1)
+				err = 0;
 		}
 	}
 	free(s);
 	if (!err && (got < 0 || in_job))
 		err = -PI_ERR_SANDBOX_REPLY;
+	/* The walk's outcome is always said when it was asked for. */
+	if (!err && (r->work & PI_STACK_WORK_TLS) && !r->f.walked)
+		err = -PI_ERR_SANDBOX_REPLY;
 	for (size_t i = 0; !err && i < r->b->n; i++)
 		if (!r->answered[i])
 			err = -PI_ERR_SANDBOX_REPLY;
 	return err;
+}
+
+/* A good reply's facts, to the process and the caller. */
+static void apply_facts(const struct pi_stack_decode *d, struct reader *r)
+{
+	struct pi_process *p = d->p;
+	if (r->work & PI_STACK_WORK_TLS) {
+		pi_tls_reset_modules(p);
+		p->tls_modules_err = 0;
+		for (size_t i = 0; i < r->f.nmodules; i++)
+			pi_tls_add_module(p, r->f.modules[i].path, r->f.modules[i].size,
+					  r->f.modules[i].init_size, r->f.modules[i].align);
+		for (size_t i = 0; i < r->f.nthreads; i++)
+			pi_tls_apply_thread(p, r->f.threads[i].tid, r->f.threads[i].tcb,
+					    r->f.threads[i].exe_block);
+		pi_tls_apply_walk(p, r->f.walk_err);
+		if (d->tls_exe)
+			*d->tls_exe = r->f.exe;
+	}
+	if ((r->work & PI_STACK_WORK_LOCKS) && d->locks) {
+		pi_lock_symbols_free(d->locks);
+		*d->locks = r->f.locks;
+		memset(&r->f.locks, 0, sizeof r->f.locks);
+	}
+}
+
+/* The child failed: what it was to find is unknown, for that reason. */
+static void fail_facts(const struct pi_stack_decode *d, int err)
+{
+	struct pi_process *p = d->p;
+	if (d->work & PI_STACK_WORK_TLS) {
+		pi_tls_reset_modules(p);
+		p->tls_modules_err = err;
+		pi_tls_apply_walk(p, err);
+		if (d->tls_exe)
+			memset(d->tls_exe, 0, sizeof *d->tls_exe);
+	}
+	if ((d->work & PI_STACK_WORK_LOCKS) && d->locks)
+		pi_lock_symbols_free(d->locks);
 }
 
 /* As long as the budget (--timeout) leaves, and a little more: the child
@@ -616,57 +1075,67 @@ static void fail_all(struct pi_stack_batch *b, int err)
 	}
 }
 
-/* One child for the batch. *mangled: it met names it could not
- * demangle (the demangler was not loaded). */
-static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b, bool *mangled)
+/* A decoder error of the child's own (an allocation refused below its
+ * limit, say) is no reason of the sandbox's. */
+static int sandbox_reason(int err)
 {
-	struct pi_process *p = d->p;
+	return err <= -PI_ERR_SANDBOX_CRASHED && err >= -PI_ERR_SANDBOX_SETUP ? err
+									: -PI_ERR_SANDBOX_CRASHED;
+}
 
-	struct policy pol = { p, d->own_session, pi_target_root_open(p->pid), NULL, 0 };
-	pol.modules = pi_xcalloc(p->nvmas + 1, sizeof *pol.modules);
-	for (size_t i = 0; i < p->nvmas; i++)
-		if (p->vmas[i].path && p->vmas[i].path[0] == '/' && p->vmas[i].inode)
-			pol.modules[pol.nmodules++] = p->vmas[i].path;
+static void config_for(const struct pi_stack_decode *d, struct policy *pol, int *memfd,
+		       struct pi_sandbox_config *cfg)
+{
+	policy_init(pol, d->p);
 	/* Read access is checked at the open, here, by the root side. */
-	int memfd = pi_mem_open(d->procfd);
-
-	struct pi_sandbox_config cfg;
-	pi_sandbox_config_init(&cfg);
+	*memfd = pi_mem_open(d->procfd);
+	if (*memfd >= 0 && *memfd <= 2) {
+		close(*memfd);
+		*memfd = -1;
+	}
+	pi_sandbox_config_init(cfg);
 	/* DWARF of big libraries, mapped (the mapped files count) and
-	 * decompressed, with --lines=all. */
-	cfg.mem_budget = (size_t)1 << 30;
-	cfg.timeout_ms = child_timeout_ms(d);
-	cfg.max_reply = (size_t)256 << 20;
-	cfg.max_record = MAX_STRING + 64;
-	cfg.keep_fds = memfd > 2 ? &memfd : NULL;
-	cfg.nkeep = memfd > 2 ? 1 : 0;
-	cfg.policy = open_for_child;
-	cfg.policy_arg = &pol;
+	 * decompressed, with --lines=all; and the session's batch. */
+	cfg->mem_budget = (size_t)1 << 30;
+	cfg->timeout_ms = child_timeout_ms(d);
+	cfg->max_reply = (size_t)256 << 20;
+	cfg->max_record = MAX_STRING + 64;
+	cfg->keep_fds = *memfd >= 0 ? memfd : NULL;
+	cfg->nkeep = *memfd >= 0 ? 1 : 0;
+	cfg->policy = open_for_child;
+	cfg->policy_arg = pol;
 	/* Each module once, its debug file candidates (three debug-link
 	 * places, the build-id, the alt file's two), debuginfod's file and
-	 * alt file, and what libdwfl holds open at once. */
-	cfg.max_requests = (unsigned)(10 * pol.nmodules + 64);
-	cfg.max_fds = (unsigned)(8 * pol.nmodules + 64);
+	 * alt file, the batch, and what libdwfl holds open at once. */
+	cfg->max_requests = (unsigned)(10 * pol->nmodules + 64);
+	cfg->max_fds = (unsigned)(8 * pol->nmodules + 64);
+}
 
-	struct child_arg a = { d, b, memfd > 2 ? memfd : -1 };
+/* One child for the batch and the work asked. *mangled: it met names it
+ * could not demangle (the demangler was not loaded). */
+static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b, bool *mangled)
+{
+	struct policy pol;
+	struct pi_sandbox_config cfg;
+	int memfd;
+	config_for(d, &pol, &memfd, &cfg);
+	struct child_arg a = { d, b, memfd };
 	struct pi_buf reply = PI_BUF_INIT;
 	struct pi_sandbox_outcome o;
 	int err = pi_sandbox_run(&cfg, decode_in_child, &a, &reply, &o);
 	if (memfd >= 0)
 		close(memfd);
-	if (pol.rootfd >= 0)
-		close(pol.rootfd);
-	free(pol.modules);
+	policy_free(&pol);
 	if (!err && o.status != 0)
 		err = o.status;
 	if (!err) {
-		struct reader r = { .p = p, .b = b, .max_frames = d->max_frames };
-		r.answered = pi_xcalloc(b->n + 1, sizeof *r.answered);
+		struct reader r;
+		reader_init(&r, d, b);
 		err = read_reply(&r, &reply, cfg.max_record);
 		*mangled = r.mangled;
-		free(r.answered);
-		free(r.strings);
-		free(r.frames);
+		if (!err)
+			apply_facts(d, &r);
+		reader_free(&r);
 	}
 	pi_buf_free(&reply);
 	return err;
@@ -681,9 +1150,17 @@ static bool maps_libstdcxx(const struct pi_process *p)
 	return false;
 }
 
+static void empty_batch(struct pi_stack_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->jobs[i].stack);
+	b->n = 0;
+	b->stack_bytes = 0;
+}
+
 int pi_stack_batch_decode(const struct pi_stack_decode *d, struct pi_stack_batch *b)
 {
-	if (b->n == 0 && !d->child_hook)
+	if (b->n == 0 && !d->child_hook && !d->work)
 		return 0;
 	/* The demangler is loaded here, from the host's own libraries (the
 	 * child cannot): up front for a process that maps libstdc++, else
@@ -696,14 +1173,193 @@ int pi_stack_batch_decode(const struct pi_stack_decode *d, struct pi_stack_batch
 	if (!err && mangled && !had_demangler && pi_demangle_load())
 		err = decode_once(d, b, &mangled);
 	if (err) {
-		/* A decoder error of the child's own (an allocation refused
-		 * below its limit, say) is no reason of the sandbox's. */
-		fail_all(b, err <= -PI_ERR_SANDBOX_CRASHED && err >= -PI_ERR_SANDBOX_SETUP
-				    ? err : -PI_ERR_SANDBOX_CRASHED);
+		fail_all(b, sandbox_reason(err));
+		fail_facts(d, sandbox_reason(err));
 	}
-	for (size_t i = 0; i < b->n; i++)
-		free(b->jobs[i].stack);
-	b->n = 0;
-	b->stack_bytes = 0;
+	empty_batch(b);
 	return err;
+}
+
+/* ---- The session ---- */
+
+struct pi_stack_session {
+	const struct pi_stack_decode *d;
+	struct policy pol;
+	struct pi_sandbox_config cfg;
+	int memfd;
+	struct child_arg a;
+	struct pi_sandbox_job *job;	/* NULL once finished */
+	struct pi_stack_batch none;	/* the first part's: no jobs */
+	struct reader r;
+	bool had_demangler, mangled;
+	int err;			/* the child failed: its reason */
+};
+
+int pi_stack_session_start(const struct pi_stack_decode *d, struct pi_stack_session **out)
+{
+	struct pi_stack_session *s = pi_xcalloc(1, sizeof *s);
+	s->d = d;
+	config_for(d, &s->pol, &s->memfd, &s->cfg);
+	s->a = (struct child_arg){ d, NULL, s->memfd };
+	reader_init(&s->r, d, &s->none);
+	/* Before the fork: the child cannot load it (see
+	 * pi_stack_batch_decode). */
+	s->had_demangler = maps_libstdcxx(d->p) && pi_demangle_load();
+	int err = pi_sandbox_start(&s->cfg, serve_in_child, &s->a, &s->job);
+	if (err) {
+		s->job = NULL;
+		s->err = sandbox_reason(err);
+	}
+	*out = s;
+	return err ? s->err : 0;
+}
+
+/* Finishes the child; 0 or why it failed. The records it sent after the
+ * first part are read as b's stacks. */
+static int session_finish(struct pi_stack_session *s, struct pi_stack_batch *b)
+{
+	struct pi_buf reply = PI_BUF_INIT;
+	struct pi_sandbox_outcome o;
+	int err = pi_sandbox_finish(s->job, &reply, &o);
+	s->job = NULL;
+	if (!err && o.status != 0)
+		err = o.status;
+	if (!err) {
+		reader_next_part(&s->r, b);
+		err = read_reply(&s->r, &reply, s->cfg.max_record);
+		s->mangled |= s->r.mangled;
+	}
+	pi_buf_free(&reply);
+	return err;
+}
+
+int pi_stack_session_facts(struct pi_stack_session *s)
+{
+	if (!s->job)
+		goto failed;
+	struct pi_buf reply = PI_BUF_INIT;
+	int err = 0;
+	if (pi_sandbox_wait_mark(s->job, &reply) == 1)
+		err = read_reply(&s->r, &reply, s->cfg.max_record);
+	else
+		err = session_finish(s, &s->none);	/* why */
+	pi_buf_free(&reply);
+	if (!err && !s->job)
+		err = -PI_ERR_SANDBOX_REPLY;	/* ended without its first part */
+	if (err) {
+		if (s->job) {
+			struct pi_buf ignored = PI_BUF_INIT;
+			pi_sandbox_finish(s->job, &ignored, NULL);
+			pi_buf_free(&ignored);
+			s->job = NULL;
+		}
+		s->err = sandbox_reason(err);
+		goto failed;
+	}
+	s->mangled = s->r.mangled;
+	apply_facts(s->d, &s->r);
+	return 0;
+failed:
+	fail_facts(s->d, s->err);
+	return s->err;
+}
+
+/* Writes b to a memfd for the child: a header, the entries, the copies
+ * (writev: the copies are not mapped, nor counted, twice here). */
+static int write_batch(const struct pi_process *p, const struct pi_stack_batch *b)
+{
+	int fd = memfd_create("pinspect-stacks", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t niov = b->n + 2, at = 0;
+	struct iovec *iov = pi_xcalloc(niov, sizeof *iov);
+	struct batch_entry *e = pi_xcalloc(b->n + 1, sizeof *e);
+	struct batch_header h = { b->n, 0 };
+	uint64_t off = sizeof h + b->n * sizeof *e;
+	iov[at++] = (struct iovec){ &h, sizeof h };
+	iov[at++] = (struct iovec){ e, b->n * sizeof *e };
+	for (size_t i = 0; i < b->n; i++) {
+		const struct pi_stack_job *job = &b->jobs[i];
+		memcpy(e[i].regs, job->start.regs, sizeof e[i].regs);
+		e[i].known = job->start.known;
+		e[i].thread = (uint32_t)(job->t - p->threads);
+		e[i].stack_start = job->start.stack_start;
+		e[i].stack_len = job->start.stack ? job->start.stack_len : 0;
+		e[i].stack_off = off;
+		iov[at++] = (struct iovec){ (void *)job->start.stack, (size_t)e[i].stack_len };
+		off += e[i].stack_len;
+	}
+	h.size = off;
+	int err = 0;
+	for (size_t k = 0; k < niov && !err;) {
+		int chunk = niov - k > IOV_MAX ? IOV_MAX : (int)(niov - k);
+		ssize_t n = writev(fd, iov + k, chunk);
+		if (n < 0) {
+			if (errno != EINTR)
+				err = -errno;
+			continue;
+		}
+		/* Past what was written; a piece cut short goes again. */
+		while (k < niov && (size_t)n >= iov[k].iov_len)
+			n -= (ssize_t)iov[k++].iov_len;
+		if (k < niov) {
+			iov[k].iov_base = (char *)iov[k].iov_base + n;
+			iov[k].iov_len -= (size_t)n;
+		}
+	}
+	free(iov);
+	free(e);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b)
+{
+	const struct pi_stack_decode *d = s->d;
+	if (!s->job) {
+		/* No session (any more): a child of its own. */
+		struct pi_stack_decode stacks_only = *d;
+		stacks_only.work = 0;
+		return pi_stack_batch_decode(&stacks_only, b);
+	}
+	int err = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->jobs[i].t < d->p->threads || b->jobs[i].t >= d->p->threads + d->p->nthreads)
+			err = -EINVAL;	/* a job for no thread of the process */
+	int fd = err ? err : write_batch(d->p, b);
+	if (fd >= 0)
+		s->pol.batch_fd = fd;
+	else
+		err = fd;
+	if (!err)
+		err = session_finish(s, b);
+	if (!err && s->mangled && !s->had_demangler && pi_demangle_load()) {
+		/* Names it could not demangle: all again, with the
+		 * demangler. */
+		return pi_stack_batch_decode(d, b);
+	}
+	if (err)
+		fail_all(b, sandbox_reason(err));
+	empty_batch(b);
+	return err;
+}
+
+void pi_stack_session_end(struct pi_stack_session *s)
+{
+	if (!s)
+		return;
+	if (s->job) {
+		/* It gets no batch (the policy says -ENOENT) and ends. */
+		struct pi_buf ignored = PI_BUF_INIT;
+		pi_sandbox_finish(s->job, &ignored, NULL);
+		pi_buf_free(&ignored);
+	}
+	if (s->memfd >= 0)
+		close(s->memfd);
+	policy_free(&s->pol);
+	reader_free(&s->r);
+	free(s);
 }

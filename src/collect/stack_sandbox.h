@@ -30,8 +30,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "collect/locks.h"
 #include "model.h"
 #include "sandbox/sandbox.h"
+#include "tls/tls.h"
 #include "unwind/unwinder.h"
 
 /* One thread to unwind: where its frames go, and where its unwind starts
@@ -67,14 +69,27 @@ struct pi_stack_decode {
 	int procfd;
 	size_t max_frames;
 	enum pi_lines lines;
-	/* pinspect's own session for the process, which asks debuginfod on
-	 * the child's behalf (NULL: debuginfod is not asked). */
-	struct pi_unwinder *own_session;
+	/* What the child does besides the stacks (PI_STACK_WORK_*), and
+	 * where the root side keeps what it found (each may be NULL when its
+	 * work is not asked): TLS pointers are applied to p's threads and
+	 * p->tls_modules, the executable's TLS variables go to tls_exe, the
+	 * lock words' names to locks (replacing what they held). When the
+	 * child fails, each thread's TLS says why, and locks stays empty. */
+	unsigned work;
+	struct pi_tls_exe_vars *tls_exe;
+	struct pi_lock_symbols *locks;
 	/* Tests: run this instead of the decoder in the child (NULL: the
 	 * decoder); it may put records of its own in c->out. */
 	int (*child_hook)(struct pi_sandbox_child *c, void *arg);
 	void *child_hook_arg;
 	int timeout_ms;			/* 0: from the process's budget (--timeout) */
+};
+
+/* Kinds of work the child does, one function each in stack_sandbox.c
+ * (work_tls, work_locks, work_stacks). */
+enum {
+	PI_STACK_WORK_TLS = 1,		/* libthread_db's walk, TLS modules and variables */
+	PI_STACK_WORK_LOCKS = 2,	/* the lock words' names, the program's mutexes */
 };
 
 /* The reply's record types, for the tests that forge one. */
@@ -84,6 +99,29 @@ enum {
 	PI_STACK_REC_FRAME = 3,		/* struct pi_stack_wire_frame */
 	PI_STACK_REC_JOB_END = 4,	/* struct pi_stack_wire_job_end */
 	PI_STACK_REC_MANGLED = 5,	/* empty: names met needed the demangler, not loaded */
+	PI_STACK_REC_TLS_MODULE = 6,	/* struct pi_stack_wire_tls_module */
+	PI_STACK_REC_TLS_THREAD = 7,	/* struct pi_stack_wire_tls_thread */
+	PI_STACK_REC_TLS_WALK = 8,	/* i32: how libthread_db's walk ended (0, -errno, -PI_ERR_*) */
+	PI_STACK_REC_TLS_EXE = 9,	/* two u64: the executable's TLS block size and alignment */
+	PI_STACK_REC_TLS_VAR = 10,	/* struct pi_stack_wire_named: offset, size, name */
+	PI_STACK_REC_FUTEX_NAME = 11,	/* struct pi_stack_wire_named: address, thread index, name */
+	PI_STACK_REC_MUTEX = 12,	/* struct pi_stack_wire_named: address, 0, name */
+};
+
+struct pi_stack_wire_tls_module {
+	uint64_t size, init_size, align;
+	uint32_t path, zero;
+};
+
+struct pi_stack_wire_tls_thread {
+	uint64_t tcb, exe_block;
+	int32_t tid;
+	uint32_t zero;
+};
+
+struct pi_stack_wire_named {
+	uint64_t a, b;
+	uint32_t name, zero;
 };
 
 enum { PI_STACK_FRAME_HAVE_OFFSET = 1, PI_STACK_FRAME_INLINED = 2 };
@@ -102,12 +140,32 @@ struct pi_stack_wire_job_end {
 	uint32_t flags;
 };
 
-/* Decodes every job of b in one sandboxed child: fills each thread's
+/* Decodes every job of b (and d->work) in one sandboxed child, forked
+ * now (it inherits the copies): fills each thread's
  * ustack (frames, nframes, truncated_reason, frame_pointer_found), or
  * sets its ustack.err to the PI_ERR_SANDBOX_* reason when the child
  * failed. Empties the batch. Returns 0 or that reason. */
 int pi_stack_batch_decode(const struct pi_stack_decode *d, struct pi_stack_batch *b);
 
 void pi_stack_batch_free(struct pi_stack_batch *b);
+
+/* One process's child, started before the stacks are copied so that its
+ * setup (fork, confinement, the modules' files) is not waited for
+ * after them, and the same libdwfl session serves the TLS, the locks and
+ * the stacks. It does d->work first, and sends that; then it asks for
+ * its batch (PI_BROKER_STACK_BATCH: a memfd with the copies, written by
+ * the root side) and decodes it.
+ *
+ * start: forks it (d must outlive the session). facts: waits for the
+ * first part and applies it as pi_stack_batch_decode would (0, or the
+ * PI_ERR_SANDBOX_* reason, also applied). decode: decodes b in the child,
+ * once: later batches are decoded by pi_stack_batch_decode; b is emptied.
+ * end: finishes the child (told there is no batch if it got none) and
+ * frees s. */
+struct pi_stack_session;
+int pi_stack_session_start(const struct pi_stack_decode *d, struct pi_stack_session **s);
+int pi_stack_session_facts(struct pi_stack_session *s);
+int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b);
+void pi_stack_session_end(struct pi_stack_session *s);
 
 #endif
