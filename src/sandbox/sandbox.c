@@ -445,6 +445,10 @@ static enum pump_end pump(struct pi_sandbox_job *job, bool until_mark, long *mar
 				return PUMP_KILL;
 			}
 			job->pipe_open = d == 1;
+			/* A mark may be in what came: the requests the child
+			 * makes after it are for the caller's next step. */
+			if (until_mark)
+				continue;
 		}
 		if (ib >= 0 && p[ib].revents) {
 			int s = (p[ib].revents & POLLIN) ? pi_broker_serve(job->broker, cfg->policy,
