@@ -1,11 +1,14 @@
-/* stack_sandbox — unwinding and symbolizing stack copies in the sandbox.
+/* stack_sandbox — a process's parsing in the sandbox: its stacks
+ * (unwinding, symbolizing), its TLS (libthread_db) and its locks' names.
  *
- * libdwfl, libdw, libelf and the demangler parse what a target controls:
- * its files (the program, its libraries, their debug files) and its
- * memory. stacks.c only stops, samples and copies; the copies it takes go
- * into a batch, and the batch is decoded at once by one sandboxed child
- * (sandbox/sandbox.h), forked after the copies are taken: it inherits them
- * with the fork (no copy at all), and no thread is stopped while it runs.
+ * libdwfl, libdw, libelf, libthread_db and the demangler parse what a
+ * target controls: its files (the program, its libraries, their debug
+ * files) and its memory. They run in one sandboxed child per process
+ * (sandbox/sandbox.h), the session: stacks.c starts it before it takes
+ * any stack copy; the child reports the TLS pointers and lock names first
+ * (the copies are trimmed with the TLS pointers), then gets the copies
+ * through a memfd and decodes them. A later batch is decoded by a
+ * one-shot child forked after its copies were taken, which inherits them.
  *
  * The child has no files and cannot open any. It asks the root side for
  * each module's file (PI_BROKER_MAPPING: the mapping's range, answered
@@ -13,17 +16,18 @@
  * debug files (PI_BROKER_DEBUG_FILE: a path in the target's root, only in
  * its debug directories: unwind/debugpaths); it checks a debug file's
  * build-id or CRC itself. Target memory beyond the stack copies (code
- * before a return address, a signal frame elsewhere) it reads with pread
- * on a /proc/PID/mem descriptor the root side opened and handed it:
- * access is checked when the file is opened, so reading it needs no
- * privilege, and the child can read nothing but that process.
+ * before a return address, a signal frame elsewhere, glibc's thread list)
+ * it reads with pread on a /proc/PID/mem descriptor the root side opened
+ * and handed it: access is checked when the file is opened, so reading it
+ * needs no privilege, and the child can read nothing but that process.
  *
- * Its reply is a string table and frames that refer to it; every record is
- * checked (sizes, counts, NUL-free strings, hex build-ids, references)
- * before its strings are interned into the process's pool. A child that
- * crashes, runs out of time or memory, is killed by its filter or replies
- * wrongly costs that batch's stacks (each thread says why: a
- * PI_ERR_SANDBOX_* reason); the rest of the snapshot is read as usual. */
+ * Its reply is a string table and records that refer to it; every record
+ * is checked (sizes, counts, NUL-free strings, hex build-ids, references)
+ * before its strings are interned into the process's pool, and one bad
+ * record rejects the whole reply. A child that crashes, runs out of time
+ * or memory, is killed by its filter or replies wrongly costs what it was
+ * finding (each thread says why: a PI_ERR_SANDBOX_* reason); the rest of
+ * the snapshot is read as usual. */
 #ifndef PI_COLLECT_STACK_SANDBOX_H
 #define PI_COLLECT_STACK_SANDBOX_H
 
