@@ -89,12 +89,18 @@ struct pi_stack_decode {
 	int timeout_ms;			/* 0: from the process's budget (--timeout) */
 };
 
-/* Kinds of work the child does, one function each in stack_sandbox.c
- * (work_tls, work_locks, work_stacks). */
+/* Kinds of work the child does besides the stacks, one function each
+ * (collect/stack_child.h says how a kind is added). */
 enum {
 	PI_STACK_WORK_TLS = 1,		/* libthread_db's walk, TLS modules and variables */
 	PI_STACK_WORK_LOCKS = 2,	/* the lock words' names, the program's mutexes */
 };
+
+/* Strings in a reply (ids from 1; 0 is "unknown"). A C++ name a template
+ * expands can be kilobytes; a longer one is cut by the child. */
+#define PI_STACK_MAX_STRING 16384
+#define PI_STACK_MAX_STRINGS ((size_t)1 << 22)
+#define PI_STACK_MAX_BUILD_ID 128	/* hex digits: a 64-byte build-id */
 
 /* The reply's record types, for the tests that forge one. */
 enum {
