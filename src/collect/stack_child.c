@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -35,6 +34,13 @@ struct child {
 	const struct pi_stack_decode *d;
 	const struct pi_stack_batch *b;
 	struct pi_sandbox_child *sc;
+	/* The session's batch: its memfd, and where each job's copy lies
+	 * there; a copy is read when its job comes, into stack_buf, so that
+	 * the child never holds (nor maps) the whole batch. */
+	int batch_fd;
+	uint64_t *stack_off;
+	uint8_t *stack_buf;
+	size_t stack_buf_cap;
 	int memfd;
 	struct pi_unwinder *u;
 	struct pi_symbolizer *sym;
@@ -246,6 +252,12 @@ static void unwind_job(struct child *x, size_t index)
 	struct pi_unwind_result r;
 
 	pi_wire_put_u64(&x->sc->out, PI_STACK_REC_JOB, index);
+	if (x->batch_fd >= 0 && s.stack_len) {
+		pi_xgrow(&x->stack_buf, &x->stack_buf_cap, s.stack_len, 1);
+		ssize_t n = pread(x->batch_fd, x->stack_buf, s.stack_len, (off_t)x->stack_off[index]);
+		s.stack = x->stack_buf;
+		s.stack_len = n > 0 ? (size_t)n : 0;
+	}
 	pi_unwind(x->u, job->t->tid, &s, x->d->max_frames, &r);
 	uint64_t rbp[FP_CANDIDATES];
 	bool sure;
@@ -327,6 +339,7 @@ static int child_fetch_debuginfo(void *arg, const struct pi_vma *v)
 static int child_begin(struct child *x, struct pi_sandbox_child *sc, const struct pi_stack_child_arg *a)
 {
 	memset(x, 0, sizeof *x);
+	x->batch_fd = -1;
 	x->d = a->d;
 	x->sc = sc;
 	x->memfd = a->memfd;
@@ -349,6 +362,8 @@ static void child_end(struct child *x)
 	pi_strpool_free(&x->pool);
 	free(x->sent);
 	free(x->sent_id);
+	free(x->stack_off);
+	free(x->stack_buf);
 }
 
 /* Sent as it goes, so the child's buffer stays small; but in pieces of
@@ -483,42 +498,43 @@ int pi_stack_child_decode(struct pi_sandbox_child *sc, void *arg)
 	return err;
 }
 
-/* The session's batch, from the memfd the root side wrote: every entry
- * checked against the mapping (the root side wrote it, but a check costs
- * nothing). */
-static int map_batch(const struct child *x, int fd, struct pi_stack_batch *b, void **map,
-		     size_t *map_len)
+/* The session's batch, from the memfd the root side wrote: its entries,
+ * each checked against the file (the root side wrote it, but a check
+ * costs nothing); the copies are read as their jobs come (unwind_job). */
+static int read_batch(struct child *x, int fd, struct pi_stack_batch *b)
 {
 	const struct pi_process *p = x->d->p;
 	struct stat st;
 	struct pi_stack_batch_header h;
-	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof h)
+	if (fstat(fd, &st) != 0 || pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h
+	    || h.size != (uint64_t)st.st_size
+	    || h.njobs > (h.size - sizeof h) / sizeof(struct pi_stack_batch_entry))
 		return -EBADMSG;
-	size_t size = (size_t)st.st_size;
-	const uint8_t *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m == MAP_FAILED)
-		return -errno;
-	*map = (void *)m;
-	*map_len = size;
-	memcpy(&h, m, sizeof h);
-	if (h.size != size || h.njobs > (size - sizeof h) / sizeof(struct pi_stack_batch_entry))
+	size_t entries_len = h.njobs * sizeof(struct pi_stack_batch_entry);
+	size_t data_at = sizeof h + entries_len;
+	struct pi_stack_batch_entry *e = pi_xcalloc(h.njobs + 1, sizeof *e);
+	if (entries_len && pread(fd, e, entries_len, sizeof h) != (ssize_t)entries_len) {
+		free(e);
 		return -EBADMSG;
-	size_t data_at = sizeof h + h.njobs * sizeof(struct pi_stack_batch_entry);
-	b->jobs = pi_xcalloc(h.njobs + 1, sizeof *b->jobs);
-	for (size_t i = 0; i < h.njobs; i++) {
-		struct pi_stack_batch_entry e;
-		memcpy(&e, m + sizeof h + i * sizeof e, sizeof e);
-		if (e.thread >= p->nthreads || e.stack_off < data_at || e.stack_off > size
-		    || e.stack_len > size - e.stack_off)
-			return -EBADMSG;
-		struct pi_stack_job *job = &b->jobs[b->n++];
-		job->t = (struct pi_thread *)&p->threads[e.thread];
-		memcpy(job->start.regs, e.regs, sizeof e.regs);
-		job->start.known = e.known;
-		job->start.stack = e.stack_len ? m + e.stack_off : NULL;
-		job->start.stack_start = e.stack_start;
-		job->start.stack_len = (size_t)e.stack_len;
 	}
+	b->jobs = pi_xcalloc(h.njobs + 1, sizeof *b->jobs);
+	x->stack_off = pi_xcalloc(h.njobs + 1, sizeof *x->stack_off);
+	for (size_t i = 0; i < h.njobs; i++) {
+		if (e[i].thread >= p->nthreads || e[i].stack_off < data_at || e[i].stack_off > h.size
+		    || e[i].stack_len > h.size - e[i].stack_off) {
+			free(e);
+			return -EBADMSG;
+		}
+		struct pi_stack_job *job = &b->jobs[b->n++];
+		job->t = (struct pi_thread *)&p->threads[e[i].thread];
+		memcpy(job->start.regs, e[i].regs, sizeof e[i].regs);
+		job->start.known = e[i].known;
+		job->start.stack_start = e[i].stack_start;
+		job->start.stack_len = (size_t)e[i].stack_len;
+		x->stack_off[i] = e[i].stack_off;
+	}
+	free(e);
+	x->batch_fd = fd;
 	return 0;
 }
 
@@ -537,18 +553,14 @@ int pi_stack_child_serve(struct pi_sandbox_child *sc, void *arg)
 	int fd = err ? -1 : pi_broker_request(sc->broker_fd, PI_BROKER_STACK_BATCH, NULL, 0);
 	if (fd >= 0) {
 		struct pi_stack_batch b;
-		void *map = NULL;
-		size_t map_len = 0;
 		memset(&b, 0, sizeof b);
-		err = map_batch(&x, fd, &b, &map, &map_len);
-		close(fd);
+		err = read_batch(&x, fd, &b);
 		if (!err)
 			err = work_stacks(&x, &b);
 		if (!err)
 			say_if_mangled(&x);
 		free(b.jobs);
-		if (map)
-			munmap(map, map_len);
+		close(fd);
 	}
 	child_end(&x);
 	return err;

@@ -231,6 +231,16 @@ static bool maps_libstdcxx(const struct pi_process *p)
 	return false;
 }
 
+static void empty_batch_copies(struct pi_stack_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->jobs[i].stack);
+		b->jobs[i].stack = NULL;
+		b->jobs[i].start.stack = NULL;
+	}
+	b->stack_bytes = 0;
+}
+
 static void empty_batch(struct pi_stack_batch *b)
 {
 	for (size_t i = 0; i < b->n; i++)
@@ -397,31 +407,44 @@ static int write_batch(const struct pi_process *p, const struct pi_stack_batch *
 	return fd;
 }
 
+/* Names the session's child could not demangle (the demangler was not
+ * loaded, and the process maps no libstdc++: a static C++ program): all
+ * again with it, in a new session given the same batch file. */
+static int decode_again_demangled(const struct pi_stack_decode *d, struct pi_stack_batch *b,
+				  int batch_fd)
+{
+	struct pi_stack_session *again;
+	pi_stack_session_start(d, &again);
+	int err = pi_stack_session_facts(again);
+	if (!err) {
+		again->pol.batch_fd = fcntl(batch_fd, F_DUPFD_CLOEXEC, 3);
+		err = again->pol.batch_fd < 0 ? -errno : session_finish(again, b);
+	}
+	pi_stack_session_end(again);
+	return err;
+}
+
 int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b)
 {
 	const struct pi_stack_decode *d = s->d;
-	if (!s->job) {
-		/* No session (any more): a child of its own. */
-		struct pi_stack_decode stacks_only = *d;
-		stacks_only.work = 0;
-		return pi_stack_batch_decode(&stacks_only, b);
-	}
 	int err = 0;
 	for (size_t i = 0; i < b->n; i++)
 		if (b->jobs[i].t < d->p->threads || b->jobs[i].t >= d->p->threads + d->p->nthreads)
 			err = -EINVAL;	/* a job for no thread of the process */
-	int fd = err ? err : write_batch(d->p, b);
-	if (fd >= 0)
-		s->pol.batch_fd = fd;
-	else
-		err = fd;
-	if (!err)
-		err = session_finish(s, b);
-	if (!err && s->mangled && !s->had_demangler && pi_demangle_load()) {
-		/* Names it could not demangle: all again, with the
-		 * demangler. */
-		return pi_stack_batch_decode(d, b);
+	int fd = !s->job || err ? -1 : write_batch(d->p, b);
+	if (fd < 0) {
+		/* No session (any more), or no batch file: a child of its
+		 * own, which inherits the copies. */
+		struct pi_stack_decode stacks_only = *d;
+		stacks_only.work = 0;
+		return err ? err : pi_stack_batch_decode(&stacks_only, b);
 	}
+	/* The file holds the copies now: pinspect's own go. */
+	empty_batch_copies(b);
+	s->pol.batch_fd = fd;
+	err = session_finish(s, b);
+	if (!err && s->mangled && !s->had_demangler && pi_demangle_load())
+		err = decode_again_demangled(d, b, fd);
 	if (err)
 		pi_stack_fail_all(b, pi_stack_sandbox_reason(err));
 	empty_batch(b);
