@@ -41,6 +41,15 @@ struct child {
 	uint64_t *stack_off;
 	uint8_t *stack_buf;
 	size_t stack_buf_cap;
+	/* Each different stack sent, by the hash of its records: a thread
+	 * parked where an earlier one is (a pool's idle workers) is sent as
+	 * PI_STACK_REC_SAME_AS that job, not as its frames again. */
+	struct sent_stack {
+		uint64_t hash;
+		size_t job, off, len;	/* its records: bytes off..off+len of sent_bytes */
+	} *stacks_sent;
+	size_t stacks_cap, nstacks;
+	struct pi_buf sent_bytes, records;
 	int memfd;
 	struct pi_unwinder *u;
 	struct pi_symbolizer *sym;
@@ -204,8 +213,62 @@ static uint32_t string_id(struct child *x, const char *s)
 	return x->sent_id[k];
 }
 
+static uint64_t hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *c = data;
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ c[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Sends the records of job (in x->records: its frames and end), or, when
+ * an earlier job's were the same bytes, a reference to that job. */
+static void send_or_refer(struct child *x, size_t job)
+{
+	const struct pi_buf *rec = &x->records;
+	uint64_t h = hash_bytes(rec->data, rec->len);
+	size_t k = 0;
+	if (x->stacks_cap) {
+		k = h & (x->stacks_cap - 1);
+		for (; x->stacks_sent[k].len; k = (k + 1) & (x->stacks_cap - 1)) {
+			const struct sent_stack *e = &x->stacks_sent[k];
+			if (e->hash == h && e->len == rec->len
+			    && memcmp(x->sent_bytes.data + e->off, rec->data, rec->len) == 0) {
+				pi_wire_put_u64(&x->sc->out, PI_STACK_REC_SAME_AS, e->job);
+				pi_buf_reset(&x->records);
+				return;
+			}
+		}
+	}
+	pi_buf_append(&x->sc->out, rec->data, rec->len);
+	if (2 * (x->nstacks + 1) > x->stacks_cap) {
+		struct sent_stack *old = x->stacks_sent;
+		size_t old_cap = x->stacks_cap;
+		x->stacks_cap = old_cap ? 2 * old_cap : 256;
+		x->stacks_sent = pi_xcalloc(x->stacks_cap, sizeof *x->stacks_sent);
+		for (size_t i = 0; i < old_cap; i++) {
+			if (!old[i].len)
+				continue;
+			size_t j = old[i].hash & (x->stacks_cap - 1);
+			while (x->stacks_sent[j].len)
+				j = (j + 1) & (x->stacks_cap - 1);
+			x->stacks_sent[j] = old[i];
+		}
+		free(old);
+		k = h & (x->stacks_cap - 1);
+		while (x->stacks_sent[k].len)
+			k = (k + 1) & (x->stacks_cap - 1);
+	}
+	x->stacks_sent[k] = (struct sent_stack){ h, job, x->sent_bytes.len, rec->len };
+	pi_buf_append(&x->sent_bytes, rec->data, rec->len);
+	x->nstacks++;
+	pi_buf_reset(&x->records);
+}
+
 /* Turns physical frames into the frames people read, and sends them. */
-static void send_frames(struct child *x, const struct pi_unwind_result *r, bool fp_found)
+static void send_frames(struct child *x, size_t job, const struct pi_unwind_result *r,
+			bool fp_found)
 {
 	const struct pi_process *p = x->d->p;
 	size_t max = x->d->max_frames, sent = 0;
@@ -236,12 +299,13 @@ static void send_frames(struct child *x, const struct pi_unwind_result *r, bool 
 			w.module = string_id(x, f[k].module);
 			w.build_id = string_id(x, f[k].build_id);
 			w.file = string_id(x, f[k].file);
-			pi_wire_put(&x->sc->out, PI_STACK_REC_FRAME, &w, sizeof w);
+			pi_wire_put(&x->records, PI_STACK_REC_FRAME, &w, sizeof w);
 		}
 	}
 	struct pi_stack_wire_job_end e = { string_id(x, pi_strpool_intern(&x->pool, reason)),
 				  fp_found ? PI_STACK_JOB_FRAME_POINTER_FOUND : 0 };
-	pi_wire_put(&x->sc->out, PI_STACK_REC_JOB_END, &e, sizeof e);
+	pi_wire_put(&x->records, PI_STACK_REC_JOB_END, &e, sizeof e);
+	send_or_refer(x, job);
 }
 
 static void unwind_job(struct child *x, size_t index)
@@ -288,7 +352,7 @@ static void unwind_job(struct child *x, size_t index)
 		if (found && (sure || complete))
 			break;
 	}
-	send_frames(x, &r, found);
+	send_frames(x, index, &r, found);
 	pi_unwind_result_free(&r);
 }
 
@@ -364,6 +428,9 @@ static void child_end(struct child *x)
 	free(x->sent_id);
 	free(x->stack_off);
 	free(x->stack_buf);
+	free(x->stacks_sent);
+	pi_buf_free(&x->sent_bytes);
+	pi_buf_free(&x->records);
 }
 
 /* Sent as it goes, so the child's buffer stays small; but in pieces of

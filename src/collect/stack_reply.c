@@ -92,6 +92,22 @@ static int read_frame(struct pi_stack_reply *r, const struct pi_wire_record *rec
 	return 0;
 }
 
+/* Job's stack: nframes frames (interned), ending for reason with flags,
+ * as the child sent it. */
+static void set_stack(struct pi_stack_reply *r, size_t job, const struct pi_user_frame *frames,
+		      size_t nframes, const char *reason, uint32_t flags)
+{
+	struct pi_user_stack *us = &r->b->jobs[job].t->ustack;
+	us->frames = frames;
+	us->nframes = nframes;
+	us->truncated_reason = reason;
+	if (reason && r->b->jobs[job].short_copy_reason && nframes < r->max_frames)
+		us->truncated_reason = pi_strpool_intern(&r->p->strings,
+							 r->b->jobs[job].short_copy_reason);
+	us->frame_pointer_found = flags & PI_STACK_JOB_FRAME_POINTER_FOUND;
+	r->answered[job] = (struct pi_stack_answer){ true, reason, flags };
+}
+
 static int read_job_end(struct pi_stack_reply *r, size_t job, const struct pi_wire_record *rec)
 {
 	struct pi_stack_wire_job_end e;
@@ -101,19 +117,27 @@ static int read_job_end(struct pi_stack_reply *r, size_t job, const struct pi_wi
 	memcpy(&e, rec->data, sizeof e);
 	if ((e.flags & ~(uint32_t)PI_STACK_JOB_FRAME_POINTER_FOUND) || string_of(r, e.reason, &reason))
 		return -PI_ERR_SANDBOX_REPLY;
-	struct pi_user_stack *us = &r->b->jobs[job].t->ustack;
 	/* Threads parked in the same place share one copy of their frames. */
-	us->frames = r->nframes ? pi_strpool_intern_blob(&r->p->strings, r->frames,
-							 r->nframes * sizeof *r->frames)
-				: NULL;
-	us->nframes = r->nframes;
-	us->truncated_reason = reason;
-	if (reason && r->b->jobs[job].short_copy_reason && r->nframes < r->max_frames)
-		us->truncated_reason = pi_strpool_intern(&r->p->strings,
-							 r->b->jobs[job].short_copy_reason);
-	us->frame_pointer_found = e.flags & PI_STACK_JOB_FRAME_POINTER_FOUND;
-	r->answered[job] = true;
+	const struct pi_user_frame *frames =
+		r->nframes ? pi_strpool_intern_blob(&r->p->strings, r->frames,
+						    r->nframes * sizeof *r->frames)
+			   : NULL;
+	set_stack(r, job, frames, r->nframes, reason, e.flags);
 	r->nframes = 0;
+	return 0;
+}
+
+/* A job whose stack is an earlier job's: that one must have been
+ * answered in this reply, and this one have no frames of its own. */
+static int read_same_as(struct pi_stack_reply *r, size_t job, const struct pi_wire_record *rec)
+{
+	uint64_t earlier;
+	if (pi_wire_get_u64(rec, &earlier) != 0 || earlier >= job || !r->answered[earlier].done
+	    || r->nframes)
+		return -PI_ERR_SANDBOX_REPLY;
+	const struct pi_user_stack *src = &r->b->jobs[earlier].t->ustack;
+	set_stack(r, job, src->frames, src->nframes, r->answered[earlier].reason,
+		  r->answered[earlier].flags);
 	return 0;
 }
 
@@ -257,6 +281,10 @@ int pi_stack_read_reply(struct pi_stack_reply *r, const struct pi_buf *reply, si
 			err = in_job ? read_job_end(r, (size_t)job, &rec) : -PI_ERR_SANDBOX_REPLY;
 			in_job = false;
 			break;
+		case PI_STACK_REC_SAME_AS:
+			err = in_job ? read_same_as(r, (size_t)job, &rec) : -PI_ERR_SANDBOX_REPLY;
+			in_job = false;
+			break;
 		case PI_STACK_REC_MANGLED:
 			if (rec.len != 0)
 				err = -PI_ERR_SANDBOX_REPLY;
@@ -278,7 +306,7 @@ int pi_stack_read_reply(struct pi_stack_reply *r, const struct pi_buf *reply, si
 	if (!err && (r->work & PI_STACK_WORK_TLS) && !r->f.walked)
 		err = -PI_ERR_SANDBOX_REPLY;
 	for (size_t i = 0; !err && i < r->b->n; i++)
-		if (!r->answered[i])
+		if (!r->answered[i].done)
 			err = -PI_ERR_SANDBOX_REPLY;
 	return err;
 }

@@ -37,7 +37,13 @@ struct pi_stack_reply {
 	unsigned work;			/* the facts this reply may hold */
 	const char **strings;		/* by id - 1, interned in the process's pool */
 	size_t nstrings, strings_cap;
-	bool *answered;
+	/* By job: answered, and its stack's end as the child sent it (a
+	 * later job of the same stack refers to it: PI_STACK_REC_SAME_AS). */
+	struct pi_stack_answer {
+		bool done;
+		const char *reason;
+		uint32_t flags;
+	} *answered;
 	struct pi_user_frame *frames;
 	size_t nframes, frames_cap;
 	size_t max_frames;

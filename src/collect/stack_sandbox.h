@@ -116,6 +116,9 @@ enum {
 	PI_STACK_REC_TLS_VAR = 10,	/* struct pi_stack_wire_named: offset, size, name */
 	PI_STACK_REC_FUTEX_NAME = 11,	/* struct pi_stack_wire_named: address, thread index, name */
 	PI_STACK_REC_MUTEX = 12,	/* struct pi_stack_wire_named: address, 0, name */
+	/* u64, in a job instead of its frames and end: an earlier job of
+	 * the same reply (or part) whose stack this one's is, byte for byte */
+	PI_STACK_REC_SAME_AS = 13,
 };
 
 struct pi_stack_wire_tls_module {

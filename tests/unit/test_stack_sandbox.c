@@ -217,6 +217,37 @@ static int forge(struct pi_sandbox_child *c, void *arg)
 		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
 		put_end(&c->out, 0);
 		break;
+	case 10:	/* the same stack as itself */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 1);
+		put_end(&c->out, 0);
+		break;
+	case 11:	/* the same stack as a job not answered yet */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 1);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 1);
+		put_end(&c->out, 0);
+		break;
+	case 12:	/* frames of its own, then the same stack as another */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		put_end(&c->out, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 1);
+		put_frame(&c->out, 1, 0, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 0);
+		break;
+	case 13:	/* the same stack, outside any job */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		put_end(&c->out, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 0);
+		break;
+	case 14:	/* well formed: the second job's stack is the first's */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		put_frame(&c->out, 1, 2, 7);
+		put_end(&c->out, 1);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 1);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 0);
+		break;
 	}
 	return 0;
 }
@@ -240,7 +271,18 @@ START_TEST(forged_replies_rejected)
 	ck_assert_str_eq(b->truncated_reason, "main");
 	teardown(&f);
 
-	for (kind = 1; kind <= 9; kind++) {
+	/* A thread parked where another is: its stack by reference. */
+	kind = 14;
+	setup(&f, forge, 2);
+	f.d.child_hook_arg = &kind;
+	ck_assert_int_eq(pi_stack_batch_decode(&f.d, &f.batch), 0);
+	ck_assert_uint_eq(b->nframes, 1);
+	ck_assert_ptr_eq(b->frames, a->frames);
+	ck_assert_str_eq(b->frames[0].function, "main");
+	ck_assert_str_eq(b->truncated_reason, "main");
+	teardown(&f);
+
+	for (kind = 1; kind <= 13; kind++) {
 		setup(&f, forge, 2);
 		f.d.child_hook_arg = &kind;
 		ck_assert_msg(pi_stack_batch_decode(&f.d, &f.batch) == -PI_ERR_SANDBOX_REPLY,
