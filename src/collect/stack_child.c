@@ -573,22 +573,25 @@ static int read_batch(struct child *x, int fd, struct pi_stack_batch *b)
 	const struct pi_process *p = x->d->p;
 	struct stat st;
 	struct pi_stack_batch_header h;
-	if (fstat(fd, &st) != 0 || pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h
-	    || h.size != (uint64_t)st.st_size
-	    || h.njobs > (h.size - sizeof h) / sizeof(struct pi_stack_batch_entry))
+	const size_t entry = sizeof(struct pi_stack_batch_entry);
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_size < sizeof h
+	    || pread(fd, &h, sizeof h, st.st_size - (off_t)sizeof h) != (ssize_t)sizeof h
+	    || h.size != (uint64_t)st.st_size || h.entries_off > h.size - sizeof h
+	    || h.njobs != (h.size - sizeof h - h.entries_off) / entry
+	    || h.njobs * entry != h.size - sizeof h - h.entries_off)
 		return -EBADMSG;
-	size_t entries_len = h.njobs * sizeof(struct pi_stack_batch_entry);
-	size_t data_at = sizeof h + entries_len;
+	size_t entries_len = h.njobs * entry;
 	struct pi_stack_batch_entry *e = pi_xcalloc(h.njobs + 1, sizeof *e);
-	if (entries_len && pread(fd, e, entries_len, sizeof h) != (ssize_t)entries_len) {
+	if (entries_len
+	    && pread(fd, e, entries_len, (off_t)h.entries_off) != (ssize_t)entries_len) {
 		free(e);
 		return -EBADMSG;
 	}
 	b->jobs = pi_xcalloc(h.njobs + 1, sizeof *b->jobs);
 	x->stack_off = pi_xcalloc(h.njobs + 1, sizeof *x->stack_off);
 	for (size_t i = 0; i < h.njobs; i++) {
-		if (e[i].thread >= p->nthreads || e[i].stack_off < data_at || e[i].stack_off > h.size
-		    || e[i].stack_len > h.size - e[i].stack_off) {
+		if (e[i].thread >= p->nthreads || e[i].stack_off > h.entries_off
+		    || e[i].stack_len > h.entries_off - e[i].stack_off) {
 			free(e);
 			return -EBADMSG;
 		}

@@ -16,10 +16,12 @@
 #include "collect/stack_sandbox.h"
 
 /* The session's batch as the child gets it (PI_BROKER_STACK_BATCH): a
- * memfd with a header, an entry per job, then the stack copies the entries
- * point at. */
+ * memfd with the stack copies (written as they were taken), then an entry
+ * per job pointing at its copy, then this header, last. */
 struct pi_stack_batch_header {
-	uint64_t njobs, size;
+	uint64_t njobs;
+	uint64_t size;			/* of the whole file */
+	uint64_t entries_off;
 };
 
 struct pi_stack_batch_entry {

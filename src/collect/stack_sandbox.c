@@ -21,13 +21,74 @@
 #include "util/deadline.h"
 #include "util/xalloc.h"
 
+/* Writes all of len bytes at off. */
+static int pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 void pi_stack_batch_add(struct pi_stack_batch *b, struct pi_thread *t,
 			const struct pi_unwind_start *start, uint8_t *stack)
 {
 	pi_xgrow(&b->jobs, &b->cap, b->n + 1, sizeof *b->jobs);
-	b->jobs[b->n++] = (struct pi_stack_job){ t, *start, stack, NULL };
-	if (stack)
-		b->stack_bytes += start->stack_len;
+	struct pi_stack_job *job = &b->jobs[b->n++];
+	*job = (struct pi_stack_job){ t, *start, stack, NULL, false, 0 };
+	if (!stack)
+		return;
+	b->stack_bytes += start->stack_len;
+	if (b->has_file && start->stack
+	    && pwrite_all(b->file, start->stack, start->stack_len, b->file_len) == 0) {
+		job->in_file = true;
+		job->file_off = b->file_len;
+		b->file_len += start->stack_len;
+		free(stack);
+		job->stack = NULL;
+		job->start.stack = NULL;
+	}
+}
+
+int pi_stack_batch_use_file(struct pi_stack_batch *b)
+{
+	if (b->has_file)
+		return 0;
+	int fd = memfd_create("pinspect-stacks", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	b->has_file = true;
+	b->file = fd;
+	b->file_len = 0;
+	return 0;
+}
+
+/* The copies in the file back in memory, and no file any more (a child
+ * that inherits them, or a later batch). */
+static void batch_leave_file(struct pi_stack_batch *b)
+{
+	if (!b->has_file)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		struct pi_stack_job *job = &b->jobs[i];
+		if (!job->in_file)
+			continue;
+		job->in_file = false;
+		job->stack = pi_xmalloc(job->start.stack_len ? job->start.stack_len : 1);
+		ssize_t n = pread(b->file, job->stack, job->start.stack_len, (off_t)job->file_off);
+		job->start.stack = job->stack;
+		job->start.stack_len = n > 0 ? (size_t)n : 0;
+	}
+	close(b->file);
+	b->has_file = false;
 }
 
 void pi_stack_batch_free(struct pi_stack_batch *b)
@@ -35,6 +96,8 @@ void pi_stack_batch_free(struct pi_stack_batch *b)
 	for (size_t i = 0; i < b->n; i++)
 		free(b->jobs[i].stack);
 	free(b->jobs);
+	if (b->has_file)
+		close(b->file);
 	memset(b, 0, sizeof *b);
 }
 
@@ -237,6 +300,7 @@ static void empty_batch_copies(struct pi_stack_batch *b)
 		free(b->jobs[i].stack);
 		b->jobs[i].stack = NULL;
 		b->jobs[i].start.stack = NULL;
+		b->jobs[i].in_file = false;
 	}
 	b->stack_bytes = 0;
 }
@@ -355,36 +419,43 @@ failed:
 	return s->err;
 }
 
-/* Writes b to a memfd for the child: a header, the entries, the copies
- * (writev: the copies are not mapped, nor counted, twice here). */
-static int write_batch(const struct pi_process *p, const struct pi_stack_batch *b)
+/* Completes the batch file for the child: the copies still in memory,
+ * then an entry per job, then the header (written with writev: no page of
+ * it mapped in pinspect). Returns a descriptor of it, or -errno. */
+static int write_batch(const struct pi_process *p, struct pi_stack_batch *b)
 {
-	int fd = memfd_create("pinspect-stacks", MFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	int err = b->has_file ? 0 : pi_stack_batch_use_file(b);
+	if (err)
+		return err;
 	size_t niov = b->n + 2, at = 0;
 	struct iovec *iov = pi_xcalloc(niov, sizeof *iov);
 	struct pi_stack_batch_entry *e = pi_xcalloc(b->n + 1, sizeof *e);
-	struct pi_stack_batch_header h = { b->n, 0 };
-	uint64_t off = sizeof h + b->n * sizeof *e;
-	iov[at++] = (struct iovec){ &h, sizeof h };
-	iov[at++] = (struct iovec){ e, b->n * sizeof *e };
+	uint64_t off = b->file_len;
 	for (size_t i = 0; i < b->n; i++) {
 		const struct pi_stack_job *job = &b->jobs[i];
 		memcpy(e[i].regs, job->start.regs, sizeof e[i].regs);
 		e[i].known = job->start.known;
 		e[i].thread = (uint32_t)(job->t - p->threads);
 		e[i].stack_start = job->start.stack_start;
-		e[i].stack_len = job->start.stack ? job->start.stack_len : 0;
-		e[i].stack_off = off;
-		iov[at++] = (struct iovec){ (void *)job->start.stack, (size_t)e[i].stack_len };
-		off += e[i].stack_len;
+		if (job->in_file) {
+			e[i].stack_off = job->file_off;
+			e[i].stack_len = job->start.stack_len;
+		} else if (job->start.stack) {
+			e[i].stack_off = off;
+			e[i].stack_len = job->start.stack_len;
+			iov[at++] = (struct iovec){ (void *)job->start.stack, job->start.stack_len };
+			off += job->start.stack_len;
+		}
 	}
-	h.size = off;
-	int err = 0;
+	struct pi_stack_batch_header h = { b->n, 0, off };
+	iov[at++] = (struct iovec){ e, b->n * sizeof *e };
+	h.size = off + b->n * sizeof *e + sizeof h;
+	iov[at++] = (struct iovec){ &h, sizeof h };
+	niov = at;
+	err = lseek(b->file, (off_t)b->file_len, SEEK_SET) < 0 ? -errno : 0;
 	for (size_t k = 0; k < niov && !err;) {
 		int chunk = niov - k > IOV_MAX ? IOV_MAX : (int)(niov - k);
-		ssize_t n = writev(fd, iov + k, chunk);
+		ssize_t n = writev(b->file, iov + k, chunk);
 		if (n < 0) {
 			if (errno != EINTR)
 				err = -errno;
@@ -400,11 +471,10 @@ static int write_batch(const struct pi_process *p, const struct pi_stack_batch *
 	}
 	free(iov);
 	free(e);
-	if (err) {
-		close(fd);
+	if (err)
 		return err;
-	}
-	return fd;
+	int fd = fcntl(b->file, F_DUPFD_CLOEXEC, 3);
+	return fd >= 0 ? fd : -errno;
 }
 
 /* Names the session's child could not demangle (the demangler was not
@@ -435,12 +505,16 @@ int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b
 	if (fd < 0) {
 		/* No session (any more), or no batch file: a child of its
 		 * own, which inherits the copies. */
+		batch_leave_file(b);
 		struct pi_stack_decode stacks_only = *d;
 		stacks_only.work = 0;
 		return err ? err : pi_stack_batch_decode(&stacks_only, b);
 	}
-	/* The file holds the copies now: pinspect's own go. */
+	/* The file holds the copies now: pinspect's own go, and a later
+	 * batch is held in memory (its child inherits it). */
 	empty_batch_copies(b);
+	close(b->file);
+	b->has_file = false;
 	s->pol.batch_fd = fd;
 	err = session_finish(s, b);
 	if (!err && s->mangled && !s->had_demangler && pi_demangle_load())

@@ -49,21 +49,37 @@ struct pi_stack_job {
 	/* Said instead of the unwind's own reason when the stack stops
 	 * short of max_frames: the copy itself was cut (a perf sample's). */
 	const char *short_copy_reason;
+	/* The copy is in the batch's file at file_off (start.stack_len
+	 * bytes), not in memory (stack and start.stack are NULL). */
+	bool in_file;
+	uint64_t file_off;
 };
 
 struct pi_stack_batch {
 	struct pi_stack_job *jobs;
 	size_t n, cap;
-	size_t stack_bytes;		/* of copies held */
+	size_t stack_bytes;		/* of copies held, in memory or the file */
+	/* The session's batch file (pi_stack_batch_use_file): copies are
+	 * written there as they are added. */
+	bool has_file;
+	int file;
+	uint64_t file_len;
 };
 
 /* Stack copies a batch holds before stacks.c has it decoded early. */
 #define PI_STACK_BATCH_MAX_BYTES ((size_t)256 << 20)
 
 /* Adds thread t, whose unwind starts at start; takes stack (malloc'd,
- * the copy start->stack points into, or NULL). */
+ * the copy start->stack points into, or NULL). With a batch file, the
+ * copy is written there and freed. */
 void pi_stack_batch_add(struct pi_stack_batch *b, struct pi_thread *t,
 			const struct pi_unwind_start *start, uint8_t *stack);
+
+/* From now on the copies added go to a memory file (a memfd), written as
+ * they come, rather than held in pinspect's memory: the session's child
+ * reads them from there, one at a time, so neither process holds them
+ * all. 0 or -errno (then they stay in memory). */
+int pi_stack_batch_use_file(struct pi_stack_batch *b);
 
 /* How the batch is decoded: the process's maps and vDSO copy, its
  * /proc/PID directory (checked to be the same process), the frame limit

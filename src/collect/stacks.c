@@ -455,7 +455,10 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 	/* The child's TLS pointers trim the copies (a thread's control
 	 * block sits above its frames): waited for before they are taken. */
 	pi_stack_session_start(&c.decode, &c.session);
-	pi_stack_session_facts(c.session);
+	/* With the child there, the copies go straight to the file it
+	 * reads them from: pinspect does not hold them all. */
+	if (pi_stack_session_facts(c.session) == 0)
+		pi_stack_batch_use_file(&c.batch);
 
 	struct pi_thread **stop = pi_xcalloc(p->nthreads, sizeof *stop);
 	struct pi_thread **run = pi_xcalloc(p->nthreads, sizeof *run);
