@@ -16,8 +16,44 @@
 # - peak resident memory (bar: <= eu-stack's).
 #
 # Usage: bench/stacks.sh [RUNS]    (default 9; needs elfutils, gdb, time)
+#        bench/stacks.sh --against OTHER_PINSPECT [RUNS] [ROUNDS]
+#   The second form measures this pinspect against another build (the
+#   one before a change) on the same targets: ROUNDS rounds (default 3)
+#   of RUNS alternating runs (default 5) at 1, 100 and 1,000 threads;
+#   the median wall time and peak memory of each, per round.
 . "$(dirname "$0")/lib.sh"
 need_built
+if [ "${1:-}" = --against ]; then
+	other=${2:?"bench: --against needs a pinspect binary"}
+	runs=${3:-5}
+	rounds=${4:-3}
+	[ -x "$other" ] || { echo "bench: $other is not executable" >&2; exit 2; }
+	command -v /usr/bin/time >/dev/null || { echo "bench: apt-get install time" >&2; exit 2; }
+	peak() {
+		local i
+		for i in $(seq 1 "$runs"); do
+			/usr/bin/time -f %M -o "$BENCH_TMP/rss" "$@" >/dev/null 2>&1
+			cat "$BENCH_TMP/rss"
+		done | median
+	}
+	printf '%-7s %-5s | %10s %10s %6s | %8s %8s\n' threads round this other ratio "mem this" other
+	for n in 1 100 1000; do
+		start_threads "$n" -d 8
+		pid=$BENCH_PID
+		for r in $(seq 1 "$rounds"); do
+			compare "$runs" this other -- "$PINSPECT" --json "$pid" -- "$other" --json "$pid"
+			this_kb=$(peak "$PINSPECT" --json "$pid")
+			other_kb=$(peak "$other" --json "$pid")
+			printf '%-7s %-5s | %10s %10s %6s | %5.1f MB %5.1f MB\n' "$n" "$r" \
+				"$(ms "$MEDIAN_A")" "$(ms "$MEDIAN_B")" "$(ratio "$MEDIAN_A" "$MEDIAN_B")" \
+				"$(awk -v k="$this_kb" 'BEGIN { print k / 1024 }')" \
+				"$(awk -v k="$other_kb" 'BEGIN { print k / 1024 }')"
+		done
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null
+	done
+	exit 0
+fi
 runs=${1:-9}
 for tool in eu-stack gdb /usr/bin/time taskset; do
 	command -v "$tool" >/dev/null || {

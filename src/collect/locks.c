@@ -75,7 +75,7 @@ int pi_futex_read(pid_t pid, const struct pi_arch *arch, struct pi_futex *f)
 
 /* A variable's name as people write it: version cut, C++ demangled
  * ("pi::lock_a"), and "+0x8" inside a bigger object. Pooled. */
-static const char *named(struct pi_process *p, const char *name, uint64_t off)
+static const char *named(struct pi_strpool *pool, const char *name, uint64_t off)
 {
 	char buf[512];
 	char *plain = pi_xstrndup(name, strcspn(name, "@"));
@@ -87,26 +87,88 @@ static const char *named(struct pi_process *p, const char *name, uint64_t off)
 		snprintf(buf, sizeof buf, "%s", shown);
 	free(demangled);
 	free(plain);
-	return pi_strpool_intern(&p->strings, buf);
+	return pi_strpool_intern(pool, buf);
 }
 
 /* "pi_lock_a", or "pi_lock_a+0x8" inside a bigger object. */
-static const char *symbol_at(struct pi_process *p, Dwfl *dwfl, uint64_t addr)
+static const char *symbol_at(struct pi_strpool *pool, Dwfl *dwfl, uint64_t addr)
 {
-	if (!dwfl)
-		return NULL;
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, addr);
 	GElf_Off off;
 	GElf_Sym sym;
 	const char *name = mod ? dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL) : NULL;
 	if (!name || (sym.st_size && off >= sym.st_size) || GELF_ST_TYPE(sym.st_info) == STT_FUNC)
 		return NULL;
-	return named(p, name, off);
+	return named(pool, name, off);
+}
+
+struct scan {
+	const struct pi_process *p;
+	struct pi_strpool *pool;
+	struct pi_lock_symbols *out;
+};
+
+/* The mutexes among the program's named variables: only the program and
+ * its own libraries are looked through (the same modules as for source
+ * lines), which keeps it to a few reads. */
+static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+		       void *arg)
+{
+	struct scan *sc = arg;
+	const struct pi_process *p = sc->p;
+	struct pi_lock_symbols *out = sc->out;
+	const struct pi_arch *a = row_or_x86_64(p->arch);
+	(void)userdata;
+	(void)start;
+
+	if (!pi_module_is_programs_own(name, p->exe))
+		return DWARF_CB_OK;
+	int n = dwfl_module_getsymtab(mod);
+	for (int i = 1; i < n && !pi_deadline_passed(&p->deadline); i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+		if (!s || GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_size != a->mutex.size
+		    || sym.st_shndx == SHN_UNDEF)
+			continue;
+		if (out->nmutexes >= PI_LOCK_MAX_MUTEXES)
+			return DWARF_CB_ABORT;
+		pi_xgrow(&out->mutexes, &out->mutexes_cap, out->nmutexes + 1, sizeof *out->mutexes);
+		out->mutexes[out->nmutexes++] = (struct pi_named_word){ addr, named(sc->pool, s, 0) };
+	}
+	return DWARF_CB_OK;
+}
+
+void pi_lock_symbols_find(const struct pi_process *p, Dwfl *dwfl, struct pi_strpool *pool,
+			  struct pi_lock_symbols *out)
+{
+	long nr = p->arch ? p->arch->nr_futex : pi_futex_nr(p->abi, p->abi_known);
+	memset(out, 0, sizeof *out);
+	out->nthreads = p->nthreads;
+	out->futex = pi_xcalloc(p->nthreads + 1, sizeof *out->futex);
+	for (size_t i = 0; i < p->nthreads && !pi_deadline_passed(&p->deadline); i++) {
+		const struct pi_thread *t = &p->threads[i];
+		struct pi_futex f;
+		if (t->syscall_err || !pi_futex_from_syscall(&t->syscall, nr, &f))
+			continue;
+		out->futex[i].addr = f.addr;
+		out->futex[i].name = symbol_at(pool, dwfl, f.addr);
+	}
+	struct scan sc = { p, pool, out };
+	dwfl_getmodules(dwfl, scan_module, &sc, 0);
+}
+
+void pi_lock_symbols_free(struct pi_lock_symbols *s)
+{
+	free(s->futex);
+	free(s->mutexes);
+	memset(s, 0, sizeof *s);
 }
 
 /* The words of a waiter's futex, where they lie and what they are called. */
-static void describe_futex(struct pi_process *p, Dwfl *dwfl, struct pi_thread *t)
+static void describe_futex(struct pi_process *p, const struct pi_lock_symbols *syms, size_t i)
 {
+	struct pi_thread *t = &p->threads[i];
 	struct pi_futex *f = &t->futex;
 	if (pi_futex_read(p->pid, p->arch, f))
 		return;
@@ -116,43 +178,24 @@ static void describe_futex(struct pi_process *p, Dwfl *dwfl, struct pi_thread *t
 		f->mapping = pi_strpool_intern(&p->strings, v->path);
 		f->own_stack = t->syscall.sp >= v->start && t->syscall.sp < v->end;
 	}
-	f->symbol = symbol_at(p, dwfl, f->addr);
+	if (syms && i < syms->nthreads && syms->futex[i].name && syms->futex[i].addr == f->addr)
+		f->symbol = pi_strpool_intern(&p->strings, syms->futex[i].name);
 }
-
-/* The mutexes among the program's named variables, and who holds them:
- * an owner is shown even when nobody waits. Only the program and its own
- * libraries are looked through (the same modules as for source lines),
- * which keeps it to a few reads. */
-struct scan {
-	struct pi_process *p;
-	size_t cap;
-};
 
 static bool is_own_thread(const struct pi_process *p, pid_t tid)
 {
 	return pi_process_find_thread(p, tid) != NULL;
 }
 
-static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
-		       void *arg)
+/* The program's mutexes that are held, and who holds them: an owner is
+ * shown even when nobody waits. */
+static void read_mutexes(struct pi_process *p, const struct pi_lock_symbols *syms)
 {
-	struct scan *sc = arg;
-	struct pi_process *p = sc->p;
-	(void)userdata;
-	(void)start;
-
-	if (!pi_module_is_programs_own(name, p->exe))
-		return DWARF_CB_OK;
+	size_t cap = 0;
 	const struct pi_arch *a = row_or_x86_64(p->arch);
 	size_t span = a->mutex.span < MUTEX_FIELDS_MAX ? a->mutex.span : MUTEX_FIELDS_MAX;
-	int n = dwfl_module_getsymtab(mod);
-	for (int i = 1; i < n && !pi_deadline_passed(&p->deadline); i++) {
-		GElf_Sym sym;
-		GElf_Addr addr;
-		const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
-		if (!s || GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_size != a->mutex.size
-		    || sym.st_shndx == SHN_UNDEF)
-			continue;
+	for (size_t i = 0; i < syms->nmutexes && !pi_deadline_passed(&p->deadline); i++) {
+		uint64_t addr = syms->mutexes[i].addr;
 		uint8_t bytes[MUTEX_FIELDS_MAX];
 		struct pi_mutex_words m;
 		if (pi_mem_read(p->pid, addr, bytes, span) != (ssize_t)span
@@ -162,15 +205,14 @@ static int scan_module(Dwfl_Module *mod, void **userdata, const char *name, Dwar
 		pid_t owner = pi_process_global_tid(p, pi ? (pid_t)(m.lock & FUTEX_TID) : (pid_t)m.owner);
 		if (owner <= 0 || !is_own_thread(p, owner))
 			continue;
-		pi_xgrow(&p->held_locks, &sc->cap, p->nheld_locks + 1, sizeof *p->held_locks);
+		pi_xgrow(&p->held_locks, &cap, p->nheld_locks + 1, sizeof *p->held_locks);
 		struct pi_held_lock *h = &p->held_locks[p->nheld_locks++];
 		h->addr = addr;
-		h->symbol = named(p, s, 0);
+		h->symbol = pi_strpool_intern(&p->strings, syms->mutexes[i].name);
 		h->owner = owner;
 		h->pi = pi;
 		h->depth = m.count ? m.count : 1;
 	}
-	return DWARF_CB_OK;
 }
 
 /* A lock holder outside the process (a process-shared mutex): enough of it
@@ -218,7 +260,7 @@ static void read_other_task(struct pi_process *p, pid_t tid, size_t *cap)
 	pi_buf_free(&buf);
 }
 
-void pi_collect_locks(struct pi_process *p, Dwfl *dwfl)
+void pi_collect_locks(struct pi_process *p, const struct pi_lock_symbols *syms)
 {
 	size_t others_cap = 0;
 	long nr = p->arch ? p->arch->nr_futex : pi_futex_nr(p->abi, p->abi_known);
@@ -234,12 +276,10 @@ void pi_collect_locks(struct pi_process *p, Dwfl *dwfl)
 		if (pi_deadline_passed(&p->deadline))
 			t->futex.read_err = -PI_ERR_TIMEOUT;
 		else
-			describe_futex(p, dwfl, t);
+			describe_futex(p, syms, i);
 	}
-	if (dwfl) {
-		struct scan sc = { p, 0 };
-		dwfl_getmodules(dwfl, scan_module, &sc, 0);
-	}
+	if (syms)
+		read_mutexes(p, syms);
 	/* Holders outside the process: only a shared lock can have one. */
 	for (size_t i = 0; i < p->nthreads && !pi_deadline_passed(&p->deadline); i++) {
 		const struct pi_futex *f = &p->threads[i].futex;

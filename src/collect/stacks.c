@@ -31,16 +31,30 @@ struct stack_ctx {
 	struct pi_process *p;
 	const struct pi_stack_options *opt;
 	int procfd;
-	struct pi_unwinder *unwinder;	/* pinspect's own, for TLS and locks */
 	struct pi_stack_batch batch;	/* the copies, for the sandbox */
 	struct pi_buf buf;
+	/* The process's sandboxed child, started before the copies: it
+	 * finds the TLS pointers and the locks' names, then decodes the
+	 * first batch. */
+	struct pi_stack_decode decode;
+	struct pi_stack_session *session;
+	struct pi_tls_exe_vars tls_exe;
+	struct pi_lock_symbols locks;
 };
 
-/* Unwinds and symbolizes the stacks copied so far, in the sandbox. */
+/* Unwinds and symbolizes the stacks copied so far, in the sandbox: the
+ * session's child for the first batch, a child of their own for any
+ * later one. */
 static void decode_batch(struct stack_ctx *c)
 {
-	struct pi_stack_decode d = { c->p, c->procfd, c->opt->max_frames, c->opt->lines,
-				     c->unwinder, NULL, NULL, 0 };
+	if (c->session) {
+		pi_stack_session_decode(c->session, &c->batch);
+		pi_stack_session_end(c->session);
+		c->session = NULL;
+		return;
+	}
+	struct pi_stack_decode d = c->decode;
+	d.work = 0;
 	pi_stack_batch_decode(&d, &c->batch);
 }
 
@@ -441,13 +455,21 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 		pi_buf_free(&c.buf);
 		return c.procfd;
 	}
-	int err = pi_unwinder_new(p->pid, p->vmas, p->nvmas, p->vdso.image, p->vdso.image_size,
-				  &c.unwinder);
-	if (err) {
-		p->stacks_err = err;
-		goto done;
-	}
-	pi_tls_collect(p, pi_unwinder_dwfl(c.unwinder));
+	c.decode = (struct pi_stack_decode){
+		.p = p, .procfd = c.procfd, .max_frames = opt->max_frames, .lines = opt->lines,
+		/* TLS is not read with another architecture's layout
+		 * (src/arch: tls_checked; pi_tls_finish says so). */
+		.work = (p->arch->tls_checked ? PI_STACK_WORK_TLS : 0) | PI_STACK_WORK_LOCKS
+			| PI_STACK_WORK_GO,
+		.tls_exe = &c.tls_exe, .locks = &c.locks,
+	};
+	/* The child's TLS pointers trim the copies (a thread's control
+	 * block sits above its frames): waited for before they are taken. */
+	pi_stack_session_start(&c.decode, &c.session);
+	/* With the child there, the copies go straight to the file it
+	 * reads them from: pinspect does not hold them all. */
+	if (pi_stack_session_facts(c.session) == 0)
+		pi_stack_batch_use_file(&c.batch);
 
 	struct pi_thread **stop = pi_xcalloc(p->nthreads, sizeof *stop);
 	struct pi_thread **run = pi_xcalloc(p->nthreads, sizeof *run);
@@ -501,11 +523,13 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 		p->perf_paranoid = read_perf_paranoid();
 		p->perf_privileged = pi_sample_privileged();
 	}
-	pi_tls_finish(p, pi_unwinder_dwfl(c.unwinder));
-	pi_collect_locks(p, pi_unwinder_dwfl(c.unwinder));
-done:
+	/* No batch at all (every thread failed before its copy): the child
+	 * has done its part. */
+	pi_stack_session_end(c.session);
+	pi_tls_finish(p, &c.tls_exe);
+	pi_collect_locks(p, c.locks.nthreads ? &c.locks : NULL);
+	pi_lock_symbols_free(&c.locks);
 	pi_stack_batch_free(&c.batch);
-	pi_unwinder_free(c.unwinder);
 	pi_buf_free(&c.buf);
 	close(c.procfd);
 	return 0;
@@ -526,13 +550,17 @@ int pi_collect_named_locks(struct pi_process *p)
 	pi_buf_free(&buf);
 	if (procfd < 0)
 		return procfd;
+	/* The names, from the symbol tables, in a sandboxed child. */
+	struct pi_lock_symbols locks;
+	memset(&locks, 0, sizeof locks);
+	struct pi_stack_decode d = { .p = p, .procfd = procfd, .max_frames = 1,
+				     .work = PI_STACK_WORK_LOCKS, .locks = &locks };
+	struct pi_stack_batch none;
+	memset(&none, 0, sizeof none);
+	pi_stack_batch_decode(&d, &none);
 	close(procfd);
-	struct pi_unwinder *u;
-	if (pi_unwinder_new(p->pid, p->vmas, p->nvmas, p->vdso.image, p->vdso.image_size, &u) != 0) {
-		pi_collect_locks(p, NULL);
-		return 0;
-	}
-	pi_collect_locks(p, pi_unwinder_dwfl(u));
-	pi_unwinder_free(u);
+	pi_collect_locks(p, locks.nthreads ? &locks : NULL);
+	pi_lock_symbols_free(&locks);
+	pi_stack_batch_free(&none);
 	return 0;
 }

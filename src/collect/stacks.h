@@ -41,7 +41,8 @@ struct pi_stack_options {
 int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt);
 
 /* Only the locks (pi_collect_locks), their variables named from the
- * program's and libraries' symbols: what names a lock cycle, without the
+ * program's and libraries' symbols (looked up in a sandboxed child,
+ * collect/stack_sandbox.h): what names a lock cycle, without the
  * cost of every thread's stack (the live view's deadlock look re-reads
  * its suspects so, every 10 s). Returns 0, or -ESRCH when the process is
  * gone (or its PID now names another). */

@@ -32,6 +32,9 @@ enum pi_broker_kind {
 	 * range of the target (two u64, start and end): the root side,
 	 * which has network, fetches it. */
 	PI_BROKER_DEBUGINFOD = 4,
+	/* The stacks' session child (collect/stack_sandbox.h): its batch of
+	 * stack copies, a memfd the root side wrote. Empty payload. */
+	PI_BROKER_STACK_BATCH = 5,
 };
 
 /* The root side's decision on one request: a descriptor (which the broker

@@ -25,6 +25,7 @@
 #define REC_END (PI_SANDBOX_REC_RESERVED + 0)		/* i32: the function's status */
 #define REC_SETUP_STEP (PI_SANDBOX_REC_RESERVED + 1)	/* string: the step that failed */
 #define REC_SETUP_ERRNO (PI_SANDBOX_REC_RESERVED + 2)	/* i32: its -errno */
+#define REC_MARK (PI_SANDBOX_REC_RESERVED + 3)		/* empty: pi_sandbox_mark */
 
 /* The child's exit statuses other than 0. */
 enum {
@@ -114,6 +115,12 @@ int pi_sandbox_flush(struct pi_sandbox_child *c)
 	}
 	pi_buf_reset(&c->out);
 	return 0;
+}
+
+int pi_sandbox_mark(struct pi_sandbox_child *c)
+{
+	pi_wire_put(&c->out, REC_MARK, NULL, 0);
+	return pi_sandbox_flush(c);
 }
 
 static void out_of_memory_in_child(size_t size)
@@ -279,6 +286,14 @@ struct pi_sandbox_job {
 	int result;			/* the read end of the records' pipe */
 	int broker;			/* the root side of the broker, or -1 */
 	int64_t deadline;		/* CLOCK_MONOTONIC, ms */
+	unsigned budget;		/* broker requests left */
+	bool pipe_open;
+	struct pi_sandbox_outcome o;	/* requests and refusals so far */
+	/* The records read and not handed out yet. */
+	struct pi_buf pending;
+	int ended;			/* how pump last ended (enum pump_end), -1: not yet */
+	int wstatus;			/* once reaped */
+	int err;			/* why it is to be killed, 0 */
 };
 
 int pi_sandbox_start(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, void *arg,
@@ -329,6 +344,10 @@ int pi_sandbox_start(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, voi
 	job->result = res[0];
 	job->broker = broker[0];
 	job->deadline = now_ms() + cfg->timeout_ms;
+	job->budget = cfg->max_requests;
+	job->pipe_open = true;
+	job->ended = -1;
+	job->o.exit_code = -1;
 	fcntl(job->result, F_SETFL, O_NONBLOCK);
 	/* A pidfd says when the child has exited, even one that closed its
 	 * pipe and went on; without one (kernels before 5.3, and valgrind,
@@ -339,23 +358,50 @@ int pi_sandbox_start(const struct pi_sandbox_config *cfg, pi_sandbox_fn *fn, voi
 	return 0;
 }
 
-int pi_sandbox_finish(struct pi_sandbox_job *job, struct pi_buf *reply,
-		      struct pi_sandbox_outcome *outcome)
+/* Where the first mark lies in buf from *scanned on: its offset, -1 while
+ * none has come whole, -EBADMSG for a length no reader would take.
+ * *scanned moves past the whole records before it. */
+static long find_mark(const struct pi_buf *buf, size_t *scanned, size_t max_record)
 {
-	struct pi_sandbox_outcome local;
-	struct pi_sandbox_outcome *o = outcome ? outcome : &local;
-	const struct pi_sandbox_config job_cfg = job->cfg;	/* outlives job */
-	const struct pi_sandbox_config *cfg = &job_cfg;
-	pid_t pid = job->pid;
-	int pidfd = job->pidfd, err = 0;
-	unsigned budget = cfg->max_requests;
-	bool pipe_open = true, exited = false, kill_it = false;
-	int wstatus = 0;
+	while (buf->len - *scanned >= PI_WIRE_HEADER) {
+		uint32_t type, len;
+		memcpy(&type, buf->data + *scanned, 4);
+		memcpy(&len, buf->data + *scanned + 4, 4);
+		if (len > max_record)
+			return -EBADMSG;
+		if (buf->len - *scanned - PI_WIRE_HEADER < len)
+			return -1;
+		if (type == REC_MARK)
+			return (long)*scanned;
+		*scanned += PI_WIRE_HEADER + len;
+	}
+	return -1;
+}
 
-	memset(o, 0, sizeof *o);
-	o->exit_code = -1;
-	pi_buf_reset(reply);
-	while (!exited && !kill_it) {
+enum pump_end { PUMP_EXITED, PUMP_MARK, PUMP_KILL };
+
+/* Serves the broker and gathers the child's records in job->pending until
+ * the child has exited (reaped: job->wstatus), something calls for
+ * killing it (job->err, or the deadline: o.timed_out), or, until_mark,
+ * a mark came (*mark_at: its offset in pending). */
+static enum pump_end pump(struct pi_sandbox_job *job, bool until_mark, long *mark_at)
+{
+	const struct pi_sandbox_config *cfg = &job->cfg;
+	struct pi_sandbox_outcome *o = &job->o;
+	size_t scanned = 0;
+
+	for (;;) {
+		if (until_mark) {
+			long m = find_mark(&job->pending, &scanned, cfg->max_record);
+			if (m == -EBADMSG) {
+				job->err = -PI_ERR_SANDBOX_REPLY;
+				return PUMP_KILL;
+			}
+			if (m >= 0) {
+				*mark_at = m;
+				return PUMP_MARK;
+			}
+		}
 		/* Past the deadline, one look without waiting still: the root
 		 * side may come to finish a job long after the child is done. */
 		int64_t left = job->deadline - now_ms();
@@ -363,42 +409,51 @@ int pi_sandbox_finish(struct pi_sandbox_job *job, struct pi_buf *reply,
 			left = 0;
 		struct pollfd p[3];
 		int n = 0, ip = -1, ib = -1, id = -1;
-		if (pipe_open)
+		if (job->pipe_open)
 			p[ip = n++] = (struct pollfd){ job->result, POLLIN, 0 };
 		if (job->broker >= 0)
 			p[ib = n++] = (struct pollfd){ job->broker, POLLIN, 0 };
-		if (pidfd >= 0)
-			p[id = n++] = (struct pollfd){ pidfd, POLLIN, 0 };
-		if (n == 0 || (pidfd < 0 && !pipe_open)) {
-			exited = reap(pid, -1, now_ms() + 1, &wstatus);
-			if (!exited && left == 0)
-				o->timed_out = kill_it = true;
+		if (job->pidfd >= 0)
+			p[id = n++] = (struct pollfd){ job->pidfd, POLLIN, 0 };
+		if (n == 0 || (job->pidfd < 0 && !job->pipe_open)) {
+			if (reap(job->pid, -1, now_ms() + 1, &job->wstatus))
+				return PUMP_EXITED;
+			if (left == 0) {
+				o->timed_out = true;
+				return PUMP_KILL;
+			}
 			continue;
 		}
 		int ready = poll(p, (nfds_t)n, (int)left);
 		if (ready < 0 && errno == EINTR)
 			continue;
 		if (ready < 0) {
-			err = -errno;
-			kill_it = true;
-			break;
+			job->err = -errno;
+			return PUMP_KILL;
 		}
 		if (ready == 0) {
-			if (left == 0)
-				o->timed_out = kill_it = true;
+			if (left == 0) {
+				o->timed_out = true;
+				return PUMP_KILL;
+			}
 			continue;
 		}
 		if (ip >= 0 && p[ip].revents) {
-			int d = drain(job->result, reply, cfg->max_reply);
+			int d = drain(job->result, &job->pending, cfg->max_reply);
 			if (d < 0) {
-				err = d == -EMSGSIZE ? -PI_ERR_SANDBOX_REPLY : d;
-				kill_it = true;
+				job->err = d == -EMSGSIZE ? -PI_ERR_SANDBOX_REPLY : d;
+				return PUMP_KILL;
 			}
-			pipe_open = d == 1;
+			job->pipe_open = d == 1;
+			/* A mark may be in what came: the requests the child
+			 * makes after it are for the caller's next step. */
+			if (until_mark)
+				continue;
 		}
-		if (ib >= 0 && p[ib].revents && !kill_it) {
+		if (ib >= 0 && p[ib].revents) {
 			int s = (p[ib].revents & POLLIN) ? pi_broker_serve(job->broker, cfg->policy,
-									   cfg->policy_arg, &budget) : -EPIPE;
+									   cfg->policy_arg, &job->budget)
+							 : -EPIPE;
 			if (s < 0) {
 				/* The child closed its end (or died): no more requests. */
 				close(job->broker);
@@ -408,29 +463,71 @@ int pi_sandbox_finish(struct pi_sandbox_job *job, struct pi_buf *reply,
 				o->refused += s == 0;
 			}
 		}
-		if (id >= 0 && (p[id].revents & POLLIN) && !kill_it) {
+		if (id >= 0 && (p[id].revents & POLLIN)) {
 			/* What it wrote before it exited is still in the pipe. */
-			if (pipe_open) {
-				int d = drain(job->result, reply, cfg->max_reply);
-				if (d < 0)
-					err = d == -EMSGSIZE ? -PI_ERR_SANDBOX_REPLY : d;
+			if (job->pipe_open) {
+				int d = drain(job->result, &job->pending, cfg->max_reply);
+				if (d < 0) {
+					job->err = d == -EMSGSIZE ? -PI_ERR_SANDBOX_REPLY : d;
+					return PUMP_KILL;
+				}
+				job->pipe_open = d == 1;
+				if (until_mark)
+					continue;	/* a mark may be in what came */
 			}
-			exited = reap(pid, pidfd, job->deadline, &wstatus);
+			if (reap(job->pid, job->pidfd, job->deadline, &job->wstatus))
+				return PUMP_EXITED;
 		}
 	}
-	if (!exited) {
+}
+
+int pi_sandbox_wait_mark(struct pi_sandbox_job *job, struct pi_buf *reply)
+{
+	pi_buf_reset(reply);
+	if (job->ended != PUMP_MARK && job->ended >= 0)
+		return 0;
+	long at = 0;
+	job->ended = pump(job, true, &at);
+	if (job->ended != PUMP_MARK)
+		return 0;
+	size_t mark = (size_t)at, after = mark + PI_WIRE_HEADER;
+	pi_buf_append(reply, job->pending.data, mark);
+	memmove(job->pending.data, job->pending.data + after, job->pending.len - after);
+	job->pending.len -= after;
+	job->pending.data[job->pending.len] = '\0';
+	return 1;
+}
+
+int pi_sandbox_finish(struct pi_sandbox_job *job, struct pi_buf *reply,
+		      struct pi_sandbox_outcome *outcome)
+{
+	struct pi_sandbox_outcome local;
+	struct pi_sandbox_outcome *o = outcome ? outcome : &local;
+	const struct pi_sandbox_config job_cfg = job->cfg;	/* outlives job */
+	const struct pi_sandbox_config *cfg = &job_cfg;
+	long unused;
+
+	if (job->ended < 0 || job->ended == PUMP_MARK)
+		job->ended = pump(job, false, &unused);
+	*o = job->o;
+	o->exit_code = -1;
+	int err = job->err, wstatus = job->wstatus;
+	if (job->ended != PUMP_EXITED) {
 		/* Through the pidfd when there is one: it names this child even
 		 * if somebody else reaped it and its PID was reused. */
-		if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) != 0)
-			kill(pid, SIGKILL);
-		if (!reap(pid, pidfd, now_ms() + KILL_GRACE_MS, &wstatus))
-			leave(pid);
+		if (job->pidfd < 0 || syscall(SYS_pidfd_send_signal, job->pidfd, SIGKILL, NULL, 0) != 0)
+			kill(job->pid, SIGKILL);
+		if (!reap(job->pid, job->pidfd, now_ms() + KILL_GRACE_MS, &wstatus))
+			leave(job->pid);
 	}
 	close(job->result);
 	if (job->broker >= 0)
 		close(job->broker);
-	if (pidfd >= 0)
-		close(pidfd);
+	if (job->pidfd >= 0)
+		close(job->pidfd);
+	/* The records are handed over whole, not copied. */
+	pi_buf_free(reply);
+	*reply = job->pending;
 	free(job);
 
 	if (o->timed_out)

@@ -112,4 +112,17 @@ int pi_sandbox_finish(struct pi_sandbox_job *job, struct pi_buf *reply,
  * function returns). 0 or -errno. */
 int pi_sandbox_flush(struct pi_sandbox_child *c);
 
+/* A child that works in two steps, the root side doing its own work in
+ * between (the stacks' child: what it decodes before the stack copies are
+ * taken, then the copies): the child sends its first records and a mark
+ * (pi_sandbox_mark: 0 or -errno), and the root side, with
+ * pi_sandbox_wait_mark, serves the broker and waits (within the job's
+ * deadline) for that mark. Returns 1 with the records before the mark in
+ * reply (their framing checked; the mark itself removed), or 0 when the
+ * child ended, failed or ran out of time without one: pi_sandbox_finish
+ * then says why. The records after the mark go to pi_sandbox_finish.
+ * Only the first mark counts; a second is a malformed reply. */
+int pi_sandbox_mark(struct pi_sandbox_child *c);
+int pi_sandbox_wait_mark(struct pi_sandbox_job *job, struct pi_buf *reply);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <thread_db.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "proc/memory.h"
@@ -20,6 +21,7 @@ enum { MAX_DESCRIPTORS = 128 };	/* glibc 2.36 has 50 */
 /* The handle libthread_db passes back to every callback. */
 struct ps_prochandle {
 	pid_t pid;
+	int memfd;		/* /proc/PID/mem, or -1: process_vm_readv */
 	Dwfl *dwfl;
 	/* Every defined symbol of every module, by name (version cut), in a
 	 * hash table built on the first lookup: libthread_db asks for a few
@@ -273,7 +275,10 @@ ps_err_e ps_pdread(struct ps_prochandle *ph, psaddr_t addr, void *buf, size_t si
 	uint8_t small[PI_TDB_DESCRIPTOR_SIZE];
 	bool small_read = size <= sizeof small;
 	void *to = small_read ? small : buf;	/* descriptors are read aside first */
-	if (pi_mem_read(ph->pid, (uint64_t)(uintptr_t)addr, to, size) != (ssize_t)size) {
+	uint64_t at = (uint64_t)(uintptr_t)addr;
+	ssize_t got = ph->memfd < 0 ? pi_mem_read(ph->pid, at, to, size)
+		      : at > INT64_MAX - size ? -1 : pread(ph->memfd, to, size, (off_t)at);
+	if (got != (ssize_t)size) {
 		memset(buf, 0, size);
 		return PS_ERR;
 	}
@@ -405,7 +410,7 @@ static int each_thread(const td_thrhandle_t *th, void *arg)
  * descriptor without it, but from its thread pointer, which on x86-64 it
  * asks for through ps_get_thread_area (fs_base), and only a stopped thread
  * gives that. So the walk is bounded instead (tls/bounds.h). */
-int pi_threaddb_walk(pid_t pid, Dwfl *dwfl, size_t ntasks, const struct pi_deadline *deadline,
+int pi_threaddb_walk(pid_t pid, int memfd, Dwfl *dwfl, size_t ntasks, const struct pi_deadline *deadline,
 		     pi_threaddb_fn fn, void *arg)
 {
 	static int initialised;
@@ -421,6 +426,7 @@ int pi_threaddb_walk(pid_t pid, Dwfl *dwfl, size_t ntasks, const struct pi_deadl
 		return -ENOSYS;
 	}
 	ph->pid = pid;
+	ph->memfd = memfd;
 	ph->dwfl = dwfl;
 	ph->deadline = deadline;
 	pi_tdb_budget_init(&ph->budget, ntasks);

@@ -39,6 +39,92 @@ run_pinspect "$pid"
 status_is "truncated library, text: exit 0" 0
 out_has "text: the process's own stack is read (the truncating thread)" 'cut_and_restore|usleep|nanosleep'
 
+# The same with a separate debug file, cut while it is read: the library
+# stripped, its debug file where its build-id names it
+# (/usr/lib/debug/.build-id/xx/yyyy.debug), in the process's own mount
+# namespace (a tmpfs there, so the host's directory is left alone); and
+# pi-truncating cuts and restores that file over and over. Its symbols
+# name the locks and the functions, and libthread_db's lookups may index
+# it; all of that is read in the sandboxed child (the TLS pointers and the
+# lock names with the stacks), so pinspect itself never maps it and cannot
+# die of it: each run ends with exit 0, every thread's lock word read (by
+# pinspect), and each thing the child was to find there, or the reason it
+# is missing.
+mkdir "$TEST_TMP/dbg"
+( cd "$TEST_TMP/dbg" && cp "$HELPERS/libpi-linked.so" . \
+	&& objcopy --only-keep-debug libpi-linked.so libpi-linked.debug \
+	&& strip --strip-all libpi-linked.so ) \
+	|| { echo "Bail out! cannot prepare the stripped library and its debug file"; exit 99; }
+build_id=$(readelf -n "$TEST_TMP/dbg/libpi-linked.so" | awk '/Build ID:/ { print $3 }')
+if [ "$(id -u)" != 0 ] || ! unshare -m --propagation private true 2>/dev/null; then
+	skip "truncated debug file" "needs root and a mount namespace of its own (unshare -m)"
+	pid=
+elif [ -z "$build_id" ]; then
+	skip "truncated debug file" "libpi-linked.so was built without a build-id"
+	pid=
+else
+	debug=/usr/lib/debug/.build-id/${build_id:0:2}/${build_id:2}.debug
+	start_program unshare -m --propagation private sh -e -c '
+		mkdir -p /usr/lib/debug
+		mount -t tmpfs pi-debug /usr/lib/debug
+		mkdir -p "${3%/*}"
+		cp "$2" "$3"
+		exec "$1" "$4" "$3"' sh "$HELPERS/pi-truncating" "$TEST_TMP/dbg/libpi-linked.debug" \
+		"$debug" "$TEST_TMP/dbg/libpi-linked.so"
+	pid=$HELPER_PID
+fi
+crashed=0
+for i in $(seq 1 $runs); do
+	[ -n "$pid" ] || break
+	run_pinspect --json "$pid"
+	status_is "truncated debug file, run $i: exit 0" 0
+	jq_check "truncated debug file, run $i: t1 and t2 have a stack, or the decoder's failure is said" \
+		'. as $p | [.threads[] | select(.comm == "t1" or .comm == "t2")] | length == 2 and all(
+		   . as $t | (.user_stack | length > 0)
+		   or ([$p.unavailable[] | select((.tid == $t.tid or .all_threads) and .item == "user_stack" and (.reason | test("decoder|sandbox")))] | length == 1))'
+	jq_check "truncated debug file, run $i: their lock words are read, named after the library's locks or not named at all" \
+		'[.threads[] | select(.comm == "t1" or .comm == "t2") | .lock] | length == 2 and all(
+		   . != null and .address != null and (.symbol == null or (.symbol | test("^pi_linked_lock_[ab]$"))))'
+	jq_check "truncated debug file, run $i: each thread's TLS pointer from libthread_db, or the decoder's failure said" \
+		'. as $p | all(.threads[]; .tls.source == "libthread_db" or .tls.source == "ptrace"
+		   or ([$p.unavailable[] | select(.item == "tls" and (.reason | test("decoder|sandbox")))] | length == 1))'
+	jq -e '[.unavailable[] | select(.reason | test("decoder"))] | length > 0' "$TEST_TMP/out" >/dev/null \
+		&& crashed=$((crashed + 1))
+done
+[ -n "$pid" ] && echo "# the decoder died in its sandbox in $crashed of $runs runs"
+
+# pinspect itself maps none of the target's files (libelf and libdw run
+# in the child only): under strace, no mmap in pinspect's own process of
+# a descriptor it opened on a target's file (through map_files, openat2
+# in the target's root, or their reopening through /proc/self/fd), while
+# the child does map them.
+if [ -z "$pid" ]; then
+	skip "pinspect maps no file of the target" "no target with a debug file (above)"
+elif ! command -v strace >/dev/null; then
+	skip "pinspect maps no file of the target" "strace is not installed"
+else
+	trace=$TEST_TMP/strace.maps
+	PINSPECT_WRAP=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+		       strace -f -qq -e trace=openat,open,openat2,close,mmap -o "$trace")
+	run_pinspect --json "$pid"
+	PINSPECT_WRAP=()
+	status_is "under strace: exit 0" 0
+	main=$(awk 'NR == 1 { print $1 }' "$trace")
+	# target_maps PID: the mmap calls of process PID of a target's file.
+	target_maps() {
+		awk -v who="$1" '
+		$1 != who { next }
+		/(map_files\/|openat2\(|\/proc\/self\/fd\/)/ && match($0, /= [0-9]+$/) { fd[substr($0, RSTART + 2)] = 1; next }
+		/^[0-9]+ +close\(/ { c = $0; sub(/.*close\(/, "", c); sub(/\).*/, "", c); delete fd[c]; next }
+		/ mmap\(/ { n = split($0, a, ", "); if (n >= 5 && (a[5] in fd)) print }' "$trace"
+	}
+	check "pinspect opened the target's files for its child" \
+		grep -qE "^$main .*(map_files/|openat2\().*= [0-9]+$" "$trace"
+	mapped=$(target_maps "$main")
+	check "no mmap in pinspect's own process of a target's file: $(echo "$mapped" | head -2)" \
+		test -z "$mapped"
+fi
+
 # The child is confined before it reads anything: as root it becomes
 # nobody; then it installs its seccomp filter; after that every open is
 # refused (EPERM), and its files come through the broker. strace -f shows

@@ -1,4 +1,4 @@
-/* pi-truncating LIBRARY
+/* pi-truncating LIBRARY [DEBUG_FILE]
  *
  * Loads LIBRARY (a copy of tests/helpers/libpi-linked.so the test made)
  * and runs its deadlock, so that its functions are on the stacks; then,
@@ -6,7 +6,10 @@
  * over. Only what lies past the loaded segments is cut (the section
  * headers, .symtab, the DWARF), so the process itself never touches a
  * page that is gone; but a reader that mapped the whole file to parse it
- * (libelf, libdw) gets SIGBUS on the next page it reads past the cut. */
+ * (libelf, libdw) gets SIGBUS on the next page it reads past the cut.
+ *
+ * With DEBUG_FILE (the library's separate debug file, which the process
+ * never maps), that file is cut instead, past its first half. */
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -37,25 +40,28 @@ static void *cut_and_restore(void *arg)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: pi-truncating LIBRARY\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: pi-truncating LIBRARY [DEBUG_FILE]\n");
 		return 2;
 	}
+	const char *cut = argc == 3 ? argv[2] : argv[1];
 	struct stat st;
-	if ((fd = open(argv[1], O_RDWR)) < 0 || fstat(fd, &st) != 0)
-		helper_die(argv[1]);
+	if ((fd = open(cut, O_RDWR)) < 0 || fstat(fd, &st) != 0)
+		helper_die(cut);
 	size = st.st_size;
 	image = malloc((size_t)size);
 	if (!image || pread(fd, image, (size_t)size, 0) != size)
 		helper_die("read");
 	Elf64_Ehdr eh;
 	memcpy(&eh, image, sizeof eh);
-	for (int i = 0; i < eh.e_phnum; i++) {
+	for (int i = 0; argc == 2 && i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 		memcpy(&ph, image + eh.e_phoff + (size_t)i * eh.e_phentsize, sizeof ph);
 		if (ph.p_type == PT_LOAD && (off_t)(ph.p_offset + ph.p_filesz) > loaded_end)
 			loaded_end = (off_t)(ph.p_offset + ph.p_filesz);
 	}
+	if (argc == 3)
+		loaded_end = size / 2;
 	if (loaded_end <= 0 || loaded_end >= size)
 		helper_die("nothing past the loaded segments to cut");
 

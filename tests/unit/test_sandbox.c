@@ -801,6 +801,80 @@ START_TEST(broker_passes_what_policy_grants)
 }
 END_TEST
 
+/* The root side's step between the two halves: until it is done, the
+ * policy says -EAGAIN, after it -EALREADY. */
+static int step_policy(void *arg, uint32_t kind, const unsigned char *data, size_t len)
+{
+	(void)kind, (void)data, (void)len;
+	return *(const int *)arg ? -EALREADY : -EAGAIN;
+}
+
+/* 0: a first record, a mark, a request, a second record. 1: no mark.
+ * 2: a crash before the mark. 3: two marks. */
+static int in_two_steps(struct pi_sandbox_child *c, void *arg)
+{
+	int kind = *(const int *)arg;
+	pi_wire_put_str(&c->out, 1, "first");
+	if (kind == 2)
+		raise(SIGSEGV);
+	if (kind != 1 && pi_sandbox_mark(c) != 0)
+		return -EIO;
+	if (kind == 3 && pi_sandbox_mark(c) != 0)
+		return -EIO;
+	pi_wire_put_i32(&c->out, 2, pi_broker_request(c->broker_fd, PI_BROKER_PATH, "x", 1));
+	return 0;
+}
+
+START_TEST(two_steps_with_a_mark)
+{
+	struct pi_sandbox_config cfg = config();
+	struct pi_buf reply = PI_BUF_INIT;
+	struct pi_sandbox_outcome o;
+	struct pi_sandbox_job *job;
+	int ready = 0, kind = 0;
+	cfg.policy = step_policy;
+	cfg.policy_arg = &ready;
+
+	/* The first half comes at the mark; the request the child makes
+	 * after it is answered by finish, after the root side's step. */
+	ck_assert_int_eq(pi_sandbox_start(&cfg, in_two_steps, &kind, &job), 0);
+	ck_assert_int_eq(pi_sandbox_wait_mark(job, &reply), 1);
+	ck_assert_uint_eq(reply.len, PI_WIRE_HEADER + 5);
+	ck_assert(memcmp(reply.data + PI_WIRE_HEADER, "first", 5) == 0);
+	ready = 1;
+	ck_assert_int_eq(pi_sandbox_finish(job, &reply, &o), 0);
+	assert_all_reaped();
+	ck_assert_int_eq(nth_number(&reply, 0), -EALREADY);
+	ck_assert_uint_eq(reply.len, PI_WIRE_HEADER + 4);
+	ck_assert_uint_eq(o.requests, 1);
+
+	/* No mark: wait_mark says so, finish has everything. */
+	kind = 1;
+	ready = 0;
+	ck_assert_int_eq(pi_sandbox_start(&cfg, in_two_steps, &kind, &job), 0);
+	ck_assert_int_eq(pi_sandbox_wait_mark(job, &reply), 0);
+	ck_assert_uint_eq(reply.len, 0);
+	ck_assert_int_eq(pi_sandbox_finish(job, &reply, &o), 0);
+	assert_all_reaped();
+	ck_assert_int_eq(nth_number(&reply, 1), -EAGAIN);
+
+	/* A crash before the mark: finish tells. */
+	kind = 2;
+	ck_assert_int_eq(pi_sandbox_start(&cfg, in_two_steps, &kind, &job), 0);
+	ck_assert_int_eq(pi_sandbox_wait_mark(job, &reply), 0);
+	ck_assert_int_eq(pi_sandbox_finish(job, &reply, &o), -PI_ERR_SANDBOX_CRASHED);
+	assert_all_reaped();
+
+	/* A second mark is a malformed reply. */
+	kind = 3;
+	ck_assert_int_eq(pi_sandbox_start(&cfg, in_two_steps, &kind, &job), 0);
+	ck_assert_int_eq(pi_sandbox_wait_mark(job, &reply), 1);
+	ck_assert_int_eq(pi_sandbox_finish(job, &reply, &o), -PI_ERR_SANDBOX_REPLY);
+	assert_all_reaped();
+	pi_buf_free(&reply);
+}
+END_TEST
+
 /* A subverted child talking to the broker directly. */
 static int32_t raw_request(int sock, const void *req, size_t len)
 {
@@ -910,6 +984,7 @@ Suite *sandbox_suite(void)
 	tcase_add_test(tc, reasons_are_worded);
 	tcase_add_test(tc, child_reaped_by_someone_else);
 	tcase_add_test(tc, finished_late_is_not_late);
+	tcase_add_test(tc, two_steps_with_a_mark);
 	suite_add_tcase(s, tc);
 
 	TCase *broker = tcase_create("broker");

@@ -13,11 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/stack_go.h"
 #include "collect/stack_sandbox.h"
 #include "model.h"
 #include "proc/reader.h"
 #include "sandbox/filter.h"
 #include "sandbox/wire.h"
+#include "tls/bounds.h"
 #include "unit.h"
 #include "util/deadline.h"
 
@@ -216,6 +218,37 @@ static int forge(struct pi_sandbox_child *c, void *arg)
 		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
 		put_end(&c->out, 0);
 		break;
+	case 10:	/* the same stack as itself */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 1);
+		put_end(&c->out, 0);
+		break;
+	case 11:	/* the same stack as a job not answered yet */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 1);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 1);
+		put_end(&c->out, 0);
+		break;
+	case 12:	/* frames of its own, then the same stack as another */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		put_end(&c->out, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 1);
+		put_frame(&c->out, 1, 0, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 0);
+		break;
+	case 13:	/* the same stack, outside any job */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		put_end(&c->out, 0);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 0);
+		break;
+	case 14:	/* well formed: the second job's stack is the first's */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		put_frame(&c->out, 1, 2, 7);
+		put_end(&c->out, 1);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 1);
+		pi_wire_put_u64(&c->out, PI_STACK_REC_SAME_AS, 0);
+		break;
 	}
 	return 0;
 }
@@ -239,7 +272,18 @@ START_TEST(forged_replies_rejected)
 	ck_assert_str_eq(b->truncated_reason, "main");
 	teardown(&f);
 
-	for (kind = 1; kind <= 9; kind++) {
+	/* A thread parked where another is: its stack by reference. */
+	kind = 14;
+	setup(&f, forge, 2);
+	f.d.child_hook_arg = &kind;
+	ck_assert_int_eq(pi_stack_batch_decode(&f.d, &f.batch), 0);
+	ck_assert_uint_eq(b->nframes, 1);
+	ck_assert_ptr_eq(b->frames, a->frames);
+	ck_assert_str_eq(b->frames[0].function, "main");
+	ck_assert_str_eq(b->truncated_reason, "main");
+	teardown(&f);
+
+	for (kind = 1; kind <= 13; kind++) {
 		setup(&f, forge, 2);
 		f.d.child_hook_arg = &kind;
 		ck_assert_msg(pi_stack_batch_decode(&f.d, &f.batch) == -PI_ERR_SANDBOX_REPLY,
@@ -255,6 +299,259 @@ START_TEST(forged_replies_rejected)
 }
 END_TEST
 
+static void put_named(struct pi_buf *out, uint32_t type, uint64_t a, uint64_t b, uint32_t name)
+{
+	struct pi_stack_wire_named w = { a, b, name, 0 };
+	pi_wire_put(out, type, &w, sizeof w);
+}
+
+static void put_tls_thread(struct pi_buf *out, int32_t tid, uint64_t tcb)
+{
+	struct pi_stack_wire_tls_thread w = { tcb, tcb - 0x40, tid, 0 };
+	pi_wire_put(out, PI_STACK_REC_TLS_THREAD, &w, sizeof w);
+}
+
+static void put_tls_module(struct pi_buf *out, uint32_t path)
+{
+	struct pi_stack_wire_tls_module w = { 0x40, 0x10, 8, path, 0 };
+	pi_wire_put(out, PI_STACK_REC_TLS_MODULE, &w, sizeof w);
+}
+
+enum { TCB = 0x7f0000001000ULL, FUTEX = 0x404040 };
+
+/* The test's own PID, as the child (which has its own) sends it. */
+static pid_t test_pid;
+
+/* The forged replies of the TLS and lock work, by number: a good one
+ * first. Strings: 1 a module's path, 2 a variable, 3 a lock. */
+static int forge_facts(struct pi_sandbox_child *c, void *arg)
+{
+	int kind = *(const int *)arg;
+	uint64_t block[2] = { 0x40, 8 };
+	pi_wire_put_str(&c->out, PI_STACK_REC_STRING, "/usr/lib/libc.so.6");
+	pi_wire_put_str(&c->out, PI_STACK_REC_STRING, "counter");
+	pi_wire_put_str(&c->out, PI_STACK_REC_STRING, "big_lock");
+	switch (kind) {
+	case 0:		/* well formed */
+		put_tls_module(&c->out, 1);
+		put_tls_thread(&c->out, (int32_t)test_pid, TCB);
+		put_tls_thread(&c->out, 999999, TCB);	/* a thread since gone: ignored */
+		pi_wire_put_i32(&c->out, PI_STACK_REC_TLS_WALK, 0);
+		pi_wire_put(&c->out, PI_STACK_REC_TLS_EXE, block, sizeof block);
+		put_named(&c->out, PI_STACK_REC_TLS_VAR, 0x8, 4, 2);
+		put_named(&c->out, PI_STACK_REC_FUTEX_NAME, FUTEX, 1, 3);
+		put_named(&c->out, PI_STACK_REC_MUTEX, FUTEX, 0, 3);
+		return 0;
+	case 1:		/* a module without a path */
+		put_tls_module(&c->out, 0);
+		break;
+	case 2:		/* a path never sent */
+		put_tls_module(&c->out, 9);
+		break;
+	case 3:		/* a thread numbered 0 */
+		put_tls_thread(&c->out, 0, TCB);
+		break;
+	case 4:		/* the walk ended in a way it cannot */
+		pi_wire_put_i32(&c->out, PI_STACK_REC_TLS_WALK, -12345);
+		return 0;
+	case 5:		/* the walk's end said twice */
+		pi_wire_put_i32(&c->out, PI_STACK_REC_TLS_WALK, 0);
+		break;
+	case 6:		/* its end never said */
+		return 0;
+	case 7:		/* a thread after the walk ended */
+		pi_wire_put_i32(&c->out, PI_STACK_REC_TLS_WALK, 0);
+		put_tls_thread(&c->out, (int32_t)test_pid, TCB);
+		return 0;
+	case 8:		/* more threads than the walk may visit */
+		for (size_t i = 0; i <= pi_tdb_entry_limit(2); i++)
+			put_tls_thread(&c->out, (int32_t)test_pid, TCB);
+		break;
+	case 9:		/* a variable before its block */
+		put_named(&c->out, PI_STACK_REC_TLS_VAR, 0x8, 4, 2);
+		break;
+	case 10:	/* more variables than are read */
+		pi_wire_put(&c->out, PI_STACK_REC_TLS_EXE, block, sizeof block);
+		for (int i = 0; i <= PI_TLS_MAX_VARS; i++)
+			put_named(&c->out, PI_STACK_REC_TLS_VAR, 0x8, 4, 2);
+		break;
+	case 11:	/* a futex of a thread the process does not have */
+		put_named(&c->out, PI_STACK_REC_FUTEX_NAME, FUTEX, 5, 3);
+		break;
+	case 12:	/* one thread's futex named twice */
+		put_named(&c->out, PI_STACK_REC_FUTEX_NAME, FUTEX, 0, 3);
+		put_named(&c->out, PI_STACK_REC_FUTEX_NAME, FUTEX, 0, 2);
+		break;
+	case 13:	/* a mutex without a name */
+		put_named(&c->out, PI_STACK_REC_MUTEX, FUTEX, 0, 0);
+		break;
+	case 14:	/* a fact inside a job */
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, 0);
+		put_named(&c->out, PI_STACK_REC_MUTEX, FUTEX, 0, 3);
+		put_end(&c->out, 0);
+		break;
+	case 15:	/* a record of work not asked for (only the locks were) */
+		put_tls_module(&c->out, 1);
+		return 0;
+	}
+	pi_wire_put_i32(&c->out, PI_STACK_REC_TLS_WALK, 0);
+	return 0;
+}
+
+static void setup_facts(struct fixture *f, int *kind, struct pi_vma *vma,
+			struct pi_tls_exe_vars *exe, struct pi_lock_symbols *locks)
+{
+	setup(f, forge_facts, *kind == 14 ? 1 : 0);
+	f->d.child_hook_arg = kind;
+	/* One mapping: the most modules with a TLS segment there can be. */
+	memset(vma, 0, sizeof *vma);
+	f->p.vmas = vma;
+	f->p.nvmas = 1;
+	test_pid = getpid();
+	f->p.threads[0].tid = test_pid;
+	f->p.threads[1].tid = getpid() + 1;
+	memset(exe, 0, sizeof *exe);
+	memset(locks, 0, sizeof *locks);
+	f->d.work = *kind == 15 ? PI_STACK_WORK_LOCKS : PI_STACK_WORK_TLS | PI_STACK_WORK_LOCKS;
+	f->d.tls_exe = exe;
+	f->d.locks = locks;
+}
+
+START_TEST(forged_facts_rejected)
+{
+	struct fixture f;
+	struct pi_vma vma;
+	struct pi_tls_exe_vars exe;
+	struct pi_lock_symbols locks;
+	int kind = 0;
+
+	setup_facts(&f, &kind, &vma, &exe, &locks);
+	ck_assert_int_eq(pi_stack_batch_decode(&f.d, &f.batch), 0);
+	ck_assert_uint_eq(f.p.ntls_modules, 1);
+	ck_assert_str_eq(f.p.tls_modules[0].path, "/usr/lib/libc.so.6");
+	ck_assert_uint_eq(f.p.tls_modules[0].size, 0x40);
+	ck_assert_int_eq(f.threads[0].tls.err, 0);
+	ck_assert_uint_eq(f.threads[0].tls.fs_base, TCB);
+	ck_assert_str_eq(f.threads[0].tls.source, "libthread_db");
+	/* The walk did not report it: unknown, and why. */
+	ck_assert_int_eq(f.threads[1].tls.err, -ENOENT);
+	ck_assert(exe.known);
+	ck_assert_uint_eq(exe.nvars, 1);
+	ck_assert_str_eq(exe.vars[0].name, "counter");
+	ck_assert_uint_eq(locks.nthreads, 2);
+	ck_assert_ptr_null(locks.futex[0].name);
+	ck_assert_str_eq(locks.futex[1].name, "big_lock");
+	ck_assert_uint_eq(locks.futex[1].addr, FUTEX);
+	ck_assert_uint_eq(locks.nmutexes, 1);
+	ck_assert_str_eq(locks.mutexes[0].name, "big_lock");
+	free(f.p.tls_modules);
+	pi_lock_symbols_free(&locks);
+	teardown(&f);
+
+	for (kind = 1; kind <= 15; kind++) {
+		setup_facts(&f, &kind, &vma, &exe, &locks);
+		ck_assert_msg(pi_stack_batch_decode(&f.d, &f.batch) == -PI_ERR_SANDBOX_REPLY,
+			      "forged facts %d accepted", kind);
+		/* Not half taken: nothing of it reaches the process. */
+		ck_assert_uint_eq(f.p.ntls_modules, 0);
+		/* TLS work asked (all but the last): unknown, and why. */
+		ck_assert_int_eq(f.p.tls_modules_err, kind == 15 ? 0 : -PI_ERR_SANDBOX_REPLY);
+		for (int i = 0; i < 2 && kind != 15; i++) {
+			ck_assert_int_eq(f.threads[i].tls.err, -PI_ERR_SANDBOX_REPLY);
+			ck_assert_uint_eq(f.threads[i].tls.fs_base, 0);
+			ck_assert_ptr_null(f.threads[i].tls.source);
+		}
+		ck_assert(!exe.known);
+		ck_assert_uint_eq(locks.nthreads, 0);
+		ck_assert_uint_eq(locks.nmutexes, 0);
+		free(f.p.tls_modules);
+		teardown(&f);
+	}
+}
+END_TEST
+
+/* A Go program's facts (PI_STACK_WORK_GO): a well-formed set, then
+ * forged ones, each rejected whole. */
+static int forge_go(struct pi_sandbox_child *c, void *arg)
+{
+	int kind = *(int *)arg;
+	struct pi_stack_wire_go_info info = { 0, 1, 0, 0, 3 };
+	struct pi_stack_wire_goroutine g = { 17, 2500000, 4, 2, 0, 1 };
+	struct pi_stack_wire_frame fr;
+	memset(&fr, 0, sizeof fr);
+	fr.pc = 0x401000;
+	fr.line = 42;
+	fr.function = 3;
+	pi_wire_put_str(&c->out, PI_STACK_REC_STRING, "go1.19.8");
+	pi_wire_put_str(&c->out, PI_STACK_REC_STRING, "chan receive");
+	pi_wire_put_str(&c->out, PI_STACK_REC_STRING, "main.worker");
+	if (kind != 1)
+		pi_wire_put(&c->out, PI_STACK_REC_GO_EXE, NULL, 0);
+	switch (kind) {
+	case 2:		/* said twice */
+		pi_wire_put(&c->out, PI_STACK_REC_GO_EXE, NULL, 0);
+		break;
+	case 3:		/* an error a reader cannot end with */
+		info.err = -12345;
+		break;
+	case 4:		/* a status Go has not */
+		g.status = 99;
+		break;
+	case 5:		/* more frames than a goroutine is read with */
+		g.nframes = PI_GO_MAX_FRAMES + 1;
+		break;
+	case 6:		/* a frame with a module (Go's have none) */
+		fr.module = 1;
+		break;
+	case 7:		/* a wait reason never sent */
+		g.wait_reason = 9;
+		break;
+	}
+	pi_wire_put(&c->out, PI_STACK_REC_GO_INFO, &info, sizeof info);
+	pi_wire_put(&c->out, PI_STACK_REC_GOROUTINE, &g, sizeof g);
+	if (kind != 8)		/* 8: its frame never comes */
+		pi_wire_put(&c->out, PI_STACK_REC_GO_FRAME, &fr, sizeof fr);
+	if (kind == 9)		/* a frame of no goroutine */
+		pi_wire_put(&c->out, PI_STACK_REC_GO_FRAME, &fr, sizeof fr);
+	return 0;
+}
+
+START_TEST(forged_go_rejected)
+{
+	struct fixture f;
+	for (int kind = 0; kind <= 10; kind++) {
+		setup(&f, forge_go, 0);
+		f.d.child_hook_arg = &kind;
+		/* 10: well formed, but Go's work was not asked for. */
+		f.d.work = kind == 10 ? PI_STACK_WORK_LOCKS : PI_STACK_WORK_GO;
+		int err = pi_stack_batch_decode(&f.d, &f.batch);
+		if (kind == 0) {
+			ck_assert_int_eq(err, 0);
+			ck_assert(f.p.runtime_go);
+			ck_assert(f.p.go.read);
+			ck_assert_str_eq(f.p.go.version, "go1.19.8");
+			ck_assert_uint_eq(f.p.go.total, 3);
+			ck_assert_uint_eq(f.p.go.ngoroutines, 1);
+			ck_assert_uint_eq(f.p.go.goroutines[0].goid, 17);
+			ck_assert_str_eq(f.p.go.goroutines[0].wait_reason, "chan receive");
+			ck_assert_double_eq(f.p.go.goroutines[0].wait_seconds, 2.5);
+			ck_assert_uint_eq(f.p.go.nframes, 1);
+			ck_assert_str_eq(f.p.go.frames[0].function, "main.worker");
+			ck_assert_int_eq(f.p.go.frames[0].line, 42);
+			free(f.p.go.goroutines);
+			free(f.p.go.frames);
+		} else {
+			ck_assert_msg(err == -PI_ERR_SANDBOX_REPLY, "forged Go facts %d accepted", kind);
+			/* Nothing of it reaches the process. */
+			ck_assert(!f.p.runtime_go);
+			ck_assert(!f.p.go.read);
+			ck_assert_uint_eq(f.p.go.ngoroutines, 0);
+		}
+		teardown(&f);
+	}
+}
+END_TEST
+
 Suite *stack_sandbox_suite(void)
 {
 	Suite *s = suite_create("stack_sandbox");
@@ -264,6 +561,8 @@ Suite *stack_sandbox_suite(void)
 	tcase_add_test(tc, crash_costs_the_stacks);
 	tcase_add_test(tc, child_is_confined);
 	tcase_add_test(tc, forged_replies_rejected);
+	tcase_add_test(tc, forged_facts_rejected);
+	tcase_add_test(tc, forged_go_rejected);
 	suite_add_tcase(s, tc);
 	return s;
 }
