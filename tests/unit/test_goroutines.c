@@ -203,6 +203,25 @@ START_TEST(pclntab_hostile)
 	ck_assert(!pi_gopcln_value(&t, &f, 0x7fffffff, TEXT + 1, &v));
 	ck_assert(!pi_gopcln_value(&t, &f, 0, TEXT + 1, &v));
 	ck_assert(!pi_gopcln_value(&t, &f, f.pcsp, TEXT + 0x1000, &v));
+
+	/* values a table sums beyond 32 bits (fuzz_gopclntab found the
+	 * overflow): not a frame size or a line, so no answer */
+	static const uint8_t sums[] = {
+		0,				/* offset 0: "no table" */
+		0xff, 0xff, 0xff, 0xff, 0x0f, 0x10,	/* -1 + INT32_MIN, for 0x10 bytes */
+		0,
+		0xfe, 0xff, 0xff, 0xff, 0x0f, 0x10,	/* -1 + INT32_MAX, then + INT32_MAX */
+		0xfe, 0xff, 0xff, 0xff, 0x0f, 0x10, 0,
+	};
+	struct pi_gopcln hand;
+	memset(&hand, 0, sizeof hand);
+	hand.data = sums;
+	hand.len = hand.pctab_end = sizeof sums;
+	struct pi_gofunc at0 = { .entry = TEXT };
+	ck_assert(!pi_gopcln_value(&hand, &at0, 1, TEXT, &v));
+	ck_assert(pi_gopcln_value(&hand, &at0, 8, TEXT, &v));
+	ck_assert_int_eq(v, INT32_MAX - 1);
+	ck_assert(!pi_gopcln_value(&hand, &at0, 8, TEXT + 0x10, &v));
 }
 END_TEST
 
