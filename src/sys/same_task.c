@@ -9,6 +9,7 @@
 
 #include "proc/reader.h"
 #include "proc/stat.h"
+#include "sandbox/filter.h"
 #include "util/buf.h"
 
 int pi_same_task(pid_t pid, pid_t tid, uint64_t starttime)
@@ -38,11 +39,14 @@ int pi_signal_same(pid_t pid, uint64_t starttime, int sig)
 {
 	if (pid <= 0)
 		return -ESRCH;
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0 && errno == ESRCH)
-		return -ESRCH;
-	/* Without pidfds (ENOSYS, or a tool that does not know them), the
-	 * check and kill(2) at once. */
+	/* Without pidfds (ENOSYS, or valgrind, which does not know them),
+	 * the check and kill(2) at once. */
+	int pidfd = -1;
+	if (!pi_sandbox_under_valgrind()) {
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0 && errno == ESRCH)
+			return -ESRCH;
+	}
 	int err = pi_same_task(pid, pid, starttime);
 	if (!err) {
 		long rc = pidfd >= 0 ? syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) : kill(pid, sig);
