@@ -342,6 +342,18 @@ START_TEST(goroutines_walked)
 	ck_assert_uint_eq(s.g[1].nframes, 0);
 	ck_assert_ptr_nonnull(s.g[1].stop_reason);
 
+	/* frames for all goroutines together are bounded too (100,000
+	 * goroutines of 64 frames would be half a gigabyte): past the
+	 * budget a stack is cut, and says why */
+	memset(&s, 0, sizeof s);
+	w.max_total_frames = 2;
+	ck_assert_int_eq(pi_go_walk(&w, &total), 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(s.g[0].nframes, 2);
+	ck_assert_ptr_nonnull(strstr(s.g[0].stop_reason, "frames kept for all goroutines"));
+	ck_assert_str_eq(s.frames[0][1].function, "main.caller");
+	w.max_total_frames = 0;	/* 0: none beyond max_frames each */
+
 	/* versions it has no table for */
 	struct pi_go_layout l;
 	ck_assert(!pi_go_layout_for_version("go1.18.2", &l));
