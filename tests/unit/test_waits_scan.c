@@ -9,12 +9,14 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "collect/waits.h"
 #include "collect/waits_run.h"
+#include "sys/sockdiag.h"
 #include "unit.h"
 
 static pid_t kids[4];
@@ -239,6 +241,41 @@ START_TEST(locks_wanted_linear)
 }
 END_TEST
 
+/* A signal caught while pinspect waits for the child that enters a
+ * network namespace (the live view's SIGWINCH, say) is no time-out: the
+ * wait goes on for what is left of its time. A timer interrupts it here
+ * every 100 microseconds. */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+START_TEST(sockdiag_child_signalled)
+{
+	int nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(nsfd, 0);
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: poll(2) says EINTR */
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
+	struct itimerval every = { { 0, 100 }, { 0, 100 } }, off;
+	memset(&off, 0, sizeof off);
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &every, NULL), 0);
+	int failed = 0, first_err = 0;
+	for (int i = 0; i < 40; i++) {
+		struct pi_sockdiag *d = NULL;
+		int err = pi_sockdiag_open_in(nsfd, 5000, &d);
+		if (err && !failed++)
+			first_err = err;
+		pi_sockdiag_close(d);
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	close(nsfd);
+	ck_assert_msg(failed == 0, "%d of 40 failed, the first with %d", failed, first_err);
+}
+END_TEST
+
 static void teardown(void)
 {
 	reap_all();
@@ -256,6 +293,7 @@ Suite *waits_scan_suite(void)
 	TCase *kl = tcase_create("kernel_lock");
 	tcase_add_test(kl, kernel_lock_matcher);
 	tcase_add_test(kl, locks_wanted_linear);
+	tcase_add_test(kl, sockdiag_child_signalled);
 	suite_add_tcase(s, kl);
 	return s;
 }
