@@ -263,7 +263,8 @@ static bool collect(void *arg, const struct pi_go_goroutine *g)
 	struct seen *s = arg;
 	if (s->n < 8) {
 		s->g[s->n] = *g;
-		memcpy(s->frames[s->n], g->frames, g->nframes * sizeof *g->frames);
+		if (g->nframes)	/* frames is NULL when there are none */
+			memcpy(s->frames[s->n], g->frames, g->nframes * sizeof *g->frames);
 		s->n++;
 	}
 	return true;
