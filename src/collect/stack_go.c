@@ -280,6 +280,7 @@ bool pi_stack_go_collect(Dwfl *dwfl, const struct pi_process *p, int memfd, stru
 	w.allgs = sym.allgs;
 	w.max_goroutines = PI_GO_MAX_GOROUTINES;
 	w.max_frames = PI_GO_MAX_FRAMES;
+	w.max_total_frames = PI_GO_MAX_TOTAL_FRAMES;
 	w.each = each_goroutine;
 	w.each_arg = &c;
 	int werr = pi_go_walk(&w, &out->total);

@@ -16,8 +16,11 @@
 
 struct Dwfl;
 
-/* At most this many goroutines are read, and this many frames each. */
-enum { PI_GO_MAX_GOROUTINES = 100000, PI_GO_MAX_FRAMES = 64 };
+/* At most this many goroutines are read, and this many frames each, and
+ * this many of them all (a million frames are some 60 MB in the child's
+ * reply and as many in pinspect; 100,000 goroutines of 64 would be half a
+ * gigabyte, beyond the reply's bound, and cost the threads' stacks). */
+enum { PI_GO_MAX_GOROUTINES = 100000, PI_GO_MAX_FRAMES = 64, PI_GO_MAX_TOTAL_FRAMES = 1 << 20 };
 
 /* What the child found; strings interned in its pool. */
 struct pi_go_result {

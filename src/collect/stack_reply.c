@@ -189,7 +189,8 @@ static int read_goroutine(struct pi_stack_reply *r, const struct pi_wire_record 
 	memcpy(&w, rec->data, sizeof w);
 	struct pi_goroutine g;
 	memset(&g, 0, sizeof g);
-	if (w.status > 9 || w.nframes > PI_GO_MAX_FRAMES || string_of(r, w.wait_reason, &g.wait_reason)
+	if (w.status > 9 || w.nframes > PI_GO_MAX_FRAMES
+	    || f->go.nframes + w.nframes > PI_GO_MAX_TOTAL_FRAMES || string_of(r, w.wait_reason, &g.wait_reason)
 	    || string_of(r, w.reason, &g.truncated_reason))
 		return -PI_ERR_SANDBOX_REPLY;
 	g.goid = w.goid;

@@ -957,6 +957,81 @@ static struct own_file *own_files(struct run *r, int procfd, size_t *n)
 	return files;
 }
 
+/* Lookups by binary search over indexes sorted once (key, then position,
+ * so the first match is the first in the original order): /proc/locks is
+ * every user's to fill, and a target may hold a million locks and open
+ * as many files; a pass over all of one per entry of the other would
+ * take hours. */
+static int compare_waiter(const void *a, const void *b, void *arg)
+{
+	const struct pi_file_lock *locks = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (locks[x].id != locks[y].id)
+		return locks[x].id < locks[y].id ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int compare_file_inode(const void *a, const void *b, void *arg)
+{
+	const struct own_file *files = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (files[x].inode != files[y].inode)
+		return files[x].inode < files[y].inode ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int compare_file_lock(const void *a, const void *b, void *arg)
+{
+	const struct own_file *files = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (files[x].lock_inode != files[y].lock_inode)
+		return files[x].lock_inode < files[y].lock_inode ? -1 : 1;
+	if (files[x].lock_kind != files[y].lock_kind)
+		return files[x].lock_kind < files[y].lock_kind ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The first of idx[0..n) (sorted) whose key is not below the wanted
+ * one (below: is entry i's key below it?). */
+static size_t lower_bound(const size_t *idx, size_t n, int (*below)(size_t, const void *), const void *want)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (below(idx[mid], want))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct lock_key {
+	const struct pi_file_lock *locks;
+	const struct own_file *files;
+	uint64_t id, inode;
+	int kind;
+};
+
+static int waiter_below(size_t i, const void *arg)
+{
+	const struct lock_key *k = arg;
+	return k->locks[i].id < k->id;
+}
+
+static int file_inode_below(size_t i, const void *arg)
+{
+	const struct lock_key *k = arg;
+	return k->files[i].inode < k->inode;
+}
+
+static int file_lock_below(size_t i, const void *arg)
+{
+	const struct lock_key *k = arg;
+	const struct own_file *f = &k->files[i];
+	return f->lock_inode < k->inode || (f->lock_inode == k->inode && f->lock_kind < k->kind);
+}
+
 void pi_waits_locks_wanted(struct run *r, int procfd)
 {
 	struct pi_process *p = r->target;
@@ -965,13 +1040,28 @@ void pi_waits_locks_wanted(struct run *r, int procfd)
 		p->locks_wanted_err = r->locks_err;
 		return;
 	}
-	bool any_waiter = false;
-	for (size_t i = 0; i < r->nlocks && !any_waiter; i++)
-		any_waiter = r->locks[i].wait_depth > 0;
-	if (!any_waiter)
+	size_t nwaiting = 0;
+	for (size_t i = 0; i < r->nlocks; i++)
+		nwaiting += r->locks[i].wait_depth > 0;
+	if (!nwaiting)
 		return;
 	size_t nfiles;
 	struct own_file *files = own_files(r, procfd, &nfiles);
+	size_t *waiting = pi_xcalloc(nwaiting, sizeof *waiting);
+	for (size_t i = 0, k = 0; i < r->nlocks; i++)
+		if (r->locks[i].wait_depth > 0)
+			waiting[k++] = i;
+	qsort_r(waiting, nwaiting, sizeof *waiting, compare_waiter, r->locks);
+	size_t *by_inode = pi_xcalloc(nfiles + 1, sizeof *by_inode);
+	size_t *by_lock = pi_xcalloc(nfiles + 1, sizeof *by_lock);
+	size_t nheld = 0;
+	for (size_t j = 0; j < nfiles; j++) {
+		by_inode[j] = j;
+		if (files[j].lock_held)
+			by_lock[nheld++] = j;
+	}
+	qsort_r(by_inode, nfiles, sizeof *by_inode, compare_file_inode, files);
+	qsort_r(by_lock, nheld, sizeof *by_lock, compare_file_lock, files);
 	for (size_t i = 0; i < r->nlocks; i++) {
 		const struct pi_file_lock *h = &r->locks[i];
 		if (h->wait_depth != 0 || !h->have_file)
@@ -979,13 +1069,14 @@ void pi_waits_locks_wanted(struct run *r, int procfd)
 		/* A POSIX lock is its process's; a flock or OFD lock is held
 		 * through an open file, which the target's fdinfo lists. */
 		const struct own_file *via = NULL, *on_file = NULL;
-		for (size_t j = 0; j < nfiles; j++) {
-			if (!via && files[j].lock_held && files[j].lock_inode == h->inode
-			    && files[j].lock_kind == (int)h->kind)
-				via = &files[j];
-			if (!on_file && files[j].inode == h->inode)
-				on_file = &files[j];
-		}
+		struct lock_key key = { r->locks, files, h->id, h->inode, (int)h->kind };
+		size_t at = lower_bound(by_lock, nheld, file_lock_below, &key);
+		if (at < nheld && files[by_lock[at]].lock_inode == h->inode
+		    && files[by_lock[at]].lock_kind == (int)h->kind)
+			via = &files[by_lock[at]];
+		at = lower_bound(by_inode, nfiles, file_inode_below, &key);
+		if (at < nfiles && files[by_inode[at]].inode == h->inode)
+			on_file = &files[by_inode[at]];
 		bool holds = h->kind == PI_FLOCK_POSIX ? h->pid == p->pid
 			   : (h->kind == PI_FLOCK_FLOCK || h->kind == PI_FLOCK_OFD) && via;
 		if (!holds)
@@ -993,10 +1084,15 @@ void pi_waits_locks_wanted(struct run *r, int procfd)
 		struct pi_lock_wanted lw = { .inode = h->inode, .fd = -1, .kind = (int)h->kind,
 					     .write = h->access == PI_FLOCK_ACCESS_WRITE };
 		lw.waiters = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *lw.waiters);
-		for (size_t j = 0; j < r->nlocks; j++)
-			if (r->locks[j].id == h->id && r->locks[j].wait_depth > 0)
-				add_waiter(&lw, r->locks[j].pid);
+		for (at = lower_bound(waiting, nwaiting, waiter_below, &key);
+		     at < nwaiting && r->locks[waiting[at]].id == h->id; at++)
+			add_waiter(&lw, r->locks[waiting[at]].pid);
 		if (lw.waiters_total == 0 && lw.waiters_unnamed == 0) {
+			free(lw.waiters);
+			continue;
+		}
+		p->locks_wanted_total++;
+		if (p->nlocks_wanted == PI_WAIT_MAX_OBJECTS) {
 			free(lw.waiters);
 			continue;
 		}
@@ -1008,15 +1104,13 @@ void pi_waits_locks_wanted(struct run *r, int procfd)
 			if (pi_proc_fd_link(procfd, via->fd, &r->link, &link) == 0)
 				lw.path = pi_strpool_intern(&p->strings, r->link.data);
 		}
-		p->locks_wanted_total++;
-		if (p->nlocks_wanted == PI_WAIT_MAX_OBJECTS) {
-			free(lw.waiters);
-			continue;
-		}
 		if (!p->locks_wanted)
 			p->locks_wanted = pi_xcalloc(PI_WAIT_MAX_OBJECTS, sizeof *p->locks_wanted);
 		p->locks_wanted[p->nlocks_wanted++] = lw;
 	}
+	free(by_lock);
+	free(by_inode);
+	free(waiting);
 	free(files);
 }
 

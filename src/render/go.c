@@ -11,7 +11,18 @@
 enum { IDS_SHOWN = 8 };
 
 /* The groups' first goroutines, biggest group first (ties: in the
- * runtime's order). */
+ * runtime's order), sorted once: a hostile runtime may list 100,000
+ * goroutines each with a stack of its own. */
+static int bigger_group_first(const void *a, const void *b, void *arg)
+{
+	const struct pi_go_runtime *sorting = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	size_t sx = sorting->goroutines[x].group_size, sy = sorting->goroutines[y].group_size;
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
 static size_t *groups_by_size(const struct pi_go_runtime *go, size_t *n)
 {
 	size_t *idx = pi_xcalloc(go->ngoroutines + 1, sizeof *idx);
@@ -19,16 +30,29 @@ static size_t *groups_by_size(const struct pi_go_runtime *go, size_t *n)
 	for (size_t i = 0; i < go->ngoroutines; i++)
 		if (go->goroutines[i].group == i)
 			idx[(*n)++] = i;
-	/* insertion sort: stable; groups are few where goroutines are many */
-	for (size_t i = 1; i < *n; i++) {
-		size_t v = idx[i], k = i;
-		while (k > 0 && go->goroutines[idx[k - 1]].group_size < go->goroutines[v].group_size) {
-			idx[k] = idx[k - 1];
-			k--;
-		}
-		idx[k] = v;
-	}
+	if (*n > 1)
+		qsort_r(idx, *n, sizeof *idx, bigger_group_first, (void *)go);
 	return idx;
+}
+
+/* Each goroutine's next in its group (SIZE_MAX: the last), so that a
+ * group's members are visited without a pass over all goroutines. */
+static size_t *group_links(const struct pi_go_runtime *go)
+{
+	size_t n = go->ngoroutines;
+	size_t *next = pi_xcalloc(n + 1, sizeof *next);
+	size_t *last = pi_xcalloc(n + 1, sizeof *last);	/* index + 1 of a group's last so far */
+	for (size_t i = 0; i < n; i++) {
+		next[i] = SIZE_MAX;
+		size_t g = go->goroutines[i].group;
+		if (g >= n)
+			continue;
+		if (last[g])
+			next[last[g] - 1] = i;
+		last[g] = i + 1;
+	}
+	free(last);
+	return next;
 }
 
 static void wait_of(struct pi_buf *b, const struct pi_goroutine *g)
@@ -51,6 +75,7 @@ void pi_text_goroutines(struct pi_buf *b, const struct pi_process *p, bool with_
 		return;
 	size_t ngroups;
 	size_t *groups = groups_by_size(go, &ngroups);
+	size_t *next = group_links(go);
 	pi_buf_printf(b, "\n  GOROUTINES    %zu (of %zu in runtime.allgs), %zu stack%s", go->ngoroutines,
 		      go->total, ngroups, ngroups == 1 ? "" : "s");
 	if (go->version) {
@@ -66,10 +91,8 @@ void pi_text_goroutines(struct pi_buf *b, const struct pi_process *p, bool with_
 		const struct pi_goroutine *first = &go->goroutines[groups[k]];
 		pi_buf_printf(b, "  %zu goroutine%s: ", first->group_size, first->group_size == 1 ? "" : "s");
 		size_t shown = 0;
-		for (size_t i = groups[k]; i < go->ngoroutines && shown < IDS_SHOWN; i++) {
+		for (size_t i = groups[k]; i < go->ngoroutines && shown < IDS_SHOWN; i = next[i]) {
 			const struct pi_goroutine *g = &go->goroutines[i];
-			if (g->group != groups[k])
-				continue;
 			pi_buf_printf(b, "%s%" PRIu64 " [", shown ? ", " : "", g->goid);
 			wait_of(b, g);
 			pi_buf_putc(b, ']');
@@ -101,6 +124,7 @@ void pi_text_goroutines(struct pi_buf *b, const struct pi_process *p, bool with_
 			pi_buf_putc(b, '\n');
 		}
 	}
+	free(next);
 	free(groups);
 }
 
@@ -154,18 +178,19 @@ void pi_json_go(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_array(w);
 	size_t ngroups = 0;
 	size_t *groups = groups_by_size(go, &ngroups);
+	size_t *next = group_links(go);
 	for (size_t k = 0; k < ngroups; k++) {
 		const struct pi_goroutine *first = &go->goroutines[groups[k]];
 		pi_jw_object(w);
 		pi_jw_ku64(w, "count", first->group_size);
 		pi_jw_key(w, "goids");
 		pi_jw_array(w);
-		for (size_t i = groups[k]; i < go->ngoroutines; i++)
-			if (go->goroutines[i].group == groups[k])
-				pi_jw_u64(w, go->goroutines[i].goid);
+		for (size_t i = groups[k]; i < go->ngoroutines; i = next[i])
+			pi_jw_u64(w, go->goroutines[i].goid);
 		pi_jw_array_end(w);
 		pi_jw_object_end(w);
 	}
+	free(next);
 	free(groups);
 	pi_jw_array_end(w);
 	pi_jw_object_end(w);

@@ -138,7 +138,8 @@ bool pi_gopcln_value(const struct pi_gopcln *t, const struct pi_gofunc *f, uint3
 		return false;
 	const uint8_t *p = t->data + t->pctab + table_off, *end = t->data + t->pctab_end;
 	uint64_t at = f->entry;
-	int32_t val = -1;
+	/* Summed in 64 bits: a sum beyond 32 is no frame size or line. */
+	int64_t val = -1;
 	for (int step = 0; step < MAX_STEPS; step++) {
 		uint32_t uvdelta, pcdelta;
 		if (p >= end || (*p == 0 && step > 0))
@@ -146,9 +147,11 @@ bool pi_gopcln_value(const struct pi_gopcln *t, const struct pi_gofunc *f, uint3
 		if (!varint(&p, end, &uvdelta) || !varint(&p, end, &pcdelta))
 			return false;
 		val += (int32_t)(-(uvdelta & 1) ^ (uvdelta >> 1));
+		if (val < INT32_MIN || val > INT32_MAX)
+			return false;
 		at += pcdelta;
 		if (pc < at) {
-			*value = val;
+			*value = (int32_t)val;
 			return true;
 		}
 	}

@@ -10,6 +10,9 @@
 /* More gs than this in allgs is not a list but garbage. */
 enum { MAX_ALLGS = 1 << 24, G_READ = 256, PTR_CHUNK = 512 };
 
+static const char too_many_frames[] = "too many frames: the stack is cut here";
+#define BUDGET_SPENT "the frames kept for all goroutines are spent: the stack is cut here"
+
 bool pi_go_layout_for_version(const char *version, struct pi_go_layout *l)
 {
 	int minor = 0;
@@ -59,7 +62,7 @@ size_t pi_go_unwind(const struct pi_go_walk *w, uint64_t sp, uint64_t pc, bool i
 		    struct pi_go_frame *frames, size_t max, const char **stop_reason)
 {
 	size_t n = 0;
-	*stop_reason = "too many frames: the stack is cut here";
+	*stop_reason = too_many_frames;
 	while (n < max) {
 		struct pi_gofunc f;
 		if (!pi_gopcln_func(w->pcln, pc, &f)) {
@@ -126,6 +129,7 @@ int pi_go_walk(const struct pi_go_walk *w, size_t *total)
 			need = fields[k];
 	uint8_t g[G_READ];
 	int err = 0;
+	size_t spent = 0;	/* frames given so far, against max_total_frames */
 	if (need > sizeof g)
 		err = -EINVAL;
 	for (size_t base = 0; !err && base < n; base += PTR_CHUNK) {
@@ -155,9 +159,15 @@ int pi_go_walk(const struct pi_go_walk *w, size_t *total)
 			} else if (!sp || !pc) {
 				gr.stop_reason = "no saved stack pointer";
 			} else {
+				size_t room = w->max_frames;
+				bool budget = w->max_total_frames && w->max_total_frames - spent < room;
+				if (budget)
+					room = w->max_total_frames - spent;
 				gr.frames = frames;
-				gr.nframes = pi_go_unwind(w, sp, pc, true, frames, w->max_frames,
-							  &gr.stop_reason);
+				gr.nframes = room ? pi_go_unwind(w, sp, pc, true, frames, room, &gr.stop_reason) : 0;
+				if (budget && (!room || gr.stop_reason == too_many_frames))
+					gr.stop_reason = BUDGET_SPENT;
+				spent += gr.nframes;
 			}
 			if (!w->each(w->each_arg, &gr)) {
 				free(frames);

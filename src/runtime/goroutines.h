@@ -7,7 +7,7 @@
  *
  * The memory is the target's: g pointers, offsets and return addresses
  * may be anything. The walk reads at most max_goroutines gs and
- * max_frames frames of each, only through the read callback (which may
+ * max_frames frames of each (max_total_frames of them all), only through the read callback (which may
  * fail anywhere), and says where a stack stopped short. A goroutine read
  * while it runs may be torn: what it shows is what was read. Pure: no I/O
  * but the callback. */
@@ -69,6 +69,9 @@ struct pi_go_walk {
 	struct pi_go_layout layout;
 	uint64_t allgs;			/* the address of runtime.allgs, a []*g */
 	size_t max_goroutines, max_frames;
+	/* Frames of all goroutines together (0: no bound but max_frames
+	 * each); past it a stack is cut, and says so. */
+	size_t max_total_frames;
 	/* Called for each goroutine that is not dead; frames are valid
 	 * during the call. Return false to stop the walk. */
 	bool (*each)(void *arg, const struct pi_go_goroutine *g);

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/deadline.h"
+
 struct pi_sockdiag {
 	int fd;
 	uint32_t seq;
@@ -63,6 +65,22 @@ _Noreturn static void make_socket_in(int nsfd, int to)
 	_exit(sendmsg(to, &msg, MSG_NOSIGNAL) < 0);
 }
 
+/* poll(2) of one descriptor for timeout_ms in all: a signal caught
+ * meanwhile (the live view's SIGWINCH) is no time-out. */
+static int wait_readable(struct pollfd *pfd, int timeout_ms)
+{
+	int64_t end = pi_monotonic_ns() + (int64_t)timeout_ms * 1000000;
+	for (;;) {
+		int n = poll(pfd, 1, timeout_ms);
+		if (n >= 0 || errno != EINTR)
+			return n;
+		int64_t left = end - pi_monotonic_ns();
+		if (left <= 0)
+			return 0;
+		timeout_ms = (int)((left + 999999) / 1000000);
+	}
+}
+
 /* Is fd a netlink sock_diag socket? */
 static bool is_sockdiag(int fd)
 {
@@ -94,7 +112,7 @@ int pi_sockdiag_open_in(int nsfd, int timeout_ms, struct pi_sockdiag **out)
 
 	int result = -ETIMEDOUT, fd = -1;
 	struct pollfd pfd = { .fd = sv[0], .events = POLLIN };
-	if (poll(&pfd, 1, timeout_ms) == 1) {
+	if (wait_readable(&pfd, timeout_ms) == 1) {
 		int code = -1;
 		union {
 			struct cmsghdr h;
@@ -197,11 +215,13 @@ int pi_sockdiag_unix_peer(struct pi_sockdiag *d, uint64_t inode, uint64_t *peer)
 	} reply;
 	for (;;) {
 		struct pollfd pfd = { .fd = d->fd, .events = POLLIN };
-		if (poll(&pfd, 1, 1000) != 1)
+		if (wait_readable(&pfd, 1000) != 1)
 			return -ETIMEDOUT;
-		ssize_t n = recv(d->fd, &reply, sizeof reply, 0);
+		ssize_t n = recv(d->fd, &reply, sizeof reply, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
 		if (n < 0)
-			return errno == EINTR ? -EINTR : -errno;
+			return -errno;
 		/* NLMSG_OK and NLMSG_NEXT, without their mixed-sign compares. */
 		for (size_t off = 0; off + sizeof(struct nlmsghdr) <= (size_t)n;) {
 			struct nlmsghdr *h = (struct nlmsghdr *)(reply.bytes + off);

@@ -12,6 +12,7 @@
 #include "exitcodes.h"
 #include "settings.h"
 #include "sys/names.h"
+#include "sys/same_task.h"
 #include "table/columns.h"
 #include "tui/help.h"
 #include "util/escape.h"
@@ -412,6 +413,7 @@ static void ask_signal(struct pi_live *l)
 	struct pi_buf name = PI_BUF_INIT;
 	pi_escape_text(&name, r->proc->comm, strlen(r->proc->comm));
 	l->signal_pid = r->proc->pid;
+	l->signal_starttime = r->proc->starttime;
 	pi_prompt_start(&l->prompt, PI_PROMPT_SIGNAL, "TERM");
 	snprintf(l->prompt.label, sizeof l->prompt.label,
 		 "Send a signal to process %d (%.60s)? Enter sends, Esc cancels: ", (int)r->proc->pid,
@@ -434,17 +436,19 @@ static void send_signal(struct pi_live *l, const char *text)
 	pi_signal_name(sig, name, sizeof name);
 	if (!l->signal_pid) {
 		/* The tagged processes, each checked again: one that exited
-		 * since is not signalled (its PID may be another's now). */
+		 * since is not signalled (its PID may be another's now), by
+		 * the last refresh and again as it is sent (sys/same_task). */
 		prune_tags(l);
 		size_t sent = 0, failed = 0;
 		pid_t first_failed = 0;
 		int first_err = 0;
 		for (size_t i = 0; i < l->ntags; i++) {
-			if (kill(l->tags[i].pid, sig) == 0) {
+			int err = pi_signal_same(l->tags[i].pid, l->tags[i].starttime, sig);
+			if (err == 0) {
 				sent++;
 			} else if (!failed++) {
 				first_failed = l->tags[i].pid;
-				first_err = errno;
+				first_err = -err;
 			}
 		}
 		if (!failed)
@@ -454,8 +458,12 @@ static void send_signal(struct pi_live *l, const char *text)
 			    (int)first_failed, failed > 1 ? " and others" : "", strerror(first_err));
 		return;
 	}
-	if (kill(l->signal_pid, sig) != 0)
-		say(l, "%s not sent to process %d: %s", name, (int)l->signal_pid, strerror(errno));
+	int err = pi_signal_same(l->signal_pid, l->signal_starttime, sig);
+	if (err == -ESRCH)
+		say(l, "%s not sent: process %d has exited (its PID may be another's now)", name,
+		    (int)l->signal_pid);
+	else if (err)
+		say(l, "%s not sent to process %d: %s", name, (int)l->signal_pid, strerror(-err));
 	else
 		say(l, "%s sent to process %d", name, (int)l->signal_pid);
 }
@@ -470,6 +478,7 @@ static int renice_proc(struct pi_live *l, const struct pi_proc *p, int step, int
 	*from = *to = 0;
 	for (uint32_t i = 0; i < p->ntasks; i++) {
 		pid_t tid = t->tasks[p->first_task + i].tid;
+		uint64_t started = t->tasks[p->first_task + i].starttime;
 		errno = 0;
 		int nice = getpriority(PRIO_PROCESS, (id_t)tid);
 		if (nice == -1 && errno) {
@@ -483,9 +492,10 @@ static int renice_proc(struct pi_live *l, const struct pi_proc *p, int step, int
 			*from = nice;
 			*to = want;
 		}
-		if (want != nice && setpriority(PRIO_PROCESS, (id_t)tid, want) != 0 && !err &&
-		    errno != ESRCH)
-			err = errno;
+		/* A thread that exited since (its TID another's now) is left. */
+		int rc = want != nice ? pi_setpriority_same(p->pid, tid, started, want) : 0;
+		if (rc && !err && rc != -ESRCH)
+			err = -rc;
 	}
 	if (err && *to != *from)
 		*to = *from;
@@ -534,8 +544,8 @@ static void renice(struct pi_live *l, int step)
 		from = getpriority(PRIO_PROCESS, (id_t)r->task->tid);
 		err = from == -1 && errno ? errno : 0;
 		to = from + step < -20 ? -20 : from + step > 19 ? 19 : from + step;
-		if (!err && to != from && setpriority(PRIO_PROCESS, (id_t)r->task->tid, to) != 0)
-			err = errno;
+		if (!err && to != from)
+			err = -pi_setpriority_same(r->proc->pid, r->task->tid, r->task->starttime, to);
 	} else {
 		err = renice_proc(l, r->proc, step, &from, &to);
 	}

@@ -65,6 +65,7 @@ struct pi_live {
 	char search[128];		/* the search kept, for n and N ("": none) */
 	size_t search_from;		/* where the selection was when it began */
 	pid_t signal_pid;		/* the process the signal prompt is for (0: the tagged ones) */
+	uint64_t signal_starttime;	/* its start time, so that a PID reused meanwhile is not signalled */
 	struct pi_tag *tags;		/* by PID */
 	size_t ntags, tags_cap;
 	int sort_cursor, sort_top;	/* the sort menu (F6) */

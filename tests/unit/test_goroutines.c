@@ -2,9 +2,12 @@
  * runtime/goroutines.h), over a table and a memory image built here as
  * Go 1.20's linker and runtime lay them out, and over hostile ones. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/go.h"
+#include "render/jsonw.h"
 #include "runtime/gopclntab.h"
 #include "runtime/goroutines.h"
 #include "unit.h"
@@ -200,6 +203,25 @@ START_TEST(pclntab_hostile)
 	ck_assert(!pi_gopcln_value(&t, &f, 0x7fffffff, TEXT + 1, &v));
 	ck_assert(!pi_gopcln_value(&t, &f, 0, TEXT + 1, &v));
 	ck_assert(!pi_gopcln_value(&t, &f, f.pcsp, TEXT + 0x1000, &v));
+
+	/* values a table sums beyond 32 bits (fuzz_gopclntab found the
+	 * overflow): not a frame size or a line, so no answer */
+	static const uint8_t sums[] = {
+		0,				/* offset 0: "no table" */
+		0xff, 0xff, 0xff, 0xff, 0x0f, 0x10,	/* -1 + INT32_MIN, for 0x10 bytes */
+		0,
+		0xfe, 0xff, 0xff, 0xff, 0x0f, 0x10,	/* -1 + INT32_MAX, then + INT32_MAX */
+		0xfe, 0xff, 0xff, 0xff, 0x0f, 0x10, 0,
+	};
+	struct pi_gopcln hand;
+	memset(&hand, 0, sizeof hand);
+	hand.data = sums;
+	hand.len = hand.pctab_end = sizeof sums;
+	struct pi_gofunc at0 = { .entry = TEXT };
+	ck_assert(!pi_gopcln_value(&hand, &at0, 1, TEXT, &v));
+	ck_assert(pi_gopcln_value(&hand, &at0, 8, TEXT, &v));
+	ck_assert_int_eq(v, INT32_MAX - 1);
+	ck_assert(!pi_gopcln_value(&hand, &at0, 8, TEXT + 0x10, &v));
 }
 END_TEST
 
@@ -241,7 +263,8 @@ static bool collect(void *arg, const struct pi_go_goroutine *g)
 	struct seen *s = arg;
 	if (s->n < 8) {
 		s->g[s->n] = *g;
-		memcpy(s->frames[s->n], g->frames, g->nframes * sizeof *g->frames);
+		if (g->nframes)	/* frames is NULL when there are none */
+			memcpy(s->frames[s->n], g->frames, g->nframes * sizeof *g->frames);
 		s->n++;
 	}
 	return true;
@@ -320,6 +343,18 @@ START_TEST(goroutines_walked)
 	ck_assert_uint_eq(s.g[1].nframes, 0);
 	ck_assert_ptr_nonnull(s.g[1].stop_reason);
 
+	/* frames for all goroutines together are bounded too (100,000
+	 * goroutines of 64 frames would be half a gigabyte): past the
+	 * budget a stack is cut, and says why */
+	memset(&s, 0, sizeof s);
+	w.max_total_frames = 2;
+	ck_assert_int_eq(pi_go_walk(&w, &total), 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(s.g[0].nframes, 2);
+	ck_assert_ptr_nonnull(strstr(s.g[0].stop_reason, "frames kept for all goroutines"));
+	ck_assert_str_eq(s.frames[0][1].function, "main.caller");
+	w.max_total_frames = 0;	/* 0: none beyond max_frames each */
+
 	/* versions it has no table for */
 	struct pi_go_layout l;
 	ck_assert(!pi_go_layout_for_version("go1.18.2", &l));
@@ -388,6 +423,74 @@ START_TEST(goroutines_hostile)
 }
 END_TEST
 
+/* A hostile runtime can list 100,000 goroutines, each with a stack of its
+ * own: the groups are drawn in time linear in the goroutines (sorted
+ * once, each group's members linked), not in groups times goroutines.
+ * Here 50,000 singletons come first and 25,000 pairs after them: the
+ * pairs are the biggest groups, so they lead, in the runtime's order.
+ * The bound on time is Check's test timeout: it only says "does not
+ * hang" (the quadratic drawing took minutes). */
+START_TEST(goroutine_groups_linear)
+{
+	enum { SINGLES = 50000, PAIRS = 25000, N = SINGLES + 2 * PAIRS };
+	struct pi_process *p = calloc(1, sizeof *p);
+	ck_assert_ptr_nonnull(p);
+	struct pi_go_runtime *go = &p->go;
+	go->read = true;
+	go->total = N;
+	go->ngoroutines = N;
+	go->goroutines = calloc(N, sizeof *go->goroutines);
+	ck_assert_ptr_nonnull(go->goroutines);
+	for (size_t i = 0; i < N; i++) {
+		struct pi_goroutine *g = &go->goroutines[i];
+		g->goid = i + 1;
+		g->status = PI_G_RUNNABLE;
+		g->wait_seconds = -1;
+		if (i < SINGLES) {
+			g->group = i;
+			g->group_size = 1;
+		} else if ((i - SINGLES) % 2 == 0) {
+			g->group = i;
+			g->group_size = 2;
+		} else {
+			g->group = i - 1;
+		}
+	}
+	struct pi_buf b = PI_BUF_INIT;
+	pi_text_goroutines(&b, p, true);
+	ck_assert_ptr_nonnull(strstr(b.data, "75000 stacks"));
+	/* the first pair leads, with both its IDs; the last singleton is
+	 * drawn, last */
+	char first[64], last[64];
+	snprintf(first, sizeof first, "  2 goroutines: %d [runnable], %d [runnable]\n", SINGLES + 1,
+		 SINGLES + 2);
+	snprintf(last, sizeof last, "  1 goroutine: %d [runnable]\n", SINGLES);
+	char *at = strstr(b.data, "GOROUTINES");
+	ck_assert_ptr_nonnull(at);
+	at = strchr(at, '\n');
+	ck_assert_ptr_nonnull(at);
+	ck_assert_int_eq(strncmp(at + 1, first, strlen(first)), 0);
+	size_t tail = strlen(last);
+	ck_assert_uint_ge(b.len, tail);
+	ck_assert_str_eq(b.data + b.len - tail, last);
+	pi_buf_free(&b);
+
+	struct pi_jw w;
+	pi_jw_init(&w, NULL);
+	pi_jw_object(&w);
+	pi_json_go(&w, p);
+	pi_jw_object_end(&w);
+	snprintf(first, sizeof first, "\"groups\":[{\"count\":2,\"goids\":[%d,%d]}", SINGLES + 1,
+		 SINGLES + 2);
+	ck_assert_ptr_nonnull(strstr(w.buf.data, first));
+	snprintf(last, sizeof last, "{\"count\":1,\"goids\":[%d]}]}", SINGLES);
+	ck_assert_ptr_nonnull(strstr(w.buf.data, last));
+	pi_buf_free(&w.buf);
+	free(go->goroutines);
+	free(p);
+}
+END_TEST
+
 Suite *goroutines_suite(void)
 {
 	Suite *s = suite_create("goroutines");
@@ -396,6 +499,7 @@ Suite *goroutines_suite(void)
 	tcase_add_test(tc, pclntab_hostile);
 	tcase_add_test(tc, goroutines_walked);
 	tcase_add_test(tc, goroutines_hostile);
+	tcase_add_test(tc, goroutine_groups_linear);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,7 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "proc/reader.h"
+#include "proc/stat.h"
+#include "sys/same_task.h"
 #include "table/columns.h"
 #include "tui/help.h"
 #include "tui/live.h"
@@ -259,6 +266,78 @@ START_TEST(htop_cells)
 }
 END_TEST
 
+/* k, F9 and the renice keys act on a process seen at the last refresh:
+ * one with the same PID but another start time (the PID reused since) is
+ * neither signalled nor reniced; the one seen is. */
+static uint64_t starttime_of(pid_t pid)
+{
+	int procfd = pi_proc_open(pid);
+	ck_assert_int_ge(procfd, 0);
+	struct pi_buf b = PI_BUF_INIT;
+	struct pi_stat st;
+	ck_assert_int_eq(pi_read_at(procfd, "stat", &b), 0);
+	ck_assert_int_eq(pi_stat_parse(b.data, b.len, &st), 0);
+	pi_buf_free(&b);
+	close(procfd);
+	return st.starttime;
+}
+
+static pid_t child;
+
+static void kill_child(void)
+{
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		child = 0;
+	}
+}
+
+START_TEST(acts_on_the_task_seen)
+{
+	/* The child takes SIGTERM's default (the runner's handler would end
+	 * the whole group), then says it is ready. */
+	int ready[2];
+	ck_assert_int_eq(pipe(ready), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		signal(SIGTERM, SIG_DFL);
+		close(ready[0]);
+		close(ready[1]);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	char byte;
+	ck_assert_int_eq(read(ready[0], &byte, 1), 0);
+	close(ready[0]);
+	uint64_t seen = starttime_of(child);
+	/* another start time: nothing done */
+	ck_assert_int_eq(pi_same_task(child, child, seen + 1), -ESRCH);
+	ck_assert_int_eq(pi_signal_same(child, seen + 1, SIGTERM), -ESRCH);
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, (id_t)child);
+	ck_assert_int_eq(errno, 0);
+	int want = nice < 19 ? nice + 1 : 18;
+	ck_assert_int_eq(pi_setpriority_same(child, child, seen + 1, want), -ESRCH);
+	ck_assert_int_eq(getpriority(PRIO_PROCESS, (id_t)child), nice);
+	ck_assert_int_eq(waitpid(child, NULL, WNOHANG), 0);	/* alive */
+	/* the one seen: done */
+	ck_assert_int_eq(pi_same_task(child, child, seen), 0);
+	ck_assert_int_eq(pi_setpriority_same(child, child, seen, want), 0);
+	ck_assert_int_eq(getpriority(PRIO_PROCESS, (id_t)child), want);
+	ck_assert_int_eq(pi_signal_same(child, seen, SIGTERM), 0);
+	int status;
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	/* gone: said so */
+	ck_assert_int_eq(pi_signal_same(child, seen, SIGTERM), -ESRCH);
+	ck_assert_int_eq(pi_setpriority_same(child, child, seen, want), -ESRCH);
+	child = 0;
+}
+END_TEST
+
 Suite *live_suite(void)
 {
 	Suite *s = suite_create("live");
@@ -275,6 +354,10 @@ Suite *live_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("columns");
 	tcase_add_test(tc, htop_cells);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("actions");
+	tcase_add_checked_fixture(tc, NULL, kill_child);
+	tcase_add_test(tc, acts_on_the_task_seen);
 	suite_add_tcase(s, tc);
 	return s;
 }

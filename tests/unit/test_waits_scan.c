@@ -2,17 +2,21 @@
  * processes forked here, in a pipe cycle, a chain into it, and a pipe
  * whose writer only sleeps; each is killed and reaped whatever happens. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "collect/waits.h"
+#include "collect/waits_run.h"
+#include "sys/sockdiag.h"
 #include "unit.h"
 
 static pid_t kids[4];
@@ -187,6 +191,91 @@ START_TEST(kernel_lock_matcher)
 }
 END_TEST
 
+/* /proc/locks is every user's to fill: 100,000 POSIX locks the target
+ * holds, each with a waiter listed after them all. Its waiters are
+ * matched to its locks by the lock's number looked up, not by a pass
+ * over every lock per held one (that took minutes: 10^10 steps). The
+ * bound on time is Check's timeout, only "does not hang". */
+START_TEST(locks_wanted_linear)
+{
+	enum { HELD = 100000 };
+	struct pi_process *p = calloc(1, sizeof *p);
+	ck_assert_ptr_nonnull(p);
+	p->pid = getpid();
+	struct run r;
+	memset(&r, 0, sizeof r);
+	r.target = p;
+	r.locks_read = true;
+	r.nlocks = r.locks_cap = 2 * HELD;
+	r.locks = calloc(r.nlocks, sizeof *r.locks);
+	ck_assert_ptr_nonnull(r.locks);
+	for (size_t i = 0; i < HELD; i++) {
+		r.locks[i] = (struct pi_file_lock){ .id = i + 1, .kind = PI_FLOCK_POSIX,
+						    .access = PI_FLOCK_ACCESS_WRITE, .pid = p->pid,
+						    .have_file = true, .inode = 1000 + i };
+		r.locks[HELD + i] = r.locks[i];
+		r.locks[HELD + i].wait_depth = 1;
+		r.locks[HELD + i].pid = (pid_t)(1000000 + i);
+	}
+	int procfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(procfd, 0);
+	pi_waits_locks_wanted(&r, procfd);
+	close(procfd);
+	ck_assert_int_eq(p->locks_wanted_err, 0);
+	ck_assert_uint_eq(p->locks_wanted_total, HELD);
+	ck_assert_uint_eq(p->nlocks_wanted, PI_WAIT_MAX_OBJECTS);
+	for (size_t i = 0; i < p->nlocks_wanted; i++) {
+		const struct pi_lock_wanted *lw = &p->locks_wanted[i];
+		ck_assert_uint_eq(lw->inode, 1000 + i);
+		ck_assert(lw->write);
+		ck_assert_uint_eq(lw->nwaiters, 1);
+		ck_assert_uint_eq(lw->waiters_total, 1);
+		ck_assert_int_eq(lw->waiters[0].pid, 1000000 + (int)i);
+		free(lw->waiters);
+	}
+	free(p->locks_wanted);
+	free(r.locks);
+	pi_buf_free(&r.buf);
+	pi_buf_free(&r.link);
+	free(p);
+}
+END_TEST
+
+/* A signal caught while pinspect waits for the child that enters a
+ * network namespace (the live view's SIGWINCH, say) is no time-out: the
+ * wait goes on for what is left of its time. A timer interrupts it here
+ * every 100 microseconds. */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+START_TEST(sockdiag_child_signalled)
+{
+	int nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(nsfd, 0);
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: poll(2) says EINTR */
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
+	struct itimerval every = { { 0, 100 }, { 0, 100 } }, off;
+	memset(&off, 0, sizeof off);
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &every, NULL), 0);
+	int failed = 0, first_err = 0;
+	for (int i = 0; i < 40; i++) {
+		struct pi_sockdiag *d = NULL;
+		int err = pi_sockdiag_open_in(nsfd, 5000, &d);
+		if (err && !failed++)
+			first_err = err;
+		pi_sockdiag_close(d);
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	close(nsfd);
+	ck_assert_msg(failed == 0, "%d of 40 failed, the first with %d", failed, first_err);
+}
+END_TEST
+
 static void teardown(void)
 {
 	reap_all();
@@ -203,6 +292,8 @@ Suite *waits_scan_suite(void)
 	suite_add_tcase(s, tc);
 	TCase *kl = tcase_create("kernel_lock");
 	tcase_add_test(kl, kernel_lock_matcher);
+	tcase_add_test(kl, locks_wanted_linear);
+	tcase_add_test(kl, sockdiag_child_signalled);
 	suite_add_tcase(s, kl);
 	return s;
 }
