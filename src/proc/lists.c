@@ -115,6 +115,30 @@ static uint64_t word_at(const unsigned char *p, unsigned word_size)
 	return w;
 }
 
+/* Whether the vector reads as (type, value) pairs of word_size bytes:
+ * every type the kernel writes is small, up to an AT_NULL. */
+static bool auxv_reads_as(const unsigned char *p, size_t len, unsigned word_size)
+{
+	size_t pair = 2 * (size_t)word_size;
+	for (size_t off = 0; off + pair <= len; off += pair) {
+		uint64_t type = word_at(p + off, word_size);
+		if (type == AT_NULL)
+			return off > 0;
+		if (type > PI_AUXV_TYPE_MAX)
+			return false;
+	}
+	return false;
+}
+
+unsigned pi_auxv_word_size(const void *data, size_t len)
+{
+	if (auxv_reads_as(data, len, 8))
+		return 8;
+	if (auxv_reads_as(data, len, 4))
+		return 4;
+	return 0;
+}
+
 int pi_auxv_parse(const void *data, size_t len, unsigned word_size, struct pi_auxv *out)
 {
 	const unsigned char *p = data;

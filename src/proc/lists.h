@@ -51,4 +51,12 @@ struct pi_auxv {
  * or -EINVAL for an empty or misaligned vector. */
 int pi_auxv_parse(const void *data, size_t len, unsigned word_size, struct pi_auxv *out);
 
+/* The largest entry type the kernel writes is in the fifties; anything
+ * above this is no auxv entry. */
+#define PI_AUXV_TYPE_MAX 255
+/* Pure: the word size (8 or 4) the vector is written in, told from the
+ * vector alone (a 32-bit process's pairs read as 64-bit ones have huge
+ * types), or 0 when it reads as neither. */
+unsigned pi_auxv_word_size(const void *data, size_t len);
+
 #endif

@@ -1,7 +1,10 @@
 /* abi — which system call table a process uses, and which row of the
- * architecture table (src/arch) describes it, from its executable's ELF
- * header: 64-bit, 32-bit (i386) or x32. The numbers in its syscall file
- * mean different calls in each. */
+ * architecture table (src/arch) describes it: 64-bit, 32-bit (i386) or
+ * x32. The numbers in its syscall file mean different calls in each.
+ * Told by the ELF header of its vDSO, read from its memory (the kernel
+ * maps the vDSO of the process's ABI): no file of the process is opened,
+ * so an executable on a hung NFS or FUSE mount cannot block pinspect.
+ * Only without a readable vDSO is the executable's own header read. */
 #ifndef PI_SYS_ABI_H
 #define PI_SYS_ABI_H
 
@@ -11,8 +14,8 @@
 #include "arch/arch.h"
 #include "sys/names.h"
 
-/* Reads the ELF header of dirfd/"exe" (dirfd: /proc/PID). Returns 0 and
- * sets *abi, or -errno (-ENOEXEC for a header it does not know). */
+/* The ABI of the process whose /proc/PID is dirfd: 0 and *abi, or
+ * -errno (-ENOEXEC for a header it does not know). */
 int pi_exe_abi(int dirfd, enum pi_abi *abi);
 /* The same, and *arch: the process's row, or NULL for an ABI the table
  * has no row for (x32). */

@@ -148,6 +148,25 @@ jq_check "i386 deadlock2: --deadlocks finds it, with both threads" \
 run_pinspect --deadlocks
 out_has "i386 deadlock2: --deadlocks, text" \
 	"process $HELPER_PID \(pi-locks32\): 2 threads wait for each other: .*pi_lock_b.*pi_lock_a"
+
+# Its ABI is told from its vDSO's ELF header, in its memory: no file of
+# the process is opened for it (an executable on a hung NFS or FUSE
+# mount would block the open), in the snapshot nor in the scan.
+if command -v strace >/dev/null; then
+	traced() {
+		strace -f -qq -e trace=open,openat,openat2 -o "$TEST_TMP/strace" \
+			timeout 60 "$PINSPECT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || true
+		check "pinspect $*: no process's executable opened to learn its ABI" \
+			bash -c "! grep -E '\"(/proc/[0-9]+/)?exe\"' '$TEST_TMP/strace'"
+	}
+	traced --json "$HELPER_PID"
+	jq_check "... and the snapshot still says i386" '.abi == "i386"'
+	traced --deadlocks
+	out_has "... and the scan still finds its deadlock (i386's futex number)" \
+		"process $HELPER_PID \(pi-locks32\): 2 threads wait for each other"
+else
+	not_ok "strace is installed (a test dependency)"
+fi
 kill -KILL "$HELPER_PID"
 
 done_testing

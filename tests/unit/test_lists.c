@@ -108,6 +108,31 @@ START_TEST(auxv_of_this_process)
 }
 END_TEST
 
+/* Which word size a vector is written in, from the vector alone: a
+ * 32-bit process's (i386, x32) read as 64-bit pairs has huge types. */
+START_TEST(auxv_word_size)
+{
+	FILE *f = fopen("/proc/self/auxv", "rb");
+	ck_assert_ptr_nonnull(f);
+	unsigned char buf[4096];
+	size_t len = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	ck_assert_uint_eq(pi_auxv_word_size(buf, len), 8);
+
+	/* As an i386 kernel writes it (AT_SYSINFO first, as on i386). */
+	uint32_t v32[] = { 32 /* AT_SYSINFO */, 0xf7f01550, AT_SYSINFO_EHDR, 0xf7f00000,
+			   AT_PAGESZ, 4096, AT_ENTRY, 0x8049000, AT_NULL, 0 };
+	ck_assert_uint_eq(pi_auxv_word_size(v32, sizeof v32), 4);
+	/* Nothing that reads as either: no guess. */
+	uint32_t junk[] = { 0xdeadbeef, 1, 0xfeedface, 2 };
+	ck_assert_uint_eq(pi_auxv_word_size(junk, sizeof junk), 0);
+	ck_assert_uint_eq(pi_auxv_word_size(buf, 0), 0);
+	/* AT_NULL alone is no vector. */
+	uint64_t empty[] = { AT_NULL, 0 };
+	ck_assert_uint_eq(pi_auxv_word_size(empty, sizeof empty), 0);
+}
+END_TEST
+
 Suite *lists_suite(void)
 {
 	Suite *s = suite_create("lists");
@@ -116,6 +141,7 @@ Suite *lists_suite(void)
 	tcase_add_test(tc, kernel_stack);
 	tcase_add_test(tc, children_and_wchan);
 	tcase_add_test(tc, auxv_of_this_process);
+	tcase_add_test(tc, auxv_word_size);
 	suite_add_tcase(s, tc);
 	return s;
 }
