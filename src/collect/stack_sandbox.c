@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -367,6 +368,19 @@ struct pi_stack_session {
 	struct pi_stack_reply r;
 	bool had_demangler, mangled;
 	int err;			/* the child failed: its reason */
+	/* The batch being decoded (pi_stack_session_decode_start): a thread
+	 * of pinspect's serves the child's broker and gathers its records
+	 * (pi_sandbox_finish) while the caller reads the rest of the
+	 * process; decode_finish joins it and reads them. */
+	pthread_t waiter;
+	struct pi_sandbox_job *handed;	/* the job it finishes */
+	bool waiting;			/* the thread runs */
+	bool decoding;			/* a batch was handed over, not read yet */
+	int decoded_err;		/* decided without the thread (no session, no file) */
+	int batch_fd;			/* the batch file, for a second (demangled) pass */
+	struct pi_buf finished;		/* what pi_sandbox_finish gave */
+	struct pi_sandbox_outcome outcome;
+	int finish_err;
 };
 
 int pi_stack_session_start(const struct pi_stack_decode *d, struct pi_stack_session **out)
@@ -389,6 +403,21 @@ int pi_stack_session_start(const struct pi_stack_decode *d, struct pi_stack_sess
 	return err ? s->err : 0;
 }
 
+/* Reads what the child sent after its first part (pi_sandbox_finish
+ * gave reply, err and o) as b's stacks; 0 or why it failed. */
+static int session_read_rest(struct pi_stack_session *s, struct pi_stack_batch *b,
+			     struct pi_buf *reply, int err, const struct pi_sandbox_outcome *o)
+{
+	if (!err && o->status != 0)
+		err = o->status;
+	if (!err) {
+		pi_stack_reader_next_part(&s->r, b);
+		err = pi_stack_read_reply(&s->r, reply, s->cfg.max_record);
+		s->mangled |= s->r.mangled;
+	}
+	return err;
+}
+
 /* Finishes the child; 0 or why it failed. The records it sent after the
  * first part are read as b's stacks. */
 static int session_finish(struct pi_stack_session *s, struct pi_stack_batch *b)
@@ -397,13 +426,7 @@ static int session_finish(struct pi_stack_session *s, struct pi_stack_batch *b)
 	struct pi_sandbox_outcome o;
 	int err = pi_sandbox_finish(s->job, &reply, &o);
 	s->job = NULL;
-	if (!err && o.status != 0)
-		err = o.status;
-	if (!err) {
-		pi_stack_reader_next_part(&s->r, b);
-		err = pi_stack_read_reply(&s->r, &reply, s->cfg.max_record);
-		s->mangled |= s->r.mangled;
-	}
+	err = session_read_rest(s, b, &reply, err, &o);
 	pi_buf_free(&reply);
 	return err;
 }
@@ -514,21 +537,35 @@ static int decode_again_demangled(const struct pi_stack_decode *d, struct pi_sta
 	return err;
 }
 
-int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b)
+/* The waiter thread: only the sandbox's job (the broker's policy opens
+ * files and reads the process's maps, which nothing changes meanwhile);
+ * nothing of the process is written here. */
+static void *wait_for_child(void *arg)
+{
+	struct pi_stack_session *s = arg;
+	s->finish_err = pi_sandbox_finish(s->handed, &s->finished, &s->outcome);
+	return NULL;
+}
+
+int pi_stack_session_decode_start(struct pi_stack_session *s, struct pi_stack_batch *b)
 {
 	const struct pi_stack_decode *d = s->d;
 	int err = 0;
+	s->decoding = true;
+	s->decoded_err = 0;
+	s->batch_fd = -1;
 	for (size_t i = 0; i < b->n; i++)
 		if (b->jobs[i].t < d->p->threads || b->jobs[i].t >= d->p->threads + d->p->nthreads)
 			err = -EINVAL;	/* a job for no thread of the process */
 	int fd = !s->job || err ? -1 : write_batch(d->p, b);
 	if (fd < 0) {
 		/* No session (any more), or no batch file: a child of its
-		 * own, which inherits the copies. */
+		 * own, which inherits the copies, decodes them now. */
 		batch_leave_file(b);
 		struct pi_stack_decode stacks_only = *d;
 		stacks_only.work = 0;
-		return err ? err : pi_stack_batch_decode(&stacks_only, b);
+		s->decoded_err = err ? err : pi_stack_batch_decode(&stacks_only, b);
+		return s->decoded_err;
 	}
 	/* The file holds the copies now: pinspect's own go, and a later
 	 * batch is held in memory (its child inherits it). */
@@ -536,19 +573,56 @@ int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b
 	close(b->file);
 	b->has_file = false;
 	s->pol.batch_fd = fd;
-	err = session_finish(s, b);
+	s->batch_fd = fd;
+	s->handed = s->job;
+	s->job = NULL;	/* the waiter's now, or finished below */
+	s->finished = (struct pi_buf)PI_BUF_INIT;
+	s->waiting = pthread_create(&s->waiter, NULL, wait_for_child, s) == 0;
+	if (!s->waiting)
+		wait_for_child(s);	/* no thread: waited for here */
+	return 0;
+}
+
+int pi_stack_session_decode_finish(struct pi_stack_session *s, struct pi_stack_batch *b)
+{
+	if (!s->decoding)
+		return 0;
+	s->decoding = false;
+	if (s->batch_fd < 0)
+		return s->decoded_err;	/* decoded by a child of its own, or refused */
+	if (s->waiting) {
+		pthread_join(s->waiter, NULL);
+		s->waiting = false;
+	}
+	const struct pi_stack_decode *d = s->d;
+	int err = session_read_rest(s, b, &s->finished, s->finish_err, &s->outcome);
+	pi_buf_free(&s->finished);
 	if (!err && s->mangled && !s->had_demangler && pi_demangle_load())
-		err = decode_again_demangled(d, b, fd);
+		err = decode_again_demangled(d, b, s->batch_fd);
 	if (err)
 		pi_stack_fail_all(b, pi_stack_sandbox_reason(err));
 	empty_batch(b);
 	return err;
 }
 
+int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b)
+{
+	int err = pi_stack_session_decode_start(s, b);
+	int done = pi_stack_session_decode_finish(s, b);
+	return err ? err : done;
+}
+
 void pi_stack_session_end(struct pi_stack_session *s)
 {
 	if (!s)
 		return;
+	if (s->waiting) {
+		/* Handed a batch and never asked for it: the thread ends with
+		 * the child (its deadline bounds it). */
+		pthread_join(s->waiter, NULL);
+		s->waiting = false;
+	}
+	pi_buf_free(&s->finished);
 	if (s->job) {
 		/* It gets no batch (the policy says -ENOENT) and ends. */
 		struct pi_buf ignored = PI_BUF_INIT;

@@ -218,6 +218,16 @@ struct pi_stack_session;
 int pi_stack_session_start(const struct pi_stack_decode *d, struct pi_stack_session **s);
 int pi_stack_session_facts(struct pi_stack_session *s);
 int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b);
+/* decode in two halves, so that the root side reads the rest of the
+ * process (its waits) while the child decodes: decode_start writes the
+ * batch and hands it over (a thread of pinspect's then serves the
+ * child's broker and gathers its records: it touches no process data);
+ * decode_finish waits for that thread and applies the stacks to b's
+ * threads, which must not be read or written in between. decode_start
+ * returns 0 or the reason the batch could not be handed over (then it
+ * was decoded, or failed, at once: decode_finish returns the same). */
+int pi_stack_session_decode_start(struct pi_stack_session *s, struct pi_stack_batch *b);
+int pi_stack_session_decode_finish(struct pi_stack_session *s, struct pi_stack_batch *b);
 void pi_stack_session_end(struct pi_stack_session *s);
 
 #endif
