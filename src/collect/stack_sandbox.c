@@ -118,6 +118,14 @@ struct policy {
 	bool debuginfod_tried;
 	int batch_fd;			/* the session's batch, -1 until written */
 	bool batch_given;
+	/* The modules' files opened before the fork, which the child
+	 * inherits (pi_stack_child_arg.modules), so that it does not wait
+	 * for the root side to answer a request for each; and the
+	 * descriptors it keeps: these and the process's mem. */
+	struct pi_stack_module_fd *opened;
+	size_t nopened;
+	int *keep;
+	size_t nkeep;
 };
 
 static const struct pi_vma *vma_exactly(const struct pi_process *p, uint64_t start, uint64_t end)
@@ -205,8 +213,56 @@ static void policy_init(struct policy *pol, const struct pi_process *p)
 			pol->modules[pol->nmodules++] = p->vmas[i].path;
 }
 
+/* Closes pinspect's copies of the modules' files (once the child has
+ * its own, or will not be started). */
+static void close_opened(struct policy *pol)
+{
+	for (size_t i = 0; i < pol->nopened; i++)
+		if (pol->opened[i].fd >= 0)
+			close(pol->opened[i].fd);
+	free(pol->opened);
+	pol->opened = NULL;
+	pol->nopened = 0;
+	free(pol->keep);
+	pol->keep = NULL;
+	pol->nkeep = 0;
+}
+
+static bool same_file(const struct pi_vma *a, const struct pi_vma *b)
+{
+	return a->inode == b->inode && a->dev_major == b->dev_major && a->dev_minor == b->dev_minor
+	       && b->path && strcmp(a->path, b->path) == 0;
+}
+
+/* Opens each module's file as the broker would be asked for it: the
+ * mapping where its consecutive mappings of one file begin (as the
+ * unwinder reports modules), with the broker's own checks
+ * (pi_unwind_open_mapped: the mapped file, by device and inode). One
+ * that cannot be opened here is asked for as before. */
+static void open_modules(struct policy *pol)
+{
+	const struct pi_process *p = pol->p;
+	pol->opened = pi_xcalloc(PI_STACK_MAX_PREOPENED, sizeof *pol->opened);
+	for (size_t i = 0; i < p->nvmas && pol->nopened < PI_STACK_MAX_PREOPENED;) {
+		const struct pi_vma *v = &p->vmas[i++];
+		if (!v->path || v->path[0] != '/' || !v->inode)
+			continue;
+		while (i < p->nvmas && same_file(v, &p->vmas[i]))
+			i++;
+		struct stat st;
+		int fd = pi_unwind_open_mapped(p->pid, pol->rootfd, v, &st);
+		if (fd >= 0 && fd <= 2) {
+			close(fd);	/* the child closes the standard ones */
+			fd = -1;
+		}
+		if (fd >= 0)
+			pol->opened[pol->nopened++] = (struct pi_stack_module_fd){ v->start, v->end, fd };
+	}
+}
+
 static void policy_free(struct policy *pol)
 {
+	close_opened(pol);
 	if (pol->rootfd >= 0)
 		close(pol->rootfd);
 	if (pol->batch_fd >= 0)
@@ -246,8 +302,14 @@ static void config_for(const struct pi_stack_decode *d, struct policy *pol, int 
 	cfg->timeout_ms = child_timeout_ms(d);
 	cfg->max_reply = (size_t)256 << 20;
 	cfg->max_record = PI_STACK_MAX_STRING + 64;
-	cfg->keep_fds = *memfd >= 0 ? memfd : NULL;
-	cfg->nkeep = *memfd >= 0 ? 1 : 0;
+	open_modules(pol);
+	pol->keep = pi_xcalloc(pol->nopened + 1, sizeof *pol->keep);
+	for (size_t i = 0; i < pol->nopened; i++)
+		pol->keep[pol->nkeep++] = pol->opened[i].fd;
+	if (*memfd >= 0)
+		pol->keep[pol->nkeep++] = *memfd;
+	cfg->keep_fds = pol->keep;
+	cfg->nkeep = pol->nkeep;
 	cfg->policy = open_for_child;
 	cfg->policy_arg = pol;
 	/* Each module once, its debug file candidates (three debug-link
@@ -279,7 +341,7 @@ static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b
 	struct pi_sandbox_config cfg;
 	int memfd;
 	config_for(d, &pol, &memfd, &cfg);
-	struct pi_stack_child_arg a = { d, b, memfd, false, NULL };
+	struct pi_stack_child_arg a = { d, b, memfd, false, NULL, pol.opened, pol.nopened };
 	struct pi_buf perf_map = PI_BUF_INIT;
 	jvm_arg(d, &pol, &a, &perf_map);
 	struct pi_buf reply = PI_BUF_INIT;
@@ -388,13 +450,18 @@ int pi_stack_session_start(const struct pi_stack_decode *d, struct pi_stack_sess
 	struct pi_stack_session *s = pi_xcalloc(1, sizeof *s);
 	s->d = d;
 	config_for(d, &s->pol, &s->memfd, &s->cfg);
-	s->a = (struct pi_stack_child_arg){ d, NULL, s->memfd, false, NULL };
+	s->a = (struct pi_stack_child_arg){ d, NULL, s->memfd, false, NULL, s->pol.opened,
+					    s->pol.nopened };
 	jvm_arg(d, &s->pol, &s->a, &s->perf_map);
 	pi_stack_reader_init(&s->r, d, &s->none);
 	/* Before the fork: the child cannot load it (see
 	 * pi_stack_batch_decode). */
 	s->had_demangler = maps_libstdcxx(d->p) && pi_demangle_load();
 	int err = pi_sandbox_start(&s->cfg, pi_stack_child_serve, &s->a, &s->job);
+	/* The child has its own copies of the modules' files now. */
+	close_opened(&s->pol);
+	s->a.modules = NULL;
+	s->a.nmodules = 0;
 	if (err) {
 		s->job = NULL;
 		s->err = pi_stack_sandbox_reason(err);
