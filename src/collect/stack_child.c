@@ -745,6 +745,8 @@ static int read_batch(struct child *x, int fd, struct pi_stack_batch *b)
 int pi_stack_child_serve(struct pi_sandbox_child *sc, void *arg)
 {
 	const struct pi_stack_child_arg *a = arg;
+	if (a->d->session_hook)
+		return a->d->session_hook(sc, a->d->child_hook_arg);
 	struct child x;
 	int err = child_begin(&x, sc, a);
 	if (!err)

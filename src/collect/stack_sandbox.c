@@ -440,6 +440,9 @@ struct pi_stack_session {
 	bool decoding;			/* a batch was handed over, not read yet */
 	int decoded_err;		/* decided without the thread (no session, no file) */
 	int batch_fd;			/* the batch file, for a second (demangled) pass */
+	bool facts_done;		/* the first part read and applied (or failed) */
+	bool got_mark;			/* the waiter got the first part: facts_reply */
+	struct pi_buf facts_reply;
 	struct pi_buf finished;		/* what pi_sandbox_finish gave */
 	struct pi_sandbox_outcome outcome;
 	int finish_err;
@@ -500,6 +503,7 @@ static int session_finish(struct pi_stack_session *s, struct pi_stack_batch *b)
 
 int pi_stack_session_facts(struct pi_stack_session *s)
 {
+	s->facts_done = true;
 	if (!s->job)
 		goto failed;
 	struct pi_buf reply = PI_BUF_INIT;
@@ -610,6 +614,8 @@ static int decode_again_demangled(const struct pi_stack_decode *d, struct pi_sta
 static void *wait_for_child(void *arg)
 {
 	struct pi_stack_session *s = arg;
+	if (!s->facts_done)
+		s->got_mark = pi_sandbox_wait_mark(s->handed, &s->facts_reply) == 1;
 	s->finish_err = pi_sandbox_finish(s->handed, &s->finished, &s->outcome);
 	return NULL;
 }
@@ -618,6 +624,8 @@ int pi_stack_session_decode_start(struct pi_stack_session *s, struct pi_stack_ba
 {
 	const struct pi_stack_decode *d = s->d;
 	int err = 0;
+	if (!s->job && !s->facts_done)
+		pi_stack_session_facts(s);	/* no child: the facts say why */
 	s->decoding = true;
 	s->decoded_err = 0;
 	s->batch_fd = -1;
@@ -634,11 +642,9 @@ int pi_stack_session_decode_start(struct pi_stack_session *s, struct pi_stack_ba
 		s->decoded_err = err ? err : pi_stack_batch_decode(&stacks_only, b);
 		return s->decoded_err;
 	}
-	/* The file holds the copies now: pinspect's own go, and a later
-	 * batch is held in memory (its child inherits it). */
-	empty_batch_copies(b);
-	close(b->file);
-	b->has_file = false;
+	/* The file holds the copies now; pinspect's own go once the child
+	 * has answered (should it fail before its first part, they are
+	 * decoded by a child of their own). */
 	s->pol.batch_fd = fd;
 	s->batch_fd = fd;
 	s->handed = s->job;
@@ -662,8 +668,38 @@ int pi_stack_session_decode_finish(struct pi_stack_session *s, struct pi_stack_b
 		s->waiting = false;
 	}
 	const struct pi_stack_decode *d = s->d;
+	if (!s->facts_done) {
+		/* The first part, which the copies did not wait for: the TLS
+		 * pointers, the locks' names. */
+		s->facts_done = true;
+		int why = s->got_mark ? pi_stack_read_reply(&s->r, &s->facts_reply, s->cfg.max_record)
+				      : s->finish_err ? s->finish_err
+				      : s->outcome.status ? s->outcome.status
+				      : -PI_ERR_SANDBOX_REPLY;	/* ended without its first part */
+		pi_buf_free(&s->facts_reply);
+		if (why) {
+			s->err = pi_stack_sandbox_reason(why);
+			pi_stack_fail_facts(d, s->err);
+			pi_buf_free(&s->finished);
+			/* The stacks: a child of their own, which inherits the
+			 * copies. */
+			batch_leave_file(b);
+			struct pi_stack_decode stacks_only = *d;
+			stacks_only.work = 0;
+			return pi_stack_batch_decode(&stacks_only, b);
+		}
+		s->mangled = s->r.mangled;
+		pi_stack_apply_facts(d, &s->r);
+	}
 	int err = session_read_rest(s, b, &s->finished, s->finish_err, &s->outcome);
 	pi_buf_free(&s->finished);
+	/* The file has served: a later batch is held in memory (its child
+	 * inherits it). */
+	empty_batch_copies(b);
+	if (b->has_file) {
+		close(b->file);
+		b->has_file = false;
+	}
 	if (!err && s->mangled && !s->had_demangler && pi_demangle_load())
 		err = decode_again_demangled(d, b, s->batch_fd);
 	if (err)
@@ -690,6 +726,9 @@ void pi_stack_session_end(struct pi_stack_session *s)
 		s->waiting = false;
 	}
 	pi_buf_free(&s->finished);
+	pi_buf_free(&s->facts_reply);
+	if (s->job && !s->facts_done)
+		pi_stack_session_facts(s);	/* never handed a batch: its first part all the same */
 	if (s->job) {
 		/* It gets no batch (the policy says -ENOENT) and ends. */
 		struct pi_buf ignored = PI_BUF_INIT;

@@ -102,6 +102,9 @@ struct pi_stack_decode {
 	 * decoder); it may put records of its own in c->out. */
 	int (*child_hook)(struct pi_sandbox_child *c, void *arg);
 	void *child_hook_arg;
+	/* Tests: the session's child runs this instead (same arg): its
+	 * first part, pi_sandbox_mark, the batch it asks for, and so on. */
+	int (*session_hook)(struct pi_sandbox_child *c, void *arg);
 	int timeout_ms;			/* 0: from the process's budget (--timeout) */
 };
 

@@ -474,13 +474,14 @@ int pi_collect_stacks_start(struct pi_process *p, const struct pi_stack_options 
 		.tls_exe = &c->tls_exe, .locks = &c->locks,
 	};
 	*out = pending;
-	/* The child's TLS pointers trim the copies (a thread's control
-	 * block sits above its frames): waited for before they are taken. */
+	/* The child starts (its confinement, the modules, TLS and lock
+	 * names) while the copies are taken: they are not trimmed by its
+	 * TLS pointers (a thread's control block above its frames), which
+	 * come later; the unwinder never reads that far. */
 	pi_stack_session_start(&c->decode, &c->session);
-	/* With the child there, the copies go straight to the file it
-	 * reads them from: pinspect does not hold them all. */
-	if (pi_stack_session_facts(c->session) == 0)
-		pi_stack_batch_use_file(&c->batch);
+	/* The copies go straight to the file the child reads them from:
+	 * pinspect does not hold them all. */
+	pi_stack_batch_use_file(&c->batch);
 
 	c->stop = pi_xcalloc(p->nthreads, sizeof *c->stop);
 	c->run = pi_xcalloc(p->nthreads, sizeof *c->run);
