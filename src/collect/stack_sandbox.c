@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -650,7 +651,13 @@ int pi_stack_session_decode_start(struct pi_stack_session *s, struct pi_stack_ba
 	s->handed = s->job;
 	s->job = NULL;	/* the waiter's now, or finished below */
 	s->finished = (struct pi_buf)PI_BUF_INIT;
+	/* Signals stay the main thread's (a terminal's resize, an
+	 * interrupt): the waiter starts with all of them blocked. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	s->waiting = pthread_create(&s->waiter, NULL, wait_for_child, s) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!s->waiting)
 		wait_for_child(s);	/* no thread: waited for here */
 	return 0;
