@@ -6,6 +6,7 @@
 #include "collect/collect.h"
 #include "collect/dwait.h"
 #include "collect/locks.h"
+#include "collect/stacks.h"
 #include "collect/waits.h"
 #include "util/deadline.h"
 
@@ -34,9 +35,11 @@ int pi_snapshot_read(pid_t pid, const struct pi_snapshot_options *opt, struct pi
 	if (err)
 		return err;
 
+	struct pi_stacks_pending *stacks = NULL;
 	switch (opt->depth) {
 	case PI_SNAPSHOT_STACKS:
-		err = pi_collect_stacks(p, &opt->stacks);
+		/* Decoded in the sandbox while the waits are read. */
+		err = pi_collect_stacks_start(p, &opt->stacks, &stacks);
 		break;
 	case PI_SNAPSHOT_NAMED_LOCKS:
 		err = pi_collect_named_locks(p);
@@ -51,6 +54,7 @@ int pi_snapshot_read(pid_t pid, const struct pi_snapshot_options *opt, struct pi
 		return err;
 	if (opt->waits)
 		pi_collect_waits(p);
+	pi_collect_stacks_finish(stacks);
 	pi_collect_finish(p);
 	if (opt->d_waits)
 		pi_collect_d_waits(p);

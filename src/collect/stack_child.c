@@ -56,6 +56,8 @@ struct child {
 	size_t stacks_cap, nstacks;
 	struct pi_buf sent_bytes, records;
 	int memfd;
+	struct pi_stack_module_fd *modules;	/* opened before the fork */
+	size_t nmodules;
 	struct pi_unwinder *u;
 	struct pi_symbolizer *sym;
 	struct pi_strpool pool;
@@ -398,11 +400,28 @@ static void unwind_job(struct child *x, size_t index)
 	pi_unwind_result_free(&r);
 }
 
+/* The module's file the root side opened before the fork, if it did:
+ * taken once (libdwfl closes it). */
+static int take_opened(struct child *x, const struct pi_vma *v)
+{
+	for (size_t i = 0; i < x->nmodules; i++) {
+		struct pi_stack_module_fd *m = &x->modules[i];
+		if (m->start == v->start && m->end == v->end && m->fd >= 0) {
+			int fd = m->fd;
+			m->fd = -1;
+			return fd;
+		}
+	}
+	return -ENOENT;
+}
+
 static int child_open_module(void *arg, const struct pi_vma *v, struct stat *st)
 {
 	struct child *x = arg;
 	uint64_t range[2] = { v->start, v->end };
-	int fd = pi_broker_request(x->sc->broker_fd, PI_BROKER_MAPPING, range, sizeof range);
+	int fd = take_opened(x, v);
+	if (fd < 0)
+		fd = pi_broker_request(x->sc->broker_fd, PI_BROKER_MAPPING, range, sizeof range);
 	if (fd < 0)
 		return fd;
 	/* The root side checked it is the mapped file; so does the child,
@@ -449,6 +468,8 @@ static int child_begin(struct child *x, struct pi_sandbox_child *sc, const struc
 	x->d = a->d;
 	x->sc = sc;
 	x->memfd = a->memfd;
+	x->modules = a->modules;
+	x->nmodules = a->nmodules;
 	x->jvm = a->jvm;
 	if (a->perf_map && a->perf_map->len)
 		pi_perfmap_parse(a->perf_map->data, a->perf_map->len, &x->perfmap);
@@ -464,6 +485,9 @@ static int child_begin(struct child *x, struct pi_sandbox_child *sc, const struc
  * leak check would count it. */
 static void child_end(struct child *x)
 {
+	for (size_t i = 0; i < x->nmodules; i++)
+		if (x->modules[i].fd >= 0)
+			close(x->modules[i].fd);
 	if (x->sym)
 		pi_symbolizer_free(x->sym);
 	if (x->u)
@@ -721,6 +745,8 @@ static int read_batch(struct child *x, int fd, struct pi_stack_batch *b)
 int pi_stack_child_serve(struct pi_sandbox_child *sc, void *arg)
 {
 	const struct pi_stack_child_arg *a = arg;
+	if (a->d->session_hook)
+		return a->d->session_hook(sc, a->d->child_hook_arg);
 	struct child x;
 	int err = child_begin(&x, sc, a);
 	if (!err)

@@ -36,12 +36,26 @@ struct pi_stack_batch_entry {
 	uint32_t thread, zero;		/* the thread's index in the process */
 };
 
+/* A module's file the root side opened before the fork (the broker's
+ * answer for the mapping start..end, given in advance): the child takes
+ * it instead of asking, once. */
+struct pi_stack_module_fd {
+	uint64_t start, end;
+	int fd;				/* -1 once taken */
+};
+
+/* At most this many are opened in advance (pinspect's own descriptors are
+ * limited too); the rest are asked for. */
+#define PI_STACK_MAX_PREOPENED 128
+
 struct pi_stack_child_arg {
 	const struct pi_stack_decode *d;
 	const struct pi_stack_batch *b;	/* one-shot: inherited with the fork */
 	int memfd;			/* the process's /proc/PID/mem, or -1 */
 	bool jvm;			/* a JVM (libjvm.so mapped) */
 	const struct pi_buf *perf_map;	/* its perf map, unparsed (NULL or empty: none) */
+	struct pi_stack_module_fd *modules;	/* opened in advance, inherited */
+	size_t nmodules;
 };
 
 /* One-shot (pi_sandbox_fn): d->work, then the batch b. */

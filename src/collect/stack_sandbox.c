@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -117,6 +119,14 @@ struct policy {
 	bool debuginfod_tried;
 	int batch_fd;			/* the session's batch, -1 until written */
 	bool batch_given;
+	/* The modules' files opened before the fork, which the child
+	 * inherits (pi_stack_child_arg.modules), so that it does not wait
+	 * for the root side to answer a request for each; and the
+	 * descriptors it keeps: these and the process's mem. */
+	struct pi_stack_module_fd *opened;
+	size_t nopened;
+	int *keep;
+	size_t nkeep;
 };
 
 static const struct pi_vma *vma_exactly(const struct pi_process *p, uint64_t start, uint64_t end)
@@ -204,8 +214,56 @@ static void policy_init(struct policy *pol, const struct pi_process *p)
 			pol->modules[pol->nmodules++] = p->vmas[i].path;
 }
 
+/* Closes pinspect's copies of the modules' files (once the child has
+ * its own, or will not be started). */
+static void close_opened(struct policy *pol)
+{
+	for (size_t i = 0; i < pol->nopened; i++)
+		if (pol->opened[i].fd >= 0)
+			close(pol->opened[i].fd);
+	free(pol->opened);
+	pol->opened = NULL;
+	pol->nopened = 0;
+	free(pol->keep);
+	pol->keep = NULL;
+	pol->nkeep = 0;
+}
+
+static bool same_file(const struct pi_vma *a, const struct pi_vma *b)
+{
+	return a->inode == b->inode && a->dev_major == b->dev_major && a->dev_minor == b->dev_minor
+	       && b->path && strcmp(a->path, b->path) == 0;
+}
+
+/* Opens each module's file as the broker would be asked for it: the
+ * mapping where its consecutive mappings of one file begin (as the
+ * unwinder reports modules), with the broker's own checks
+ * (pi_unwind_open_mapped: the mapped file, by device and inode). One
+ * that cannot be opened here is asked for as before. */
+static void open_modules(struct policy *pol)
+{
+	const struct pi_process *p = pol->p;
+	pol->opened = pi_xcalloc(PI_STACK_MAX_PREOPENED, sizeof *pol->opened);
+	for (size_t i = 0; i < p->nvmas && pol->nopened < PI_STACK_MAX_PREOPENED;) {
+		const struct pi_vma *v = &p->vmas[i++];
+		if (!v->path || v->path[0] != '/' || !v->inode)
+			continue;
+		while (i < p->nvmas && same_file(v, &p->vmas[i]))
+			i++;
+		struct stat st;
+		int fd = pi_unwind_open_mapped(p->pid, pol->rootfd, v, &st);
+		if (fd >= 0 && fd <= 2) {
+			close(fd);	/* the child closes the standard ones */
+			fd = -1;
+		}
+		if (fd >= 0)
+			pol->opened[pol->nopened++] = (struct pi_stack_module_fd){ v->start, v->end, fd };
+	}
+}
+
 static void policy_free(struct policy *pol)
 {
+	close_opened(pol);
 	if (pol->rootfd >= 0)
 		close(pol->rootfd);
 	if (pol->batch_fd >= 0)
@@ -245,8 +303,14 @@ static void config_for(const struct pi_stack_decode *d, struct policy *pol, int 
 	cfg->timeout_ms = child_timeout_ms(d);
 	cfg->max_reply = (size_t)256 << 20;
 	cfg->max_record = PI_STACK_MAX_STRING + 64;
-	cfg->keep_fds = *memfd >= 0 ? memfd : NULL;
-	cfg->nkeep = *memfd >= 0 ? 1 : 0;
+	open_modules(pol);
+	pol->keep = pi_xcalloc(pol->nopened + 1, sizeof *pol->keep);
+	for (size_t i = 0; i < pol->nopened; i++)
+		pol->keep[pol->nkeep++] = pol->opened[i].fd;
+	if (*memfd >= 0)
+		pol->keep[pol->nkeep++] = *memfd;
+	cfg->keep_fds = pol->keep;
+	cfg->nkeep = pol->nkeep;
 	cfg->policy = open_for_child;
 	cfg->policy_arg = pol;
 	/* Each module once, its debug file candidates (three debug-link
@@ -278,7 +342,7 @@ static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b
 	struct pi_sandbox_config cfg;
 	int memfd;
 	config_for(d, &pol, &memfd, &cfg);
-	struct pi_stack_child_arg a = { d, b, memfd, false, NULL };
+	struct pi_stack_child_arg a = { d, b, memfd, false, NULL, pol.opened, pol.nopened };
 	struct pi_buf perf_map = PI_BUF_INIT;
 	jvm_arg(d, &pol, &a, &perf_map);
 	struct pi_buf reply = PI_BUF_INIT;
@@ -367,6 +431,22 @@ struct pi_stack_session {
 	struct pi_stack_reply r;
 	bool had_demangler, mangled;
 	int err;			/* the child failed: its reason */
+	/* The batch being decoded (pi_stack_session_decode_start): a thread
+	 * of pinspect's serves the child's broker and gathers its records
+	 * (pi_sandbox_finish) while the caller reads the rest of the
+	 * process; decode_finish joins it and reads them. */
+	pthread_t waiter;
+	struct pi_sandbox_job *handed;	/* the job it finishes */
+	bool waiting;			/* the thread runs */
+	bool decoding;			/* a batch was handed over, not read yet */
+	int decoded_err;		/* decided without the thread (no session, no file) */
+	int batch_fd;			/* the batch file, for a second (demangled) pass */
+	bool facts_done;		/* the first part read and applied (or failed) */
+	bool got_mark;			/* the waiter got the first part: facts_reply */
+	struct pi_buf facts_reply;
+	struct pi_buf finished;		/* what pi_sandbox_finish gave */
+	struct pi_sandbox_outcome outcome;
+	int finish_err;
 };
 
 int pi_stack_session_start(const struct pi_stack_decode *d, struct pi_stack_session **out)
@@ -374,19 +454,39 @@ int pi_stack_session_start(const struct pi_stack_decode *d, struct pi_stack_sess
 	struct pi_stack_session *s = pi_xcalloc(1, sizeof *s);
 	s->d = d;
 	config_for(d, &s->pol, &s->memfd, &s->cfg);
-	s->a = (struct pi_stack_child_arg){ d, NULL, s->memfd, false, NULL };
+	s->a = (struct pi_stack_child_arg){ d, NULL, s->memfd, false, NULL, s->pol.opened,
+					    s->pol.nopened };
 	jvm_arg(d, &s->pol, &s->a, &s->perf_map);
 	pi_stack_reader_init(&s->r, d, &s->none);
 	/* Before the fork: the child cannot load it (see
 	 * pi_stack_batch_decode). */
 	s->had_demangler = maps_libstdcxx(d->p) && pi_demangle_load();
 	int err = pi_sandbox_start(&s->cfg, pi_stack_child_serve, &s->a, &s->job);
+	/* The child has its own copies of the modules' files now. */
+	close_opened(&s->pol);
+	s->a.modules = NULL;
+	s->a.nmodules = 0;
 	if (err) {
 		s->job = NULL;
 		s->err = pi_stack_sandbox_reason(err);
 	}
 	*out = s;
 	return err ? s->err : 0;
+}
+
+/* Reads what the child sent after its first part (pi_sandbox_finish
+ * gave reply, err and o) as b's stacks; 0 or why it failed. */
+static int session_read_rest(struct pi_stack_session *s, struct pi_stack_batch *b,
+			     struct pi_buf *reply, int err, const struct pi_sandbox_outcome *o)
+{
+	if (!err && o->status != 0)
+		err = o->status;
+	if (!err) {
+		pi_stack_reader_next_part(&s->r, b);
+		err = pi_stack_read_reply(&s->r, reply, s->cfg.max_record);
+		s->mangled |= s->r.mangled;
+	}
+	return err;
 }
 
 /* Finishes the child; 0 or why it failed. The records it sent after the
@@ -397,19 +497,14 @@ static int session_finish(struct pi_stack_session *s, struct pi_stack_batch *b)
 	struct pi_sandbox_outcome o;
 	int err = pi_sandbox_finish(s->job, &reply, &o);
 	s->job = NULL;
-	if (!err && o.status != 0)
-		err = o.status;
-	if (!err) {
-		pi_stack_reader_next_part(&s->r, b);
-		err = pi_stack_read_reply(&s->r, &reply, s->cfg.max_record);
-		s->mangled |= s->r.mangled;
-	}
+	err = session_read_rest(s, b, &reply, err, &o);
 	pi_buf_free(&reply);
 	return err;
 }
 
 int pi_stack_session_facts(struct pi_stack_session *s)
 {
+	s->facts_done = true;
 	if (!s->job)
 		goto failed;
 	struct pi_buf reply = PI_BUF_INIT;
@@ -514,41 +609,133 @@ static int decode_again_demangled(const struct pi_stack_decode *d, struct pi_sta
 	return err;
 }
 
-int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b)
+/* The waiter thread: only the sandbox's job (the broker's policy opens
+ * files and reads the process's maps, which nothing changes meanwhile);
+ * nothing of the process is written here. */
+static void *wait_for_child(void *arg)
+{
+	struct pi_stack_session *s = arg;
+	if (!s->facts_done)
+		s->got_mark = pi_sandbox_wait_mark(s->handed, &s->facts_reply) == 1;
+	s->finish_err = pi_sandbox_finish(s->handed, &s->finished, &s->outcome);
+	return NULL;
+}
+
+int pi_stack_session_decode_start(struct pi_stack_session *s, struct pi_stack_batch *b)
 {
 	const struct pi_stack_decode *d = s->d;
 	int err = 0;
+	if (!s->job && !s->facts_done)
+		pi_stack_session_facts(s);	/* no child: the facts say why */
+	s->decoding = true;
+	s->decoded_err = 0;
+	s->batch_fd = -1;
 	for (size_t i = 0; i < b->n; i++)
 		if (b->jobs[i].t < d->p->threads || b->jobs[i].t >= d->p->threads + d->p->nthreads)
 			err = -EINVAL;	/* a job for no thread of the process */
 	int fd = !s->job || err ? -1 : write_batch(d->p, b);
 	if (fd < 0) {
 		/* No session (any more), or no batch file: a child of its
-		 * own, which inherits the copies. */
+		 * own, which inherits the copies, decodes them now. */
 		batch_leave_file(b);
 		struct pi_stack_decode stacks_only = *d;
 		stacks_only.work = 0;
-		return err ? err : pi_stack_batch_decode(&stacks_only, b);
+		s->decoded_err = err ? err : pi_stack_batch_decode(&stacks_only, b);
+		return s->decoded_err;
 	}
-	/* The file holds the copies now: pinspect's own go, and a later
-	 * batch is held in memory (its child inherits it). */
-	empty_batch_copies(b);
-	close(b->file);
-	b->has_file = false;
+	/* The file holds the copies now; pinspect's own go once the child
+	 * has answered (should it fail before its first part, they are
+	 * decoded by a child of their own). */
 	s->pol.batch_fd = fd;
-	err = session_finish(s, b);
+	s->batch_fd = fd;
+	s->handed = s->job;
+	s->job = NULL;	/* the waiter's now, or finished below */
+	s->finished = (struct pi_buf)PI_BUF_INIT;
+	/* Signals stay the main thread's (a terminal's resize, an
+	 * interrupt): the waiter starts with all of them blocked. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	s->waiting = pthread_create(&s->waiter, NULL, wait_for_child, s) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!s->waiting)
+		wait_for_child(s);	/* no thread: waited for here */
+	return 0;
+}
+
+int pi_stack_session_decode_finish(struct pi_stack_session *s, struct pi_stack_batch *b)
+{
+	if (!s->decoding)
+		return 0;
+	s->decoding = false;
+	if (s->batch_fd < 0)
+		return s->decoded_err;	/* decoded by a child of its own, or refused */
+	if (s->waiting) {
+		pthread_join(s->waiter, NULL);
+		s->waiting = false;
+	}
+	const struct pi_stack_decode *d = s->d;
+	if (!s->facts_done) {
+		/* The first part, which the copies did not wait for: the TLS
+		 * pointers, the locks' names. */
+		s->facts_done = true;
+		int why = s->got_mark ? pi_stack_read_reply(&s->r, &s->facts_reply, s->cfg.max_record)
+				      : s->finish_err ? s->finish_err
+				      : s->outcome.status ? s->outcome.status
+				      : -PI_ERR_SANDBOX_REPLY;	/* ended without its first part */
+		pi_buf_free(&s->facts_reply);
+		if (why) {
+			s->err = pi_stack_sandbox_reason(why);
+			pi_stack_fail_facts(d, s->err);
+			pi_buf_free(&s->finished);
+			/* The stacks: a child of their own, which inherits the
+			 * copies. */
+			batch_leave_file(b);
+			struct pi_stack_decode stacks_only = *d;
+			stacks_only.work = 0;
+			return pi_stack_batch_decode(&stacks_only, b);
+		}
+		s->mangled = s->r.mangled;
+		pi_stack_apply_facts(d, &s->r);
+	}
+	int err = session_read_rest(s, b, &s->finished, s->finish_err, &s->outcome);
+	pi_buf_free(&s->finished);
+	/* The file has served: a later batch is held in memory (its child
+	 * inherits it). */
+	empty_batch_copies(b);
+	if (b->has_file) {
+		close(b->file);
+		b->has_file = false;
+	}
 	if (!err && s->mangled && !s->had_demangler && pi_demangle_load())
-		err = decode_again_demangled(d, b, fd);
+		err = decode_again_demangled(d, b, s->batch_fd);
 	if (err)
 		pi_stack_fail_all(b, pi_stack_sandbox_reason(err));
 	empty_batch(b);
 	return err;
 }
 
+int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b)
+{
+	int err = pi_stack_session_decode_start(s, b);
+	int done = pi_stack_session_decode_finish(s, b);
+	return err ? err : done;
+}
+
 void pi_stack_session_end(struct pi_stack_session *s)
 {
 	if (!s)
 		return;
+	if (s->waiting) {
+		/* Handed a batch and never asked for it: the thread ends with
+		 * the child (its deadline bounds it). */
+		pthread_join(s->waiter, NULL);
+		s->waiting = false;
+	}
+	pi_buf_free(&s->finished);
+	pi_buf_free(&s->facts_reply);
+	if (s->job && !s->facts_done)
+		pi_stack_session_facts(s);	/* never handed a batch: its first part all the same */
 	if (s->job) {
 		/* It gets no batch (the policy says -ENOENT) and ends. */
 		struct pi_buf ignored = PI_BUF_INIT;

@@ -5,14 +5,17 @@
  * target controls: its files (the program, its libraries, their debug
  * files) and its memory. They run in one sandboxed child per process
  * (sandbox/sandbox.h), the session: stacks.c starts it before it takes
- * any stack copy; the child reports the TLS pointers and lock names first
- * (the copies are trimmed with the TLS pointers), then gets the copies
- * through a memfd and decodes them. A later batch is decoded by a
+ * any stack copy, and waits for nothing of it until the copies are taken
+ * and handed over and the rest of the process (its waits) is read; the
+ * child reports the TLS pointers and lock names first, then gets the
+ * copies through a memfd and decodes them. A later batch is decoded by a
  * one-shot child forked after its copies were taken, which inherits them.
  *
- * The child has no files and cannot open any. It asks the root side for
- * each module's file (PI_BROKER_MAPPING: the mapping's range, answered
- * with the file mapped there, by device and inode) and for candidate
+ * The child has no files and cannot open any. The modules' files (the
+ * mapping where each module begins, with the broker's own checks) are
+ * opened before the fork and inherited; it asks the root side for any
+ * other (PI_BROKER_MAPPING: the mapping's range, answered with the file
+ * mapped there, by device and inode) and for candidate
  * debug files (PI_BROKER_DEBUG_FILE: a path in the target's root, only in
  * its debug directories: unwind/debugpaths); it checks a debug file's
  * build-id or CRC itself. Target memory beyond the stack copies (code
@@ -102,6 +105,9 @@ struct pi_stack_decode {
 	 * decoder); it may put records of its own in c->out. */
 	int (*child_hook)(struct pi_sandbox_child *c, void *arg);
 	void *child_hook_arg;
+	/* Tests: the session's child runs this instead (same arg): its
+	 * first part, pi_sandbox_mark, the batch it asks for, and so on. */
+	int (*session_hook)(struct pi_sandbox_child *c, void *arg);
 	int timeout_ms;			/* 0: from the process's budget (--timeout) */
 };
 
@@ -202,22 +208,35 @@ int pi_stack_batch_decode(const struct pi_stack_decode *d, struct pi_stack_batch
 void pi_stack_batch_free(struct pi_stack_batch *b);
 
 /* One process's child, started before the stacks are copied so that its
- * setup (fork, confinement, the modules' files) is not waited for
- * after them, and the same libdwfl session serves the TLS, the locks and
- * the stacks. It does d->work first, and sends that; then it asks for
- * its batch (PI_BROKER_STACK_BATCH: a memfd with the copies, written by
- * the root side) and decodes it.
+ * setup (fork, confinement, the modules' files, the TLS and lock work)
+ * runs while they are taken, and the same libdwfl session serves the
+ * TLS, the locks and the stacks. It does d->work first, and sends that;
+ * then it asks for its batch (PI_BROKER_STACK_BATCH: a memfd with the
+ * copies, written by the root side) and decodes it.
  *
  * start: forks it (d must outlive the session). facts: waits for the
  * first part and applies it as pi_stack_batch_decode would (0, or the
- * PI_ERR_SANDBOX_* reason, also applied). decode: decodes b in the child,
- * once: later batches are decoded by pi_stack_batch_decode; b is emptied.
- * end: finishes the child (told there is no batch if it got none) and
- * frees s. */
+ * PI_ERR_SANDBOX_* reason, also applied); decode reads it when facts was
+ * not called (the copies do not wait for it: they are not trimmed by the
+ * TLS pointers). decode: decodes b in the child, once: later batches are
+ * decoded by pi_stack_batch_decode; b is emptied. Should the child fail
+ * before its first part, the facts say why and b is decoded by a child of
+ * its own. end: finishes the child (its first part read if nothing did,
+ * and told there is no batch if it got none) and frees s. */
 struct pi_stack_session;
 int pi_stack_session_start(const struct pi_stack_decode *d, struct pi_stack_session **s);
 int pi_stack_session_facts(struct pi_stack_session *s);
 int pi_stack_session_decode(struct pi_stack_session *s, struct pi_stack_batch *b);
+/* decode in two halves, so that the root side reads the rest of the
+ * process (its waits) while the child decodes: decode_start writes the
+ * batch and hands it over (a thread of pinspect's then serves the
+ * child's broker and gathers its records: it touches no process data);
+ * decode_finish waits for that thread and applies the stacks to b's
+ * threads, which must not be read or written in between. decode_start
+ * returns 0 or the reason the batch could not be handed over (then it
+ * was decoded, or failed, at once: decode_finish returns the same). */
+int pi_stack_session_decode_start(struct pi_stack_session *s, struct pi_stack_batch *b);
+int pi_stack_session_decode_finish(struct pi_stack_session *s, struct pi_stack_batch *b);
 void pi_stack_session_end(struct pi_stack_session *s);
 
 #endif

@@ -40,6 +40,14 @@ struct stack_ctx {
 	struct pi_stack_session *session;
 	struct pi_tls_exe_vars tls_exe;
 	struct pi_lock_symbols locks;
+	/* The session's batch is being decoded (pi_collect_stacks_start
+	 * handed it over; pi_collect_stacks_finish waits for it). */
+	bool decoding;
+	struct pi_thread **stop, **run;
+};
+
+struct pi_stacks_pending {
+	struct stack_ctx c;
 };
 
 /* Unwinds and symbolizes the stacks copied so far, in the sandbox: the
@@ -432,13 +440,10 @@ static int read_perf_paranoid(void)
 	return pi_proc_sysctl_int("kernel/perf_event_paranoid", &v) == 0 ? v : -2;
 }
 
-int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
+int pi_collect_stacks_start(struct pi_process *p, const struct pi_stack_options *opt,
+			    struct pi_stacks_pending **out)
 {
-	struct stack_ctx c;
-	memset(&c, 0, sizeof c);
-	c.p = p;
-	c.opt = opt;
-
+	*out = NULL;
 	p->stacks_collected = true;
 	p->stop_wait_seconds = opt->stop_timeout_seconds;
 	p->ptrace_scope = read_ptrace_scope();
@@ -447,40 +452,47 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 		/* Locks are read from memory too, and say why they cannot be. */
 		if (p->stacks_err != -PI_ERR_KERNEL_THREAD && p->stacks_err != -PI_ERR_ZOMBIE)
 			pi_collect_locks(p, NULL);
-		pi_buf_free(&c.buf);
 		return 0;
 	}
-	c.procfd = reopen_same_process(p, &c.buf);
-	if (c.procfd < 0) {
-		pi_buf_free(&c.buf);
-		return c.procfd;
+	struct pi_stacks_pending *pending = pi_xcalloc(1, sizeof *pending);
+	struct stack_ctx *c = &pending->c;
+	c->p = p;
+	c->opt = opt;
+	c->procfd = reopen_same_process(p, &c->buf);
+	if (c->procfd < 0) {
+		int err = c->procfd;
+		pi_buf_free(&c->buf);
+		free(pending);
+		return err;
 	}
-	c.decode = (struct pi_stack_decode){
-		.p = p, .procfd = c.procfd, .max_frames = opt->max_frames, .lines = opt->lines,
+	c->decode = (struct pi_stack_decode){
+		.p = p, .procfd = c->procfd, .max_frames = opt->max_frames, .lines = opt->lines,
 		/* TLS is not read with another architecture's layout
 		 * (src/arch: tls_checked; pi_tls_finish says so). */
 		.work = (p->arch->tls_checked ? PI_STACK_WORK_TLS : 0) | PI_STACK_WORK_LOCKS
 			| PI_STACK_WORK_GO,
-		.tls_exe = &c.tls_exe, .locks = &c.locks,
+		.tls_exe = &c->tls_exe, .locks = &c->locks,
 	};
-	/* The child's TLS pointers trim the copies (a thread's control
-	 * block sits above its frames): waited for before they are taken. */
-	pi_stack_session_start(&c.decode, &c.session);
-	/* With the child there, the copies go straight to the file it
-	 * reads them from: pinspect does not hold them all. */
-	if (pi_stack_session_facts(c.session) == 0)
-		pi_stack_batch_use_file(&c.batch);
+	*out = pending;
+	/* The child starts (its confinement, the modules, TLS and lock
+	 * names) while the copies are taken: they are not trimmed by its
+	 * TLS pointers (a thread's control block above its frames), which
+	 * come later; the unwinder never reads that far. */
+	pi_stack_session_start(&c->decode, &c->session);
+	/* The copies go straight to the file the child reads them from:
+	 * pinspect does not hold them all. */
+	pi_stack_batch_use_file(&c->batch);
 
-	struct pi_thread **stop = pi_xcalloc(p->nthreads, sizeof *stop);
-	struct pi_thread **run = pi_xcalloc(p->nthreads, sizeof *run);
+	c->stop = pi_xcalloc(p->nthreads, sizeof *c->stop);
+	c->run = pi_xcalloc(p->nthreads, sizeof *c->run);
+	struct pi_thread **stop = c->stop, **run = c->run;
 	size_t nstop = 0, nrun = 0;
 	if (opt->consistent) {
 		for (size_t i = 0; i < p->nthreads; i++)
 			if (!p->threads[i].stat_err && p->threads[i].stat.state != 'Z')
 				stop[nstop++] = &p->threads[i];
 		nstop = keep_within_budget(p, stop, nstop);
-		stop_and_unwind(&c, stop, nstop, PI_UNWIND_CONSISTENT);
-		decode_batch(&c);
+		stop_and_unwind(c, stop, nstop, PI_UNWIND_CONSISTENT);
 	} else {
 		for (size_t i = 0; i < p->nthreads; i++) {
 			struct pi_thread *t = &p->threads[i];
@@ -493,17 +505,25 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 				t->ustack.err = -PI_ERR_ZOMBIE;
 			} else if (t->syscall_err) {
 				t->ustack.err = t->syscall_err;
-			} else if (t->syscall.kind == PI_SYSCALL_RUNNING || copy_and_unwind(&c, t)) {
+			} else if (t->syscall.kind == PI_SYSCALL_RUNNING || copy_and_unwind(c, t)) {
 				run[nrun++] = t;
 			}
 		}
-		sample_and_unwind(&c, run, nrun, stop, &nstop);
+		sample_and_unwind(c, run, nrun, stop, &nstop);
 		nstop = keep_within_budget(p, stop, nstop);
-		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED);
-		/* Decoded now: which blocked threads stopped short is known
-		 * only from their frames. */
-		decode_batch(&c);
-
+		stop_and_unwind(c, stop, nstop, PI_UNWIND_STOPPED);
+	}
+	if (c->session && !(opt->stop_blocked && opt->allow_stop && !opt->consistent)) {
+		/* Decoded while the caller reads the rest of the process:
+		 * nothing stops a thread after this. */
+		pi_stack_session_decode_start(c->session, &c->batch);
+		c->decoding = true;
+		return 0;
+	}
+	/* Decoded now: which blocked threads stopped short is known only
+	 * from their frames. */
+	decode_batch(c);
+	if (!opt->consistent) {
 		/* Blocked threads whose stack stopped short: only when asked. */
 		nstop = 0;
 		if (opt->stop_blocked && opt->allow_stop)
@@ -514,25 +534,47 @@ int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
 		/* Out of time, they keep the stack their copy gave. */
 		if (pi_deadline_passed(&p->deadline))
 			nstop = 0;
-		stop_and_unwind(&c, stop, nstop, PI_UNWIND_STOPPED_BLOCKED);
-		decode_batch(&c);
+		stop_and_unwind(c, stop, nstop, PI_UNWIND_STOPPED_BLOCKED);
+		decode_batch(c);
 	}
-	free(run);
-	free(stop);
+	return 0;
+}
+
+void pi_collect_stacks_finish(struct pi_stacks_pending *pending)
+{
+	if (!pending)
+		return;
+	struct stack_ctx *c = &pending->c;
+	struct pi_process *p = c->p;
+	if (c->decoding) {
+		pi_stack_session_decode_finish(c->session, &c->batch);
+		pi_stack_session_end(c->session);
+		c->session = NULL;
+	}
+	free(c->run);
+	free(c->stop);
 	if (p->perf_err) {
 		p->perf_paranoid = read_perf_paranoid();
 		p->perf_privileged = pi_sample_privileged();
 	}
 	/* No batch at all (every thread failed before its copy): the child
 	 * has done its part. */
-	pi_stack_session_end(c.session);
-	pi_tls_finish(p, &c.tls_exe);
-	pi_collect_locks(p, c.locks.nthreads ? &c.locks : NULL);
-	pi_lock_symbols_free(&c.locks);
-	pi_stack_batch_free(&c.batch);
-	pi_buf_free(&c.buf);
-	close(c.procfd);
-	return 0;
+	pi_stack_session_end(c->session);
+	pi_tls_finish(p, &c->tls_exe);
+	pi_collect_locks(p, c->locks.nthreads ? &c->locks : NULL);
+	pi_lock_symbols_free(&c->locks);
+	pi_stack_batch_free(&c->batch);
+	pi_buf_free(&c->buf);
+	close(c->procfd);
+	free(pending);
+}
+
+int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt)
+{
+	struct pi_stacks_pending *pending;
+	int err = pi_collect_stacks_start(p, opt, &pending);
+	pi_collect_stacks_finish(pending);
+	return err;
 }
 
 int pi_collect_named_locks(struct pi_process *p)

@@ -40,6 +40,20 @@ struct pi_stack_options {
  * or -ESRCH when the process is gone (or its PID now names another). */
 int pi_collect_stacks(struct pi_process *p, const struct pi_stack_options *opt);
 
+/* The same in two halves, so that the rest of the process (its waits) is
+ * read while the sandboxed child decodes the stacks: start takes every
+ * copy (and, with --stop-blocked, decodes them at once, since which
+ * threads to stop again depends on their frames) and hands them over;
+ * finish waits for the child and fills the threads' stacks, TLS and
+ * locks. In between, the caller must not touch the threads' regs,
+ * ustack, tls or locks, nor p's string pool through them. *pending is
+ * NULL when there is nothing to wait for; finish(NULL) does nothing, and
+ * every pending is finished. Returns what pi_collect_stacks does. */
+struct pi_stacks_pending;
+int pi_collect_stacks_start(struct pi_process *p, const struct pi_stack_options *opt,
+			    struct pi_stacks_pending **pending);
+void pi_collect_stacks_finish(struct pi_stacks_pending *pending);
+
 /* Only the locks (pi_collect_locks), their variables named from the
  * program's and libraries' symbols (looked up in a sandboxed child,
  * collect/stack_sandbox.h): what names a lock cycle, without the

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/stack_child.h"
 #include "collect/stack_go.h"
 #include "collect/stack_sandbox.h"
 #include "model.h"
@@ -552,6 +553,135 @@ START_TEST(forged_go_rejected)
 }
 END_TEST
 
+/* The session: its first part (TLS, lock names) is read only once the
+ * copies were handed over, and a waiter thread serves the child while
+ * the caller reads the rest of the process. Its child (session_serve, by
+ * kind: 0 good facts, 1 forged facts, CRASH_FIRST a crash before any)
+ * answers each job of the batch it gets with one frame named "counter";
+ * a child of their own (answer_alone) names them "alone". */
+enum { CRASH_FIRST = 100 };
+
+static int session_serve(struct pi_sandbox_child *c, void *arg)
+{
+	if (*(const int *)arg == CRASH_FIRST)
+		raise(SIGBUS);
+	forge_facts(c, arg);
+	int err = pi_sandbox_mark(c);
+	int fd = err ? err : pi_broker_request(c->broker_fd, PI_BROKER_STACK_BATCH, NULL, 0);
+	if (fd < 0)
+		return fd;
+	struct pi_stack_batch_header h;
+	off_t size = lseek(fd, 0, SEEK_END);
+	if (size < (off_t)sizeof h || pread(fd, &h, sizeof h, size - (off_t)sizeof h) != sizeof h)
+		return -EBADMSG;
+	close(fd);
+	for (uint64_t i = 0; i < h.njobs; i++) {
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, i);
+		put_frame(&c->out, 2, 0, 0);
+		put_end(&c->out, 0);
+	}
+	return 0;
+}
+
+static int answer_alone(struct pi_sandbox_child *c, void *arg)
+{
+	(void)arg;
+	pi_wire_put_str(&c->out, PI_STACK_REC_STRING, "alone");
+	for (uint64_t i = 0; i < 2; i++) {
+		pi_wire_put_u64(&c->out, PI_STACK_REC_JOB, i);
+		put_frame(&c->out, 1, 0, 0);
+		put_end(&c->out, 0);
+	}
+	return 0;
+}
+
+static void decode_in_session(struct fixture *f)
+{
+	struct pi_stack_session *s;
+	pi_stack_session_start(&f->d, &s);
+	ck_assert_int_eq(pi_stack_batch_use_file(&f->batch), 0);
+	ck_assert_int_eq(pi_stack_session_decode_start(s, &f->batch), 0);
+	/* The caller's own work would be here; the threads are not touched
+	 * until decode_finish. */
+	pi_stack_session_decode_finish(s, &f->batch);
+	pi_stack_session_end(s);
+	ck_assert_uint_eq(f->batch.n, 0);
+}
+
+START_TEST(session_facts_after_the_copies)
+{
+	struct fixture f;
+	struct pi_vma vma;
+	struct pi_tls_exe_vars exe;
+	struct pi_lock_symbols locks;
+	int kind = 0;
+
+	setup_facts(&f, &kind, &vma, &exe, &locks);
+	for (int i = 0; i < 2; i++) {
+		struct pi_unwind_start none;
+		memset(&none, 0, sizeof none);
+		pi_stack_batch_add(&f.batch, &f.threads[i], &none, NULL);
+	}
+	f.d.session_hook = session_serve;
+	f.d.child_hook = answer_alone;
+	decode_in_session(&f);
+	/* The facts came, after the stacks were handed over. */
+	ck_assert_int_eq(f.threads[0].tls.err, 0);
+	ck_assert_uint_eq(f.threads[0].tls.fs_base, TCB);
+	ck_assert_str_eq(f.threads[0].tls.source, "libthread_db");
+	ck_assert_str_eq(locks.futex[1].name, "big_lock");
+	/* And the stacks, from the session's child. */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(f.threads[i].ustack.err, 0);
+		ck_assert_uint_eq(f.threads[i].ustack.nframes, 1);
+		ck_assert_str_eq(f.threads[i].ustack.frames[0].function, "counter");
+	}
+	free(f.p.tls_modules);
+	pi_lock_symbols_free(&locks);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(session_failing_first_part)
+{
+	/* A forged first part, or a crash before it: no fact of it is
+	 * taken, each thread's TLS says why, and the stacks are decoded by
+	 * a child of their own. */
+	static const int kinds[] = { 1, CRASH_FIRST };
+	static const int why[] = { -PI_ERR_SANDBOX_REPLY, -PI_ERR_SANDBOX_CRASHED };
+	for (size_t k = 0; k < 2; k++) {
+		struct fixture f;
+		struct pi_vma vma;
+		struct pi_tls_exe_vars exe;
+		struct pi_lock_symbols locks;
+		int kind = kinds[k];
+
+		setup_facts(&f, &kind, &vma, &exe, &locks);
+		for (int i = 0; i < 2; i++) {
+			struct pi_unwind_start none;
+			memset(&none, 0, sizeof none);
+			pi_stack_batch_add(&f.batch, &f.threads[i], &none, NULL);
+		}
+		f.d.session_hook = session_serve;
+		f.d.child_hook = answer_alone;
+		decode_in_session(&f);
+		ck_assert_uint_eq(f.p.ntls_modules, 0);
+		ck_assert_int_eq(f.p.tls_modules_err, why[k]);
+		ck_assert(!exe.known);
+		ck_assert_uint_eq(locks.nthreads, 0);
+		for (int i = 0; i < 2; i++) {
+			ck_assert_int_eq(f.threads[i].tls.err, why[k]);
+			ck_assert_ptr_null(f.threads[i].tls.source);
+			ck_assert_int_eq(f.threads[i].ustack.err, 0);
+			ck_assert_uint_eq(f.threads[i].ustack.nframes, 1);
+			ck_assert_str_eq(f.threads[i].ustack.frames[0].function, "alone");
+		}
+		free(f.p.tls_modules);
+		teardown(&f);
+	}
+}
+END_TEST
+
 Suite *stack_sandbox_suite(void)
 {
 	Suite *s = suite_create("stack_sandbox");
@@ -563,6 +693,8 @@ Suite *stack_sandbox_suite(void)
 	tcase_add_test(tc, forged_replies_rejected);
 	tcase_add_test(tc, forged_facts_rejected);
 	tcase_add_test(tc, forged_go_rejected);
+	tcase_add_test(tc, session_facts_after_the_copies);
+	tcase_add_test(tc, session_failing_first_part);
 	suite_add_tcase(s, tc);
 	return s;
 }
