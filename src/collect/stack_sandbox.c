@@ -12,6 +12,7 @@
 #include "analysis/vma.h"
 #include "proc/memory.h"
 #include "collect/stack_go.h"
+#include "collect/stack_python.h"
 #include "proc/target_open.h"
 #include "runtime/frames.h"
 #include "runtime/jvm.h"
@@ -428,6 +429,41 @@ static int send_goroutines(struct child *x)
 	return err;
 }
 
+/* A CPython's threads and Python frames (collect/stack_python.h). */
+static int send_python(struct child *x)
+{
+	struct pi_py_result py;
+	if (pi_deadline_passed(&x->d->p->deadline)
+	    || !pi_stack_python_collect(pi_unwinder_dwfl(x->u), x->d->p, x->memfd, &x->pool, &py))
+		return 0;
+	const struct pi_py_snapshot *s = &py.snap;
+	uint64_t gil_tid = 0;
+	for (size_t i = 0; i < s->nthreads; i++)
+		if (s->gil_holder && s->threads[i].tstate == s->gil_holder && s->threads[i].native_tid <= INT32_MAX)
+			gil_tid = s->threads[i].native_tid;
+	struct pi_stack_wire_py_info info = { py.err, string_id(x, py.version), string_id(x, py.layout),
+					      s->gil_known ? PI_PY_WIRE_GIL_KNOWN : 0, gil_tid, s->nthreads };
+	pi_wire_put(&x->sc->out, PI_STACK_REC_PY_INFO, &info, sizeof info);
+	int err = 0;
+	for (size_t i = 0; i < s->nthreads && !err; i++) {
+		const struct pi_py_thread *t = &s->threads[i];
+		struct pi_stack_wire_py_thread w = { t->native_tid <= INT32_MAX ? t->native_tid : 0,
+						     (uint32_t)t->nframes,
+						     string_id(x, pi_strpool_intern(&x->pool, t->stop_reason)) };
+		pi_wire_put(&x->sc->out, PI_STACK_REC_PY_THREAD, &w, sizeof w);
+		for (size_t k = 0; k < t->nframes; k++) {
+			const struct pi_py_frame *f = &s->frames[t->first_frame + k];
+			struct pi_stack_wire_py_frame wf = { string_id(x, f->function), string_id(x, f->file),
+							     f->line, f->entry ? PI_PY_WIRE_ENTRY : 0 };
+			pi_wire_put(&x->sc->out, PI_STACK_REC_PY_FRAME, &wf, sizeof wf);
+		}
+		if (x->sc->out.len >= FLUSH_BYTES)
+			err = pi_sandbox_flush(x->sc);
+	}
+	pi_py_result_free(&py);
+	return err;
+}
+
 static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 {
 	const struct child_arg *a = arg;
@@ -464,6 +500,8 @@ static int decode_in_child(struct pi_sandbox_child *sc, void *arg)
 		pi_wire_put(&sc->out, PI_STACK_REC_MANGLED, NULL, 0);
 	if (!err && a->want_goroutines)
 		err = send_goroutines(&x);
+	if (!err)
+		err = send_python(&x);
 	/* Freed although the child ends next: under valgrind, the child's
 	 * own leak check would count it. */
 	pi_symbolizer_free(x.sym);
@@ -559,6 +597,7 @@ struct reader {
 	bool go_info;
 	struct pi_go_runtime go;
 	size_t go_cap, go_frames_cap, go_frames_due;
+	struct pi_py_reply py;		/* a CPython's threads (PI_STACK_REC_PY_*) */
 };
 
 static int string_of(const struct reader *r, uint32_t id, const char **out)
@@ -775,12 +814,18 @@ static int read_reply(struct reader *r, const struct pi_buf *reply, size_t max_r
 		case PI_STACK_REC_GO_FRAME:
 			err = in_job ? -PI_ERR_SANDBOX_REPLY : read_go_frame(r, &rec);
 			break;
+		case PI_STACK_REC_PY_INFO:
+		case PI_STACK_REC_PY_THREAD:
+		case PI_STACK_REC_PY_FRAME:
+			err = in_job ? -PI_ERR_SANDBOX_REPLY
+				     : pi_py_reply_record(&r->py, rec.type, &rec, r->strings, r->nstrings);
+			break;
 		default:
 			err = -PI_ERR_SANDBOX_REPLY;
 		}
 	}
 	free(s);
-	if (!err && (got < 0 || in_job || r->go_frames_due))
+	if (!err && (got < 0 || in_job || r->go_frames_due || !pi_py_reply_complete(&r->py)))
 		err = -PI_ERR_SANDBOX_REPLY;
 	for (size_t i = 0; !err && i < r->b->n; i++)
 		if (!r->answered[i])
@@ -876,6 +921,9 @@ static int decode_once(const struct pi_stack_decode *d, struct pi_stack_batch *b
 			free(r.go.goroutines);
 			free(r.go.frames);
 		}
+		if (!err && r.py.info)
+			pi_py_reply_apply(&r.py, p, b);
+		pi_py_reply_free(&r.py);
 		free(r.answered);
 		free(r.strings);
 		free(r.frames);

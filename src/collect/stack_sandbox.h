@@ -88,6 +88,10 @@ enum {
 	PI_STACK_REC_GO_INFO = 6,	/* struct pi_stack_wire_go_info, at most once */
 	PI_STACK_REC_GOROUTINE = 7,	/* struct pi_stack_wire_goroutine; its frames follow */
 	PI_STACK_REC_GO_FRAME = 8,	/* struct pi_stack_wire_frame of that goroutine */
+	/* A CPython's threads (collect/stack_python.h), after the jobs. */
+	PI_STACK_REC_PY_INFO = 9,	/* struct pi_stack_wire_py_info, at most once */
+	PI_STACK_REC_PY_THREAD = 10,	/* struct pi_stack_wire_py_thread; its frames follow */
+	PI_STACK_REC_PY_FRAME = 11,	/* struct pi_stack_wire_py_frame of that thread */
 };
 
 enum { PI_STACK_FRAME_HAVE_OFFSET = 1, PI_STACK_FRAME_INLINED = 2 };
