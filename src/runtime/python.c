@@ -76,9 +76,12 @@ bool pi_py_layout_for_version(unsigned minor, struct pi_py_layout *l)
 		l->source = "CPython 3.11 offsets";
 		return true;
 	case 12:
-		/* The GIL moved into the interpreter (interp->ceval.gil),
-		 * after structures whose size pinspect does not carry: not
-		 * read. */
+		/* The GIL moved into the interpreter: interp->ceval.gil
+		 * points at it. */
+		l->gil_via_interp_ptr = true;
+		l->interp_gil = 384;
+		l->gil_holder = 8;
+		l->gil_locked = 16;
 		l->interp_threads_head = 72;
 		l->ts_native_thread_id = 144;
 		l->cframe_current_frame = 0;
@@ -117,7 +120,7 @@ int pi_py_layout_from_debug_offsets(const void *buf, size_t len, struct pi_py_la
 		return -ENOTSUP;
 	/* cookie, version, free_threaded; then each part starts with its
 	 * structure's size. */
-	static const uint8_t used[] = { 5, 8, 9, 14, 17, 18, 21, 23, 25, 29, 30, 31, 33,
+	static const uint8_t used[] = { 5, 8, 9, 17, 18, 21, 23, 25, 29, 30, 31, 33,
 					35, 36, 38, 39, 43 };
 	for (size_t i = 0; i < sizeof used; i++)
 		if (word[used[i]] >= MAX_OFFSET)
@@ -127,8 +130,9 @@ int pi_py_layout_from_debug_offsets(const void *buf, size_t len, struct pi_py_la
 	l->runtime_interpreters_head = (uint32_t)word[5];
 	l->interp_next = (uint32_t)word[8];
 	l->interp_threads_head = (uint32_t)word[9];
-	l->gil_via_interp = true;
-	l->interp_gil = (uint32_t)word[14];
+	/* The main interpreter's own GIL (interp->_gil): its fields'
+	 * offsets are published as the interpreter's. */
+	l->gil_in_interp = true;
 	l->gil_locked = (uint32_t)word[17];
 	l->gil_holder = (uint32_t)word[18];
 	l->ts_next = (uint32_t)word[21];
@@ -426,10 +430,12 @@ int pi_py_walk(const struct pi_py_walk *w, struct pi_py_snapshot *out)
 		if (again)
 			break;
 		interps[ninterps++] = interp;
-		/* 3.13: the main interpreter's GIL, through its pointer. */
-		uint64_t gil, holder;
+		/* 3.12+: the main interpreter's GIL, in it (3.13) or where
+		 * its pointer says (3.12). */
+		uint64_t gil = interp, holder;
 		uint8_t locked[4];
-		if (l->gil_via_interp && ninterps == 1 && read_u64(w, interp + l->interp_gil, &gil)
+		if ((l->gil_in_interp || l->gil_via_interp_ptr) && ninterps == 1
+		    && (!l->gil_via_interp_ptr || read_u64(w, interp + l->interp_gil, &gil))
 		    && read_u64(w, gil + l->gil_holder, &holder)
 		    && w->read(w->arg, gil + l->gil_locked, locked, sizeof locked)) {
 			out->gil_known = true;

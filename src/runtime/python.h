@@ -48,9 +48,10 @@ struct pi_py_layout {
 	uint32_t runtime_interpreters_head;
 	bool gil_in_runtime;		/* 3.11: _PyRuntime.ceval.gil */
 	uint32_t runtime_gil;		/* ... its offset in _PyRuntime */
-	bool gil_via_interp;		/* 3.13: *(interp + interp_gil) */
-	uint32_t interp_gil;
-	uint32_t gil_locked, gil_holder;	/* in _gil_runtime_state */
+	bool gil_via_interp_ptr;	/* 3.12: the one interp->ceval.gil points to */
+	uint32_t interp_gil;		/* ... that pointer's offset in the interpreter */
+	bool gil_in_interp;		/* 3.13: the offsets below are the interpreter's */
+	uint32_t gil_locked, gil_holder;	/* in _gil_runtime_state (or, 3.13, the interpreter) */
 	/* PyInterpreterState */
 	uint32_t interp_next, interp_threads_head;
 	/* PyThreadState */
