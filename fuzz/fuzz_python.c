@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	struct pi_strpool pool = { 0 };
-	struct pi_py_walk w = { read_input, NULL, &l, runtime, 32, 64, &pool };
+	struct pi_py_walk w = { read_input, NULL, &l, runtime, 32, 64, &pool, NULL };
 	struct pi_py_snapshot s;
 	pi_py_walk(&w, &s);
 	fz_require(s.nthreads <= 32);

@@ -10,13 +10,19 @@
 
 #include "analysis/reasons.h"
 #include "collect/stack_sandbox.h"
+#include "util/deadline.h"
 #include "util/xalloc.h"
 
 enum { MAX_SYMBOLS = 1 << 22, MAX_CANDIDATES = 8 };
 
+struct mem {
+	int fd;
+	const struct pi_deadline *deadline;
+};
+
 static bool read_mem(void *arg, uint64_t addr, void *buf, size_t len)
 {
-	const int *fd = arg;
+	const int *fd = &((const struct mem *)arg)->fd;
 	if (*fd < 0 || addr > (uint64_t)INT64_MAX - len)
 		return false;
 	size_t got = 0;
@@ -59,20 +65,35 @@ static bool version_from_name(const char *path, unsigned *minor)
 	return at && sscanf(at + 8, "%u", minor) == 1 && *minor < 100;
 }
 
+static bool expired(void *arg)
+{
+	return pi_deadline_passed(((const struct mem *)arg)->deadline);
+}
+
+/* Is path's file name that of a Python (python3.11, libpython3.12.so)?
+ * Only such modules' symbols are searched: a program of another name
+ * need not pay for a look through its symbol table. */
+static bool python_named(const char *path)
+{
+	const char *base = path ? strrchr(path, '/') : NULL;
+	base = base ? base + 1 : path;
+	return base && (strncmp(base, "python", 6) == 0 || strncmp(base, "libpython", 9) == 0);
+}
+
 /* The modules _PyRuntime may be in: the executable, and libpython. */
 static size_t candidates(Dwfl *dwfl, const struct pi_process *p, Dwfl_Module **mods,
 			 const char **paths)
 {
 	size_t n = 0;
 	Dwfl_Module *exe = !p->auxv_err && p->auxv.entry ? dwfl_addrmodule(dwfl, p->auxv.entry) : NULL;
-	if (exe) {
+	if (exe && python_named(p->exe)) {
 		mods[n] = exe;
 		paths[n++] = p->exe;
 	}
 	for (size_t i = 0; i < p->nvmas && n < MAX_CANDIDATES; i++) {
 		const char *path = p->vmas[i].path;
 		const char *base = path ? strrchr(path, '/') : NULL;
-		if (!base || strncmp(base + 1, "libpython3", 10) != 0)
+		if (!base || strncmp(base + 1, "libpython", 9) != 0)
 			continue;
 		Dwfl_Module *m = dwfl_addrmodule(dwfl, p->vmas[i].start);
 		bool dup = !m;
@@ -102,11 +123,11 @@ bool pi_stack_python_collect(Dwfl *dwfl, const struct pi_process *p, int memfd,
 	}
 	if (!sym.runtime)
 		return false;	/* not CPython */
-	int fd = memfd;
+	struct mem mem = { memfd, &p->deadline };
 	unsigned major = 3, minor = 0;
 	uint8_t v[4];
 	bool have_version = false;
-	if (sym.version && read_mem(&fd, sym.version, v, sizeof v)) {
+	if (sym.version && read_mem(&mem, sym.version, v, sizeof v)) {
 		uint32_t hex = (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16
 			       | (uint32_t)v[3] << 24;
 		major = hex >> 24;
@@ -130,18 +151,20 @@ bool pi_stack_python_collect(Dwfl *dwfl, const struct pi_process *p, int memfd,
 	bool known = false;
 	if (have_version && major == 3 && (minor == 11 || minor == 12))
 		known = pi_py_layout_for_version(minor, &layout);
-	else if (have_version && major == 3 && minor >= 13 && read_mem(&fd, sym.runtime, dbg, sizeof dbg))
+	else if (have_version && major == 3 && minor >= 13 && read_mem(&mem, sym.runtime, dbg, sizeof dbg))
 		known = pi_py_layout_from_debug_offsets(dbg, sizeof dbg, &layout, &hex) == 0;
 	if (!known) {
 		out->err = -PI_ERR_PY_VERSION;
 		return true;
 	}
 	out->layout = pi_strpool_intern(pool, layout.source);
-	struct pi_py_walk w = { read_mem, &fd, &layout, sym.runtime,
-				p->nthreads ? p->nthreads : 1, PI_PY_MAX_FRAMES, pool };
+	struct pi_py_walk w = { read_mem, &mem, &layout, sym.runtime,
+				p->nthreads ? p->nthreads : 1, PI_PY_MAX_FRAMES, pool, expired };
 	int err = pi_py_walk(&w, &out->snap);
 	if (err)
 		out->err = err == -EFAULT ? -EFAULT : -PI_ERR_PY_UNREADABLE;
+	else if (out->snap.expired)
+		out->err = -PI_ERR_TIMEOUT;	/* the threads read are kept */
 	return true;
 }
 
@@ -171,7 +194,7 @@ int pi_py_reply_record(struct pi_py_reply *r, uint32_t type, const struct pi_wir
 		if (r->info || rec->len != sizeof w)
 			return bad;
 		memcpy(&w, rec->data, sizeof w);
-		static const int known[] = { 0, -EACCES, -EFAULT, -PI_ERR_PY_VERSION,
+		static const int known[] = { 0, -EACCES, -EFAULT, -PI_ERR_TIMEOUT, -PI_ERR_PY_VERSION,
 					     -PI_ERR_PY_UNREADABLE };
 		bool ok = false;
 		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)

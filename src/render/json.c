@@ -316,7 +316,7 @@ static void python_json(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_kstring(w, "layout", py->layout);
 	pi_jw_kstring(w, "error", py->err ? pi_reason_key(py->err, NULL) : NULL);
 	pi_jw_key(w, "threads");
-	py->err ? pi_jw_null(w) : pi_jw_u64(w, py->nthreads);
+	py->err && py->err != -PI_ERR_TIMEOUT ? pi_jw_null(w) : pi_jw_u64(w, py->nthreads);
 	pi_jw_kbool(w, "gil_known", py->gil_known);
 	pi_jw_key(w, "gil_holder_tid");
 	py->gil_known && py->gil_tid ? pi_jw_i64(w, py->gil_tid) : pi_jw_null(w);

@@ -529,11 +529,12 @@ static void python_line(struct pi_buf *b, const struct pi_process *p)
 		return;
 	pi_buf_puts(b, "\n  PYTHON        CPython ");
 	put_escaped(b, py->version ? py->version : "(version unknown)");
-	if (py->err) {
+	if (py->err && py->err != -PI_ERR_TIMEOUT) {
 		pi_buf_puts(b, ": Python frames not read (see UNAVAILABLE)\n");
 		return;
 	}
-	pi_buf_printf(b, ", %zu thread%s", py->nthreads, py->nthreads == 1 ? "" : "s");
+	pi_buf_printf(b, ", %zu thread%s%s", py->nthreads, py->nthreads == 1 ? "" : "s",
+		      py->err ? " (not all: --timeout)" : "");
 	if (py->layout) {
 		pi_buf_puts(b, " (");
 		put_escaped(b, py->layout);

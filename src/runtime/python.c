@@ -445,6 +445,10 @@ int pi_py_walk(const struct pi_py_walk *w, struct pi_py_snapshot *out)
 		if (!read_u64(w, interp + l->interp_threads_head, &ts))
 			ts = 0;
 		while (ts) {
+			if (w->expired && w->expired(w->arg)) {
+				out->expired = true;
+				break;
+			}
 			if (out->nthreads >= w->max_threads || seen_tstate(out, ts)) {
 				out->threads_cut = true;
 				break;
@@ -468,7 +472,7 @@ int pi_py_walk(const struct pi_py_walk *w, struct pi_py_snapshot *out)
 			read_frames(s, frame, out, t);
 			ts = le64(b + l->ts_next);
 		}
-		if (!read_u64(w, interp + l->interp_next, &interp))
+		if (out->expired || !read_u64(w, interp + l->interp_next, &interp))
 			break;
 	}
 	for (size_t i = 0; i < CODE_CACHE; i++)

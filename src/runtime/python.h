@@ -110,6 +110,7 @@ struct pi_py_snapshot {
 	bool gil_known;			/* the GIL was read */
 	uint64_t gil_holder;		/* the thread state that holds it; 0: none */
 	bool threads_cut;		/* more thread states than max_threads, or a loop */
+	bool expired;			/* the walk stopped when expired said so */
 };
 
 struct pi_py_walk {
@@ -119,6 +120,9 @@ struct pi_py_walk {
 	uint64_t runtime;		/* &_PyRuntime */
 	size_t max_threads, max_frames;
 	struct pi_strpool *pool;	/* where names are interned */
+	/* Asked before each thread state: true ends the walk there (the
+	 * budget ran out). NULL: never. */
+	bool (*expired)(void *arg);
 };
 
 /* Reads every thread of every interpreter into *out (zeroed first).

@@ -51,6 +51,7 @@ struct mem {
 	uint8_t *b;
 	size_t used;
 	size_t reads;
+	int asked, budget;		/* budget_spent's */
 };
 
 static bool mem_read(void *arg, uint64_t addr, void *buf, size_t len)
@@ -250,7 +251,7 @@ static void build(struct image *im, const struct ver *v, bool locked)
 static int walk(struct image *im, const struct pi_py_layout *l, struct pi_strpool *pool,
 		struct pi_py_snapshot *s)
 {
-	struct pi_py_walk w = { mem_read, &im->m, l, im->runtime, 16, PI_PY_MAX_FRAMES, pool };
+	struct pi_py_walk w = { mem_read, &im->m, l, im->runtime, 16, PI_PY_MAX_FRAMES, pool, NULL };
 	return pi_py_walk(&w, s);
 }
 
@@ -524,12 +525,47 @@ START_TEST(hostile_images)
 }
 END_TEST
 
+/* The walk's budget: spent once it has been asked `budget` times. */
+static bool budget_spent(void *arg)
+{
+	struct mem *m = arg;
+	return ++m->asked > m->budget;
+}
+
+/* Asked before each thread state, the budget ends the walk there,
+ * keeping the threads read. */
+START_TEST(budget_ends_the_walk)
+{
+	struct image im;
+	struct pi_strpool pool = { 0 };
+	struct pi_py_layout l;
+	struct pi_py_snapshot s;
+	build(&im, &V311, false);
+	ck_assert(pi_py_layout_for_version(11, &l));
+	im.m.budget = 1;
+	struct pi_py_walk w = { mem_read, &im.m, &l, im.runtime, 16, PI_PY_MAX_FRAMES, &pool, budget_spent };
+	ck_assert_int_eq(pi_py_walk(&w, &s), 0);
+	ck_assert(s.expired);
+	ck_assert_uint_eq(s.nthreads, 1);
+	ck_assert_uint_eq(s.threads[0].nframes, 3);
+	pi_py_snapshot_free(&s);
+	im.m.asked = 0;
+	im.m.budget = 100;
+	ck_assert_int_eq(pi_py_walk(&w, &s), 0);
+	ck_assert(!s.expired);
+	ck_assert_uint_eq(s.nthreads, 2);
+	pi_py_snapshot_free(&s);
+	free(im.m.b);
+	pi_strpool_free(&pool);
+}
+END_TEST
+
 /* Memory of random bytes, pointers into it or not: every walk returns,
  * within its bounds. */
 START_TEST(random_images)
 {
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
-	struct mem m = { calloc(1, SIZE), 0, 0 };
+	struct mem m = { calloc(1, SIZE), 0, 0, 0, 0 };
 	struct pi_strpool pool = { 0 };
 	for (int round = 0; round < 200; round++) {
 		for (size_t i = 0; i < 65536; i += 8) {
@@ -542,7 +578,7 @@ START_TEST(random_images)
 		}
 		struct pi_py_layout l;
 		ck_assert(pi_py_layout_for_version(round & 1 ? 11 : 12, &l));
-		struct pi_py_walk w = { mem_read, &m, &l, BASE + (rng >> 16) % 60000, 64, 128, &pool };
+		struct pi_py_walk w = { mem_read, &m, &l, BASE + (rng >> 16) % 60000, 64, 128, &pool, NULL };
 		struct pi_py_snapshot s;
 		pi_py_walk(&w, &s);
 		ck_assert_uint_le(s.nthreads, 64);
@@ -670,6 +706,7 @@ Suite *python_suite(void)
 	tcase_add_test(tc, location_table);
 	tcase_add_test(tc, names_decoded_and_bounded);
 	tcase_add_test(tc, hostile_images);
+	tcase_add_test(tc, budget_ends_the_walk);
 	tcase_add_test(tc, random_images);
 	tcase_add_test(tc, merged_at_evaluator_frames);
 	tcase_add_test(tc, reply_records_checked);
