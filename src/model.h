@@ -121,6 +121,17 @@ struct pi_go_runtime {
 	size_t nframes;
 };
 
+/* A CPython interpreter, as read (collect/stack_python.h). */
+struct pi_python_runtime {
+	bool read;			/* an interpreter was found and its threads asked for */
+	int err;			/* 0, or why its Python frames are not known (-PI_ERR_PY_*) */
+	const char *version;		/* "3.11"; NULL unknown */
+	const char *layout;		/* where its structures' offsets came from */
+	size_t nthreads;		/* Python thread states read */
+	bool gil_known;			/* the GIL was read */
+	pid_t gil_tid;			/* the thread holding it; 0: none (or not a thread of ours) */
+};
+
 /* A module with a PT_TLS segment: its per-thread storage. */
 struct pi_tls_module {
 	const char *path;
@@ -352,6 +363,7 @@ struct pi_thread {
 	struct pi_regs regs;
 	struct pi_user_stack ustack;
 	struct pi_tls tls;
+	bool holds_gil;			/* a CPython thread that holds the GIL (collect/stack_python.h) */
 
 	/* collect/locks.c */
 	struct pi_futex futex;
@@ -540,6 +552,7 @@ struct pi_process {
 	int thread_list_err;		/* 0, or -PI_ERR_THREAD_*: the walk was cut short */
 	bool runtime_go;		/* the executable is a Go program (tls/tls.c, runtime/go.h) */
 	struct pi_go_runtime go;	/* its goroutines (collect/stack_go.h) */
+	struct pi_python_runtime python;	/* its CPython interpreter (collect/stack_python.h) */
 	struct pi_strpool strings;	/* names in the stacks */
 
 	/* collect/waits.c */

@@ -143,6 +143,8 @@ static void build_unavailable(struct pi_process *p)
 	 * tool that shows them (runtime/). */
 	if (p->stacks_collected && pi_jvm_mapped(p->vmas, p->nvmas))
 		note(&ul, "java_stacks", 0, false, -PI_ERR_JAVA_FRAMES);
+	if (p->python.read && p->python.err)
+		note(&ul, "python_stacks", 0, false, p->python.err);
 	if (p->go.read && p->go.err)
 		note(&ul, "goroutines", 0, false, p->go.err);
 	else if (p->runtime_go && !p->go.read)

@@ -91,6 +91,12 @@ const struct pi_reason pi_reasons[] = {
 	ROW(PI_ERR_GO_UNREADABLE, NULL, "go_unreadable",
 	    "its Go runtime's tables or goroutine list do not hold together (a corrupt or hostile "
 	    "program); `dlv attach PID` shows its goroutines", 0),
+	ROW(PI_ERR_PY_VERSION, NULL, "python_version",
+	    "a Python of a version pinspect cannot read (it knows CPython 3.11, 3.12 and 3.13): its "
+	    "Python frames are not shown, the native stack is; `py-spy dump --pid PID` shows them", 0),
+	ROW(PI_ERR_PY_UNREADABLE, NULL, "python_unreadable",
+	    "its Python interpreter's thread list does not hold together (a corrupt or hostile "
+	    "process, or one starting or exiting); `py-spy dump --pid PID` shows its Python frames", 0),
 
 	/* errnos with words of their own (EPERM is worded as EACCES). */
 	ROW(EACCES, NULL, "permission_denied", "permission denied", 0),

@@ -59,6 +59,8 @@ enum {
 	PI_ERR_GO_STRIPPED = 4153,	/* no runtime.allgs symbol: stripped */
 	PI_ERR_GO_OLD = 4154,		/* a .gopclntab of Go before 1.18 */
 	PI_ERR_GO_UNREADABLE = 4155,	/* its .gopclntab or goroutine list does not hold together */
+	PI_ERR_PY_VERSION = 4160,	/* a CPython whose structures pinspect does not know */
+	PI_ERR_PY_UNREADABLE = 4161,	/* its interpreter list does not hold together */
 };
 
 /* What a reason's words may need besides its code. */

@@ -14,6 +14,7 @@
 #include "arch/arch.h"
 #include "collect/locks.h"
 #include "collect/stack_go.h"
+#include "collect/stack_python.h"
 #include "proc/memory.h"
 #include "runtime/frames.h"
 #include "runtime/go.h"
@@ -639,6 +640,41 @@ static int work_go(struct child *x)
 	return err;
 }
 
+/* A CPython's threads and Python frames (collect/stack_python.h), sent
+ * after the batch's stacks, into which the root side merges them. */
+static int send_python(struct child *x)
+{
+	struct pi_py_result py;
+	if (pi_deadline_passed(&x->d->p->deadline)
+	    || !pi_stack_python_collect(pi_unwinder_dwfl(x->u), x->d->p, x->memfd, &x->pool, &py))
+		return 0;
+	const struct pi_py_snapshot *s = &py.snap;
+	uint64_t gil_tid = 0;
+	for (size_t i = 0; i < s->nthreads; i++)
+		if (s->gil_holder && s->threads[i].tstate == s->gil_holder && s->threads[i].native_tid <= INT32_MAX)
+			gil_tid = s->threads[i].native_tid;
+	struct pi_stack_wire_py_info info = { py.err, string_id(x, py.version), string_id(x, py.layout),
+					      s->gil_known ? PI_PY_WIRE_GIL_KNOWN : 0, gil_tid, s->nthreads };
+	pi_wire_put(&x->sc->out, PI_STACK_REC_PY_INFO, &info, sizeof info);
+	int err = 0;
+	for (size_t i = 0; i < s->nthreads && !err; i++) {
+		const struct pi_py_thread *t = &s->threads[i];
+		struct pi_stack_wire_py_thread w = { t->native_tid <= INT32_MAX ? t->native_tid : 0,
+						     (uint32_t)t->nframes,
+						     string_id(x, pi_strpool_intern(&x->pool, t->stop_reason)) };
+		pi_wire_put(&x->sc->out, PI_STACK_REC_PY_THREAD, &w, sizeof w);
+		for (size_t k = 0; k < t->nframes; k++) {
+			const struct pi_py_frame *f = &s->frames[t->first_frame + k];
+			struct pi_stack_wire_py_frame wf = { string_id(x, f->function), string_id(x, f->file),
+							     f->line, f->entry ? PI_PY_WIRE_ENTRY : 0 };
+			pi_wire_put(&x->sc->out, PI_STACK_REC_PY_FRAME, &wf, sizeof wf);
+		}
+		err = flush_if_full(x);
+	}
+	pi_py_result_free(&py);
+	return err;
+}
+
 static int work_stacks(struct child *x, const struct pi_stack_batch *b)
 {
 	const struct pi_process *p = x->d->p;
@@ -650,6 +686,9 @@ static int work_stacks(struct child *x, const struct pi_stack_batch *b)
 		unwind_job(x, i);
 		err = flush_if_full(x);
 	}
+	/* The Python frames of the threads just unwound. */
+	if (!err && b->n)
+		err = send_python(x);
 	return err;
 }
 

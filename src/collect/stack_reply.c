@@ -52,6 +52,7 @@ void pi_stack_reader_free(struct pi_stack_reply *r)
 	pi_lock_symbols_free(&r->f.locks);
 	free(r->f.go.goroutines);
 	free(r->f.go.frames);
+	pi_py_reply_free(&r->py);
 }
 
 static int string_of(const struct pi_stack_reply *r, uint32_t id, const char **out)
@@ -409,6 +410,14 @@ int pi_stack_read_reply(struct pi_stack_reply *r, const struct pi_buf *reply, si
 				err = -PI_ERR_SANDBOX_REPLY;
 			r->mangled = true;
 			break;
+		case PI_STACK_REC_PY_INFO:
+		case PI_STACK_REC_PY_THREAD:
+		case PI_STACK_REC_PY_FRAME:
+			/* After the jobs they belong to, never inside one. */
+			err = in_job || !any_job ? -PI_ERR_SANDBOX_REPLY
+						 : pi_py_reply_record(&r->py, rec.type, &rec, r->strings,
+								      r->nstrings);
+			break;
 		default:
 			/* Facts come before any job. */
 			err = in_job ? -PI_ERR_SANDBOX_REPLY : read_fact(r, &rec);
@@ -419,7 +428,7 @@ int pi_stack_read_reply(struct pi_stack_reply *r, const struct pi_buf *reply, si
 		}
 	}
 	free(s);
-	if (!err && (got < 0 || in_job || r->f.go_frames_due))
+	if (!err && (got < 0 || in_job || r->f.go_frames_due || !pi_py_reply_complete(&r->py)))
 		err = -PI_ERR_SANDBOX_REPLY;
 	/* The walk's outcome is always said when it was asked for. */
 	if (!err && (r->work & PI_STACK_WORK_TLS) && !r->f.walked)
@@ -427,6 +436,11 @@ int pi_stack_read_reply(struct pi_stack_reply *r, const struct pi_buf *reply, si
 	for (size_t i = 0; !err && i < r->b->n; i++)
 		if (!r->answered[i].done)
 			err = -PI_ERR_SANDBOX_REPLY;
+	/* A good part's Python frames, into the stacks just set. */
+	if (!err && r->py.info)
+		pi_py_reply_apply(&r->py, r->p, r->b);
+	pi_py_reply_free(&r->py);
+	memset(&r->py, 0, sizeof r->py);
 	return err;
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "collect/stack_python.h"
 #include "collect/stack_sandbox.h"
 #include "util/buf.h"
 
@@ -53,6 +54,9 @@ struct pi_stack_reply {
 	size_t max_frames;
 	bool mangled;			/* PI_STACK_REC_MANGLED */
 	struct facts f;
+	/* A CPython's threads (PI_STACK_REC_PY_*), after the jobs: merged
+	 * into their stacks once the whole part is found good. */
+	struct pi_py_reply py;
 };
 
 /* A reader for a reply to d, whose stacks are b's jobs (and its string

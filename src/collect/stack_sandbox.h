@@ -149,6 +149,10 @@ enum {
 	/* empty, among the facts: the executable is a Go program (its
 	 * sections say so: runtime/go.h) */
 	PI_STACK_REC_GO_EXE = 17,
+	/* A CPython's threads (collect/stack_python.h), after the jobs. */
+	PI_STACK_REC_PY_INFO = 18,	/* struct pi_stack_wire_py_info, at most once */
+	PI_STACK_REC_PY_THREAD = 19,	/* struct pi_stack_wire_py_thread; its frames follow */
+	PI_STACK_REC_PY_FRAME = 20,	/* struct pi_stack_wire_py_frame of that thread */
 };
 
 struct pi_stack_wire_tls_module {

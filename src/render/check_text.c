@@ -147,7 +147,13 @@ static void put_where(struct pi_buf *b, const struct pi_process *p, const struct
 		pi_buf_puts(b, "?");
 		return;
 	}
-	while (first < u->nframes && !pi_module_is_programs_own(u->frames[first].module, p->exe))
+	/* A Python program's own code is its Python frames. */
+	while (first < u->nframes && !u->frames[first].python)
+		first++;
+	if (first == u->nframes)
+		first = 0;
+	while (first < u->nframes && !u->frames[first].python
+	       && !pi_module_is_programs_own(u->frames[first].module, p->exe))
 		first++;
 	if (first == u->nframes)
 		first = 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/findings.h"
+#include "analysis/reasons.h"
 #include "analysis/state.h"
 #include "analysis/vma.h"
 #include "render/json_util.h"
@@ -301,6 +302,27 @@ static void tls_modules(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_array_end(w);
 }
 
+/* "python": null, or the CPython interpreter read (collect/stack_python.h). */
+static void python_json(struct pi_jw *w, const struct pi_process *p)
+{
+	const struct pi_python_runtime *py = &p->python;
+	pi_jw_key(w, "python");
+	if (!py->read) {
+		pi_jw_null(w);
+		return;
+	}
+	pi_jw_object(w);
+	pi_jw_kstring(w, "version", py->version);
+	pi_jw_kstring(w, "layout", py->layout);
+	pi_jw_kstring(w, "error", py->err ? pi_reason_key(py->err, NULL) : NULL);
+	pi_jw_key(w, "threads");
+	py->err && py->err != -PI_ERR_TIMEOUT ? pi_jw_null(w) : pi_jw_u64(w, py->nthreads);
+	pi_jw_kbool(w, "gil_known", py->gil_known);
+	pi_jw_key(w, "gil_holder_tid");
+	py->gil_known && py->gil_tid ? pi_jw_i64(w, py->gil_tid) : pi_jw_null(w);
+	pi_jw_object_end(w);
+}
+
 void pi_render_json(struct pi_jw *w, const struct pi_process *p)
 {
 	pi_jw_object(w);
@@ -344,6 +366,7 @@ void pi_render_json(struct pi_jw *w, const struct pi_process *p)
 
 	pi_json_stack_groups(w, p);
 	pi_json_go(w, p);
+	python_json(w, p);
 
 	pi_jw_key(w, "findings");
 	pi_jw_array(w);

@@ -110,6 +110,7 @@ static void user_frames(struct pi_jw *w, const char *key, const struct pi_user_s
 		pi_jw_key(w, "line");
 		f->line ? pi_jw_i64(w, f->line) : pi_jw_null(w);
 		pi_jw_kbool(w, "inline", f->inlined);
+		pi_jw_kstring(w, "language", f->python ? "python" : "native");
 		pi_jw_object_end(w);
 	}
 	pi_jw_array_end(w);
@@ -258,6 +259,9 @@ void pi_json_thread(struct pi_jw *w, const struct pi_process *p, const struct pi
 	pi_jw_key(w, "nonvoluntary_ctxt_switches");
 	cs ? pi_jw_u64(w, t->status.nonvoluntary_ctxt_switches) : pi_jw_null(w);
 	pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->wchan);
+	/* null unless a CPython's GIL was read (collect/stack_python.h) */
+	pi_jw_key(w, "holds_gil");
+	p->python.read && p->python.gil_known ? pi_jw_bool(w, t->holds_gil) : pi_jw_null(w);
 	pi_json_syscall(w, t, p->abi_known, p->abi);
 	pi_jw_kseconds(w, "off_cpu_seconds", t->off_cpu_known ? t->off_cpu_seconds : -1);
 	pi_jw_key(w, "last_cpu");

@@ -34,6 +34,17 @@ static void user_stack(struct pi_buf *b, const struct pi_process *p, const struc
 	}
 	for (size_t i = 0; i < us->nframes; i++) {
 		const struct pi_user_frame *f = &us->frames[i];
+		/* A Python frame (collect/stack_python.h): function (file:line). */
+		if (f->python) {
+			pi_buf_printf(b, INDENT "%s #%-3zu [py] ", i ? "      " : "user  ", i);
+			put_escaped(b, f->function ? f->function : "??");
+			pi_buf_puts(b, " (");
+			put_escaped(b, f->file ? f->file : "??");
+			if (f->line)
+				pi_buf_printf(b, ":%d", f->line);
+			pi_buf_puts(b, ")\n");
+			continue;
+		}
 		pi_buf_printf(b, INDENT "%s #%-3zu 0x%0*" PRIx64 " ", i ? "      " : "user  ", i, digits,
 			      f->pc);
 		if (f->function)
@@ -340,6 +351,8 @@ static void thread_row(struct pi_buf *b, const struct pi_process *p, const struc
 		pi_buf_printf(b, "  sp %#" PRIx64 " pc %#" PRIx64 "\n", t->syscall.sp,
 			      t->syscall.pc);
 	}
+	if (t->holds_gil)
+		pi_buf_puts(b, INDENT "python holds the GIL\n");
 	pi_text_d_wait_lines(b, p, pi_process_d_wait(p, t->tid), INDENT, true);
 	if (shows(view, PI_SECTION_STACKS)) {
 		for (size_t k = 0; k < t->kstack.n; k++)
@@ -480,6 +493,11 @@ static void grouped(struct pi_buf *b, const struct pi_process *p, const struct p
 				pi_buf_printf(b, "; last ran %s ago", d2);
 		}
 		pi_buf_putc(b, '\n');
+		for (size_t i = 0; i < grp->count; i++) {
+			const struct pi_thread *m = pi_process_find_thread(p, grp->tids[i]);
+			if (m && m->holds_gil)
+				pi_buf_printf(b, INDENT "python %d holds the GIL\n", (int)m->tid);
+		}
 		if (grp->count == 1)
 			pi_text_d_wait_lines(b, p, pi_process_d_wait(p, t->tid), INDENT, true);
 		if (shows(view, PI_SECTION_STACKS)) {
@@ -500,6 +518,34 @@ static void grouped(struct pi_buf *b, const struct pi_process *p, const struct p
 	if (shown < p->nstack_groups)
 		pi_buf_printf(b, "\n  \xe2\x80\xa6 %s more stack groups: --sections=+threads or --full\n",
 			      pi_fmt_count(count, sizeof count, p->nstack_groups - shown));
+}
+
+/* A CPython's interpreter: its version, how its structures were read,
+ * and who holds the GIL (collect/stack_python.h). */
+static void python_line(struct pi_buf *b, const struct pi_process *p)
+{
+	const struct pi_python_runtime *py = &p->python;
+	if (!py->read)
+		return;
+	pi_buf_puts(b, "\n  PYTHON        CPython ");
+	put_escaped(b, py->version ? py->version : "(version unknown)");
+	if (py->err && py->err != -PI_ERR_TIMEOUT) {
+		pi_buf_puts(b, ": Python frames not read (see UNAVAILABLE)\n");
+		return;
+	}
+	pi_buf_printf(b, ", %zu thread%s%s", py->nthreads, py->nthreads == 1 ? "" : "s",
+		      py->err ? " (not all: --timeout)" : "");
+	if (py->layout) {
+		pi_buf_puts(b, " (");
+		put_escaped(b, py->layout);
+		pi_buf_putc(b, ')');
+	}
+	if (!py->gil_known)
+		pi_buf_puts(b, "; the GIL not read for this version\n");
+	else if (py->gil_tid)
+		pi_buf_printf(b, "; thread %d holds the GIL\n", (int)py->gil_tid);
+	else
+		pi_buf_puts(b, "; no thread holds the GIL\n");
 }
 
 void pi_text_threads(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view)
@@ -523,5 +569,6 @@ void pi_text_threads(struct pi_buf *b, const struct pi_process *p, const struct 
 	else
 		each_thread(b, p, view);
 	pi_text_goroutines(b, p, shows(view, PI_SECTION_STACKS));
+	python_line(b, p);
 	zombie_children(b, p);
 }

@@ -26,6 +26,7 @@ struct pi_user_frame {
 	const char *file;
 	int line;		/* 0: unknown */
 	bool inlined;		/* a call the compiler inlined into the next frame */
+	bool python;		/* a Python frame (collect/stack_python.h): function, file, line */
 };
 
 struct pi_symbolizer;

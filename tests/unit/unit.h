@@ -43,6 +43,7 @@ Suite *snapshot_view_suite(void);	/* sections, summary, D waits (test_snapshot_v
 Suite *arch_suite(void);	/* the architecture table, src/arch (test_arch.c) */
 Suite *rust_demangle_suite(void);	/* Rust names (test_rust_demangle.c) */
 Suite *goroutines_suite(void);	/* Go's pc-value tables and goroutines (test_goroutines.c) */
+Suite *python_suite(void);	/* CPython's threads and frames (test_python.c) */
 Suite *runtime_suite(void);	/* Go's frames and sections, where stacks end (test_runtime.c) */
 
 #endif
