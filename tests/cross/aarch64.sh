@@ -47,7 +47,7 @@ sources=(
 	tests/unit/test_escape.c tests/unit/test_arch.c
 	src/arch/arch.c src/arch/x86.c src/arch/aarch64.c src/sys/abi.c
 	src/proc/scan.c src/proc/stat.c src/proc/status.c src/proc/sched.c src/proc/maps.c
-	src/proc/lists.c src/util/buf.c src/util/escape.c src/util/xalloc.c src/util/strpool.c
+	src/proc/lists.c src/proc/reader.c src/proc/memory.c src/util/buf.c src/util/escape.c src/util/xalloc.c src/util/strpool.c
 	src/util/fmt.c src/render/jsonw.c src/analysis/vma.c
 )
 # Static: qemu then needs no aarch64 dynamic loader or libraries.
