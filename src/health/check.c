@@ -43,7 +43,7 @@ static void count_states(struct pi_check *c)
 {
 	struct pi_check_states *n = &c->states;
 	for (size_t i = 0; i < c->sweep.ntasks; i++) {
-		switch (c->sweep.tasks[i].state) {
+		switch (c->sweep.tasks[i].facts.state) {
 		case 'R': n->running++; break;
 		case 'S': n->sleeping++; break;
 		case 'D': n->disk_sleep++; break;
@@ -67,9 +67,10 @@ static void find_hung(struct pi_check *c)
 	c->longest_d_seconds = -1;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct pi_sweep_proc *p = &s->procs[i];
-		struct pi_task_facts *tasks = NULL;
+		struct pi_task_facts *facts = NULL;
+		const struct pi_task_facts **tasks = NULL;
 		struct pi_thread **details = NULL;
-		size_t n = 0, cap = 0, dcap = 0;
+		size_t n = 0, cap = 0, tcap = 0, dcap = 0;
 		for (uint32_t k = 0; k < p->ntasks; k++) {
 			const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
 			if (t->detail < 0)
@@ -78,28 +79,26 @@ static void find_hung(struct pi_check *c)
 			if (d->stat_err || d->stat.state != 'D')
 				continue;	/* it left D before it was read in full */
 			pi_thread_off_cpu(d);
-			struct pi_task_facts f = {
-				.pid = p->pid,
-				.tid = d->tid,
-				.comm = t->comm,
-				.state = 'D',
-				.off_cpu_known = d->off_cpu_known,
-				.off_cpu_seconds = d->off_cpu_seconds,
-				.wchan = d->wchan_err ? NULL : d->wchan,
-				.tracer_pid = -1,	/* the scans do not read it */
-				.process_threads = p->ntasks,
-			};
-			f.flags = pi_classify_task(&f, c->hung_after_seconds);
+			struct pi_task_facts f = t->facts;
+			f.state = 'D';
+			f.known |= (d->off_cpu_known ? PI_FACT_OFF_CPU : 0) | (d->wchan_err ? 0 : PI_FACT_WCHAN);
+			f.off_cpu_seconds = d->off_cpu_seconds;
+			f.wchan = d->wchan_err ? NULL : d->wchan;
+			f.flags = (uint8_t)pi_classify_task(&f, p->pid, p->ntasks, c->hung_after_seconds);
 			c->uninterruptible++;
 			if (d->off_cpu_known && d->off_cpu_seconds > c->longest_d_seconds)
 				c->longest_d_seconds = d->off_cpu_seconds;
 			if (!(f.flags & PI_TASK_HUNG))
 				continue;
 			c->hung++;
-			pi_xgrow(&tasks, &cap, n + 1, sizeof *tasks);
+			pi_xgrow(&facts, &cap, n + 1, sizeof *facts);
 			pi_xgrow(&details, &dcap, n + 1, sizeof *details);
 			details[n] = d;
-			tasks[n++] = f;
+			facts[n++] = f;
+		}
+		for (size_t k = 0; k < n; k++) {
+			pi_xgrow(&tasks, &tcap, k + 1, sizeof *tasks);
+			tasks[k] = &facts[k];
 		}
 		if (n && (c->scans & PI_CHECK_HUNG)) {
 			struct pi_finding_proc fp = {
@@ -121,6 +120,7 @@ static void find_hung(struct pi_check *c)
 					if (details[k]->tid == c->items[j].finding.tid)
 						c->items[j].task = details[k];
 		}
+		free(facts);
 		free(tasks);
 		free(details);
 	}
@@ -134,16 +134,14 @@ static bool is_zombie(const struct pi_sweep *s, const struct pi_sweep_proc *p)
 	unsigned live = 1;	/* the main thread itself */
 	for (uint32_t k = 0; k < p->ntasks; k++) {
 		const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
-		live += t->tid != p->pid && t->state != 'Z' && t->state != 'X';
+		live += t->facts.tid != p->pid && t->facts.state != 'Z' && t->facts.state != 'X';
 	}
-	struct pi_task_facts v = {
-		.pid = p->pid,
-		.tid = p->pid,
-		.state = p->state,
-		.tracer_pid = -1,
-		.process_threads = live,
-	};
-	return pi_classify_task(&v, 0) & PI_TASK_ZOMBIE;
+	const struct pi_sweep_task *leader = pi_sweep_find_task(s, p, p->pid);
+	if (leader)
+		return pi_classify_task(&leader->facts, p->pid, live, 0) & PI_TASK_ZOMBIE;
+	/* Its main thread's stat, read as the process's. */
+	struct pi_task_facts v = { .tid = p->pid, .state = p->state, .known = PI_FACT_STAT };
+	return pi_classify_task(&v, p->pid, live, 0) & PI_TASK_ZOMBIE;
 }
 
 struct zombie_ref {
@@ -390,7 +388,7 @@ static void find_process_deadlocks(struct pi_check *c, bool among_sweep)
 			const struct pi_sweep_proc *p = &c->sweep.procs[i];
 			bool asleep = !p->kernel_thread && p->ntasks > 0;
 			for (uint32_t k = 0; asleep && k < p->ntasks; k++) {
-				char st = c->sweep.tasks[p->first_task + k].state;
+				char st = c->sweep.tasks[p->first_task + k].facts.state;
 				asleep = st == 'S' || st == 'D';
 			}
 			if (asleep)

@@ -14,30 +14,34 @@
 
 START_TEST(classifier)
 {
-	struct pi_task_facts t = { .pid = 10, .tid = 11, .state = 'D', .off_cpu_known = true,
-				  .off_cpu_seconds = 30 };
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_HUNG);
-	ck_assert_uint_eq(pi_classify_task(&t, 60), PI_TASK_UNINTERRUPTIBLE);
-	/* Without the time off the CPU, D is D: never guessed to be hung. */
-	t.off_cpu_known = false;
-	ck_assert_uint_eq(pi_classify_task(&t, 0), PI_TASK_UNINTERRUPTIBLE);
+	struct pi_task_facts t = { .tid = 11, .state = 'D', .off_cpu_seconds = 30,
+				  .known = PI_FACT_STAT | PI_FACT_OFF_CPU };
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 2, 10), PI_TASK_HUNG);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 2, 60), PI_TASK_UNINTERRUPTIBLE);
+	/* Without the time off the CPU, D is D: never guessed to be hung,
+	 * whatever value was left in the field. */
+	pi_fact_set_known(&t, PI_FACT_OFF_CPU, false);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 2, 0), PI_TASK_UNINTERRUPTIBLE);
 
 	t.state = 'Z';
 	t.tid = 10;
-	t.process_threads = 1;
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_ZOMBIE);
-	t.process_threads = 3;
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_LEADER_EXITED);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), PI_TASK_ZOMBIE);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 3, 10), PI_TASK_LEADER_EXITED);
 
 	t.state = 'T';
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_STOPPED);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), PI_TASK_STOPPED);
 	t.state = 't';
 	t.tracer_pid = 99;
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_TRACED);
+	t.known |= PI_FACT_TRACER;
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), PI_TASK_TRACED);
 	t.state = 'S';
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_TRACED);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), PI_TASK_TRACED);
 	t.tracer_pid = 0;
-	ck_assert_uint_eq(pi_classify_task(&t, 10), 0);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), 0);
+	/* A stat not read is no state: nothing to flag. */
+	t.state = 'D';
+	pi_fact_set_known(&t, PI_FACT_STAT, false);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), 0);
 }
 END_TEST
 
