@@ -254,24 +254,6 @@ struct pi_finding *pi_findings_add(struct pi_process *p, enum pi_finding_kind ki
 	return f;
 }
 
-/* A snapshot's thread as the classifier and the builder see it. */
-static struct pi_task_facts thread_facts(const struct pi_process *p, const struct pi_thread *t)
-{
-	struct pi_task_facts f = {
-		.tid = t->tid,
-		.state = t->stat_err ? 0 : t->stat.state,
-		.off_cpu_seconds = t->off_cpu_seconds,
-		.wchan = t->wchan_err ? NULL : t->wchan,
-		.tracer_pid = t->status_err ? 0 : t->status.tracer_pid,
-		.known = (t->stat_err ? 0 : PI_FACT_STAT) | (t->off_cpu_known ? PI_FACT_OFF_CPU : 0)
-			 | (t->wchan_err ? 0 : PI_FACT_WCHAN) | (t->status_err ? 0 : PI_FACT_TRACER),
-	};
-	if (!t->stat_err)
-		pi_facts_set_comm(&f, t->stat.comm);
-	f.flags = (uint8_t)pi_classify_task(&f, p->pid, (unsigned)p->nthreads, p->hung_after_seconds);
-	return f;
-}
-
 /* The chains of waits across processes (collect/waits.c) as the
  * detectors' facts: each distinct cycle once, and each stopped process
  * once with the threads that wait on it. */
@@ -349,7 +331,7 @@ static void chain_facts(const struct pi_process *p, struct chain_facts *cf)
 			}
 			/* The waiting thread first, then the processes of its chain. */
 			pid_t *pids = keep_list(cf, w->nchain);
-			pids[0] = p->threads[i].tid;
+			pids[0] = p->threads[i].facts.tid;
 			for (size_t s = 1; s < w->nchain; s++)
 				pids[s] = w->chain[s].pid;
 			cf->stopped[cf->nstopped] = (struct pi_finding_cycle){ NULL, pids, w->nchain };
@@ -384,20 +366,20 @@ void pi_findings_build(struct pi_process *p)
 {
 	struct chain_facts cf;
 	chain_facts(p, &cf);
-	struct pi_task_facts *facts = pi_xcalloc(p->nthreads ? p->nthreads : 1, sizeof *facts);
 	const struct pi_task_facts **tasks = pi_xcalloc(p->nthreads ? p->nthreads : 1, sizeof *tasks);
 	pid_t *zombies = pi_xcalloc(p->nzombies ? p->nzombies : 1, sizeof *zombies);
 	size_t n = 0;
 	double oldest = 0;
 
-	/* A thread whose stat could not be read has no state to judge. */
-	for (size_t i = 0; i < p->nthreads; i++)
-		if (!p->threads[i].stat_err)
-		{
-			facts[n] = thread_facts(p, &p->threads[i]);
-			tasks[n] = &facts[n];
-			n++;
-		}
+	/* Each thread classified in place; one whose stat could not be
+	 * read has no state to judge. */
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct pi_task_facts *f = &p->threads[i].facts;
+		f->flags = (uint8_t)pi_classify_task(f, p->pid, (unsigned)p->nthreads,
+						     p->hung_after_seconds);
+		if (pi_fact_known(f, PI_FACT_STAT))
+			tasks[n++] = f;
+	}
 	for (size_t i = 0; i < p->nzombies; i++) {
 		zombies[i] = p->zombies[i].pid;
 		if (p->zombies[i].age_seconds > oldest)
@@ -431,7 +413,6 @@ void pi_findings_build(struct pi_process *p)
 	p->findings = l.v;
 	p->nfindings = l.n;
 	p->findings_cap = l.cap;
-	free(facts);
 	free(tasks);
 	free(zombies);
 }

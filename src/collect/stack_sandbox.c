@@ -307,7 +307,7 @@ static void unwind_job(struct child *x, size_t index)
 	struct pi_unwind_result r;
 
 	pi_wire_put_u64(&x->sc->out, PI_STACK_REC_JOB, index);
-	pi_unwind(x->u, job->t->tid, &s, x->d->max_frames, &r);
+	pi_unwind(x->u, job->t->facts.tid, &s, x->d->max_frames, &r);
 	uint64_t rbp[FP_CANDIDATES];
 	bool sure;
 	size_t n = 0;
@@ -325,7 +325,7 @@ static void unwind_job(struct child *x, size_t index)
 		struct pi_unwind_result again;
 		s.regs[s.arch->dwarf_fp] = rbp[i];
 		s.known |= 1ULL << s.arch->dwarf_fp;
-		pi_unwind(x->u, job->t->tid, &s, x->d->max_frames, &again);
+		pi_unwind(x->u, job->t->facts.tid, &s, x->d->max_frames, &again);
 		bool complete = !again.stop_reason;
 		if (again.nframes > without && (!found || complete)) {
 			pi_unwind_result_free(&r);

@@ -67,38 +67,30 @@ static void find_hung(struct pi_check *c)
 	c->longest_d_seconds = -1;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct pi_sweep_proc *p = &s->procs[i];
-		struct pi_task_facts *facts = NULL;
 		const struct pi_task_facts **tasks = NULL;
 		struct pi_thread **details = NULL;
-		size_t n = 0, cap = 0, tcap = 0, dcap = 0;
+		size_t n = 0, cap = 0, dcap = 0;
 		for (uint32_t k = 0; k < p->ntasks; k++) {
 			const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
 			if (t->detail < 0)
 				continue;
 			struct pi_thread *d = &s->details[t->detail];
-			if (d->stat_err || d->stat.state != 'D')
+			if (d->stat_err || d->facts.state != 'D')
 				continue;	/* it left D before it was read in full */
 			pi_thread_off_cpu(d);
-			struct pi_task_facts f = t->facts;
-			f.state = 'D';
-			f.known |= (d->off_cpu_known ? PI_FACT_OFF_CPU : 0) | (d->wchan_err ? 0 : PI_FACT_WCHAN);
-			f.off_cpu_seconds = d->off_cpu_seconds;
-			f.wchan = d->wchan_err ? NULL : d->wchan;
-			f.flags = (uint8_t)pi_classify_task(&f, p->pid, p->ntasks, c->hung_after_seconds);
+			d->facts.flags = (uint8_t)pi_classify_task(&d->facts, p->pid, p->ntasks,
+								   c->hung_after_seconds);
 			c->uninterruptible++;
-			if (d->off_cpu_known && d->off_cpu_seconds > c->longest_d_seconds)
-				c->longest_d_seconds = d->off_cpu_seconds;
-			if (!(f.flags & PI_TASK_HUNG))
+			if (pi_fact_known(&d->facts, PI_FACT_OFF_CPU)
+			    && d->facts.off_cpu_seconds > c->longest_d_seconds)
+				c->longest_d_seconds = d->facts.off_cpu_seconds;
+			if (!(d->facts.flags & PI_TASK_HUNG))
 				continue;
 			c->hung++;
-			pi_xgrow(&facts, &cap, n + 1, sizeof *facts);
+			pi_xgrow(&tasks, &cap, n + 1, sizeof *tasks);
 			pi_xgrow(&details, &dcap, n + 1, sizeof *details);
 			details[n] = d;
-			facts[n++] = f;
-		}
-		for (size_t k = 0; k < n; k++) {
-			pi_xgrow(&tasks, &tcap, k + 1, sizeof *tasks);
-			tasks[k] = &facts[k];
+			tasks[n++] = &d->facts;
 		}
 		if (n && (c->scans & PI_CHECK_HUNG)) {
 			struct pi_finding_proc fp = {
@@ -117,10 +109,9 @@ static void find_hung(struct pi_check *c)
 			/* Each item keeps the task read in full, for its details. */
 			for (size_t j = from; j < c->nitems; j++)
 				for (size_t k = 0; k < n; k++)
-					if (details[k]->tid == c->items[j].finding.tid)
+					if (details[k]->facts.tid == c->items[j].finding.tid)
 						c->items[j].task = details[k];
 		}
-		free(facts);
 		free(tasks);
 		free(details);
 	}

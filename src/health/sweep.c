@@ -154,7 +154,7 @@ static void read_d_task(struct reader *r, int procfd, int taskfd, struct pi_swee
 		return;
 	/* Not root, another user's wchan reads "0" as if it waited on
 	 * nothing: distrust an empty one when its syscall file was denied. */
-	if (!r->run->root && !d->wchan_err && !d->wchan[0]
+	if (!r->run->root && !d->wchan_err && !d->facts.wchan[0]
 	    && (d->syscall_err == -EACCES || d->syscall_err == -EPERM))
 		d->wchan_err = d->syscall_err;
 	/* Its system call's name depends on the process's ABI. */
@@ -537,4 +537,11 @@ int pi_sweep_run(struct pi_sweep *s, unsigned what)
 int pi_sweep_run_one(struct pi_sweep *s, unsigned what, pid_t pid)
 {
 	return sweep(s, what, pid);
+}
+
+const char *pi_sweep_task_comm(const struct pi_sweep_proc *p, const struct pi_thread *t)
+{
+	if (!pi_fact_known(&t->facts, PI_FACT_STAT))
+		return NULL;
+	return t->facts.tid == p->pid && p->comm[0] ? p->comm : t->facts.comm;
 }

@@ -103,6 +103,9 @@ const struct pi_sweep_task *pi_sweep_find_task(const struct pi_sweep *s,
  * pi_sweep_find_task, unless p has a PID namespace of its own. */
 const struct pi_sweep_task *pi_sweep_find_ns_task(const struct pi_sweep *s,
 						  const struct pi_sweep_proc *p, pid_t ns_tid);
+/* A task read in full (a detail): its name, or for a main thread its
+ * process's, which may be longer (kernel workers'). NULL: not read. */
+const char *pi_sweep_task_comm(const struct pi_sweep_proc *p, const struct pi_thread *t);
 /* How long ago, in seconds, a task that started at starttime started. */
 double pi_sweep_age(const struct pi_sweep *s, uint64_t starttime);
 

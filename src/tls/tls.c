@@ -23,7 +23,7 @@ struct tls_ctx {
 static struct pi_thread *thread_of(struct pi_process *p, pid_t tid)
 {
 	for (size_t i = 0; i < p->nthreads; i++)
-		if (p->threads[i].tid == tid)
+		if (p->threads[i].facts.tid == tid)
 			return &p->threads[i];
 	return NULL;
 }

@@ -70,15 +70,16 @@ static void make_process(struct pi_process *p, size_t nthreads)
 	p->nthreads = nthreads;
 	for (size_t i = 0; i < nthreads; i++) {
 		struct pi_thread *t = &p->threads[i];
-		t->tid = (pid_t)(100 + i);
-		t->stat.state = 'S';
-		t->stat.comm = "worker";
+		t->facts.tid = (pid_t)(100 + i);
+		t->facts.state = 'S';
+		pi_facts_set_comm(&t->facts, "worker");
+		t->facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER;
 		t->sched.have = PI_SCHED_EXEC_START;
 		t->sched.exec_start_ns = 5000000000LL;
 		t->sched_clock_ns = 5000000000LL + 1000000000LL * (int64_t)i; /* i seconds off CPU */
 		t->status.have = PI_STATUS_CTXT;
-		t->status.voluntary_ctxt_switches = 10;
-		t->status.nonvoluntary_ctxt_switches = 1;
+		t->facts.nvcsw = 10;
+		t->facts.nivcsw = 1;
 	}
 }
 
@@ -122,13 +123,13 @@ START_TEST(off_cpu_and_hung_threads)
 {
 	struct pi_process p;
 	make_process(&p, 4);
-	p.threads[3].stat.state = 'D';
-	p.threads[3].wchan = "io_schedule";
-	p.threads[2].stat.state = 'D';
+	p.threads[3].facts.state = 'D';
+	p.threads[3].facts.wchan = "io_schedule";
+	p.threads[2].facts.state = 'D';
 	pi_analyze_process(&p, 2.5);
 
-	ck_assert(p.threads[3].off_cpu_known);
-	ck_assert_double_eq_tol(p.threads[3].off_cpu_seconds, 3.0, 1e-9);
+	ck_assert(pi_fact_known(&p.threads[3].facts, PI_FACT_OFF_CPU));
+	ck_assert_double_eq_tol(p.threads[3].facts.off_cpu_seconds, 3.0, 1e-9);
 	ck_assert_uint_eq(p.voluntary_ctxt_switches, 40);
 	ck_assert_uint_eq(p.ctxt_threads, 4);
 	ck_assert_uint_eq(p.nfindings, 2);
@@ -148,7 +149,7 @@ START_TEST(zombie_and_its_parent)
 	struct pi_process p;
 	make_process(&p, 1);
 	p.stat.state = 'Z';
-	p.threads[0].stat.state = 'Z';
+	p.threads[0].facts.state = 'Z';
 	p.parent_comm = pi_xstrdup("leaky\x1b");
 	pi_analyze_process(&p, 10);
 	const struct pi_finding *f = find(&p, PI_FIND_ZOMBIE);
@@ -181,7 +182,7 @@ START_TEST(stopped_traced_and_leader_exited)
 	struct pi_process p;
 	make_process(&p, 3);
 	for (size_t i = 0; i < 3; i++)
-		p.threads[i].stat.state = 'T';
+		p.threads[i].facts.state = 'T';
 	pi_analyze_process(&p, 10);
 	ck_assert_uint_eq(p.nfindings, 1);
 	ck_assert_int_eq(p.findings[0].kind, PI_FIND_STOPPED);
@@ -192,9 +193,9 @@ START_TEST(stopped_traced_and_leader_exited)
 	make_process(&p, 3);
 	p.tracer_pid = 77;
 	p.tracer_comm = pi_xstrdup("strace");
-	p.threads[1].status.tracer_pid = 77;
-	p.threads[1].stat.state = 't';
-	p.threads[0].stat.state = 'Z';
+	p.threads[1].facts.tracer_pid = 77;
+	p.threads[1].facts.state = 't';
+	p.threads[0].facts.state = 'Z';
 	pi_analyze_process(&p, 10);
 	const struct pi_finding *f = find(&p, PI_FIND_TRACED);
 	ck_assert_ptr_nonnull(f);
