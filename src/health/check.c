@@ -127,12 +127,9 @@ static bool is_zombie(const struct pi_sweep *s, const struct pi_sweep_proc *p)
 		const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
 		live += t->facts.tid != p->pid && t->facts.state != 'Z' && t->facts.state != 'X';
 	}
+	/* The sweep keeps no process without its main thread. */
 	const struct pi_sweep_task *leader = pi_sweep_find_task(s, p, p->pid);
-	if (leader)
-		return pi_classify_task(&leader->facts, p->pid, live, 0) & PI_TASK_ZOMBIE;
-	/* Its main thread's stat, read as the process's. */
-	struct pi_task_facts v = { .tid = p->pid, .state = p->state, .known = PI_FACT_STAT };
-	return pi_classify_task(&v, p->pid, live, 0) & PI_TASK_ZOMBIE;
+	return leader && (pi_classify_task(&leader->facts, p->pid, live, 0) & PI_TASK_ZOMBIE);
 }
 
 struct zombie_ref {
