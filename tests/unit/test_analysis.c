@@ -236,11 +236,38 @@ START_TEST(unavailable_is_explained_once)
 }
 END_TEST
 
+/* A thread's name is kept as the kernel keeps it (15 bytes), whatever a
+ * hostile or long name; a main thread shows its process's, which may be
+ * longer (kernel workers'); a name not read is no name. */
+START_TEST(task_names_in_the_facts)
+{
+	struct pi_task_facts f = { .tid = 7 };
+	pi_facts_set_comm(&f, "a-very-long-thread-name-\x1b[31m");
+	ck_assert_str_eq(f.comm, "a-very-long-thr");
+	pi_facts_set_comm(&f, "ab");
+	ck_assert_str_eq(f.comm, "ab");
+	ck_assert_int_eq(f.comm[sizeof f.comm - 1], 0);
+
+	struct pi_process p;
+	make_process(&p, 2);
+	strcpy(p.stat.comm, "kworker/u8:1-events_unbound");
+	p.threads[0].facts.tid = p.pid;
+	pi_facts_set_comm(&p.threads[0].facts, p.stat.comm);
+	ck_assert_str_eq(p.threads[0].facts.comm, "kworker/u8:1-ev");
+	ck_assert_str_eq(pi_thread_comm(&p, &p.threads[0]), "kworker/u8:1-events_unbound");
+	ck_assert_str_eq(pi_thread_comm(&p, &p.threads[1]), "worker");
+	pi_fact_set_known(&p.threads[1].facts, PI_FACT_STAT, false);
+	ck_assert_ptr_null(pi_thread_comm(&p, &p.threads[1]));
+	pi_process_free(&p);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
 	TCase *tc = tcase_create("analysis");
 	tcase_add_test(tc, classifier);
+	tcase_add_test(tc, task_names_in_the_facts);
 	tcase_add_test(tc, state_letters);
 	tcase_add_test(tc, off_cpu_and_hung_threads);
 	tcase_add_test(tc, zombie_and_its_parent);
