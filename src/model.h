@@ -328,9 +328,10 @@ struct pi_lock_wanted {
 struct pi_thread {
 	/* What every mode knows of a task (analysis/classify.h), filled by
 	 * collect/thread.c from the files below: tid; state and comm (stat);
-	 * tracer and switch counts (status); the system call's number
-	 * (syscall, whose whole record stays in syscall); wchan; off-CPU
-	 * time (analysis/offcpu.c); flags (analysis/findings.c). A main
+	 * tracer and switch counts (status); wchan; off-CPU time
+	 * (analysis/offcpu.c); flags (analysis/findings.c). Not the system
+	 * call (PI_FACT_SYSCALL stays clear): its whole record is syscall,
+	 * which collect/stacks.c reads again when it stops the thread. A main
 	 * thread's name may be longer: the process's (pi_thread_comm). */
 	struct pi_task_facts facts;
 	struct pi_thread_stat stat;

@@ -31,7 +31,8 @@ enum pi_fact_known {
 	PI_FACT_SWITCHES = 1u << 2,	/* nvcsw, nivcsw */
 	PI_FACT_WCHAN = 1u << 3,	/* wchan */
 	PI_FACT_TRACER = 1u << 4,	/* tracer_pid */
-	PI_FACT_SYSCALL = 1u << 5,	/* syscall_kind, syscall_nr */
+	PI_FACT_SYSCALL = 1u << 5,	/* syscall_kind, syscall_nr: the live table's (a
+					 * snapshot keeps the whole record, pi_thread.syscall) */
 };
 
 /* What every mode knows of a task. Packed: the live table holds two of

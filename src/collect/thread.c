@@ -124,11 +124,6 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 		err = pi_read_at(fd, "syscall", buf);
 		t->syscall_err = err ? err : pi_syscall_parse(buf->data, buf->len, &t->syscall);
 	}
-	if (!t->syscall_err) {
-		t->facts.syscall_kind = (uint8_t)t->syscall.kind;
-		t->facts.syscall_nr = (int32_t)t->syscall.nr;
-		t->facts.known |= PI_FACT_SYSCALL;
-	}
 
 	char wchan[PI_WCHAN_MAX];
 	err = pi_read_at(fd, "wchan", buf);

@@ -33,7 +33,7 @@ static void thread(struct pi_process *p, size_t i, pid_t tid, char state, const 
 	t->facts.tid = tid;
 	t->facts.state = state;
 	pi_facts_set_comm(&t->facts, comm);
-	t->facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER | PI_FACT_SWITCHES | PI_FACT_SYSCALL;
+	t->facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER | PI_FACT_SWITCHES;
 	t->stat.utime = 120;
 	t->stat.stime = 30;
 	t->stat.processor = (int)i;
@@ -45,8 +45,6 @@ static void thread(struct pi_process *p, size_t i, pid_t tid, char state, const 
 	t->sched_clock_ns = 5000000000LL + 30000000000LL;	/* 30 s off the CPU */
 	t->syscall.kind = PI_SYSCALL_IN;
 	t->syscall.nr = nr;
-	t->facts.syscall_kind = PI_SYSCALL_IN;
-	t->facts.syscall_nr = (int32_t)nr;
 	t->syscall.args[0] = 3;
 	t->syscall.sp = 0x7ffd00001000;
 	t->syscall.pc = 0x401000;
