@@ -77,7 +77,7 @@ pid_t pi_process_global_tid(const struct pi_process *p, pid_t ns_tid)
 		return ns_tid;
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (!p->threads[i].status_err && p->threads[i].status.ns_tid == ns_tid)
-			return p->threads[i].tid;
+			return p->threads[i].facts.tid;
 	return 0;
 }
 
@@ -87,20 +87,20 @@ const struct pi_thread *pi_process_find_thread(const struct pi_process *p, pid_t
 	 * collect/ reads them): a binary search finds them, so that asking
 	 * for each of ten thousand threads does not cost a hundred million
 	 * steps. An array built in another order is searched in full. */
-	if (p->nthreads && p->threads[0].tid == tid)
+	if (p->nthreads && p->threads[0].facts.tid == tid)
 		return &p->threads[0];
 	size_t lo = 1, hi = p->nthreads;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (p->threads[mid].tid == tid)
+		if (p->threads[mid].facts.tid == tid)
 			return &p->threads[mid];
-		if (p->threads[mid].tid < tid)
+		if (p->threads[mid].facts.tid < tid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	for (size_t i = 0; i < p->nthreads; i++)
-		if (p->threads[i].tid == tid)
+		if (p->threads[i].facts.tid == tid)
 			return &p->threads[i];
 	return NULL;
 }

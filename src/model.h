@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "analysis/classify.h"
 #include "analysis/reasons.h"
 #include "arch/arch.h"
 #include "proc/lists.h"
@@ -142,20 +143,18 @@ struct pi_tls_module {
 
 /* What pinspect keeps of a thread's status file (the process's is kept
  * whole): a thousand threads should not cost a thousand copies of fields
- * they share. */
+ * they share. Its tracer and switch counts are task facts
+ * (pi_thread.facts: PI_FACT_TRACER, PI_FACT_SWITCHES). */
 struct pi_thread_status {
 	unsigned have;			/* PI_STATUS_* bits */
 	bool kthread;
-	pid_t tracer_pid;
 	uint64_t sig_pending, sig_blocked;
-	uint64_t voluntary_ctxt_switches, nonvoluntary_ctxt_switches;
 	pid_t ns_tid;			/* the TID the thread sees itself as (NSpid's last); 0 unknown */
 };
 
-/* What pinspect keeps of a thread's stat file. */
+/* What pinspect keeps of a thread's stat file. Its state and name are
+ * task facts (pi_thread.facts: PI_FACT_STAT). */
 struct pi_thread_stat {
-	const char *comm;		/* pooled: threads share names */
-	char state;
 	int processor;
 	unsigned flags;
 	uint64_t utime, stime;		/* clock ticks */
@@ -338,7 +337,14 @@ struct pi_lock_wanted {
 };
 
 struct pi_thread {
-	pid_t tid;
+	/* What every mode knows of a task (analysis/classify.h), filled by
+	 * collect/thread.c from the files below: tid; state and comm (stat);
+	 * tracer and switch counts (status); wchan; off-CPU time
+	 * (analysis/offcpu.c); flags (analysis/findings.c). Not the system
+	 * call (PI_FACT_SYSCALL stays clear): its whole record is syscall,
+	 * which collect/stacks.c reads again when it stops the thread. A main
+	 * thread's name may be longer: the process's (pi_thread_comm). */
+	struct pi_task_facts facts;
 	struct pi_thread_stat stat;
 	int stat_err;
 	struct pi_thread_status status;
@@ -349,8 +355,7 @@ struct pi_thread {
 	int schedstat_err;
 	struct pi_syscall syscall;
 	int syscall_err;
-	const char *wchan;		/* "" when not blocked in the kernel; pooled */
-	int wchan_err;
+	int wchan_err;			/* facts.wchan: pooled; "" also when unknown */
 	struct pi_strlist kstack;	/* kernel stack frames, innermost first */
 	int kstack_err;
 	int children_err;
@@ -372,9 +377,6 @@ struct pi_thread {
 	 * (or waits were not looked at). */
 	struct pi_wait_for *wait;
 
-	/* analysis/ */
-	bool off_cpu_known;
-	double off_cpu_seconds;		/* since it last ran; 0 while running */
 };
 
 /* Threads with the same stack (state, kernel frames, user frames; or wait
@@ -625,5 +627,16 @@ const struct pi_d_wait *pi_process_d_wait(const struct pi_process *p, pid_t tid)
  * are the same. 0 when p is in its own namespace and none of its threads
  * has that number. */
 pid_t pi_process_global_tid(const struct pi_process *p, pid_t ns_tid);
+
+/* A thread's name: its own, or for a main thread its process's, which
+ * may be longer (kernel workers'). NULL when its stat was not read. */
+static inline const char *pi_thread_comm(const struct pi_process *p, const struct pi_thread *t)
+{
+	if (!pi_fact_known(&t->facts, PI_FACT_STAT))
+		return NULL;
+	if (p && t->facts.tid == p->pid && !p->stat_err && p->stat.comm[0])
+		return p->stat.comm;
+	return t->facts.comm;
+}
 
 #endif

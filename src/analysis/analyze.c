@@ -101,7 +101,7 @@ static void note_thread_item(struct unavail_list *ul, const char *item, size_t o
 	for (size_t i = 0; i < p->nthreads; i++) {
 		int err = *(const int *)((const char *)&p->threads[i] + offset);
 		if (err && err != -PI_ERR_TIMEOUT)
-			note(ul, item, p->threads[i].tid, false, err);
+			note(ul, item, p->threads[i].facts.tid, false, err);
 	}
 }
 
@@ -180,8 +180,8 @@ static void sum_switches(struct pi_process *p)
 		const struct pi_thread *t = &p->threads[i];
 		if (t->status_err || !(t->status.have & PI_STATUS_CTXT))
 			continue;
-		p->voluntary_ctxt_switches += t->status.voluntary_ctxt_switches;
-		p->nonvoluntary_ctxt_switches += t->status.nonvoluntary_ctxt_switches;
+		p->voluntary_ctxt_switches += t->facts.nvcsw;
+		p->nonvoluntary_ctxt_switches += t->facts.nivcsw;
 		p->ctxt_threads++;
 	}
 }

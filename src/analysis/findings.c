@@ -57,12 +57,21 @@ static const char *comm_of(const struct pi_finding_proc *p, pid_t pid)
 	return p->comm_of && pid > 0 ? p->comm_of(p->comm_of_arg, pid) : NULL;
 }
 
+/* A task's name: a main thread's is its process's, which may be longer
+ * than a thread's (kernel workers'). NULL: not read. */
+static const char *task_comm(const struct pi_finding_proc *p, const struct pi_task_facts *t)
+{
+	if (t->tid == p->pid && p->comm)
+		return p->comm;
+	return pi_fact_known(t, PI_FACT_STAT) ? t->comm : NULL;
+}
+
 /* ---- The detectors, one per kind (or pair), named by the table. ---- */
 
 void pi_detect_d(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds)
 {
 	for (size_t i = 0; i < p->ntasks; i++) {
-		const struct pi_task_facts *t = &p->tasks[i];
+		const struct pi_task_facts *t = p->tasks[i];
 		bool hung = t->flags & PI_TASK_HUNG;
 		enum pi_finding_kind kind = hung ? PI_FIND_HUNG : PI_FIND_UNINTERRUPTIBLE;
 		if (!(t->flags & (PI_TASK_HUNG | PI_TASK_UNINTERRUPTIBLE)) || !(kinds & PI_FIND_BIT(kind)))
@@ -70,18 +79,19 @@ void pi_detect_d(struct pi_finding_list *l, const struct pi_finding_proc *p, uns
 		struct pi_buf m = PI_BUF_INIT;
 		struct pi_d_task_text d = {
 			.tid = t->tid,
-			.comm = t->comm,
+			.comm = task_comm(p, t),
 			.pid = p->pid,
 			.process_comm = p->subject ? NULL : p->comm,
-			.off_cpu_known = t->off_cpu_known,
+			.off_cpu_known = pi_fact_known(t, PI_FACT_OFF_CPU),
 			.off_cpu_seconds = t->off_cpu_seconds,
-			.wchan = t->wchan,
+			.wchan = pi_fact_known(t, PI_FACT_WCHAN) ? t->wchan : NULL,
 			.hung = hung,
 			.hung_after_seconds = p->hung_after_seconds,
 			.hung_task_timeout_secs = p->hung_task_timeout_secs,
 		};
 		pi_text_d_task(&m, &d);
-		pi_finding_list_add(l, kind, p->pid, t->tid, t->off_cpu_known ? t->off_cpu_seconds : -1, &m);
+		pi_finding_list_add(l, kind, p->pid, t->tid,
+				    pi_fact_known(t, PI_FACT_OFF_CPU) ? t->off_cpu_seconds : -1, &m);
 	}
 }
 
@@ -132,7 +142,7 @@ static unsigned main_flags(const struct pi_finding_proc *p)
 {
 	unsigned flags = 0;
 	for (size_t i = 0; i < p->ntasks; i++)
-		flags |= p->tasks[i].flags;
+		flags |= p->tasks[i]->flags;
 	return flags;
 }
 
@@ -170,7 +180,7 @@ static void stopped_or_traced(struct pi_finding_list *l, const struct pi_finding
 		.tracer = p->tracer_pid,
 	};
 	for (size_t i = 0; i < p->ntasks; i++) {
-		const struct pi_task_facts *t = &p->tasks[i];
+		const struct pi_task_facts *t = p->tasks[i];
 		if (!(t->flags & which))
 			continue;
 		st.hit++;
@@ -189,8 +199,8 @@ static void stopped_or_traced(struct pi_finding_list *l, const struct pi_finding
 	struct pi_finding *f = pi_finding_list_add(l, st.traced ? PI_FIND_TRACED : PI_FIND_STOPPED,
 						   p->pid, all ? p->pid : 0, -1, &m);
 	for (size_t i = 0; i < p->ntasks; i++)
-		if (p->tasks[i].flags & which)
-			pi_finding_add_pid(f, p->tasks[i].tid);
+		if (p->tasks[i]->flags & which)
+			pi_finding_add_pid(f, p->tasks[i]->tid);
 	if (!all && f->npids)
 		f->tid = f->pids[0];
 }
@@ -241,24 +251,6 @@ struct pi_finding *pi_findings_add(struct pi_process *p, enum pi_finding_kind ki
 	p->findings = l.v;
 	p->nfindings = l.n;
 	p->findings_cap = l.cap;
-	return f;
-}
-
-/* A snapshot's thread as the classifier and the builder see it. */
-static struct pi_task_facts thread_facts(const struct pi_process *p, const struct pi_thread *t)
-{
-	struct pi_task_facts f = {
-		.pid = p->pid,
-		.tid = t->tid,
-		.comm = t->stat_err ? NULL : t->stat.comm,
-		.state = t->stat_err ? PI_FACT_NOT_READ : t->stat.state,
-		.off_cpu_known = t->off_cpu_known,
-		.off_cpu_seconds = t->off_cpu_seconds,
-		.wchan = t->wchan_err ? NULL : t->wchan,
-		.tracer_pid = t->status_err ? -1 : t->status.tracer_pid,
-		.process_threads = (unsigned)p->nthreads,
-	};
-	f.flags = pi_classify_task(&f, p->hung_after_seconds);
 	return f;
 }
 
@@ -339,7 +331,7 @@ static void chain_facts(const struct pi_process *p, struct chain_facts *cf)
 			}
 			/* The waiting thread first, then the processes of its chain. */
 			pid_t *pids = keep_list(cf, w->nchain);
-			pids[0] = p->threads[i].tid;
+			pids[0] = p->threads[i].facts.tid;
 			for (size_t s = 1; s < w->nchain; s++)
 				pids[s] = w->chain[s].pid;
 			cf->stopped[cf->nstopped] = (struct pi_finding_cycle){ NULL, pids, w->nchain };
@@ -374,15 +366,20 @@ void pi_findings_build(struct pi_process *p)
 {
 	struct chain_facts cf;
 	chain_facts(p, &cf);
-	struct pi_task_facts *tasks = pi_xcalloc(p->nthreads ? p->nthreads : 1, sizeof *tasks);
+	const struct pi_task_facts **tasks = pi_xcalloc(p->nthreads ? p->nthreads : 1, sizeof *tasks);
 	pid_t *zombies = pi_xcalloc(p->nzombies ? p->nzombies : 1, sizeof *zombies);
 	size_t n = 0;
 	double oldest = 0;
 
-	/* A thread whose stat could not be read has no state to judge. */
-	for (size_t i = 0; i < p->nthreads; i++)
-		if (!p->threads[i].stat_err)
-			tasks[n++] = thread_facts(p, &p->threads[i]);
+	/* Each thread classified in place; one whose stat could not be
+	 * read has no state to judge. */
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct pi_task_facts *f = &p->threads[i].facts;
+		f->flags = (uint8_t)pi_classify_task(f, p->pid, (unsigned)p->nthreads,
+						     p->hung_after_seconds);
+		if (pi_fact_known(f, PI_FACT_STAT))
+			tasks[n++] = f;
+	}
 	for (size_t i = 0; i < p->nzombies; i++) {
 		zombies[i] = p->zombies[i].pid;
 		if (p->zombies[i].age_seconds > oldest)

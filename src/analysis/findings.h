@@ -2,9 +2,9 @@
  * sentence and tied to the section of pinspect(1) that says what to do.
  *
  * One builder for the snapshot, the live table and the scans: each
- * describes a process in the facts below and its tasks in
- * pi_task_facts (analysis/classify.h), from whichever model read them,
- * and pi_findings_of runs the detectors of the kinds asked for, in the
+ * describes a process in the facts below and points at its tasks'
+ * pi_task_facts (analysis/classify.h), members of whichever model read
+ * them, and pi_findings_of runs the detectors of the kinds asked for, in the
  * order of the table of kinds (analysis/kinds.h). */
 #ifndef PI_ANALYSIS_FINDINGS_H
 #define PI_ANALYSIS_FINDINGS_H
@@ -50,7 +50,8 @@ struct pi_finding_proc {
 	size_t nstopped_chains;
 	double hung_after_seconds;
 	int hung_task_timeout_secs;	/* the kernel's; -1 unknown */
-	const struct pi_task_facts *tasks;	/* classified (flags set) */
+	/* Its tasks' facts, in place in the model, classified (flags set). */
+	const struct pi_task_facts *const *tasks;
 	size_t ntasks;
 };
 

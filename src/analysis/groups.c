@@ -22,10 +22,10 @@ static struct key key_of(const struct pi_thread *t)
 {
 	struct key k;
 	memset(&k, 0, sizeof k);
-	k.state = t->stat_err ? '?' : t->stat.state;
+	k.state = t->stat_err ? '?' : t->facts.state;
 	k.kind = t->syscall_err ? -1 : (int)t->syscall.kind;
 	k.nr = t->syscall_err ? -1 : t->syscall.nr;
-	k.wchan = t->wchan_err ? NULL : t->wchan;
+	k.wchan = t->wchan_err ? NULL : t->facts.wchan;
 	k.kstack = t->kstack_err ? NULL : (const void *)t->kstack.v;
 	k.nkstack = t->kstack_err ? 0 : t->kstack.n;
 	k.frames = t->ustack.err ? NULL : (const void *)t->ustack.frames;
@@ -84,7 +84,7 @@ void pi_stack_groups_build(struct pi_process *p)
 		p->stack_groups[g].count = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct pi_stack_group *grp = &p->stack_groups[group_of[i]];
-		grp->tids[grp->count++] = p->threads[i].tid;
+		grp->tids[grp->count++] = p->threads[i].facts.tid;
 	}
 	for (size_t g = 0; g < ngroups; g++)
 		if (p->stack_groups[g].count > 1)
@@ -102,7 +102,7 @@ void pi_stack_group_names(const struct pi_process *p, const struct pi_stack_grou
 	*first = *last = NULL;
 	for (size_t i = 0; i < g->count; i++) {
 		const struct pi_thread *t = pi_process_find_thread(p, g->tids[i]);
-		const char *name = t && t->stat.comm ? t->stat.comm : "?";
+		const char *name = t && pi_thread_comm(p, t) ? pi_thread_comm(p, t) : "?";
 		if (!*first) {
 			*first = *last = name;
 			continue;

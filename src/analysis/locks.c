@@ -115,7 +115,7 @@ static void lookup_build(struct lookup *l, const struct pi_process *p)
 	memset(l, 0, sizeof *l);
 	l->threads.v = pi_xcalloc(n ? n : 1, sizeof *l->threads.v);
 	for (size_t i = 0; i < n; i++)
-		l->threads.v[l->threads.n++] = (struct tid_entry){ p->threads[i].tid, (uint32_t)i };
+		l->threads.v[l->threads.n++] = (struct tid_entry){ p->threads[i].facts.tid, (uint32_t)i };
 	index_sort(&l->threads);
 	/* As pi_process_global_tid decides it. */
 	l->own_namespace = !p->status_err && p->status.nspid_levels > 1;
@@ -155,7 +155,7 @@ static pid_t global_tid(const struct pi_process *p, const struct lookup *l, pid_
 	if (!l->own_namespace || ns_tid <= 0)
 		return ns_tid;
 	long i = index_find(&l->ns_threads, ns_tid);
-	return i >= 0 ? p->threads[i].tid : 0;
+	return i >= 0 ? p->threads[i].facts.tid : 0;
 }
 
 static const struct pi_other_task *other_task(const struct pi_process *p, const struct lookup *l,
@@ -171,7 +171,7 @@ static bool live_owner(const struct pi_process *p, const struct lookup *l, pid_t
 {
 	long i = tid > 0 ? index_of(l, tid) : -1;
 	if (i >= 0)
-		return p->threads[i].stat_err || p->threads[i].stat.state != 'Z';
+		return p->threads[i].stat_err || p->threads[i].facts.state != 'Z';
 	const struct pi_other_task *o = shared && tid > 0 ? other_task(p, l, tid) : NULL;
 	return o && o->state != 'Z' && o->state != 'X';
 }
@@ -260,7 +260,7 @@ static void classify(const struct pi_process *p, const struct lookup *l, struct 
 	if (f->kind == PI_LOCK_NOT_MUTEX && !f->private_op && (f->op == FUTEX_WAIT || f->op == FUTEX_WAIT_BITSET)
 	    && f->word == f->expected && f->word > 0 && f->word <= INT32_MAX) {
 		pid_t joined = global_tid(p, l, (pid_t)f->word);
-		long at = joined != t->tid ? index_of(l, joined) : -1;
+		long at = joined != t->facts.tid ? index_of(l, joined) : -1;
 		const struct pi_tls *tls = at >= 0 ? &p->threads[at].tls : NULL;
 		if (tls && !tls->err && tls->fs_base && f->addr > tls->fs_base
 		    && f->addr - tls->fs_base < PTHREAD_DESCRIPTOR_MAX) {
@@ -279,7 +279,7 @@ static void find_deadlock_traps(struct pi_process *p, const struct lookup *l)
 		struct pi_thread *t = &p->threads[i];
 		struct pi_futex *f = &t->futex;
 		if (f->kind == PI_LOCK_NOT_MUTEX && f->own_stack && f->expected == 0 && f->word == 0
-		    && holds_pi_lock(l, t->tid))
+		    && holds_pi_lock(l, t->facts.tid))
 			f->kind = PI_LOCK_DEADLOCK_TRAP;
 	}
 }
@@ -365,7 +365,7 @@ static void resolve_traps(struct pi_process *p, const struct lookup *l)
 		for (size_t k = 0; k < p->nheld_locks && !f->owner; k++) {
 			const struct pi_held_lock *h = &p->held_locks[k];
 			/* It wanted a lock someone else holds. */
-			long at = h->pi && h->owner != p->threads[i].tid ? index_of(l, h->owner) : -1;
+			long at = h->pi && h->owner != p->threads[i].facts.tid ? index_of(l, h->owner) : -1;
 			if (at >= 0 && end[at] == (long)i) {
 				f->owner = h->owner;
 				f->symbol = h->symbol;
@@ -377,11 +377,12 @@ static void resolve_traps(struct pi_process *p, const struct lookup *l)
 	free(depth);
 }
 
-static void put_thread(struct pi_buf *b, const struct pi_thread *t)
+static void put_thread(struct pi_buf *b, const struct pi_process *p, const struct pi_thread *t)
 {
-	pi_buf_printf(b, "thread %d (", (int)t->tid);
-	if (t->stat.comm)
-		pi_escape_text(b, t->stat.comm, strlen(t->stat.comm));
+	const char *comm = pi_thread_comm(p, t);
+	pi_buf_printf(b, "thread %d (", (int)t->facts.tid);
+	if (comm)
+		pi_escape_text(b, comm, strlen(comm));
 	pi_buf_puts(b, ")");
 }
 
@@ -406,11 +407,11 @@ static void put_doing(struct pi_buf *b, const struct pi_process *p, const struct
 		pi_buf_puts(b, "whose state is unknown");
 		return;
 	}
-	switch (t->stat.state) {
+	switch (t->facts.state) {
 	case 'D':
 		pi_buf_puts(b, "is in D (uninterruptible)");
-		if (t->wchan && *t->wchan)
-			pi_buf_printf(b, ", waiting in %s", t->wchan);
+		if (t->facts.wchan && *t->facts.wchan)
+			pi_buf_printf(b, ", waiting in %s", t->facts.wchan);
 		return;
 	case 'R':
 		pi_buf_puts(b, "is running");
@@ -458,7 +459,7 @@ static void set_pids(struct pi_finding *f, const struct pi_process *p, const siz
 		return;
 	f->pids = pi_xrealloc(f->pids, (f->npids + n) * sizeof *f->pids);
 	for (size_t k = 0; k < n; k++)
-		f->pids[f->npids++] = p->threads[by_size ? by_size[k] : (size_t)by_long[k]].tid;
+		f->pids[f->npids++] = p->threads[by_size ? by_size[k] : (size_t)by_long[k]].facts.tid;
 }
 
 static void report_cycle(struct pi_process *p, const long *cycle, size_t n)
@@ -470,25 +471,25 @@ static void report_cycle(struct pi_process *p, const long *cycle, size_t n)
 		const struct pi_thread *owner = &p->threads[cycle[(k + 1) % n]];
 		if (k)
 			pi_buf_puts(&m, "; ");
-		put_thread(&m, t);
+		put_thread(&m, p, t);
 		if (t->futex.kind == PI_LOCK_JOIN) {
 			pi_buf_puts(&m, " joins ");
-			put_thread(&m, owner);
+			put_thread(&m, p, owner);
 			pi_buf_puts(&m, " (pthread_join: waits for it to exit)");
 		} else if (t->futex.kind == PI_LOCK_DEADLOCK_TRAP) {
 			pi_buf_puts(&m, " was refused ");
 			put_lock(&m, &t->futex);
 			pi_buf_puts(&m, ", held by ");
-			put_thread(&m, owner);
+			put_thread(&m, p, owner);
 			pi_buf_puts(&m, ", by the kernel (EDEADLK), and glibc parks it for good");
 		} else {
 			pi_buf_puts(&m, " waits for ");
 			put_lock(&m, &t->futex);
 			pi_buf_puts(&m, ", held by ");
-			put_thread(&m, owner);
+			put_thread(&m, p, owner);
 		}
 	}
-	struct pi_finding *f = pi_findings_add(p, PI_FIND_DEADLOCK, p->threads[cycle[0]].tid, -1, &m);
+	struct pi_finding *f = pi_findings_add(p, PI_FIND_DEADLOCK, p->threads[cycle[0]].facts.tid, -1, &m);
 	/* In one allocation: thousands of threads may be in it. */
 	set_pids(f, p, (const size_t *)NULL, cycle, n);
 }
@@ -507,7 +508,7 @@ static void report_chain(struct pi_process *p, const struct lookup *l, size_t st
 {
 	struct pi_buf m = PI_BUF_INIT;
 
-	put_thread(&m, &p->threads[start]);
+	put_thread(&m, p, &p->threads[start]);
 	for (size_t at = start;;) {
 		const struct pi_thread *t = &p->threads[at];
 		if (t->futex.kind == PI_LOCK_JOIN) {
@@ -526,7 +527,7 @@ static void report_chain(struct pi_process *p, const struct lookup *l, size_t st
 				pi_buf_printf(&m, "thread %d, which could not be read", (int)t->futex.owner);
 			break;
 		}
-		put_thread(&m, &p->threads[next]);
+		put_thread(&m, p, &p->threads[next]);
 		pi_buf_puts(&m, ", which");
 		if (!waits_outside(p, l, (size_t)next) && l->next[next] < 0) {
 			pi_buf_putc(&m, ' ');
@@ -537,7 +538,7 @@ static void report_chain(struct pi_process *p, const struct lookup *l, size_t st
 	}
 	if (nmembers > 1)
 		pi_buf_printf(&m, " (%zu threads wait on this chain)", nmembers);
-	struct pi_finding *f = pi_findings_add(p, PI_FIND_WAIT_CHAIN, p->threads[root].tid, -1, &m);
+	struct pi_finding *f = pi_findings_add(p, PI_FIND_WAIT_CHAIN, p->threads[root].facts.tid, -1, &m);
 	set_pids(f, p, members, NULL, nmembers);
 }
 

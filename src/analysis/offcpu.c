@@ -19,12 +19,13 @@ bool pi_off_cpu(int64_t now_ns, int64_t exec_start_ns, bool on_cpu, double *seco
 
 void pi_thread_off_cpu(struct pi_thread *t)
 {
-	t->off_cpu_known = false;
-	t->off_cpu_seconds = 0;
+	pi_fact_set_known(&t->facts, PI_FACT_OFF_CPU, false);
+	t->facts.off_cpu_seconds = 0;
 	if (t->sched_err || !(t->sched.have & PI_SCHED_EXEC_START))
 		return;
-	bool on_cpu = !t->stat_err && t->stat.state == 'R' && !t->syscall_err
+	bool on_cpu = !t->stat_err && t->facts.state == 'R' && !t->syscall_err
 		      && t->syscall.kind == PI_SYSCALL_RUNNING;
-	t->off_cpu_known = pi_off_cpu(t->sched_clock_ns, t->sched.exec_start_ns, on_cpu,
-				      &t->off_cpu_seconds);
+	pi_fact_set_known(&t->facts, PI_FACT_OFF_CPU,
+			  pi_off_cpu(t->sched_clock_ns, t->sched.exec_start_ns, on_cpu,
+				     &t->facts.off_cpu_seconds));
 }

@@ -18,7 +18,7 @@ struct pi_thread;
  * false (and *seconds 0) when now_ns is unknown. */
 bool pi_off_cpu(int64_t now_ns, int64_t exec_start_ns, bool on_cpu, double *seconds);
 
-/* Sets a collected thread's off_cpu_known and off_cpu_seconds from its
+/* Sets a collected thread's off-CPU fact (PI_FACT_OFF_CPU) from its
  * sched file and the clock read beside it. */
 void pi_thread_off_cpu(struct pi_thread *t);
 

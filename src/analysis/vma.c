@@ -143,7 +143,7 @@ void pi_vmas_classify(struct pi_vma *vmas, size_t count, const struct pi_thread 
 		if (v->kind == PI_VMA_ANON || v->kind == PI_VMA_DATA)
 			v->kind = PI_VMA_THREAD_STACK;
 		if ((v->kind == PI_VMA_THREAD_STACK || v->kind == PI_VMA_MAIN_STACK) && !v->stack_tid)
-			v->stack_tid = th->tid;
+			v->stack_tid = th->facts.tid;
 	}
 }
 

@@ -109,13 +109,13 @@ void pi_collect_d_waits(struct pi_process *p)
 	p->d_waits_collected = true;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		const struct pi_thread *t = &p->threads[i];
-		if (t->stat_err || t->stat.state != 'D')
+		if (t->stat_err || t->facts.state != 'D')
 			continue;
 		pi_xgrow(&p->d_waits, &cap, p->nd_waits + 1, sizeof *p->d_waits);
 		struct pi_d_wait *w = &p->d_waits[p->nd_waits++];
 		memset(w, 0, sizeof *w);
-		w->tid = t->tid;
-		const char *wchan = t->wchan_err ? NULL : t->wchan;
+		w->tid = t->facts.tid;
+		const char *wchan = t->wchan_err ? NULL : t->facts.wchan;
 		const struct pi_strlist *kstack = t->kstack_err ? NULL : &t->kstack;
 		w->vfork = pi_d_wait_is_vfork(wchan, kstack);
 		if (w->vfork && pi_deadline_passed(&p->deadline)) {

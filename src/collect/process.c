@@ -67,10 +67,10 @@ static int memory_dirfd(int procfd, const struct pi_process *p, bool *opened)
 	if (p->stat.state != 'Z' || p->nthreads < 2)
 		return procfd;
 	for (size_t i = 0; i < p->nthreads; i++) {
-		if (p->threads[i].stat_err || p->threads[i].stat.state == 'Z')
+		if (p->threads[i].stat_err || p->threads[i].facts.state == 'Z')
 			continue;
 		char path[32];
-		snprintf(path, sizeof path, "task/%d", (int)p->threads[i].tid);
+		snprintf(path, sizeof path, "task/%d", (int)p->threads[i].facts.tid);
 		int fd = pi_proc_open_dir(procfd, path);
 		if (fd >= 0) {
 			*opened = true;
@@ -221,7 +221,7 @@ static void read_names(struct pi_process *p, struct pi_buf *buf)
 		p->tracer_pid = p->status.tracer_pid;
 	for (size_t i = 0; i < p->nthreads && !p->tracer_pid; i++)
 		if (!p->threads[i].status_err)
-			p->tracer_pid = p->threads[i].status.tracer_pid;
+			p->tracer_pid = p->threads[i].facts.tracer_pid;
 	if (p->tracer_pid)
 		p->tracer_comm = read_comm_of(p->tracer_pid, buf);
 	for (int i = 0; i < 4; i++) {
@@ -247,7 +247,7 @@ static void distrust_hidden_wchan(int procfd, struct pi_process *p, struct pi_bu
 	if (denied != -EACCES && denied != -EPERM)
 		return;
 	for (size_t i = 0; i < p->nthreads; i++)
-		if (!p->threads[i].wchan_err && !*p->threads[i].wchan)
+		if (!p->threads[i].wchan_err && !*p->threads[i].facts.wchan)
 			p->threads[i].wchan_err = denied;
 }
 

@@ -367,7 +367,7 @@ static void unwind_job(struct child *x, size_t index)
 		s.stack = x->stack_buf;
 		s.stack_len = n > 0 ? (size_t)n : 0;
 	}
-	pi_unwind(x->u, job->t->tid, &s, x->d->max_frames, &r);
+	pi_unwind(x->u, job->t->facts.tid, &s, x->d->max_frames, &r);
 	uint64_t rbp[FP_CANDIDATES];
 	bool sure;
 	size_t n = 0;
@@ -385,7 +385,7 @@ static void unwind_job(struct child *x, size_t index)
 		struct pi_unwind_result again;
 		s.regs[s.arch->dwarf_fp] = rbp[i];
 		s.known |= 1ULL << s.arch->dwarf_fp;
-		pi_unwind(x->u, job->t->tid, &s, x->d->max_frames, &again);
+		pi_unwind(x->u, job->t->facts.tid, &s, x->d->max_frames, &again);
 		bool complete = !again.stop_reason;
 		if (again.nframes > without && (!found || complete)) {
 			pi_unwind_result_free(&r);

@@ -286,13 +286,13 @@ void pi_py_reply_apply(struct pi_py_reply *r, struct pi_process *p, const struct
 	p->python = r->rt;
 	for (size_t i = 0; i < p->nthreads; i++)
 		p->threads[i].holds_gil = r->rt.gil_known && r->rt.gil_tid
-					  && p->threads[i].tid == r->rt.gil_tid;
+					  && p->threads[i].facts.tid == r->rt.gil_tid;
 	/* Only the batch's stacks are new: another batch's were merged. */
 	for (size_t i = 0; i < b->n; i++) {
 		struct pi_thread *t = b->jobs[i].t;
 		const struct pi_py_reply_thread *pt = NULL;
 		for (size_t k = 0; k < r->nthreads && !pt; k++)
-			if (r->threads[k].tid == t->tid)
+			if (r->threads[k].tid == t->facts.tid)
 				pt = &r->threads[k];
 		if (!pt || !pt->nframes || t->ustack.err || !t->ustack.nframes)
 			continue;

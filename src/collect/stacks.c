@@ -131,7 +131,7 @@ static bool copy_and_unwind(struct stack_ctx *c, struct pi_thread *t)
 			return false;
 		}
 		struct pi_syscall now;
-		int err = reread_syscall(c, t->tid, &now);
+		int err = reread_syscall(c, t->facts.tid, &now);
 		if (err) {
 			free(copy);
 			t->ustack.err = err;
@@ -205,7 +205,7 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 	b.hold_all = method == PI_UNWIND_CONSISTENT;
 	b.timeout_seconds = c->opt->stop_timeout_seconds;
 	for (size_t i = 0; i < n; i++)
-		b.threads[i].tid = list[i]->tid;
+		b.threads[i].tid = list[i]->facts.tid;
 
 	pi_trace_stop_batch(&b);
 	if (b.hold_all)
@@ -271,7 +271,7 @@ static bool still_running(void *arg, size_t i)
 	struct sample_ctx *sc = arg;
 	struct pi_thread *t = sc->list[i];
 	struct pi_syscall now;
-	if (reread_syscall(sc->c, t->tid, &now) != 0)
+	if (reread_syscall(sc->c, t->facts.tid, &now) != 0)
 		return false;	/* gone: the caller finds out why */
 	t->syscall = now;
 	return now.kind == PI_SYSCALL_RUNNING;
@@ -360,7 +360,7 @@ static void sample_and_unwind(struct stack_ctx *c, struct pi_thread **run, size_
 		b.still_running = still_running;
 		b.still_running_arg = &sc;
 		for (size_t i = 0; i < nrun; i++)
-			b.threads[i].tid = run[i]->tid;
+			b.threads[i].tid = run[i]->facts.tid;
 		pi_sample_batch(&b);
 		if (b.denied && !c->p->perf_err)
 			c->p->perf_err = b.denied;
@@ -377,7 +377,7 @@ static void sample_and_unwind(struct stack_ctx *c, struct pi_thread **run, size_
 				stop_instead(c, t, stop, nstop);
 			} else if (sm->err == -EAGAIN) {
 				/* No sample in user space: it blocked. */
-				int err = reread_syscall(c, t->tid, &t->syscall);
+				int err = reread_syscall(c, t->facts.tid, &t->syscall);
 				if (err)
 					t->ustack.err = err;
 				else if (t->syscall.kind == PI_SYSCALL_RUNNING || copy_and_unwind(c, t))
@@ -489,7 +489,7 @@ int pi_collect_stacks_start(struct pi_process *p, const struct pi_stack_options 
 	size_t nstop = 0, nrun = 0;
 	if (opt->consistent) {
 		for (size_t i = 0; i < p->nthreads; i++)
-			if (!p->threads[i].stat_err && p->threads[i].stat.state != 'Z')
+			if (!p->threads[i].stat_err && p->threads[i].facts.state != 'Z')
 				stop[nstop++] = &p->threads[i];
 		nstop = keep_within_budget(p, stop, nstop);
 		stop_and_unwind(c, stop, nstop, PI_UNWIND_CONSISTENT);
@@ -501,7 +501,7 @@ int pi_collect_stacks_start(struct pi_process *p, const struct pi_stack_options 
 				/* Out of time (--timeout): the rest are said to be
 				 * unread, not waited for. */
 				t->ustack.err = -PI_ERR_TIMEOUT;
-			} else if (!t->stat_err && (t->stat.state == 'Z' || t->stat.state == 'X')) {
+			} else if (!t->stat_err && (t->facts.state == 'Z' || t->facts.state == 'X')) {
 				t->ustack.err = -PI_ERR_ZOMBIE;
 			} else if (t->syscall_err) {
 				t->ustack.err = t->syscall_err;

@@ -10,10 +10,12 @@
 
 static const char *pooled_string(struct pi_shared_pool *sp, const char *wchan);
 
-static void keep_stat(struct pi_shared_pool *sp, const struct pi_stat *full, struct pi_thread_stat *t)
+static void keep_stat(const struct pi_stat *full, struct pi_thread *thread)
 {
-	t->comm = pooled_string(sp, full->comm);
-	t->state = full->state;
+	struct pi_thread_stat *t = &thread->stat;
+	thread->facts.state = full->state;
+	pi_facts_set_comm(&thread->facts, full->comm);
+	thread->facts.known |= PI_FACT_STAT;
 	t->processor = full->processor;
 	t->flags = full->flags;
 	t->utime = full->utime;
@@ -22,15 +24,21 @@ static void keep_stat(struct pi_shared_pool *sp, const struct pi_stat *full, str
 	t->priority = full->priority;
 }
 
-static void keep_status(const struct pi_status *full, struct pi_thread_status *t)
+static void keep_status(const struct pi_status *full, struct pi_thread *thread)
 {
+	struct pi_thread_status *t = &thread->status;
+	struct pi_task_facts *f = &thread->facts;
 	t->have = full->have;
 	t->kthread = full->kthread;
-	t->tracer_pid = full->tracer_pid;
+	f->tracer_pid = full->tracer_pid;
+	pi_fact_set_known(f, PI_FACT_TRACER, full->have & PI_STATUS_TRACER);
 	t->sig_pending = full->sig_pending;
 	t->sig_blocked = full->sig_blocked;
-	t->voluntary_ctxt_switches = full->voluntary_ctxt_switches;
-	t->nonvoluntary_ctxt_switches = full->nonvoluntary_ctxt_switches;
+	if (full->have & PI_STATUS_CTXT) {
+		f->nvcsw = full->voluntary_ctxt_switches;
+		f->nivcsw = full->nonvoluntary_ctxt_switches;
+		f->known |= PI_FACT_SWITCHES;
+	}
 	t->ns_tid = full->nspid_levels ? full->nspid[full->nspid_levels - 1] : 0;
 }
 
@@ -68,7 +76,7 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 	struct pi_sched sched;
 
 	memset(t, 0, sizeof *t);
-	t->tid = tid;
+	t->facts.tid = tid;
 	snprintf(name, sizeof name, "%d", (int)tid);
 	fd = pi_proc_open_dir(taskfd, name);
 	if (fd < 0)
@@ -77,7 +85,7 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 	err = pi_read_at(fd, "stat", buf);
 	t->stat_err = err ? err : pi_stat_parse(buf->data, buf->len, &stat);
 	if (!t->stat_err)
-		keep_stat(pool, &stat, &t->stat);
+		keep_stat(&stat, t);
 	if (pi_err_gone(t->stat_err)) {
 		close(fd);
 		return -ESRCH;
@@ -85,7 +93,7 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 	err = pi_read_at(fd, "status", buf);
 	t->status_err = err ? err : pi_status_parse(buf->data, buf->len, &status);
 	if (!t->status_err)
-		keep_status(&status, &t->status);
+		keep_status(&status, t);
 
 	err = pi_read_at(fd, "sched", buf);
 	int64_t read_at = pi_monotonic_ns();
@@ -105,7 +113,7 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 
 	bool kthread = (!t->stat_err && (t->stat.flags & PI_PF_KTHREAD))
 		       || (!t->status_err && t->status.kthread);
-	bool zombie = !t->stat_err && (t->stat.state == 'Z' || t->stat.state == 'X');
+	bool zombie = !t->stat_err && (t->facts.state == 'Z' || t->facts.state == 'X');
 	if (kthread) {
 		/* A kernel thread's syscall file reads "0 0x0 ...", which
 		 * looks like read(0, NULL, 0): it means nothing. */
@@ -120,7 +128,8 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 	char wchan[PI_WCHAN_MAX];
 	err = pi_read_at(fd, "wchan", buf);
 	t->wchan_err = err ? err : pi_wchan_parse(buf->data, buf->len, wchan, sizeof wchan);
-	t->wchan = t->wchan_err ? "" : pooled_string(pool, wchan);
+	t->facts.wchan = t->wchan_err ? "" : pooled_string(pool, wchan);
+	pi_fact_set_known(&t->facts, PI_FACT_WCHAN, !t->wchan_err);
 
 	struct pi_strv kstack = { NULL, 0 };
 	err = pi_read_at(fd, "stack", buf);

@@ -517,7 +517,7 @@ static void describe_fd(struct ctx *c, struct pi_thread *t, struct pi_wait_objec
 		/* A FIFO blocks in the pipe code; a regular file does not wait
 		 * for a process. (stat() would tell, but could hang on a FUSE
 		 * file system its owner controls.) */
-		if (!t->wchan || !strstr(t->wchan, "pipe"))
+		if (!t->facts.wchan || !strstr(t->facts.wchan, "pipe"))
 			return;
 		struct pi_fdinfo info;
 		uint64_t key = path_key(r->link.data, r->link.len);
@@ -535,7 +535,7 @@ static void describe_fd(struct ctx *c, struct pi_thread *t, struct pi_wait_objec
 
 static void describe_fd_once(struct ctx *c, struct pi_thread *t, struct pi_wait_object *o, int fd, bool reading)
 {
-	bool pipe_wchan = t->wchan && strstr(t->wchan, "pipe");
+	bool pipe_wchan = t->facts.wchan && strstr(t->facts.wchan, "pipe");
 	for (size_t i = 0; i < c->ndescribed; i++) {
 		const struct described *d = &c->described[i];
 		if (d->fd != fd || d->reading != reading || d->pipe_wchan != pipe_wchan || d->klock)
@@ -745,7 +745,7 @@ static void describe_kernel_lock(struct ctx *c, struct pi_thread *t, struct pi_w
 				continue;
 		}
 		looked++;
-		threads_on_fd(c, o, e->pid, e->fd, t->tid, lock);
+		threads_on_fd(c, o, e->pid, e->fd, t->facts.tid, lock);
 	}
 	if (looked == MAX_KLOCK_HOLDERS)
 		o->peers_partial = true;
@@ -769,7 +769,7 @@ static void describe_kernel_lock_once(struct ctx *c, struct pi_thread *t, struct
 		o->npeers = 0;
 		o->peers_total = 0;
 		for (size_t k = 0; k < d->o->npeers; k++)
-			if (d->o->peers[k].tid != t->tid) {
+			if (d->o->peers[k].tid != t->facts.tid) {
 				o->peers[o->npeers++] = d->o->peers[k];
 				o->peers_total++;
 			}
@@ -1128,7 +1128,7 @@ static void describe_children(struct ctx *c, struct pi_wait_object *o, const str
 	o->what = pooled(c, only > 0 ? "a child" : "its children");
 	for (size_t i = 0; i < nthreads && n < MAX_CHILDREN; i++) {
 		char name[48];
-		snprintf(name, sizeof name, "task/%d/children", (int)threads[i].tid);
+		snprintf(name, sizeof name, "task/%d/children", (int)threads[i].facts.tid);
 		if (pi_read_at(c->procfd, name, &r->buf) == 0)
 			pi_children_parse(r->buf.data, r->buf.len, &children, &n, &cap);
 	}
@@ -1259,7 +1259,7 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 {
 	const struct pi_syscall *sc = &t->syscall;
 
-	if (t->syscall_err || sc->kind != PI_SYSCALL_IN || t->stat_err || t->stat.state == 'R')
+	if (t->syscall_err || sc->kind != PI_SYSCALL_IN || t->stat_err || t->facts.state == 'R')
 		return NULL;
 	const char *name = pi_syscall_name(c->abi, sc->nr);
 	int call = call_index(name);
@@ -1272,7 +1272,7 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 
 	enum pi_kernel_lock klock = PI_KLOCK_NONE;
 	if (shape == SHAPE_FD_IN || shape == SHAPE_FD_OUT || shape == SHAPE_FD_KLOCK)
-		klock = pi_waits_kernel_lock(t->stat.state, t->wchan, t->kstack_err ? NULL : t->kstack.v,
+		klock = pi_waits_kernel_lock(t->facts.state, t->facts.wchan, t->kstack_err ? NULL : t->kstack.v,
 					     t->kstack_err ? 0 : t->kstack.n);
 	if (shape == SHAPE_FD_KLOCK && klock == PI_KLOCK_NONE)
 		return NULL;

@@ -98,7 +98,7 @@ static int read_light_threads(struct run *r, int procfd, struct visited *v)
 			free(tids);
 			return -PI_ERR_TIMEOUT;	/* not all read: not called stuck */
 		}
-		t->tid = tids[i];
+		t->facts.tid = tids[i];
 		snprintf(name, sizeof name, "task/%d/stat", tids[i]);
 		struct pi_stat st;
 		t->stat_err = pi_read_at(procfd, name, &r->buf);
@@ -106,8 +106,9 @@ static int read_light_threads(struct run *r, int procfd, struct visited *v)
 			t->stat_err = pi_stat_parse(r->buf.data, r->buf.len, &st);
 		if (t->stat_err)
 			continue;	/* it exited: not a thread any more */
-		t->stat.comm = pi_strpool_intern(&r->target->strings, st.comm);
-		t->stat.state = st.state;
+		pi_facts_set_comm(&t->facts, st.comm);
+		t->facts.state = st.state;
+		t->facts.known |= PI_FACT_STAT;
 		snprintf(name, sizeof name, "task/%d/syscall", tids[i]);
 		t->syscall_err = pi_read_at(procfd, name, &r->buf);
 		if (!t->syscall_err)
@@ -116,7 +117,8 @@ static int read_light_threads(struct run *r, int procfd, struct visited *v)
 		t->wchan_err = pi_read_at(procfd, name, &r->buf);
 		if (!t->wchan_err)
 			t->wchan_err = pi_wchan_parse(r->buf.data, r->buf.len, wchan, sizeof wchan);
-		t->wchan = t->wchan_err ? NULL : pi_strpool_intern(&r->target->strings, wchan);
+		t->facts.wchan = t->wchan_err ? NULL : pi_strpool_intern(&r->target->strings, wchan);
+		pi_fact_set_known(&t->facts, PI_FACT_WCHAN, !t->wchan_err);
 		v->nthreads++;
 	}
 	free(tids);
@@ -198,7 +200,7 @@ static bool all_waits_on_stuck(struct run *r, const struct visited *v)
 		return false;
 	for (size_t i = 0; i < v->nthreads; i++) {
 		const struct pi_wait_for *w = v->threads[i].wait;
-		char state = v->threads[i].stat_err ? '?' : v->threads[i].stat.state;
+		char state = v->threads[i].stat_err ? '?' : v->threads[i].facts.state;
 		/* A stopped or traced thread is not waiting: it is the cause. */
 		if (state != 'S' && state != 'D')
 			return false;
@@ -245,10 +247,10 @@ static void set_step(struct run *r, struct pi_wait_step *s, pid_t pid, const str
 	const struct peer_info *pi = peer_info(r, pid);
 	memset(s, 0, sizeof *s);
 	s->pid = pid;
-	s->tid = t ? t->tid : pid;
-	snprintf(s->comm, sizeof s->comm, "%s", t && !t->stat_err && t->stat.comm ? t->stat.comm : pi->comm);
-	s->state = t && !t->stat_err ? t->stat.state : pi->state;
-	s->wchan = t ? t->wchan : pi->wchan;
+	s->tid = t ? t->facts.tid : pid;
+	snprintf(s->comm, sizeof s->comm, "%s", t && !t->stat_err ? t->facts.comm : pi->comm);
+	s->state = t && !t->stat_err ? t->facts.state : pi->state;
+	s->wchan = t ? t->facts.wchan : pi->wchan;
 	if (t && t->wait) {
 		s->syscall = t->wait->syscall;
 		s->what = t->wait->nobjects ? t->wait->objects[0].what : NULL;
@@ -263,7 +265,7 @@ static const struct pi_thread *chain_thread(const struct visited *v, enum pi_cha
 	bool stopped = false, running = false;
 	for (size_t i = 0; i < v->nthreads; i++) {
 		const struct pi_thread *t = &v->threads[i];
-		char st = t->stat_err ? '?' : t->stat.state;
+		char st = t->stat_err ? '?' : t->facts.state;
 		stopped |= st == 'T' || st == 't';
 		running |= st == 'R';
 		if (!waiting && t->wait)
@@ -679,7 +681,7 @@ void pi_waits_session_free(struct pi_waits_session *s)
 const struct pi_wait_for *pi_waits_session_task(struct pi_waits_session *s, pid_t pid, pid_t tid)
 {
 	for (size_t i = 0; i < s->ntasks; i++)
-		if (s->tasks[i].tid == tid)
+		if (s->tasks[i].facts.tid == tid)
 			return s->tasks[i].wait;
 	if (s->ntasks >= MAX_SESSION_TASKS)
 		return NULL;
@@ -700,7 +702,7 @@ const struct pi_wait_for *pi_waits_session_task(struct pi_waits_session *s, pid_
 	pi_xgrow(&s->tasks, &s->tasks_cap, s->ntasks + 1, sizeof *s->tasks);
 	struct pi_thread *t = &s->tasks[s->ntasks++];
 	memset(t, 0, sizeof *t);
-	t->tid = tid;
+	t->facts.tid = tid;
 	struct pi_stat st;
 	char wchan[PI_WCHAN_MAX];
 	struct run *r = &s->r;
@@ -710,15 +712,19 @@ const struct pi_wait_for *pi_waits_session_task(struct pi_waits_session *s, pid_
 	t->stat_err = pi_read_at(taskfd, "stat", &r->buf);
 	if (!t->stat_err)
 		t->stat_err = pi_stat_parse(r->buf.data, r->buf.len, &st);
-	if (!t->stat_err)
-		t->stat.state = st.state;
+	if (!t->stat_err) {
+		t->facts.state = st.state;
+		pi_facts_set_comm(&t->facts, st.comm);
+		t->facts.known |= PI_FACT_STAT;
+	}
 	t->syscall_err = pi_read_at(taskfd, "syscall", &r->buf);
 	if (!t->syscall_err)
 		t->syscall_err = pi_syscall_parse(r->buf.data, r->buf.len, &t->syscall);
 	t->wchan_err = pi_read_at(taskfd, "wchan", &r->buf);
 	if (!t->wchan_err)
 		t->wchan_err = pi_wchan_parse(r->buf.data, r->buf.len, wchan, sizeof wchan);
-	t->wchan = t->wchan_err ? NULL : pi_strpool_intern(&s->scratch.strings, wchan);
+	t->facts.wchan = t->wchan_err ? NULL : pi_strpool_intern(&s->scratch.strings, wchan);
+	pi_fact_set_known(&t->facts, PI_FACT_WCHAN, !t->wchan_err);
 	close(taskfd);
 	t->wait = pi_waits_thread(&s->c, t, t, 1);
 	fill_peers(r, t->wait, pid);

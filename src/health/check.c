@@ -43,7 +43,7 @@ static void count_states(struct pi_check *c)
 {
 	struct pi_check_states *n = &c->states;
 	for (size_t i = 0; i < c->sweep.ntasks; i++) {
-		switch (c->sweep.tasks[i].state) {
+		switch (c->sweep.tasks[i].facts.state) {
 		case 'R': n->running++; break;
 		case 'S': n->sleeping++; break;
 		case 'D': n->disk_sleep++; break;
@@ -67,7 +67,7 @@ static void find_hung(struct pi_check *c)
 	c->longest_d_seconds = -1;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct pi_sweep_proc *p = &s->procs[i];
-		struct pi_task_facts *tasks = NULL;
+		const struct pi_task_facts **tasks = NULL;
 		struct pi_thread **details = NULL;
 		size_t n = 0, cap = 0, dcap = 0;
 		for (uint32_t k = 0; k < p->ntasks; k++) {
@@ -75,31 +75,22 @@ static void find_hung(struct pi_check *c)
 			if (t->detail < 0)
 				continue;
 			struct pi_thread *d = &s->details[t->detail];
-			if (d->stat_err || d->stat.state != 'D')
+			if (d->stat_err || d->facts.state != 'D')
 				continue;	/* it left D before it was read in full */
 			pi_thread_off_cpu(d);
-			struct pi_task_facts f = {
-				.pid = p->pid,
-				.tid = d->tid,
-				.comm = t->comm,
-				.state = 'D',
-				.off_cpu_known = d->off_cpu_known,
-				.off_cpu_seconds = d->off_cpu_seconds,
-				.wchan = d->wchan_err ? NULL : d->wchan,
-				.tracer_pid = -1,	/* the scans do not read it */
-				.process_threads = p->ntasks,
-			};
-			f.flags = pi_classify_task(&f, c->hung_after_seconds);
+			d->facts.flags = (uint8_t)pi_classify_task(&d->facts, p->pid, p->ntasks,
+								   c->hung_after_seconds);
 			c->uninterruptible++;
-			if (d->off_cpu_known && d->off_cpu_seconds > c->longest_d_seconds)
-				c->longest_d_seconds = d->off_cpu_seconds;
-			if (!(f.flags & PI_TASK_HUNG))
+			if (pi_fact_known(&d->facts, PI_FACT_OFF_CPU)
+			    && d->facts.off_cpu_seconds > c->longest_d_seconds)
+				c->longest_d_seconds = d->facts.off_cpu_seconds;
+			if (!(d->facts.flags & PI_TASK_HUNG))
 				continue;
 			c->hung++;
 			pi_xgrow(&tasks, &cap, n + 1, sizeof *tasks);
 			pi_xgrow(&details, &dcap, n + 1, sizeof *details);
 			details[n] = d;
-			tasks[n++] = f;
+			tasks[n++] = &d->facts;
 		}
 		if (n && (c->scans & PI_CHECK_HUNG)) {
 			struct pi_finding_proc fp = {
@@ -118,7 +109,7 @@ static void find_hung(struct pi_check *c)
 			/* Each item keeps the task read in full, for its details. */
 			for (size_t j = from; j < c->nitems; j++)
 				for (size_t k = 0; k < n; k++)
-					if (details[k]->tid == c->items[j].finding.tid)
+					if (details[k]->facts.tid == c->items[j].finding.tid)
 						c->items[j].task = details[k];
 		}
 		free(tasks);
@@ -134,16 +125,11 @@ static bool is_zombie(const struct pi_sweep *s, const struct pi_sweep_proc *p)
 	unsigned live = 1;	/* the main thread itself */
 	for (uint32_t k = 0; k < p->ntasks; k++) {
 		const struct pi_sweep_task *t = &s->tasks[p->first_task + k];
-		live += t->tid != p->pid && t->state != 'Z' && t->state != 'X';
+		live += t->facts.tid != p->pid && t->facts.state != 'Z' && t->facts.state != 'X';
 	}
-	struct pi_task_facts v = {
-		.pid = p->pid,
-		.tid = p->pid,
-		.state = p->state,
-		.tracer_pid = -1,
-		.process_threads = live,
-	};
-	return pi_classify_task(&v, 0) & PI_TASK_ZOMBIE;
+	/* The sweep keeps no process without its main thread. */
+	const struct pi_sweep_task *leader = pi_sweep_find_task(s, p, p->pid);
+	return leader && (pi_classify_task(&leader->facts, p->pid, live, 0) & PI_TASK_ZOMBIE);
 }
 
 struct zombie_ref {
@@ -390,7 +376,7 @@ static void find_process_deadlocks(struct pi_check *c, bool among_sweep)
 			const struct pi_sweep_proc *p = &c->sweep.procs[i];
 			bool asleep = !p->kernel_thread && p->ntasks > 0;
 			for (uint32_t k = 0; asleep && k < p->ntasks; k++) {
-				char st = c->sweep.tasks[p->first_task + k].state;
+				char st = c->sweep.tasks[p->first_task + k].facts.state;
 				asleep = st == 'S' || st == 'D';
 			}
 			if (asleep)

@@ -109,7 +109,7 @@ static void read_futex_wait(struct reader *r, int procfd, int taskfd, struct pi_
 	char name[32];
 	struct pi_syscall sc;
 
-	snprintf(name, sizeof name, "%d/syscall", (int)t->tid);
+	snprintf(name, sizeof name, "%d/syscall", (int)t->facts.tid);
 	int err = pi_read_at(taskfd, name, &r->buf);
 	t->syscall_err = err ? err : pi_syscall_parse(r->buf.data, r->buf.len, &sc);
 	if (t->syscall_err == -EACCES || t->syscall_err == -EPERM) {
@@ -149,12 +149,12 @@ static void read_d_task(struct reader *r, int procfd, int taskfd, struct pi_swee
 	pi_xgrow(&r->details, &r->details_cap, r->ndetails + 1, sizeof *r->details);
 	struct pi_thread *d = &r->details[r->ndetails];
 	r->nchildren = 0;
-	if (pi_collect_thread(taskfd, t->tid, &r->run->clock, &r->run->pool, &r->buf, d,
+	if (pi_collect_thread(taskfd, t->facts.tid, &r->run->clock, &r->run->pool, &r->buf, d,
 			      &r->children, &r->nchildren, &r->children_cap) != 0)
 		return;
 	/* Not root, another user's wchan reads "0" as if it waited on
 	 * nothing: distrust an empty one when its syscall file was denied. */
-	if (!r->run->root && !d->wchan_err && !d->wchan[0]
+	if (!r->run->root && !d->wchan_err && !d->facts.wchan[0]
 	    && (d->syscall_err == -EACCES || d->syscall_err == -EPERM))
 		d->wchan_err = d->syscall_err;
 	/* Its system call's name depends on the process's ABI. */
@@ -175,7 +175,7 @@ static bool names_a_stranger(const struct reader *r, const struct pi_sweep_proc 
 		pid_t owner = pi_futex_named_owner(&r->futexes[tasks[i].futex], &kind);
 		bool found = false;
 		for (uint32_t k = 0; k < p->ntasks && !found; k++)
-			found = tasks[k].tid == owner;
+			found = tasks[k].facts.tid == owner;
 		if (owner > 0 && !found)
 			return true;
 	}
@@ -195,7 +195,7 @@ static void read_ns_tids(struct reader *r, int procfd, int taskfd, struct pi_swe
 	for (uint32_t i = 0; i < p->ntasks; i++) {
 		char name[32];
 		struct pi_status status;
-		snprintf(name, sizeof name, "%d/status", (int)tasks[i].tid);
+		snprintf(name, sizeof name, "%d/status", (int)tasks[i].facts.tid);
 		if (pi_read_at(taskfd, name, &r->buf) == 0
 		    && pi_status_parse(r->buf.data, r->buf.len, &status) == 0 && status.nspid_levels)
 			tasks[i].ns_tid = status.nspid[status.nspid_levels - 1];
@@ -258,15 +258,16 @@ static void read_process(struct reader *r, struct slot *slot, pid_t pid)
 		pi_xgrow(&r->tasks, &r->tasks_cap, r->ntasks + 1, sizeof *r->tasks);
 		struct pi_sweep_task *t = &r->tasks[r->ntasks++];
 		memset(t, 0, sizeof *t);
-		t->tid = r->tids[i];
-		t->state = st.state;
-		memcpy(t->comm, st.comm, sizeof t->comm - 1);	/* a thread's name fits */
+		t->facts.tid = r->tids[i];
+		t->facts.state = st.state;
+		pi_facts_set_comm(&t->facts, st.comm);	/* a thread's name fits */
+		t->facts.known = PI_FACT_STAT;
 		t->syscall_err = PI_SWEEP_NOT_READ;
 		t->futex = -1;
 		t->detail = -1;
-		if (t->state == 'D' && (run->what & PI_SWEEP_D_TASKS))
+		if (t->facts.state == 'D' && (run->what & PI_SWEEP_D_TASKS))
 			read_d_task(r, procfd, taskfd, p, t);
-		else if (t->state == 'S' && p->locks_err == 0 && !(st.flags & PI_PF_KTHREAD))
+		else if (t->facts.state == 'S' && p->locks_err == 0 && !(st.flags & PI_PF_KTHREAD))
 			read_futex_wait(r, procfd, taskfd, p, t);
 	}
 	p->ntasks = (uint32_t)(r->ntasks - p->first_task);
@@ -278,7 +279,7 @@ static void read_process(struct reader *r, struct slot *slot, pid_t pid)
 	 * order), for pi_sweep_find_task. */
 	struct pi_sweep_task *mine = r->tasks + p->first_task;
 	uint32_t at = 0;
-	while (at + 1 < p->ntasks && mine[at + 1].tid < mine[0].tid)
+	while (at + 1 < p->ntasks && mine[at + 1].facts.tid < mine[0].facts.tid)
 		at++;
 	if (at) {
 		struct pi_sweep_task main_task = mine[0];
@@ -499,9 +500,9 @@ const struct pi_sweep_task *pi_sweep_find_task(const struct pi_sweep *s,
 	size_t lo = 0, hi = p->ntasks;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (tasks[mid].tid == tid)
+		if (tasks[mid].facts.tid == tid)
 			return &tasks[mid];
-		if (tasks[mid].tid < tid)
+		if (tasks[mid].facts.tid < tid)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -536,4 +537,11 @@ int pi_sweep_run(struct pi_sweep *s, unsigned what)
 int pi_sweep_run_one(struct pi_sweep *s, unsigned what, pid_t pid)
 {
 	return sweep(s, what, pid);
+}
+
+const char *pi_sweep_task_comm(const struct pi_sweep_proc *p, const struct pi_thread *t)
+{
+	if (!pi_fact_known(&t->facts, PI_FACT_STAT))
+		return NULL;
+	return t->facts.tid == p->pid && p->comm[0] ? p->comm : t->facts.comm;
 }

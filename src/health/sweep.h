@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "analysis/classify.h"
 #include "model.h"
 #include "util/strpool.h"
 
@@ -36,9 +37,10 @@ enum pi_sweep_what {
 enum { PI_SWEEP_NOT_READ = 1 };
 
 struct pi_sweep_task {
-	pid_t tid;
-	char state;			/* the stat letter */
-	char comm[16];			/* the thread's name (TASK_COMM_LEN) */
+	/* From its stat: tid, state, comm (PI_FACT_STAT). The rest of a
+	 * task in D is in its detail's facts (details[detail].facts), read
+	 * in full. */
+	struct pi_task_facts facts;
 	int syscall_err;		/* its syscall file: 0, -errno or PI_SWEEP_NOT_READ */
 	int32_t futex;			/* what it waits on in futex(): index into futexes, or -1 */
 	int32_t detail;			/* a task in D: index into details, or -1 */
@@ -101,6 +103,9 @@ const struct pi_sweep_task *pi_sweep_find_task(const struct pi_sweep *s,
  * pi_sweep_find_task, unless p has a PID namespace of its own. */
 const struct pi_sweep_task *pi_sweep_find_ns_task(const struct pi_sweep *s,
 						  const struct pi_sweep_proc *p, pid_t ns_tid);
+/* A task read in full (a detail): its name, or for a main thread its
+ * process's, which may be longer (kernel workers'). NULL: not read. */
+const char *pi_sweep_task_comm(const struct pi_sweep_proc *p, const struct pi_thread *t);
 /* How long ago, in seconds, a task that started at starttime started. */
 double pi_sweep_age(const struct pi_sweep *s, uint64_t starttime);
 

@@ -29,17 +29,17 @@ static void states(struct pi_jw *w, const struct pi_check_states *n)
 static void hung_details(struct pi_jw *w, const struct pi_check_item *it)
 {
 	const struct pi_thread *t = it->task;
-	pi_jw_kstring(w, "comm", t->stat.comm);
+	pi_jw_kstring(w, "comm", pi_sweep_task_comm(it->proc, t));
 	pi_jw_kstring(w, "process_comm", it->proc->comm);
-	pi_jw_kseconds(w, "off_cpu_seconds", t->off_cpu_known ? t->off_cpu_seconds : -1);
-	pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->wchan);
+	pi_jw_kseconds(w, "off_cpu_seconds", pi_fact_known(&t->facts, PI_FACT_OFF_CPU) ? t->facts.off_cpu_seconds : -1);
+	pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->facts.wchan);
 	pi_json_syscall(w, t, it->proc->abi_known, it->proc->abi);
 	pi_json_kernel_stack(w, t);
 	pi_jw_key(w, "voluntary_ctxt_switches");
 	bool cs = !t->status_err && (t->status.have & PI_STATUS_CTXT);
-	cs ? pi_jw_u64(w, t->status.voluntary_ctxt_switches) : pi_jw_null(w);
+	cs ? pi_jw_u64(w, t->facts.nvcsw) : pi_jw_null(w);
 	pi_jw_key(w, "nonvoluntary_ctxt_switches");
-	cs ? pi_jw_u64(w, t->status.nonvoluntary_ctxt_switches) : pi_jw_null(w);
+	cs ? pi_jw_u64(w, t->facts.nivcsw) : pi_jw_null(w);
 }
 
 static void zombie_details(struct pi_jw *w, const struct pi_check_item *it)

@@ -89,11 +89,11 @@ static void hung_tasks(struct pi_buf *b, const struct pi_check *c)
 		if (it->finding.kind != PI_FIND_HUNG)
 			continue;
 		const struct pi_thread *t = it->task;
-		pi_buf_printf(b, "  %-8d %-8d ", (int)it->proc->pid, (int)t->tid);
-		put_cell(b, t->stat.comm, COMM_WIDTH + 1);
-		pi_buf_printf(b, "%-12s ", t->off_cpu_known
-				   ? pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds) : "?");
-		const char *wchan = t->wchan_err ? "unavailable" : t->wchan[0] ? t->wchan : "-";
+		pi_buf_printf(b, "  %-8d %-8d ", (int)it->proc->pid, (int)t->facts.tid);
+		put_cell(b, pi_sweep_task_comm(it->proc, t), COMM_WIDTH + 1);
+		pi_buf_printf(b, "%-12s ", pi_fact_known(&t->facts, PI_FACT_OFF_CPU)
+				   ? pi_fmt_duration(dur, sizeof dur, t->facts.off_cpu_seconds) : "?");
+		const char *wchan = t->wchan_err ? "unavailable" : t->facts.wchan[0] ? t->facts.wchan : "-";
 		pi_buf_printf(b, "%-*s ", WCHAN_WIDTH, wchan);
 		put_syscall(b, it->proc, t);
 		pi_buf_putc(b, '\n');
@@ -266,8 +266,8 @@ static void deadlocks(struct pi_buf *b, const struct pi_check *c)
 			const struct pi_thread *t = pi_process_find_thread(p, it->finding.pids[k]);
 			if (!t)
 				continue;
-			pi_buf_printf(b, "    %-8d ", (int)t->tid);
-			put_cell(b, t->stat.comm, COMM_WIDTH + 1);
+			pi_buf_printf(b, "    %-8d ", (int)t->facts.tid);
+			put_cell(b, pi_thread_comm(p, t), COMM_WIDTH + 1);
 			put_lock_name(b, &t->futex);
 			pi_buf_printf(b, "%-8d ", (int)t->futex.owner);
 			put_where(b, p, t);

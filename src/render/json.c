@@ -145,7 +145,7 @@ static void scheduling(struct pi_jw *w, const struct pi_process *p)
 	p->ctxt_threads ? pi_jw_u64(w, p->voluntary_ctxt_switches) : pi_jw_null(w);
 	pi_jw_key(w, "nonvoluntary_ctxt_switches");
 	p->ctxt_threads ? pi_jw_u64(w, p->nonvoluntary_ctxt_switches) : pi_jw_null(w);
-	pi_jw_kseconds(w, "off_cpu_seconds", main && main->off_cpu_known ? main->off_cpu_seconds : -1);
+	pi_jw_kseconds(w, "off_cpu_seconds", main && pi_fact_known(&main->facts, PI_FACT_OFF_CPU) ? main->facts.off_cpu_seconds : -1);
 	pi_jw_object_end(w);
 }
 

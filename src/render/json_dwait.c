@@ -41,7 +41,7 @@ static void vfork_child(struct pi_jw *w, const struct pi_process *p, const struc
 
 void pi_json_d_wait(struct pi_jw *w, const struct pi_process *p, const struct pi_thread *t)
 {
-	const struct pi_d_wait *d = pi_process_d_wait(p, t->tid);
+	const struct pi_d_wait *d = pi_process_d_wait(p, t->facts.tid);
 
 	pi_jw_key(w, "d_wait");
 	if (!d) {

@@ -238,7 +238,7 @@ static void lock_object(struct pi_jw *w, const struct pi_process *p, const struc
 			other = &p->other_tasks[i];
 	pi_jw_key(w, "owner_pid");
 	own ? pi_jw_i64(w, p->pid) : other ? pi_jw_i64(w, other->tgid) : pi_jw_null(w);
-	pi_jw_kstring(w, "owner_comm", own ? own->stat.comm : other ? other->comm : NULL);
+	pi_jw_kstring(w, "owner_comm", own ? pi_thread_comm(p, own) : other ? other->comm : NULL);
 	pi_jw_object_end(w);
 }
 
@@ -248,22 +248,22 @@ void pi_json_thread(struct pi_jw *w, const struct pi_process *p, const struct pi
 	bool st = !t->stat_err;
 
 	pi_jw_object(w);
-	pi_jw_ki64(w, "tid", t->tid);
-	pi_jw_kstring(w, "comm", st ? t->stat.comm : NULL);
+	pi_jw_ki64(w, "tid", t->facts.tid);
+	pi_jw_kstring(w, "comm", st ? pi_thread_comm(p, t) : NULL);
 	if (st)
-		pi_json_state(w, "state", t->stat.state);
+		pi_json_state(w, "state", t->facts.state);
 	else
 		pi_jw_knull(w, "state");
 	pi_jw_key(w, "voluntary_ctxt_switches");
-	cs ? pi_jw_u64(w, t->status.voluntary_ctxt_switches) : pi_jw_null(w);
+	cs ? pi_jw_u64(w, t->facts.nvcsw) : pi_jw_null(w);
 	pi_jw_key(w, "nonvoluntary_ctxt_switches");
-	cs ? pi_jw_u64(w, t->status.nonvoluntary_ctxt_switches) : pi_jw_null(w);
-	pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->wchan);
+	cs ? pi_jw_u64(w, t->facts.nivcsw) : pi_jw_null(w);
+	pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->facts.wchan);
 	/* null unless a CPython's GIL was read (collect/stack_python.h) */
 	pi_jw_key(w, "holds_gil");
 	p->python.read && p->python.gil_known ? pi_jw_bool(w, t->holds_gil) : pi_jw_null(w);
 	pi_json_syscall(w, t, p->abi_known, p->abi);
-	pi_jw_kseconds(w, "off_cpu_seconds", t->off_cpu_known ? t->off_cpu_seconds : -1);
+	pi_jw_kseconds(w, "off_cpu_seconds", pi_fact_known(&t->facts, PI_FACT_OFF_CPU) ? t->facts.off_cpu_seconds : -1);
 	pi_jw_key(w, "last_cpu");
 	st ? pi_jw_i64(w, t->stat.processor) : pi_jw_null(w);
 	pi_jw_kseconds(w, "utime_seconds", st ? pi_json_ticks(p, t->stat.utime) : -1);
@@ -273,7 +273,7 @@ void pi_json_thread(struct pi_jw *w, const struct pi_process *p, const struct pi
 	pi_jw_key(w, "priority");
 	st ? pi_jw_i64(w, t->stat.priority) : pi_jw_null(w);
 	pi_jw_key(w, "tracer_pid");
-	t->status_err ? pi_jw_null(w) : pi_jw_i64(w, t->status.tracer_pid);
+	t->status_err ? pi_jw_null(w) : pi_jw_i64(w, t->facts.tracer_pid);
 	pi_json_signals(w, "signals_pending", t->status.sig_pending, !t->status_err);
 	pi_json_signals(w, "signals_blocked", t->status.sig_blocked, !t->status_err);
 	pi_json_kernel_stack(w, t);
@@ -325,12 +325,12 @@ void pi_json_stack_groups(struct pi_jw *w, const struct pi_process *p)
 			pi_jw_i64(w, grp->tids[i]);
 		pi_jw_array_end(w);
 		if (!t->stat_err)
-			pi_json_state(w, "state", t->stat.state);
+			pi_json_state(w, "state", t->facts.state);
 		else
 			pi_jw_knull(w, "state");
 		pi_jw_kstring(w, "syscall", !t->syscall_err && t->syscall.kind == PI_SYSCALL_IN && p->abi_known
 						    ? pi_syscall_name(p->abi, t->syscall.nr) : NULL);
-		pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->wchan);
+		pi_jw_kstring(w, "wchan", t->wchan_err ? NULL : t->facts.wchan);
 		pi_json_kernel_stack(w, t);
 		user_frames(w, "frames", &t->ustack,
 			    p->stacks_collected && !p->stacks_err && !t->ustack.err);

@@ -109,8 +109,8 @@ static void hung(struct pi_buf *b, const struct pi_check *c)
 		if (it->finding.kind != PI_FIND_HUNG)
 			continue;
 		const struct pi_thread *t = it->task;
-		task_sample(b, "pinspect_hung_task_seconds", it->proc->pid, t->tid, t->stat.comm,
-			    t->wchan_err ? "" : t->wchan, t->off_cpu_seconds);
+		task_sample(b, "pinspect_hung_task_seconds", it->proc->pid, t->facts.tid, pi_sweep_task_comm(it->proc, t),
+			    t->wchan_err ? "" : t->facts.wchan, t->facts.off_cpu_seconds);
 	}
 }
 

@@ -170,12 +170,12 @@ static void state(struct pi_buf *b, const struct pi_process *p)
 	if (code == 'D' && main) {
 		label(b, "Waiting in");
 		pi_buf_printf(b, "%s\n", main->wchan_err ? "unavailable"
-					 : main->wchan && *main->wchan ? main->wchan : "(not reported)");
-		pi_text_d_wait_lines(b, p, pi_process_d_wait(p, main->tid), "  ", false);
+					 : main->facts.wchan && *main->facts.wchan ? main->facts.wchan : "(not reported)");
+		pi_text_d_wait_lines(b, p, pi_process_d_wait(p, main->facts.tid), "  ", false);
 		label(b, "Off the CPU");
-		if (main->off_cpu_known)
+		if (pi_fact_known(&main->facts, PI_FACT_OFF_CPU))
 			pi_buf_printf(b, "for %s\n",
-				      pi_fmt_duration(dur, sizeof dur, main->off_cpu_seconds));
+				      pi_fmt_duration(dur, sizeof dur, main->facts.off_cpu_seconds));
 		else
 			pi_buf_puts(b, "unavailable\n");
 		label(b, "Kernel stack");
@@ -267,12 +267,12 @@ static void scheduling(struct pi_buf *b, const struct pi_process *p)
 		pi_buf_puts(b, "unavailable\n");
 
 	label(b, "Last ran");
-	if (main && main->off_cpu_known) {
-		if (main->off_cpu_seconds == 0)
+	if (main && pi_fact_known(&main->facts, PI_FACT_OFF_CPU)) {
+		if (main->facts.off_cpu_seconds == 0)
 			pi_buf_puts(b, "now (main thread is on a CPU)\n");
 		else
 			pi_buf_printf(b, "%s ago (main thread)\n",
-				      pi_fmt_duration(d1, sizeof d1, main->off_cpu_seconds));
+				      pi_fmt_duration(d1, sizeof d1, main->facts.off_cpu_seconds));
 	} else {
 		pi_buf_puts(b, "unavailable\n");
 	}
@@ -472,9 +472,9 @@ static void held_locks(struct pi_buf *b, const struct pi_process *p)
 		put_escaped(b, h->symbol);
 		pi_buf_printf(b, " (%#" PRIx64 ")%s held by thread %d", h->addr,
 			      h->pi ? ", priority-inheritance," : "", (int)h->owner);
-		if (t && t->stat.comm) {
+		if (t && pi_thread_comm(p, t)) {
 			pi_buf_puts(b, " (");
-			put_escaped(b, t->stat.comm);
+			put_escaped(b, pi_thread_comm(p, t));
 			pi_buf_puts(b, ")");
 		}
 		if (h->depth > 1)

@@ -151,9 +151,9 @@ static void put_owner(struct pi_buf *b, const struct pi_process *p, pid_t owner)
 {
 	const struct pi_thread *own = pi_process_find_thread(p, owner);
 	pi_buf_printf(b, "thread %d", (int)owner);
-	if (own && own->stat.comm) {
+	if (own && pi_thread_comm(p, own)) {
 		pi_buf_puts(b, " (");
-		put_escaped(b, own->stat.comm);
+		put_escaped(b, pi_thread_comm(p, own));
 		pi_buf_puts(b, ")");
 		return;
 	}
@@ -216,7 +216,7 @@ static void tls(struct pi_buf *b, const struct pi_process *p, const struct pi_th
 		const struct pi_vma *v = &p->vmas[tl->vma];
 		pi_buf_printf(b, " in %s %#" PRIx64 "-%#" PRIx64, pi_vma_kind_name(v->kind), v->start,
 			      v->end);
-		if (v->kind == PI_VMA_THREAD_STACK && v->stack_tid == t->tid)
+		if (v->kind == PI_VMA_THREAD_STACK && v->stack_tid == t->facts.tid)
 			pi_buf_puts(b, " (its own stack)");
 	}
 	if (tl->self_checked)
@@ -319,30 +319,30 @@ static void thread_row(struct pi_buf *b, const struct pi_process *p, const struc
 {
 	char dur[32], st[24], wchan[WCHAN_WIDTH + 1];
 
-	pi_buf_printf(b, "%c %-8d ", t->tid == view->selected_tid ? '>' : ' ', (int)t->tid);
+	pi_buf_printf(b, "%c %-8d ", t->facts.tid == view->selected_tid ? '>' : ' ', (int)t->facts.tid);
 	pi_buf_reset(cell);
-	put_escaped(cell, t->stat.comm);
+	put_escaped(cell, pi_thread_comm(p, t));
 	pi_buf_puts(b, cell->data);
 	pi_buf_pad(b, 17 - (pi_text_width(cell->data) < 17 ? pi_text_width(cell->data) : 16));
-	snprintf(st, sizeof st, "%c %s", t->stat.state, pi_state_name(t->stat.state));
+	snprintf(st, sizeof st, "%c %s", t->facts.state, pi_state_name(t->facts.state));
 	pi_buf_printf(b, "%-17s ", t->stat_err ? "unavailable" : st);
 	pi_buf_reset(cell);
 	put_syscall(cell, p, t, false);
 	pi_buf_printf(b, "%-20s ", cell->data);
 	pi_buf_printf(b, "%-*s ", WCHAN_WIDTH, t->wchan_err ? "unavailable"
-					      : t->wchan && *t->wchan ? short_symbol(t->wchan, wchan, sizeof wchan)
+					      : t->facts.wchan && *t->facts.wchan ? short_symbol(t->facts.wchan, wchan, sizeof wchan)
 					      : "-");
 	if (!t->status_err && (t->status.have & PI_STATUS_CTXT))
-		pi_buf_printf(b, "%9" PRIu64 " %9" PRIu64 " ", t->status.voluntary_ctxt_switches,
-			      t->status.nonvoluntary_ctxt_switches);
+		pi_buf_printf(b, "%9" PRIu64 " %9" PRIu64 " ", t->facts.nvcsw,
+			      t->facts.nivcsw);
 	else
 		pi_buf_printf(b, "%9s %9s ", "?", "?");
-	if (!t->off_cpu_known)
+	if (!pi_fact_known(&t->facts, PI_FACT_OFF_CPU))
 		pi_buf_printf(b, "%10s", "?");
-	else if (t->off_cpu_seconds == 0)
+	else if (t->facts.off_cpu_seconds == 0)
 		pi_buf_printf(b, "%10s", "now");
 	else
-		pi_buf_printf(b, "%10s", pi_fmt_duration(dur, sizeof dur, t->off_cpu_seconds));
+		pi_buf_printf(b, "%10s", pi_fmt_duration(dur, sizeof dur, t->facts.off_cpu_seconds));
 	pi_buf_printf(b, " %3d\n", t->stat.processor);
 
 	if (!t->syscall_err && t->syscall.kind == PI_SYSCALL_IN) {
@@ -353,7 +353,7 @@ static void thread_row(struct pi_buf *b, const struct pi_process *p, const struc
 	}
 	if (t->holds_gil)
 		pi_buf_puts(b, INDENT "python holds the GIL\n");
-	pi_text_d_wait_lines(b, p, pi_process_d_wait(p, t->tid), INDENT, true);
+	pi_text_d_wait_lines(b, p, pi_process_d_wait(p, t->facts.tid), INDENT, true);
 	if (shows(view, PI_SECTION_STACKS)) {
 		for (size_t k = 0; k < t->kstack.n; k++)
 			pi_buf_printf(b, "           %s %s\n", k ? "      " : "kernel", t->kstack.v[k]);
@@ -463,7 +463,7 @@ static void grouped(struct pi_buf *b, const struct pi_process *p, const struct p
 		if (t->stat_err)
 			pi_buf_puts(b, "state unavailable");
 		else
-			pi_buf_printf(b, "%c %s", t->stat.state, pi_state_name(t->stat.state));
+			pi_buf_printf(b, "%c %s", t->facts.state, pi_state_name(t->facts.state));
 		if (!t->syscall_err && t->syscall.kind == PI_SYSCALL_IN) {
 			pi_buf_puts(b, " in ");
 			put_syscall(b, p, t, false);
@@ -471,18 +471,18 @@ static void grouped(struct pi_buf *b, const struct pi_process *p, const struct p
 		} else if (!t->syscall_err && t->syscall.kind == PI_SYSCALL_RUNNING) {
 			pi_buf_puts(b, ", running");
 		}
-		if (!t->wchan_err && t->wchan && *t->wchan)
-			pi_buf_printf(b, ", waiting in %s", t->wchan);
+		if (!t->wchan_err && t->facts.wchan && *t->facts.wchan)
+			pi_buf_printf(b, ", waiting in %s", t->facts.wchan);
 		/* How long ago they ran: the range over the group. */
 		double lo = -1, hi = -1;
 		for (size_t i = 0; i < grp->count; i++) {
 			const struct pi_thread *m = pi_process_find_thread(p, grp->tids[i]);
-			if (!m || !m->off_cpu_known)
+			if (!m || !pi_fact_known(&m->facts, PI_FACT_OFF_CPU))
 				continue;
-			if (lo < 0 || m->off_cpu_seconds < lo)
-				lo = m->off_cpu_seconds;
-			if (m->off_cpu_seconds > hi)
-				hi = m->off_cpu_seconds;
+			if (lo < 0 || m->facts.off_cpu_seconds < lo)
+				lo = m->facts.off_cpu_seconds;
+			if (m->facts.off_cpu_seconds > hi)
+				hi = m->facts.off_cpu_seconds;
 		}
 		if (hi > 0) {
 			pi_fmt_duration(d1, sizeof d1, lo);
@@ -496,10 +496,10 @@ static void grouped(struct pi_buf *b, const struct pi_process *p, const struct p
 		for (size_t i = 0; i < grp->count; i++) {
 			const struct pi_thread *m = pi_process_find_thread(p, grp->tids[i]);
 			if (m && m->holds_gil)
-				pi_buf_printf(b, INDENT "python %d holds the GIL\n", (int)m->tid);
+				pi_buf_printf(b, INDENT "python %d holds the GIL\n", (int)m->facts.tid);
 		}
 		if (grp->count == 1)
-			pi_text_d_wait_lines(b, p, pi_process_d_wait(p, t->tid), INDENT, true);
+			pi_text_d_wait_lines(b, p, pi_process_d_wait(p, t->facts.tid), INDENT, true);
 		if (shows(view, PI_SECTION_STACKS)) {
 			for (size_t k = 0; k < t->kstack.n; k++)
 				pi_buf_printf(b, INDENT "%s %s\n", k ? "      " : "kernel", t->kstack.v[k]);

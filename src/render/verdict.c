@@ -42,7 +42,7 @@ static void process_line(struct pi_buf *b, const struct pi_process *p)
 	if (p->selected_tid) {
 		const struct pi_thread *t = pi_process_find_thread(p, p->selected_tid);
 		label(b, "Thread");
-		put_task(b, p->selected_tid, t ? t->stat.comm : NULL);
+		put_task(b, p->selected_tid, t ? pi_thread_comm(p, t) : NULL);
 		pi_buf_puts(b, ", the thread asked for, of process ");
 		put_task(b, p->pid, p->stat.comm);
 		if (t)
@@ -62,10 +62,10 @@ static void d_waits(struct pi_buf *b, const struct pi_process *p)
 		const struct pi_thread *t = pi_process_find_thread(p, w->tid);
 		label(b, "In D");
 		pi_buf_puts(b, "thread ");
-		put_task(b, w->tid, t && !t->stat_err ? t->stat.comm : NULL);
-		if (t && !t->wchan_err && t->wchan && *t->wchan) {
+		put_task(b, w->tid, t && !t->stat_err ? pi_thread_comm(p, t) : NULL);
+		if (t && !t->wchan_err && t->facts.wchan && *t->facts.wchan) {
 			pi_buf_puts(b, ", waiting in ");
-			put_escaped(b, t->wchan);
+			put_escaped(b, t->facts.wchan);
 		}
 		pi_buf_putc(b, '\n');
 		pi_text_d_wait_lines(b, p, w, "    ", false);

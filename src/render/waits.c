@@ -299,8 +299,8 @@ void pi_text_waits(struct pi_buf *b, const struct pi_process *p)
 		for (size_t j = i + 1; j < p->nthreads; j++)
 			same += texts[j] && strcmp(texts[j], texts[i]) == 0;
 		const struct pi_thread *t = &p->threads[i];
-		pi_buf_printf(b, "  thread %d (", (int)t->tid);
-		put_escaped(b, t->stat_err ? "?" : t->stat.comm);
+		pi_buf_printf(b, "  thread %d (", (int)t->facts.tid);
+		put_escaped(b, t->stat_err ? "?" : pi_thread_comm(p, t));
 		pi_buf_puts(b, ")");
 		if (same)
 			pi_buf_printf(b, " and %zu more thread%s", same, same == 1 ? "" : "s");

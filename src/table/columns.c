@@ -98,7 +98,7 @@ static void deadlock_text(struct pi_table *t, const struct pi_row *r, struct pi_
 			return;
 		}
 		for (size_t k = 0; d && k < d->ntids; k++)
-			if (d->tids[k] == r->task->tid) {
+			if (d->tids[k] == r->task->facts.tid) {
 				pi_buf_printf(out, "deadlock with %d", (int)d->tids[(k + 1) % d->ntids]);
 				return;
 			}
@@ -113,7 +113,7 @@ static void deadlock_text(struct pi_table *t, const struct pi_row *r, struct pi_
 		return;
 	}
 	for (uint32_t i = 0; i < r->proc->ntasks; i++)
-		n += (tasks[i].flags & PI_TASK_DEADLOCKED) != 0;
+		n += (tasks[i].facts.flags & PI_TASK_DEADLOCKED) != 0;
 	pi_buf_printf(out, "%s (%u threads)", pi_kind_of(PI_FIND_DEADLOCK)->flag_word, n);
 }
 
@@ -132,10 +132,10 @@ enum pi_style pi_row_flag_text(struct pi_table *t, const struct pi_row *r, struc
 	char d[24];
 	/* In a process row, a flag that is not the main thread's names the
 	 * thread. */
-	bool other = !r->thread_row && task->tid != r->proc->pid;
+	bool other = !r->thread_row && task->facts.tid != r->proc->pid;
 
 	/* Hung and deadlocked rank alike: the worst thread says which. */
-	if ((flags & PI_TASK_DEADLOCKED) && !(task->flags & PI_TASK_HUNG)) {
+	if ((flags & PI_TASK_DEADLOCKED) && !(task->facts.flags & PI_TASK_HUNG)) {
 		deadlock_text(t, r, out);
 		return (enum pi_style)pi_kind_of(PI_FIND_DEADLOCK)->style;
 	}
@@ -147,9 +147,9 @@ enum pi_style pi_row_flag_text(struct pi_table *t, const struct pi_row *r, struc
 	case PI_FIND_HUNG:
 	case PI_FIND_UNINTERRUPTIBLE:
 		if (other)
-			pi_buf_printf(out, " (thread %d)", (int)task->tid);
-		if (task->off_cpu_known)
-			pi_buf_printf(out, " %s", pi_short_duration(d, sizeof d, task->off_cpu_seconds));
+			pi_buf_printf(out, " (thread %d)", (int)task->facts.tid);
+		if (pi_fact_known(&task->facts, PI_FACT_OFF_CPU))
+			pi_buf_printf(out, " %s", pi_short_duration(d, sizeof d, task->facts.off_cpu_seconds));
 		break;
 	case PI_FIND_ZOMBIE:
 		pi_buf_printf(out, " of %d", (int)r->proc->ppid);
@@ -159,8 +159,8 @@ enum pi_style pi_row_flag_text(struct pi_table *t, const struct pi_row *r, struc
 			      pi_short_duration(d, sizeof d, r->proc->oldest_zombie_seconds));
 		break;
 	case PI_FIND_TRACED:
-		if (task->status_err == 0 && task->tracer_pid > 0)
-			pi_buf_printf(out, " by %d", (int)task->tracer_pid);
+		if (task->status_err == 0 && task->facts.tracer_pid > 0)
+			pi_buf_printf(out, " by %d", (int)task->facts.tracer_pid);
 		break;
 	default:
 		break;
@@ -172,13 +172,13 @@ static const char *syscall_name(const struct pi_table *t, const struct pi_row *r
 {
 	(void)t;
 	const struct pi_task *task = r->task;
-	if (task->syscall_err || task->syscall_kind != PI_SYSCALL_IN)
+	if (task->syscall_err || task->facts.syscall_kind != PI_SYSCALL_IN)
 		return NULL;
 	/* Unknown ABI: most likely native, but a wrong name is worse than
 	 * a number. */
 	if (r->proc->abi < 0)
 		return NULL;
-	return pi_syscall_name((enum pi_abi)r->proc->abi, task->syscall_nr);
+	return pi_syscall_name((enum pi_abi)r->proc->abi, task->facts.syscall_nr);
 }
 
 static enum pi_style syscall_words(struct pi_table *t, const struct pi_row *r, struct pi_buf *out)
@@ -190,7 +190,7 @@ static enum pi_style syscall_words(struct pi_table *t, const struct pi_row *r, s
 		pi_buf_puts(out, pi_reason_not_applicable(e) ? "-" : "?");
 		return PI_STYLE_DIM;
 	}
-	switch (task->syscall_kind) {
+	switch (task->facts.syscall_kind) {
 	case PI_SYSCALL_RUNNING:
 		pi_buf_puts(out, "running");
 		return PI_STYLE_NORMAL;
@@ -204,7 +204,7 @@ static enum pi_style syscall_words(struct pi_table *t, const struct pi_row *r, s
 	if (name)
 		pi_buf_puts(out, name);
 	else
-		pi_buf_printf(out, "syscall_%d", task->syscall_nr);
+		pi_buf_printf(out, "syscall_%d", task->facts.syscall_nr);
 	return PI_STYLE_NORMAL;
 }
 
@@ -252,7 +252,7 @@ static int cmp_str(const char *a, const char *b)
 
 static double off_cpu(const struct pi_task *t)
 {
-	return t->off_cpu_known ? t->off_cpu_seconds : NAN;
+	return pi_fact_known(&t->facts, PI_FACT_OFF_CPU) ? t->facts.off_cpu_seconds : NAN;
 }
 
 /* The rank of the table of kinds (analysis/kinds.h), holding zombies
@@ -286,7 +286,7 @@ static int cmp_i64(int64_t a, int64_t b)
 
 static pid_t row_id(const struct pi_row *r)
 {
-	return r->thread_row ? r->task->tid : r->proc->pid;
+	return r->thread_row ? r->task->facts.tid : r->proc->pid;
 }
 
 /* pid: the process's ID; the text's PID column of a row per thread
@@ -317,7 +317,7 @@ static enum pi_style tid_text(struct pi_table *t, const struct pi_row *r,
 	(void)t, (void)cx;
 	if (!r->thread_row)
 		return dash(out);
-	pi_buf_printf(out, "%d", (int)r->task->tid);
+	pi_buf_printf(out, "%d", (int)r->task->facts.tid);
 	return PI_STYLE_NORMAL;
 }
 
@@ -325,12 +325,12 @@ static void tid_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r
 		     const struct pi_cell_context *cx)
 {
 	(void)t, (void)cx;
-	r->thread_row ? pi_jw_i64(w, r->task->tid) : pi_jw_null(w);
+	r->thread_row ? pi_jw_i64(w, r->task->facts.tid) : pi_jw_null(w);
 }
 
 static int tid_compare(const struct pi_row *a, const struct pi_row *b)
 {
-	return cmp_i64(a->thread_row ? a->task->tid : -1, b->thread_row ? b->task->tid : -1);
+	return cmp_i64(a->thread_row ? a->task->facts.tid : -1, b->thread_row ? b->task->facts.tid : -1);
 }
 
 static enum pi_style ppid_text(struct pi_table *t, const struct pi_row *r,
@@ -384,7 +384,7 @@ static enum pi_style state_text(struct pi_table *t, const struct pi_row *r,
 				const struct pi_cell_context *cx, struct pi_buf *out)
 {
 	(void)t, (void)cx;
-	pi_buf_putc(out, r->task->state ? r->task->state : '?');
+	pi_buf_putc(out, r->task->facts.state ? r->task->facts.state : '?');
 	return PI_STYLE_NORMAL;
 }
 
@@ -392,16 +392,16 @@ static void state_json(struct pi_jw *w, struct pi_table *t, const struct pi_row 
 		       const struct pi_cell_context *cx)
 {
 	(void)t, (void)cx;
-	char letter[2] = { r->task->state, 0 };
+	char letter[2] = { r->task->facts.state, 0 };
 	pi_jw_object(w);
 	pi_jw_kstring(w, "code", letter);
-	pi_jw_kstring(w, "name", pi_state_name(r->task->state));
+	pi_jw_kstring(w, "name", pi_state_name(r->task->facts.state));
 	pi_jw_object_end(w);
 }
 
 static int state_compare(const struct pi_row *a, const struct pi_row *b)
 {
-	return cmp_i64(a->task->state, b->task->state);
+	return cmp_i64(a->task->facts.state, b->task->facts.state);
 }
 
 static double row_cpu(const struct pi_row *r)
@@ -435,7 +435,7 @@ static int cpu_compare(const struct pi_row *a, const struct pi_row *b)
 
 static bool rss_known(const struct pi_row *r)
 {
-	return !r->proc->kernel_thread && r->task->state != 'Z';
+	return !r->proc->kernel_thread && r->task->facts.state != 'Z';
 }
 
 static enum pi_style rss_text(struct pi_table *t, const struct pi_row *r,
@@ -526,21 +526,21 @@ static double switch_count(const struct pi_task *task, bool voluntary)
 {
 	if (!switches_known(task))
 		return NAN;
-	return (double)(voluntary ? task->nvcsw : task->nivcsw);
+	return (double)(voluntary ? task->facts.nvcsw : task->facts.nivcsw);
 }
 
 static enum pi_style vcsw_total_text(struct pi_table *t, const struct pi_row *r,
 				     const struct pi_cell_context *cx, struct pi_buf *out)
 {
 	(void)t, (void)cx;
-	return count_text(r->task, r->task->nvcsw, out);
+	return count_text(r->task, r->task->facts.nvcsw, out);
 }
 
 static void vcsw_total_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
 			    const struct pi_cell_context *cx)
 {
 	(void)t, (void)cx;
-	switches_known(r->task) ? pi_jw_u64(w, r->task->nvcsw) : pi_jw_null(w);
+	switches_known(r->task) ? pi_jw_u64(w, r->task->facts.nvcsw) : pi_jw_null(w);
 }
 
 static int vcsw_total_compare(const struct pi_row *a, const struct pi_row *b)
@@ -552,14 +552,14 @@ static enum pi_style ivcsw_total_text(struct pi_table *t, const struct pi_row *r
 				      const struct pi_cell_context *cx, struct pi_buf *out)
 {
 	(void)t, (void)cx;
-	return count_text(r->task, r->task->nivcsw, out);
+	return count_text(r->task, r->task->facts.nivcsw, out);
 }
 
 static void ivcsw_total_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
 			     const struct pi_cell_context *cx)
 {
 	(void)t, (void)cx;
-	switches_known(r->task) ? pi_jw_u64(w, r->task->nivcsw) : pi_jw_null(w);
+	switches_known(r->task) ? pi_jw_u64(w, r->task->facts.nivcsw) : pi_jw_null(w);
 }
 
 static int ivcsw_total_compare(const struct pi_row *a, const struct pi_row *b)
@@ -573,10 +573,10 @@ static enum pi_style last_ran_text(struct pi_table *t, const struct pi_row *r,
 	(void)t, (void)cx;
 	char tmp[32];
 	const struct pi_task *task = r->task;
-	if (!task->off_cpu_known)
+	if (!pi_fact_known(&task->facts, PI_FACT_OFF_CPU))
 		return dash(out);
-	pi_buf_puts(out, task->off_cpu_seconds == 0 ? "now"
-		    : pi_short_duration(tmp, sizeof tmp, task->off_cpu_seconds));
+	pi_buf_puts(out, task->facts.off_cpu_seconds == 0 ? "now"
+		    : pi_short_duration(tmp, sizeof tmp, task->facts.off_cpu_seconds));
 	return PI_STYLE_NORMAL;
 }
 
@@ -585,7 +585,7 @@ static void last_ran_json(struct pi_jw *w, struct pi_table *t, const struct pi_r
 {
 	(void)t, (void)cx;
 	const struct pi_task *task = r->task;
-	double s = task->off_cpu_known ? task->off_cpu_seconds : -1;
+	double s = pi_fact_known(&task->facts, PI_FACT_OFF_CPU) ? task->facts.off_cpu_seconds : -1;
 	s < 0 ? pi_jw_null(w) : pi_jw_number(w, s, 6);
 }
 
@@ -603,9 +603,9 @@ static enum pi_style wchan_text(struct pi_table *t, const struct pi_row *r,
 		pi_buf_puts(out, "?");
 		return PI_STYLE_DIM;
 	}
-	if (!task->wchan || !task->wchan[0])
+	if (!task->facts.wchan || !task->facts.wchan[0])
 		return dash(out);
-	put_escaped(out, task->wchan);
+	put_escaped(out, task->facts.wchan);
 	return PI_STYLE_NORMAL;
 }
 
@@ -613,13 +613,13 @@ static void wchan_json(struct pi_jw *w, struct pi_table *t, const struct pi_row 
 		       const struct pi_cell_context *cx)
 {
 	(void)t, (void)cx;
-	pi_jw_string(w, r->task->wchan_err ? NULL : r->task->wchan);
+	pi_jw_string(w, r->task->wchan_err ? NULL : r->task->facts.wchan);
 }
 
 static int wchan_compare(const struct pi_row *a, const struct pi_row *b)
 {
 	const struct pi_task *x = a->task, *y = b->task;
-	return cmp_str(x->wchan_err ? NULL : x->wchan, y->wchan_err ? NULL : y->wchan);
+	return cmp_str(x->wchan_err ? NULL : x->facts.wchan, y->wchan_err ? NULL : y->facts.wchan);
 }
 
 static enum pi_style syscall_text(struct pi_table *t, const struct pi_row *r,
@@ -641,9 +641,9 @@ static void syscall_json(struct pi_jw *w, struct pi_table *t, const struct pi_ro
 		return;
 	}
 	pi_jw_object(w);
-	pi_jw_kstring(w, "state", kinds[task->syscall_kind]);
-	if (task->syscall_kind == PI_SYSCALL_IN) {
-		pi_jw_ki64(w, "number", task->syscall_nr);
+	pi_jw_kstring(w, "state", kinds[task->facts.syscall_kind]);
+	if (task->facts.syscall_kind == PI_SYSCALL_IN) {
+		pi_jw_ki64(w, "number", task->facts.syscall_nr);
 		pi_jw_kstring(w, "name", syscall_name(t, r));
 	} else {
 		pi_jw_knull(w, "number");
@@ -654,7 +654,7 @@ static void syscall_json(struct pi_jw *w, struct pi_table *t, const struct pi_ro
 
 static long syscall_number(const struct pi_task *x)
 {
-	return !x->syscall_err && x->syscall_kind == PI_SYSCALL_IN ? x->syscall_nr : -1;
+	return !x->syscall_err && x->facts.syscall_kind == PI_SYSCALL_IN ? x->facts.syscall_nr : -1;
 }
 
 static int syscall_compare(const struct pi_row *a, const struct pi_row *b)
@@ -669,21 +669,21 @@ static enum pi_style tracer_text(struct pi_table *t, const struct pi_row *r,
 	(void)t, (void)cx;
 	if (r->task->status_err)
 		return unread(r->task->status_err, out);
-	pi_buf_printf(out, "%d", (int)r->task->tracer_pid);
-	return r->task->tracer_pid ? PI_STYLE_TRACED : PI_STYLE_NORMAL;
+	pi_buf_printf(out, "%d", (int)r->task->facts.tracer_pid);
+	return r->task->facts.tracer_pid ? PI_STYLE_TRACED : PI_STYLE_NORMAL;
 }
 
 static void tracer_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *r,
 			const struct pi_cell_context *cx)
 {
 	(void)t, (void)cx;
-	r->task->status_err ? pi_jw_null(w) : pi_jw_i64(w, r->task->tracer_pid);
+	r->task->status_err ? pi_jw_null(w) : pi_jw_i64(w, r->task->facts.tracer_pid);
 }
 
 static int tracer_compare(const struct pi_row *a, const struct pi_row *b)
 {
-	return cmp_i64(a->task->status_err ? -1 : a->task->tracer_pid,
-		       b->task->status_err ? -1 : b->task->tracer_pid);
+	return cmp_i64(a->task->status_err ? -1 : a->task->facts.tracer_pid,
+		       b->task->status_err ? -1 : b->task->facts.tracer_pid);
 }
 
 static enum pi_style comm_text(struct pi_table *t, const struct pi_row *r,
@@ -704,7 +704,7 @@ static void comm_json(struct pi_jw *w, struct pi_table *t, const struct pi_row *
 static const char *row_comm(const struct pi_row *r)
 {
 	const struct pi_task *task = r->task;
-	return task->tid == r->proc->pid ? r->proc->comm : task->comm;
+	return task->facts.tid == r->proc->pid ? r->proc->comm : task->facts.comm;
 }
 
 static int comm_compare(const struct pi_row *a, const struct pi_row *b)
@@ -1001,9 +1001,9 @@ static int zombie_age_compare(const struct pi_row *a, const struct pi_row *b)
  * process (collect/waits.h). */
 static const struct pi_wait_for *task_wait(struct pi_table *t, const struct pi_row *r)
 {
-	if (r->proc->kernel_thread || r->task->state == 'R' || r->task->state == 'Z')
+	if (r->proc->kernel_thread || r->task->facts.state == 'R' || r->task->facts.state == 'Z')
 		return NULL;
-	return pi_waits_session_task(pi_table_waits(t), r->proc->pid, r->task->tid);
+	return pi_waits_session_task(pi_table_waits(t), r->proc->pid, r->task->facts.tid);
 }
 
 static enum pi_style waits_text(struct pi_table *t, const struct pi_row *r,
@@ -1071,8 +1071,8 @@ static void waits_json(struct pi_jw *w, struct pi_table *t, const struct pi_row 
 static int waits_compare(const struct pi_row *a, const struct pi_row *b)
 {
 	/* By system call: what is in reach without the session. */
-	return cmp_i64(a->task->syscall_kind == PI_SYSCALL_IN ? a->task->syscall_nr : -1,
-		       b->task->syscall_kind == PI_SYSCALL_IN ? b->task->syscall_nr : -1);
+	return cmp_i64(a->task->facts.syscall_kind == PI_SYSCALL_IN ? a->task->facts.syscall_nr : -1,
+		       b->task->facts.syscall_kind == PI_SYSCALL_IN ? b->task->facts.syscall_nr : -1);
 }
 
 /* --- The columns htop users sort by: PRI, NI, VIRT, SHR, MEM%, TIME+.
@@ -1092,7 +1092,7 @@ static int row_nice(const struct pi_row *r)
 /* Zombies have no priority worth showing (nor memory). */
 static bool alive(const struct pi_row *r)
 {
-	return r->task->state != 'Z';
+	return r->task->facts.state != 'Z';
 }
 
 static enum pi_style priority_text(struct pi_table *t, const struct pi_row *r,

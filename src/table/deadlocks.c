@@ -121,7 +121,7 @@ void pi_table_flag_deadlocks(struct pi_table *t)
 	for (size_t i = 0; i < d->n; i++) {
 		const struct pi_proc *p = pi_table_find_proc(t, d->v[i].pid);
 		for (size_t k = 0; k < d->v[i].ntids; k++)
-			task_of(t, p, d->v[i].tids[k])->flags |= PI_TASK_DEADLOCKED;
+			task_of(t, p, d->v[i].tids[k])->facts.flags |= PI_TASK_DEADLOCKED;
 	}
 }
 
@@ -142,14 +142,14 @@ const struct pi_deadlock *pi_table_first_deadlock(const struct pi_table *t, pid_
 const struct pi_deadlock *pi_table_deadlock_of(const struct pi_table *t,
 					       const struct pi_task *task)
 {
-	if (!(task->flags & PI_TASK_DEADLOCKED))
+	if (!(task->facts.flags & PI_TASK_DEADLOCKED))
 		return NULL;
 	pid_t pid = t->procs[task->proc].pid;
 	const struct pi_deadlock *end = t->deadlocks.v + t->deadlocks.n;
 	for (const struct pi_deadlock *d = pi_table_first_deadlock(t, pid); d && d < end
 	     && d->pid == pid; d++)
 		for (size_t k = 0; k < d->ntids; k++)
-			if (d->tids[k] == task->tid)
+			if (d->tids[k] == task->facts.tid)
 				return d;
 	return NULL;
 }

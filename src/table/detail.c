@@ -27,15 +27,23 @@ static void gone(struct pi_task *task, unsigned what, int e)
 	int16_t err = (int16_t)e;
 	if (what & PI_DETAIL_SCHED) {
 		task->sched_err = err;
-		task->off_cpu_known = false;
+		pi_fact_set_known(&task->facts, PI_FACT_OFF_CPU | PI_FACT_SWITCHES, false);
 		task->vcsw_rate = task->ivcsw_rate = NAN;
 	}
-	if (what & PI_DETAIL_WCHAN)
+	if (what & PI_DETAIL_WCHAN) {
 		task->wchan_err = err;
-	if (what & PI_DETAIL_SYSCALL)
+		task->facts.wchan = NULL;
+		pi_fact_set_known(&task->facts, PI_FACT_WCHAN, false);
+	}
+	if (what & PI_DETAIL_SYSCALL) {
 		task->syscall_err = err;
-	if (what & PI_DETAIL_STATUS)
+		pi_fact_set_known(&task->facts, PI_FACT_SYSCALL, false);
+	}
+	if (what & PI_DETAIL_STATUS) {
 		task->status_err = err;
+		task->facts.tracer_pid = 0;
+		pi_fact_set_known(&task->facts, PI_FACT_TRACER, false);
+	}
 	if (what & PI_DETAIL_STATM)
 		task->statm_err = err;
 }
@@ -55,7 +63,7 @@ static void read_stat(struct pi_table *t, int fd, struct pi_task *task, unsigned
 		}
 		return;
 	}
-	task->state = st.state;
+	task->facts.state = st.state;
 	task->processor = st.processor;
 }
 
@@ -76,28 +84,30 @@ static void read_sched(struct pi_table *t, int fd, struct pi_task *task,
 	task->vcsw_rate = task->ivcsw_rate = NAN;
 	if (s.have & PI_SCHED_SWITCHES) {
 		if (task->sched_err == 0 && task->sched_ns && mono > task->sched_ns
-		    && s.nr_voluntary_switches >= task->nvcsw
-		    && s.nr_involuntary_switches >= task->nivcsw) {
+		    && s.nr_voluntary_switches >= task->facts.nvcsw
+		    && s.nr_involuntary_switches >= task->facts.nivcsw) {
 			double dt = (double)(mono - task->sched_ns) / 1e9;
-			task->vcsw_rate = (double)(s.nr_voluntary_switches - task->nvcsw) / dt;
-			task->ivcsw_rate = (double)(s.nr_involuntary_switches - task->nivcsw) / dt;
+			task->vcsw_rate = (double)(s.nr_voluntary_switches - task->facts.nvcsw) / dt;
+			task->ivcsw_rate = (double)(s.nr_involuntary_switches - task->facts.nivcsw) / dt;
 		}
-		task->nvcsw = s.nr_voluntary_switches;
-		task->nivcsw = s.nr_involuntary_switches;
+		task->facts.nvcsw = s.nr_voluntary_switches;
+		task->facts.nivcsw = s.nr_involuntary_switches;
 		task->sched_ns = mono;
 		task->sched_err = 0;
 	} else {
 		task->sched_ns = 0;
 		task->sched_err = -EINVAL;
 	}
+	pi_fact_set_known(&task->facts, PI_FACT_SWITCHES, task->sched_err == 0);
 
 	/* A task in R that is not known to be in a system call is on a CPU,
 	 * or about to be: not "off" it. */
-	bool on_cpu = task->state == 'R'
-		      && (task->syscall_err || task->syscall_kind == PI_SYSCALL_RUNNING);
+	bool on_cpu = task->facts.state == 'R'
+		      && (task->syscall_err || task->facts.syscall_kind == PI_SYSCALL_RUNNING);
 	int64_t now = pi_sched_clock_at(clock, task->processor, mono);
-	task->off_cpu_known = pi_off_cpu(now, s.exec_start_ns, on_cpu, &task->off_cpu_seconds);
-	if (task->sched_err && task->off_cpu_known)
+	bool off_cpu_known = pi_off_cpu(now, s.exec_start_ns, on_cpu, &task->facts.off_cpu_seconds);
+	pi_fact_set_known(&task->facts, PI_FACT_OFF_CPU, off_cpu_known);
+	if (task->sched_err && off_cpu_known)
 		task->sched_err = 0;	/* no switch counts, but the time is known */
 }
 
@@ -115,7 +125,8 @@ static void read_wchan(struct pi_table *t, int fd, struct pi_task *task)
 	if (!err && !sym[0] && denied)
 		err = -EACCES;
 	task->wchan_err = (int16_t)err;
-	task->wchan = err ? NULL : pi_strpool_intern(&t->strings, sym);
+	task->facts.wchan = err ? NULL : pi_strpool_intern(&t->strings, sym);
+	pi_fact_set_known(&task->facts, PI_FACT_WCHAN, !err);
 }
 
 static void read_abi(struct pi_proc *p)
@@ -137,10 +148,12 @@ static void read_syscall(struct pi_table *t, int fd, struct pi_task *task)
 	if (p->kernel_thread) {
 		/* "0 0x0 ..." in a kernel thread's file means nothing. */
 		task->syscall_err = -PI_ERR_KERNEL_THREAD;
+		pi_fact_set_known(&task->facts, PI_FACT_SYSCALL, false);
 		return;
 	}
-	if (task->state == 'Z' || task->state == 'X') {
+	if (task->facts.state == 'Z' || task->facts.state == 'X') {
 		task->syscall_err = -PI_ERR_ZOMBIE;
+		pi_fact_set_known(&task->facts, PI_FACT_SYSCALL, false);
 		return;
 	}
 	struct pi_syscall sc;
@@ -149,11 +162,12 @@ static void read_syscall(struct pi_table *t, int fd, struct pi_task *task)
 		err = pi_syscall_parse(t->buf.data, t->buf.len, &sc);
 	task->syscall_err = (int16_t)err;
 	if (!err) {
-		task->syscall_kind = (uint8_t)sc.kind;
-		task->syscall_nr = (int)sc.nr;
+		task->facts.syscall_kind = (uint8_t)sc.kind;
+		task->facts.syscall_nr = (int)sc.nr;
 	}
+	pi_fact_set_known(&task->facts, PI_FACT_SYSCALL, !err);
 	/* Once per process: what its numbers mean. */
-	if (!err && task->syscall_kind == PI_SYSCALL_IN && !p->abi_read)
+	if (!err && task->facts.syscall_kind == PI_SYSCALL_IN && !p->abi_read)
 		read_abi(p);
 }
 
@@ -166,7 +180,8 @@ static void read_status(struct pi_table *t, int fd, struct pi_task *task)
 	if (!err && !(st.have & PI_STATUS_TRACER))
 		err = -EINVAL;
 	task->status_err = (int16_t)err;
-	task->tracer_pid = err ? 0 : st.tracer_pid;
+	task->facts.tracer_pid = err ? 0 : st.tracer_pid;
+	pi_fact_set_known(&task->facts, PI_FACT_TRACER, !err);
 }
 
 /* statm: "size resident shared text lib data dt", in pages. */
@@ -190,7 +205,7 @@ static void read_one(struct pi_table *t, struct pi_task *task, unsigned what,
 		return;
 	task->have |= what;
 	t->detail_reads++;
-	int fd = pi_proc_open_task(p->pid, task->tid);
+	int fd = pi_proc_open_task(p->pid, task->facts.tid);
 	if (fd < 0) {
 		gone(task, what, fd);
 		return;

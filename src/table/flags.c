@@ -9,23 +9,6 @@
 #include "analysis/classify.h"
 #include "analysis/kinds.h"
 
-struct pi_task_facts pi_table_task_facts(const struct pi_table *t, const struct pi_task *task)
-{
-	const struct pi_proc *p = &t->procs[task->proc];
-	return (struct pi_task_facts){
-		.pid = p->pid,
-		.tid = task->tid,
-		.comm = pi_task_comm(t, task),
-		.state = task->state,
-		.off_cpu_known = task->off_cpu_known,
-		.off_cpu_seconds = task->off_cpu_seconds,
-		.wchan = task->wchan_err ? NULL : task->wchan,
-		.tracer_pid = task->status_err ? -1 : task->tracer_pid,
-		.process_threads = p->nlwp > 0 ? (unsigned)p->nlwp : PI_FACT_NOT_READ,
-		.flags = task->flags,
-	};
-}
-
 int pi_task_flag_rank(unsigned flags)
 {
 	return pi_kind_rank(flags, false);
@@ -48,10 +31,11 @@ static void count_state(struct pi_table_counts *c, char state)
 /* Is a worse than b? The higher flag, then the longer time off the CPU. */
 static bool worse(const struct pi_task *a, const struct pi_task *b)
 {
-	int ra = pi_task_flag_rank(a->flags), rb = pi_task_flag_rank(b->flags);
+	int ra = pi_task_flag_rank(a->facts.flags), rb = pi_task_flag_rank(b->facts.flags);
 	if (ra != rb)
 		return ra > rb;
-	return a->off_cpu_known && (!b->off_cpu_known || a->off_cpu_seconds > b->off_cpu_seconds);
+	return pi_fact_known(&a->facts, PI_FACT_OFF_CPU)
+	       && (!pi_fact_known(&b->facts, PI_FACT_OFF_CPU) || a->facts.off_cpu_seconds > b->facts.off_cpu_seconds);
 }
 
 void pi_table_classify(struct pi_table *t)
@@ -69,8 +53,10 @@ void pi_table_classify(struct pi_table *t)
 	}
 	for (size_t i = 0; i < t->ntasks; i++) {
 		struct pi_task *task = &t->tasks[i];
-		struct pi_task_facts f = pi_table_task_facts(t, task);
-		task->flags = pi_classify_task(&f, t->opt.hung_after_seconds);
+		const struct pi_proc *p = pi_task_proc(t, task);
+		task->facts.flags = (uint8_t)pi_classify_task(&task->facts, p->pid,
+							      p->nlwp > 0 ? (unsigned)p->nlwp : 0,
+							      t->opt.hung_after_seconds);
 	}
 	pi_table_flag_deadlocks(t);
 	c->deadlocks = 0;	/* lock cycles; a cycle of processes is flagged, not counted here */
@@ -79,12 +65,12 @@ void pi_table_classify(struct pi_table *t)
 	for (size_t i = 0; i < t->ntasks; i++) {
 		struct pi_task *task = &t->tasks[i];
 		struct pi_proc *p = pi_task_proc(t, task);
-		count_state(c, task->state);
-		if (task->flags & PI_TASK_HUNG)
+		count_state(c, task->facts.state);
+		if (task->facts.flags & PI_TASK_HUNG)
 			c->hung++;
-		if (task->flags & PI_TASK_DEADLOCKED)
+		if (task->facts.flags & PI_TASK_DEADLOCKED)
 			c->deadlocked++;
-		p->flags |= task->flags;
+		p->flags |= task->facts.flags;
 		if (worse(task, &t->tasks[p->worst_task]))
 			p->worst_task = (uint32_t)i;
 	}
@@ -92,7 +78,7 @@ void pi_table_classify(struct pi_table *t)
 	for (size_t i = 0; i < t->nprocs; i++) {
 		struct pi_proc *p = &t->procs[i];
 		struct pi_task *main = pi_proc_main_task(t, p);
-		if (!main || !(main->flags & PI_TASK_ZOMBIE))
+		if (!main || !(main->facts.flags & PI_TASK_ZOMBIE))
 			continue;
 		struct pi_proc *parent = pi_table_find_proc(t, p->ppid);
 		if (!parent)

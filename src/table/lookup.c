@@ -25,10 +25,10 @@ struct pi_task *pi_table_find_task(const struct pi_table *t, pid_t tid)
 	struct pi_proc *p = pi_table_find_proc(t, tid);
 	if (p)
 		for (uint32_t i = 0; i < p->ntasks; i++)
-			if (t->tasks[p->first_task + i].tid == tid)
+			if (t->tasks[p->first_task + i].facts.tid == tid)
 				return &t->tasks[p->first_task + i];
 	for (size_t i = 0; i < t->ntasks; i++)
-		if (t->tasks[i].tid == tid)
+		if (t->tasks[i].facts.tid == tid)
 			return &t->tasks[i];
 	return NULL;
 }
@@ -38,9 +38,9 @@ struct pi_task *pi_task_search(const struct pi_task *v, size_t n, pid_t tid)
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid].tid == tid)
+		if (v[mid].facts.tid == tid)
 			return (struct pi_task *)&v[mid];
-		if (v[mid].tid < tid)
+		if (v[mid].facts.tid < tid)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -51,7 +51,7 @@ struct pi_task *pi_task_search(const struct pi_task *v, size_t n, pid_t tid)
 struct pi_task *pi_proc_main_task(const struct pi_table *t, const struct pi_proc *p)
 {
 	for (uint32_t i = 0; i < p->ntasks; i++)
-		if (t->tasks[p->first_task + i].tid == p->pid)
+		if (t->tasks[p->first_task + i].facts.tid == p->pid)
 			return &t->tasks[p->first_task + i];
 	return p->ntasks ? &t->tasks[p->first_task] : NULL;
 }

@@ -17,9 +17,9 @@ static const char *proc_comm(const void *arg, pid_t pid)
  * (analysis/findings.h). */
 static void process_findings(struct pi_finding_list *l, struct pi_table *t, const struct pi_proc *p)
 {
-	struct pi_task_facts *tasks = pi_xcalloc(p->ntasks ? p->ntasks : 1, sizeof *tasks);
+	const struct pi_task_facts **tasks = pi_xcalloc(p->ntasks ? p->ntasks : 1, sizeof *tasks);
 	for (uint32_t k = 0; k < p->ntasks; k++)
-		tasks[k] = pi_table_task_facts(t, &t->tasks[p->first_task + k]);
+		tasks[k] = &t->tasks[p->first_task + k].facts;
 
 	/* Its unreaped children, in PID order. */
 	pid_t *zombies = NULL;
@@ -27,7 +27,7 @@ static void process_findings(struct pi_finding_list *l, struct pi_table *t, cons
 	for (size_t i = 0; p->zombies && i < t->nprocs; i++) {
 		const struct pi_proc *z = &t->procs[i];
 		const struct pi_task *main = pi_proc_main_task(t, z);
-		if (z->ppid != p->pid || !main || !(main->flags & PI_TASK_ZOMBIE))
+		if (z->ppid != p->pid || !main || !(main->facts.flags & PI_TASK_ZOMBIE))
 			continue;
 		pi_xgrow(&zombies, &cap, nzombies + 1, sizeof *zombies);
 		zombies[nzombies++] = z->pid;

@@ -113,7 +113,7 @@ static int compare_fresh(const void *a, const void *b)
 	const struct pi_task *x = a, *y = b;
 	if (x->proc != y->proc)
 		return x->proc > y->proc ? 1 : -1;
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	return (x->facts.tid > y->facts.tid) - (x->facts.tid < y->facts.tid);
 }
 
 /* Copies a name, cut to size (a thread's name is 15 bytes at most;
@@ -134,9 +134,9 @@ static int8_t clamp8(int v)
 static void task_from_stack(struct pi_task *task, const struct pids_stack *s)
 {
 	memset(task, 0, sizeof *task);
-	task->tid = VAL(I_PID, s_int, s);
+	task->facts.tid = VAL(I_PID, s_int, s);
 	task->proc = (uint32_t)VAL(I_TGID, s_int, s);
-	task->state = (char)VAL(I_STATE, s_ch, s);
+	task->facts.state = (char)VAL(I_STATE, s_ch, s);
 	task->processor = VAL(I_CPU, s_int, s);
 	task->euid = VAL(I_EUID, u_int, s);
 	task->starttime = VAL(I_BEGAN, ull_int, s);
@@ -144,7 +144,8 @@ static void task_from_stack(struct pi_task *task, const struct pids_stack *s)
 	task->priority = clamp8(VAL(I_PRIORITY, s_int, s));
 	task->nice = clamp8(VAL(I_NICE, s_int, s));
 	const char *cmd = VAL(I_CMD, str, s);
-	copy_name(task->comm, sizeof task->comm, cmd ? cmd : "");
+	copy_name(task->facts.comm, sizeof task->facts.comm, cmd ? cmd : "");
+	task->facts.known = PI_FACT_STAT;
 }
 
 static void proc_from_stack(struct pi_table *t, struct pi_proc *p, const struct pids_stack *s)
@@ -185,8 +186,14 @@ static void forget_details(struct pi_task *task)
 	task->sched_err = task->wchan_err = task->syscall_err = task->status_err = PI_NOT_READ;
 	task->statm_err = PI_NOT_READ;
 	task->vcsw_rate = task->ivcsw_rate = NAN;
-	task->off_cpu_known = false;
-	task->wchan = NULL;
+	/* Of its facts, only the stat's are known. */
+	task->facts.known = PI_FACT_STAT;
+	task->facts.off_cpu_seconds = 0;
+	task->facts.nvcsw = task->facts.nivcsw = 0;
+	task->facts.wchan = NULL;
+	task->facts.tracer_pid = 0;
+	task->facts.syscall_nr = 0;
+	task->facts.syscall_kind = 0;
 }
 
 /* A task read just now inherits, from the same task in the last sample,
@@ -196,11 +203,11 @@ static void inherit(const struct pi_table *t, struct pi_task *task, const struct
 		    int64_t now)
 {
 	uint64_t ticks = task->ticks;
-	char state = task->state;
+	char state = task->facts.state;
 	int processor = task->processor;
 	int8_t priority = task->priority, nice = task->nice;
-	char comm[sizeof task->comm];
-	memcpy(comm, task->comm, sizeof comm);
+	char comm[sizeof task->facts.comm];
+	memcpy(comm, task->facts.comm, sizeof comm);
 
 	if (old && old->starttime == task->starttime) {
 		uint32_t proc = task->proc;
@@ -215,11 +222,11 @@ static void inherit(const struct pi_table *t, struct pi_task *task, const struct
 	}
 	task->ticks = ticks;
 	task->ticks_ns = now;
-	task->state = state;
+	task->facts.state = state;
 	task->processor = processor;
 	task->priority = priority;
 	task->nice = nice;
-	memcpy(task->comm, comm, sizeof comm);
+	memcpy(task->facts.comm, comm, sizeof comm);
 }
 
 static const struct pi_task *find_old_task(const struct pi_table *t, const struct pi_proc *old,
@@ -241,16 +248,17 @@ static void add_single(struct pi_table *t, struct pi_proc *p, uint32_t pi,
 {
 	struct pi_task *task = new_task(t);
 	memset(task, 0, sizeof *task);
-	task->tid = p->pid;
+	task->facts.tid = p->pid;
 	task->proc = pi;
-	task->state = p->state;
+	task->facts.state = p->state;
 	task->processor = p->processor;
 	task->euid = p->euid;
 	task->starttime = p->starttime;
 	task->ticks = p->ticks;
 	task->priority = p->priority;
 	task->nice = p->nice;
-	copy_name(task->comm, sizeof task->comm, p->comm);
+	copy_name(task->facts.comm, sizeof task->facts.comm, p->comm);
+	task->facts.known = PI_FACT_STAT;
 	inherit(t, task, find_old_task(t, old, p->pid), now);
 }
 
@@ -267,8 +275,8 @@ static void carry_threads(struct pi_table *t, struct pi_proc *p, uint32_t pi,
 		task->ticks_ns = now;
 		/* The process's own stat is fresh, and its state is the
 		 * main thread's. */
-		if (task->tid == p->pid) {
-			task->state = p->state;
+		if (task->facts.tid == p->pid) {
+			task->facts.state = p->state;
 			task->priority = p->priority;
 			task->nice = p->nice;
 		}
@@ -280,7 +288,7 @@ static void carry_threads(struct pi_table *t, struct pi_proc *p, uint32_t pi,
 static void fix_main_thread_ticks(struct pi_table *t, struct pi_task *task)
 {
 	struct pi_stat st;
-	if (pi_proc_read_file(task->tid, task->tid, "stat", &t->buf) == 0
+	if (pi_proc_read_file(task->facts.tid, task->facts.tid, "stat", &t->buf) == 0
 	    && pi_stat_parse(t->buf.data, t->buf.len, &st) == 0 && st.starttime == task->starttime)
 		task->ticks = st.utime + st.stime;
 }
@@ -293,9 +301,9 @@ static void add_fresh_threads(struct pi_table *t, struct pi_proc *p, uint32_t pi
 		struct pi_task *task = new_task(t);
 		*task = fresh[i];
 		task->proc = pi;
-		if (task->tid == p->pid && p->nlwp > 1)
+		if (task->facts.tid == p->pid && p->nlwp > 1)
 			fix_main_thread_ticks(t, task);
-		inherit(t, task, find_old_task(t, old, task->tid), now);
+		inherit(t, task, find_old_task(t, old, task->facts.tid), now);
 	}
 }
 
@@ -524,7 +532,7 @@ int pi_table_sample(struct pi_table *t)
 	struct pi_task **d = NULL;
 	size_t dcap = 0;
 	for (size_t i = 0; i < t->ntasks; i++) {
-		if (t->tasks[i].state != 'D')
+		if (t->tasks[i].facts.state != 'D')
 			continue;
 		pi_xgrow(&d, &dcap, nd + 1, sizeof *d);
 		d[nd++] = &t->tasks[i];

@@ -55,32 +55,26 @@ enum { PI_NOT_READ = 1 };
 /* Ten thousand of these live twice (this sample and the last): the
  * fields are packed, and what only the rows on screen need is small. */
 struct pi_task {
-	pid_t tid;
+	/* tid, state and comm from stat, each sample (PI_FACT_STAT); the
+	 * rest as the expensive files are read (PI_DETAIL_*); flags from
+	 * pi_table_classify. A main thread's name is its process's
+	 * (pi_task_comm). */
+	struct pi_task_facts facts;
 	uint32_t proc;		/* its process: index into pi_table.procs */
 	uid_t euid;
-	char state;		/* the stat letter */
 	uint8_t have;		/* PI_DETAIL_* read since the last sample */
-	uint8_t syscall_kind;	/* enum pi_syscall_kind */
-	bool off_cpu_known;
+	int8_t priority, nice;	/* from stat, each sample */
 	int processor;		/* the CPU it last ran on */
-	int syscall_nr;
-	pid_t tracer_pid;
-	unsigned flags;		/* PI_TASK_* (analysis/classify.h) */
 	/* Each expensive file's result: 0, -errno (or -PI_ERR_* from
 	 * model.h), or PI_NOT_READ. */
 	int16_t sched_err, wchan_err, syscall_err, status_err, statm_err;
-	int8_t priority, nice;	/* from stat, each sample */
 	uint32_t shared_pages;	/* statm's third field (PI_DETAIL_STATM) */
 	float cpu_percent;	/* over the last interval; NaN before there is one */
 	float vcsw_rate, ivcsw_rate;	/* switches per second between two reads; NaN unknown */
 	uint64_t starttime;	/* clock ticks after boot; with tid, names the task */
 	uint64_t ticks;		/* utime + stime */
 	int64_t ticks_ns;	/* when ticks was read (CLOCK_MONOTONIC) */
-	uint64_t nvcsw, nivcsw;	/* voluntary and involuntary switches so far ... */
-	int64_t sched_ns;	/* ... read then (0: never) */
-	double off_cpu_seconds;	/* since it last ran; 0 while running */
-	const char *wchan;	/* interned; "" when not waiting in the kernel */
-	char comm[16];		/* a thread's name (TASK_COMM_LEN); see pi_task_comm */
+	int64_t sched_ns;	/* when facts' switch counts were read (0: never) */
 };
 
 struct pi_proc {
@@ -212,9 +206,6 @@ void pi_table_read_cmdlines(struct pi_table *t, struct pi_task *const *tasks, si
 /* Flags every task with the shared classifier and the deadlocks handed
  * over, and counts. */
 void pi_table_classify(struct pi_table *t);
-/* A task's facts, for the classifier and the findings builder
- * (analysis/classify.h), with its flags as last classified. */
-struct pi_task_facts pi_table_task_facts(const struct pi_table *t, const struct pi_task *task);
 
 /* How much a task's flags matter: the rank of the table of kinds
  * (analysis/kinds.h): hung or deadlocked (equally: both are stuck), D,
@@ -231,7 +222,7 @@ static inline struct pi_proc *pi_task_proc(const struct pi_table *t, const struc
 static inline const char *pi_task_comm(const struct pi_table *t, const struct pi_task *task)
 {
 	const struct pi_proc *p = &t->procs[task->proc];
-	return task->tid == p->pid ? p->comm : task->comm;
+	return task->facts.tid == p->pid ? p->comm : task->facts.comm;
 }
 
 /* The process with this PID, or NULL. */

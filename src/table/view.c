@@ -9,12 +9,12 @@
 
 unsigned pi_row_flags(const struct pi_row *r)
 {
-	return r->thread_row ? r->task->flags : r->proc->flags;
+	return r->thread_row ? r->task->facts.flags : r->proc->flags;
 }
 
 bool pi_row_holds_zombies(const struct pi_row *r)
 {
-	return r->proc->zombies && (!r->thread_row || r->task->tid == r->proc->pid);
+	return r->proc->zombies && (!r->thread_row || r->task->facts.tid == r->proc->pid);
 }
 
 bool pi_row_is_problem(const struct pi_row *r)
@@ -31,9 +31,9 @@ void pi_row_command(const struct pi_row *r, struct pi_buf *out)
 
 	/* A thread that named itself says so; one that did not is known by
 	 * its process's command, as in htop. */
-	if (r->thread_row && task->tid != p->pid
-	    && strncmp(task->comm, p->comm, sizeof task->comm - 1) != 0) {
-		pi_buf_puts(out, task->comm);
+	if (r->thread_row && task->facts.tid != p->pid
+	    && strncmp(task->facts.comm, p->comm, sizeof task->facts.comm - 1) != 0) {
+		pi_buf_puts(out, task->facts.comm);
 		pi_buf_puts(out, ": ");
 	}
 	if (p->cmdline && p->cmdline[0]) {
@@ -87,7 +87,7 @@ static int compare_rows(const void *pa, const void *pb, void *arg)
 	/* Ties in a fixed order, so that rows do not dance between frames. */
 	if (a->proc->pid != b->proc->pid)
 		return a->proc->pid > b->proc->pid ? 1 : -1;
-	return (a->task->tid > b->task->tid) - (a->task->tid < b->task->tid);
+	return (a->task->facts.tid > b->task->facts.tid) - (a->task->facts.tid < b->task->facts.tid);
 }
 
 static struct pi_row proc_row(struct build *b, struct pi_proc *p)
@@ -313,7 +313,7 @@ long pi_view_find(const struct pi_view *v, pid_t tid, pid_t pid)
 {
 	for (size_t i = 0; i < v->n; i++) {
 		const struct pi_row *r = &v->rows[i];
-		if (r->thread_row ? r->task->tid == tid : r->proc->pid == pid)
+		if (r->thread_row ? r->task->facts.tid == tid : r->proc->pid == pid)
 			return (long)i;
 	}
 	return -1;

@@ -392,7 +392,7 @@ static void draw_footer(struct pi_live *l, struct pi_line *line)
 		if (l->sel < l->m->view.n) {
 			const struct pi_row *r = &l->m->view.rows[l->sel];
 			pi_buf_printf(&b, "Selected: %s %d (", r->thread_row ? "TID" : "PID",
-				      (int)(r->thread_row ? r->task->tid : r->proc->pid));
+				      (int)(r->thread_row ? r->task->facts.tid : r->proc->pid));
 			const char *comm = pi_task_comm(&l->m->table, r->task);
 			pi_escape_text(&b, comm, strlen(comm));
 			pi_buf_puts(&b, ")  ");

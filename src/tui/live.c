@@ -55,7 +55,7 @@ static void settle(struct pi_live *l, bool sampled)
 		l->top = m->view.n > body ? m->view.n - body : 0;
 	pi_monitor_read_rows(m, l->top, body, sampled);
 	if (l->sel < m->view.n) {
-		l->sel_tid = m->view.rows[l->sel].task->tid;
+		l->sel_tid = m->view.rows[l->sel].task->facts.tid;
 		l->sel_pid = m->view.rows[l->sel].proc->pid;
 	}
 }
@@ -71,7 +71,7 @@ static void select_row(struct pi_live *l, long row)
 		row = (long)n - 1;
 	l->sel = (size_t)row;
 	l->sel_chosen = true;
-	l->sel_tid = l->m->view.rows[row].task->tid;
+	l->sel_tid = l->m->view.rows[row].task->facts.tid;
 	l->sel_pid = l->m->view.rows[row].proc->pid;
 }
 
@@ -477,7 +477,7 @@ static int renice_proc(struct pi_live *l, const struct pi_proc *p, int step, int
 	int err = 0;
 	*from = *to = 0;
 	for (uint32_t i = 0; i < p->ntasks; i++) {
-		pid_t tid = t->tasks[p->first_task + i].tid;
+		pid_t tid = t->tasks[p->first_task + i].facts.tid;
 		uint64_t started = t->tasks[p->first_task + i].starttime;
 		errno = 0;
 		int nice = getpriority(PRIO_PROCESS, (id_t)tid);
@@ -541,15 +541,15 @@ static void renice(struct pi_live *l, int step)
 	int err;
 	if (r->thread_row) {
 		errno = 0;
-		from = getpriority(PRIO_PROCESS, (id_t)r->task->tid);
+		from = getpriority(PRIO_PROCESS, (id_t)r->task->facts.tid);
 		err = from == -1 && errno ? errno : 0;
 		to = from + step < -20 ? -20 : from + step > 19 ? 19 : from + step;
 		if (!err && to != from)
-			err = -pi_setpriority_same(r->proc->pid, r->task->tid, r->task->starttime, to);
+			err = -pi_setpriority_same(r->proc->pid, r->task->facts.tid, r->task->starttime, to);
 	} else {
 		err = renice_proc(l, r->proc, step, &from, &to);
 	}
-	pid_t id = r->thread_row ? r->task->tid : r->proc->pid;
+	pid_t id = r->thread_row ? r->task->facts.tid : r->proc->pid;
 	const char *kind = r->thread_row ? "thread" : "process";
 	if (err)
 		say(l, "nice of %s %d not changed: %s", kind, (int)id, strerror(err));
@@ -589,7 +589,7 @@ static void open_detail(struct pi_live *l)
 		return;
 	}
 	const struct pi_row *r = &l->m->view.rows[l->sel];
-	pid_t tid = r->thread_row ? r->task->tid : 0;
+	pid_t tid = r->thread_row ? r->task->facts.tid : 0;
 	/* User stacks as the command line would have them read (u). */
 	struct pi_stack_options so = {
 		.allow_stop = !l->opt->no_ptrace,

@@ -19,14 +19,15 @@ static struct pi_task *add_task(struct pi_table *t, uint32_t proc, pid_t tid, ch
 	pi_xgrow(&t->tasks, &t->tasks_cap, t->ntasks + 1, sizeof *t->tasks);
 	struct pi_task *task = &t->tasks[t->ntasks++];
 	memset(task, 0, sizeof *task);
-	task->tid = tid;
+	task->facts.tid = tid;
 	task->proc = proc;
-	task->state = state;
+	task->facts.state = state;
 	task->starttime = 1000;
 	task->cpu_percent = NAN;
 	task->vcsw_rate = task->ivcsw_rate = NAN;
 	task->sched_err = task->wchan_err = task->syscall_err = task->status_err = PI_NOT_READ;
-	snprintf(task->comm, sizeof task->comm, "%s", comm);
+	pi_facts_set_comm(&task->facts, comm);
+	task->facts.known = PI_FACT_STAT;
 	return task;
 }
 
@@ -65,10 +66,10 @@ void make_table(struct pi_table *t)
 		add_task(t, (uint32_t)i, p->pid, p->state, p->comm);
 		if (p->pid == 10) {
 			struct pi_task *d = add_task(t, (uint32_t)i, 11, 'D', "server");
-			d->off_cpu_known = true;
-			d->off_cpu_seconds = 30;
+			d->facts.off_cpu_seconds = 30;
 			d->wchan_err = 0;
-			d->wchan = pi_strpool_intern(&t->strings, "io_schedule");
+			d->facts.wchan = pi_strpool_intern(&t->strings, "io_schedule");
+			d->facts.known |= PI_FACT_OFF_CPU | PI_FACT_WCHAN;
 			add_task(t, (uint32_t)i, 12, 'S', "worker");
 		}
 		p->ntasks = (uint32_t)t->ntasks - p->first_task;
@@ -79,7 +80,7 @@ void make_table(struct pi_table *t)
 long row_of(const struct pi_view *v, pid_t id, bool thread)
 {
 	for (size_t i = 0; i < v->n; i++)
-		if ((thread ? v->rows[i].task->tid : v->rows[i].proc->pid) == id)
+		if ((thread ? v->rows[i].task->facts.tid : v->rows[i].proc->pid) == id)
 			return (long)i;
 	return -1;
 }

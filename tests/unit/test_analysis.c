@@ -14,30 +14,34 @@
 
 START_TEST(classifier)
 {
-	struct pi_task_facts t = { .pid = 10, .tid = 11, .state = 'D', .off_cpu_known = true,
-				  .off_cpu_seconds = 30 };
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_HUNG);
-	ck_assert_uint_eq(pi_classify_task(&t, 60), PI_TASK_UNINTERRUPTIBLE);
-	/* Without the time off the CPU, D is D: never guessed to be hung. */
-	t.off_cpu_known = false;
-	ck_assert_uint_eq(pi_classify_task(&t, 0), PI_TASK_UNINTERRUPTIBLE);
+	struct pi_task_facts t = { .tid = 11, .state = 'D', .off_cpu_seconds = 30,
+				  .known = PI_FACT_STAT | PI_FACT_OFF_CPU };
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 2, 10), PI_TASK_HUNG);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 2, 60), PI_TASK_UNINTERRUPTIBLE);
+	/* Without the time off the CPU, D is D: never guessed to be hung,
+	 * whatever value was left in the field. */
+	pi_fact_set_known(&t, PI_FACT_OFF_CPU, false);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 2, 0), PI_TASK_UNINTERRUPTIBLE);
 
 	t.state = 'Z';
 	t.tid = 10;
-	t.process_threads = 1;
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_ZOMBIE);
-	t.process_threads = 3;
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_LEADER_EXITED);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), PI_TASK_ZOMBIE);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 3, 10), PI_TASK_LEADER_EXITED);
 
 	t.state = 'T';
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_STOPPED);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), PI_TASK_STOPPED);
 	t.state = 't';
 	t.tracer_pid = 99;
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_TRACED);
+	t.known |= PI_FACT_TRACER;
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), PI_TASK_TRACED);
 	t.state = 'S';
-	ck_assert_uint_eq(pi_classify_task(&t, 10), PI_TASK_TRACED);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), PI_TASK_TRACED);
 	t.tracer_pid = 0;
-	ck_assert_uint_eq(pi_classify_task(&t, 10), 0);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), 0);
+	/* A stat not read is no state: nothing to flag. */
+	t.state = 'D';
+	pi_fact_set_known(&t, PI_FACT_STAT, false);
+	ck_assert_uint_eq(pi_classify_task(&t, 10, 1, 10), 0);
 }
 END_TEST
 
@@ -66,15 +70,16 @@ static void make_process(struct pi_process *p, size_t nthreads)
 	p->nthreads = nthreads;
 	for (size_t i = 0; i < nthreads; i++) {
 		struct pi_thread *t = &p->threads[i];
-		t->tid = (pid_t)(100 + i);
-		t->stat.state = 'S';
-		t->stat.comm = "worker";
+		t->facts.tid = (pid_t)(100 + i);
+		t->facts.state = 'S';
+		pi_facts_set_comm(&t->facts, "worker");
+		t->facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER;
 		t->sched.have = PI_SCHED_EXEC_START;
 		t->sched.exec_start_ns = 5000000000LL;
 		t->sched_clock_ns = 5000000000LL + 1000000000LL * (int64_t)i; /* i seconds off CPU */
 		t->status.have = PI_STATUS_CTXT;
-		t->status.voluntary_ctxt_switches = 10;
-		t->status.nonvoluntary_ctxt_switches = 1;
+		t->facts.nvcsw = 10;
+		t->facts.nivcsw = 1;
 	}
 }
 
@@ -118,13 +123,13 @@ START_TEST(off_cpu_and_hung_threads)
 {
 	struct pi_process p;
 	make_process(&p, 4);
-	p.threads[3].stat.state = 'D';
-	p.threads[3].wchan = "io_schedule";
-	p.threads[2].stat.state = 'D';
+	p.threads[3].facts.state = 'D';
+	p.threads[3].facts.wchan = "io_schedule";
+	p.threads[2].facts.state = 'D';
 	pi_analyze_process(&p, 2.5);
 
-	ck_assert(p.threads[3].off_cpu_known);
-	ck_assert_double_eq_tol(p.threads[3].off_cpu_seconds, 3.0, 1e-9);
+	ck_assert(pi_fact_known(&p.threads[3].facts, PI_FACT_OFF_CPU));
+	ck_assert_double_eq_tol(p.threads[3].facts.off_cpu_seconds, 3.0, 1e-9);
 	ck_assert_uint_eq(p.voluntary_ctxt_switches, 40);
 	ck_assert_uint_eq(p.ctxt_threads, 4);
 	ck_assert_uint_eq(p.nfindings, 2);
@@ -144,7 +149,7 @@ START_TEST(zombie_and_its_parent)
 	struct pi_process p;
 	make_process(&p, 1);
 	p.stat.state = 'Z';
-	p.threads[0].stat.state = 'Z';
+	p.threads[0].facts.state = 'Z';
 	p.parent_comm = pi_xstrdup("leaky\x1b");
 	pi_analyze_process(&p, 10);
 	const struct pi_finding *f = find(&p, PI_FIND_ZOMBIE);
@@ -177,7 +182,7 @@ START_TEST(stopped_traced_and_leader_exited)
 	struct pi_process p;
 	make_process(&p, 3);
 	for (size_t i = 0; i < 3; i++)
-		p.threads[i].stat.state = 'T';
+		p.threads[i].facts.state = 'T';
 	pi_analyze_process(&p, 10);
 	ck_assert_uint_eq(p.nfindings, 1);
 	ck_assert_int_eq(p.findings[0].kind, PI_FIND_STOPPED);
@@ -188,9 +193,9 @@ START_TEST(stopped_traced_and_leader_exited)
 	make_process(&p, 3);
 	p.tracer_pid = 77;
 	p.tracer_comm = pi_xstrdup("strace");
-	p.threads[1].status.tracer_pid = 77;
-	p.threads[1].stat.state = 't';
-	p.threads[0].stat.state = 'Z';
+	p.threads[1].facts.tracer_pid = 77;
+	p.threads[1].facts.state = 't';
+	p.threads[0].facts.state = 'Z';
 	pi_analyze_process(&p, 10);
 	const struct pi_finding *f = find(&p, PI_FIND_TRACED);
 	ck_assert_ptr_nonnull(f);
@@ -231,11 +236,38 @@ START_TEST(unavailable_is_explained_once)
 }
 END_TEST
 
+/* A thread's name is kept as the kernel keeps it (15 bytes), whatever a
+ * hostile or long name; a main thread shows its process's, which may be
+ * longer (kernel workers'); a name not read is no name. */
+START_TEST(task_names_in_the_facts)
+{
+	struct pi_task_facts f = { .tid = 7 };
+	pi_facts_set_comm(&f, "a-very-long-thread-name-\x1b[31m");
+	ck_assert_str_eq(f.comm, "a-very-long-thr");
+	pi_facts_set_comm(&f, "ab");
+	ck_assert_str_eq(f.comm, "ab");
+	ck_assert_int_eq(f.comm[sizeof f.comm - 1], 0);
+
+	struct pi_process p;
+	make_process(&p, 2);
+	strcpy(p.stat.comm, "kworker/u8:1-events_unbound");
+	p.threads[0].facts.tid = p.pid;
+	pi_facts_set_comm(&p.threads[0].facts, p.stat.comm);
+	ck_assert_str_eq(p.threads[0].facts.comm, "kworker/u8:1-ev");
+	ck_assert_str_eq(pi_thread_comm(&p, &p.threads[0]), "kworker/u8:1-events_unbound");
+	ck_assert_str_eq(pi_thread_comm(&p, &p.threads[1]), "worker");
+	pi_fact_set_known(&p.threads[1].facts, PI_FACT_STAT, false);
+	ck_assert_ptr_null(pi_thread_comm(&p, &p.threads[1]));
+	pi_process_free(&p);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
 	TCase *tc = tcase_create("analysis");
 	tcase_add_test(tc, classifier);
+	tcase_add_test(tc, task_names_in_the_facts);
 	tcase_add_test(tc, state_letters);
 	tcase_add_test(tc, off_cpu_and_hung_threads);
 	tcase_add_test(tc, zombie_and_its_parent);

@@ -40,9 +40,10 @@ static struct pi_sweep_task *add_task(pid_t tid, char state, const char *comm)
 	sw->tasks = pi_xrealloc(sw->tasks, (sw->ntasks + 1) * sizeof *sw->tasks);
 	struct pi_sweep_task *t = &sw->tasks[sw->ntasks++];
 	memset(t, 0, sizeof *t);
-	t->tid = tid;
-	t->state = state;
-	snprintf(t->comm, sizeof t->comm, "%s", comm);
+	t->facts.tid = tid;
+	t->facts.state = state;
+	pi_facts_set_comm(&t->facts, comm);
+	t->facts.known = PI_FACT_STAT;
 	t->futex = -1;
 	t->detail = -1;
 	p->ntasks++;
@@ -55,10 +56,11 @@ static void in_d(struct pi_sweep_task *t, double off_cpu, const char *wchan)
 	sw->details = pi_xrealloc(sw->details, (sw->ndetails + 1) * sizeof *sw->details);
 	struct pi_thread *d = &sw->details[sw->ndetails];
 	memset(d, 0, sizeof *d);
-	d->tid = t->tid;
-	d->stat.state = 'D';
-	d->stat.comm = pi_strpool_intern(&sw->strings, t->comm);	/* tasks[] moves as it grows */
-	d->wchan = wchan;
+	d->facts.tid = t->facts.tid;
+	d->facts.state = 'D';
+	pi_facts_set_comm(&d->facts, pi_strpool_intern(&sw->strings, t->facts.comm));
+	d->facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER;	/* tasks[] moves as it grows */
+	d->facts.wchan = wchan;
 	d->syscall.kind = PI_SYSCALL_NONE;
 	if (off_cpu >= 0) {
 		d->sched.have = PI_SCHED_EXEC_START;

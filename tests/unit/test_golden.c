@@ -30,15 +30,16 @@ static void thread(struct pi_process *p, size_t i, pid_t tid, char state, const 
 		   const char *wchan)
 {
 	struct pi_thread *t = &p->threads[i];
-	t->tid = tid;
-	t->stat.state = state;
-	t->stat.comm = pi_strpool_intern(&p->strings, comm);
+	t->facts.tid = tid;
+	t->facts.state = state;
+	pi_facts_set_comm(&t->facts, comm);
+	t->facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER | PI_FACT_SWITCHES;
 	t->stat.utime = 120;
 	t->stat.stime = 30;
 	t->stat.processor = (int)i;
 	t->status.have = PI_STATUS_CTXT;
-	t->status.voluntary_ctxt_switches = 10 + i;
-	t->status.nonvoluntary_ctxt_switches = 2;
+	t->facts.nvcsw = 10 + i;
+	t->facts.nivcsw = 2;
 	t->sched.have = PI_SCHED_EXEC_START;
 	t->sched.exec_start_ns = 5000000000LL;
 	t->sched_clock_ns = 5000000000LL + 30000000000LL;	/* 30 s off the CPU */
@@ -47,7 +48,7 @@ static void thread(struct pi_process *p, size_t i, pid_t tid, char state, const 
 	t->syscall.args[0] = 3;
 	t->syscall.sp = 0x7ffd00001000;
 	t->syscall.pc = 0x401000;
-	t->wchan = pi_strpool_intern(&p->strings, wchan);
+	t->facts.wchan = pi_strpool_intern(&p->strings, wchan);
 	t->kstack_err = -EACCES;
 	t->ustack.err = -PI_ERR_NOT_ASKED;
 	t->tls.err = -PI_ERR_NOT_ASKED;

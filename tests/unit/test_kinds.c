@@ -148,16 +148,21 @@ START_TEST(builder_finds_every_kind)
 	const pid_t tids[] = { 500, 501 };
 	const struct pi_finding_cycle cycle = { "thread 500 waits for 501, which waits for 500", tids, 2 };
 	const pid_t zombies[] = { 600, 601 };
-	struct pi_task_facts tasks[] = {
-		{ .tid = 100, .comm = "main", .state = 'Z', .flags = PI_TASK_LEADER_EXITED },
+	const unsigned stat = PI_FACT_STAT;
+	const struct pi_task_facts facts[] = {
+		{ .tid = 100, .comm = "main", .state = 'Z', .flags = PI_TASK_LEADER_EXITED, .known = stat },
 		{ .tid = 101, .comm = "io", .state = 'D', .flags = PI_TASK_UNINTERRUPTIBLE,
-		  .off_cpu_known = true, .off_cpu_seconds = 2, .wchan = "folio_wait_bit" },
+		  .off_cpu_seconds = 2, .wchan = "folio_wait_bit",
+		  .known = stat | PI_FACT_OFF_CPU | PI_FACT_WCHAN },
 		{ .tid = 102, .comm = "stuck", .state = 'D', .flags = PI_TASK_HUNG,
-		  .off_cpu_known = true, .off_cpu_seconds = 30 },
-		{ .tid = 103, .comm = "gone", .state = 'Z', .flags = PI_TASK_ZOMBIE },
-		{ .tid = 104, .comm = "held", .state = 'T', .flags = PI_TASK_STOPPED },
-		{ .tid = 105, .comm = "debugged", .state = 't', .flags = PI_TASK_TRACED, .tracer_pid = 77 },
+		  .off_cpu_seconds = 30, .known = stat | PI_FACT_OFF_CPU },
+		{ .tid = 103, .comm = "gone", .state = 'Z', .flags = PI_TASK_ZOMBIE, .known = stat },
+		{ .tid = 104, .comm = "held", .state = 'T', .flags = PI_TASK_STOPPED, .known = stat },
+		{ .tid = 105, .comm = "debugged", .state = 't', .flags = PI_TASK_TRACED, .tracer_pid = 77,
+		  .known = stat | PI_FACT_TRACER },
 	};
+	const struct pi_task_facts *tasks[] = { &facts[0], &facts[1], &facts[2], &facts[3],
+						&facts[4], &facts[5] };
 	struct pi_finding_proc p = {
 		.pid = 100, .comm = "server", .nthreads = 6, .live_threads = 5, .ppid = 1,
 		.comm_of = names, .zombies = zombies, .nzombies = 2, .oldest_zombie_seconds = 90,
@@ -212,10 +217,12 @@ END_TEST
  * thread lives on (the scans once had a rule of their own). */
 START_TEST(one_zombie_rule)
 {
-	struct pi_task_facts v = { .pid = 9, .tid = 9, .state = 'Z', .process_threads = 1 };
-	ck_assert_uint_eq(pi_classify_task(&v, 10), PI_TASK_ZOMBIE);
-	v.process_threads = 3;
-	ck_assert_uint_eq(pi_classify_task(&v, 10), PI_TASK_LEADER_EXITED);
+	struct pi_task_facts v = { .tid = 9, .state = 'Z', .known = PI_FACT_STAT };
+	ck_assert_uint_eq(pi_classify_task(&v, 9, 1, 10), PI_TASK_ZOMBIE);
+	ck_assert_uint_eq(pi_classify_task(&v, 9, 3, 10), PI_TASK_LEADER_EXITED);
+	/* Another thread in Z is a thread that exited, whatever the count. */
+	v.tid = 10;
+	ck_assert_uint_eq(pi_classify_task(&v, 9, 3, 10), PI_TASK_ZOMBIE);
 }
 END_TEST
 

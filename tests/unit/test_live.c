@@ -225,11 +225,11 @@ static char *cell(enum pi_column c, uint64_t ticks, int priority, uint64_t rss)
 	t.hz = 100;
 	t.page_size = 4096;
 	t.mem_total_bytes = 1000ull << 20;
-	p.pid = task.tid = 42;
+	p.pid = task.facts.tid = 42;
 	p.ticks = ticks;
 	p.priority = (int8_t)priority;
 	p.rss_bytes = rss;
-	task.state = 'S';
+	task.facts.state = 'S';
 	task.statm_err = PI_NOT_READ;
 	struct pi_row r = { .task = &task, .proc = &p };
 	struct pi_buf b = PI_BUF_INIT;

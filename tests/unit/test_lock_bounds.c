@@ -27,10 +27,11 @@ static void make(struct pi_process *p, size_t n)
 	p->threads = pi_xcalloc(n ? n : 1, sizeof *p->threads);
 	p->nthreads = n;
 	for (size_t i = 0; i < n; i++) {
-		p->threads[i].tid = (pid_t)(100 + i);
-		p->threads[i].stat.state = 'S';
-		p->threads[i].stat.comm = "w";
-		p->threads[i].wchan = "";
+		p->threads[i].facts.tid = (pid_t)(100 + i);
+		p->threads[i].facts.state = 'S';
+		pi_facts_set_comm(&p->threads[i].facts, "w");
+		p->threads[i].facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER;
+		p->threads[i].facts.wchan = "";
 	}
 }
 
@@ -89,7 +90,7 @@ struct ref {
 static long ref_index(const struct ref *r, pid_t tid)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (r->t[i].tid == tid)
+		if (r->t[i].facts.tid == tid)
 			return (long)i;
 	return -1;
 }
@@ -98,7 +99,7 @@ static bool ref_live(const struct pi_process *p, const struct ref *r, pid_t tid,
 {
 	long i = tid > 0 ? ref_index(r, tid) : -1;
 	if (i >= 0)
-		return r->t[i].stat_err || r->t[i].stat.state != 'Z';
+		return r->t[i].stat_err || r->t[i].facts.state != 'Z';
 	for (size_t k = 0; shared && tid > 0 && k < p->nother_tasks; k++)
 		if (p->other_tasks[k].tid == tid && !p->other_tasks[k].err)
 			return p->other_tasks[k].state != 'Z' && p->other_tasks[k].state != 'X';
@@ -144,7 +145,7 @@ static void ref_analyze(const struct pi_process *p, struct ref *r)
 	for (size_t i = 0; i < n; i++) {
 		struct pi_futex *f = &r->t[i].futex;
 		if (f->kind == PI_LOCK_NOT_MUTEX && f->own_stack && f->expected == 0 && f->word == 0
-		    && ref_holds_pi(p, r, r->t[i].tid))
+		    && ref_holds_pi(p, r, r->t[i].facts.tid))
 			f->kind = PI_LOCK_DEADLOCK_TRAP;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -153,7 +154,7 @@ static void ref_analyze(const struct pi_process *p, struct ref *r)
 			continue;
 		for (size_t k = 0; k < p->nheld_locks && !f->owner; k++) {
 			const struct pi_held_lock *h = &p->held_locks[k];
-			long at = h->pi && h->owner != r->t[i].tid ? ref_index(r, h->owner) : -1;
+			long at = h->pi && h->owner != r->t[i].facts.tid ? ref_index(r, h->owner) : -1;
 			for (size_t steps = 0; at >= 0 && steps <= n; steps++) {
 				if ((size_t)at == i) {
 					f->owner = h->owner;
@@ -180,10 +181,10 @@ static void ref_analyze(const struct pi_process *p, struct ref *r)
 				first++;
 			struct ref_finding *d = &r->f[r->nf++];
 			d->kind = PI_FIND_DEADLOCK;
-			d->tid = r->t[walk[first]].tid;
+			d->tid = r->t[walk[first]].facts.tid;
 			for (size_t k = first; k < len; k++) {
 				in_cycle[walk[k]] = true;
-				d->pids[d->npids++] = r->t[walk[k]].tid;
+				d->pids[d->npids++] = r->t[walk[k]].facts.tid;
 			}
 		}
 		for (size_t k = 0; k < len; k++)
@@ -219,11 +220,11 @@ static void ref_analyze(const struct pi_process *p, struct ref *r)
 			continue;
 		struct ref_finding *c = &r->f[r->nf++];
 		c->kind = PI_FIND_WAIT_CHAIN;
-		c->tid = r->t[root].tid;
-		c->start = r->t[longest].tid;
+		c->tid = r->t[root].facts.tid;
+		c->start = r->t[longest].facts.tid;
 		for (size_t i = 0; i < n; i++)
 			if (feeds[i] == (long)root && (i != root || ref_outside(r, root)))
-				c->pids[c->npids++] = r->t[i].tid;
+				c->pids[c->npids++] = r->t[i].facts.tid;
 	}
 }
 
@@ -247,9 +248,9 @@ START_TEST(same_verdicts_as_the_reference)
 		 * collect/ has them, only sometimes). */
 		for (size_t i = n; i > 1; i--) {
 			size_t j = rnd((uint32_t)i);
-			pid_t t = p.threads[i - 1].tid;
-			p.threads[i - 1].tid = p.threads[j].tid;
-			p.threads[j].tid = t;
+			pid_t t = p.threads[i - 1].facts.tid;
+			p.threads[i - 1].facts.tid = p.threads[j].facts.tid;
+			p.threads[j].facts.tid = t;
 		}
 		/* Some threads of other processes, holding shared locks. */
 		size_t nothers = rnd(3);
@@ -283,7 +284,7 @@ START_TEST(same_verdicts_as_the_reference)
 				break;
 			case 5:
 				if (rnd(2))
-					p.threads[i].stat.state = 'Z';
+					p.threads[i].facts.state = 'Z';
 				break;
 			default:
 				break;	/* not waiting */
@@ -296,7 +297,7 @@ START_TEST(same_verdicts_as_the_reference)
 			p.status.nspid_levels = 2;
 			for (size_t i = 0; i < n; i++) {
 				struct pi_thread *t = &p.threads[i];
-				t->status.ns_tid = t->tid - 99;
+				t->status.ns_tid = t->facts.tid - 99;
 				t->status_err = rnd(10) ? 0 : -13;
 				if (t->futex.op == FUTEX_LOCK_PI)
 					t->futex.word = 0x80000000u | ((t->futex.word & 0x3fffffff) - 99);

@@ -18,10 +18,11 @@ static void make(struct pi_process *p, size_t n)
 	p->threads = pi_xcalloc(n, sizeof *p->threads);
 	p->nthreads = n;
 	for (size_t i = 0; i < n; i++) {
-		p->threads[i].tid = (pid_t)(100 + i);
-		p->threads[i].stat.state = 'S';
-		p->threads[i].stat.comm = "w";
-		p->threads[i].wchan = "";
+		p->threads[i].facts.tid = (pid_t)(100 + i);
+		p->threads[i].facts.state = 'S';
+		pi_facts_set_comm(&p->threads[i].facts, "w");
+		p->threads[i].facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER;
+		p->threads[i].facts.wchan = "";
 	}
 }
 
@@ -76,8 +77,8 @@ START_TEST(chain_to_a_thread_in_d)
 	make(&p, 4);
 	waits_mutex(&p, 1, 0x1000, 102);
 	waits_mutex(&p, 2, 0x2000, 103);
-	p.threads[3].stat.state = 'D';
-	p.threads[3].wchan = "io_schedule";
+	p.threads[3].facts.state = 'D';
+	p.threads[3].facts.wchan = "io_schedule";
 	waits_mutex(&p, 0, 0x1000, 102);	/* two threads on lock_a */
 	pi_locks_analyze(&p);
 	ck_assert_ptr_null(only(&p, PI_FIND_DEADLOCK));
@@ -188,7 +189,8 @@ START_TEST(group_names_in_natural_order)
 	for (size_t i = 0; i < 5; i++) {
 		p.threads[i].kstack.v = i == 0 ? kstack_b : kstack_a;
 		p.threads[i].kstack.n = 1;
-		p.threads[i].stat.comm = names[i];
+		pi_facts_set_comm(&p.threads[i].facts, names[i]);
+		p.threads[i].facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER;
 	}
 	pi_stack_groups_build(&p);
 	ck_assert_uint_eq(p.nstack_groups, 2);
@@ -200,7 +202,7 @@ START_TEST(group_names_in_natural_order)
 	ck_assert_str_eq(first, "main");
 	ck_assert_ptr_eq(first, last);
 	/* A thread whose name could not be read. */
-	p.threads[3].stat.comm = NULL;
+	pi_fact_set_known(&p.threads[3].facts, PI_FACT_STAT, false);
 	pi_stack_group_names(&p, &p.stack_groups[1], &first, &last);
 	ck_assert_str_eq(first, "?");
 	ck_assert_str_eq(last, "worker-10");

@@ -58,10 +58,10 @@ START_TEST(thread_stacks_from_stack_pointers)
 	size_t n;
 	struct pi_thread threads[2];
 	memset(threads, 0, sizeof threads);
-	threads[0].tid = 100;
+	threads[0].facts.tid = 100;
 	threads[0].syscall.kind = PI_SYSCALL_IN;
 	threads[0].syscall.sp = 0x7ffd00010000;
-	threads[1].tid = 101;
+	threads[1].facts.tid = 101;
 	threads[1].syscall.kind = PI_SYSCALL_IN;
 	threads[1].syscall.sp = 0x7f0000040f00;
 

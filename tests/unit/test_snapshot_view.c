@@ -182,10 +182,11 @@ static void make_vfork_parent(struct pi_process *p)
 	strcpy(p->stat.comm, "parent");
 	p->threads = pi_xcalloc(1, sizeof *p->threads);
 	p->nthreads = 1;
-	p->threads[0].tid = 100;
-	p->threads[0].stat.state = 'D';
-	p->threads[0].stat.comm = "parent";
-	p->threads[0].wchan = "kernel_clone";
+	p->threads[0].facts.tid = 100;
+	p->threads[0].facts.state = 'D';
+	pi_facts_set_comm(&p->threads[0].facts, "parent");
+	p->threads[0].facts.known |= PI_FACT_STAT | PI_FACT_WCHAN | PI_FACT_TRACER;
+	p->threads[0].facts.wchan = "kernel_clone";
 	p->vmas = pi_xcalloc(100, sizeof *p->vmas);
 	p->nvmas = 100;
 	for (size_t i = 0; i < 100; i++) {

@@ -42,7 +42,7 @@ static void setup(struct fixture *f, int (*hook)(struct pi_sandbox_child *, void
 	for (int i = 0; i < jobs; i++) {
 		struct pi_unwind_start s;
 		memset(&s, 0, sizeof s);
-		f->threads[i].tid = getpid();
+		f->threads[i].facts.tid = getpid();
 		pi_stack_batch_add(&f->batch, &f->threads[i], &s, NULL);
 	}
 	f->d.p = &f->p;

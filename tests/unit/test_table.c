@@ -56,11 +56,11 @@ START_TEST(classification)
 	ck_assert_uint_eq(t.counts.zombie_parents, 1);
 	struct pi_proc *server = pi_table_find_proc(&t, 10);
 	ck_assert(server->flags & PI_TASK_HUNG);
-	ck_assert_int_eq(t.tasks[server->worst_task].tid, 11);
+	ck_assert_int_eq(t.tasks[server->worst_task].facts.tid, 11);
 	struct pi_proc *leaky = pi_table_find_proc(&t, 20);
 	ck_assert_uint_eq(leaky->zombies, 2);
 	ck_assert_double_eq_tol(leaky->oldest_zombie_seconds, 1000 - 13.0, 1e-9);
-	ck_assert_int_eq(pi_table_find_task(&t, 12)->tid, 12);
+	ck_assert_int_eq(pi_table_find_task(&t, 12)->facts.tid, 12);
 	ck_assert_ptr_null(pi_table_find_task(&t, 99));
 	ck_assert_str_eq(pi_task_comm(&t, pi_table_find_task(&t, 12)), "worker");
 	pi_table_done(&t);
@@ -187,10 +187,10 @@ START_TEST(tree)
 	o.threads = true;
 	pi_view_build(&v, &t, &o);
 	ck_assert_uint_eq(v.n, 9);
-	ck_assert_int_eq(v.rows[1].task->tid, 10);
-	ck_assert_int_eq(v.rows[2].task->tid, 11);
-	ck_assert_int_eq(v.rows[3].task->tid, 12);
-	ck_assert_int_eq(v.rows[4].task->tid, 30);
+	ck_assert_int_eq(v.rows[1].task->facts.tid, 10);
+	ck_assert_int_eq(v.rows[2].task->facts.tid, 11);
+	ck_assert_int_eq(v.rows[3].task->facts.tid, 12);
+	ck_assert_int_eq(v.rows[4].task->facts.tid, 30);
 	ck_assert_int_eq(v.rows[2].depth, 2);
 	ck_assert(!v.rows[3].last);
 	ck_assert(v.rows[4].last);

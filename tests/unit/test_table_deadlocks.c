@@ -51,9 +51,9 @@ START_TEST(deadlocks)
 
 	ck_assert_uint_eq(t.counts.deadlocks, 1);
 	ck_assert_uint_eq(t.counts.deadlocked, 2);
-	ck_assert(pi_table_find_task(&t, 10)->flags & PI_TASK_DEADLOCKED);
-	ck_assert(pi_table_find_task(&t, 12)->flags & PI_TASK_DEADLOCKED);
-	ck_assert(!(pi_table_find_task(&t, 11)->flags & PI_TASK_DEADLOCKED));
+	ck_assert(pi_table_find_task(&t, 10)->facts.flags & PI_TASK_DEADLOCKED);
+	ck_assert(pi_table_find_task(&t, 12)->facts.flags & PI_TASK_DEADLOCKED);
+	ck_assert(!(pi_table_find_task(&t, 11)->facts.flags & PI_TASK_DEADLOCKED));
 	ck_assert(!(pi_table_find_proc(&t, 20)->flags & PI_TASK_DEADLOCKED));
 	ck_assert(!(pi_table_find_proc(&t, 30)->flags & PI_TASK_DEADLOCKED));
 	/* As bad as hung, worse than anything else. */
@@ -89,8 +89,8 @@ START_TEST(deadlocks)
 	ck_assert_str_eq(s, "hung (thread 11) 30s");
 	free(s);
 	/* ... until one is known to have been off it longer. */
-	pi_table_find_task(&t, 12)->off_cpu_known = true;
-	pi_table_find_task(&t, 12)->off_cpu_seconds = 60;
+	pi_fact_set_known(&pi_table_find_task(&t, 12)->facts, PI_FACT_OFF_CPU, true);
+	pi_table_find_task(&t, 12)->facts.off_cpu_seconds = 60;
 	pi_table_classify(&t);
 	s = cell_at(&t, &v, 10, false, PI_COL_FLAGS, &st);
 	ck_assert_str_eq(s, "deadlock (2 threads)");
@@ -98,7 +98,7 @@ START_TEST(deadlocks)
 	free(s);
 	/* In D but not hung ranks below a deadlock, whatever the times. */
 	t.opt.hung_after_seconds = 100;
-	pi_table_find_task(&t, 12)->off_cpu_known = false;
+	pi_fact_set_known(&pi_table_find_task(&t, 12)->facts, PI_FACT_OFF_CPU, false);
 	pi_table_classify(&t);
 	ck_assert(server->flags & PI_TASK_UNINTERRUPTIBLE);
 	s = cell_at(&t, &v, 10, false, PI_COL_FLAGS, &st);
@@ -224,8 +224,8 @@ START_TEST(deadlock_waits_for_the_next_sample)
 	pi_table_classify(&t);
 	ck_assert_uint_eq(t.counts.deadlocks, 1);
 	ck_assert_uint_eq(t.counts.deadlocked, 2);
-	ck_assert(pi_table_find_task(&t, 10)->flags & PI_TASK_DEADLOCKED);
-	ck_assert(pi_table_find_task(&t, 12)->flags & PI_TASK_DEADLOCKED);
+	ck_assert(pi_table_find_task(&t, 10)->facts.flags & PI_TASK_DEADLOCKED);
+	ck_assert(pi_table_find_task(&t, 12)->facts.flags & PI_TASK_DEADLOCKED);
 	ck_assert_uint_eq(t.deadlocks.nwaiting, 0);
 	ck_assert_int_eq(pi_table_first_deadlock(&t, 10)->tids[0], 12);
 	ck_assert_ptr_null(pi_table_first_deadlock(&t, 40));
