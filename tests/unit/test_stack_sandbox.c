@@ -409,8 +409,8 @@ static void setup_facts(struct fixture *f, int *kind, struct pi_vma *vma,
 	f->p.vmas = vma;
 	f->p.nvmas = 1;
 	test_pid = getpid();
-	f->p.threads[0].tid = test_pid;
-	f->p.threads[1].tid = getpid() + 1;
+	f->p.threads[0].facts.tid = test_pid;
+	f->p.threads[1].facts.tid = getpid() + 1;
 	memset(exe, 0, sizeof *exe);
 	memset(locks, 0, sizeof *locks);
 	f->d.work = *kind == 15 ? PI_STACK_WORK_LOCKS : PI_STACK_WORK_TLS | PI_STACK_WORK_LOCKS;
