@@ -9,35 +9,13 @@
 #include <unistd.h>
 
 #include "sandbox/wire.h"
-
-/* One fd in a control message. */
-union fd_cmsg {
-	struct cmsghdr h;
-	char space[CMSG_SPACE(sizeof(int))];
-};
+#include "util/fdpass.h"
 
 static int answer(int sock, int32_t status, int fd)
 {
-	struct iovec iov = { &status, sizeof status };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	union fd_cmsg cm;
-	if (fd >= 0) {
-		memset(&cm, 0, sizeof cm);
-		msg.msg_control = cm.space;
-		msg.msg_controllen = sizeof cm.space;
-		struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd, sizeof fd);
-	}
-	/* MSG_NOSIGNAL: a child that died meanwhile is an error here, not a
-	 * SIGPIPE that ends pinspect. */
-	ssize_t n;
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : 0;
+	/* MSG_NOSIGNAL (pi_fd_send adds it): a child that died meanwhile is
+	 * an error here, not a SIGPIPE that ends pinspect. */
+	return pi_fd_send(sock, &status, sizeof status, fd, MSG_DONTWAIT);
 }
 
 int pi_broker_serve(int sock, pi_sandbox_policy_fn *policy, void *arg, unsigned *budget)
@@ -100,23 +78,12 @@ int pi_broker_request(int sock, uint32_t kind, const void *data, size_t len)
 		return -errno;
 
 	int32_t status;
-	struct iovec iov = { &status, sizeof status };
-	union fd_cmsg cm;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cm.space, .msg_controllen = sizeof cm.space };
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	int fd;
+	n = pi_fd_recv(sock, &status, sizeof status, 0, &fd);
 	if (n < 0)
-		return -errno;
-
-	int fd = -1;
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h))
-		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS
-		    && h->cmsg_len == CMSG_LEN(sizeof(int)) && fd < 0)
-			memcpy(&fd, CMSG_DATA(h), sizeof fd);
-	bool ok = n == (ssize_t)sizeof status && !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		  && (status == 0) == (fd >= 0) && status <= 0 && status >= -4095;
+		return n == -EBADMSG ? -EBADMSG : (int)n;
+	bool ok = n == (ssize_t)sizeof status && (status == 0) == (fd >= 0) && status <= 0
+		  && status >= -4095;
 	if (!ok) {
 		if (fd >= 0)
 			close(fd);

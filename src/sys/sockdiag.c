@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "util/deadline.h"
+#include "util/fdpass.h"
 
 struct pi_sockdiag {
 	int fd;
@@ -46,23 +47,7 @@ _Noreturn static void make_socket_in(int nsfd, int to)
 		err = errno;
 	else if ((fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)) < 0)
 		err = errno;
-	union {
-		struct cmsghdr h;
-		char bytes[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct iovec iov = { &err, sizeof err };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd >= 0) {
-		memset(&control, 0, sizeof control);
-		msg.msg_control = control.bytes;
-		msg.msg_controllen = sizeof control.bytes;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	}
-	_exit(sendmsg(to, &msg, MSG_NOSIGNAL) < 0);
+	_exit(pi_fd_send(to, &err, sizeof err, fd, 0) < 0);
 }
 
 /* poll(2) of one descriptor for timeout_ms in all: a signal caught
@@ -114,35 +99,15 @@ int pi_sockdiag_open_in(int nsfd, int timeout_ms, struct pi_sockdiag **out)
 	struct pollfd pfd = { .fd = sv[0], .events = POLLIN };
 	if (wait_readable(&pfd, timeout_ms) == 1) {
 		int code = -1;
-		union {
-			struct cmsghdr h;
-			char bytes[CMSG_SPACE(sizeof(int) * 4)];
-		} control;
-		struct iovec iov = { &code, sizeof code };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
-				      .msg_controllen = sizeof control.bytes };
-		ssize_t n = recvmsg(sv[0], &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		/* Every descriptor that came is taken (pi_fd_recv), so that none
+		 * leaks; one sock_diag socket with a code of 0 is the only good
+		 * answer. */
+		ssize_t n = pi_fd_recv(sv[0], &code, sizeof code, MSG_DONTWAIT, &fd);
 		result = -EPROTO;
-		/* Every descriptor that came is taken, so that none leaks; one
-		 * sock_diag socket with a code of 0 is the only good answer. */
-		size_t nfds = 0;
-		for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
-			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
-				continue;
-			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < k; i++) {
-				int got;
-				memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
-				if (nfds++ == 0)
-					fd = got;
-				else
-					close(got);
-			}
-		}
-		if (n == (ssize_t)sizeof code && !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-			if (code > 0 && nfds == 0)
+		if (n == (ssize_t)sizeof code) {
+			if (code > 0 && fd < 0)
 				result = -code;
-			else if (code == 0 && nfds == 1 && is_sockdiag(fd))
+			else if (code == 0 && fd >= 0 && is_sockdiag(fd))
 				result = 0;
 		}
 		if (result != 0 && fd >= 0) {
