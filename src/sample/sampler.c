@@ -1,0 +1,235 @@
+#include "sample/sampler.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collect/collect.h"
+#include "collect/stacks.h"
+#include "model.h"
+#include "sys/names.h"
+#include "util/buf.h"
+#include "util/deadline.h"
+#include "util/xalloc.h"
+
+/* The most a tick may take reading the process (its stacks included):
+ * a tick that runs longer only delays the next. */
+#define TICK_BUDGET_SECONDS 2.0
+
+/* The names of one thread's frames, for one record. */
+struct frame_names {
+	struct pi_buf text;		/* the names, NUL-separated */
+	size_t offsets[PI_PROFILE_MAX_FRAMES];
+	const char *v[PI_PROFILE_MAX_FRAMES];
+	size_t n;
+};
+
+static void names_reset(struct frame_names *f)
+{
+	pi_buf_reset(&f->text);
+	f->n = 0;
+}
+
+static void names_add(struct frame_names *f, const char *s, size_t len)
+{
+	if (f->n >= PI_PROFILE_MAX_FRAMES)
+		return;
+	if (len > PI_PROFILE_MAX_NAME)
+		len = PI_PROFILE_MAX_NAME;
+	f->offsets[f->n++] = f->text.len;
+	pi_buf_append(&f->text, s, len);
+	pi_buf_putc(&f->text, '\0');
+}
+
+/* After the last names_add: the pointers (the buffer no longer moves). */
+static void names_done(struct frame_names *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		f->v[i] = f->text.data + f->offsets[i];
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* A frame by its function; one in no known function by its module
+ * ("[libc.so.6]"), so that the samples of one unknown piece of code
+ * count as one stack rather than one per address. */
+static void name_user_frame(struct frame_names *f, const struct pi_user_frame *fr)
+{
+	if (fr->function && *fr->function) {
+		names_add(f, fr->function, strlen(fr->function));
+		return;
+	}
+	char tmp[PI_PROFILE_MAX_NAME + 3];
+	int n = snprintf(tmp, sizeof tmp, "[%s]", fr->module && *fr->module ? base_name(fr->module) : "unknown");
+	names_add(f, tmp, n < 0 ? 0 : (size_t)n >= sizeof tmp ? sizeof tmp - 1 : (size_t)n);
+}
+
+/* "futex_wait_queue+0x52/0x90" counts as "futex_wait_queue": the same
+ * kernel function, wherever in it. */
+static void name_kernel_frame(struct frame_names *f, const char *s)
+{
+	size_t len = strcspn(s, "+ ");
+	names_add(f, s, len);
+}
+
+static enum pi_sampled_state state_of(const struct pi_thread *t)
+{
+	if (t->ustack.method == PI_UNWIND_SAMPLED || t->ustack.method == PI_UNWIND_STOPPED)
+		return PI_SAMPLED_ON_CPU;
+	if (t->stat_err == 0 && t->stat.state == 'D')
+		return PI_SAMPLED_D;
+	if (t->stat_err == 0 && t->stat.state == 'R')
+		return PI_SAMPLED_ON_CPU;
+	return PI_SAMPLED_OFF_CPU;
+}
+
+static void add_thread(struct pi_profile *prof, const struct pi_process *p, const struct pi_thread *t,
+		       struct frame_names *user, struct frame_names *kernel)
+{
+	struct pi_profile_record r = { .tid = t->tid, .stopped_us = -1 };
+	r.comm = t->stat_err == 0 ? t->stat.comm : NULL;
+	r.state = state_of(t);
+	names_reset(user);
+	names_reset(kernel);
+	if (t->ustack.err == 0)
+		for (size_t i = 0; i < t->ustack.nframes; i++)
+			name_user_frame(user, &t->ustack.frames[i]);
+	else
+		names_add(user, "[no user stack]", strlen("[no user stack]"));
+	if (r.state != PI_SAMPLED_ON_CPU) {
+		if (t->wchan_err == 0 && t->wchan && *t->wchan)
+			r.wchan = t->wchan;
+		if (t->syscall_err == 0 && t->syscall.kind == PI_SYSCALL_IN)
+			r.syscall = pi_syscall_name(p->abi, t->syscall.nr);
+		if (t->kstack_err == 0)
+			for (size_t i = 0; i < t->kstack.n; i++)
+				name_kernel_frame(kernel, t->kstack.v[i]);
+	}
+	names_done(user);
+	names_done(kernel);
+	r.frames = user->v;
+	r.nframes = user->n;
+	r.kframes = kernel->v;
+	r.nkframes = kernel->n;
+	if (t->ustack.stopped_us >= 0 && t->ustack.method != PI_UNWIND_NONE)
+		r.stopped_us = t->ustack.stopped_us;
+	pi_profile_add(prof, &r);
+}
+
+/* One tick: reads the process and counts its threads. Returns 0 or the
+ * read's -errno. */
+static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, struct frame_names *user,
+		struct frame_names *kernel)
+{
+	struct pi_process p;
+	struct pi_deadline budget;
+	pi_deadline_start(&budget, TICK_BUDGET_SECONDS);
+	int err = pi_collect_process_within(cfg->pid, &p, &budget);
+	if (!err) {
+		struct pi_stack_options so = {
+			.allow_stop = cfg->allow_stop,
+			.sample_running = true,
+			.max_frames = cfg->max_frames,
+			.stop_timeout_seconds = 1,
+			.lines = cfg->lines,
+		};
+		err = pi_collect_stacks(&p, &so);
+	}
+	if (!err)
+		pi_collect_finish(&p);
+	if (!err && cfg->stop && *cfg->stop) {
+		/* The signal may have reached the tick's children too. */
+		pi_process_free(&p);
+		return 0;
+	}
+	if (!err) {
+		size_t n = p.stat.comm_len < PI_COMM_MAX ? p.stat.comm_len : PI_COMM_MAX;
+		memcpy(run->comm, p.stat.comm, n);
+		run->comm[n] = '\0';
+		if (p.perf_err && !run->perf_err)
+			run->perf_err = p.perf_err;
+		for (size_t i = 0; i < p.nthreads; i++)
+			add_thread(&run->profile, &p, &p.threads[i], user, kernel);
+		run->profile.ticks++;
+	}
+	pi_process_free(&p);
+	return err;
+}
+
+static void sleep_until(int64_t when_ns, volatile sig_atomic_t *stop)
+{
+	for (;;) {
+		if (stop && *stop)
+			return;
+		int64_t left = when_ns - pi_monotonic_ns();
+		if (left <= 0)
+			return;
+		struct timespec ts = { (time_t)(left / 1000000000), (long)(left % 1000000000) };
+		/* A signal wakes it early (EINTR): the loop looks at stop. */
+		nanosleep(&ts, NULL);
+	}
+}
+
+int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *run)
+{
+	memset(run, 0, sizeof *run);
+	pi_profile_init(&run->profile);
+	run->pid = cfg->pid;
+	run->seconds_asked = cfg->seconds;
+	run->rate_hz = cfg->rate_hz;
+	run->stops_allowed = cfg->allow_stop;
+	double asked = cfg->seconds * cfg->rate_hz;
+	run->ticks_asked = asked < 1 ? 1 : (size_t)(asked + 0.5);
+
+	struct frame_names user = { .text = PI_BUF_INIT }, kernel = { .text = PI_BUF_INIT };
+	int64_t period_ns = (int64_t)(1e9 / cfg->rate_hz);
+	int64_t start = pi_monotonic_ns();
+	int64_t end = start + (int64_t)(cfg->seconds * 1e9);
+	int64_t next = start;
+	int first_err = 0;
+
+	for (size_t i = 0; i < run->ticks_asked; i++) {
+		if (cfg->stop && *cfg->stop) {
+			run->end = PI_SAMPLE_INTERRUPTED;
+			break;
+		}
+		int err = tick(cfg, run, &user, &kernel);
+		if (err) {
+			if (run->profile.ticks == 0)
+				first_err = err;
+			run->end = PI_SAMPLE_TARGET_EXITED;
+			run->end_err = err;
+			break;
+		}
+		if (cfg->stop && *cfg->stop) {
+			run->end = PI_SAMPLE_INTERRUPTED;
+			break;
+		}
+		int64_t now = pi_monotonic_ns();
+		if (cfg->progress)
+			cfg->progress(cfg->progress_arg, (double)(end - now) / 1e9, run->profile.ticks,
+				      run->profile.samples);
+		/* Ticks keep to the rate's grid; one that ran late is not
+		 * made up for with a burst, the next one simply follows. */
+		next += period_ns;
+		if (next < now)
+			next = now;
+		if (i + 1 < run->ticks_asked)
+			sleep_until(next, cfg->stop);
+	}
+	run->seconds_taken = (double)(pi_monotonic_ns() - start) / 1e9;
+	pi_buf_free(&user.text);
+	pi_buf_free(&kernel.text);
+	return first_err;
+}
+
+void pi_sample_run_free(struct pi_sample_run *run)
+{
+	pi_profile_free(&run->profile);
+}
