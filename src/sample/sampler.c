@@ -5,10 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collect/collect.h"
 #include "collect/stacks.h"
 #include "model.h"
+#include "proc/lists.h"
+#include "proc/reader.h"
+#include "proc/syscall.h"
 #include "sys/names.h"
 #include "util/buf.h"
 #include "util/deadline.h"
@@ -89,8 +93,53 @@ static enum pi_sampled_state state_of(const struct pi_thread *t)
 	return PI_SAMPLED_OFF_CPU;
 }
 
+static bool same_place(const struct pi_syscall *a, const struct pi_syscall *b)
+{
+	return a->kind == b->kind && a->nr == b->nr && a->sp == b->sp && a->pc == b->pc;
+}
+
+/* Where a thread off the CPU waits, as one coherent fact. The snapshot
+ * reads a thread's wait channel and kernel stack before its user stack,
+ * and a thread that moved in between (its stack is then copied where it
+ * went) would pair one wait's user stack with another's kernel side. So
+ * they are read again now, between two reads of the system call file:
+ * when both say the thread still waits where its user stack was copied,
+ * they belong to it; when not, its wait channel and kernel stack are
+ * left unknown rather than mixed. */
+struct kernel_side {
+	char wchan[PI_WCHAN_MAX];
+	bool wchan_known;
+	struct pi_strv kstack;
+	bool kstack_known;
+};
+
+static void read_kernel_side(int procfd, const struct pi_thread *t, struct pi_buf *buf, struct kernel_side *k)
+{
+	char dir[32];
+	struct pi_syscall before, after;
+	pi_strv_free(&k->kstack);
+	k->wchan_known = k->kstack_known = false;
+	snprintf(dir, sizeof dir, "task/%d", (int)t->tid);
+	int fd = procfd >= 0 ? pi_proc_open_dir(procfd, dir) : -1;
+	if (fd < 0)
+		return;
+	if (pi_read_at(fd, "syscall", buf) || pi_syscall_parse(buf->data, buf->len, &before)
+	    || !same_place(&before, &t->syscall))
+		goto out;
+	k->wchan_known = pi_read_at(fd, "wchan", buf) == 0
+			 && pi_wchan_parse(buf->data, buf->len, k->wchan, sizeof k->wchan) == 0;
+	k->kstack_known = pi_read_at(fd, "stack", buf) == 0
+			  && pi_kstack_parse(buf->data, buf->len, &k->kstack) == 0;
+	if (pi_read_at(fd, "syscall", buf) || pi_syscall_parse(buf->data, buf->len, &after)
+	    || !same_place(&after, &before))
+		k->wchan_known = k->kstack_known = false;
+out:
+	close(fd);
+}
+
 static void add_thread(struct pi_profile *prof, const struct pi_process *p, const struct pi_thread *t,
-		       struct frame_names *user, struct frame_names *kernel)
+		       struct frame_names *user, struct frame_names *kernel, int procfd, struct pi_buf *buf,
+		       struct kernel_side *k)
 {
 	struct pi_profile_record r = { .tid = t->tid, .stopped_us = -1 };
 	r.comm = t->stat_err == 0 ? t->stat.comm : NULL;
@@ -103,13 +152,16 @@ static void add_thread(struct pi_profile *prof, const struct pi_process *p, cons
 	else
 		names_add(user, "[no user stack]", strlen("[no user stack]"));
 	if (r.state != PI_SAMPLED_ON_CPU) {
-		if (t->wchan_err == 0 && t->wchan && *t->wchan)
-			r.wchan = t->wchan;
 		if (t->syscall_err == 0 && t->syscall.kind == PI_SYSCALL_IN)
 			r.syscall = pi_syscall_name(p->abi, t->syscall.nr);
-		if (t->kstack_err == 0)
-			for (size_t i = 0; i < t->kstack.n; i++)
-				name_kernel_frame(kernel, t->kstack.v[i]);
+		if (t->syscall_err == 0) {
+			read_kernel_side(procfd, t, buf, k);
+			if (k->wchan_known && k->wchan[0])
+				r.wchan = k->wchan;
+			if (k->kstack_known)
+				for (size_t i = 0; i < k->kstack.n; i++)
+					name_kernel_frame(kernel, k->kstack.v[i]);
+		}
 	}
 	names_done(user);
 	names_done(kernel);
@@ -131,6 +183,9 @@ static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, s
 	struct pi_deadline budget;
 	pi_deadline_start(&budget, TICK_BUDGET_SECONDS);
 	int err = pi_collect_process_within(cfg->pid, &p, &budget);
+	/* A zombie has exited: what is left is its exit status. */
+	if (!err && p.stat_err == 0 && p.stat.state == 'Z')
+		err = -ESRCH;
 	if (!err) {
 		struct pi_stack_options so = {
 			.allow_stop = cfg->allow_stop,
@@ -154,8 +209,15 @@ static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, s
 		run->comm[n] = '\0';
 		if (p.perf_err && !run->perf_err)
 			run->perf_err = p.perf_err;
+		int procfd = pi_proc_open(cfg->pid);
+		struct pi_buf buf = PI_BUF_INIT;
+		struct kernel_side k = { .kstack = { NULL, 0 } };
 		for (size_t i = 0; i < p.nthreads; i++)
-			add_thread(&run->profile, &p, &p.threads[i], user, kernel);
+			add_thread(&run->profile, &p, &p.threads[i], user, kernel, procfd, &buf, &k);
+		pi_strv_free(&k.kstack);
+		pi_buf_free(&buf);
+		if (procfd >= 0)
+			close(procfd);
 		run->profile.ticks++;
 	}
 	pi_process_free(&p);
@@ -194,7 +256,9 @@ int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *
 	int64_t next = start;
 	int first_err = 0;
 
-	for (size_t i = 0; i < run->ticks_asked; i++) {
+	/* The sampling lasts the time asked: ticks that run long (a busy
+	 * machine, many threads) make fewer ticks, which the report says. */
+	for (size_t i = 0; i < run->ticks_asked && (i == 0 || pi_monotonic_ns() < end); i++) {
 		if (cfg->stop && *cfg->stop) {
 			run->end = PI_SAMPLE_INTERRUPTED;
 			break;
