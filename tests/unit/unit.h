@@ -44,5 +44,6 @@ Suite *arch_suite(void);	/* the architecture table, src/arch (test_arch.c) */
 Suite *rust_demangle_suite(void);	/* Rust names (test_rust_demangle.c) */
 Suite *goroutines_suite(void);	/* Go's pc-value tables and goroutines (test_goroutines.c) */
 Suite *runtime_suite(void);	/* Go's frames and sections, where stacks end (test_runtime.c) */
+Suite *profile_suite(void);	/* --sample's counting and report (test_profile.c) */
 
 #endif
