@@ -169,6 +169,45 @@ out_has "interrupted: the report of the ticks taken is printed" \
 out_has "interrupted: the report says it ended early" 'ended early \(interrupted\)'
 err_has "interrupted: stderr says so" 'sampling interrupted after'
 
+# The same with perf denied, where running threads are stopped each tick:
+# SIGINTs sent as fast as they come land inside those stops too; none may
+# leave a thread stopped.
+"$HELPERS/pi-no-perf" "$PINSPECT_BIN" --sample=60 "$pid" >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+p=$!
+sleep 1
+for i in $(seq 1 200); do
+	kill -INT "$p" 2>/dev/null || break
+	sleep 0.005
+done
+for i in $(seq 1 200); do
+	kill -0 "$p" 2>/dev/null || break
+	sleep 0.05
+done
+if kill -0 "$p" 2>/dev/null; then
+	kill -KILL "$p"
+	not_ok "perf denied: SIGINT ends a 60 s sample within 10 s"
+else
+	ok "perf denied: SIGINT ends a 60 s sample within 10 s"
+fi
+wait "$p"
+STATUS=$?
+status_is "perf denied, interrupted: exits 0" 0
+out_has "perf denied, interrupted: the report says how long threads were held" '^  [0-9]+ stops, [0-9]+ us in all'
+check "perf denied, interrupted: nothing was left stopped or traced" \
+	bash -c "! grep -qsE '^TracerPid:[[:space:]]*[1-9]' /proc/$pid/task/*/status &&
+		 ! grep -qsE '^State:[[:space:]]*[tT]' /proc/$pid/task/*/status"
+
+# --- The progress line: on a terminal only. ---------------------------
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$PINSPECT_BIN' --sample=1 $pid >/dev/null" "$TEST_TMP/typescript" >/dev/null 2>&1
+	check "on a terminal, a progress line gives the time left and the samples taken" \
+		grep -qaE 'pinspect: sampling: [0-9.]+ s left, [0-9]+ ticks, [0-9]+ samples' "$TEST_TMP/typescript"
+else
+	skip "on a terminal, a progress line gives the time left and the samples taken" "script(1) is not installed"
+fi
+run_pinspect --sample=1 "$pid"
+check "not on a terminal: no progress line" bash -c "! grep -q 'left,' '$TEST_TMP/err'"
+
 # --- A target that exits mid-sample: the report of what was taken, and
 # exit status 3. ------------------------------------------------------
 start_sleep 2
