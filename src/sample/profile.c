@@ -103,6 +103,18 @@ static char **keep_list(const char *const *v, size_t n)
 	return c;
 }
 
+/* What keeping r's stack costs, in bytes of names and pointers. */
+static size_t record_bytes(const struct pi_profile_record *r)
+{
+	size_t n = name_len(r->comm) + name_len(r->wchan) + name_len(r->syscall) + 3
+		   + sizeof(struct pi_profile_stack);
+	for (size_t i = 0; i < capped(r->nframes); i++)
+		n += name_len(r->frames[i]) + 1 + sizeof(char *);
+	for (size_t i = 0; i < capped(r->nkframes); i++)
+		n += name_len(r->kframes[i]) + 1 + sizeof(char *);
+	return n;
+}
+
 static void grow_slots(struct pi_profile *p)
 {
 	size_t n = p->nslots ? p->nslots * 2 : 1024;
@@ -132,10 +144,12 @@ static void count_stack(struct pi_profile *p, const struct pi_profile_record *r)
 		}
 		j = (j + 1) & (p->nslots - 1);
 	}
-	if (p->nstacks >= PI_PROFILE_MAX_STACKS) {
+	size_t cost = record_bytes(r);
+	if (p->nstacks >= PI_PROFILE_MAX_STACKS || p->bytes + cost > PI_PROFILE_MAX_BYTES) {
 		p->dropped++;
 		return;
 	}
+	p->bytes += cost;
 	if ((p->nstacks & (p->nstacks - 1)) == 0)	/* 0, 1, 2, 4...: double */
 		p->stacks = pi_xrealloc(p->stacks, (p->nstacks ? p->nstacks * 2 : 64) * sizeof *p->stacks);
 	struct pi_profile_stack *s = &p->stacks[p->nstacks];

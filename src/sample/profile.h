@@ -5,10 +5,10 @@
  * frames, already turned into names); it counts identical stacks and
  * each thread's samples. Everything in a record came from the target, so
  * it is bounded here: at most PI_PROFILE_MAX_STACKS distinct stacks
- * (samples of any further one are counted as dropped, never lost from
- * the totals), PI_PROFILE_MAX_FRAMES frames a stack and
- * PI_PROFILE_MAX_NAME bytes a name; at most PI_PROFILE_MAX_THREADS
- * threads are told apart. Strings are kept raw: renderers escape them. */
+ * holding PI_PROFILE_MAX_BYTES of names in all (samples of any further
+ * one are counted as dropped, never lost from the totals),
+ * PI_PROFILE_MAX_FRAMES frames a stack and PI_PROFILE_MAX_NAME bytes a
+ * name; at most PI_PROFILE_MAX_THREADS threads are told apart. Strings are kept raw: renderers escape them. */
 #ifndef PI_SAMPLE_PROFILE_H
 #define PI_SAMPLE_PROFILE_H
 
@@ -28,6 +28,7 @@ enum pi_sampled_state {
 #define PI_PROFILE_MAX_FRAMES 128
 #define PI_PROFILE_MAX_NAME 512
 #define PI_PROFILE_MAX_THREADS 65536
+#define PI_PROFILE_MAX_BYTES ((size_t)64 << 20)
 
 /* One thread at one tick. Strings may be NULL (unknown). */
 struct pi_profile_record {
@@ -69,7 +70,8 @@ struct pi_profile {
 	size_t ticks;
 	size_t samples;			/* thread samples: records added */
 	size_t by_state[PI_SAMPLED_NSTATES];
-	size_t dropped;			/* samples of stacks past PI_PROFILE_MAX_STACKS */
+	size_t dropped;			/* samples of stacks past PI_PROFILE_MAX_STACKS or _BYTES */
+	size_t bytes;			/* of names the stacks hold */
 	size_t threads_untracked;	/* samples of threads past PI_PROFILE_MAX_THREADS */
 
 	struct pi_profile_stack *stacks;

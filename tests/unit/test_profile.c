@@ -84,6 +84,21 @@ START_TEST(bounded_whatever_the_target_does)
 	ck_assert_uint_eq(p.stacks[0].nframes, PI_PROFILE_MAX_FRAMES);
 	ck_assert_uint_eq(strlen(p.stacks[0].frames[0]), PI_PROFILE_MAX_NAME);
 	ck_assert_uint_eq(strlen(p.stacks[0].comm), PI_PROFILE_MAX_NAME);
+	pi_profile_free(&p);
+
+	/* Distinct deep stacks of long names: the bytes kept are capped. */
+	pi_profile_init(&p);
+	size_t added = 0;
+	for (int i = 0; i < 2000; i++) {
+		huge[i % 500] = (char)('a' + i % 26);
+		huge[500 + i / 500] = (char)('a' + i % 26);
+		struct pi_profile_record d = record(1, "t", PI_SAMPLED_ON_CPU, deep, 1000);
+		pi_profile_add(&p, &d);
+		added++;
+	}
+	ck_assert_uint_le(p.bytes, PI_PROFILE_MAX_BYTES);
+	ck_assert_uint_gt(p.dropped, 0);
+	ck_assert_uint_eq(p.samples, added);
 	free(deep);
 	free(huge);
 	pi_profile_free(&p);
