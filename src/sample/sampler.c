@@ -287,6 +287,10 @@ int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *
 		if (i + 1 < run->ticks_asked)
 			sleep_until(next, cfg->stop);
 	}
+	/* Every tick taken early: the last one stands for the time up to
+	 * the end, which the report's duration then covers. */
+	if (run->end == PI_SAMPLE_COMPLETED)
+		sleep_until(end, cfg->stop);
 	run->seconds_taken = (double)(pi_monotonic_ns() - start) / 1e9;
 	pi_buf_free(&user.text);
 	pi_buf_free(&kernel.text);
