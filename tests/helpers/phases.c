@@ -14,9 +14,9 @@
  *   "writer"  answers "phases"' pipe requests (asleep or reading)
  * The main thread holds the mutex and waits in pause().
  *
- *   many N    N threads named "worker", each in a loop: ~2 ms running in
- *             pi_phase_work() (counting the work done), then ~2 ms
- *             asleep; SIGUSR1 prints the work done so far (for the bench)
+ *   many N    N threads named "worker", each in a loop: a fixed unit of
+ *             work in pi_phase_work() (a few ms of CPU), then ~2 ms
+ *             asleep; SIGUSR1 prints the units done so far (for the bench)
  * Prints "ready" once in place. */
 #include <errno.h>
 #include <pthread.h>
@@ -152,14 +152,16 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* A fixed unit of work (a couple of milliseconds of one CPU): the
+ * process's throughput is the units done, whatever the scheduler does
+ * with its threads. */
 __attribute__((noinline)) void pi_phase_work(void);
 __attribute__((noinline)) void pi_phase_work(void)
 {
-	double end = now_ms() + 2;
-	unsigned long n = 0;
-	while (now_ms() < end)
-		n++;
-	atomic_fetch_add(&work_done, n);
+	volatile unsigned long n = 0;
+	for (unsigned long i = 0; i < 2000000; i++)
+		n += i;
+	atomic_fetch_add(&work_done, 1);
 }
 
 static void *worker_main(void *arg)
