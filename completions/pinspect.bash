@@ -110,6 +110,14 @@ _pinspect()
 		_pinspect_sections
 		return
 	fi
+	if [[ $cur == --sample=* ]]; then
+		COMPREPLY=($(compgen -W '1 5 10 30 60' -- "${cur#--sample=}"))
+		return
+	fi
+	if [[ $cur == --rate=* ]]; then
+		COMPREPLY=($(compgen -W '10 20 50 100' -- "${cur#--rate=}"))
+		return
+	fi
 	if [[ $cur == --lines=* ]]; then
 		COMPREPLY=($(compgen -W 'program all none' -- "${cur#--lines=}"))
 		return
@@ -120,7 +128,7 @@ _pinspect()
 		COMPREPLY=($(compgen -W '--json --no-ptrace --no-waits --stop-blocked --consistent --max-frames= --lines=
 			--hung-after= --timeout= --sections= --full --no-maps --no-threads --no-stacks --batch --delay=
 			--iterations= --threads --problems --top= --output= --list-columns --hung --zombies --deadlocks
-			--check --metrics --help --version -j -b -d -n -H -o -h -V' -- "$cur"))
+			--check --metrics --sample --sample= --rate= --folded --help --version -j -b -d -n -H -o -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

@@ -30,6 +30,9 @@ complete -c pinspect -s d -l delay -x -a '0.5 1 2 5 10' -d 'Refresh every SECOND
 complete -c pinspect -s n -l iterations -x -a '1 2 5 10' -d 'Exit after COUNT refreshes'
 complete -c pinspect -s H -l threads -d 'A row per thread'
 complete -c pinspect -l problems -d "Only problems: D, Z, T, t, deadlocks, zombie parents"
+complete -c pinspect -l sample -d 'Sample every thread of one process for SECONDS (--sample=SECONDS, default 5)'
+complete -c pinspect -l rate -x -a '10 20 50 100' -d 'Ticks per second while sampling (default 20)'
+complete -c pinspect -l folded -d 'Print folded stacks (flamegraph.pl, inferno, speedscope) instead of the report'
 complete -c pinspect -l top -x -a '(__pinspect_pids)' -d 'Watch one process and its threads, live'
 # The columns of -o (pinspect --list-columns; tests/cli/completions.sh
 # checks the list against it): the last name of a comma-separated list.

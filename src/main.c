@@ -5,6 +5,7 @@
 #include "cmd_batch.h"
 #include "cmd_check.h"
 #include "cmd_live.h"
+#include "cmd_sample.h"
 #include "cmd_snapshot.h"
 #include "exitcodes.h"
 #include "options.h"
@@ -36,6 +37,9 @@ int main(int argc, char **argv)
 		break;
 	case PI_MODE_CHECK:
 		status = pi_cmd_check(&opt);
+		break;
+	case PI_MODE_SAMPLE:
+		status = pi_cmd_sample(&opt);
 		break;
 	case PI_MODE_SNAPSHOT:
 	default:

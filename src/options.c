@@ -17,7 +17,7 @@
 enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
        OPT_LINES, OPT_TOP, OPT_PROBLEMS, OPT_HUNG, OPT_ZOMBIES, OPT_DEADLOCKS, OPT_CHECK,
        OPT_METRICS, OPT_TIMEOUT, OPT_NO_WAITS, OPT_LIST_COLUMNS, OPT_SECTIONS, OPT_FULL,
-       OPT_NO_MAPS, OPT_NO_THREADS, OPT_NO_STACKS };
+       OPT_NO_MAPS, OPT_NO_THREADS, OPT_NO_STACKS, OPT_SAMPLE, OPT_RATE, OPT_FOLDED };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -47,6 +47,9 @@ static const struct option long_options[] = {
 	{ "deadlocks", no_argument, NULL, OPT_DEADLOCKS },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "metrics", no_argument, NULL, OPT_METRICS },
+	{ "sample", optional_argument, NULL, OPT_SAMPLE },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "folded", no_argument, NULL, OPT_FOLDED },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -116,6 +119,17 @@ static void usage(FILE *out)
 		"                          (system libraries too, when their debug information\n"
 		"                          is installed: slower, and tens of MB more), none\n"
 		"\n"
+		"Sampling: where a process spends its wall-clock time, on and off the CPU.\n"
+		"      --sample[=SECONDS]  sample every thread of one PID for SECONDS (default\n"
+		"                          %g): its state, wait channel, system call, kernel and\n"
+		"                          user stack, read as a snapshot reads them (no thread\n"
+		"                          stopped); then report the hottest stacks by state\n"
+		"                          and by thread group. Ctrl-C ends it early, with the\n"
+		"                          report; a progress line shows on a terminal\n"
+		"      --rate=HZ           ticks per second (default %g, at most %g)\n"
+		"      --folded            print folded stacks (flamegraph.pl, inferno,\n"
+		"                          speedscope) instead of the report; --json: as data\n"
+		"\n"
 		"Live view and batch mode:\n"
 		"  -b, --batch             print the table every -d seconds instead of the live\n"
 		"                          view, for logs and scripts (like top -b)\n"
@@ -149,7 +163,8 @@ static void usage(FILE *out)
 		"4 permission denied, 5 other failure.\n"
 		"\n"
 		"Full documentation, and what each finding means: man pinspect\n",
-		PI_HUNG_AFTER_DEFAULT, PI_TIMEOUT_DEFAULT, PI_MAX_FRAMES_DEFAULT, PI_DELAY_DEFAULT, PI_DELAY_MIN);
+		PI_HUNG_AFTER_DEFAULT, PI_TIMEOUT_DEFAULT, PI_MAX_FRAMES_DEFAULT, PI_SAMPLE_SECONDS_DEFAULT,
+		PI_SAMPLE_RATE_DEFAULT, PI_SAMPLE_RATE_MAX, PI_DELAY_DEFAULT, PI_DELAY_MIN);
 }
 
 static void write_stdout(const char *data, size_t len)
@@ -297,6 +312,8 @@ static bool sections_fit(const struct pi_options *o)
 	const char *why = NULL;
 	if (!o->sections_given)
 		return true;
+	if (o->mode == PI_MODE_SAMPLE && o->full && strcmp(o->sections_given, "--full") == 0)
+		return true;	/* --sample --full: every stack of the report */
 	if (o->mode != PI_MODE_SNAPSHOT)
 		why = "is for the snapshot (pinspect PID...)";
 	else if (o->json)
@@ -304,6 +321,52 @@ static bool sections_fit(const struct pi_options *o)
 	if (!why)
 		return true;
 	fprintf(stderr, "pinspect: %s %s\n", o->sections_given, why);
+	fprintf(stderr, "Try 'pinspect --help' for more information.\n");
+	return false;
+}
+
+/* --sample[=SECONDS], --rate=HZ, --folded. */
+static bool sample_option(int c, const char *arg, struct pi_options *o)
+{
+	switch (c) {
+	case OPT_SAMPLE:
+		o->sample = true;
+		if (arg && (!pi_parse_seconds(arg, &o->sample_seconds) || o->sample_seconds <= 0
+			    || o->sample_seconds > PI_SAMPLE_SECONDS_MAX))
+			return bad_value("--sample", arg, "a number of seconds above 0, up to 86400");
+		break;
+	case OPT_RATE:
+		if (!pi_parse_seconds(arg, &o->sample_rate_hz) || o->sample_rate_hz < 0.1
+		    || o->sample_rate_hz > PI_SAMPLE_RATE_MAX)
+			return bad_value("--rate", arg, "a rate from 0.1 to 1000 per second");
+		o->sample_rate_given = true;
+		break;
+	case OPT_FOLDED:
+		o->folded = true;
+		break;
+	}
+	return true;
+}
+
+/* --sample takes one process, and none of the other modes' options. */
+static bool sample_fits(const struct pi_options *o, const char *monitor_given, int npids)
+{
+	const char *why = NULL;
+	if (!o->sample)
+		why = o->folded ? "--folded is for --sample" : "--rate is for --sample";
+	else if (o->scans || o->metrics)
+		why = "--sample reads one process; a scan reads every task: choose one";
+	else if (monitor_given)
+		why = "the live view's options do not apply to --sample";
+	else if (npids != 1)
+		why = "--sample takes one process ID";
+	else if (o->folded && o->json)
+		why = "--folded and --json are two formats: choose one";
+	else if (o->stop_blocked || o->consistent)
+		why = "--sample never stops blocked threads (--stop-blocked, --consistent)";
+	if (!why)
+		return true;
+	fprintf(stderr, "pinspect: %s\n", why);
 	fprintf(stderr, "Try 'pinspect --help' for more information.\n");
 	return false;
 }
@@ -357,6 +420,8 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 	opterr = 0;
 	optind = 1;
 	o->delay_seconds = PI_DELAY_DEFAULT;
+	o->sample_seconds = PI_SAMPLE_SECONDS_DEFAULT;
+	o->sample_rate_hz = PI_SAMPLE_RATE_DEFAULT;
 	while ((c = getopt_long(argc, argv, ":jhVbn:d:Ho:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -447,6 +512,12 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 		case OPT_LIST_COLUMNS:
 			list_columns = true;
 			break;
+		case OPT_SAMPLE:
+		case OPT_RATE:
+		case OPT_FOLDED:
+			if (!sample_option(c, optarg, o))
+				return PI_OPTIONS_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return PI_OPTIONS_EXIT_OK;
@@ -475,6 +546,10 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			o->consistent ? "consistent" : "stop-blocked");
 		return PI_OPTIONS_USAGE;
 	}
+	if (o->sample || o->sample_rate_given || o->folded) {
+		if (!sample_fits(o, monitor_given, argc - optind))
+			return PI_OPTIONS_USAGE;
+	}
 	if (o->scans || o->metrics) {
 		enum pi_options_result r = choose_check_mode(o, monitor_given,
 							     optind < argc ? argv[optind] : NULL);
@@ -501,6 +576,8 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 		}
 		o->npids++;
 	}
+	if (o->sample)
+		o->mode = PI_MODE_SAMPLE;
 	if (!sections_fit(o)) {
 		pi_options_free(o);
 		return PI_OPTIONS_USAGE;

@@ -15,6 +15,7 @@ enum pi_mode {
 	PI_MODE_LIVE,		/* pinspect [--top PID]: the full-screen live view */
 	PI_MODE_BATCH,		/* pinspect --batch: the live view's table, printed */
 	PI_MODE_CHECK,		/* pinspect --hung/--zombies/--deadlocks/--check/--metrics */
+	PI_MODE_SAMPLE,		/* pinspect --sample[=SECONDS] PID: stacks sampled over time */
 };
 
 struct pi_options {
@@ -50,12 +51,25 @@ struct pi_options {
 	/* The health scans. */
 	unsigned scans;		/* enum pi_check_scan bits (health/check.h) */
 	bool metrics;		/* --metrics: print them as Prometheus metrics */
+
+	/* --sample[=SECONDS] PID, at --rate=HZ; --folded: folded stacks. */
+	bool sample;
+	double sample_seconds;
+	double sample_rate_hz;
+	bool sample_rate_given;
+	bool folded;
 };
 
 /* The default -d, and the shortest one allowed (below it pinspect would
  * spend its time measuring itself). */
 #define PI_DELAY_DEFAULT 2.0
 #define PI_DELAY_MIN 0.1
+
+/* --sample's defaults, and --rate's limits. */
+#define PI_SAMPLE_SECONDS_DEFAULT 5.0
+#define PI_SAMPLE_SECONDS_MAX 86400.0
+#define PI_SAMPLE_RATE_DEFAULT 20.0
+#define PI_SAMPLE_RATE_MAX 1000.0
 
 enum pi_options_result {
 	PI_OPTIONS_RUN,		/* go on */

@@ -45,5 +45,6 @@ Suite *rust_demangle_suite(void);	/* Rust names (test_rust_demangle.c) */
 Suite *goroutines_suite(void);	/* Go's pc-value tables and goroutines (test_goroutines.c) */
 Suite *python_suite(void);	/* CPython's threads and frames (test_python.c) */
 Suite *runtime_suite(void);	/* Go's frames and sections, where stacks end (test_runtime.c) */
+Suite *profile_suite(void);	/* --sample's counting and report (test_profile.c) */
 
 #endif

@@ -1,0 +1,303 @@
+#include "sample/sampler.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect/collect.h"
+#include "collect/stacks.h"
+#include "model.h"
+#include "proc/lists.h"
+#include "proc/reader.h"
+#include "proc/syscall.h"
+#include "sys/names.h"
+#include "util/buf.h"
+#include "util/deadline.h"
+#include "util/xalloc.h"
+
+/* The most a tick may take reading the process (its stacks included):
+ * a tick that runs longer only delays the next. */
+#define TICK_BUDGET_SECONDS 2.0
+
+/* The names of one thread's frames, for one record. */
+struct frame_names {
+	struct pi_buf text;		/* the names, NUL-separated */
+	size_t offsets[PI_PROFILE_MAX_FRAMES];
+	const char *v[PI_PROFILE_MAX_FRAMES];
+	size_t n;
+};
+
+static void names_reset(struct frame_names *f)
+{
+	pi_buf_reset(&f->text);
+	f->n = 0;
+}
+
+static void names_add(struct frame_names *f, const char *s, size_t len)
+{
+	if (f->n >= PI_PROFILE_MAX_FRAMES)
+		return;
+	if (len > PI_PROFILE_MAX_NAME)
+		len = PI_PROFILE_MAX_NAME;
+	f->offsets[f->n++] = f->text.len;
+	pi_buf_append(&f->text, s, len);
+	pi_buf_putc(&f->text, '\0');
+}
+
+/* After the last names_add: the pointers (the buffer no longer moves). */
+static void names_done(struct frame_names *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		f->v[i] = f->text.data + f->offsets[i];
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* A frame by its function; one in no known function by its module
+ * ("[libc.so.6]"), so that the samples of one unknown piece of code
+ * count as one stack rather than one per address. */
+static void name_user_frame(struct frame_names *f, const struct pi_user_frame *fr)
+{
+	if (fr->function && *fr->function) {
+		names_add(f, fr->function, strlen(fr->function));
+		return;
+	}
+	char tmp[PI_PROFILE_MAX_NAME + 3];
+	int n = snprintf(tmp, sizeof tmp, "[%s]", fr->module && *fr->module ? base_name(fr->module) : "unknown");
+	names_add(f, tmp, n < 0 ? 0 : (size_t)n >= sizeof tmp ? sizeof tmp - 1 : (size_t)n);
+}
+
+/* "futex_wait_queue+0x52/0x90" counts as "futex_wait_queue": the same
+ * kernel function, wherever in it. */
+static void name_kernel_frame(struct frame_names *f, const char *s)
+{
+	size_t len = strcspn(s, "+ ");
+	names_add(f, s, len);
+}
+
+static enum pi_sampled_state state_of(const struct pi_thread *t)
+{
+	if (t->ustack.method == PI_UNWIND_SAMPLED || t->ustack.method == PI_UNWIND_STOPPED)
+		return PI_SAMPLED_ON_CPU;
+	if (t->stat_err == 0 && t->stat.state == 'D')
+		return PI_SAMPLED_D;
+	if (t->stat_err == 0 && t->stat.state == 'R')
+		return PI_SAMPLED_ON_CPU;
+	return PI_SAMPLED_OFF_CPU;
+}
+
+static bool same_place(const struct pi_syscall *a, const struct pi_syscall *b)
+{
+	return a->kind == b->kind && a->nr == b->nr && a->sp == b->sp && a->pc == b->pc;
+}
+
+/* Where a thread off the CPU waits, as one coherent fact. The snapshot
+ * reads a thread's wait channel and kernel stack before its user stack,
+ * and a thread that moved in between (its stack is then copied where it
+ * went) would pair one wait's user stack with another's kernel side. So
+ * they are read again now, between two reads of the system call file:
+ * when both say the thread still waits where its user stack was copied,
+ * they belong to it; when not, its wait channel and kernel stack are
+ * left unknown rather than mixed. */
+struct kernel_side {
+	char wchan[PI_WCHAN_MAX];
+	bool wchan_known;
+	struct pi_strv kstack;
+	bool kstack_known;
+};
+
+static void read_kernel_side(int procfd, const struct pi_thread *t, struct pi_buf *buf, struct kernel_side *k)
+{
+	char dir[32];
+	struct pi_syscall before, after;
+	pi_strv_free(&k->kstack);
+	k->wchan_known = k->kstack_known = false;
+	snprintf(dir, sizeof dir, "task/%d", (int)t->tid);
+	int fd = procfd >= 0 ? pi_proc_open_dir(procfd, dir) : -1;
+	if (fd < 0)
+		return;
+	if (pi_read_at(fd, "syscall", buf) || pi_syscall_parse(buf->data, buf->len, &before)
+	    || !same_place(&before, &t->syscall))
+		goto out;
+	k->wchan_known = pi_read_at(fd, "wchan", buf) == 0
+			 && pi_wchan_parse(buf->data, buf->len, k->wchan, sizeof k->wchan) == 0;
+	k->kstack_known = pi_read_at(fd, "stack", buf) == 0
+			  && pi_kstack_parse(buf->data, buf->len, &k->kstack) == 0;
+	if (pi_read_at(fd, "syscall", buf) || pi_syscall_parse(buf->data, buf->len, &after)
+	    || !same_place(&after, &before))
+		k->wchan_known = k->kstack_known = false;
+out:
+	close(fd);
+}
+
+static void add_thread(struct pi_profile *prof, const struct pi_process *p, const struct pi_thread *t,
+		       struct frame_names *user, struct frame_names *kernel, int procfd, struct pi_buf *buf,
+		       struct kernel_side *k)
+{
+	struct pi_profile_record r = { .tid = t->tid, .stopped_us = -1 };
+	r.comm = t->stat_err == 0 ? t->stat.comm : NULL;
+	r.state = state_of(t);
+	names_reset(user);
+	names_reset(kernel);
+	if (t->ustack.err == 0)
+		for (size_t i = 0; i < t->ustack.nframes; i++)
+			name_user_frame(user, &t->ustack.frames[i]);
+	else
+		names_add(user, "[no user stack]", strlen("[no user stack]"));
+	if (r.state != PI_SAMPLED_ON_CPU) {
+		if (t->syscall_err == 0 && t->syscall.kind == PI_SYSCALL_IN)
+			r.syscall = pi_syscall_name(p->abi, t->syscall.nr);
+		if (t->syscall_err == 0) {
+			read_kernel_side(procfd, t, buf, k);
+			if (k->wchan_known && k->wchan[0])
+				r.wchan = k->wchan;
+			if (k->kstack_known)
+				for (size_t i = 0; i < k->kstack.n; i++)
+					name_kernel_frame(kernel, k->kstack.v[i]);
+		}
+	}
+	names_done(user);
+	names_done(kernel);
+	r.frames = user->v;
+	r.nframes = user->n;
+	r.kframes = kernel->v;
+	r.nkframes = kernel->n;
+	if (t->ustack.stopped_us >= 0 && t->ustack.method != PI_UNWIND_NONE)
+		r.stopped_us = t->ustack.stopped_us;
+	pi_profile_add(prof, &r);
+}
+
+/* One tick: reads the process and counts its threads. Returns 0 or the
+ * read's -errno. */
+static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, struct frame_names *user,
+		struct frame_names *kernel)
+{
+	struct pi_process p;
+	struct pi_deadline budget;
+	pi_deadline_start(&budget, TICK_BUDGET_SECONDS);
+	int err = pi_collect_process_within(cfg->pid, &p, &budget);
+	/* A zombie has exited: what is left is its exit status. */
+	if (!err && p.stat_err == 0 && p.stat.state == 'Z')
+		err = -ESRCH;
+	if (!err) {
+		struct pi_stack_options so = {
+			.allow_stop = cfg->allow_stop,
+			.sample_running = true,
+			.max_frames = cfg->max_frames,
+			.stop_timeout_seconds = 1,
+			.lines = cfg->lines,
+		};
+		err = pi_collect_stacks(&p, &so);
+	}
+	if (!err)
+		pi_collect_finish(&p);
+	if (!err && cfg->stop && *cfg->stop) {
+		/* The signal may have reached the tick's children too. */
+		pi_process_free(&p);
+		return 0;
+	}
+	if (!err) {
+		size_t n = p.stat.comm_len < PI_COMM_MAX ? p.stat.comm_len : PI_COMM_MAX;
+		memcpy(run->comm, p.stat.comm, n);
+		run->comm[n] = '\0';
+		if (p.perf_err && !run->perf_err)
+			run->perf_err = p.perf_err;
+		int procfd = pi_proc_open(cfg->pid);
+		struct pi_buf buf = PI_BUF_INIT;
+		struct kernel_side k = { .kstack = { NULL, 0 } };
+		for (size_t i = 0; i < p.nthreads; i++)
+			add_thread(&run->profile, &p, &p.threads[i], user, kernel, procfd, &buf, &k);
+		pi_strv_free(&k.kstack);
+		pi_buf_free(&buf);
+		if (procfd >= 0)
+			close(procfd);
+		run->profile.ticks++;
+	}
+	pi_process_free(&p);
+	return err;
+}
+
+static void sleep_until(int64_t when_ns, volatile sig_atomic_t *stop)
+{
+	for (;;) {
+		if (stop && *stop)
+			return;
+		int64_t left = when_ns - pi_monotonic_ns();
+		if (left <= 0)
+			return;
+		struct timespec ts = { (time_t)(left / 1000000000), (long)(left % 1000000000) };
+		/* A signal wakes it early (EINTR): the loop looks at stop. */
+		nanosleep(&ts, NULL);
+	}
+}
+
+int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *run)
+{
+	memset(run, 0, sizeof *run);
+	pi_profile_init(&run->profile);
+	run->pid = cfg->pid;
+	run->seconds_asked = cfg->seconds;
+	run->rate_hz = cfg->rate_hz;
+	run->stops_allowed = cfg->allow_stop;
+	double asked = cfg->seconds * cfg->rate_hz;
+	run->ticks_asked = asked < 1 ? 1 : (size_t)(asked + 0.5);
+
+	struct frame_names user = { .text = PI_BUF_INIT }, kernel = { .text = PI_BUF_INIT };
+	int64_t period_ns = (int64_t)(1e9 / cfg->rate_hz);
+	int64_t start = pi_monotonic_ns();
+	int64_t end = start + (int64_t)(cfg->seconds * 1e9);
+	int64_t next = start;
+	int first_err = 0;
+
+	/* The sampling lasts the time asked: ticks that run long (a busy
+	 * machine, many threads) make fewer ticks, which the report says. */
+	for (size_t i = 0; i < run->ticks_asked && (i == 0 || pi_monotonic_ns() < end); i++) {
+		if (cfg->stop && *cfg->stop) {
+			run->end = PI_SAMPLE_INTERRUPTED;
+			break;
+		}
+		int err = tick(cfg, run, &user, &kernel);
+		if (err) {
+			if (run->profile.ticks == 0)
+				first_err = err;
+			run->end = PI_SAMPLE_TARGET_EXITED;
+			run->end_err = err;
+			break;
+		}
+		if (cfg->stop && *cfg->stop) {
+			run->end = PI_SAMPLE_INTERRUPTED;
+			break;
+		}
+		int64_t now = pi_monotonic_ns();
+		if (cfg->progress)
+			cfg->progress(cfg->progress_arg, (double)(end - now) / 1e9, run->profile.ticks,
+				      run->profile.samples);
+		/* Ticks keep to the rate's grid; one that ran late is not
+		 * made up for with a burst, the next one simply follows. */
+		next += period_ns;
+		if (next < now)
+			next = now;
+		if (i + 1 < run->ticks_asked)
+			sleep_until(next, cfg->stop);
+	}
+	/* Every tick taken early: the last one stands for the time up to
+	 * the end, which the report's duration then covers. */
+	if (run->end == PI_SAMPLE_COMPLETED)
+		sleep_until(end, cfg->stop);
+	run->seconds_taken = (double)(pi_monotonic_ns() - start) / 1e9;
+	pi_buf_free(&user.text);
+	pi_buf_free(&kernel.text);
+	return first_err;
+}
+
+void pi_sample_run_free(struct pi_sample_run *run)
+{
+	pi_profile_free(&run->profile);
+}
