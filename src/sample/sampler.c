@@ -86,9 +86,10 @@ static enum pi_sampled_state state_of(const struct pi_thread *t)
 {
 	if (t->ustack.method == PI_UNWIND_SAMPLED || t->ustack.method == PI_UNWIND_STOPPED)
 		return PI_SAMPLED_ON_CPU;
-	if (t->stat_err == 0 && t->stat.state == 'D')
+	bool known = pi_fact_known(&t->facts, PI_FACT_STAT);
+	if (known && t->facts.state == 'D')
 		return PI_SAMPLED_D;
-	if (t->stat_err == 0 && t->stat.state == 'R')
+	if (known && t->facts.state == 'R')
 		return PI_SAMPLED_ON_CPU;
 	return PI_SAMPLED_OFF_CPU;
 }
@@ -119,7 +120,7 @@ static void read_kernel_side(int procfd, const struct pi_thread *t, struct pi_bu
 	struct pi_syscall before, after;
 	pi_strv_free(&k->kstack);
 	k->wchan_known = k->kstack_known = false;
-	snprintf(dir, sizeof dir, "task/%d", (int)t->tid);
+	snprintf(dir, sizeof dir, "task/%d", (int)t->facts.tid);
 	int fd = procfd >= 0 ? pi_proc_open_dir(procfd, dir) : -1;
 	if (fd < 0)
 		return;
@@ -141,8 +142,8 @@ static void add_thread(struct pi_profile *prof, const struct pi_process *p, cons
 		       struct frame_names *user, struct frame_names *kernel, int procfd, struct pi_buf *buf,
 		       struct kernel_side *k)
 {
-	struct pi_profile_record r = { .tid = t->tid, .stopped_us = -1 };
-	r.comm = t->stat_err == 0 ? t->stat.comm : NULL;
+	struct pi_profile_record r = { .tid = t->facts.tid, .stopped_us = -1 };
+	r.comm = pi_thread_comm(p, t);
 	r.state = state_of(t);
 	names_reset(user);
 	names_reset(kernel);
