@@ -90,9 +90,16 @@ static const struct {
 	const char *name;
 	int8_t arg, arg2;		/* arg2: -1 none */
 } fd_calls[] = {
-	{ "splice", 0, 2 }, { "copy_file_range", 0, 2 }, { "sendfile", 0, 1 }, { "sendfile64", 0, 1 },
-	{ "tee", 0, 1 }, { "vmsplice", 0, -1 }, { "ioctl", 0, -1 }, { "fstat", 0, -1 },
-	{ "sync_file_range", 0, -1 }, { "fadvise64", 0, -1 },
+	{ .name = "splice", .arg = 0, .arg2 = 2 },
+	{ .name = "copy_file_range", .arg = 0, .arg2 = 2 },
+	{ .name = "sendfile", .arg = 0, .arg2 = 1 },
+	{ .name = "sendfile64", .arg = 0, .arg2 = 1 },
+	{ .name = "tee", .arg = 0, .arg2 = 1 },
+	{ .name = "vmsplice", .arg = 0, .arg2 = -1 },
+	{ .name = "ioctl", .arg = 0, .arg2 = -1 },
+	{ .name = "fstat", .arg = 0, .arg2 = -1 },
+	{ .name = "sync_file_range", .arg = 0, .arg2 = -1 },
+	{ .name = "fadvise64", .arg = 0, .arg2 = -1 },
 };
 
 static int call_index(const char *name)
