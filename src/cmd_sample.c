@@ -56,23 +56,12 @@ static void show_progress(void *arg, double seconds_left, size_t ticks, size_t s
 
 static int failure(const struct pi_options *opt, pid_t pid, int err)
 {
-	int status;
-	switch (err) {
-	case -ENOENT:
-	case -ESRCH:
-		status = PI_EXIT_NOPROC;
-		break;
-	case -EACCES:
-	case -EPERM:
-		status = PI_EXIT_DENIED;
-		break;
-	case -EINVAL:
+	if (err == -EINVAL) {
 		fprintf(stderr, "pinspect: --sample: %d is a thread, not a process: give its process's PID\n",
 			(int)pid);
 		return PI_EXIT_USAGE;
-	default:
-		status = PI_EXIT_FAILURE;
 	}
+	int status = pi_exit_for_read_error(err);
 	fprintf(stderr, "pinspect: PID %d: %s\n", (int)pid, pi_reason_process_words(err));
 	(void)opt;
 	return status;

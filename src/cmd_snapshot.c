@@ -23,22 +23,10 @@
 static int report_failure(const struct pi_options *opt, pid_t pid, int err)
 {
 	const char *code, *msg;
-	int status;
+	int status = pi_exit_for_read_error(err);
 
 	code = pi_reason_process_key(err);
 	msg = pi_reason_process_words(err);
-	switch (err) {
-	case -ENOENT:
-	case -ESRCH:
-		status = PI_EXIT_NOPROC;
-		break;
-	case -EACCES:
-	case -EPERM:
-		status = PI_EXIT_DENIED;
-		break;
-	default:
-		status = PI_EXIT_FAILURE;
-	}
 	fprintf(stderr, "pinspect: PID %d: %s\n", (int)pid, msg);
 	if (opt->json) {
 		struct pi_jw w;

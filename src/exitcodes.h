@@ -11,4 +11,22 @@ enum pi_exit {
 	PI_EXIT_FAILURE = 5,	/* anything else: /proc unreadable, out of memory, ... */
 };
 
+#include <errno.h>
+
+/* The exit status of a failure to read a process (-errno): gone, denied,
+ * or anything else. */
+static inline enum pi_exit pi_exit_for_read_error(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ESRCH:
+		return PI_EXIT_NOPROC;
+	case -EACCES:
+	case -EPERM:
+		return PI_EXIT_DENIED;
+	default:
+		return PI_EXIT_FAILURE;
+	}
+}
+
 #endif
