@@ -25,6 +25,19 @@ need_built() {
 	fi
 }
 
+# need_tools "PACKAGES" TOOL...: each tool must be installed; else says
+# which Debian packages bring them, and exits 2.
+need_tools() {
+	local packages=$1 tool
+	shift
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || {
+			echo "bench: $tool is missing: apt-get install $packages" >&2
+			exit 2
+		}
+	done
+}
+
 # start_threads N [ARGS...]: a pi-threads helper with N threads; sets
 # BENCH_PID once it is ready.
 start_threads() {

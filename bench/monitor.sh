@@ -18,9 +18,7 @@ procs=${PROCS:-100}
 threads=${THREADS:-99}
 rounds=${ROUNDS:-2}
 warmup=3
-for tool in htop tmux; do
-	command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install $tool)" >&2; exit 2; }
-done
+need_tools "htop tmux" htop tmux
 hz=$(getconf CLK_TCK)
 socket=$BENCH_TMP/tmux.sock
 tmux_() { tmux -S "$socket" -f /dev/null "$@"; }

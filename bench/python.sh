@@ -15,9 +15,7 @@
 runs=${1:-9}
 python=${2:-python3}
 [ -x "$PINSPECT" ] || { echo "bench: build first: ./bootstrap && make" >&2; exit 2; }
-for tool in eu-stack jq "$python"; do
-	command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 2; }
-done
+need_tools "elfutils jq python3" eu-stack jq "$python"
 
 cat >"$BENCH_TMP/threads.py" <<'PY'
 import threading, time

@@ -19,12 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 need_built
 secs=${1:-5}
-for tool in eu-stack /usr/bin/time taskset jq; do
-	command -v "$tool" >/dev/null || {
-		echo "bench: $tool is missing: apt-get install elfutils time util-linux jq" >&2
-		exit 2
-	}
-done
+need_tools "elfutils time util-linux jq" eu-stack /usr/bin/time taskset jq
 ncpu=$(nproc)
 [ "$ncpu" -ge 2 ] || { echo "bench: needs 2 CPUs (the running thread gets one)" >&2; exit 2; }
 tool_cpus=0-$((ncpu - 2))

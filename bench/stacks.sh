@@ -55,12 +55,7 @@ if [ "${1:-}" = --against ]; then
 	exit 0
 fi
 runs=${1:-9}
-for tool in eu-stack gdb /usr/bin/time taskset; do
-	command -v "$tool" >/dev/null || {
-		echo "bench: $tool is missing: apt-get install elfutils gdb time util-linux" >&2
-		exit 2
-	}
-done
+need_tools "elfutils gdb time util-linux" eu-stack gdb /usr/bin/time taskset
 ncpu=$(nproc)
 [ "$ncpu" -ge 2 ] || { echo "bench: needs 2 CPUs (the running thread gets one)" >&2; exit 2; }
 tool_cpus=0-$((ncpu - 2))
