@@ -515,7 +515,10 @@ int pi_sandbox_finish(struct pi_sandbox_job *job, struct pi_buf *reply,
 	if (job->ended != PUMP_EXITED) {
 		/* Through the pidfd when there is one: it names this child even
 		 * if somebody else reaped it and its PID was reused. */
-		if (job->pidfd < 0 || syscall(SYS_pidfd_send_signal, job->pidfd, SIGKILL, NULL, 0) != 0)
+		/* Never kill(0) or kill(-1): those are pinspect's own process
+		 * group, or every process it may signal. */
+		if ((job->pidfd < 0 || syscall(SYS_pidfd_send_signal, job->pidfd, SIGKILL, NULL, 0) != 0)
+		    && job->pid > 0)
 			kill(job->pid, SIGKILL);
 		if (!reap(job->pid, job->pidfd, now_ms() + KILL_GRACE_MS, &wstatus))
 			leave(job->pid);

@@ -116,7 +116,8 @@ int pi_sockdiag_open_in(int nsfd, int timeout_ms, struct pi_sockdiag **out)
 		}
 	}
 	close(sv[0]);
-	kill(pid, SIGKILL);	/* done, or late: it has nothing left to do */
+	if (pid > 0)		/* never kill(0) or kill(-1) */
+		kill(pid, SIGKILL);	/* done, or late: it has nothing left to do */
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (result)
