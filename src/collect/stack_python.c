@@ -281,19 +281,29 @@ void pi_py_merge(const struct pi_user_frame *native, size_t nnative, const struc
 	*nout = n;
 }
 
+static int compare_py_thread(const void *a, const void *b)
+{
+	pid_t x = ((const struct pi_py_reply_thread *)a)->tid, y = ((const struct pi_py_reply_thread *)b)->tid;
+	return (x > y) - (x < y);
+}
+
 void pi_py_reply_apply(struct pi_py_reply *r, struct pi_process *p, const struct pi_stack_batch *b)
 {
 	p->python = r->rt;
 	for (size_t i = 0; i < p->nthreads; i++)
 		p->threads[i].holds_gil = r->rt.gil_known && r->rt.gil_tid
 					  && p->threads[i].facts.tid == r->rt.gil_tid;
+	/* Found by TID in a sorted copy: a process of thousands of threads
+	 * must not cost jobs times Python threads. */
+	if (r->nthreads > 1)
+		qsort(r->threads, r->nthreads, sizeof *r->threads, compare_py_thread);
 	/* Only the batch's stacks are new: another batch's were merged. */
 	for (size_t i = 0; i < b->n; i++) {
 		struct pi_thread *t = b->jobs[i].t;
-		const struct pi_py_reply_thread *pt = NULL;
-		for (size_t k = 0; k < r->nthreads && !pt; k++)
-			if (r->threads[k].tid == t->facts.tid)
-				pt = &r->threads[k];
+		struct pi_py_reply_thread key = { .tid = t->facts.tid };
+		const struct pi_py_reply_thread *pt =
+			r->nthreads ? bsearch(&key, r->threads, r->nthreads, sizeof *r->threads, compare_py_thread)
+				    : NULL;
 		if (!pt || !pt->nframes || t->ustack.err || !t->ustack.nframes)
 			continue;
 		struct pi_user_frame *merged;
