@@ -216,8 +216,16 @@ check "not on a terminal: no progress line" bash -c "! grep -q 'left,' '$TEST_TM
 
 # --- A target that exits mid-sample: the report of what was taken, and
 # exit status 3. ------------------------------------------------------
-start_sleep 2
-run_pinspect --json --sample=20 "$SLEEP_PID"
+# The target is killed once pinspect has been sampling a while: a target
+# that ended by itself could end before a slow start of pinspect's and
+# give "no such process" instead.
+start_sleep 600
+( run_pinspect --json --sample=60 "$SLEEP_PID"; echo "$STATUS" >"$TEST_TMP/status" ) &
+sampler=$!
+if [ "${PINSPECT_VALGRIND:-}" = 1 ]; then sleep 20; else sleep 3; fi
+kill -KILL "$SLEEP_PID"
+wait "$sampler"
+STATUS=$(cat "$TEST_TMP/status")
 status_is "a process that exits mid-sample: exit status 3" 3
 jq_check "the report says it exited, and covers the ticks taken" '.ended == "process_exited" and .ticks >= 1'
 err_has "stderr says it exited" "process $SLEEP_PID exited after"
