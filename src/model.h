@@ -579,6 +579,7 @@ struct pi_process {
 	/* When the snapshot was taken. */
 	double uptime_seconds;		/* CLOCK_BOOTTIME */
 	double realtime_seconds;	/* CLOCK_REALTIME */
+	int64_t snapshot_mono_ns;	/* CLOCK_MONOTONIC then (util/deadline.h), 0 unknown */
 	long clock_ticks;		/* sysconf(_SC_CLK_TCK) */
 	int hung_task_timeout_secs;	/* kernel.hung_task_timeout_secs, -1 unknown */
 	double hung_after_seconds;	/* the threshold findings used */

@@ -16,6 +16,7 @@
 #include "proc/memory.h"
 #include "proc/reader.h"
 #include "sys/abi.h"
+#include "util/deadline.h"
 #include "util/xalloc.h"
 
 static double clock_seconds(clockid_t id)
@@ -309,6 +310,7 @@ int pi_collect_process_within(pid_t pid, struct pi_process *out, const struct pi
 			     || (!out->status_err && out->status.kthread);
 	out->uptime_seconds = clock_seconds(CLOCK_BOOTTIME);
 	out->realtime_seconds = clock_seconds(CLOCK_REALTIME);
+	out->snapshot_mono_ns = pi_monotonic_ns();
 
 	read_identity(procfd, out, &buf);
 	out->threads_err = pi_collect_threads(procfd, out, &children, &nchildren);

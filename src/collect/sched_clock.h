@@ -33,6 +33,9 @@ struct pi_sched_clock {
 	struct pi_sched_clock_cpu *cpus;	/* indexed by CPU number */
 	int ncpus;
 	pthread_mutex_t lock;
+	/* The snapshot's instant (monotonic ns, 0: none): the times off the
+	 * CPU are as of then, as its process's age is (collect/thread.c). */
+	int64_t as_of_mono_ns;
 };
 
 void pi_sched_clock_init(struct pi_sched_clock *clock);

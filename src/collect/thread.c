@@ -104,9 +104,20 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 		t->sched.nr_migrations = sched.nr_migrations;
 	}
 	/* exec_start is in the clock of the CPU the task last ran on. */
-	if (!t->sched_err)
-		t->sched_clock_ns = pi_sched_clock_at(clock, t->stat_err ? -1 : t->stat.processor,
-						      read_at);
+	if (!t->sched_err) {
+		int cpu = t->stat_err ? -1 : t->stat.processor;
+		t->sched_clock_ns = pi_sched_clock_at(clock, cpu, read_at);
+		/* A snapshot's durations are as of one instant, the one its
+		 * process's age is from: a task asleep when its file was read
+		 * was asleep then too, unless it ran in between. Otherwise the
+		 * time it took to come to this thread (long under load) would
+		 * show as time off the CPU longer than the process has lived. */
+		if (clock->as_of_mono_ns > 0 && clock->as_of_mono_ns < read_at) {
+			int64_t then = pi_sched_clock_at(clock, cpu, clock->as_of_mono_ns);
+			if (then > 0 && then >= t->sched.exec_start_ns)
+				t->sched_clock_ns = then;
+		}
+	}
 
 	err = pi_read_at(fd, "schedstat", buf);
 	t->schedstat_err = err ? err : pi_schedstat_parse(buf->data, buf->len, &t->schedstat);

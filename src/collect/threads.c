@@ -124,6 +124,7 @@ int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_
 	sh.slots = pi_xcalloc(count ? count : 1, sizeof *sh.slots);
 	sh.read = pi_xcalloc(count ? count : 1, sizeof *sh.read);
 	pi_sched_clock_init(&sh.clock);
+	sh.clock.as_of_mono_ns = p->snapshot_mono_ns;
 	sh.pool.pool = &p->strings;
 	pthread_mutex_init(&sh.pool.lock, NULL);
 
