@@ -13,6 +13,7 @@
 
 #include "collect/waits.h"
 #include "proc/filelocks.h"
+#include "proc/maps.h"
 #include "proc/netsock.h"
 #include "proc/stat.h"
 #include "proc/syscall.h"
@@ -123,6 +124,13 @@ struct ctx {
 	 * is described once, and copied for the other threads. */
 	struct described *described;
 	size_t ndescribed, described_cap;
+	/* Its mappings and PID namespace, read when a thread waits on a
+	 * shared futex (waits_mutex.c). */
+	bool maps_read;
+	int maps_err;
+	struct pi_vma *vmas;
+	size_t nvmas;
+	bool own_pidns;
 };
 
 struct described {
@@ -137,6 +145,19 @@ struct described {
  * process's (for the children of wait4). */
 struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const struct pi_thread *threads,
 				    size_t nthreads);
+
+/* A thread in futex() on a process-shared mutex (in a shared mapping)
+ * held by a thread of another process: the owner the lock word names, if
+ * that thread's process maps the same object at the same offset (else
+ * said unverified, or dead); NULL when the futex is not such a wait (a
+ * private one, a condition variable, a lock held in c's own process). */
+struct pi_wait_for *pi_waits_mutex(struct ctx *c, struct pi_thread *t);
+/* Is name futex() (or futex_time64)? */
+bool pi_waits_futex_call(const char *name);
+/* Is sc a shared futex wait with no timeout (of a process of this ABI)? */
+bool pi_waits_futex_forever(const struct pi_syscall *sc, enum pi_abi abi);
+/* Frees what c read of its process (not its directory). */
+void pi_waits_ctx_free(struct ctx *c);
 
 /* The file locks the run's target holds that other processes wait for
  * (p->locks_wanted), its /proc directory procfd; the waiters' names are
