@@ -42,6 +42,9 @@
  *   mutexdead DIR  the helper wants a process-shared mutex (in DIR/mutex)
  *           that a child locked and then exited without unlocking, reaped
  *           (prints "owner TID": the child's)
+ *   mutexforged DIR TID  a hostile lock word: the helper sleeps in futex() on
+ *           a mutex (in DIR/mutex, MAP_SHARED) whose words it wrote by hand to
+ *           say that thread TID, of a process that does not map it, holds it
  *   threadwait  a second thread waits in wait4() for a child the main thread
  *           forked, which sleeps (prints "peer CHILD" and "waiter TID") */
 #include <arpa/inet.h>
@@ -335,6 +338,20 @@ static int shared_mutex_mode(const char *mode, int argc, char **argv)
 		pthread_mutex_lock(m);
 		return 1;
 	}
+	if (strcmp(mode, "mutexforged") == 0 && argc > 3) {
+		pthread_mutex_t *m = mutex_file(argv[2], 1);
+		/* glibc's x86-64 and aarch64 layout: __lock, __count, __owner,
+		 * __nusers, __kind (process-shared). */
+		int32_t *words = (int32_t *)m;
+		words[0] = 2;
+		words[1] = 0;
+		words[2] = atoi(argv[3]);
+		words[3] = 1;
+		words[4] = 128;
+		helper_ready();
+		for (;;)
+			syscall(SYS_futex, &words[0], 0 /* FUTEX_WAIT, shared */, 2, NULL, NULL, 0);
+	}
 	if (strcmp(mode, "threadwait") == 0) {
 		pid_t pid = peer(-1, NULL, NULL);
 		static int tid;
@@ -615,6 +632,6 @@ int main(int argc, char **argv)
 		if (status >= 0)
 			return status;
 	}
-	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|ofd DIR|pipelock|wait|epoll|poll|busy|threads N|cycle|cyclechild|flockcycle DIR|chain DIR|mutexcycle|mutexchain DIR|mutexdead DIR|threadwait\n");
+	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|ofd DIR|pipelock|wait|epoll|poll|busy|threads N|cycle|cyclechild|flockcycle DIR|chain DIR|mutexcycle|mutexchain DIR|mutexdead DIR|mutexforged DIR TID|threadwait\n");
 	return 2;
 }
