@@ -663,6 +663,11 @@ struct pi_waits_session {
 	struct ctx c;			/* the last process asked about (-1: none) */
 	struct pi_thread *tasks;	/* the tasks asked about, their waits kept */
 	size_t ntasks, tasks_cap;
+	/* The threads of c's process, by TID alone: a wait4 in any of them
+	 * reaps the children of all (each thread's children file lists only
+	 * those it forked). */
+	struct pi_thread *siblings;
+	size_t nsiblings;
 };
 
 struct pi_waits_session *pi_waits_session_new(double timeout_seconds)
@@ -683,6 +688,25 @@ static void session_leave_process(struct pi_waits_session *s)
 	pi_waits_ctx_free(&s->c);
 	memset(&s->c, 0, sizeof s->c);
 	s->c.procfd = -1;
+	free(s->siblings);
+	s->siblings = NULL;
+	s->nsiblings = 0;
+}
+
+/* The threads of the session's process, by TID (bounded; none when the
+ * list cannot be read: then the thread asked about stands alone). */
+static void read_siblings(struct pi_waits_session *s)
+{
+	int *tids = NULL;
+	size_t n = 0, cap = 0;
+	bool cut;
+	if (pi_proc_list_ids(s->c.procfd, "task", MAX_CHAIN_THREADS, &tids, &n, &cap, &cut) == 0 && n) {
+		s->siblings = pi_xcalloc(n, sizeof *s->siblings);
+		for (size_t i = 0; i < n; i++)
+			s->siblings[i].facts.tid = tids[i];
+		s->nsiblings = n;
+	}
+	free(tids);
 }
 
 void pi_waits_session_free(struct pi_waits_session *s)
@@ -726,6 +750,7 @@ const struct pi_wait_for *pi_waits_session_task(struct pi_waits_session *s, pid_
 		s->c.abi = PI_ABI_NATIVE;
 		if (pi_exe_abi(procfd, &s->c.abi) != 0)
 			s->c.abi = PI_ABI_NATIVE;
+		read_siblings(s);
 	}
 	pi_xgrow(&s->tasks, &s->tasks_cap, s->ntasks + 1, sizeof *s->tasks);
 	struct pi_thread *t = &s->tasks[s->ntasks++];
@@ -754,7 +779,7 @@ const struct pi_wait_for *pi_waits_session_task(struct pi_waits_session *s, pid_
 	t->facts.wchan = t->wchan_err ? NULL : pi_strpool_intern(&s->scratch.strings, wchan);
 	pi_fact_set_known(&t->facts, PI_FACT_WCHAN, !t->wchan_err);
 	close(taskfd);
-	t->wait = pi_waits_thread(&s->c, t, t, 1);
+	t->wait = s->nsiblings ? pi_waits_thread(&s->c, t, s->siblings, s->nsiblings) : pi_waits_thread(&s->c, t, t, 1);
 	fill_peers(r, t->wait, pid);
 	return t->wait;
 }

@@ -487,6 +487,29 @@ jq_check "column: not among the rows' keys without -o (it costs a pass over ever
 	'.tasks[0] | has("waits_for") | not'
 kill -KILL "$HELPER_PID" "$PEER"
 
+# A thread other than the main one in wait4(): it reaps the children of
+# every thread of its process, here the main thread's (its own children
+# file lists none).
+start_wait threadwait
+WAITER=$(sed -n 's/^waiter //p' "$HELPER_OUT")
+for i in $(seq 1 200); do
+	[ "$(cat "/proc/$HELPER_PID/task/$WAITER/wchan" 2>/dev/null)" = do_wait ] && break
+	sleep 0.05
+done
+check "thread in wait4: the child is not in the waiting thread's own children file" \
+	test -z "$(tr -d ' ' <"/proc/$HELPER_PID/task/$WAITER/children")"
+run_pinspect --batch -n 1 -H -o pid,waits --top "$HELPER_PID"
+out_has "thread in wait4: the column names the child the main thread forked" \
+	"^ +$WAITER wait4 its children <- $PEER pi-waits"
+run_pinspect --json -n 1 -H -o tid,waits --top "$HELPER_PID"
+jq_check "thread in wait4: JSON too" \
+	'[.tasks[] | select(.tid == $w) | .waits_for.peers] == [[$peer]]' --argjson w "$WAITER" --argjson peer "$PEER"
+run_pinspect --json "$HELPER_PID"
+jq_check "thread in wait4: the snapshot agrees" \
+	'[.threads[] | select(.tid == $w) | .waits_for.objects[0].peers[].pid] == [$peer]' --argjson w "$WAITER" \
+	--argjson peer "$PEER"
+kill -KILL "$HELPER_PID" "$PEER"
+
 # --- No wait across processes: no section, and null in JSON. --------------------
 sleep 600 &
 track $!
