@@ -63,4 +63,47 @@ see "live: with the cycle gone, no process cycle is named" "^Deadlocks: (none|[0
 not_see "live: ... and its processes are not flagged" "deadlock with process $b"
 keys q
 see "live: q quits again" '^exit=0$'
+
+# --- The look across processes runs on the look's own thread: a key is
+# answered while it runs. PINSPECT_TEST_LOOK_GATE (for tests alone) holds
+# a look made on that thread at its look across processes while the file
+# exists; the first look, made in place before the first screen, is not
+# held. A shared-mutex cycle started after that first look is then found
+# by the held look, once the gate opens.
+gate=$TEST_TMP/look-gate
+touch "$gate"
+PANE_ENV="PINSPECT_TEST_LOOK_GATE=$gate"
+tm_start
+live -d 0.5
+see "held look: the live view is up, its first look made" '^Deadlocks: .*looked for'
+pinspect_pid=$(live_pid)
+start_helper pi-waits mutexcycle
+c=$HELPER_PID
+d=$(sed -n 's/^peer //p' "$HELPER_OUT")
+track "$d"
+# held_look: a thread of pinspect other than the main one sleeps at the
+# gate (nanosleep), i.e. a look is under way and held.
+held_look() {
+	local task
+	for task in /proc/"$pinspect_pid"/task/*; do
+		[ "${task##*/}" = "$pinspect_pid" ] && continue
+		case $(cat "$task/wchan" 2>/dev/null) in *nanosleep*) return 0 ;; esac
+	done
+	return 1
+}
+# The next look starts 10 s after the first: wait for it (generously:
+# this says only that it came, not how fast).
+for i in $(seq 1 $((WAIT_S * 3 * 10))); do held_look && break; sleep 0.1; done
+check "held look: a look is under way on a thread of its own, held at the gate" held_look
+keys p
+see "held look: the key is answered (problems only) while the look runs" '^Showing .*; problems only'
+check "held look: ... and the look was still under way when it was" held_look
+not_see "held look: its cycle is not known before the look ends" "deadlock with process $d"
+rm -f "$gate"
+see "held look: once the gate opens, the look ends and names the shared-mutex cycle" \
+	"^Deadlocks: .*processes in cycles of processes waiting for each other: .*\\b($c|$d) \\(pi-waits\\)"
+see "held look: ... and flags its processes" "^ +$c +root +S .* deadlock with process $d +"
+keys q
+see "held look: q quits" '^exit=0$'
+vg_clean "live view with a held look"
 done_testing
