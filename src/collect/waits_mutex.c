@@ -77,8 +77,7 @@ static const struct pi_vma *vma_at(const struct pi_vma *v, size_t n, uint64_t ad
 	return NULL;
 }
 
-/* Does any shared mapping of vmas hold the same object's byte at off? */
-static bool maps_same_object(const struct pi_vma *v, size_t n, const struct pi_vma *like, uint64_t off)
+bool pi_waits_maps_same_object(const struct pi_vma *v, size_t n, const struct pi_vma *like, uint64_t off)
 {
 	for (size_t i = 0; i < n; i++)
 		if (v[i].perms[3] == 's' && v[i].inode == like->inode && v[i].dev_major == like->dev_major
@@ -100,11 +99,7 @@ static void read_target(struct ctx *c)
 		       && pi_status_parse(c->r->buf.data, c->r->buf.len, &st) == 0 && st.nspid_levels > 1;
 }
 
-/* The owner a mutex's words name (0: none), and whether they are a
- * mutex's at all: a glibc mutex (its __owner), a priority-inheritance
- * one (the word), or a robust one (the word holds the owner's TID, with
- * FUTEX_WAITERS; __owner follows it). *died: the kernel marked it. */
-static bool mutex_owner(const struct pi_futex *f, pid_t *owner, bool *died)
+bool pi_waits_mutex_owner(const struct pi_futex *f, pid_t *owner, bool *died)
 {
 	enum pi_lock_kind kind;
 	*owner = pi_futex_named_owner(f, &kind);
@@ -183,7 +178,7 @@ static void check_owner(struct ctx *c, struct pi_wait_object *o, pid_t tid, cons
 		o->err = err;
 		return;
 	}
-	bool same = maps_same_object(theirs, ntheirs, v, off);
+	bool same = pi_waits_maps_same_object(theirs, ntheirs, v, off);
 	pi_vmas_free(theirs, ntheirs);
 	if (!same) {
 		snprintf(where, sizeof where, "the lock word names thread %d of process %d, which does not map "
@@ -209,7 +204,7 @@ struct pi_wait_for *pi_waits_mutex(struct ctx *c, struct pi_thread *t)
 	int err = pi_futex_read(c->pid, pi_abi_arch(c->abi, true), &f);
 	pid_t owner = 0;
 	bool died = false;
-	if (!err && !mutex_owner(&f, &owner, &died))
+	if (!err && !pi_waits_mutex_owner(&f, &owner, &died))
 		return NULL;	/* a condition variable, a semaphore: no owner to follow */
 
 	struct pi_wait_for *w = pi_xcalloc(1, sizeof *w);

@@ -152,6 +152,15 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
  * said unverified, or dead); NULL when the futex is not such a wait (a
  * private one, a condition variable, a lock held in c's own process). */
 struct pi_wait_for *pi_waits_mutex(struct ctx *c, struct pi_thread *t);
+/* Pure, for the above (and the unit tests): the owner a futex's words
+ * name (0: none) and whether they are a mutex's at all: a glibc mutex
+ * (its __owner), a priority-inheritance one (the word), a robust one (the
+ * word holds the owner's TID with FUTEX_WAITERS); *died: the kernel
+ * marked the owner dead (FUTEX_OWNER_DIED). */
+bool pi_waits_mutex_owner(const struct pi_futex *f, pid_t *owner, bool *died);
+/* Does a shared mapping among v[0..n) hold the same object as like
+ * (device and inode) at byte off of it? */
+bool pi_waits_maps_same_object(const struct pi_vma *v, size_t n, const struct pi_vma *like, uint64_t off);
 /* Is name futex() (or futex_time64)? */
 bool pi_waits_futex_call(const char *name);
 /* Is sc a shared futex wait with no timeout (of a process of this ABI)? */
