@@ -442,6 +442,7 @@ enum pi_finding_kind {
 	PI_FIND_WAIT_CHAIN,		/* threads waiting, lock by lock, for one that is not */
 	PI_FIND_PROCESS_DEADLOCK,	/* processes waiting for each other (pipes, sockets, file locks, children) */
 	PI_FIND_WAITS_ON_STOPPED,	/* threads whose chain of waits ends at a stopped process */
+	PI_FIND_MUTEX_OWNER_DIED,	/* threads whose chain ends at a shared mutex whose owner died holding it */
 	PI_FIND_KIND_COUNT
 };
 

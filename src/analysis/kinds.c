@@ -105,6 +105,14 @@ const struct pi_kind pi_kinds[] = {
 		.where = PI_KIND_SNAPSHOT,
 		.detect = pi_detect_waits_on_stopped,
 	},
+	{
+		.kind = PI_FIND_MUTEX_OWNER_DIED, .name = "mutex_owner_died",
+		.see = "WAITS ACROSS PROCESSES",
+		.sentence = "threads waiting for a process-shared mutex whose owner exited holding it: "
+			    "nothing will unlock it",
+		.where = PI_KIND_SNAPSHOT,
+		.detect = pi_detect_mutex_owner_died,
+	},
 };
 const size_t pi_nkinds = sizeof pi_kinds / sizeof pi_kinds[0];
 

@@ -437,6 +437,7 @@ out_has "mutex chain: in words, through the owner thread" \
 	"^      -> $PEER \(pi-waits\) thread $OWNER in read on pipe:\[[0-9]+\]$"
 out_has "mutex chain: in words, down to the stopped process" "^      -> $HOLDER \(pi-waits\) STOPPED"
 out_lacks "mutex chain: no deadlock claimed" 'DEADLOCK'
+out_lacks "mutex chain: nor a dead owner" 'mutex_owner_died'
 kill -KILL "$HELPER_PID" "$PEER" "$HOLDER"
 
 # A mutex whose owner exited holding it (not robust): nothing will wake
@@ -449,6 +450,10 @@ run_pinspect --json "$HELPER_PID"
 jq_check "dead owner: the owner died, no peer, the chain ends there" \
 	'.threads[0].waits_for | .on == "mutex" and .objects[0].owner == "died" and .objects[0].owner_tid == $owner
 	 and .objects[0].peers == [] and .chain_end == "owner_died"' --argjson owner "$OWNER"
+jq_check "dead owner: a mutex_owner_died finding names the thread and the dead owner" \
+	'[.findings[] | select(.kind == "mutex_owner_died")] | length == 1 and .[0].tid == $me
+	 and .[0].pids == [$me] and (.[0].message | contains("whose owner, thread \($owner), exited holding it"))
+	 and .[0].see == "pinspect(1) WAITS ACROSS PROCESSES"' --argjson me "$HELPER_PID" --argjson owner "$OWNER"
 run_pinspect "$HELPER_PID"
 out_has "dead owner: in words" \
 	"^    shared mutex at 0x[0-9a-f]+ \(.*/mutexdead/mutex, offset 0\): its owner, thread $OWNER, has exited without unlocking it: nothing will wake this wait$"
@@ -467,7 +472,8 @@ jq_check "forged owner: named, not believed" \
 	 and .objects[0].peers == [] and .chain_end == "unknown"
 	 and (.objects[0].where | contains("does not map this memory"))' --argjson s "$STOPPED_PID"
 jq_check "forged owner: no finding built on it" \
-	'[.findings[] | select(.kind == "waits_on_stopped" or .kind == "process_deadlock")] | length == 0'
+	'[.findings[] | select(.kind == "waits_on_stopped" or .kind == "process_deadlock" or .kind == "mutex_owner_died")]
+	 | length == 0'
 run_pinspect --batch -n 1 -H -o pid,waits --top "$HELPER_PID"
 out_has "forged owner: the column says unverified" "^ +$HELPER_PID futex shared mutex at .* <- $STOPPED_PID\? \(unverified\)"
 kill -KILL "$HELPER_PID"
