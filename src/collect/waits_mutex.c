@@ -117,8 +117,6 @@ bool pi_waits_mutex_owner(const struct pi_futex *f, pid_t *owner, bool *died)
 	return false;
 }
 
-/* Checks the owner tid against the mutex's object (the target's mapping
- * v, offset off in it) and fills o's peer, owner_check and where. */
 static void set_owner(struct pi_wait_object *o, pid_t pid, pid_t tid)
 {
 	o->owner_check = PI_OWNER_VERIFIED;
@@ -126,6 +124,8 @@ static void set_owner(struct pi_wait_object *o, pid_t pid, pid_t tid)
 	o->npeers = o->peers_total = 1;
 }
 
+/* Checks the owner tid against the mutex's object (the target's mapping
+ * v, offset off in it) and fills o's peer, owner_check and where. */
 static void check_owner(struct ctx *c, struct pi_wait_object *o, pid_t tid, const struct pi_vma *v, uint64_t off,
 			bool robust)
 {
@@ -241,7 +241,20 @@ struct pi_wait_for *pi_waits_mutex(struct ctx *c, struct pi_thread *t)
 					     "goes to the next to lock it, with EOWNERDEAD");
 		return w;
 	}
-	check_owner(c, o, owner, v, off, robust);
+	if (c->checked_tid == owner && c->checked_addr == f.addr) {
+		struct pi_wait_peer *peers = o->peers;
+		*o = c->checked;
+		o->peers = peers;
+		memcpy(peers, c->checked.peers, o->npeers * sizeof *peers);
+	} else {
+		check_owner(c, o, owner, v, off, robust);
+		free(c->checked.peers);
+		c->checked = *o;
+		c->checked.peers = pi_xcalloc(PI_WAIT_MAX_PEERS, sizeof *c->checked.peers);
+		memcpy(c->checked.peers, o->peers, o->npeers * sizeof *o->peers);
+		c->checked_tid = owner;
+		c->checked_addr = f.addr;
+	}
 	/* Held by a thread of this very process: not a wait across
 	 * processes (the lock analysis names it). */
 	if (o->npeers == 1 && o->peers[0].pid == c->pid) {
@@ -260,6 +273,9 @@ void pi_waits_ctx_free(struct ctx *c)
 	free(c->described);
 	free(c->kids.peers);
 	pi_vmas_free(c->vmas, c->nvmas);
+	free(c->checked.peers);
+	c->checked.peers = NULL;
+	c->checked_tid = 0;
 	c->inet = NULL;
 	c->unix_socks = NULL;
 	c->described = NULL;

@@ -131,6 +131,12 @@ struct ctx {
 	struct pi_vma *vmas;
 	size_t nvmas;
 	bool own_pidns;
+	/* The last shared mutex's owner checked (a thousand threads waiting
+	 * on one mutex check its owner once): its address, the TID its word
+	 * named, and the verdict (its peers array not owned here). */
+	uint64_t checked_addr;
+	pid_t checked_tid;
+	struct pi_wait_object checked;
 };
 
 struct described {
