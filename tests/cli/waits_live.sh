@@ -21,8 +21,10 @@ track "$writer"
 
 run_pinspect --batch -n 1 -o pid,flags,command
 status_is "batch: exits 0" 0
+# (Other suites running beside this one may have cycles of their own: the
+# line names the first three, and counts the rest.)
 out_has "batch: the summary names the processes waiting for each other" \
-	"^Deadlocks: .*2 processes in cycles of processes waiting for each other: .*\\b$a \\(pi-waits\\)"
+	"^Deadlocks: .*[0-9]+ processes in cycles of processes waiting for each other: .*(\\b$a \\(pi-waits\\)|and [0-9]+ more)"
 out_has "batch: each process of the cycle is flagged, naming the one it waits for (a)" \
 	"^ +$a +deadlock with process $b +"
 out_has "batch: ... (b)" "^ +$b +deadlock with process $a +"
@@ -47,7 +49,7 @@ fi
 tm_start
 live -d 0.5
 see "live: the summary line names the cycle of processes" \
-	"^Deadlocks: .*processes in cycles of processes waiting for each other: .*\\b$a \\(pi-waits\\)"
+	"^Deadlocks: .*processes in cycles of processes waiting for each other: .*(\\b$a \\(pi-waits\\)|and [0-9]+ more)"
 keys p
 see "live, problems only: the first process of the cycle, flagged" "^ +$a +root +S .* deadlock with process $b +"
 see "live, problems only: the second" "^ +$b +root +S .* deadlock with process $a +"
@@ -59,7 +61,9 @@ vg_clean "live view with a cycle of processes"
 # Once the cycle is broken, the next look drops it.
 kill -KILL "$a" "$b"
 live -d 0.5
-see "live: with the cycle gone, no process cycle is named" "^Deadlocks: (none|[0-9]+ threads? in)" 
+see "live: with the cycle gone, the Deadlocks line is drawn again" "^Deadlocks: "
+not_see "live: ... and names neither process (other suites' cycles may be named)" \
+	"^Deadlocks: .*\\b($a|$b) \\(pi-waits\\)"
 not_see "live: ... and its processes are not flagged" "deadlock with process $b"
 keys q
 see "live: q quits again" '^exit=0$'
@@ -101,7 +105,7 @@ check "held look: ... and the look was still under way when it was" held_look
 not_see "held look: its cycle is not known before the look ends" "deadlock with process $d"
 rm -f "$gate"
 see "held look: once the gate opens, the look ends and names the shared-mutex cycle" \
-	"^Deadlocks: .*processes in cycles of processes waiting for each other: .*\\b($c|$d) \\(pi-waits\\)"
+	"^Deadlocks: .*processes in cycles of processes waiting for each other: .*(\\b($c|$d) \\(pi-waits\\)|and [0-9]+ more)"
 see "held look: ... and flags its processes" "^ +$c +root +S .* deadlock with process $d +"
 keys q
 see "held look: q quits" '^exit=0$'
