@@ -241,6 +241,7 @@ enum pi_wait_on {
 	PI_WAIT_ON_POLL,	/* poll, select or epoll_wait over several */
 	PI_WAIT_ON_FILE_LOCK,	/* flock, or fcntl F_SETLKW / F_OFD_SETLKW */
 	PI_WAIT_ON_CHILD,	/* wait4, waitid */
+	PI_WAIT_ON_MUTEX,	/* futex() on a process-shared mutex held in another process */
 };
 
 /* What the peer must do for the waiter to go on. */
@@ -255,6 +256,7 @@ enum pi_wait_need {
 	PI_NEED_NOBODY,		/* a file, a timer...: no process */
 	PI_NEED_KERNEL_LOCK,	/* in D on a kernel lock of the file or pipe: its peers
 				 * are a guess (those now in a system call on it) */
+	PI_NEED_OWNER,		/* a shared mutex: the thread holding it (peer.tid) to unlock it */
 };
 
 /* A process that can wake the waiter. */
@@ -282,6 +284,16 @@ struct pi_wait_object {
 	size_t peers_total;		/* more than npeers: the rest left out (bounded) */
 	bool peers_partial;		/* processes pinspect may not read may hold it too */
 	int err;			/* why the peers are unknown (-errno or -PI_ERR_*), 0 */
+	/* PI_NEED_OWNER: the TID the lock word names (0: none), and what
+	 * became of it: a thread of a process that maps the same memory (the
+	 * peer), one that does not (a TID reused, a forged word: not
+	 * believed, no peer), or none that lives (the owner died). */
+	pid_t owner_tid;
+	enum pi_owner_check {
+		PI_OWNER_VERIFIED,	/* a thread of a process mapping the same object at that offset */
+		PI_OWNER_UNVERIFIED,	/* not shown to be: where says why; never followed */
+		PI_OWNER_DIED,		/* no such thread, or the kernel marked it dead: nobody will unlock it */
+	} owner_check;
 };
 
 /* One process in a chain of waits: the thread that waits, on what. */
@@ -305,6 +317,7 @@ enum pi_chain_end {
 	PI_CHAIN_UNKNOWN,	/* who can wake it is not known */
 	PI_CHAIN_TOO_LONG,	/* PI_WAIT_MAX_CHAIN processes, and on */
 	PI_CHAIN_GONE,		/* the next process exited while being read */
+	PI_CHAIN_OWNER_DIED,	/* at a shared mutex whose owner died holding it: nothing will wake it */
 };
 
 struct pi_wait_for {
@@ -429,6 +442,7 @@ enum pi_finding_kind {
 	PI_FIND_WAIT_CHAIN,		/* threads waiting, lock by lock, for one that is not */
 	PI_FIND_PROCESS_DEADLOCK,	/* processes waiting for each other (pipes, sockets, file locks, children) */
 	PI_FIND_WAITS_ON_STOPPED,	/* threads whose chain of waits ends at a stopped process */
+	PI_FIND_MUTEX_OWNER_DIED,	/* threads whose chain ends at a shared mutex whose owner died holding it */
 	PI_FIND_KIND_COUNT
 };
 

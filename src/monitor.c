@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "collect/sched_clock.h"
 #include "exitcodes.h"
@@ -61,6 +63,8 @@ int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt)
 	m->deadlocks.background = opt->mode == PI_MODE_LIVE;
 	m->deadlocks.timeout_seconds = opt->timeout_seconds;
 	m->deadlocks.only_pid = to.only_pid;
+	const char *gate = getenv("PINSPECT_TEST_LOOK_GATE");
+	m->deadlocks.test_gate = gate && *gate ? gate : NULL;
 	/* --top shows the threads: that is what watching one process means. */
 	m->vo.threads = opt->threads || to.only_pid;
 	m->vo.problems_only = opt->problems_only;
@@ -99,11 +103,9 @@ static void finish_scan(struct pi_monitor *m)
 	struct pi_check *c = &s->check;
 
 	if (!s->err) {
+		/* (The processes waiting for each other were looked for with
+		 * the sweep, look_across.) */
 		pi_check_find_deadlocks(c);
-		/* Processes waiting for each other: looked for among those the
-		 * sweep saw with every thread asleep (watching one process, its
-		 * peers are not in the sweep: among all). */
-		pi_check_find_process_deadlocks(c, m->table.opt.only_pid == 0);
 		size_t cap = c->nitems;
 		for (size_t i = 0; i < c->nitems; i++)
 			if (c->items[i].cross)
@@ -181,10 +183,36 @@ static int sweep(struct pi_deadlock_scan *s)
 	return pi_sweep_run(&s->check.sweep, PI_SWEEP_LOCKS);
 }
 
+/* The tests' gate (see monitor.h): bounded, so that a file left behind
+ * delays looks, never stops them. */
+static void wait_at_test_gate(const struct pi_deadlock_scan *s)
+{
+	for (int i = 0; s->test_gate && i < 1200 && access(s->test_gate, F_OK) == 0; i++)
+		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+}
+
+/* Processes waiting for each other: looked for among those the sweep saw
+ * with every thread asleep (watching one process, its peers are not in
+ * the sweep: among all). At 10,000 processes this reads thousands of
+ * task lists and syscall files, the longest part of a look: in the live
+ * view it runs on the look's own thread, after the sweep. It reads
+ * /proc and the processes' memory and descriptors, with state of its own
+ * (the run, its string pool), and the syscall names' cache, which is
+ * locked. */
+static void look_across(struct pi_deadlock_scan *s, bool on_thread)
+{
+	if (s->err)
+		return;
+	if (on_thread)
+		wait_at_test_gate(s);
+	pi_check_find_process_deadlocks(&s->check, s->only_pid == 0);
+}
+
 static void *sweep_thread(void *arg)
 {
 	struct pi_deadlock_scan *s = arg;
 	s->err = sweep(s);
+	look_across(s, true);
 	atomic_store(&s->done, true);
 	return NULL;
 }
@@ -193,10 +221,11 @@ static void *sweep_thread(void *arg)
  * 0.1 s at 10,000 tasks, several times that on a busy machine (it reads
  * a file of every sleeping task), and the keys would wait as long. The
  * sweep only reads /proc and lock words, and is made for threads (it
- * runs a reader per CPU). The suspects are read again on the calling
+ * runs a reader per CPU); the look across processes follows it there
+ * (look_across). The suspects are read again on the calling
  * thread instead, once the sweep is done: their lock words and the
  * symbols that name the locks, not their stacks (locks_only), with code
- * that keeps global state (libdwfl's, the cache of syscall names) that
+ * that keeps global state (libdwfl's) that
  * two threads must not share; it is quick (a few milliseconds for a
  * deadlocked process, nothing when no process is suspect). The thread
  * blocks the signals sent to the process: they are the main thread's to
@@ -232,6 +261,7 @@ static void start_scan(struct pi_monitor *m)
 		}
 	}
 	s->err = sweep(s);
+	look_across(s, false);
 	finish_scan(m);
 }
 

@@ -33,6 +33,11 @@ struct pi_deadlock_scan {
 	double timeout_seconds;	/* --timeout: for reading the suspects again */
 	pid_t only_pid;		/* --top: sweep that process alone (0: all) */
 	bool running;		/* that thread is under way */
+	/* PINSPECT_TEST_LOOK_GATE, for the tests alone: while this file
+	 * exists (60 s at most), a look on its own thread waits before its
+	 * look across processes, so that a test can see the keys answered
+	 * while a look runs. NULL: none. */
+	const char *test_gate;
 	atomic_bool done;	/* ... and has finished: join it */
 	pthread_t thread;
 	int err;		/* the sweep's */

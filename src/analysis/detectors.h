@@ -17,6 +17,8 @@ void pi_detect_traced(struct pi_finding_list *l, const struct pi_finding_proc *p
 /* From the chains of waits across processes (collect/waits.c), handed
  * over in pi_finding_proc. */
 void pi_detect_process_cycles(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds);
+void pi_detect_mutex_owner_died(struct pi_finding_list *l, const struct pi_finding_proc *p,
+				unsigned kinds);
 void pi_detect_waits_on_stopped(struct pi_finding_list *l, const struct pi_finding_proc *p,
 				unsigned kinds);
 void pi_detect_zombie_parent(struct pi_finding_list *l, const struct pi_finding_proc *p,

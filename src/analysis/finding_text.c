@@ -144,6 +144,29 @@ void pi_text_process_cycle(struct pi_buf *b, const struct pi_wait_step *steps, s
 	pi_buf_printf(b, " -> back to %d: none will go on", (int)steps[0].pid);
 }
 
+void pi_text_mutex_owner_died(struct pi_buf *b, const struct pi_wait_step *steps, size_t n, pid_t owner_tid)
+{
+	const struct pi_wait_step *last = &steps[n - 1];
+	pi_buf_printf(b, "thread %d (", (int)steps[0].tid);
+	pi_escape_text(b, steps[0].comm, strlen(steps[0].comm));
+	pi_buf_puts(b, ") waits");
+	if (n > 1) {
+		pi_buf_printf(b, ", through process %d (", (int)last->pid);
+		pi_escape_text(b, last->comm, strlen(last->comm));
+		pi_buf_puts(b, "),");
+	}
+	pi_buf_puts(b, " for a process-shared mutex whose owner");
+	if (owner_tid > 0)
+		pi_buf_printf(b, ", thread %d,", (int)owner_tid);
+	pi_buf_puts(b, " exited holding it: ");
+	for (size_t i = 0; i < n; i++) {
+		pi_buf_puts(b, i ? " -> " : "");
+		pi_text_wait_step(b, &steps[i]);
+	}
+	pi_buf_puts(b, "; nothing will unlock it (a robust mutex would go to the next locker, with "
+		       "EOWNERDEAD): restart the processes that use it");
+}
+
 void pi_text_waits_on_stopped(struct pi_buf *b, const struct pi_wait_step *steps, size_t n,
 			      size_t threads)
 {

@@ -59,6 +59,9 @@ void pi_text_process_cycle(struct pi_buf *b, const struct pi_wait_step *steps, s
 
 /* A chain of waits that ends at a stopped or traced process (the last
  * step), with how many threads of the process wait along it. */
+/* A chain of waits steps[0..n) that ends at a shared mutex whose owner
+ * (owner_tid; 0 unknown) died holding it. */
+void pi_text_mutex_owner_died(struct pi_buf *b, const struct pi_wait_step *steps, size_t n, pid_t owner_tid);
 void pi_text_waits_on_stopped(struct pi_buf *b, const struct pi_wait_step *steps, size_t n,
 			      size_t threads);
 

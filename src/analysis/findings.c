@@ -129,6 +129,13 @@ void pi_detect_process_cycles(struct pi_finding_list *l, const struct pi_finding
 		handed_over(l, PI_FIND_PROCESS_DEADLOCK, p->pid, p->process_cycles, p->nprocess_cycles);
 }
 
+void pi_detect_mutex_owner_died(struct pi_finding_list *l, const struct pi_finding_proc *p,
+				unsigned kinds)
+{
+	if (kinds & PI_FIND_BIT(PI_FIND_MUTEX_OWNER_DIED))
+		handed_over(l, PI_FIND_MUTEX_OWNER_DIED, p->pid, p->owner_died_chains, p->nowner_died_chains);
+}
+
 void pi_detect_waits_on_stopped(struct pi_finding_list *l, const struct pi_finding_proc *p,
 				unsigned kinds)
 {
@@ -260,6 +267,8 @@ struct pi_finding *pi_findings_add(struct pi_process *p, enum pi_finding_kind ki
 struct chain_facts {
 	struct pi_finding_cycle *cycles, *stopped;
 	size_t ncycles, nstopped, cycles_cap, stopped_cap;
+	struct pi_finding_cycle *owner_died;	/* a thread each */
+	size_t nowner_died, owner_died_cap;
 	pid_t **lists;			/* the pid lists to free */
 	size_t nlists, lists_cap;
 	size_t *stopped_threads;	/* per stopped entry */
@@ -291,7 +300,8 @@ static void chain_facts(const struct pi_process *p, struct chain_facts *cf)
 	memset(cf, 0, sizeof *cf);
 	for (size_t i = 0; i < p->nthreads; i++) {
 		const struct pi_wait_for *w = p->threads[i].wait;
-		if (!w || w->nchain < 2)
+		/* (A dead owner ends a chain of one: the thread's own wait.) */
+		if (!w || w->nchain < 1 || (w->nchain < 2 && w->chain_end != PI_CHAIN_OWNER_DIED))
 			continue;
 		if (w->chain_end == PI_CHAIN_DEADLOCK) {
 			/* The last step is a process met before: the cycle is from there. */
@@ -312,6 +322,18 @@ static void chain_facts(const struct pi_process *p, struct chain_facts *cf)
 				pids[k] = steps[k].pid;
 			pi_xgrow(&cf->cycles, &cf->cycles_cap, cf->ncycles + 1, sizeof *cf->cycles);
 			cf->cycles[cf->ncycles++] = (struct pi_finding_cycle){ m.data, pids, n };
+		} else if (w->chain_end == PI_CHAIN_OWNER_DIED) {
+			/* The dead owner's TID is known when the wait is this
+			 * thread's own; further down a chain, only the step. */
+			pid_t owner = w->nchain == 1 && w->nobjects ? w->objects[0].owner_tid : 0;
+			struct pi_buf m = PI_BUF_INIT;
+			pi_text_mutex_owner_died(&m, w->chain, w->nchain, owner);
+			pid_t *pids = keep_list(cf, w->nchain);
+			pids[0] = p->threads[i].facts.tid;
+			for (size_t s = 1; s < w->nchain; s++)
+				pids[s] = w->chain[s].pid;
+			pi_xgrow(&cf->owner_died, &cf->owner_died_cap, cf->nowner_died + 1, sizeof *cf->owner_died);
+			cf->owner_died[cf->nowner_died++] = (struct pi_finding_cycle){ m.data, pids, w->nchain };
 		} else if (w->chain_end == PI_CHAIN_STOPPED) {
 			pid_t stopped = w->chain[w->nchain - 1].pid;
 			size_t k = 0;
@@ -353,6 +375,9 @@ static void chain_facts_free(struct chain_facts *cf)
 		free((char *)cf->cycles[i].message);
 	for (size_t i = 0; i < cf->nstopped; i++)
 		free((char *)cf->stopped[i].message);
+	for (size_t i = 0; i < cf->nowner_died; i++)
+		free((char *)cf->owner_died[i].message);
+	free(cf->owner_died);
 	for (size_t i = 0; i < cf->nlists; i++)
 		free(cf->lists[i]);
 	free(cf->lists);
@@ -406,6 +431,8 @@ void pi_findings_build(struct pi_process *p)
 		.nprocess_cycles = cf.ncycles,
 		.stopped_chains = cf.stopped,
 		.nstopped_chains = cf.nstopped,
+		.owner_died_chains = cf.owner_died,
+		.nowner_died_chains = cf.nowner_died,
 	};
 	struct pi_finding_list l = { p->findings, p->nfindings, p->findings_cap };
 	pi_findings_of(&l, &fp, PI_FIND_ALL);

@@ -48,6 +48,10 @@ struct pi_finding_proc {
 	size_t nprocess_cycles;
 	const struct pi_finding_cycle *stopped_chains;
 	size_t nstopped_chains;
+	/* Chains that end at a shared mutex whose owner died holding it:
+	 * the waiting thread first in tids, then the chain's other PIDs. */
+	const struct pi_finding_cycle *owner_died_chains;
+	size_t nowner_died_chains;
 	double hung_after_seconds;
 	int hung_task_timeout_secs;	/* the kernel's; -1 unknown */
 	/* Its tasks' facts, in place in the model, classified (flags set). */

@@ -87,13 +87,13 @@ const struct pi_kind pi_kinds[] = {
 	{
 		.kind = PI_FIND_PROCESS_DEADLOCK, .name = "process_deadlock",
 		.see = "WAITS ACROSS PROCESSES",
-		.sentence = "processes waiting for each other (pipes, sockets, file locks, children), "
-			    "in a cycle that nothing outside can break",
+		.sentence = "processes waiting for each other (pipes, sockets, file locks, children, "
+			    "shared mutexes), in a cycle that nothing outside can break",
 		.where = PI_KIND_SNAPSHOT | PI_KIND_SCAN,
 		.rank = 7, .style = PI_STYLE_HUNG,
 		.json_count = "process_deadlocks", .metric = "pinspect_process_deadlocks",
 		.metric_help = "Cycles of processes waiting for each other through pipes, sockets, file "
-			       "locks or children.",
+			       "locks, children or process-shared mutexes.",
 		/* Chains read by collect/waits.c: a snapshot's, or a scan's. */
 		.detect = pi_detect_process_cycles,
 	},
@@ -104,6 +104,14 @@ const struct pi_kind pi_kinds[] = {
 			    "moves until it is continued",
 		.where = PI_KIND_SNAPSHOT,
 		.detect = pi_detect_waits_on_stopped,
+	},
+	{
+		.kind = PI_FIND_MUTEX_OWNER_DIED, .name = "mutex_owner_died",
+		.see = "WAITS ACROSS PROCESSES",
+		.sentence = "threads waiting for a process-shared mutex whose owner exited holding it: "
+			    "nothing will unlock it",
+		.where = PI_KIND_SNAPSHOT,
+		.detect = pi_detect_mutex_owner_died,
 	},
 };
 const size_t pi_nkinds = sizeof pi_kinds / sizeof pi_kinds[0];

@@ -1269,6 +1269,8 @@ struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const st
 	if (t->syscall_err || sc->kind != PI_SYSCALL_IN || t->stat_err || t->facts.state == 'R')
 		return NULL;
 	const char *name = pi_syscall_name(c->abi, sc->nr);
+	if (pi_waits_futex_call(name))
+		return pi_waits_mutex(c, t);
 	int call = call_index(name);
 	if (call < 0)
 		return NULL;
@@ -1379,6 +1381,8 @@ bool pi_waits_blocks_forever(const struct pi_syscall *sc)
 {
 	if (sc->kind != PI_SYSCALL_IN)
 		return false;
+	if (pi_waits_futex_forever(sc, PI_ABI_NATIVE))
+		return true;
 	int call = call_index(pi_syscall_name(PI_ABI_NATIVE, sc->nr));
 	return call >= 0 && calls[call].shape != SHAPE_FD_KLOCK && waits_forever(call, sc);
 }

@@ -49,7 +49,10 @@ static void fill_peers(struct run *r, struct pi_wait_for *w, pid_t own)
 	for (size_t j = 0; w && j < w->nobjects; j++) {
 		struct pi_wait_object *o = &w->objects[j];
 		for (size_t k = 0; k < o->npeers; k++) {
-			const struct peer_info *pi = peer_info(r, o->peers[k].pid);
+			/* A mutex's owner is a thread: its own state, not its
+			 * process's main thread's (a TID's /proc entry is its). */
+			pid_t who = o->need == PI_NEED_OWNER && o->peers[k].tid > 0 ? o->peers[k].tid : o->peers[k].pid;
+			const struct peer_info *pi = peer_info(r, who);
 			memcpy(o->peers[k].comm, pi->comm, sizeof o->peers[k].comm);
 			o->peers[k].state = pi->state;
 			o->peers[k].wchan = pi->wchan;
@@ -72,10 +75,7 @@ static void read_waits(struct run *r, struct visited *v, int procfd, enum pi_abi
 		t->wait = pi_waits_thread(&c, t, v->threads, v->nthreads);
 		fill_peers(r, t->wait, v->pid);
 	}
-	free(c.inet);
-	free(c.unix_socks);
-	free(c.described);
-	free(c.kids.peers);
+	pi_waits_ctx_free(&c);
 }
 
 /* A peer's threads, read lightly: what chains need. */
@@ -157,11 +157,19 @@ static struct visited *visit(struct run *r, pid_t pid)
 
 /* --- Chains and deadlocks. ------------------------------------------------- */
 
+/* A shared mutex whose owner is not shown to map it: never followed. */
+static bool owner_unverified(const struct pi_wait_object *o)
+{
+	return o->need == PI_NEED_OWNER && o->owner_check == PI_OWNER_UNVERIFIED;
+}
+
 /* The one process (other than own) that can wake w, or 0 when none or
- * several or unknown (*end says which). */
-static pid_t next_process(const struct pi_wait_for *w, pid_t own, enum pi_chain_end *end)
+ * several or unknown (*end says which). *tid: the thread of it that
+ * must act, when one is known (a mutex's owner), else 0. */
+static pid_t next_process(const struct pi_wait_for *w, pid_t own, enum pi_chain_end *end, pid_t *tid)
 {
 	pid_t next = 0;
+	*tid = 0;
 	if (!w->forever || w->err) {
 		*end = w->err ? PI_CHAIN_UNKNOWN : PI_CHAIN_OTHER_WAIT;
 		return 0;
@@ -169,8 +177,12 @@ static pid_t next_process(const struct pi_wait_for *w, pid_t own, enum pi_chain_
 	for (size_t i = 0; i < w->nobjects; i++) {
 		const struct pi_wait_object *o = &w->objects[i];
 		if (o->err || o->peers_partial || o->peers_total > o->npeers || o->need == PI_NEED_NOBODY
-		    || o->need == PI_NEED_CLIENT || o->need == PI_NEED_KERNEL_LOCK) {
+		    || o->need == PI_NEED_CLIENT || o->need == PI_NEED_KERNEL_LOCK || owner_unverified(o)) {
 			*end = PI_CHAIN_UNKNOWN;
+			return 0;
+		}
+		if (o->need == PI_NEED_OWNER && o->owner_check == PI_OWNER_DIED && w->nobjects == 1) {
+			*end = PI_CHAIN_OWNER_DIED;
 			return 0;
 		}
 		for (size_t k = 0; k < o->npeers; k++) {
@@ -181,6 +193,7 @@ static pid_t next_process(const struct pi_wait_for *w, pid_t own, enum pi_chain_
 				return 0;
 			}
 			next = o->peers[k].pid;
+			*tid = o->need == PI_NEED_OWNER ? o->peers[k].tid : 0;
 		}
 	}
 	if (!next)
@@ -210,7 +223,8 @@ static bool all_waits_on_stuck(struct run *r, const struct visited *v)
 			const struct pi_wait_object *o = &w->objects[j];
 			if (o->err || o->peers_partial || o->peers_total > o->npeers
 			    || o->need == PI_NEED_NOBODY || o->need == PI_NEED_CLIENT
-			    || o->need == PI_NEED_KERNEL_LOCK)	/* a guess never makes a deadlock */
+			    || o->need == PI_NEED_KERNEL_LOCK	/* a guess never makes a deadlock */
+			    || owner_unverified(o))
 				return false;
 			for (size_t k = 0; k < o->npeers; k++) {
 				const struct visited *u = NULL;
@@ -258,10 +272,13 @@ static void set_step(struct run *r, struct pi_wait_step *s, pid_t pid, const str
 }
 
 /* The thread of v a chain goes on with: one in a wait pinspect follows
- * (the first), else NULL; *end says why not. */
-static const struct pi_thread *chain_thread(const struct visited *v, enum pi_chain_end *end)
+ * (the first; or want, the owner of a mutex, when it is one of v's),
+ * else NULL; *end says why not. *shown: the thread to name where the
+ * chain ends (want's, when found; NULL: the process). */
+static const struct pi_thread *chain_thread(const struct visited *v, pid_t want, const struct pi_thread **shown,
+					    enum pi_chain_end *end)
 {
-	const struct pi_thread *waiting = NULL;
+	const struct pi_thread *waiting = NULL, *wanted = NULL;
 	bool stopped = false, running = false;
 	for (size_t i = 0; i < v->nthreads; i++) {
 		const struct pi_thread *t = &v->threads[i];
@@ -270,10 +287,22 @@ static const struct pi_thread *chain_thread(const struct visited *v, enum pi_cha
 		running |= st == 'R';
 		if (!waiting && t->wait)
 			waiting = t;
+		if (want && t->facts.tid == want)
+			wanted = t;
 	}
+	*shown = wanted;
 	if (stopped) {
 		*end = PI_CHAIN_STOPPED;
 		return NULL;
+	}
+	if (wanted) {
+		/* Only the owner can unlock it: its own state decides. */
+		char st = wanted->stat_err ? '?' : wanted->facts.state;
+		if (st == 'R')
+			*end = PI_CHAIN_RUNNING;
+		else if (!wanted->wait)
+			*end = PI_CHAIN_OTHER_WAIT;
+		return st == 'R' ? NULL : wanted->wait ? wanted : NULL;
 	}
 	if (running) {
 		*end = PI_CHAIN_RUNNING;
@@ -295,7 +324,8 @@ static void follow_chain(struct run *r, struct pi_thread *start)
 
 	for (;;) {
 		set_step(r, &steps[n++], pid, t);
-		pid_t next = next_process(t->wait, pid, &end);
+		pid_t next_tid;
+		pid_t next = next_process(t->wait, pid, &end, &next_tid);
 		if (!next)
 			break;
 		bool seen = false;
@@ -331,9 +361,10 @@ static void follow_chain(struct run *r, struct pi_thread *start)
 			end = pi_err_gone(v->err) ? PI_CHAIN_GONE : PI_CHAIN_UNKNOWN;
 			break;
 		}
-		t = chain_thread(v, &end);
+		const struct pi_thread *shown;
+		t = chain_thread(v, next_tid, &shown, &end);
 		if (!t) {
-			set_step(r, &steps[n++], next, NULL);
+			set_step(r, &steps[n++], next, shown);
 			break;
 		}
 		pid = next;
@@ -632,6 +663,11 @@ struct pi_waits_session {
 	struct ctx c;			/* the last process asked about (-1: none) */
 	struct pi_thread *tasks;	/* the tasks asked about, their waits kept */
 	size_t ntasks, tasks_cap;
+	/* The threads of c's process, by TID alone: a wait4 in any of them
+	 * reaps the children of all (each thread's children file lists only
+	 * those it forked). */
+	struct pi_thread *siblings;
+	size_t nsiblings;
 };
 
 struct pi_waits_session *pi_waits_session_new(double timeout_seconds)
@@ -649,12 +685,28 @@ static void session_leave_process(struct pi_waits_session *s)
 {
 	if (s->c.procfd >= 0)
 		close(s->c.procfd);
-	free(s->c.inet);
-	free(s->c.unix_socks);
-	free(s->c.described);
-	free(s->c.kids.peers);
+	pi_waits_ctx_free(&s->c);
 	memset(&s->c, 0, sizeof s->c);
 	s->c.procfd = -1;
+	free(s->siblings);
+	s->siblings = NULL;
+	s->nsiblings = 0;
+}
+
+/* The threads of the session's process, by TID (bounded; none when the
+ * list cannot be read: then the thread asked about stands alone). */
+static void read_siblings(struct pi_waits_session *s)
+{
+	int *tids = NULL;
+	size_t n = 0, cap = 0;
+	bool cut;
+	if (pi_proc_list_ids(s->c.procfd, "task", MAX_CHAIN_THREADS, &tids, &n, &cap, &cut) == 0 && n) {
+		s->siblings = pi_xcalloc(n, sizeof *s->siblings);
+		for (size_t i = 0; i < n; i++)
+			s->siblings[i].facts.tid = tids[i];
+		s->nsiblings = n;
+	}
+	free(tids);
 }
 
 void pi_waits_session_free(struct pi_waits_session *s)
@@ -698,6 +750,7 @@ const struct pi_wait_for *pi_waits_session_task(struct pi_waits_session *s, pid_
 		s->c.abi = PI_ABI_NATIVE;
 		if (pi_exe_abi(procfd, &s->c.abi) != 0)
 			s->c.abi = PI_ABI_NATIVE;
+		read_siblings(s);
 	}
 	pi_xgrow(&s->tasks, &s->tasks_cap, s->ntasks + 1, sizeof *s->tasks);
 	struct pi_thread *t = &s->tasks[s->ntasks++];
@@ -726,7 +779,7 @@ const struct pi_wait_for *pi_waits_session_task(struct pi_waits_session *s, pid_
 	t->facts.wchan = t->wchan_err ? NULL : pi_strpool_intern(&s->scratch.strings, wchan);
 	pi_fact_set_known(&t->facts, PI_FACT_WCHAN, !t->wchan_err);
 	close(taskfd);
-	t->wait = pi_waits_thread(&s->c, t, t, 1);
+	t->wait = s->nsiblings ? pi_waits_thread(&s->c, t, s->siblings, s->nsiblings) : pi_waits_thread(&s->c, t, t, 1);
 	fill_peers(r, t->wait, pid);
 	return t->wait;
 }

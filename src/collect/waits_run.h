@@ -13,6 +13,7 @@
 
 #include "collect/waits.h"
 #include "proc/filelocks.h"
+#include "proc/maps.h"
 #include "proc/netsock.h"
 #include "proc/stat.h"
 #include "proc/syscall.h"
@@ -123,6 +124,19 @@ struct ctx {
 	 * is described once, and copied for the other threads. */
 	struct described *described;
 	size_t ndescribed, described_cap;
+	/* Its mappings and PID namespace, read when a thread waits on a
+	 * shared futex (waits_mutex.c). */
+	bool maps_read;
+	int maps_err;
+	struct pi_vma *vmas;
+	size_t nvmas;
+	bool own_pidns;
+	/* The last shared mutex's owner checked (a thousand threads waiting
+	 * on one mutex check its owner once): its address, the TID its word
+	 * named, and the verdict (its peers array not owned here). */
+	uint64_t checked_addr;
+	pid_t checked_tid;
+	struct pi_wait_object checked;
 };
 
 struct described {
@@ -137,6 +151,28 @@ struct described {
  * process's (for the children of wait4). */
 struct pi_wait_for *pi_waits_thread(struct ctx *c, struct pi_thread *t, const struct pi_thread *threads,
 				    size_t nthreads);
+
+/* A thread in futex() on a process-shared mutex (in a shared mapping)
+ * held by a thread of another process: the owner the lock word names, if
+ * that thread's process maps the same object at the same offset (else
+ * said unverified, or dead); NULL when the futex is not such a wait (a
+ * private one, a condition variable, a lock held in c's own process). */
+struct pi_wait_for *pi_waits_mutex(struct ctx *c, struct pi_thread *t);
+/* Pure, for the above (and the unit tests): the owner a futex's words
+ * name (0: none) and whether they are a mutex's at all: a glibc mutex
+ * (its __owner), a priority-inheritance one (the word), a robust one (the
+ * word holds the owner's TID with FUTEX_WAITERS); *died: the kernel
+ * marked the owner dead (FUTEX_OWNER_DIED). */
+bool pi_waits_mutex_owner(const struct pi_futex *f, pid_t *owner, bool *died);
+/* Does a shared mapping among v[0..n) hold the same object as like
+ * (device and inode) at byte off of it? */
+bool pi_waits_maps_same_object(const struct pi_vma *v, size_t n, const struct pi_vma *like, uint64_t off);
+/* Is name futex() (or futex_time64)? */
+bool pi_waits_futex_call(const char *name);
+/* Is sc a shared futex wait with no timeout (of a process of this ABI)? */
+bool pi_waits_futex_forever(const struct pi_syscall *sc, enum pi_abi abi);
+/* Frees what c read of its process (not its directory). */
+void pi_waits_ctx_free(struct ctx *c);
 
 /* The file locks the run's target holds that other processes wait for
  * (p->locks_wanted), its /proc directory procfd; the waiters' names are

@@ -210,13 +210,14 @@ static void not_checked(struct pi_buf *b, const struct pi_check *c)
 	pi_buf_putc(b, '\n');
 }
 
-/* Cycles of processes (pipes, sockets, file locks, children): each one's
+/* Cycles of processes (pipes, sockets, file locks, children, shared
+ * mutexes): each one's
  * sentence, then a line per process: what it waits in, and on what. */
 static void process_deadlocks(struct pi_buf *b, const struct pi_check *c)
 {
 	if (!c->process_deadlocks) {
 		pi_buf_puts(b, "  none across processes: no processes wait for each other (pipes, sockets, "
-			       "file locks, children)\n");
+			       "file locks, children, shared mutexes)\n");
 		if (c->waits.err) {
 			pi_buf_puts(b, "  (not every process was looked at: ");
 			pi_reason_put(b, c->waits.err, NULL);

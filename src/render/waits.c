@@ -26,6 +26,7 @@ static const struct {
 	[PI_NEED_CHILD] = { "child", "waits for one to exit or stop:" },
 	[PI_NEED_NOBODY] = { "nobody", NULL },
 	[PI_NEED_KERNEL_LOCK] = { "kernel_lock", "probably held by (a guess: who is now in a system call on it)" },
+	[PI_NEED_OWNER] = { "owner", "locked by" },
 };
 
 /* How a chain of waits ends: its JSON key, and the words after its last
@@ -46,6 +47,8 @@ static const struct {
 	[PI_CHAIN_UNKNOWN] = { "unknown", NULL },
 	[PI_CHAIN_TOO_LONG] = { "too_long", "the chain goes on (only the first processes are followed)" },
 	[PI_CHAIN_GONE] = { "gone", "it exited while being read" },
+	[PI_CHAIN_OWNER_DIED] = { "owner_died", "the owner of the mutex it waits for died holding it: "
+						"nothing will wake it" },
 };
 
 static const char *const on_keys[] = {
@@ -53,6 +56,7 @@ static const char *const on_keys[] = {
 	[PI_WAIT_ON_POLL] = "poll",
 	[PI_WAIT_ON_FILE_LOCK] = "file_lock",
 	[PI_WAIT_ON_CHILD] = "child",
+	[PI_WAIT_ON_MUTEX] = "mutex",
 };
 
 /* What a peer's state means for the waiter: a stopped peer is the cause. */
@@ -90,9 +94,9 @@ static void put_peer(struct pi_buf *b, const struct pi_wait_peer *pe, const stru
 	}
 	if (pe->fd >= 0)
 		pi_buf_printf(b, ", fd %d", pe->fd);
+	if (pe->tid > 0 && pe->tid != pe->pid && (pe->syscall || (o && o->need == PI_NEED_OWNER)))
+		pi_buf_printf(b, ", thread %d", (int)pe->tid);
 	if (pe->syscall) {
-		if (pe->tid != pe->pid)
-			pi_buf_printf(b, ", thread %d", (int)pe->tid);
 		pi_buf_printf(b, ", in %s on the same %s", pe->syscall,
 			      o && o->what && strncmp(o->what, "pipe:", 5) == 0 ? "pipe" : "file");
 	}
@@ -117,8 +121,8 @@ static void put_object(struct pi_buf *b, const struct pi_process *p, const struc
 		free(why);
 		return;
 	}
-	if (!words) {
-		pi_buf_putc(b, '\n');
+	if (!words || (o->need == PI_NEED_OWNER && o->owner_check != PI_OWNER_VERIFIED)) {
+		pi_buf_putc(b, '\n');	/* a mutex's owner not believed, or dead: where said it */
 		return;
 	}
 	if (o->need == PI_NEED_CLIENT) {
@@ -378,6 +382,16 @@ void pi_json_waits_for(struct pi_jw *w, const struct pi_process *p, const struct
 		unavailable_keys(w, p, o->err);
 		pi_jw_ku64(w, "peers_total", o->peers_total);
 		pi_jw_kbool(w, "peers_partial", o->peers_partial);
+		if (o->need == PI_NEED_OWNER) {
+			/* A shared mutex's: the TID its word names, and whether
+			 * that thread is believed (it maps the same memory). */
+			static const char *const checks[] = { [PI_OWNER_VERIFIED] = "verified",
+							      [PI_OWNER_UNVERIFIED] = "unverified",
+							      [PI_OWNER_DIED] = "died" };
+			pi_jw_key(w, "owner_tid");
+			o->owner_tid > 0 ? pi_jw_i64(w, o->owner_tid) : pi_jw_null(w);
+			pi_jw_kstring(w, "owner", o->err ? NULL : checks[o->owner_check]);
+		}
 		pi_jw_key(w, "peers");
 		pi_jw_array(w);
 		for (size_t k = 0; k < o->npeers; k++)

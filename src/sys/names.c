@@ -1,6 +1,7 @@
 #include "sys/names.h"
 
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -16,8 +17,11 @@
 #include "util/xalloc.h"
 
 /* libseccomp resolves a number by scanning its table; a snapshot asks for
- * the same few numbers over and over, so remember each answer. */
+ * the same few numbers over and over, so remember each answer. The live
+ * view's deadlock look asks from a thread of its own while the screen
+ * asks from the main one: the cache is the mutex's. */
 enum { NAME_CACHE = 512 };
+static pthread_mutex_t syscall_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *syscall_cache[3][NAME_CACHE];
 static char *syscall_cache_owned[3][NAME_CACHE];
 static unsigned char syscall_cache_state[3][NAME_CACHE];	/* 0 unknown, 1 resolved */
@@ -42,14 +46,17 @@ const char *pi_syscall_name(enum pi_abi abi, long nr)
 		index &= ~0x40000000L;	/* __X32_SYSCALL_BIT */
 	if (nr < 0 || index >= NAME_CACHE)
 		return NULL;
-	if (syscall_cache_state[abi][index])
-		return syscall_cache[abi][index];
-	if (!registered++)
-		atexit(free_syscall_cache);
-	char *name = seccomp_syscall_resolve_num_arch(arch[abi], (int)nr);
-	syscall_cache_owned[abi][index] = name;
-	syscall_cache[abi][index] = name;
-	syscall_cache_state[abi][index] = 1;
+	pthread_mutex_lock(&syscall_cache_lock);
+	if (!syscall_cache_state[abi][index]) {
+		if (!registered++)
+			atexit(free_syscall_cache);
+		char *name = seccomp_syscall_resolve_num_arch(arch[abi], (int)nr);
+		syscall_cache_owned[abi][index] = name;
+		syscall_cache[abi][index] = name;
+		syscall_cache_state[abi][index] = 1;
+	}
+	const char *name = syscall_cache[abi][index];
+	pthread_mutex_unlock(&syscall_cache_lock);
 	return name;
 }
 

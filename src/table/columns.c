@@ -1041,6 +1041,14 @@ static enum pi_style waits_text(struct pi_table *t, const struct pi_row *r,
 	}
 	if (o->peers_total > 2)
 		pi_buf_printf(out, " +%zu", o->peers_total - 2);
+	/* A shared mutex's owner: the thread, or what became of it. */
+	if (o->need == PI_NEED_OWNER && !o->err && o->owner_check == PI_OWNER_VERIFIED && o->npeers
+	    && o->peers[0].tid != o->peers[0].pid)
+		pi_buf_printf(out, " thread %d", (int)o->peers[0].tid);
+	else if (o->need == PI_NEED_OWNER && !o->err && o->owner_check == PI_OWNER_DIED)
+		pi_buf_puts(out, " <- owner died");
+	else if (o->need == PI_NEED_OWNER && !o->err)
+		pi_buf_printf(out, " <- %d? (unverified)", (int)o->owner_tid);
 	if (o->err)
 		pi_buf_puts(out, " ?");
 	return style;

@@ -338,6 +338,146 @@ else
 	kill -KILL "$HELPER_PID"
 fi
 
+# --- Process-shared mutexes: the owner thread, from the lock word, as a step. ------
+# wait_in_futex PID [TID]: waits up to 10 s for a task to sleep in futex().
+wait_in_futex() {
+	local task=/proc/$1/task/${2:-$1} i
+	for i in $(seq 1 200); do
+		case $(cat "$task/wchan" 2>/dev/null) in
+		*futex*) [ "$(sed -E 's/.*\) (.).*/\1/' "$task/stat")" = S ] && return 0 ;;
+		esac
+		sleep 0.05
+	done
+	echo "Bail out! task ${2:-$1} of $1 never slept in futex()"
+	exit 99
+}
+
+# Two processes, each holding a PTHREAD_PROCESS_SHARED mutex (in a
+# shm_open region) that the other wants.
+start_wait mutexcycle
+wait_in_futex "$HELPER_PID"
+wait_in_futex "$PEER"
+run_pinspect --json "$HELPER_PID"
+first_object "mutex cycle: a wait on the shared mutex, locked by the peer's thread, verified" \
+	'$w.syscall == "futex" and $w.on == "mutex" and $w.forever and $o.needs == "owner"
+	 and $o.owner == "verified" and $o.owner_tid == $peer and $o.peers_total == 1
+	 and $o.peers[0].pid == $peer and $o.peers[0].tid == $peer and $o.fd == null
+	 and ($o.what | test("^shared mutex at 0x[0-9a-f]+ \\(/dev/shm/pi-waits-[0-9]+, deleted, offset 0x28\\)$"))'
+first_object "mutex cycle: a deadlock across the two processes" \
+	'[$w.chain[].pid] == [$me, $peer, $me] and $w.chain_end == "deadlock"
+	 and ($w.chain[1].what | test("offset 0\\)$"))' --argjson me "$HELPER_PID"
+jq_check "mutex cycle: one process_deadlock finding naming both processes" \
+	'[.findings[] | select(.kind == "process_deadlock")] | length == 1 and (.[0].pids | sort) == ([$me, $peer] | sort)' \
+	--argjson me "$HELPER_PID" --argjson peer "$PEER"
+run_pinspect "$HELPER_PID"
+out_has "mutex cycle: in words, locked by the peer" \
+	"^    shared mutex at 0x[0-9a-f]+ \(/dev/shm/pi-waits-[0-9]+, deleted, offset 0x28\); locked by$"
+out_has "mutex cycle: in words, the chain ends in DEADLOCK" '^      DEADLOCK: '
+run_pinspect --deadlocks --json
+status_is "mutex cycle: --deadlocks exits 1" 1
+jq_check "mutex cycle: --deadlocks finds it, each process in futex on a shared mutex" \
+	'[.findings[] | select(.kind == "process_deadlock" and ((.pids | sort) == ([$me, $peer] | sort)))]
+	 | length == 1 and (.[0].details.processes | map(.syscall) == ["futex", "futex"])
+	 and (.[0].details.processes | all(.what | startswith("shared mutex at ")))' \
+	--argjson me "$HELPER_PID" --argjson peer "$PEER"
+run_pinspect --check
+status_is "mutex cycle: --check exits 1" 1
+out_has "mutex cycle: --check names both processes" \
+	"^  processes ($HELPER_PID|$PEER) \(pi-waits\) and ($HELPER_PID|$PEER) \(pi-waits\) wait for each other"
+run_pinspect --batch -n 1 --problems -o pid,flags,command
+out_has "mutex cycle: batch FLAGS says deadlock with the other process" \
+	"^ +$HELPER_PID +deadlock with process $PEER "
+out_has "mutex cycle: ... both ways" "^ +$PEER +deadlock with process $HELPER_PID "
+run_pinspect --batch -n 1 -H -o pid,waits --top "$HELPER_PID"
+out_has "mutex cycle: the WAITS FOR column names the shared mutex and its owner" \
+	"^ +$HELPER_PID futex shared mutex at 0x[0-9a-f]+ .* <- $PEER pi-waits"
+kill -STOP "$PEER"
+wait_state "$PEER" T
+run_pinspect --json "$HELPER_PID"
+first_object "mutex cycle, one side stopped: the stop is named, not a deadlock" \
+	'$w.chain_end == "stopped" and [$w.chain[].pid] == [$me, $peer]' --argjson me "$HELPER_PID"
+run_pinspect --deadlocks --json
+jq_check "mutex cycle, one side stopped: --deadlocks does not call it one" \
+	'[.findings[] | select(.kind == "process_deadlock" and (.pids | index($me)))] | length == 0' \
+	--argjson me "$HELPER_PID"
+kill -CONT "$PEER"
+kill -KILL "$HELPER_PID" "$PEER"
+
+# Three processes: the helper wants a shared mutex (a MAP_SHARED file)
+# held by a second thread of the peer, which reads a pipe that only a
+# stopped process writes.
+mkdir "$TEST_TMP/mutexchain"
+start_wait mutexchain "$TEST_TMP/mutexchain"
+OWNER=$(sed -n 's/^owner //p' "$HELPER_OUT")
+HOLDER=$(sed -n 's/^holder //p' "$HELPER_OUT")
+track "$HOLDER"
+wait_state "$HOLDER" T
+wait_in_futex "$HELPER_PID"
+for i in $(seq 1 200); do
+	case $(cat "/proc/$PEER/task/$OWNER/wchan" 2>/dev/null) in *pipe_read*) break ;; esac
+	sleep 0.05
+done
+run_pinspect --json "$HELPER_PID"
+first_object "mutex chain: the owner is the peer's second thread, not its main one" \
+	'$o.owner == "verified" and $o.peers[0].pid == $peer and $o.peers[0].tid == $owner
+	 and $o.peers[0].tid != $peer and ($o.what | endswith("/mutexchain/mutex, offset 0)"))' \
+	--argjson owner "$OWNER"
+first_object "mutex chain: mutex -> the owner thread, reading a pipe -> its stopped writer" \
+	'[$w.chain[].pid] == [$me, $peer, $holder] and $w.chain[1].tid == $owner
+	 and $w.chain[1].syscall == "read" and ($w.chain[1].what | startswith("pipe:"))
+	 and $w.chain_end == "stopped" and $w.chain[2].state.code == "T"' \
+	--argjson me "$HELPER_PID" --argjson holder "$HOLDER" --argjson owner "$OWNER"
+jq_check "mutex chain: a waits_on_stopped finding names all three processes" \
+	'[.findings[] | select(.kind == "waits_on_stopped")] | length == 1 and .[0].pids == [$me, $peer, $holder]' \
+	--argjson me "$HELPER_PID" --argjson peer "$PEER" --argjson holder "$HOLDER"
+run_pinspect "$HELPER_PID"
+out_has "mutex chain: in words, the owner thread named" \
+	"^      $PEER \(pi-waits\) sleeping in [a-z_]*pipe_read, thread $OWNER$"
+out_has "mutex chain: in words, through the owner thread" \
+	"^      -> $PEER \(pi-waits\) thread $OWNER in read on pipe:\[[0-9]+\]$"
+out_has "mutex chain: in words, down to the stopped process" "^      -> $HOLDER \(pi-waits\) STOPPED"
+out_lacks "mutex chain: no deadlock claimed" 'DEADLOCK'
+out_lacks "mutex chain: nor a dead owner" 'mutex_owner_died'
+kill -KILL "$HELPER_PID" "$PEER" "$HOLDER"
+
+# A mutex whose owner exited holding it (not robust): nothing will wake
+# the waiter, and the snapshot says so.
+mkdir "$TEST_TMP/mutexdead"
+start_helper pi-waits mutexdead "$TEST_TMP/mutexdead"
+OWNER=$(sed -n 's/^owner //p' "$HELPER_OUT")
+wait_in_futex "$HELPER_PID"
+run_pinspect --json "$HELPER_PID"
+jq_check "dead owner: the owner died, no peer, the chain ends there" \
+	'.threads[0].waits_for | .on == "mutex" and .objects[0].owner == "died" and .objects[0].owner_tid == $owner
+	 and .objects[0].peers == [] and .chain_end == "owner_died"' --argjson owner "$OWNER"
+jq_check "dead owner: a mutex_owner_died finding names the thread and the dead owner" \
+	'[.findings[] | select(.kind == "mutex_owner_died")] | length == 1 and .[0].tid == $me
+	 and .[0].pids == [$me] and (.[0].message | contains("whose owner, thread \($owner), exited holding it"))
+	 and .[0].see == "pinspect(1) WAITS ACROSS PROCESSES"' --argjson me "$HELPER_PID" --argjson owner "$OWNER"
+run_pinspect "$HELPER_PID"
+out_has "dead owner: in words" \
+	"^    shared mutex at 0x[0-9a-f]+ \(.*/mutexdead/mutex, offset 0\): its owner, thread $OWNER, has exited without unlocking it: nothing will wake this wait$"
+kill -KILL "$HELPER_PID"
+
+# A hostile lock word: it names a thread of a process that does not map
+# the mutex's memory (a stopped sleep). It is not believed: no peer, no
+# chain through it, no stopped-process finding, no deadlock.
+start_stopped_sleep
+mkdir "$TEST_TMP/mutexforged"
+start_helper pi-waits mutexforged "$TEST_TMP/mutexforged" "$STOPPED_PID"
+wait_in_futex "$HELPER_PID"
+run_pinspect --json "$HELPER_PID"
+jq_check "forged owner: named, not believed" \
+	'.threads[0].waits_for | .objects[0].owner == "unverified" and .objects[0].owner_tid == $s
+	 and .objects[0].peers == [] and .chain_end == "unknown"
+	 and (.objects[0].where | contains("does not map this memory"))' --argjson s "$STOPPED_PID"
+jq_check "forged owner: no finding built on it" \
+	'[.findings[] | select(.kind == "waits_on_stopped" or .kind == "process_deadlock" or .kind == "mutex_owner_died")]
+	 | length == 0'
+run_pinspect --batch -n 1 -H -o pid,waits --top "$HELPER_PID"
+out_has "forged owner: the column says unverified" "^ +$HELPER_PID futex shared mutex at .* <- $STOPPED_PID\? \(unverified\)"
+kill -KILL "$HELPER_PID"
+
 # --- The live view's and batch mode's WAITS FOR column. ---------------------------
 start_wait pipe
 run_pinspect --batch -n 1 -H -o pid,waits,command --top "$HELPER_PID"
@@ -351,6 +491,29 @@ jq_check "column: JSON gives the syscall, the object and the peers" \
 run_pinspect --json -n 1 -H --top "$HELPER_PID"
 jq_check "column: not among the rows' keys without -o (it costs a pass over every descriptor)" \
 	'.tasks[0] | has("waits_for") | not'
+kill -KILL "$HELPER_PID" "$PEER"
+
+# A thread other than the main one in wait4(): it reaps the children of
+# every thread of its process, here the main thread's (its own children
+# file lists none).
+start_wait threadwait
+WAITER=$(sed -n 's/^waiter //p' "$HELPER_OUT")
+for i in $(seq 1 200); do
+	[ "$(cat "/proc/$HELPER_PID/task/$WAITER/wchan" 2>/dev/null)" = do_wait ] && break
+	sleep 0.05
+done
+check "thread in wait4: the child is not in the waiting thread's own children file" \
+	test -z "$(tr -d ' ' <"/proc/$HELPER_PID/task/$WAITER/children")"
+run_pinspect --batch -n 1 -H -o pid,waits --top "$HELPER_PID"
+out_has "thread in wait4: the column names the child the main thread forked" \
+	"^ +$WAITER wait4 its children <- $PEER pi-waits"
+run_pinspect --json -n 1 -H -o tid,waits --top "$HELPER_PID"
+jq_check "thread in wait4: JSON too" \
+	'[.tasks[] | select(.tid == $w) | .waits_for.peers] == [[$peer]]' --argjson w "$WAITER" --argjson peer "$PEER"
+run_pinspect --json "$HELPER_PID"
+jq_check "thread in wait4: the snapshot agrees" \
+	'[.threads[] | select(.tid == $w) | .waits_for.objects[0].peers[].pid] == [$peer]' --argjson w "$WAITER" \
+	--argjson peer "$PEER"
 kill -KILL "$HELPER_PID" "$PEER"
 
 # --- No wait across processes: no section, and null in JSON. --------------------

@@ -31,7 +31,22 @@
  *           on that mutex (exits 77, saying why, without userfaultfd)
  *   chain DIR  the helper reads a pipe written by the child, which waits in
  *           flock() for a lock held by a grandchild, which is stopped
- *           (prints "peer CHILD" and "holder GRANDCHILD") */
+ *           (prints "peer CHILD" and "holder GRANDCHILD")
+ *   mutexcycle  a deadlock of process-shared mutexes in a shm_open region
+ *           (unlinked once mapped): the helper holds m1 and wants m2, the
+ *           child holds m2 and wants m1
+ *   mutexchain DIR  the helper wants a process-shared mutex (in DIR/mutex,
+ *           a MAP_SHARED file) held by a second thread of the child, which
+ *           reads a pipe written only by a grandchild, which is stopped
+ *           (prints "peer CHILD", "owner TID" and "holder GRANDCHILD")
+ *   mutexdead DIR  the helper wants a process-shared mutex (in DIR/mutex)
+ *           that a child locked and then exited without unlocking, reaped
+ *           (prints "owner TID": the child's)
+ *   mutexforged DIR TID  a hostile lock word: the helper sleeps in futex() on
+ *           a mutex (in DIR/mutex, MAP_SHARED) whose words it wrote by hand to
+ *           say that thread TID, of a process that does not map it, holds it
+ *   threadwait  a second thread waits in wait4() for a child the main thread
+ *           forked, which sleeps (prints "peer CHILD" and "waiter TID") */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -163,6 +178,194 @@ static bool wait_wchan(pid_t pid, const char *want)
 		usleep(10000);
 	}
 	return false;
+}
+
+/* Process-shared mutexes, count of them, in memory fd maps shared. */
+static pthread_mutex_t *shared_mutexes(int fd, int count)
+{
+	size_t size = (size_t)count * sizeof(pthread_mutex_t);
+	if (ftruncate(fd, (off_t)size) != 0)
+		helper_die("ftruncate");
+	pthread_mutex_t *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		helper_die("mmap");
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	for (int i = 0; i < count; i++)
+		pthread_mutex_init(&m[i], &attr);
+	pthread_mutexattr_destroy(&attr);
+	return m;
+}
+
+static pthread_mutex_t *mutex_file(const char *dir, int count)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/mutex", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		helper_die("open mutex file");
+	pthread_mutex_t *m = shared_mutexes(fd, count);
+	close(fd);
+	return m;
+}
+
+static void say_byte(int fd)
+{
+	char c = 'x';
+	if (write(fd, &c, 1) != 1)
+		_exit(1);
+}
+
+static void hear_byte(int fd)
+{
+	char c;
+	if (read(fd, &c, 1) != 1)
+		helper_die("read");
+}
+
+struct owner_thread {
+	pthread_mutex_t *m;
+	int ready, pipe_in;
+};
+
+/* The child's second thread in mutexchain: takes the mutex, says its TID,
+ * then reads a pipe nobody running writes. */
+static void *own_then_read(void *arg)
+{
+	struct owner_thread *o = arg;
+	char c;
+	pthread_mutex_lock(o->m);
+	int tid = (int)syscall(SYS_gettid);
+	if (write(o->ready, &tid, sizeof tid) != sizeof tid)
+		_exit(1);
+	for (;;)
+		if (read(o->pipe_in, &c, 1) <= 0)
+			_exit(1);
+	return NULL;
+}
+
+static void *reap_any(void *arg)
+{
+	int *tid = arg;
+	*tid = (int)syscall(SYS_gettid);
+	for (;;)
+		if (wait4(-1, NULL, 0, NULL) < 0)
+			helper_wait_forever();
+	return NULL;
+}
+
+static int shared_mutex_mode(const char *mode, int argc, char **argv)
+{
+	int ready[2];
+	if (pipe(ready) != 0)
+		helper_die("pipe");
+	if (strcmp(mode, "mutexcycle") == 0) {
+		char name[64];
+		snprintf(name, sizeof name, "/pi-waits-%d", (int)getpid());
+		int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+		if (fd < 0)
+			helper_die("shm_open");
+		pthread_mutex_t *m = shared_mutexes(fd, 2);
+		shm_unlink(name);	/* nothing left behind, however the helper ends */
+		close(fd);
+		pthread_mutex_lock(&m[0]);
+		pid_t pid = fork();
+		if (pid < 0)
+			helper_die("fork");
+		if (pid == 0) {
+			helper_die_with_parent(parent);
+			pthread_mutex_lock(&m[1]);
+			say_byte(ready[1]);
+			pthread_mutex_lock(&m[0]);
+			_exit(1);
+		}
+		hear_byte(ready[0]);
+		printf("peer %d\n", (int)pid);
+		helper_ready();
+		pthread_mutex_lock(&m[1]);
+		return 1;
+	}
+	if (strcmp(mode, "mutexchain") == 0 && argc > 2) {
+		pthread_mutex_t *m = mutex_file(argv[2], 1);
+		int p[2];
+		if (pipe(p) != 0)
+			helper_die("pipe");
+		pid_t holder = fork();	/* the pipe's only writer, stopped */
+		if (holder < 0)
+			helper_die("fork");
+		if (holder == 0) {
+			helper_die_with_parent(parent);
+			close(p[0]);
+			raise(SIGSTOP);
+			helper_wait_forever();
+		}
+		pid_t child = fork();
+		if (child < 0)
+			helper_die("fork");
+		if (child == 0) {
+			helper_die_with_parent(parent);
+			close(p[1]);
+			struct owner_thread o = { m, ready[1], p[0] };
+			pthread_t t;
+			if (pthread_create(&t, NULL, own_then_read, &o) != 0)
+				_exit(1);
+			helper_wait_forever();
+		}
+		close(p[0]);
+		close(p[1]);
+		int tid;
+		if (read(ready[0], &tid, sizeof tid) != sizeof tid)
+			helper_die("read");
+		printf("peer %d\nowner %d\nholder %d\n", (int)child, tid, (int)holder);
+		helper_ready();
+		pthread_mutex_lock(m);
+		return 1;
+	}
+	if (strcmp(mode, "mutexdead") == 0 && argc > 2) {
+		pthread_mutex_t *m = mutex_file(argv[2], 1);
+		pid_t pid = fork();
+		if (pid < 0)
+			helper_die("fork");
+		if (pid == 0) {
+			pthread_mutex_lock(m);
+			_exit(0);	/* without unlocking it */
+		}
+		if (waitpid(pid, NULL, 0) != pid)
+			helper_die("waitpid");
+		printf("owner %d\n", (int)pid);
+		helper_ready();
+		pthread_mutex_lock(m);
+		return 1;
+	}
+	if (strcmp(mode, "mutexforged") == 0 && argc > 3) {
+		pthread_mutex_t *m = mutex_file(argv[2], 1);
+		/* glibc's x86-64 and aarch64 layout: __lock, __count, __owner,
+		 * __nusers, __kind (process-shared). */
+		int32_t *words = (int32_t *)m;
+		words[0] = 2;
+		words[1] = 0;
+		words[2] = atoi(argv[3]);
+		words[3] = 1;
+		words[4] = 128;
+		helper_ready();
+		for (;;)
+			syscall(SYS_futex, &words[0], 0 /* FUTEX_WAIT, shared */, 2, NULL, NULL, 0);
+	}
+	if (strcmp(mode, "threadwait") == 0) {
+		pid_t pid = peer(-1, NULL, NULL);
+		static int tid;
+		pthread_t t;
+		if (pthread_create(&t, NULL, reap_any, &tid) != 0)
+			helper_die("pthread_create");
+		while (!__atomic_load_n(&tid, __ATOMIC_SEQ_CST))
+			usleep(1000);
+		printf("waiter %d\n", tid);
+		(void)pid;
+		helper_ready();
+		helper_wait_forever();
+	}
+	return -1;
 }
 
 static void open_fifo(void *arg)
@@ -424,6 +627,11 @@ int main(int argc, char **argv)
 			if (read(p[0], buf, 1) <= 0)
 				return 1;
 	}
-	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|ofd DIR|pipelock|wait|epoll|poll|busy|threads N|cycle|cyclechild|flockcycle DIR|chain DIR\n");
+	if (strncmp(mode, "mutex", 5) == 0 || strcmp(mode, "threadwait") == 0) {
+		int status = shared_mutex_mode(mode, argc, argv);
+		if (status >= 0)
+			return status;
+	}
+	fprintf(stderr, "usage: pi-waits pipe|fifo DIR|full|unix|tcp|flock DIR|posix DIR|ofd DIR|pipelock|wait|epoll|poll|busy|threads N|cycle|cyclechild|flockcycle DIR|chain DIR|mutexcycle|mutexchain DIR|mutexdead DIR|mutexforged DIR TID|threadwait\n");
 	return 2;
 }

@@ -287,6 +287,76 @@ static void teardown(void)
 	reap_all();
 }
 
+/* The words of a shared futex wait, as a hostile process may write them. */
+static struct pi_futex words(unsigned op, uint32_t expected, uint32_t word, int32_t owner, uint32_t nusers,
+			     int32_t kind)
+{
+	struct pi_futex f = { .waiting = true, .op = op, .expected = expected, .word = word,
+			      .owner_field = owner, .nusers = nusers, .mutex_kind = kind };
+	return f;
+}
+
+START_TEST(shared_mutex_words)
+{
+	pid_t owner;
+	bool died;
+	/* A process-shared glibc mutex, locked with waiters: __owner. */
+	struct pi_futex f = words(0 /* FUTEX_WAIT */, 2, 2, 4321, 1, 128);
+	ck_assert(pi_waits_mutex_owner(&f, &owner, &died));
+	ck_assert_int_eq(owner, 4321);
+	ck_assert(!died);
+	/* A condition variable's or semaphore's words: no owner. */
+	f = words(0, 0, 0, 0, 0, 0);
+	ck_assert(!pi_waits_mutex_owner(&f, &owner, &died));
+	f = words(9 /* FUTEX_WAIT_BITSET */, 5, 5, 77, 0, 0);
+	ck_assert(!pi_waits_mutex_owner(&f, &owner, &died));
+	/* Hostile: a negative owner, a __kind with unknown bits. */
+	f = words(0, 2, 2, -5, 1, 128);
+	ck_assert(!pi_waits_mutex_owner(&f, &owner, &died));
+	f = words(0, 2, 2, 4321, 1, 0x4000);
+	ck_assert(!pi_waits_mutex_owner(&f, &owner, &died));
+	f = words(0, 0x80000000u | 555, 0x80000000u | 555, 555, 1, -1);
+	ck_assert(!pi_waits_mutex_owner(&f, &owner, &died));
+	/* Robust: the word holds the owner, with FUTEX_WAITERS. */
+	f = words(0, 0x80000000u | 555, 0x80000000u | 555, 555, 1, 128 | 16);
+	ck_assert(pi_waits_mutex_owner(&f, &owner, &died));
+	ck_assert_int_eq(owner, 555);
+	ck_assert(!died);
+	/* ... and its owner marked dead by the kernel. */
+	f = words(0, 0xc0000000u, 0xc0000000u, 555, 1, 128 | 16);
+	ck_assert(pi_waits_mutex_owner(&f, &owner, &died));
+	ck_assert(died);
+	/* Priority inheritance: the word is the kernel's, owner and all. */
+	f = words(6 /* FUTEX_LOCK_PI */, 0, 0x80000000u | 777, 0, 1, 128 | 32);
+	ck_assert(pi_waits_mutex_owner(&f, &owner, &died));
+	ck_assert_int_eq(owner, 777);
+	ck_assert(!died);
+	f = words(6, 0, 0xc0000000u | 777, 0, 1, 128 | 32);
+	ck_assert(pi_waits_mutex_owner(&f, &owner, &died));
+	ck_assert(died);
+}
+END_TEST
+
+START_TEST(shared_mutex_same_object)
+{
+	struct pi_vma like = { .start = 0x1000, .end = 0x3000, .offset = 0x2000, .perms = "rw-s",
+			       .dev_major = 0, .dev_minor = 1, .inode = 42 };
+	struct pi_vma theirs[] = {
+		{ .start = 0x7000, .end = 0x8000, .offset = 0x2000, .perms = "rw-p", .dev_minor = 1, .inode = 42 },
+		{ .start = 0x9000, .end = 0xa000, .offset = 0x2000, .perms = "rw-s", .dev_minor = 2, .inode = 42 },
+		{ .start = 0xb000, .end = 0xc000, .offset = 0x3000, .perms = "rw-s", .dev_minor = 1, .inode = 42 },
+	};
+	/* A private copy, another device's inode 42: not the same memory. */
+	ck_assert(!pi_waits_maps_same_object(theirs, 2, &like, 0x2010));
+	/* The same object, at the offset: yes; just past its end: no. */
+	ck_assert(pi_waits_maps_same_object(theirs, 3, &like, 0x3010));
+	ck_assert(pi_waits_maps_same_object(theirs, 3, &like, 0x3fff));
+	ck_assert(!pi_waits_maps_same_object(theirs, 3, &like, 0x4000));
+	ck_assert(!pi_waits_maps_same_object(theirs, 3, &like, 0x2fff));
+	ck_assert(!pi_waits_maps_same_object(NULL, 0, &like, 0x3010));
+}
+END_TEST
+
 Suite *waits_scan_suite(void)
 {
 	Suite *s = suite_create("waits_scan");
@@ -300,6 +370,8 @@ Suite *waits_scan_suite(void)
 	tcase_add_test(kl, kernel_lock_matcher);
 	tcase_add_test(kl, locks_wanted_linear);
 	tcase_add_test(kl, sockdiag_child_signalled);
+	tcase_add_test(kl, shared_mutex_words);
+	tcase_add_test(kl, shared_mutex_same_object);
 	suite_add_tcase(s, kl);
 	return s;
 }
