@@ -52,6 +52,9 @@ struct pi_monitor {
 	char *filter;		/* vo.filter points here */
 	struct pi_deadlock_scan deadlocks;
 	bool gone;		/* the process watched with --top has exited */
+	/* A recording's refreshes (record/replay.h): nothing is sampled or
+	 * read, the table is classified as it was recorded. */
+	bool replay;
 	char error[256];	/* why the last sample failed, for stderr */
 };
 
