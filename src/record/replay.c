@@ -48,6 +48,9 @@ static int choose_range(const struct pi_replay *r, const struct pi_options *opt,
 				"'YYYY-MM-DD HH:MM[:SS]', YYYYMMDDhhmm or @SECONDS\n");
 			return PI_EXIT_USAGE;
 		}
+		/* A time in whole seconds takes in that whole second. */
+		if (t == (double)(long long)t)
+			t += 0.999999;
 		*last = pi_replay_at_or_before(r, t);
 		if (r->frames[*last].realtime > t || *last < *first) {
 			fprintf(stderr, "pinspect: --end: no refresh between --begin and --end\n");

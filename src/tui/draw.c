@@ -409,8 +409,12 @@ static void draw_footer(struct pi_live *l, struct pi_line *line)
 			pi_escape_text(&b, l->search, strlen(l->search));
 			pi_buf_puts(&b, "\" (Esc forgets)  ");
 		}
-		pi_buf_puts(&b, "Enter: snapshot  /: search  \\: filter  p: problems  H: threads  "
-				"t: tree  < >: sort  F2: columns  ?: help  q: quit");
+		if (l->replay)
+			pi_buf_puts(&b, "t T: a refresh back, forward  b: go to a time  Home End: first, last  "
+					"Enter: recorded row  V: tree  ?: help  q: quit");
+		else
+			pi_buf_puts(&b, "Enter: snapshot  /: search  \\: filter  p: problems  H: threads  "
+					"t: tree  < >: sort  F2: columns  ?: help  q: quit");
 		pi_line_add(line, b.data, pi_screen_bar(&l->screen));
 	}
 	pi_line_draw(line, y, 0, l->screen.cols,

@@ -61,9 +61,12 @@ void pi_live_replay_goto(struct pi_live *l, const char *text)
 		say(l, "not a time: give HH:MM[:SS] or YYYY-MM-DD HH:MM[:SS]");
 		return;
 	}
-	/* The last refresh taken by then (or the first, before it). */
+	/* The last refresh taken by then, in the second named (or the
+	 * first, before it). */
+	if (t == (double)(long long)t)
+		t += 0.999999;
 	size_t i = pi_replay_at_or_before(l->replay, t);
-	if (show(l, i) && l->replay->frames[l->frame].realtime > t)
+	if (show(l, i) && l->replay->frames[l->frame].realtime > t + 1)
 		say(l, "the replay begins after that time: its first refresh");
 }
 
