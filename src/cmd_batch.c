@@ -63,6 +63,10 @@ static int replay(const struct pi_options *opt)
 		long n = (long)(i - first) + 1;
 		if (opt->iterations && n > opt->iterations)
 			break;
+		/* Each run's rows as it printed them (an appended run may
+		 * have had -H where the first had not). */
+		const struct pi_record_header *h = &r.headers[r.frames[i].header];
+		m.vo.threads = opt->threads || h->threads || h->top_pid;
 		status = pi_monitor_replay_load(&m, &r, i, NULL);
 		if (status) {
 			fprintf(stderr, "pinspect: %s\n", m.error);
