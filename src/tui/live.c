@@ -1031,7 +1031,8 @@ static int run(struct pi_monitor *m, const struct pi_options *opt, struct pi_rep
 	l.m = m;
 	l.opt = opt;
 	l.delay_seconds = opt->delay_seconds;
-	l.iterations = opt->iterations;
+	/* (A replay takes no refreshes: -n counts the ones it prints.) */
+	l.iterations = rec ? 0 : opt->iterations;
 	l.refreshes = 1;	/* the caller took the first sample */
 	l.next_sample_ns = pi_monotonic_ns() + (int64_t)(l.delay_seconds * 1e9);
 	if (l.iterations && l.refreshes >= l.iterations)
