@@ -10,6 +10,7 @@
 #include "record/codec.h"
 #include "record/reader.h"
 #include "render/table_text.h"
+#include "table/columns.h"
 
 static void render(struct pi_table *t)
 {

@@ -294,11 +294,45 @@ static uint64_t get_le(struct rd *r, unsigned bytes)
 	return v;
 }
 
+/* A count or a size: no machine has more (ticks for 300,000 years at
+ * 100 Hz, 4 EiB), and a renderer's arithmetic on it must not overflow. */
+static uint64_t get_bounded(struct rd *r, const char *what)
+{
+	uint64_t v = get_le(r, 8);
+	if (v > PI_RECORD_COUNT_MAX) {
+		fail(r, "%s is out of range", what);
+		return 0;
+	}
+	return v;
+}
+
+/* Clock ticks (a start time, CPU time): TIME+ makes hundredths of a
+ * second of them, which must fit 64 bits at 1 tick a second. */
+static uint64_t get_ticks(struct rd *r, const char *what)
+{
+	uint64_t v = get_bounded(r, what);
+	if (v > PI_RECORD_TICKS_MAX) {
+		fail(r, "%s is out of range", what);
+		return 0;
+	}
+	return v;
+}
+
+/* A CLOCK_MONOTONIC time: differences of two must not overflow. */
+static int64_t get_ns(struct rd *r, const char *what)
+{
+	int64_t v = (int64_t)get_le(r, 8);
+	if (v > PI_RECORD_NS_MAX || v < -PI_RECORD_NS_MAX) {
+		fail(r, "%s is out of range", what);
+		return 0;
+	}
+	return v;
+}
+
 static unsigned get_u8(struct rd *r) { return (unsigned)get_le(r, 1); }
 static unsigned get_u16(struct rd *r) { return (unsigned)get_le(r, 2); }
 static uint32_t get_u32(struct rd *r) { return (uint32_t)get_le(r, 4); }
 static uint64_t get_u64(struct rd *r) { return get_le(r, 8); }
-static int64_t get_i64(struct rd *r) { return (int64_t)get_le(r, 8); }
 static int32_t get_i32(struct rd *r) { return (int32_t)get_u32(r); }
 
 static bool get_bool(struct rd *r, const char *what)
@@ -317,7 +351,7 @@ static double get_double(struct rd *r, const char *what, bool nan_ok)
 	uint64_t bits = get_u64(r);
 	double v;
 	memcpy(&v, &bits, sizeof v);
-	if (isnan(v) ? !nan_ok : !(fabs(v) <= 1e13)) {
+	if (isnan(v) ? !nan_ok : !(fabs(v) <= PI_RECORD_FIGURE_MAX)) {
 		fail(r, "%s is out of range", what);
 		return 0;
 	}
@@ -457,7 +491,7 @@ static void get_counts(struct rd *r, struct pi_table_counts *c)
 			&c->stopped, &c->traced, &c->zombie, &c->idle, &c->other, &c->hung,
 			&c->zombie_parents, &c->deadlocks, &c->deadlocked };
 	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-		*v[i] = (size_t)get_u64(r);
+		*v[i] = (size_t)get_bounded(r, "a count");
 }
 
 static void get_meters(struct rd *r, struct pi_meters *out)
@@ -478,10 +512,10 @@ static void get_meters(struct rd *r, struct pi_meters *out)
 		m.ncpus = r->bad ? 0 : n;
 		m.old_ncpus = m.ncpus;
 		m.mem_known = get_bool(r, "the memory meters' flag");
-		m.mem_total = get_u64(r);
-		m.mem_used = get_u64(r);
-		m.swap_total = get_u64(r);
-		m.swap_used = get_u64(r);
+		m.mem_total = get_bounded(r, "a meter");
+		m.mem_used = get_bounded(r, "a meter");
+		m.swap_total = get_bounded(r, "a meter");
+		m.swap_used = get_bounded(r, "a meter");
 	}
 	if (out)
 		*out = m;
@@ -504,12 +538,12 @@ static void get_proc(struct rd *r, struct pi_proc *p)
 	p->kernel_thread = get_bool(r, "a kernel-thread flag");
 	p->processor = get_i32(r);
 	p->nlwp = get_i32(r);
-	p->starttime = get_u64(r);
-	p->ticks = get_u64(r);
-	p->ticks_ns = get_i64(r);
+	p->starttime = get_ticks(r, "a start time");
+	p->ticks = get_ticks(r, "a CPU time");
+	p->ticks_ns = get_ns(r, "a reading's time");
 	p->cpu_percent = get_rate(r, "a process's %CPU");
-	p->rss_bytes = get_u64(r);
-	p->vsize_bytes = get_u64(r);
+	p->rss_bytes = get_bounded(r, "a resident size");
+	p->vsize_bytes = get_bounded(r, "a virtual size");
 	p->priority = (int8_t)get_u8(r);
 	p->nice = (int8_t)get_u8(r);
 	get_str_into(r, p->comm, sizeof p->comm, "a process name");
@@ -517,7 +551,7 @@ static void get_proc(struct rd *r, struct pi_proc *p)
 	p->cmdline_err = get_i32(r);
 	p->cmdline_cut = get_bool(r, "a command line's cut flag");
 	p->cmdline_bytes_more = get_bool(r, "a command line's size flag");
-	p->cmdline_bytes = (size_t)get_u64(r);
+	p->cmdline_bytes = (size_t)get_bounded(r, "a command line's size");
 	p->abi = get_i32(r);
 	if (!r->bad && (p->abi < -1 || p->abi > PI_ABI_X32))
 		fail(r, "process %d has an unknown system call table (%d)", (int)p->pid, p->abi);
@@ -534,8 +568,8 @@ static void get_task(struct rd *r, struct pi_table *t, struct pi_task *task)
 {
 	struct pi_task_facts *f = &task->facts;
 	f->off_cpu_seconds = get_f64(r, "a time off the CPU");
-	f->nvcsw = get_u64(r);
-	f->nivcsw = get_u64(r);
+	f->nvcsw = get_bounded(r, "a switch count");
+	f->nivcsw = get_bounded(r, "a switch count");
 	char *wchan = get_str(r, PI_WCHAN_MAX, true, "a wait channel");
 	f->wchan = pi_strpool_intern(&t->strings, wchan);
 	free(wchan);
@@ -567,10 +601,10 @@ static void get_task(struct rd *r, struct pi_table *t, struct pi_task *task)
 	task->cpu_percent = (float)get_rate(r, "a task's %CPU");
 	task->vcsw_rate = (float)get_rate(r, "a switch rate");
 	task->ivcsw_rate = (float)get_rate(r, "a switch rate");
-	task->starttime = get_u64(r);
-	task->ticks = get_u64(r);
-	task->ticks_ns = get_i64(r);
-	task->sched_ns = get_i64(r);
+	task->starttime = get_ticks(r, "a start time");
+	task->ticks = get_ticks(r, "a CPU time");
+	task->ticks_ns = get_ns(r, "a reading's time");
+	task->sched_ns = get_ns(r, "a reading's time");
 }
 
 static pid_t *get_pids(struct rd *r, size_t *n, const char *what)
@@ -592,9 +626,9 @@ static int compare_cycle(const struct pi_deadlock *x, const struct pi_deadlock *
 static void get_deadlocks(struct rd *r, struct pi_deadlocks *d)
 {
 	d->checked = get_bool(r, "the deadlocks' flag");
-	d->checked_ns = get_i64(r);
+	d->checked_ns = get_ns(r, "the look's time");
 	d->handed_at = get_u32(r);
-	d->not_checked = (size_t)get_u64(r);
+	d->not_checked = (size_t)get_bounded(r, "a count of processes");
 	unsigned nu = get_u8(r);
 	if (nu > PI_UNCHECKED_NAMED)
 		fail(r, "it names %u processes not checked, more than %d", nu, PI_UNCHECKED_NAMED);
@@ -610,7 +644,7 @@ static void get_deadlocks(struct rd *r, struct pi_deadlocks *d)
 		struct pi_deadlock *c = &d->v[i];
 		d->n = i + 1;
 		c->pid = get_i32(r);
-		c->starttime = get_u64(r);
+		c->starttime = get_ticks(r, "a start time");
 		c->tids = get_pids(r, &c->ntids, "threads in a cycle");
 		c->message = get_str(r, PI_RECORD_MESSAGE_MAX, false, "a cycle's sentence");
 		c->across_processes = get_bool(r, "a cycle's kind");
@@ -653,8 +687,8 @@ static void check_table(struct rd *r, struct pi_table *t)
 	if (!r->bad && next != t->ntasks)
 		fail(r, "%zu tasks belong to no process", t->ntasks - next);
 	/* (A task's age divides by hz.) */
-	if (!r->bad && t->hz <= 0)
-		fail(r, "it gives no clock ticks per second");
+	if (!r->bad && (t->hz <= 0 || t->hz > 1000000))
+		fail(r, "it gives no clock ticks per second (or a million and more)");
 }
 
 int pi_record_decode_frame(const uint8_t *p, size_t n, struct pi_table *t, struct pi_meters *m,
@@ -673,13 +707,13 @@ int pi_record_decode_frame(const uint8_t *p, size_t n, struct pi_table *t, struc
 	}
 	t->realtime_seconds = get_f64(&r, "the time");
 	t->uptime_seconds = get_f64(&r, "the uptime");
-	t->sample_ns = get_i64(&r);
+	t->sample_ns = get_ns(&r, "the refresh's time");
 	t->samples = get_u32(&r);
 	t->load_known = get_bool(&r, "the load's flag");
 	for (int i = 0; i < 3; i++)
 		t->load[i] = get_f64(&r, "the load average");
 	t->hung_task_timeout_secs = get_i32(&r);
-	t->mem_total_bytes = get_u64(&r);
+	t->mem_total_bytes = get_bounded(&r, "the memory size");
 	t->hz = (long)get_u32(&r);
 	t->page_size = (long)get_u32(&r);
 	t->opt.only_pid = get_i32(&r);
@@ -717,5 +751,12 @@ int pi_record_decode_frame(const uint8_t *p, size_t n, struct pi_table *t, struc
 		check_table(&r, t);
 	if (!r.bad && r.off != r.n)
 		fail(&r, "%zu bytes follow the refresh", r.n - r.off);
-	return r.bad ? -1 : 0;
+	if (r.bad)
+		return -1;
+	/* What follows from the facts (flags, counts, each process's worst
+	 * thread and zombies) is made again by the same rule book as live,
+	 * never taken from the file: the same facts give the same verdicts,
+	 * and a forged count cannot size anything. */
+	pi_table_classify(t);
+	return 0;
 }

@@ -7,7 +7,9 @@
  * that what it hands back keeps the invariants the view and the
  * renderers rely on (tasks grouped by process and sorted, processes
  * sorted by PID, indexes in range, hz above 0). A chunk that breaks one
- * is refused with a reason, never half used. */
+ * is refused with a reason, never half used. What follows from the
+ * facts (the flags, the counts) is classified again on decoding, as
+ * live, rather than trusted. */
 #ifndef PI_RECORD_CODEC_H
 #define PI_RECORD_CODEC_H
 

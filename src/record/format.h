@@ -23,6 +23,8 @@
 #ifndef PI_RECORD_FORMAT_H
 #define PI_RECORD_FORMAT_H
 
+#include <stdint.h>
+
 #define PI_RECORD_MAGIC "PIRC"
 #define PI_RECORD_MAGIC_LEN 4
 /* The format's version: a reader refuses chunks of a newer one. */
@@ -38,5 +40,11 @@ enum {
 	PI_RECORD_CYCLE_MAX = 4096,		/* threads or processes in one cycle */
 	PI_RECORD_USERS_MAX = 65536,
 };
+/* The largest figure (a time in seconds, a percentage), count or size
+ * (ticks, switches, bytes), and CLOCK_MONOTONIC time taken. */
+#define PI_RECORD_FIGURE_MAX 1e10
+#define PI_RECORD_COUNT_MAX ((uint64_t)1 << 62)
+#define PI_RECORD_TICKS_MAX ((uint64_t)1000000000000000)
+#define PI_RECORD_NS_MAX ((int64_t)1 << 62)
 
 #endif

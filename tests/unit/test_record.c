@@ -78,11 +78,18 @@ START_TEST(round_trip)
 	t.uptime_seconds = 3600;
 	t.load_known = true;
 	t.load[0] = 1.25;
+	pi_table_classify(&t);	/* (a zombie's age follows the uptime) */
 	encode(&t, &b);
 	ck_assert_int_eq(pi_record_decode_frame((const uint8_t *)b.data, b.len, &back, &m, why,
 						sizeof why), 0);
 	char *a = render(&t), *z = render(&back);
-	ck_assert_str_eq(a, z);
+	if (strcmp(a, z) != 0) {
+		size_t i = 0;
+		while (a[i] == z[i])
+			i++;
+		ck_abort_msg("they differ at byte %zu: '%.60s' against '%.60s'", i, a + (i > 20 ? i - 20 : 0),
+			     z + (i > 20 ? i - 20 : 0));
+	}
 	ck_assert_uint_eq(m.ncpus, 2);
 	ck_assert(isnan(m.cpu_percent[0]));
 	ck_assert(m.cpu_percent[1] == 25 && m.all_percent == 12.5 && m.mem_used == 1 << 20);
