@@ -4,6 +4,7 @@
  * a file of gzip members is indexed, a member cut short or damaged
  * costs only its refresh; the times --begin, --end and b take. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -146,6 +147,8 @@ static void control_state(struct pi_table *t) { t->tasks[0].facts.state = '\033'
 static void nan_time(struct pi_table *t) { t->tasks[0].facts.off_cpu_seconds = NAN; }
 static void huge_time(struct pi_table *t) { t->uptime_seconds = 1e300; }
 static void no_hz(struct pi_table *t) { t->hz = 0; }
+static void huge_ticks(struct pi_table *t) { t->procs[0].ticks = UINT64_MAX / 2; }
+static void huge_ns(struct pi_table *t) { t->sample_ns = INT64_MIN; }
 static void bad_abi(struct pi_table *t) { t->procs[0].abi = 77; }
 static void bad_syscall_kind(struct pi_table *t) { t->tasks[0].facts.syscall_kind = 9; }
 static void one_thread_cycle(struct pi_table *t)
@@ -170,9 +173,38 @@ START_TEST(invariants)
 	broken(nan_time, "out of range");
 	broken(huge_time, "out of range");
 	broken(no_hz, "clock ticks");
+	broken(huge_ticks, "CPU time is out of range");
+	broken(huge_ns, "out of range");
 	broken(bad_abi, "system call table");
 	broken(bad_syscall_kind, "system-call state");
 	broken(one_thread_cycle, "has 1 threads");
+}
+END_TEST
+
+/* Counts and flags follow from the facts: forged ones are not taken (a
+ * count of zombie parents once sized an array of the summary). */
+START_TEST(derived_not_trusted)
+{
+	struct pi_table t, back;
+	struct pi_buf b = PI_BUF_INIT;
+	char why[256] = "";
+	make_table(&t);
+	struct pi_table_counts real = t.counts;
+	t.counts.zombie_parents = (size_t)1 << 40;
+	t.counts.hung = 12345;
+	t.tasks[0].facts.flags = PI_TASK_HUNG;
+	t.procs[0].zombies = 99;
+	encode(&t, &b);
+	ck_assert_int_eq(pi_record_decode_frame((const uint8_t *)b.data, b.len, &back, NULL, why,
+						sizeof why), 0);
+	ck_assert_uint_eq(back.counts.zombie_parents, real.zombie_parents);
+	ck_assert_uint_eq(back.counts.hung, real.hung);
+	ck_assert_uint_eq(back.tasks[0].facts.flags, 0);
+	ck_assert_uint_eq(back.procs[0].zombies, 0);
+	free(render(&back));
+	pi_table_done(&back);
+	pi_table_done(&t);
+	pi_buf_free(&b);
 }
 END_TEST
 
@@ -299,6 +331,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, round_trip);
 	tcase_add_test(tc, every_prefix_refused);
 	tcase_add_test(tc, invariants);
+	tcase_add_test(tc, derived_not_trusted);
 	tcase_add_test(tc, forged_bytes);
 	tcase_add_test(tc, file_index);
 	tcase_add_test(tc, times);
