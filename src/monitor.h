@@ -53,7 +53,7 @@ struct pi_monitor {
 	struct pi_deadlock_scan deadlocks;
 	bool gone;		/* the process watched with --top has exited */
 	/* A recording's refreshes (record/replay.h): nothing is sampled or
-	 * read, the table is classified as it was recorded. */
+	 * read; each table was classified from its recorded facts. */
 	bool replay;
 	char error[256];	/* why the last sample failed, for stderr */
 };

@@ -19,7 +19,7 @@
 int pi_monitor_replay_open(struct pi_monitor *m, struct pi_replay *r, const struct pi_options *opt,
 			   size_t *first, size_t *last);
 /* Makes refresh i the monitor's table (and its meters, when m is not
- * NULL), classified as recorded, and builds the view. Returns 0, or the
+ * NULL), classified from its facts, and builds the view. Returns 0, or the
  * exit status with the reason in m->error. */
 int pi_monitor_replay_load(struct pi_monitor *mon, struct pi_replay *r, size_t i,
 			   struct pi_meters *meters);

@@ -1048,8 +1048,12 @@ static int run(struct pi_monitor *m, const struct pi_options *opt, struct pi_rep
 			fprintf(stderr, "pinspect: warning: %s\n", why.data);
 			say(&l, "%s", why.data);
 		}
-		if (r >= 0 && saved.have_columns)
+		if (r >= 0 && saved.have_columns) {
+			/* (A replay cannot show WAITS FOR: it asks the system now.) */
+			if (rec)
+				pi_replay_columns(&saved.columns);
 			pi_monitor_set_columns(m, &saved.columns);
+		}
 		pi_buf_free(&why);
 	}
 	if (rec) {
