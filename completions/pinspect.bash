@@ -90,6 +90,13 @@ _pinspect()
 		COMPREPLY=($(_pinspect_pids "$cur"))
 		return
 		;;
+	--record | --replay)
+		_filedir
+		return
+		;;
+	--begin | --end)
+		return
+		;;
 	-o | --output)
 		COMPREPLY=($(_pinspect_columns "$cur"))
 		compopt -o nospace
@@ -118,6 +125,13 @@ _pinspect()
 		COMPREPLY=($(compgen -W '10 20 50 100' -- "${cur#--rate=}"))
 		return
 	fi
+	if [[ $cur == --record=* || $cur == --replay=* ]]; then
+		local opt=${cur%%=*}
+		cur=${cur#*=}
+		_filedir
+		COMPREPLY=("${COMPREPLY[@]/#/$opt=}")
+		return
+	fi
 	if [[ $cur == --lines=* ]]; then
 		COMPREPLY=($(compgen -W 'program all none' -- "${cur#--lines=}"))
 		return
@@ -128,7 +142,8 @@ _pinspect()
 		COMPREPLY=($(compgen -W '--json --no-ptrace --no-waits --stop-blocked --consistent --max-frames= --lines=
 			--hung-after= --timeout= --sections= --full --no-maps --no-threads --no-stacks --batch --delay=
 			--iterations= --threads --problems --top= --output= --list-columns --hung --zombies --deadlocks
-			--check --metrics --sample --sample= --rate= --folded --help --version -j -b -d -n -H -o -h -V' -- "$cur"))
+			--check --metrics --sample --sample= --rate= --folded --record= --replay= --begin= --end=
+			--help --version -j -b -d -n -H -o -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi
@@ -136,7 +151,7 @@ _pinspect()
 	local word
 	for word in "${words[@]}"; do
 		case $word in
-		--hung | --zombies | --deadlocks | --check | --metrics) return ;;
+		--hung | --zombies | --deadlocks | --check | --metrics | --replay | --replay=* | --record | --record=*) return ;;
 		esac
 	done
 	COMPREPLY=($(_pinspect_pids "$cur"))

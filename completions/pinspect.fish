@@ -34,6 +34,10 @@ complete -c pinspect -l sample -d 'Sample every thread of one process for SECOND
 complete -c pinspect -l rate -x -a '10 20 50 100' -d 'Ticks per second while sampling (default 20)'
 complete -c pinspect -l folded -d 'Print folded stacks (flamegraph.pl, inferno, speedscope) instead of the report'
 complete -c pinspect -l top -x -a '(__pinspect_pids)' -d 'Watch one process and its threads, live'
+complete -c pinspect -l record -r -F -d 'With --batch: also append each refresh to a recording'
+complete -c pinspect -l replay -r -F -d 'Show a recording: the live view, or with --batch printed'
+complete -c pinspect -l begin -x -d 'Replay from this time (HH:MM, YYYY-MM-DD HH:MM, @SECONDS)'
+complete -c pinspect -l end -x -d 'Replay until this time (HH:MM, YYYY-MM-DD HH:MM, @SECONDS)'
 # The columns of -o (pinspect --list-columns; tests/cli/completions.sh
 # checks the list against it): the last name of a comma-separated list.
 function __pinspect_columns
@@ -53,4 +57,4 @@ complete -c pinspect -l metrics -d 'Print the scans as Prometheus metrics'
 complete -c pinspect -s h -l help -d 'Show help and exit'
 complete -c pinspect -s V -l version -d 'Show the version and exit'
 # A scan looks at every task: it takes no PID.
-complete -c pinspect -n 'not __fish_seen_argument -l hung -l zombies -l deadlocks -l check -l metrics' -a '(__pinspect_pids)'
+complete -c pinspect -n 'not __fish_seen_argument -l hung -l zombies -l deadlocks -l check -l metrics -l replay' -a '(__pinspect_pids)'

@@ -5,6 +5,7 @@
 
 #include "exitcodes.h"
 #include "monitor.h"
+#include "record/replay.h"
 #include "tui/live.h"
 
 int pi_cmd_live(const struct pi_options *opt)
@@ -19,6 +20,17 @@ int pi_cmd_live(const struct pi_options *opt)
 		return PI_EXIT_USAGE;
 	}
 	struct pi_monitor m;
+	if (opt->replay_path) {
+		struct pi_replay r;
+		size_t first, last;
+		int status = pi_monitor_replay_open(&m, &r, opt, &first, &last);
+		if (status)
+			return status;
+		status = pi_live_run_replay(&m, opt, &r, first, last);
+		pi_monitor_done(&m);
+		pi_replay_close(&r);
+		return status;
+	}
 	int status = pi_monitor_init(&m, opt);
 	if (status)
 		return status;

@@ -9,6 +9,8 @@ enum pi_exit {
 	PI_EXIT_NOPROC = 3,	/* a PID does not exist or exited while being read */
 	PI_EXIT_DENIED = 4,	/* not permitted to read a process at all */
 	PI_EXIT_FAILURE = 5,	/* anything else: /proc unreadable, out of memory, ... */
+	PI_EXIT_BADFILE = 6,	/* a recording (--replay, --record's file) that cannot be read:
+				 * not one, a newer format, malformed, no complete refresh */
 };
 
 #include <errno.h>

@@ -293,6 +293,8 @@ static void scan_deadlocks(struct pi_monitor *m)
 
 int pi_monitor_sample(struct pi_monitor *m)
 {
+	if (m->replay)
+		return 0;
 	bool first = m->table.samples == 0;
 	scan_deadlocks(m);
 	int err = pi_table_sample(&m->table);
@@ -313,7 +315,7 @@ int pi_monitor_sample(struct pi_monitor *m)
 void pi_monitor_build(struct pi_monitor *m)
 {
 	unsigned need = pi_column(m->vo.sort)->detail;
-	if (need) {
+	if (need && !m->replay) {
 		pi_table_read_all(&m->table, need);
 		pi_table_classify(&m->table);
 	}
@@ -322,7 +324,7 @@ void pi_monitor_build(struct pi_monitor *m)
 
 void pi_monitor_read_rows(struct pi_monitor *m, size_t from, size_t n, bool cmdlines)
 {
-	if (from >= m->view.n)
+	if (from >= m->view.n || m->replay)
 		return;
 	if (n > m->view.n - from)
 		n = m->view.n - from;

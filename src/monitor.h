@@ -57,6 +57,9 @@ struct pi_monitor {
 	char *filter;		/* vo.filter points here */
 	struct pi_deadlock_scan deadlocks;
 	bool gone;		/* the process watched with --top has exited */
+	/* A recording's refreshes (record/replay.h): nothing is sampled or
+	 * read; each table was classified from its recorded facts. */
+	bool replay;
 	char error[256];	/* why the last sample failed, for stderr */
 };
 

@@ -17,7 +17,8 @@
 enum { OPT_NO_PTRACE = 256, OPT_HUNG_AFTER, OPT_STOP_BLOCKED, OPT_CONSISTENT, OPT_MAX_FRAMES,
        OPT_LINES, OPT_TOP, OPT_PROBLEMS, OPT_HUNG, OPT_ZOMBIES, OPT_DEADLOCKS, OPT_CHECK,
        OPT_METRICS, OPT_TIMEOUT, OPT_NO_WAITS, OPT_LIST_COLUMNS, OPT_SECTIONS, OPT_FULL,
-       OPT_NO_MAPS, OPT_NO_THREADS, OPT_NO_STACKS, OPT_SAMPLE, OPT_RATE, OPT_FOLDED };
+       OPT_NO_MAPS, OPT_NO_THREADS, OPT_NO_STACKS, OPT_SAMPLE, OPT_RATE, OPT_FOLDED,
+       OPT_RECORD, OPT_REPLAY, OPT_BEGIN, OPT_END };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -50,6 +51,10 @@ static const struct option long_options[] = {
 	{ "sample", optional_argument, NULL, OPT_SAMPLE },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "folded", no_argument, NULL, OPT_FOLDED },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "begin", required_argument, NULL, OPT_BEGIN },
+	{ "end", required_argument, NULL, OPT_END },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -62,6 +67,7 @@ static void usage(FILE *out)
 		"  or:  pinspect [OPTION]...             live view of every task\n"
 		"  or:  pinspect --top=PID [OPTION]...   live view of one process's threads\n"
 		"  or:  pinspect --batch [OPTION]...     the live view's table, printed\n"
+		"  or:  pinspect --replay=FILE [OPTION]... a recording, in the live view or printed\n"
 		"  or:  pinspect --check [OPTION]...     scan every task for trouble\n"
 		"Show what a Linux process is doing and why it is stuck: its identity, state,\n"
 		"scheduling, signals, memory map, threads with their system calls and kernel\n"
@@ -144,6 +150,15 @@ static void usage(FILE *out)
 		"                          be saved, and is read at start unless -o is given\n"
 		"      --list-columns      list the columns, with what each shows, and exit\n"
 		"                          (with --json: their JSON keys and types too)\n"
+		"      --record=FILE       with --batch: also append each refresh to FILE, a\n"
+		"                          compressed recording (every row's values, the\n"
+		"                          header figures, the findings)\n"
+		"      --replay=FILE       show a recording in the live view (t/T: a refresh\n"
+		"                          back/forward, b: go to a time, Home/End: first/last),\n"
+		"                          or with --batch/--json print it as batch mode did\n"
+		"      --begin=TIME, --end=TIME\n"
+		"                          replay only the refreshes from/until TIME: HH:MM[:SS],\n"
+		"                          'YYYY-MM-DD HH:MM[:SS]', YYYYMMDDhhmm or @SECONDS\n"
 		"\n"
 		"Health scans of every task on the system. Exit status 0: nothing found,\n"
 		"1: something found. They never stop a thread.\n"
@@ -160,7 +175,7 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 success (a scan: nothing found), 1 a scan found something,\n"
 		"2 usage error, 3 no such process (or it exited while being read),\n"
-		"4 permission denied, 5 other failure.\n"
+		"4 permission denied, 5 other failure, 6 a recording that cannot be read.\n"
 		"\n"
 		"Full documentation, and what each finding means: man pinspect\n",
 		PI_HUNG_AFTER_DEFAULT, PI_TIMEOUT_DEFAULT, PI_MAX_FRAMES_DEFAULT, PI_SAMPLE_SECONDS_DEFAULT,
@@ -246,6 +261,7 @@ static bool monitor_option(int c, const char *arg, struct pi_options *o, const c
 		if (!pi_parse_seconds(arg, &o->delay_seconds) || o->delay_seconds < PI_DELAY_MIN
 		    || o->delay_seconds > 86400)
 			return bad_value("--delay", arg, "a number of seconds from 0.1 to 86400");
+		o->delay_given = true;
 		*given = "--delay";
 		break;
 	case 'H':
@@ -364,6 +380,57 @@ static bool sample_fits(const struct pi_options *o, const char *monitor_given, i
 		why = "--folded and --json are two formats: choose one";
 	else if (o->stop_blocked || o->consistent)
 		why = "--sample never stops blocked threads (--stop-blocked, --consistent)";
+	if (!why)
+		return true;
+	fprintf(stderr, "pinspect: %s\n", why);
+	fprintf(stderr, "Try 'pinspect --help' for more information.\n");
+	return false;
+}
+
+/* --record FILE, --replay FILE, --begin, --end: options of the live
+ * view and batch mode (a PID after them is refused as theirs are). */
+static void record_option(int c, const char *arg, struct pi_options *o, const char **given)
+{
+	switch (c) {
+	case OPT_RECORD:
+		o->record_path = arg;
+		*given = "--record";
+		break;
+	case OPT_REPLAY:
+		o->replay_path = arg;
+		*given = "--replay";
+		break;
+	case OPT_BEGIN:
+		o->replay_begin = arg;
+		*given = "--begin";
+		break;
+	case OPT_END:
+		o->replay_end = arg;
+		*given = "--end";
+		break;
+	}
+}
+
+/* --record writes batch mode's refreshes; --replay shows a recording,
+ * whose process and refreshes were chosen when it was made. */
+static bool record_fits(const struct pi_options *o, bool batch_asked)
+{
+	const char *why = NULL;
+	if (o->record_path && o->replay_path)
+		why = "--record and --replay: one run records or replays, not both";
+	else if (o->record_path && !batch_asked)
+		why = "--record is for batch mode: add --batch (or --json), with -d and -n as wanted";
+	else if (o->record_path && !o->record_path[0])
+		why = "--record: give a file name";
+	else if ((o->replay_begin || o->replay_end) && !o->replay_path)
+		why = "--begin and --end choose the refreshes of a --replay";
+	else if (o->replay_path && o->top_pid)
+		why = "--replay shows what was recorded: --top was chosen when recording";
+	else if (o->replay_path && o->delay_given)
+		why = "--replay shows the recorded refreshes: -d was chosen when recording "
+		      "(t and T step through them)";
+	else if ((o->record_path || o->replay_path) && (o->scans || o->metrics || o->sample))
+		why = "--record and --replay are for the live view and batch mode";
 	if (!why)
 		return true;
 	fprintf(stderr, "pinspect: %s\n", why);
@@ -512,6 +579,12 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 		case OPT_LIST_COLUMNS:
 			list_columns = true;
 			break;
+		case OPT_RECORD:
+		case OPT_REPLAY:
+		case OPT_BEGIN:
+		case OPT_END:
+			record_option(c, optarg, o, &monitor_given);
+			break;
 		case OPT_SAMPLE:
 		case OPT_RATE:
 		case OPT_FOLDED:
@@ -546,6 +619,9 @@ enum pi_options_result pi_options_parse(int argc, char **argv, struct pi_options
 			o->consistent ? "consistent" : "stop-blocked");
 		return PI_OPTIONS_USAGE;
 	}
+	if ((o->record_path || o->replay_path || o->replay_begin || o->replay_end)
+	    && !record_fits(o, o->mode == PI_MODE_BATCH || o->json))
+		return PI_OPTIONS_USAGE;
 	if (o->sample || o->sample_rate_given || o->folded) {
 		if (!sample_fits(o, monitor_given, argc - optind))
 			return PI_OPTIONS_USAGE;

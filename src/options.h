@@ -43,10 +43,18 @@ struct pi_options {
 	bool problems_only;	/* --problems: only tasks in D, Z, T, t and zombie parents */
 	pid_t top_pid;		/* --top PID: that process's threads; 0: every task */
 	double delay_seconds;	/* -d: between refreshes */
+	bool delay_given;
 	long iterations;	/* -n: refreshes before exiting; 0: until quit */
 	bool columns_given;	/* -o: these columns (else the defaults, or the config file's) */
 	bool columns_added;	/* -o +LIST: the defaults and these */
 	struct pi_column_set columns;
+
+	/* --record FILE (batch mode) writes each refresh to FILE; --replay
+	 * FILE shows a recording instead of the system, from --begin to
+	 * --end (record/). */
+	const char *record_path;
+	const char *replay_path;
+	const char *replay_begin, *replay_end;
 
 	/* The health scans. */
 	unsigned scans;		/* enum pi_check_scan bits (health/check.h) */

@@ -9,6 +9,7 @@
 #include "table/summary.h"
 #include "tui/line.h"
 #include "tui/live.h"
+#include "tui/replay.h"
 #include "tui/meters.h"
 #include "util/escape.h"
 
@@ -185,7 +186,10 @@ static void draw_view_line(struct pi_live *l, struct pi_line *line, int y)
 	char d[32];
 
 	pi_render_view_line(&b, &l->m->table, &l->m->view, &l->m->vo);
-	pi_buf_printf(&b, "; refresh every %s", pi_short_duration(d, sizeof d, l->delay_seconds));
+	if (l->replay)
+		pi_live_replay_status(l, &b);
+	else
+		pi_buf_printf(&b, "; refresh every %s", pi_short_duration(d, sizeof d, l->delay_seconds));
 	if (l->gone)
 		pi_buf_puts(&b, "; PROCESS EXITED");
 	else if (l->paused)
@@ -405,8 +409,12 @@ static void draw_footer(struct pi_live *l, struct pi_line *line)
 			pi_escape_text(&b, l->search, strlen(l->search));
 			pi_buf_puts(&b, "\" (Esc forgets)  ");
 		}
-		pi_buf_puts(&b, "Enter: snapshot  /: search  \\: filter  p: problems  H: threads  "
-				"t: tree  < >: sort  F2: columns  ?: help  q: quit");
+		if (l->replay)
+			pi_buf_puts(&b, "t T: a refresh back, forward  b: go to a time  Home End: first, last  "
+					"Enter: recorded row  V: tree  ?: help  q: quit");
+		else
+			pi_buf_puts(&b, "Enter: snapshot  /: search  \\: filter  p: problems  H: threads  "
+					"t: tree  < >: sort  F2: columns  ?: help  q: quit");
 		pi_line_add(line, b.data, pi_screen_bar(&l->screen));
 	}
 	pi_line_draw(line, y, 0, l->screen.cols,

@@ -15,6 +15,8 @@
 #include "sys/same_task.h"
 #include "table/columns.h"
 #include "tui/help.h"
+#include "tui/replay.h"
+#include "record/replay.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 
@@ -192,6 +194,12 @@ static void prompt_key(struct pi_live *l, int key)
 			send_signal(l, p->text);
 		else if (r == PI_PROMPT_CANCEL)
 			say(l, "no signal sent");
+		if (r != PI_PROMPT_EDITING)
+			p->kind = PI_PROMPT_NONE;
+		break;
+	case PI_PROMPT_TIME:
+		if (r == PI_PROMPT_DONE)
+			pi_live_replay_goto(l, p->text);
 		if (r != PI_PROMPT_EDITING)
 			p->kind = PI_PROMPT_NONE;
 		break;
@@ -887,6 +895,8 @@ static bool chooser_key(struct pi_live *l, int key)
 		return false;
 	case PI_CHOOSER_CHANGED:
 		pi_chooser_columns(c, &set);
+		if (l->replay && pi_replay_columns(&set))
+			snprintf(c->message, sizeof c->message, "WAITS FOR is not recorded: not shown");
 		pi_monitor_set_columns(l->m, &set);
 		return true;
 	case PI_CHOOSER_SAVE: {
@@ -943,6 +953,8 @@ static bool handle_key(struct pi_live *l, int key, bool *now)
 	}
 	if (l->page == PI_PAGE_COLUMNS)
 		return chooser_key(l, key);
+	if (l->page == PI_PAGE_DETAIL && l->replay && !pi_live_replay_detail_key(l, key))
+		return false;
 	if (l->page == PI_PAGE_DETAIL) {
 		if (pi_snapview_key(&l->snap, &l->screen, key) == PI_SNAPVIEW_CLOSE) {
 			pi_snapview_close(&l->snap);
@@ -955,6 +967,9 @@ static bool handle_key(struct pi_live *l, int key, bool *now)
 		prompt_key(l, key);
 		return true;
 	}
+	bool rebuild;
+	if (l->replay && pi_live_replay_key(l, key, &rebuild))
+		return rebuild;
 	return table_key(l, key);
 }
 
@@ -990,7 +1005,7 @@ enum { LOOK_POLL_MS = 50 };
 static int wait_ms(const struct pi_live *l, bool *poll)
 {
 	*poll = false;
-	if (l->paused || l->gone)
+	if (l->paused || l->gone || l->replay)
 		return -1;
 	int64_t left = l->next_sample_ns - pi_monotonic_ns();
 	if (left <= 0)
@@ -1003,16 +1018,21 @@ static int wait_ms(const struct pi_live *l, bool *poll)
 	return ms;
 }
 
-int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
+static int run(struct pi_monitor *m, const struct pi_options *opt, struct pi_replay *rec,
+	       size_t first, size_t last)
 {
 	struct pi_live l;
 	int status = 0;
 
 	memset(&l, 0, sizeof l);
+	l.replay = rec;
+	l.frame = l.first_frame = first;
+	l.last_frame = last;
 	l.m = m;
 	l.opt = opt;
 	l.delay_seconds = opt->delay_seconds;
-	l.iterations = opt->iterations;
+	/* (A replay takes no refreshes: -n counts the ones it prints.) */
+	l.iterations = rec ? 0 : opt->iterations;
 	l.refreshes = 1;	/* the caller took the first sample */
 	l.next_sample_ns = pi_monotonic_ns() + (int64_t)(l.delay_seconds * 1e9);
 	if (l.iterations && l.refreshes >= l.iterations)
@@ -1028,11 +1048,24 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 			fprintf(stderr, "pinspect: warning: %s\n", why.data);
 			say(&l, "%s", why.data);
 		}
-		if (r >= 0 && saved.have_columns)
+		if (r >= 0 && saved.have_columns) {
+			/* (A replay cannot show WAITS FOR: it asks the system now.) */
+			if (rec)
+				pi_replay_columns(&saved.columns);
 			pi_monitor_set_columns(m, &saved.columns);
+		}
 		pi_buf_free(&why);
 	}
-	pi_meters_read(&l.meters);
+	if (rec) {
+		/* Said on a plain terminal, as live a PID that does not exist. */
+		status = pi_live_replay_start(&l);
+		if (status) {
+			fprintf(stderr, "pinspect: %s\n", m->error);
+			return status;
+		}
+	} else {
+		pi_meters_read(&l.meters);
+	}
 	if (pi_screen_open(&l.screen) != 0)
 		return PI_EXIT_FAILURE;
 	settle(&l, true);
@@ -1060,8 +1093,8 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 			settle(&l, false);
 			changed = true;
 		}
-		bool due = !l.paused && !l.gone && pi_monotonic_ns() >= l.next_sample_ns;
-		if ((due || now) && !l.quit) {
+		bool due = !l.paused && !l.gone && !l.replay && pi_monotonic_ns() >= l.next_sample_ns;
+		if ((due || now) && !l.quit && !l.replay) {
 			status = sample(&l);
 			if (status)
 				break;
@@ -1083,4 +1116,15 @@ int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
 	if (sig)
 		return 128 + sig;
 	return status;
+}
+
+int pi_live_run(struct pi_monitor *m, const struct pi_options *opt)
+{
+	return run(m, opt, NULL, 0, 0);
+}
+
+int pi_live_run_replay(struct pi_monitor *m, const struct pi_options *opt, struct pi_replay *r,
+		       size_t first, size_t last)
+{
+	return run(m, opt, r, first, last);
 }

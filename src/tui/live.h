@@ -12,6 +12,7 @@
 
 #include "monitor.h"
 #include "options.h"
+#include "record/reader.h"
 #include "tui/chooser.h"
 #include "tui/meters.h"
 #include "tui/snapview.h"
@@ -81,12 +82,21 @@ struct pi_live {
 	char message[256];		/* one line at the bottom, until the next key */
 	int64_t next_sample_ns;
 	bool quit;
+
+	/* --replay: the recording shown, its refresh on screen, and the
+	 * first and last of those chosen (--begin, --end); NULL live. */
+	struct pi_replay *replay;
+	size_t frame, first_frame, last_frame;
 };
 
 /* Runs the live view until q, -n refreshes, or a signal. The monitor
  * has taken its first sample. Returns the exit status: 0, or 128 plus
  * the signal that ended it. */
 int pi_live_run(struct pi_monitor *m, const struct pi_options *opt);
+/* The same over a recording (tui/replay.h): refreshes first..last of r,
+ * the first shown first. */
+int pi_live_run_replay(struct pi_monitor *m, const struct pi_options *opt, struct pi_replay *r,
+		       size_t first, size_t last);
 
 /* draw.c: the table page, and the sort menu (F6). */
 size_t pi_live_body_rows(const struct pi_live *l);

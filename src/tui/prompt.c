@@ -57,6 +57,8 @@ const char *pi_prompt_label(const struct pi_prompt *p)
 		return p->label;
 	case PI_PROMPT_USER:
 		return "Only the tasks of user (name or number; empty: everyone): ";
+	case PI_PROMPT_TIME:
+		return "Go to the time (HH:MM[:SS] or YYYY-MM-DD HH:MM[:SS]): ";
 	default:
 		return "";
 	}

@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 enum pi_prompt_kind { PI_PROMPT_NONE, PI_PROMPT_SEARCH, PI_PROMPT_FILTER, PI_PROMPT_DELAY,
-		      PI_PROMPT_SIGNAL, PI_PROMPT_USER };
+		      PI_PROMPT_SIGNAL, PI_PROMPT_USER,
+		      PI_PROMPT_TIME /* a replay's b: go to a time */ };
 
 struct pi_prompt {
 	enum pi_prompt_kind kind;

@@ -38,6 +38,7 @@ Suite *golden_suite(void);	/* the snapshot rendered, against tests/expected (tes
 Suite *fds_suite(void);		/* descriptors, file locks, socket tables (test_fds.c) */
 Suite *waits_scan_suite(void);	/* deadlocks across processes, forked here (test_waits_scan.c) */
 Suite *columns_suite(void);	/* the column registry, -o and the config file (test_columns.c) */
+Suite *record_suite(void);	/* recordings: codec, hostile chunks, the file's index (test_record.c) */
 Suite *live_suite(void);	/* meters, mouse hit-testing, htop columns (test_live.c) */
 Suite *snapshot_view_suite(void);	/* sections, summary, D waits (test_snapshot_view.c) */
 Suite *arch_suite(void);	/* the architecture table, src/arch (test_arch.c) */
