@@ -469,8 +469,9 @@ int pi_collect_stacks_start(struct pi_process *p, const struct pi_stack_options 
 		.p = p, .procfd = c->procfd, .max_frames = opt->max_frames, .lines = opt->lines,
 		/* TLS is not read with another architecture's layout
 		 * (src/arch: tls_checked; pi_tls_finish says so). */
-		.work = (p->arch->tls_checked ? PI_STACK_WORK_TLS : 0) | PI_STACK_WORK_LOCKS
-			| PI_STACK_WORK_GO,
+		.work = opt->stacks_only ? 0
+			: (p->arch->tls_checked ? PI_STACK_WORK_TLS : 0) | PI_STACK_WORK_LOCKS
+				  | PI_STACK_WORK_GO,
 		.tls_exe = &c->tls_exe, .locks = &c->locks,
 	};
 	*out = pending;

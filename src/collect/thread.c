@@ -1,5 +1,6 @@
 #include "collect/thread.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,41 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 	err = pi_read_at(fd, "children", buf);
 	t->children_err = err ? err : pi_children_parse(buf->data, buf->len, children, nchildren, children_cap);
 
+	close(fd);
+	return 0;
+}
+
+int pi_collect_thread_lean(int taskfd, pid_t tid, struct pi_buf *buf, struct pi_thread *t)
+{
+	char name[16];
+	struct pi_stat stat;
+
+	memset(t, 0, sizeof *t);
+	t->facts.tid = tid;
+	t->facts.wchan = "";
+	snprintf(name, sizeof name, "%d", (int)tid);
+	int fd = pi_proc_open_dir(taskfd, name);
+	if (fd < 0)
+		return fd;
+	int err = pi_read_at(fd, "stat", buf);
+	t->stat_err = err ? err : pi_stat_parse(buf->data, buf->len, &stat);
+	if (!t->stat_err)
+		keep_stat(&stat, t);
+	if (pi_err_gone(t->stat_err)) {
+		close(fd);
+		return -ESRCH;
+	}
+	/* What a lean read leaves out is unknown, never zero. */
+	t->status_err = t->sched_err = t->schedstat_err = -ENODATA;
+	t->wchan_err = t->kstack_err = t->children_err = -ENODATA;
+	if (!t->stat_err && (t->stat.flags & PI_PF_KTHREAD)) {
+		t->syscall_err = -PI_ERR_KERNEL_THREAD;
+	} else if (!t->stat_err && (t->facts.state == 'Z' || t->facts.state == 'X')) {
+		t->syscall_err = -PI_ERR_ZOMBIE;
+	} else {
+		err = pi_read_at(fd, "syscall", buf);
+		t->syscall_err = err ? err : pi_syscall_parse(buf->data, buf->len, &t->syscall);
+	}
 	close(fd);
 	return 0;
 }

@@ -71,6 +71,7 @@ struct shared {
 	atomic_size_t next;
 	struct pi_sched_clock clock;
 	struct pi_shared_pool pool;
+	bool lean;			/* pi_collect_thread_lean */
 };
 
 struct reader {
@@ -94,15 +95,19 @@ static void *read_some(void *arg)
 		for (size_t i = first; i < end; i++) {
 			struct pi_thread *t = &sh->slots[i];
 			/* A thread that exits while we read is simply not shown. */
-			if (pi_collect_thread(sh->taskfd, sh->tids[i], &sh->clock, &sh->pool, &r->buf, t,
-					      &r->children, &r->nchildren, &r->children_cap) == 0)
+			int err = sh->lean ? pi_collect_thread_lean(sh->taskfd, sh->tids[i], &r->buf, t)
+					   : pi_collect_thread(sh->taskfd, sh->tids[i], &sh->clock, &sh->pool,
+							       &r->buf, t, &r->children, &r->nchildren,
+							       &r->children_cap);
+			if (err == 0)
 				sh->read[i] = true;
 		}
 	}
 	return NULL;
 }
 
-int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_t *nchildren)
+static int collect_threads(int procfd, struct pi_process *p, pid_t **children, size_t *nchildren,
+			   bool lean)
 {
 	struct shared sh;
 	size_t count;
@@ -121,6 +126,7 @@ int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_
 	}
 	sh.tids = tids;
 	sh.count = count;
+	sh.lean = lean;
 	sh.slots = pi_xcalloc(count ? count : 1, sizeof *sh.slots);
 	sh.read = pi_xcalloc(count ? count : 1, sizeof *sh.read);
 	pi_sched_clock_init(&sh.clock);
@@ -170,4 +176,18 @@ int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_
 	close(sh.taskfd);
 	free(tids);
 	return 0;
+}
+
+int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_t *nchildren)
+{
+	return collect_threads(procfd, p, children, nchildren, false);
+}
+
+int pi_collect_threads_lean(int procfd, struct pi_process *p)
+{
+	pid_t *children;
+	size_t n;
+	int err = collect_threads(procfd, p, &children, &n, true);
+	free(children);
+	return err;
 }

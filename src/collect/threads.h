@@ -16,4 +16,7 @@
  * cannot be listed. */
 int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_t *nchildren);
 
+/* The same with pi_collect_thread_lean (--sample's ticks). */
+int pi_collect_threads_lean(int procfd, struct pi_process *p);
+
 #endif

@@ -183,7 +183,7 @@ static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, s
 	struct pi_process p;
 	struct pi_deadline budget;
 	pi_deadline_start(&budget, TICK_BUDGET_SECONDS);
-	int err = pi_collect_process_within(cfg->pid, &p, &budget);
+	int err = pi_collect_process_lean(cfg->pid, &p, &budget);
 	/* A zombie has exited: what is left is its exit status. */
 	if (!err && p.stat_err == 0 && p.stat.state == 'Z')
 		err = -ESRCH;
@@ -194,6 +194,7 @@ static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, s
 			.max_frames = cfg->max_frames,
 			.stop_timeout_seconds = 1,
 			.lines = cfg->lines,
+			.stacks_only = true,
 		};
 		err = pi_collect_stacks(&p, &so);
 	}
