@@ -273,7 +273,8 @@ int pi_collect_process(pid_t pid, struct pi_process *out)
 	return pi_collect_process_within(pid, out, NULL);
 }
 
-static int collect_process(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline, bool lean)
+static int collect_process(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline, bool lean,
+			   struct pi_task_files *files)
 {
 	struct pi_buf buf = PI_BUF_INIT;
 	pid_t *children = NULL;
@@ -318,7 +319,8 @@ static int collect_process(pid_t pid, struct pi_process *out, const struct pi_de
 		out->abi_known = pi_exe_abi_arch(procfd, &out->abi, &out->arch) == 0;
 		if (!out->abi_known)
 			out->arch = pi_arch_host();
-		out->threads_err = pi_collect_threads_lean(procfd, out);
+		out->task_files = files;
+		out->threads_err = pi_collect_threads_lean(procfd, out, files);
 		read_memory(procfd, out, &buf, true);
 		out->hung_task_timeout_secs = -1;
 	} else {
@@ -351,10 +353,11 @@ done:
 
 int pi_collect_process_within(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline)
 {
-	return collect_process(pid, out, deadline, false);
+	return collect_process(pid, out, deadline, false, NULL);
 }
 
-int pi_collect_process_lean(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline)
+int pi_collect_process_lean(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline,
+			    struct pi_task_files *files)
 {
-	return collect_process(pid, out, deadline, true);
+	return collect_process(pid, out, deadline, true, files);
 }

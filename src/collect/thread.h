@@ -25,8 +25,11 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 		      pid_t **children, size_t *nchildren, size_t *children_cap);
 
 /* The lean read --sample makes at each tick: stat and syscall only (a
- * tenth of the files); everything else is left unknown (-ENODATA).
- * Returns what pi_collect_thread does. */
-int pi_collect_thread_lean(int taskfd, pid_t tid, struct pi_buf *buf, struct pi_thread *t);
+ * quarter of the files), from files (proc/taskfiles.h) when not NULL;
+ * everything else is left unknown (-ENODATA). Returns what
+ * pi_collect_thread does. */
+struct pi_task_files;
+int pi_collect_thread_lean(int taskfd, pid_t tid, struct pi_task_files *files, struct pi_buf *buf,
+			   struct pi_thread *t);
 
 #endif

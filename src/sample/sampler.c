@@ -12,6 +12,7 @@
 #include "model.h"
 #include "proc/lists.h"
 #include "proc/reader.h"
+#include "proc/taskfiles.h"
 #include "proc/syscall.h"
 #include "sys/names.h"
 #include "util/buf.h"
@@ -114,33 +115,47 @@ struct kernel_side {
 	bool kstack_known;
 };
 
-static void read_kernel_side(int procfd, const struct pi_thread *t, struct pi_buf *buf, struct kernel_side *k)
+/* One of the thread's files: from those kept open across ticks, else
+ * opened under its directory fd. */
+static int read_task_file(struct pi_task_files *files, int fd, pid_t tid, enum pi_task_file f,
+			  const char *name, struct pi_buf *buf)
+{
+	return files ? pi_task_files_read(files, tid, f, buf) : pi_read_at(fd, name, buf);
+}
+
+static void read_kernel_side(int procfd, struct pi_task_files *files, const struct pi_thread *t,
+			     struct pi_buf *buf, struct kernel_side *k)
 {
 	char dir[32];
 	struct pi_syscall before, after;
+	pid_t tid = t->facts.tid;
 	pi_strv_free(&k->kstack);
 	k->wchan_known = k->kstack_known = false;
-	snprintf(dir, sizeof dir, "task/%d", (int)t->facts.tid);
-	int fd = procfd >= 0 ? pi_proc_open_dir(procfd, dir) : -1;
-	if (fd < 0)
-		return;
-	if (pi_read_at(fd, "syscall", buf) || pi_syscall_parse(buf->data, buf->len, &before)
-	    || !same_place(&before, &t->syscall))
+	int fd = -1;
+	if (!files) {
+		snprintf(dir, sizeof dir, "task/%d", (int)tid);
+		fd = procfd >= 0 ? pi_proc_open_dir(procfd, dir) : -1;
+		if (fd < 0)
+			return;
+	}
+	if (read_task_file(files, fd, tid, PI_TASK_SYSCALL, "syscall", buf)
+	    || pi_syscall_parse(buf->data, buf->len, &before) || !same_place(&before, &t->syscall))
 		goto out;
-	k->wchan_known = pi_read_at(fd, "wchan", buf) == 0
+	k->wchan_known = read_task_file(files, fd, tid, PI_TASK_WCHAN, "wchan", buf) == 0
 			 && pi_wchan_parse(buf->data, buf->len, k->wchan, sizeof k->wchan) == 0;
-	k->kstack_known = pi_read_at(fd, "stack", buf) == 0
+	k->kstack_known = read_task_file(files, fd, tid, PI_TASK_STACK, "stack", buf) == 0
 			  && pi_kstack_parse(buf->data, buf->len, &k->kstack) == 0;
-	if (pi_read_at(fd, "syscall", buf) || pi_syscall_parse(buf->data, buf->len, &after)
-	    || !same_place(&after, &before))
+	if (read_task_file(files, fd, tid, PI_TASK_SYSCALL, "syscall", buf)
+	    || pi_syscall_parse(buf->data, buf->len, &after) || !same_place(&after, &before))
 		k->wchan_known = k->kstack_known = false;
 out:
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void add_thread(struct pi_profile *prof, const struct pi_process *p, const struct pi_thread *t,
-		       struct frame_names *user, struct frame_names *kernel, int procfd, struct pi_buf *buf,
-		       struct kernel_side *k)
+		       struct frame_names *user, struct frame_names *kernel, int procfd,
+		       struct pi_task_files *files, struct pi_buf *buf, struct kernel_side *k)
 {
 	struct pi_profile_record r = { .tid = t->facts.tid, .stopped_us = -1 };
 	r.comm = pi_thread_comm(p, t);
@@ -156,7 +171,7 @@ static void add_thread(struct pi_profile *prof, const struct pi_process *p, cons
 		if (t->syscall_err == 0 && t->syscall.kind == PI_SYSCALL_IN)
 			r.syscall = pi_syscall_name(p->abi, t->syscall.nr);
 		if (t->syscall_err == 0) {
-			read_kernel_side(procfd, t, buf, k);
+			read_kernel_side(procfd, files, t, buf, k);
 			if (k->wchan_known && k->wchan[0])
 				r.wchan = k->wchan;
 			if (k->kstack_known)
@@ -178,12 +193,12 @@ static void add_thread(struct pi_profile *prof, const struct pi_process *p, cons
 /* One tick: reads the process and counts its threads. Returns 0 or the
  * read's -errno. */
 static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, struct frame_names *user,
-		struct frame_names *kernel)
+		struct frame_names *kernel, struct pi_task_files *files)
 {
 	struct pi_process p;
 	struct pi_deadline budget;
 	pi_deadline_start(&budget, TICK_BUDGET_SECONDS);
-	int err = pi_collect_process_lean(cfg->pid, &p, &budget);
+	int err = pi_collect_process_lean(cfg->pid, &p, &budget, files);
 	/* A zombie has exited: what is left is its exit status. */
 	if (!err && p.stat_err == 0 && p.stat.state == 'Z')
 		err = -ESRCH;
@@ -211,11 +226,11 @@ static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, s
 		run->comm[n] = '\0';
 		if (p.perf_err && !run->perf_err)
 			run->perf_err = p.perf_err;
-		int procfd = pi_proc_open(cfg->pid);
+		int procfd = files ? -1 : pi_proc_open(cfg->pid);
 		struct pi_buf buf = PI_BUF_INIT;
 		struct kernel_side k = { .kstack = { NULL, 0 } };
 		for (size_t i = 0; i < p.nthreads; i++)
-			add_thread(&run->profile, &p, &p.threads[i], user, kernel, procfd, &buf, &k);
+			add_thread(&run->profile, &p, &p.threads[i], user, kernel, procfd, files, &buf, &k);
 		pi_strv_free(&k.kstack);
 		pi_buf_free(&buf);
 		if (procfd >= 0)
@@ -223,6 +238,8 @@ static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, s
 		run->profile.ticks++;
 	}
 	pi_process_free(&p);
+	/* The files of threads that exited go. */
+	pi_task_files_sweep(files);
 	return err;
 }
 
@@ -257,6 +274,10 @@ int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *
 	int64_t end = start + (int64_t)(cfg->seconds * 1e9);
 	int64_t next = start;
 	int first_err = 0;
+	/* Each thread's files, kept open from tick to tick; without them
+	 * (no task/ directory: the first tick says why), opened each time. */
+	struct pi_task_files *files = NULL;
+	pi_task_files_open(cfg->pid, 0, &files);
 
 	/* The sampling lasts the time asked: ticks that run long (a busy
 	 * machine, many threads) make fewer ticks, which the report says. */
@@ -265,7 +286,7 @@ int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *
 			run->end = PI_SAMPLE_INTERRUPTED;
 			break;
 		}
-		int err = tick(cfg, run, &user, &kernel);
+		int err = tick(cfg, run, &user, &kernel, files);
 		if (err) {
 			if (run->profile.ticks == 0)
 				first_err = err;
@@ -294,6 +315,7 @@ int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *
 	if (run->end == PI_SAMPLE_COMPLETED)
 		sleep_until(end, cfg->stop);
 	run->seconds_taken = (double)(pi_monotonic_ns() - start) / 1e9;
+	pi_task_files_close(files);
 	pi_buf_free(&user.text);
 	pi_buf_free(&kernel.text);
 	return first_err;
