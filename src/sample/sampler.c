@@ -154,8 +154,7 @@ out:
 }
 
 static void add_thread(struct pi_profile *prof, const struct pi_process *p, const struct pi_thread *t,
-		       struct frame_names *user, struct frame_names *kernel, int procfd,
-		       struct pi_task_files *files, struct pi_buf *buf, struct kernel_side *k)
+		       struct frame_names *user, struct frame_names *kernel, const struct kernel_side *k)
 {
 	struct pi_profile_record r = { .tid = t->facts.tid, .stopped_us = -1 };
 	r.comm = pi_thread_comm(p, t);
@@ -170,14 +169,11 @@ static void add_thread(struct pi_profile *prof, const struct pi_process *p, cons
 	if (r.state != PI_SAMPLED_ON_CPU) {
 		if (t->syscall_err == 0 && t->syscall.kind == PI_SYSCALL_IN)
 			r.syscall = pi_syscall_name(p->abi, t->syscall.nr);
-		if (t->syscall_err == 0) {
-			read_kernel_side(procfd, files, t, buf, k);
-			if (k->wchan_known && k->wchan[0])
-				r.wchan = k->wchan;
-			if (k->kstack_known)
-				for (size_t i = 0; i < k->kstack.n; i++)
-					name_kernel_frame(kernel, k->kstack.v[i]);
-		}
+		if (k->wchan_known && k->wchan[0])
+			r.wchan = k->wchan;
+		if (k->kstack_known)
+			for (size_t i = 0; i < k->kstack.n; i++)
+				name_kernel_frame(kernel, k->kstack.v[i]);
 	}
 	names_done(user);
 	names_done(kernel);
@@ -190,17 +186,30 @@ static void add_thread(struct pi_profile *prof, const struct pi_process *p, cons
 	pi_profile_add(prof, &r);
 }
 
-/* One tick: reads the process and counts its threads. Returns 0 or the
- * read's -errno. */
-static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, struct frame_names *user,
-		struct frame_names *kernel, struct pi_task_files *files)
-{
+/* A tick whose stacks are being decoded by its sandboxed child while the
+ * sampler goes on: the next tick is read meanwhile (at most two are
+ * alive, so the memory is two ticks' copies), and the child's fork,
+ * confinement and module loading are off the ticks' path. */
+struct pending_tick {
+	bool active;
 	struct pi_process p;
+	struct pi_stacks_pending *stacks;
+	struct kernel_side *k;		/* per thread: read at once, not when decoded */
+};
+
+/* A tick's first half: reads the process, takes every stack copy (and
+ * sample) and hands them to the child, then reads the kernel side of
+ * the threads off the CPU now, next to their copies. Returns 0 or the
+ * read's -errno (then t is not active). */
+static int tick_start(const struct pi_sample_config *cfg, struct pi_task_files *files, struct pi_buf *buf,
+		      struct pending_tick *t)
+{
 	struct pi_deadline budget;
+	memset(t, 0, sizeof *t);
 	pi_deadline_start(&budget, TICK_BUDGET_SECONDS);
-	int err = pi_collect_process_lean(cfg->pid, &p, &budget, files);
+	int err = pi_collect_process_lean(cfg->pid, &t->p, &budget, files);
 	/* A zombie has exited: what is left is its exit status. */
-	if (!err && p.stat_err == 0 && p.stat.state == 'Z')
+	if (!err && t->p.stat_err == 0 && t->p.stat.state == 'Z')
 		err = -ESRCH;
 	if (!err) {
 		struct pi_stack_options so = {
@@ -211,36 +220,54 @@ static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, s
 			.lines = cfg->lines,
 			.stacks_only = true,
 		};
-		err = pi_collect_stacks(&p, &so);
+		err = pi_collect_stacks_start(&t->p, &so, &t->stacks);
 	}
-	if (!err)
-		pi_collect_finish(&p);
-	if (!err && cfg->stop && *cfg->stop) {
-		/* The signal may have reached the tick's children too. */
-		pi_process_free(&p);
-		return 0;
+	if (err) {
+		pi_collect_stacks_finish(t->stacks);
+		pi_process_free(&t->p);
+		return err;
 	}
-	if (!err) {
-		size_t n = p.stat.comm_len < PI_COMM_MAX ? p.stat.comm_len : PI_COMM_MAX;
-		memcpy(run->comm, p.stat.comm, n);
+	t->active = true;
+	/* Only the threads' syscall and how their stacks were taken are
+	 * read here (collect/stacks.h: nothing the decoding writes). */
+	t->k = pi_xcalloc(t->p.nthreads ? t->p.nthreads : 1, sizeof *t->k);
+	int procfd = files ? -1 : pi_proc_open(cfg->pid);
+	for (size_t i = 0; i < t->p.nthreads; i++) {
+		const struct pi_thread *th = &t->p.threads[i];
+		if (state_of(th) != PI_SAMPLED_ON_CPU && th->syscall_err == 0)
+			read_kernel_side(procfd, files, th, buf, &t->k[i]);
+	}
+	if (procfd >= 0)
+		close(procfd);
+	return 0;
+}
+
+/* Its second half: waits for the child and counts the threads (unless
+ * drop: a stop was asked, and the tick's children may have taken the
+ * signal too). */
+static void tick_finish(struct pi_sample_run *run, struct frame_names *user, struct frame_names *kernel,
+			struct pending_tick *t, bool drop)
+{
+	if (!t->active)
+		return;
+	pi_collect_stacks_finish(t->stacks);
+	pi_collect_finish(&t->p);
+	if (!drop) {
+		struct pi_process *p = &t->p;
+		size_t n = p->stat.comm_len < PI_COMM_MAX ? p->stat.comm_len : PI_COMM_MAX;
+		memcpy(run->comm, p->stat.comm, n);
 		run->comm[n] = '\0';
-		if (p.perf_err && !run->perf_err)
-			run->perf_err = p.perf_err;
-		int procfd = files ? -1 : pi_proc_open(cfg->pid);
-		struct pi_buf buf = PI_BUF_INIT;
-		struct kernel_side k = { .kstack = { NULL, 0 } };
-		for (size_t i = 0; i < p.nthreads; i++)
-			add_thread(&run->profile, &p, &p.threads[i], user, kernel, procfd, files, &buf, &k);
-		pi_strv_free(&k.kstack);
-		pi_buf_free(&buf);
-		if (procfd >= 0)
-			close(procfd);
+		if (p->perf_err && !run->perf_err)
+			run->perf_err = p->perf_err;
+		for (size_t i = 0; i < p->nthreads; i++)
+			add_thread(&run->profile, p, &p->threads[i], user, kernel, &t->k[i]);
 		run->profile.ticks++;
 	}
-	pi_process_free(&p);
-	/* The files of threads that exited go. */
-	pi_task_files_sweep(files);
-	return err;
+	for (size_t i = 0; i < t->p.nthreads; i++)
+		pi_strv_free(&t->k[i].kstack);
+	free(t->k);
+	pi_process_free(&t->p);
+	t->active = false;
 }
 
 static void sleep_until(int64_t when_ns, volatile sig_atomic_t *stop)
@@ -280,13 +307,21 @@ int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *
 	pi_task_files_open(cfg->pid, 0, &files);
 
 	/* The sampling lasts the time asked: ticks that run long (a busy
-	 * machine, many threads) make fewer ticks, which the report says. */
+	 * machine, many threads) make fewer ticks, which the report says.
+	 * Each tick's decoding overlaps the next tick's reading and the wait
+	 * between them: tick i is finished after tick i + 1 started. */
+	struct pending_tick ticks[2] = { { .active = false }, { .active = false } };
+	struct pi_buf buf = PI_BUF_INIT;
 	for (size_t i = 0; i < run->ticks_asked && (i == 0 || pi_monotonic_ns() < end); i++) {
+		struct pending_tick *now_t = &ticks[i % 2], *before = &ticks[(i + 1) % 2];
 		if (cfg->stop && *cfg->stop) {
 			run->end = PI_SAMPLE_INTERRUPTED;
 			break;
 		}
-		int err = tick(cfg, run, &user, &kernel, files);
+		int err = tick_start(cfg, files, &buf, now_t);
+		tick_finish(run, &user, &kernel, before, cfg->stop && *cfg->stop);
+		/* The files of threads that exited go. */
+		pi_task_files_sweep(files);
 		if (err) {
 			if (run->profile.ticks == 0)
 				first_err = err;
@@ -308,8 +343,14 @@ int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *
 		if (next < now)
 			next = now;
 		if (i + 1 < run->ticks_asked)
-			sleep_until(next, cfg->stop);
+			sleep_until(next < end ? next : end, cfg->stop);
 	}
+	/* The tick still decoding; dropped when a stop was asked. */
+	for (int k = 0; k < 2; k++)
+		tick_finish(run, &user, &kernel, &ticks[k], cfg->stop && *cfg->stop);
+	pi_buf_free(&buf);
+	if (run->end == PI_SAMPLE_COMPLETED && cfg->stop && *cfg->stop)
+		run->end = PI_SAMPLE_INTERRUPTED;
 	/* Every tick taken early: the last one stands for the time up to
 	 * the end, which the report's duration then covers. */
 	if (run->end == PI_SAMPLE_COMPLETED)
