@@ -2,15 +2,20 @@
  * of --rate, read as a snapshot reads it (state, wait channel, system
  * call, kernel stack, user stack), and counted (sample/profile.h).
  *
- * Each tick is one pi_collect_process and one pi_collect_stacks: blocked
- * threads are copied while they wait, running ones sampled with a
- * one-shot perf event, and the copies are unwound and symbolized in the
- * tick's sandboxed child. Decoding each tick, rather than holding every
- * tick's copies for one decode at the end, keeps pinspect's memory to one
- * tick's copies whatever the duration (a 100-thread process at 20 Hz
- * would otherwise hold gigabytes of stack copies within a minute); the
- * price is one child (and its module loading) per tick, which bounds the
- * rate reached: the report says how many ticks were taken of those asked.
+ * Each tick is one lean read (pi_collect_process_lean: each thread's
+ * stat and syscall, from files kept open across ticks, proc/taskfiles.h)
+ * and the stacks (pi_collect_stacks_start, stacks only): blocked threads
+ * are copied while they wait, running ones sampled with a one-shot perf
+ * event, and the copies are unwound and symbolized in the tick's
+ * sandboxed child, which decodes while the next tick is read (at most two
+ * ticks alive). The wait channel and kernel stack of threads off the CPU
+ * are read right after their copies. Decoding each tick, rather than
+ * holding every tick's copies for one decode at the end, keeps pinspect's
+ * memory to two ticks' copies whatever the duration (a 100-thread process
+ * at 20 Hz would otherwise hold gigabytes of stack copies within a
+ * minute); the price is one child (and its module loading) per tick,
+ * which bounds the rate reached: the report says how many ticks were
+ * taken of those asked.
  *
  * Only where perf events are denied are running threads stopped, for
  * microseconds (never with --no-ptrace); the report says for how long in
