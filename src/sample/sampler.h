@@ -44,9 +44,9 @@ struct pi_sample_config {
 	bool allow_stop;		/* false with --no-ptrace */
 	size_t max_frames;
 	enum pi_lines lines;
-	/* Set from a signal handler: ends the sampling after the tick under
-	 * way (whose samples are dropped: its children may have been
-	 * interrupted too). */
+	/* Set from a signal handler (or another thread): ends the sampling
+	 * after the tick under way (the ticks still decoding are dropped:
+	 * their children may have been interrupted too). */
 	volatile sig_atomic_t *stop;
 	/* Called after each tick (NULL: none). */
 	void (*progress)(void *arg, double seconds_left, size_t ticks, size_t samples);
