@@ -19,10 +19,6 @@
 #include "util/deadline.h"
 #include "util/xalloc.h"
 
-/* The most a tick may take reading the process (its stacks included):
- * a tick that runs longer only delays the next. */
-#define TICK_BUDGET_SECONDS 2.0
-
 /* The names of one thread's frames, for one record. */
 struct frame_names {
 	struct pi_buf text;		/* the names, NUL-separated */
@@ -206,7 +202,7 @@ static int tick_start(const struct pi_sample_config *cfg, struct pi_task_files *
 {
 	struct pi_deadline budget;
 	memset(t, 0, sizeof *t);
-	pi_deadline_start(&budget, TICK_BUDGET_SECONDS);
+	pi_deadline_start(&budget, cfg->timeout_seconds);
 	int err = pi_collect_process_lean(cfg->pid, &t->p, &budget, files);
 	/* A zombie has exited: what is left is its exit status. */
 	if (!err && t->p.stat_err == 0 && t->p.stat.state == 'Z')

@@ -44,6 +44,10 @@ struct pi_sample_config {
 	bool allow_stop;		/* false with --no-ptrace */
 	size_t max_frames;
 	enum pi_lines lines;
+	/* --timeout: the most one tick may take reading the process, its
+	 * stacks' symbolizing included (0: no limit); a tick that runs
+	 * long only delays the next. */
+	double timeout_seconds;
 	/* Set from a signal handler (or another thread): ends the sampling
 	 * after the tick under way (the ticks still decoding are dropped:
 	 * their children may have been interrupted too). */

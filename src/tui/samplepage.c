@@ -35,7 +35,7 @@ static void say(struct pi_samplepage *sp, const char *text)
 }
 
 int pi_samplepage_start(struct pi_samplepage *sp, pid_t pid, double seconds, double rate_hz,
-			bool allow_stop, size_t max_frames, enum pi_lines lines)
+			bool allow_stop, size_t max_frames, enum pi_lines lines, double timeout_seconds)
 {
 	memset(sp, 0, sizeof *sp);
 	sp->pid = pid;
@@ -48,6 +48,7 @@ int pi_samplepage_start(struct pi_samplepage *sp, pid_t pid, double seconds, dou
 		.allow_stop = allow_stop,
 		.max_frames = max_frames,
 		.lines = lines,
+		.timeout_seconds = timeout_seconds,
 		.stop = &sp->stop,
 		.progress = on_progress,
 		.progress_arg = sp,

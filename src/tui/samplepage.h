@@ -55,10 +55,10 @@ enum pi_samplepage_result {
 };
 
 /* Starts sampling pid for seconds at rate_hz (allow_stop false with
- * --no-ptrace). 0, or -errno when the thread could not be started (the
+ * --no-ptrace; timeout_seconds: --timeout, for each tick). 0, or -errno when the thread could not be started (the
  * page then says so). */
 int pi_samplepage_start(struct pi_samplepage *sp, pid_t pid, double seconds, double rate_hz,
-			bool allow_stop, size_t max_frames, enum pi_lines lines);
+			bool allow_stop, size_t max_frames, enum pi_lines lines, double timeout_seconds);
 /* Is the sampling still under way? */
 bool pi_samplepage_busy(const struct pi_samplepage *sp);
 /* Takes the report once the sampling is done. True when the page

@@ -387,7 +387,7 @@ enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen 
 		d->sample = pi_xcalloc(1, sizeof *d->sample);
 		pi_samplepage_start(d->sample, d->pid, PI_SAMPLEPAGE_SECONDS, PI_SAMPLE_RATE_DEFAULT,
 				    d->stack_options.allow_stop, d->stack_options.max_frames,
-				    d->stack_options.lines);
+				    d->stack_options.lines, d->timeout_seconds);
 		break;
 	default:
 		break;
