@@ -11,7 +11,7 @@
 #include "proc/reader.h"
 #include "util/xalloc.h"
 
-enum { MAX_THREADS_DEFAULT = 4096 };
+enum { MAX_THREADS_DEFAULT = 4096, MIN_SLOTS = 64 };
 
 struct entry {
 	pid_t tid;			/* 0: a free slot */
@@ -22,7 +22,7 @@ struct entry {
 struct pi_task_files {
 	int taskfd;
 	size_t max_threads;
-	struct entry *slots;		/* open addressing by TID; 2 * max_threads slots */
+	struct entry *slots;		/* open addressing by TID, at most half full */
 	size_t nslots, count;
 	size_t held;			/* descriptors open */
 };
@@ -62,7 +62,7 @@ int pi_task_files_open(pid_t pid, size_t max_threads, struct pi_task_files **out
 	struct pi_task_files *c = pi_xcalloc(1, sizeof *c);
 	c->taskfd = taskfd;
 	c->max_threads = max_threads ? max_threads : default_max_threads();
-	c->nslots = 2 * (c->max_threads ? c->max_threads : 1);
+	c->nslots = MIN_SLOTS;
 	c->slots = pi_xcalloc(c->nslots, sizeof *c->slots);
 	*out = c;
 	return 0;
@@ -73,9 +73,30 @@ static size_t slot_of(const struct pi_task_files *c, pid_t tid)
 	return ((size_t)(unsigned)tid * 2654435761u) % c->nslots;
 }
 
+static struct entry *entry_for(struct pi_task_files *c, pid_t tid);
+
+/* Moves the entries to a table of nslots (the read marks kept). */
+static void rehash(struct pi_task_files *c, size_t nslots)
+{
+	struct entry *old = c->slots;
+	size_t n = c->nslots;
+	c->slots = pi_xcalloc(nslots, sizeof *c->slots);
+	c->nslots = nslots;
+	c->count = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!old[i].tid)
+			continue;
+		struct entry *to = entry_for(c, old[i].tid);
+		*to = old[i];
+	}
+	free(old);
+}
+
 /* The entry of tid, made if there is room (NULL: none). */
 static struct entry *entry_for(struct pi_task_files *c, pid_t tid)
 {
+	if (2 * (c->count + 1) > c->nslots)
+		rehash(c, 2 * c->nslots);
 	size_t i = slot_of(c, tid);
 	for (size_t n = 0; n < c->nslots; n++, i = (i + 1) % c->nslots) {
 		struct entry *e = &c->slots[i];
@@ -175,11 +196,32 @@ void pi_task_files_sweep(struct pi_task_files *c)
 {
 	if (!c)
 		return;
-	/* Rebuilt from the entries read: removing from open addressing in
-	 * place would need tombstones. */
+	size_t used = 0;
+	bool gone = false;
+	for (size_t i = 0; i < c->nslots; i++) {
+		struct entry *e = &c->slots[i];
+		if (!e->tid)
+			continue;
+		if (e->used)
+			used++;
+		else
+			gone = true;
+	}
+	/* Nothing gone: the marks are cleared in place (the usual tick). */
+	if (!gone) {
+		for (size_t i = 0; i < c->nslots; i++)
+			c->slots[i].used = false;
+		return;
+	}
+	/* Rebuilt from the entries read, in a table fit for them: removing
+	 * from open addressing in place would need tombstones. */
+	size_t nslots = MIN_SLOTS;
+	while (nslots < 4 * used)
+		nslots *= 2;
 	struct entry *old = c->slots;
 	size_t n = c->nslots;
-	c->slots = pi_xcalloc(c->nslots, sizeof *c->slots);
+	c->slots = pi_xcalloc(nslots, sizeof *c->slots);
+	c->nslots = nslots;
 	c->count = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct entry *e = &old[i];
@@ -190,8 +232,7 @@ void pi_task_files_sweep(struct pi_task_files *c)
 			continue;
 		}
 		struct entry *to = entry_for(c, e->tid);
-		for (int f = 0; f < PI_TASK_NFILES; f++)
-			to->fd[f] = e->fd[f];
+		*to = *e;
 		to->used = false;
 	}
 	free(old);

@@ -132,6 +132,38 @@ START_TEST(threads_past_the_cap_are_read_without_keeping)
 }
 END_TEST
 
+/* More threads than the first table holds: it grows, and shrinks
+ * again once they are gone, each thread keeping its descriptor. */
+START_TEST(many_threads_then_few)
+{
+	enum { N = 100 };
+	static struct waiter w[N];
+	struct pi_task_files *c;
+	struct pi_buf b = PI_BUF_INIT;
+	for (int i = 0; i < N; i++)
+		waiter_start(&w[i]);
+	ck_assert_int_eq(pi_task_files_open(getpid(), 0, &c), 0);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < N; i++)
+			ck_assert_int_eq(pi_task_files_read(c, w[i].tid, PI_TASK_STAT, &b), 0);
+		ck_assert_uint_eq(pi_task_files_held(c), N);
+		pi_task_files_sweep(c);
+	}
+	/* A tick that reads only the first three: the rest are closed. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pi_task_files_read(c, w[i].tid, PI_TASK_STAT, &b), 0);
+	pi_task_files_sweep(c);
+	ck_assert_uint_eq(pi_task_files_held(c), 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pi_task_files_read(c, w[i].tid, PI_TASK_STAT, &b), 0);
+	ck_assert_uint_eq(pi_task_files_held(c), 3);
+	for (int i = 0; i < N; i++)
+		waiter_end(&w[i]);
+	pi_task_files_close(c);
+	pi_buf_free(&b);
+}
+END_TEST
+
 START_TEST(no_such_process)
 {
 	struct pi_task_files *c = (struct pi_task_files *)1;
@@ -147,6 +179,7 @@ Suite *taskfiles_suite(void)
 	tcase_add_test(tc, read_afresh_from_one_descriptor);
 	tcase_add_test(tc, an_exited_thread_is_let_go);
 	tcase_add_test(tc, threads_past_the_cap_are_read_without_keeping);
+	tcase_add_test(tc, many_threads_then_few);
 	tcase_add_test(tc, no_such_process);
 	suite_add_tcase(s, tc);
 	return s;
