@@ -9,13 +9,14 @@
 #include "render/sample.h"
 #include "tui/line.h"
 #include "util/buf.h"
+#include "util/deadline.h"
 
 /* Called by the sampler after each tick, on its thread. */
 static void on_progress(void *arg, double seconds_left, size_t ticks, size_t samples)
 {
 	struct pi_samplepage *sp = arg;
+	(void)seconds_left;	/* the page counts down by the clock */
 	pthread_mutex_lock(&sp->lock);
-	sp->seconds_left = seconds_left > 0 ? seconds_left : 0;
 	sp->ticks = ticks;
 	sp->samples = samples;
 	pthread_mutex_unlock(&sp->lock);
@@ -40,7 +41,7 @@ int pi_samplepage_start(struct pi_samplepage *sp, pid_t pid, double seconds, dou
 	memset(sp, 0, sizeof *sp);
 	sp->pid = pid;
 	pthread_mutex_init(&sp->lock, NULL);
-	sp->seconds_left = seconds;
+	sp->started_ns = pi_monotonic_ns();
 	sp->cfg = (struct pi_sample_config){
 		.pid = pid,
 		.seconds = seconds,
@@ -160,10 +161,13 @@ void pi_samplepage_draw(struct pi_samplepage *sp, struct pi_screen *s)
 	pi_line_draw(&l, 0, 0, s->cols, pi_screen_bar(s));
 
 	if (busy) {
-		double left;
 		size_t ticks, samples;
+		/* By the clock: a slow first tick (a machine under load) does
+		 * not hold the countdown back. */
+		double left = sp->cfg.seconds - (double)(pi_monotonic_ns() - sp->started_ns) / 1e9;
+		if (left < 0)
+			left = 0;
 		pthread_mutex_lock(&sp->lock);
-		left = sp->seconds_left;
 		ticks = sp->ticks;
 		samples = sp->samples;
 		pthread_mutex_unlock(&sp->lock);

@@ -39,8 +39,8 @@ struct pi_samplepage {
 	atomic_bool done;		/* the thread has finished */
 	volatile sig_atomic_t stop;	/* asks the sampler to stop after its tick */
 
+	int64_t started_ns;		/* the countdown runs from here, tick or not */
 	pthread_mutex_t lock;		/* guards the progress below */
-	double seconds_left;
 	size_t ticks, samples;
 
 	bool finished;			/* joined: lines hold the report */
