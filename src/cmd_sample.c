@@ -78,6 +78,7 @@ int pi_cmd_sample(const struct pi_options *opt)
 		.allow_stop = !opt->no_ptrace,
 		.max_frames = opt->max_frames,
 		.lines = (enum pi_lines)opt->lines,
+		.timeout_seconds = opt->timeout_seconds,
 		.stop = &stop_requested,
 	};
 	if (isatty(STDERR_FILENO)) {

@@ -622,6 +622,10 @@ struct pi_process {
 	/* pinspect TID: the thread asked for, when it is not the main one. */
 	pid_t selected_tid;
 
+	/* --sample: the threads' files kept open across ticks
+	 * (proc/taskfiles.h), borrowed from the sampler (NULL: none). */
+	struct pi_task_files *task_files;
+
 	/* collect/dwait.c: every thread in D, what it waits for and whether
 	 * SIGKILL ends the wait. */
 	bool d_waits_collected;

@@ -24,6 +24,17 @@ int pi_collect_process(pid_t pid, struct pi_process *out);
  * (out->deadline) for what reads it further: its stacks and locks
  * (collect/stacks.h) and its lock analysis. */
 int pi_collect_process_within(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline);
+/* The lean read --sample makes at each tick: the process's stat,
+ * status, executable ABI, maps (no sizes), auxv and vDSO, and each
+ * thread's stat and syscall only (collect/thread.h); the rest (its
+ * identity, each thread's status, sched, wait channel, kernel stack,
+ * children) is left unknown (-ENODATA), for the caller to read what it
+ * needs of it. The threads' files are read from files (kept open across
+ * ticks: proc/taskfiles.h) when not NULL, which out->task_files then
+ * borrows (the stacks' reads use it too). */
+struct pi_task_files;
+int pi_collect_process_lean(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline,
+			    struct pi_task_files *files);
 
 /* Waits for what pi_collect_process left running while the rest is read
  * (the vDSO's decoder, in its sandbox) and puts its result in *p. Call it

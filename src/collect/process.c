@@ -144,7 +144,7 @@ static void feed_maps(void *parser, const char *text, size_t len)
 	pi_maps_feed(parser, text, len);
 }
 
-static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf)
+static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf, bool lean)
 {
 	if (p->kernel_thread || (p->stat.state == 'Z' && p->nthreads < 2)) {
 		int why = p->kernel_thread ? -PI_ERR_KERNEL_THREAD : -PI_ERR_ZOMBIE;
@@ -156,7 +156,9 @@ static void read_memory(int procfd, struct pi_process *p, struct pi_buf *buf)
 	int fd = memory_dirfd(procfd, p, &opened);
 
 	struct pi_maps_parser parser = { NULL, 0, 0 };
-	p->maps_err = pi_read_lines_at(fd, "smaps", buf, feed_maps, &parser);
+	/* maps is smaps without the sizes, at a fraction of the kernel's
+	 * work (no page walk): a lean read needs no sizes. */
+	p->maps_err = pi_read_lines_at(fd, lean ? "maps" : "smaps", buf, feed_maps, &parser);
 	p->vmas = parser.vmas;
 	p->nvmas = parser.count;
 	int err = pi_read_at(fd, "auxv", buf);
@@ -272,7 +274,8 @@ int pi_collect_process(pid_t pid, struct pi_process *out)
 	return pi_collect_process_within(pid, out, NULL);
 }
 
-int pi_collect_process_within(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline)
+static int collect_process(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline, bool lean,
+			   struct pi_task_files *files)
 {
 	struct pi_buf buf = PI_BUF_INIT;
 	pid_t *children = NULL;
@@ -312,13 +315,25 @@ int pi_collect_process_within(pid_t pid, struct pi_process *out, const struct pi
 	out->realtime_seconds = clock_seconds(CLOCK_REALTIME);
 	out->snapshot_mono_ns = pi_monotonic_ns();
 
-	read_identity(procfd, out, &buf);
-	out->threads_err = pi_collect_threads(procfd, out, &children, &nchildren);
-	read_memory(procfd, out, &buf);
-	distrust_hidden_wchan(procfd, out, &buf);
-	read_zombie_children(out, children, nchildren, &buf);
-	read_names(out, &buf);
-	out->hung_task_timeout_secs = read_hung_task_timeout(&buf);
+	if (lean) {
+		/* The executable's ABI only: what the stacks need. */
+		out->cmdline_err = out->exe_err = out->cgroup_err = -ENODATA;
+		out->abi_known = pi_exe_abi_arch(procfd, &out->abi, &out->arch) == 0;
+		if (!out->abi_known)
+			out->arch = pi_arch_host();
+		out->task_files = files;
+		out->threads_err = pi_collect_threads_lean(procfd, out, files);
+		read_memory(procfd, out, &buf, true);
+		out->hung_task_timeout_secs = -1;
+	} else {
+		read_identity(procfd, out, &buf);
+		out->threads_err = pi_collect_threads(procfd, out, &children, &nchildren);
+		read_memory(procfd, out, &buf, false);
+		distrust_hidden_wchan(procfd, out, &buf);
+		read_zombie_children(out, children, nchildren, &buf);
+		read_names(out, &buf);
+		out->hung_task_timeout_secs = read_hung_task_timeout(&buf);
+	}
 
 	/* Did it exit while we read? A process that is gone, or became a
 	 * zombie, was read partly alive and partly dead: not worth showing. */
@@ -336,4 +351,15 @@ done:
 	pi_buf_free(&buf);
 	close(procfd);
 	return err;
+}
+
+int pi_collect_process_within(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline)
+{
+	return collect_process(pid, out, deadline, false, NULL);
+}
+
+int pi_collect_process_lean(pid_t pid, struct pi_process *out, const struct pi_deadline *deadline,
+			    struct pi_task_files *files)
+{
+	return collect_process(pid, out, deadline, true, files);
 }

@@ -14,6 +14,7 @@
 #include "proc/memory.h"
 #include "proc/reader.h"
 #include "proc/system.h"
+#include "proc/taskfiles.h"
 #include "tls/tls.h"
 #include "arch/host.h"
 #include "trace/sample.h"
@@ -100,7 +101,9 @@ static int reread_syscall(struct stack_ctx *c, pid_t tid, struct pi_syscall *out
 {
 	char path[48];
 	snprintf(path, sizeof path, "task/%d/syscall", (int)tid);
-	int err = pi_read_at(c->procfd, path, &c->buf);
+	/* --sample's ticks: from the file kept open since the last. */
+	int err = c->p->task_files ? pi_task_files_read(c->p->task_files, tid, PI_TASK_SYSCALL, &c->buf)
+				   : pi_read_at(c->procfd, path, &c->buf);
 	return err ? err : pi_syscall_parse(c->buf.data, c->buf.len, out);
 }
 
@@ -469,8 +472,9 @@ int pi_collect_stacks_start(struct pi_process *p, const struct pi_stack_options 
 		.p = p, .procfd = c->procfd, .max_frames = opt->max_frames, .lines = opt->lines,
 		/* TLS is not read with another architecture's layout
 		 * (src/arch: tls_checked; pi_tls_finish says so). */
-		.work = (p->arch->tls_checked ? PI_STACK_WORK_TLS : 0) | PI_STACK_WORK_LOCKS
-			| PI_STACK_WORK_GO,
+		.work = opt->stacks_only ? 0
+			: (p->arch->tls_checked ? PI_STACK_WORK_TLS : 0) | PI_STACK_WORK_LOCKS
+				  | PI_STACK_WORK_GO,
 		.tls_exe = &c->tls_exe, .locks = &c->locks,
 	};
 	*out = pending;

@@ -33,6 +33,10 @@ struct pi_stack_options {
 	size_t max_frames;
 	double stop_timeout_seconds;
 	enum pi_lines lines;		/* --lines */
+	/* The stacks alone: no TLS, lock names or goroutines read in the
+	 * sandboxed child (--sample, which shows none of them, at each
+	 * tick). */
+	bool stacks_only;
 };
 
 /* Fills each thread's regs, ustack and tls, and the process's

@@ -1,11 +1,13 @@
 #include "collect/thread.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proc/reader.h"
+#include "proc/taskfiles.h"
 #include "util/xalloc.h"
 
 static const char *pooled_string(struct pi_shared_pool *sp, const char *wchan);
@@ -153,5 +155,53 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 	t->children_err = err ? err : pi_children_parse(buf->data, buf->len, children, nchildren, children_cap);
 
 	close(fd);
+	return 0;
+}
+
+/* A file of the lean read: from the kept-open ones when there are. */
+static int read_lean(struct pi_task_files *files, int fd, pid_t tid, enum pi_task_file f,
+		     const char *name, struct pi_buf *buf)
+{
+	return files ? pi_task_files_read(files, tid, f, buf) : pi_read_at(fd, name, buf);
+}
+
+int pi_collect_thread_lean(int taskfd, pid_t tid, struct pi_task_files *files, struct pi_buf *buf,
+			   struct pi_thread *t)
+{
+	char name[16];
+	struct pi_stat stat;
+	int fd = -1;
+
+	memset(t, 0, sizeof *t);
+	t->facts.tid = tid;
+	t->facts.wchan = "";
+	if (!files) {
+		snprintf(name, sizeof name, "%d", (int)tid);
+		fd = pi_proc_open_dir(taskfd, name);
+		if (fd < 0)
+			return fd;
+	}
+	int err = read_lean(files, fd, tid, PI_TASK_STAT, "stat", buf);
+	t->stat_err = err ? err : pi_stat_parse(buf->data, buf->len, &stat);
+	if (!t->stat_err)
+		keep_stat(&stat, t);
+	if (pi_err_gone(t->stat_err)) {
+		if (fd >= 0)
+			close(fd);
+		return -ESRCH;
+	}
+	/* What a lean read leaves out is unknown, never zero. */
+	t->status_err = t->sched_err = t->schedstat_err = -ENODATA;
+	t->wchan_err = t->kstack_err = t->children_err = -ENODATA;
+	if (!t->stat_err && (t->stat.flags & PI_PF_KTHREAD)) {
+		t->syscall_err = -PI_ERR_KERNEL_THREAD;
+	} else if (!t->stat_err && (t->facts.state == 'Z' || t->facts.state == 'X')) {
+		t->syscall_err = -PI_ERR_ZOMBIE;
+	} else {
+		err = read_lean(files, fd, tid, PI_TASK_SYSCALL, "syscall", buf);
+		t->syscall_err = err ? err : pi_syscall_parse(buf->data, buf->len, &t->syscall);
+	}
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }

@@ -24,4 +24,12 @@ int pi_collect_thread(int taskfd, pid_t tid, struct pi_sched_clock *clock,
 		      struct pi_shared_pool *pool, struct pi_buf *buf, struct pi_thread *t,
 		      pid_t **children, size_t *nchildren, size_t *children_cap);
 
+/* The lean read --sample makes at each tick: stat and syscall only (a
+ * quarter of the files), from files (proc/taskfiles.h) when not NULL;
+ * everything else is left unknown (-ENODATA). Returns what
+ * pi_collect_thread does. */
+struct pi_task_files;
+int pi_collect_thread_lean(int taskfd, pid_t tid, struct pi_task_files *files, struct pi_buf *buf,
+			   struct pi_thread *t);
+
 #endif

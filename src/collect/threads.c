@@ -71,6 +71,8 @@ struct shared {
 	atomic_size_t next;
 	struct pi_sched_clock clock;
 	struct pi_shared_pool pool;
+	bool lean;			/* pi_collect_thread_lean */
+	struct pi_task_files *files;	/* its files kept open (one reader only) */
 };
 
 struct reader {
@@ -94,15 +96,19 @@ static void *read_some(void *arg)
 		for (size_t i = first; i < end; i++) {
 			struct pi_thread *t = &sh->slots[i];
 			/* A thread that exits while we read is simply not shown. */
-			if (pi_collect_thread(sh->taskfd, sh->tids[i], &sh->clock, &sh->pool, &r->buf, t,
-					      &r->children, &r->nchildren, &r->children_cap) == 0)
+			int err = sh->lean ? pi_collect_thread_lean(sh->taskfd, sh->tids[i], sh->files, &r->buf, t)
+					   : pi_collect_thread(sh->taskfd, sh->tids[i], &sh->clock, &sh->pool,
+							       &r->buf, t, &r->children, &r->nchildren,
+							       &r->children_cap);
+			if (err == 0)
 				sh->read[i] = true;
 		}
 	}
 	return NULL;
 }
 
-int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_t *nchildren)
+static int collect_threads(int procfd, struct pi_process *p, pid_t **children, size_t *nchildren,
+			   bool lean, struct pi_task_files *files)
 {
 	struct shared sh;
 	size_t count;
@@ -121,6 +127,8 @@ int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_
 	}
 	sh.tids = tids;
 	sh.count = count;
+	sh.lean = lean;
+	sh.files = files;
 	sh.slots = pi_xcalloc(count ? count : 1, sizeof *sh.slots);
 	sh.read = pi_xcalloc(count ? count : 1, sizeof *sh.read);
 	pi_sched_clock_init(&sh.clock);
@@ -129,7 +137,10 @@ int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_
 	pthread_mutex_init(&sh.pool.lock, NULL);
 
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nreaders = count >= PARALLEL_FROM && cpus > 1 ? (size_t)cpus : 1;
+	/* The kept-open files are one reader's: a read from one is a
+	 * pread, a fraction of an open, and the CPU is what --sample
+	 * counts. */
+	size_t nreaders = count >= PARALLEL_FROM && cpus > 1 && !files ? (size_t)cpus : 1;
 	if (nreaders > MAX_READERS)
 		nreaders = MAX_READERS;
 	struct reader *readers = pi_xcalloc(nreaders, sizeof *readers);
@@ -171,4 +182,18 @@ int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_
 	close(sh.taskfd);
 	free(tids);
 	return 0;
+}
+
+int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_t *nchildren)
+{
+	return collect_threads(procfd, p, children, nchildren, false, NULL);
+}
+
+int pi_collect_threads_lean(int procfd, struct pi_process *p, struct pi_task_files *files)
+{
+	pid_t *children;
+	size_t n;
+	int err = collect_threads(procfd, p, &children, &n, true, files);
+	free(children);
+	return err;
 }

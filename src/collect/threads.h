@@ -16,4 +16,9 @@
  * cannot be listed. */
 int pi_collect_threads(int procfd, struct pi_process *p, pid_t **children, size_t *nchildren);
 
+/* The same with pi_collect_thread_lean (--sample's ticks), from files
+ * when not NULL. */
+struct pi_task_files;
+int pi_collect_threads_lean(int procfd, struct pi_process *p, struct pi_task_files *files);
+
 #endif

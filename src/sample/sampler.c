@@ -12,15 +12,12 @@
 #include "model.h"
 #include "proc/lists.h"
 #include "proc/reader.h"
+#include "proc/taskfiles.h"
 #include "proc/syscall.h"
 #include "sys/names.h"
 #include "util/buf.h"
 #include "util/deadline.h"
 #include "util/xalloc.h"
-
-/* The most a tick may take reading the process (its stacks included):
- * a tick that runs longer only delays the next. */
-#define TICK_BUDGET_SECONDS 2.0
 
 /* The names of one thread's frames, for one record. */
 struct frame_names {
@@ -114,33 +111,46 @@ struct kernel_side {
 	bool kstack_known;
 };
 
-static void read_kernel_side(int procfd, const struct pi_thread *t, struct pi_buf *buf, struct kernel_side *k)
+/* One of the thread's files: from those kept open across ticks, else
+ * opened under its directory fd. */
+static int read_task_file(struct pi_task_files *files, int fd, pid_t tid, enum pi_task_file f,
+			  const char *name, struct pi_buf *buf)
+{
+	return files ? pi_task_files_read(files, tid, f, buf) : pi_read_at(fd, name, buf);
+}
+
+static void read_kernel_side(int procfd, struct pi_task_files *files, const struct pi_thread *t,
+			     struct pi_buf *buf, struct kernel_side *k)
 {
 	char dir[32];
 	struct pi_syscall before, after;
+	pid_t tid = t->facts.tid;
 	pi_strv_free(&k->kstack);
 	k->wchan_known = k->kstack_known = false;
-	snprintf(dir, sizeof dir, "task/%d", (int)t->facts.tid);
-	int fd = procfd >= 0 ? pi_proc_open_dir(procfd, dir) : -1;
-	if (fd < 0)
-		return;
-	if (pi_read_at(fd, "syscall", buf) || pi_syscall_parse(buf->data, buf->len, &before)
-	    || !same_place(&before, &t->syscall))
+	int fd = -1;
+	if (!files) {
+		snprintf(dir, sizeof dir, "task/%d", (int)tid);
+		fd = procfd >= 0 ? pi_proc_open_dir(procfd, dir) : -1;
+		if (fd < 0)
+			return;
+	}
+	if (read_task_file(files, fd, tid, PI_TASK_SYSCALL, "syscall", buf)
+	    || pi_syscall_parse(buf->data, buf->len, &before) || !same_place(&before, &t->syscall))
 		goto out;
-	k->wchan_known = pi_read_at(fd, "wchan", buf) == 0
+	k->wchan_known = read_task_file(files, fd, tid, PI_TASK_WCHAN, "wchan", buf) == 0
 			 && pi_wchan_parse(buf->data, buf->len, k->wchan, sizeof k->wchan) == 0;
-	k->kstack_known = pi_read_at(fd, "stack", buf) == 0
+	k->kstack_known = read_task_file(files, fd, tid, PI_TASK_STACK, "stack", buf) == 0
 			  && pi_kstack_parse(buf->data, buf->len, &k->kstack) == 0;
-	if (pi_read_at(fd, "syscall", buf) || pi_syscall_parse(buf->data, buf->len, &after)
-	    || !same_place(&after, &before))
+	if (read_task_file(files, fd, tid, PI_TASK_SYSCALL, "syscall", buf)
+	    || pi_syscall_parse(buf->data, buf->len, &after) || !same_place(&after, &before))
 		k->wchan_known = k->kstack_known = false;
 out:
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void add_thread(struct pi_profile *prof, const struct pi_process *p, const struct pi_thread *t,
-		       struct frame_names *user, struct frame_names *kernel, int procfd, struct pi_buf *buf,
-		       struct kernel_side *k)
+		       struct frame_names *user, struct frame_names *kernel, const struct kernel_side *k)
 {
 	struct pi_profile_record r = { .tid = t->facts.tid, .stopped_us = -1 };
 	r.comm = pi_thread_comm(p, t);
@@ -155,14 +165,11 @@ static void add_thread(struct pi_profile *prof, const struct pi_process *p, cons
 	if (r.state != PI_SAMPLED_ON_CPU) {
 		if (t->syscall_err == 0 && t->syscall.kind == PI_SYSCALL_IN)
 			r.syscall = pi_syscall_name(p->abi, t->syscall.nr);
-		if (t->syscall_err == 0) {
-			read_kernel_side(procfd, t, buf, k);
-			if (k->wchan_known && k->wchan[0])
-				r.wchan = k->wchan;
-			if (k->kstack_known)
-				for (size_t i = 0; i < k->kstack.n; i++)
-					name_kernel_frame(kernel, k->kstack.v[i]);
-		}
+		if (k->wchan_known && k->wchan[0])
+			r.wchan = k->wchan;
+		if (k->kstack_known)
+			for (size_t i = 0; i < k->kstack.n; i++)
+				name_kernel_frame(kernel, k->kstack.v[i]);
 	}
 	names_done(user);
 	names_done(kernel);
@@ -175,17 +182,30 @@ static void add_thread(struct pi_profile *prof, const struct pi_process *p, cons
 	pi_profile_add(prof, &r);
 }
 
-/* One tick: reads the process and counts its threads. Returns 0 or the
- * read's -errno. */
-static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, struct frame_names *user,
-		struct frame_names *kernel)
-{
+/* A tick whose stacks are being decoded by its sandboxed child while the
+ * sampler goes on: the next tick is read meanwhile (at most two are
+ * alive, so the memory is two ticks' copies), and the child's fork,
+ * confinement and module loading are off the ticks' path. */
+struct pending_tick {
+	bool active;
 	struct pi_process p;
+	struct pi_stacks_pending *stacks;
+	struct kernel_side *k;		/* per thread: read at once, not when decoded */
+};
+
+/* A tick's first half: reads the process, takes every stack copy (and
+ * sample) and hands them to the child, then reads the kernel side of
+ * the threads off the CPU now, next to their copies. Returns 0 or the
+ * read's -errno (then t is not active). */
+static int tick_start(const struct pi_sample_config *cfg, struct pi_task_files *files, struct pi_buf *buf,
+		      struct pending_tick *t)
+{
 	struct pi_deadline budget;
-	pi_deadline_start(&budget, TICK_BUDGET_SECONDS);
-	int err = pi_collect_process_within(cfg->pid, &p, &budget);
+	memset(t, 0, sizeof *t);
+	pi_deadline_start(&budget, cfg->timeout_seconds);
+	int err = pi_collect_process_lean(cfg->pid, &t->p, &budget, files);
 	/* A zombie has exited: what is left is its exit status. */
-	if (!err && p.stat_err == 0 && p.stat.state == 'Z')
+	if (!err && t->p.stat_err == 0 && t->p.stat.state == 'Z')
 		err = -ESRCH;
 	if (!err) {
 		struct pi_stack_options so = {
@@ -194,35 +214,56 @@ static int tick(const struct pi_sample_config *cfg, struct pi_sample_run *run, s
 			.max_frames = cfg->max_frames,
 			.stop_timeout_seconds = 1,
 			.lines = cfg->lines,
+			.stacks_only = true,
 		};
-		err = pi_collect_stacks(&p, &so);
+		err = pi_collect_stacks_start(&t->p, &so, &t->stacks);
 	}
-	if (!err)
-		pi_collect_finish(&p);
-	if (!err && cfg->stop && *cfg->stop) {
-		/* The signal may have reached the tick's children too. */
-		pi_process_free(&p);
-		return 0;
+	if (err) {
+		pi_collect_stacks_finish(t->stacks);
+		pi_process_free(&t->p);
+		return err;
 	}
-	if (!err) {
-		size_t n = p.stat.comm_len < PI_COMM_MAX ? p.stat.comm_len : PI_COMM_MAX;
-		memcpy(run->comm, p.stat.comm, n);
+	t->active = true;
+	/* Only the threads' syscall and how their stacks were taken are
+	 * read here (collect/stacks.h: nothing the decoding writes). */
+	t->k = pi_xcalloc(t->p.nthreads ? t->p.nthreads : 1, sizeof *t->k);
+	int procfd = files ? -1 : pi_proc_open(cfg->pid);
+	for (size_t i = 0; i < t->p.nthreads; i++) {
+		const struct pi_thread *th = &t->p.threads[i];
+		if (state_of(th) != PI_SAMPLED_ON_CPU && th->syscall_err == 0)
+			read_kernel_side(procfd, files, th, buf, &t->k[i]);
+	}
+	if (procfd >= 0)
+		close(procfd);
+	return 0;
+}
+
+/* Its second half: waits for the child and counts the threads (unless
+ * drop: a stop was asked, and the tick's children may have taken the
+ * signal too). */
+static void tick_finish(struct pi_sample_run *run, struct frame_names *user, struct frame_names *kernel,
+			struct pending_tick *t, bool drop)
+{
+	if (!t->active)
+		return;
+	pi_collect_stacks_finish(t->stacks);
+	pi_collect_finish(&t->p);
+	if (!drop) {
+		struct pi_process *p = &t->p;
+		size_t n = p->stat.comm_len < PI_COMM_MAX ? p->stat.comm_len : PI_COMM_MAX;
+		memcpy(run->comm, p->stat.comm, n);
 		run->comm[n] = '\0';
-		if (p.perf_err && !run->perf_err)
-			run->perf_err = p.perf_err;
-		int procfd = pi_proc_open(cfg->pid);
-		struct pi_buf buf = PI_BUF_INIT;
-		struct kernel_side k = { .kstack = { NULL, 0 } };
-		for (size_t i = 0; i < p.nthreads; i++)
-			add_thread(&run->profile, &p, &p.threads[i], user, kernel, procfd, &buf, &k);
-		pi_strv_free(&k.kstack);
-		pi_buf_free(&buf);
-		if (procfd >= 0)
-			close(procfd);
+		if (p->perf_err && !run->perf_err)
+			run->perf_err = p->perf_err;
+		for (size_t i = 0; i < p->nthreads; i++)
+			add_thread(&run->profile, p, &p->threads[i], user, kernel, &t->k[i]);
 		run->profile.ticks++;
 	}
-	pi_process_free(&p);
-	return err;
+	for (size_t i = 0; i < t->p.nthreads; i++)
+		pi_strv_free(&t->k[i].kstack);
+	free(t->k);
+	pi_process_free(&t->p);
+	t->active = false;
 }
 
 static void sleep_until(int64_t when_ns, volatile sig_atomic_t *stop)
@@ -256,15 +297,27 @@ int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *
 	int64_t end = start + (int64_t)(cfg->seconds * 1e9);
 	int64_t next = start;
 	int first_err = 0;
+	/* Each thread's files, kept open from tick to tick; without them
+	 * (no task/ directory: the first tick says why), opened each time. */
+	struct pi_task_files *files = NULL;
+	pi_task_files_open(cfg->pid, 0, &files);
 
 	/* The sampling lasts the time asked: ticks that run long (a busy
-	 * machine, many threads) make fewer ticks, which the report says. */
+	 * machine, many threads) make fewer ticks, which the report says.
+	 * Each tick's decoding overlaps the next tick's reading and the wait
+	 * between them: tick i is finished after tick i + 1 started. */
+	struct pending_tick ticks[2] = { { .active = false }, { .active = false } };
+	struct pi_buf buf = PI_BUF_INIT;
 	for (size_t i = 0; i < run->ticks_asked && (i == 0 || pi_monotonic_ns() < end); i++) {
+		struct pending_tick *now_t = &ticks[i % 2], *before = &ticks[(i + 1) % 2];
 		if (cfg->stop && *cfg->stop) {
 			run->end = PI_SAMPLE_INTERRUPTED;
 			break;
 		}
-		int err = tick(cfg, run, &user, &kernel);
+		int err = tick_start(cfg, files, &buf, now_t);
+		tick_finish(run, &user, &kernel, before, cfg->stop && *cfg->stop);
+		/* The files of threads that exited go. */
+		pi_task_files_sweep(files);
 		if (err) {
 			if (run->profile.ticks == 0)
 				first_err = err;
@@ -286,13 +339,20 @@ int pi_sample_process(const struct pi_sample_config *cfg, struct pi_sample_run *
 		if (next < now)
 			next = now;
 		if (i + 1 < run->ticks_asked)
-			sleep_until(next, cfg->stop);
+			sleep_until(next < end ? next : end, cfg->stop);
 	}
+	/* The tick still decoding; dropped when a stop was asked. */
+	for (int k = 0; k < 2; k++)
+		tick_finish(run, &user, &kernel, &ticks[k], cfg->stop && *cfg->stop);
+	pi_buf_free(&buf);
+	if (run->end == PI_SAMPLE_COMPLETED && cfg->stop && *cfg->stop)
+		run->end = PI_SAMPLE_INTERRUPTED;
 	/* Every tick taken early: the last one stands for the time up to
 	 * the end, which the report's duration then covers. */
 	if (run->end == PI_SAMPLE_COMPLETED)
 		sleep_until(end, cfg->stop);
 	run->seconds_taken = (double)(pi_monotonic_ns() - start) / 1e9;
+	pi_task_files_close(files);
 	pi_buf_free(&user.text);
 	pi_buf_free(&kernel.text);
 	return first_err;

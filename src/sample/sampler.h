@@ -2,15 +2,20 @@
  * of --rate, read as a snapshot reads it (state, wait channel, system
  * call, kernel stack, user stack), and counted (sample/profile.h).
  *
- * Each tick is one pi_collect_process and one pi_collect_stacks: blocked
- * threads are copied while they wait, running ones sampled with a
- * one-shot perf event, and the copies are unwound and symbolized in the
- * tick's sandboxed child. Decoding each tick, rather than holding every
- * tick's copies for one decode at the end, keeps pinspect's memory to one
- * tick's copies whatever the duration (a 100-thread process at 20 Hz
- * would otherwise hold gigabytes of stack copies within a minute); the
- * price is one child (and its module loading) per tick, which bounds the
- * rate reached: the report says how many ticks were taken of those asked.
+ * Each tick is one lean read (pi_collect_process_lean: each thread's
+ * stat and syscall, from files kept open across ticks, proc/taskfiles.h)
+ * and the stacks (pi_collect_stacks_start, stacks only): blocked threads
+ * are copied while they wait, running ones sampled with a one-shot perf
+ * event, and the copies are unwound and symbolized in the tick's
+ * sandboxed child, which decodes while the next tick is read (at most two
+ * ticks alive). The wait channel and kernel stack of threads off the CPU
+ * are read right after their copies. Decoding each tick, rather than
+ * holding every tick's copies for one decode at the end, keeps pinspect's
+ * memory to two ticks' copies whatever the duration (a 100-thread process
+ * at 20 Hz would otherwise hold gigabytes of stack copies within a
+ * minute); the price is one child (and its module loading) per tick,
+ * which bounds the rate reached: the report says how many ticks were
+ * taken of those asked.
  *
  * Only where perf events are denied are running threads stopped, for
  * microseconds (never with --no-ptrace); the report says for how long in
@@ -39,9 +44,13 @@ struct pi_sample_config {
 	bool allow_stop;		/* false with --no-ptrace */
 	size_t max_frames;
 	enum pi_lines lines;
-	/* Set from a signal handler: ends the sampling after the tick under
-	 * way (whose samples are dropped: its children may have been
-	 * interrupted too). */
+	/* --timeout: the most one tick may take reading the process, its
+	 * stacks' symbolizing included (0: no limit); a tick that runs
+	 * long only delays the next. */
+	double timeout_seconds;
+	/* Set from a signal handler (or another thread): ends the sampling
+	 * after the tick under way (the ticks still decoding are dropped:
+	 * their children may have been interrupted too). */
 	volatile sig_atomic_t *stop;
 	/* Called after each tick (NULL: none). */
 	void (*progress)(void *arg, double seconds_left, size_t ticks, size_t samples);

@@ -956,7 +956,10 @@ static bool handle_key(struct pi_live *l, int key, bool *now)
 	if (l->page == PI_PAGE_DETAIL && l->replay && !pi_live_replay_detail_key(l, key))
 		return false;
 	if (l->page == PI_PAGE_DETAIL) {
-		if (pi_snapview_key(&l->snap, &l->screen, key) == PI_SNAPVIEW_CLOSE) {
+		enum pi_snapview_result r = pi_snapview_key(&l->snap, &l->screen, key);
+		if (r == PI_SNAPVIEW_QUIT)
+			l->quit = true;
+		if (r == PI_SNAPVIEW_CLOSE) {
 			pi_snapview_close(&l->snap);
 			l->page = PI_PAGE_TABLE;
 			return true;
@@ -999,14 +1002,20 @@ static void draw(struct pi_live *l)
  * whether it is done: its result is shown then, not a refresh later (a
  * long refresh interval would hold it back as long). */
 enum { LOOK_POLL_MS = 50 };
+/* While the snapshot page samples its process (S): how often its
+ * countdown is drawn. */
+enum { SAMPLE_POLL_MS = 100 };
 
 /* How long to wait for a key; *poll: only to see whether the look is
  * done (a wait that then times out has nothing new to draw). */
 static int wait_ms(const struct pi_live *l, bool *poll)
 {
 	*poll = false;
+	bool sampling = l->page == PI_PAGE_DETAIL && pi_snapview_sampling(&l->snap);
+	if (sampling)
+		*poll = true;
 	if (l->paused || l->gone || l->replay)
-		return -1;
+		return sampling ? SAMPLE_POLL_MS : -1;
 	int64_t left = l->next_sample_ns - pi_monotonic_ns();
 	if (left <= 0)
 		return 0;
@@ -1015,7 +1024,7 @@ static int wait_ms(const struct pi_live *l, bool *poll)
 		*poll = true;
 		return LOOK_POLL_MS;
 	}
-	return ms;
+	return sampling && ms > SAMPLE_POLL_MS ? SAMPLE_POLL_MS : ms;
 }
 
 static int run(struct pi_monitor *m, const struct pi_options *opt, struct pi_replay *rec,
@@ -1089,6 +1098,8 @@ static int run(struct pi_monitor *m, const struct pi_options *opt, struct pi_rep
 				settle(&l, false);
 		}
 		/* (Paused, the rows stay as they are.) */
+		if (!l.quit && l.page == PI_PAGE_DETAIL && pi_snapview_poll(&l.snap))
+			changed = true;
 		if (!l.paused && !l.gone && !l.quit && pi_monitor_take_deadlocks(m)) {
 			settle(&l, false);
 			changed = true;

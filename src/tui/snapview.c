@@ -14,6 +14,7 @@
 #include "collect/stacks.h"
 #include "collect/waits.h"
 #include "model.h"
+#include "options.h"
 #include "render/sections.h"
 #include "render/text.h"
 #include "tui/line.h"
@@ -141,8 +142,18 @@ int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_af
 	return err;
 }
 
+static void close_sample(struct pi_snapview *d)
+{
+	if (!d->sample)
+		return;
+	pi_samplepage_close(d->sample);
+	free(d->sample);
+	d->sample = NULL;
+}
+
 void pi_snapview_close(struct pi_snapview *d)
 {
+	close_sample(d);
 	free_text(d);
 	memset(d, 0, sizeof *d);
 }
@@ -169,15 +180,29 @@ static size_t page(const struct pi_screen *s)
 	return s->rows > 3 ? (size_t)s->rows - 2 : 1;
 }
 
+bool pi_snapview_sampling(const struct pi_snapview *d)
+{
+	return d->sample && pi_samplepage_busy(d->sample);
+}
+
+bool pi_snapview_poll(struct pi_snapview *d)
+{
+	return d->sample && pi_samplepage_poll(d->sample);
+}
+
 void pi_snapview_draw(struct pi_snapview *d, struct pi_screen *s)
 {
 	struct pi_line l = { 0 };
 	char bar[256];
 	size_t body = page(s);
 
+	if (d->sample) {
+		pi_samplepage_draw(d->sample, s);
+		return;
+	}
 	erase();
 	snprintf(bar, sizeof bar, "Snapshot of process %d   Esc: back  Tab: next section  "
-		 "m: memory map  t: threads  f: findings  r: read again  u: user stacks  ?: help",
+		 "m: memory map  t: threads  f: findings  r: read again  u: user stacks  S: sample  ?: help",
 		 (int)d->pid);
 	pi_line_add(&l, bar, pi_screen_bar(s));
 	pi_line_draw(&l, 0, 0, s->cols, pi_screen_bar(s));
@@ -263,6 +288,22 @@ enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen 
 	long page_len = (long)page(s);
 	long top = (long)d->top;
 
+	if (d->sample) {
+		switch (pi_samplepage_key(d->sample, s, key)) {
+		case PI_SAMPLEPAGE_QUIT:
+			close_sample(d);
+			return PI_SNAPVIEW_QUIT;
+		case PI_SAMPLEPAGE_CLOSE: {
+			bool cancelled = pi_samplepage_busy(d->sample);
+			close_sample(d);
+			snprintf(d->message, sizeof d->message, "%s", cancelled ? "sampling cancelled"
+										 : "back from the sample");
+			return PI_SNAPVIEW_STAY;
+		}
+		case PI_SAMPLEPAGE_STAY:
+			return PI_SNAPVIEW_STAY;
+		}
+	}
 	d->message[0] = '\0';
 	switch (key) {
 	case 27:	/* Esc */
@@ -339,6 +380,14 @@ enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen 
 				 ? "perf events denied: running threads stopped for microseconds"
 				 : "perf events denied, --no-ptrace: running threads have none");
 		}
+		break;
+	case 'S':
+		/* A short sample of the process (pinspect --sample), on a
+		 * thread of its own: the view keeps answering keys. */
+		d->sample = pi_xcalloc(1, sizeof *d->sample);
+		pi_samplepage_start(d->sample, d->pid, PI_SAMPLEPAGE_SECONDS, PI_SAMPLE_RATE_DEFAULT,
+				    d->stack_options.allow_stop, d->stack_options.max_frames,
+				    d->stack_options.lines, d->timeout_seconds);
 		break;
 	default:
 		break;

@@ -11,6 +11,7 @@
 
 #include "collect/stacks.h"
 #include "proc/lists.h"
+#include "tui/samplepage.h"
 #include "tui/screen.h"
 
 struct pi_snapview {
@@ -25,9 +26,13 @@ struct pi_snapview {
 	size_t top;			/* the first line on screen */
 	size_t hscroll;
 	char message[256];		/* at the bottom: what just happened */
+	/* S: a sample of the process under way, or its report; shown
+	 * instead of the snapshot while it is open (NULL: none). */
+	struct pi_samplepage *sample;
 };
 
-enum pi_snapview_result { PI_SNAPVIEW_STAY, PI_SNAPVIEW_CLOSE };
+/* QUIT: the user quit the live view from a sample's page (q). */
+enum pi_snapview_result { PI_SNAPVIEW_STAY, PI_SNAPVIEW_CLOSE, PI_SNAPVIEW_QUIT };
 
 /* Reads and renders process pid (tid: the thread to show first, or 0),
  * with its locks (their words are read without stopping anything: a
@@ -43,6 +48,11 @@ int pi_snapview_open(struct pi_snapview *d, pid_t pid, pid_t tid, double hung_af
 void pi_snapview_close(struct pi_snapview *d);
 
 void pi_snapview_draw(struct pi_snapview *d, struct pi_screen *s);
+/* Is a sample under way (the caller then calls poll every tenth of a
+ * second or so)? poll: true when the page changed (its countdown, or the
+ * report came). */
+bool pi_snapview_sampling(const struct pi_snapview *d);
+bool pi_snapview_poll(struct pi_snapview *d);
 enum pi_snapview_result pi_snapview_key(struct pi_snapview *d, struct pi_screen *s, int key);
 
 #endif

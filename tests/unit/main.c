@@ -41,6 +41,7 @@ int main(void)
 	srunner_add_suite(sr, live_suite());
 	srunner_add_suite(sr, record_suite());
 	srunner_add_suite(sr, profile_suite());
+	srunner_add_suite(sr, taskfiles_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -47,5 +47,6 @@ Suite *goroutines_suite(void);	/* Go's pc-value tables and goroutines (test_goro
 Suite *python_suite(void);	/* CPython's threads and frames (test_python.c) */
 Suite *runtime_suite(void);	/* Go's frames and sections, where stacks end (test_runtime.c) */
 Suite *profile_suite(void);	/* --sample's counting and report (test_profile.c) */
+Suite *taskfiles_suite(void);	/* --sample's files kept open (test_taskfiles.c) */
 
 #endif
