@@ -47,6 +47,11 @@ void pi_tls_find_modules(struct Dwfl *dwfl, pi_tls_module_fn *fn, void *arg);
 void pi_tls_find_exe_vars(struct Dwfl *dwfl, uint64_t entry, struct pi_strpool *pool,
 			  struct pi_tls_exe_vars *out);
 
+/* Where the symbols of glibc's thread list lie (tls/threadlist.h), from
+ * every module's symbol table: for a process libthread_db cannot read. */
+struct pi_tls_list_syms;
+void pi_tls_find_list_syms(struct Dwfl *dwfl, struct pi_tls_list_syms *out);
+
 /* ---- On the root side, with what the child found ---- */
 
 /* Thread tid's TCB and executable TLS block, as libthread_db reported it
