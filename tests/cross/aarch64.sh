@@ -44,8 +44,9 @@ sources=(
 	tests/cross/main.c tests/unit/fixture.c
 	tests/unit/test_scan.c tests/unit/test_status.c tests/unit/test_stat.c
 	tests/unit/test_sched.c tests/unit/test_maps.c tests/unit/test_lists.c
-	tests/unit/test_escape.c tests/unit/test_arch.c
+	tests/unit/test_escape.c tests/unit/test_arch.c tests/unit/test_tls_layout.c
 	src/arch/arch.c src/arch/x86.c src/arch/aarch64.c src/sys/abi.c
+	src/tls/layout.c src/tls/threadlist.c src/tls/bounds.c src/util/deadline.c
 	src/proc/scan.c src/proc/stat.c src/proc/status.c src/proc/sched.c src/proc/maps.c
 	src/proc/lists.c src/proc/reader.c src/proc/memory.c src/util/buf.c src/util/escape.c src/util/xalloc.c src/util/strpool.c
 	src/util/fmt.c src/render/jsonw.c src/analysis/vma.c
