@@ -7,7 +7,10 @@
  * libraries. glibc's libthread_db walks the target's list of threads in its
  * memory and gives each TCB, reading memory only (through the
  * proc_service functions in threaddb.c); a thread that was stopped anyway
- * has its fs_base from its registers.
+ * has its fs_base from its registers. Other architectures differ by their
+ * row (src/arch): an i386 thread's pointer is gs_base, and its list is
+ * walked by hand (threadlist.h: the host's libthread_db reads no 32-bit
+ * process); aarch64's TLS is variant I (layout.h).
  *
  * The parsing (module files, libthread_db over target memory) runs in the
  * stacks' sandboxed child (collect/stack_sandbox.h); the root side only

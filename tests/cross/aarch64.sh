@@ -64,7 +64,8 @@ have_arm64_libs() {
 # Unit tests that cannot hold here, as "suite case:test" patterns, with
 # why. qemu-user runs a program's system calls, not the kernel's whole
 # interface: it cannot install a seccomp filter (so no sandbox can be set
-# up), has no process_vm_readv, no sock_diag netlink, and a process it
+# up), has no sock_diag netlink (nor process_vm_readv, which
+# proc/memory.c replaces with /proc/PID/mem), and a process it
 # runs is, to /proc, qemu itself (x86-64 system calls, qemu's memory). And
 # some tests hold captures from an x86-64 host, whose system call numbers
 # an aarch64 pinspect names by its own table, as it must for its own
@@ -73,9 +74,8 @@ known_limits=(
 	"confined:*|qemu-user cannot install seccomp filters: the sandbox is not set up"
 	"broker:*|qemu-user cannot install seccomp filters: the sandbox is not set up"
 	"child:*|qemu-user cannot install seccomp filters: the sandbox is not set up"
-	"vdso:a_real_vdso_in_the_sandbox|qemu-user has no process_vm_readv, nor seccomp filters"
-	"vdso:a_failing_decoder_costs_only_the_vdso|qemu-user cannot install seccomp filters"
-	"vdso:a_real_vdso|qemu-user has no process_vm_readv"
+	"vdso:a_real_vdso_in_the_sandbox|qemu-user cannot install seccomp filters: the sandbox is not set up"
+	"vdso:a_failing_decoder_costs_only_the_vdso|qemu-user cannot install seccomp filters: the sandbox is not set up"
 	"scan:pipe_cycle_found|a process qemu-user runs is qemu to /proc: its system calls are x86-64's"
 	"kernel_lock:sockdiag_child_signalled|qemu-user has no sock_diag netlink"
 	"syscall:captured_nanosleep|an x86-64 capture: its system call numbers are not aarch64's"
