@@ -167,7 +167,8 @@ mkdir -p "$src" "$build"
 	cp -p --parents configure configure.ac aclocal.m4 Makefile.am Makefile.in config.h.in \
 		tests/Makefile.inc fuzz/Makefile.inc build-aux/* man/pinspect.1 "$src/" &&
 	find src tests/unit tests/cross -name '*.[ch]' -exec cp -p --parents -t "$src/" {} + &&
-	cp -rp --parents tests/fixtures tests/expected "$src/"
+	cp -rp --parents tests/fixtures tests/expected "$src/" &&
+	chmod -R u+w "$src"	# a read-only source tree (make distcheck): still removable
 ) || { echo "Bail out! could not copy the sources to $src"; exit 99; }
 started=$(date +%s)
 # -O1 without debug information: about a quarter less to compile than
