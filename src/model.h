@@ -83,8 +83,8 @@ struct pi_tls_var {
  * thread's control block (TCB). */
 struct pi_tls {
 	int err;			/* 0, or why it is unknown */
-	uint64_t fs_base;
-	const char *source;		/* "libthread_db" or "ptrace" */
+	uint64_t fs_base;		/* the thread pointer (i386: gs_base; src/arch) */
+	const char *source;		/* "libthread_db", "thread_list" or "ptrace" */
 	bool self_checked;		/* the TCB's self-pointers were read ... */
 	bool self_ok;			/* ... and point at the TCB */
 	bool go_runtime;		/* a Go runtime thread: no glibc TCB to check (runtime/go.h) */

@@ -29,8 +29,8 @@ const struct pi_reason pi_reasons[] = {
 	    "an x32 process (or one running in another mode than its executable's): pinspect "
 	    "unwinds x86-64, i386 and aarch64 stacks only", 0),
 	ROW(PI_ERR_TLS_NOT_CHECKED, NULL, "tls_not_checked",
-	    "not checked for 32-bit (i386) processes: their thread pointer is the gs segment's "
-	    "base, which pinspect does not read", 0),
+	    "not checked for processes of this architecture: pinspect does not know where its "
+	    "thread pointer is", 0),
 	ROW(PI_ERR_TIMEOUT, NULL, "timeout", "not read within --timeout %g s", PI_REASON_ARG_TIMEOUT),
 	ROW(PI_ERR_TIMEOUT, "lock_analysis", "timeout", "not finished within --timeout %g s: the "
 	    "deadlocks and wait chains found may be incomplete", PI_REASON_ARG_TIMEOUT),
@@ -61,6 +61,9 @@ const struct pi_reason pi_reasons[] = {
 	ROW(PI_ERR_THREAD_DB_BUDGET, NULL, "thread_db_budget",
 	    "libthread_db read more of the process's memory than its threads need (a damaged or "
 	    "forged thread list): stopped", 0),
+	ROW(PI_ERR_THREAD_LIST_LAYOUT, NULL, "thread_list_layout",
+	    "glibc's description of its thread structures in the process's memory (_thread_db_*) "
+	    "fits no glibc of its word size (damaged or forged): its thread list was not walked", 0),
 	ROW(PI_ERR_OTHER_NETNS, NULL, "other_network_namespace",
 	    "the socket is in another network namespace than pinspect's, which pinspect could not enter "
 	    "(that needs root): its peer is not looked up", 0),

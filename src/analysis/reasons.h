@@ -45,6 +45,7 @@ enum {
 	PI_ERR_THREAD_LIST_LONG = 4131,	/* far more entries than the process has threads */
 	PI_ERR_THREAD_DB_ALTERED = 4132,	/* a _thread_db_* descriptor is not glibc's */
 	PI_ERR_THREAD_DB_BUDGET = 4133,	/* libthread_db read more than the threads justify */
+	PI_ERR_THREAD_LIST_LAYOUT = 4134,	/* a descriptor no glibc of its word size has */
 	/* Who can wake a thread that waits on another process could not be
 	 * known (collect/waits.c). */
 	PI_ERR_OTHER_NETNS = 4140,	/* the socket is in another network namespace */

@@ -82,7 +82,13 @@ const struct pi_arch pi_arch_aarch64 = {
 	.pc_name = "pc",
 	.thread_pointer = "tpidr_el0",
 	.tls_variant = PI_TLS_VARIANT_I,
-	.tls_checked = false,	/* not yet: see doc/design.md, Architectures */
+	.tls_checked = true,
+	/* tcbhead_t is a DTV pointer and a private word (16 bytes), with no
+	 * pointer to itself: glibc's struct pthread lies right below it, and
+	 * the TLS blocks above. */
+	.tcb_dtv = 0,
+	.tcb_self = { -1, -1 },
+	.tcb_size = 16,
 	.red_zone = 0,
 	/* The generic layout: __kind after __nusers, 48 bytes in all. */
 	.mutex = { .size = 48, .lock = 0, .count = 4, .owner = 8, .nusers = 12, .kind = 16,

@@ -96,6 +96,12 @@ const struct pi_arch_reg *pi_arch_reg_by_name(const struct pi_arch *a, const cha
 	return NULL;
 }
 
+uint64_t pi_arch_thread_pointer(const struct pi_arch *a, const void *host_regs, size_t size)
+{
+	const struct pi_arch_reg *r = pi_arch_reg_by_name(a, a->thread_pointer);
+	return r && size == a->host_regs_size ? pi_arch_reg_read(r, host_regs) : 0;
+}
+
 uint64_t pi_arch_word(const struct pi_arch *a, const uint8_t *p)
 {
 	uint64_t w = 0;

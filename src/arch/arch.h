@@ -93,12 +93,23 @@ struct pi_arch {
 	bool pc_is_dwarf;
 	const char *sp_name, *fp_name, *pc_name;
 
-	/* The thread pointer: where TLS and glibc's thread descriptor are. */
-	const char *thread_pointer;	/* "fs_base", "gs", "tpidr_el0" */
+	/* The thread pointer: where TLS and glibc's thread descriptor are;
+	 * its name is a register of the row when the host's register set
+	 * holds it (x86-64's fs_base, i386's gs_base: the base of the
+	 * segment in %gs, which the kernel gives for a 32-bit task too), and
+	 * only a name otherwise (aarch64's tpidr_el0, a set of its own). */
+	const char *thread_pointer;	/* "fs_base", "gs_base", "tpidr_el0" */
 	enum pi_tls_variant tls_variant;
-	/* pinspect reads and checks TLS (libthread_db, src/tls) for this
-	 * row's processes; when false it says so, and never gives a verdict. */
+	/* pinspect reads and checks TLS (src/tls) for this row's processes;
+	 * when false it says so, and never gives a verdict. */
 	bool tls_checked;
+	/* glibc's thread control block at the thread pointer (tcbhead_t):
+	 * the byte offset of its pointer to the thread's DTV, of its two
+	 * pointers to itself (x86: tcb and self; -1: none, as on aarch64),
+	 * and in variant I the bytes it takes before the first TLS block. */
+	int tcb_dtv;
+	int tcb_self[2];
+	unsigned tcb_size;
 
 	/* Bytes below the stack pointer a leaf function may use without
 	 * moving it: a stack copy starts that far below sp. */
@@ -146,6 +157,10 @@ uint64_t pi_arch_reg_value(const struct pi_arch *a, const void *host_regs, int d
 const struct pi_arch_reg *pi_arch_reg_by_name(const struct pi_arch *a, const char *name);
 /* A value of register r read from a host set (cut to its width). */
 uint64_t pi_arch_reg_read(const struct pi_arch_reg *r, const void *host_regs);
+
+/* The thread pointer in a host register set of size bytes, when the row
+ * has it among its registers; 0 when not (or size is not the row's). */
+uint64_t pi_arch_thread_pointer(const struct pi_arch *a, const void *host_regs, size_t size);
 
 /* A pointer-sized little-endian word at p (all rows are little-endian). */
 uint64_t pi_arch_word(const struct pi_arch *a, const uint8_t *p);

@@ -101,7 +101,7 @@ static const struct pi_arch_reg i386_regs[] = {
 	REG32("eflags", -1, EFLAGS, true), NOT_SAMPLED32("orig_eax", ORIG_RAX, true),
 	REG32("cs", -1, CS, false), REG32("ss", -1, SS, false), NOT_SAMPLED32("ds", DS, false),
 	NOT_SAMPLED32("es", ES, false), NOT_SAMPLED32("fs", FS, false),
-	NOT_SAMPLED32("gs", GS, false),
+	NOT_SAMPLED32("gs", GS, false), NOT_SAMPLED32("gs_base", GS_BASE, false),
 };
 #undef REG32
 #undef NOT_SAMPLED32
@@ -126,6 +126,9 @@ const struct pi_arch pi_arch_x86_64 = {
 	.thread_pointer = "fs_base",
 	.tls_variant = PI_TLS_VARIANT_II,
 	.tls_checked = true,
+	/* tcbhead_t: tcb, dtv, self, then the rest. */
+	.tcb_dtv = 8,
+	.tcb_self = { 0, 16 },
 	.red_zone = 128,
 	.mutex = { .size = 40, .lock = 0, .count = 4, .owner = 8, .nusers = 12, .kind = 16,
 		   .span = 20 },
@@ -138,9 +141,12 @@ const struct pi_arch pi_arch_x86_64 = {
 	.is_sigreturn = is_sigreturn_x86_64,
 };
 
-/* i386 has no red zone; its thread pointer is the base of the segment in
- * %gs (a GDT entry), which neither ptrace's register set nor a perf
- * sample holds: its TLS is not checked (tls_checked). */
+/* i386 has no red zone. Its thread pointer is the base of the segment in
+ * %gs (a GDT entry set with set_thread_area): the kernel gives it as
+ * gs_base in a stopped 32-bit task's register set; a perf sample does not
+ * hold it, and a thread that is not stopped has it from glibc's thread
+ * list in its memory (src/tls/threadlist.h). glibc's TCB is x86-64's with
+ * 4-byte words. */
 const struct pi_arch pi_arch_i386 = {
 	.id = PI_ARCH_I386,
 	.name = "i386",
@@ -158,9 +164,11 @@ const struct pi_arch pi_arch_i386 = {
 	.sp_name = "esp",
 	.fp_name = "ebp",
 	.pc_name = "eip",
-	.thread_pointer = "gs",
+	.thread_pointer = "gs_base",
 	.tls_variant = PI_TLS_VARIANT_II,
-	.tls_checked = false,
+	.tls_checked = true,
+	.tcb_dtv = 4,
+	.tcb_self = { 0, 8 },
 	.red_zone = 0,
 	/* __lock, __count, __owner, __kind, __nusers: i386 keeps __kind
 	 * before __nusers, where x86-64 puts it after. */

@@ -21,6 +21,7 @@
 #include "runtime/jvm.h"
 #include "sandbox/wire.h"
 #include "tls/threaddb.h"
+#include "tls/threadlist.h"
 #include "tls/tls.h"
 #include "unwind/demangle.h"
 #include "unwind/symbolize.h"
@@ -537,16 +538,35 @@ static void send_tls_thread(void *arg, pid_t tid, uint64_t tcb, uint64_t exe_blo
 	pi_wire_put(&x->sc->out, PI_STACK_REC_TLS_THREAD, &w, sizeof w);
 }
 
+static ssize_t read_for_list(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	return read_target(arg, addr, buf, len) ? (ssize_t)len : -1;
+}
+
+static void send_listed_thread(void *arg, pid_t tid, uint64_t tp)
+{
+	send_tls_thread(arg, tid, tp, 0);
+}
+
 /* libthread_db's walk over the target's memory (through the mem
- * descriptor), the modules' TLS segments, the executable's TLS
- * variables. */
+ * descriptor), or for a process of another architecture than pinspect's
+ * (i386), glibc's thread list walked by hand (tls/threadlist.h); the
+ * modules' TLS segments, the executable's TLS variables. */
 static int work_tls(struct child *x)
 {
 	const struct pi_process *p = x->d->p;
 	Dwfl *dwfl = pi_unwinder_dwfl(x->u);
 	pi_tls_find_modules(dwfl, send_tls_module, x);
-	int err = pi_threaddb_walk(p->pid, x->memfd, dwfl, p->nthreads, &p->deadline,
-				   send_tls_thread, x);
+	int err;
+	if (p->arch && p->arch != pi_arch_host()) {
+		struct pi_tls_list_syms syms;
+		pi_tls_find_list_syms(dwfl, &syms);
+		err = pi_tls_list_walk(p->arch, &syms, p->nthreads, &p->deadline, read_for_list, x,
+				       send_listed_thread, x);
+	} else {
+		err = pi_threaddb_walk(p->pid, x->memfd, dwfl, p->nthreads, &p->deadline,
+				       send_tls_thread, x);
+	}
 	pi_wire_put_i32(&x->sc->out, PI_STACK_REC_TLS_WALK, err);
 	struct pi_tls_exe_vars exe;
 	pi_tls_find_exe_vars(dwfl, p->auxv_err ? 0 : p->auxv.entry, &x->pool, &exe);

@@ -152,6 +152,7 @@ static bool is_walk_outcome(int32_t err)
 		0, -ENOENT, -EPROTO, -EIO, -ENOSYS, -PI_ERR_TIMEOUT,
 		-PI_ERR_THREAD_LIST_LOOP, -PI_ERR_THREAD_LIST_LONG,
 		-PI_ERR_THREAD_DB_ALTERED, -PI_ERR_THREAD_DB_BUDGET,
+		-PI_ERR_THREAD_LIST_LAYOUT,
 	};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (err == known[i])

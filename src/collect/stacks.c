@@ -224,9 +224,12 @@ static void stop_and_unwind(struct stack_ctx *c, struct pi_thread **list, size_t
 			continue;
 		}
 		keep_registers(t, &st->regs, false);
-		if (c->p->arch->tls_checked) {
+		/* The row's thread pointer register (i386: gs_base), where the
+		 * host's set holds one. */
+		uint64_t tp = pi_arch_thread_pointer(c->p->arch, &st->regs, sizeof st->regs);
+		if (c->p->arch->tls_checked && tp) {
 			t->tls.err = 0;
-			t->tls.fs_base = pi_host_regs_thread_pointer(&st->regs);
+			t->tls.fs_base = tp;
 			t->tls.source = "ptrace";
 		}
 		t->ustack.method = method;

@@ -3,7 +3,9 @@
  * process_vm_readv copies from another process's address space while it
  * runs; the kernel allows it under the same rule as ptrace attach (same
  * user and not dumpable-protected, or CAP_SYS_PTRACE), but it never stops
- * or signals the target. */
+ * or signals the target. Where the kernel has no process_vm_readv (built
+ * without CONFIG_CROSS_MEMORY_ATTACH, or qemu-user) it reads
+ * /proc/PID/mem instead, under the same rule. */
 #ifndef PI_PROC_MEMORY_H
 #define PI_PROC_MEMORY_H
 

@@ -211,7 +211,9 @@ static void tls(struct pi_buf *b, const struct pi_process *p, const struct pi_th
 	const struct pi_tls *tl = &t->tls;
 	if (tl->err || !tl->source)
 		return;
-	pi_buf_printf(b, INDENT "tls    fs_base %#" PRIx64 " (%s)", tl->fs_base, tl->source);
+	/* The thread pointer by its register's name (i386: gs_base). */
+	pi_buf_printf(b, INDENT "tls    %s %#" PRIx64 " (%s)",
+		      p->arch ? p->arch->thread_pointer : "fs_base", tl->fs_base, tl->source);
 	if (tl->vma >= 0) {
 		const struct pi_vma *v = &p->vmas[tl->vma];
 		pi_buf_printf(b, " in %s %#" PRIx64 "-%#" PRIx64, pi_vma_kind_name(v->kind), v->start,

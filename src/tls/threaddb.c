@@ -11,9 +11,11 @@
 #include <thread_db.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "model.h"
 #include "proc/memory.h"
 #include "tls/bounds.h"
+#include "tls/layout.h"
 #include "util/xalloc.h"
 
 enum { MAX_DESCRIPTORS = 128 };	/* glibc 2.36 has 50 */
@@ -379,6 +381,7 @@ struct walk {
 	struct pi_tdb_walk_guard guard;
 	pi_threaddb_fn fn;
 	void *arg;
+	uint64_t sizeof_pthread;	/* pinspect's glibc's, so the target's too */
 };
 
 static int each_thread(const td_thrhandle_t *th, void *arg)
@@ -402,7 +405,11 @@ static int each_thread(const td_thrhandle_t *th, void *arg)
 	if (td_thr_tlsbase(th, 1, &base) != TD_OK)
 		base = 0;
 	pi_tdb_budget_close_call(&w->ph->budget);
-	w->fn(w->arg, info.ti_lid, (uint64_t)(uintptr_t)th->th_unique, (uint64_t)(uintptr_t)base);
+	/* libthread_db names a thread by its struct pthread; the thread
+	 * pointer is that on x86-64, and follows it on aarch64. */
+	uint64_t tp = pi_tls_tp_of_pthread(pi_arch_host(), (uint64_t)(uintptr_t)th->th_unique,
+					   w->sizeof_pthread);
+	w->fn(w->arg, info.ti_lid, tp, (uint64_t)(uintptr_t)base);
 	return w->ph->verdict != 0;
 }
 
@@ -440,6 +447,11 @@ int pi_threaddb_walk(pid_t pid, int memfd, Dwfl *dwfl, size_t ntasks, const stru
 			ret = err == TD_VERSION ? -EPROTO : -EIO;
 		goto out;
 	}
+	/* libthread_db insists that the target's glibc is pinspect's own
+	 * (and the descriptors it read were checked against pinspect's):
+	 * struct pthread has the size pinspect's glibc says. */
+	const uint32_t *own_size = dlsym(RTLD_DEFAULT, "_thread_db_sizeof_pthread");
+	w.sizeof_pthread = own_size ? *own_size : 0;
 	pi_tdb_guard_init(&w.guard, ntasks);
 	err = td_ta_thr_iter(ta, each_thread, &w, TD_THR_ANY_STATE, TD_THR_LOWEST_PRIORITY,
 			     TD_SIGNO_MASK, TD_THR_ANY_USER_FLAGS);

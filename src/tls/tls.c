@@ -9,6 +9,8 @@
 
 #include "arch/arch.h"
 #include "proc/memory.h"
+#include "tls/layout.h"
+#include "tls/threadlist.h"
 #include "util/xalloc.h"
 
 static bool tls_segment(Elf *elf, GElf_Phdr *out)
@@ -92,6 +94,59 @@ void pi_tls_find_exe_vars(Dwfl *dwfl, uint64_t entry, struct pi_strpool *pool,
 	}
 }
 
+struct list_syms_ctx {
+	struct pi_tls_list_syms *out;
+	size_t found;
+};
+
+/* Records sym at addr where it is one of the walk's, the first module to
+ * define one winning (as the dynamic linker's search order would). */
+static void note_list_sym(struct list_syms_ctx *c, const char *name, uint64_t addr)
+{
+	uint64_t *fields[] = { &c->out->stack_user, &c->out->stack_used, &c->out->pthread_list,
+			       &c->out->pthread_tid, &c->out->list_next, &c->out->sizeof_pthread };
+	size_t len = strcspn(name, "@");	/* a version suffix is not the name */
+	if (len == 12 && memcmp(name, "_rtld_global", 12) == 0) {
+		if (!c->out->rtld_global) {
+			c->out->rtld_global = addr;
+			c->found++;
+		}
+		return;
+	}
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *want = pi_tls_list_descriptor_names[i];
+		if (strlen(want) == len && memcmp(name, want, len) == 0 && !*fields[i]) {
+			*fields[i] = addr;
+			c->found++;
+		}
+	}
+}
+
+static int each_module_syms(Dwfl_Module *mod, void **userdata, const char *name,
+			    Dwarf_Addr start, void *arg)
+{
+	struct list_syms_ctx *c = arg;
+	(void)userdata;
+	(void)name;
+	(void)start;
+	int n = dwfl_module_getsymtab(mod);
+	for (int i = 1; i < n && c->found < 7; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *s = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+		if (s && s[0] == '_' && sym.st_shndx != SHN_UNDEF)
+			note_list_sym(c, s, addr);
+	}
+	return c->found < 7 ? DWARF_CB_OK : DWARF_CB_ABORT;
+}
+
+void pi_tls_find_list_syms(Dwfl *dwfl, struct pi_tls_list_syms *out)
+{
+	memset(out, 0, sizeof *out);
+	struct list_syms_ctx c = { out, 0 };
+	dwfl_getmodules(dwfl, each_module_syms, &c, 0);
+}
+
 void pi_tls_apply_thread(struct pi_process *p, pid_t tid, uint64_t tcb, uint64_t exe_block)
 {
 	struct pi_thread *t = (struct pi_thread *)pi_process_find_thread(p, tid);
@@ -102,13 +157,16 @@ void pi_tls_apply_thread(struct pi_process *p, pid_t tid, uint64_t tcb, uint64_t
 		return;
 	t->tls.err = 0;
 	t->tls.fs_base = tcb;
-	t->tls.source = "libthread_db";
+	/* libthread_db reads processes of pinspect's own architecture;
+	 * another's list was walked by hand (tls/threadlist.h). */
+	t->tls.source = !p->arch || p->arch == pi_arch_host() ? "libthread_db" : "thread_list";
 }
 
 void pi_tls_apply_walk(struct pi_process *p, int err)
 {
 	if (err == -PI_ERR_THREAD_LIST_LOOP || err == -PI_ERR_THREAD_LIST_LONG
-	    || err == -PI_ERR_THREAD_DB_ALTERED || err == -PI_ERR_THREAD_DB_BUDGET)
+	    || err == -PI_ERR_THREAD_DB_ALTERED || err == -PI_ERR_THREAD_DB_BUDGET
+	    || err == -PI_ERR_THREAD_LIST_LAYOUT)
 		p->thread_list_err = err;
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (!p->threads[i].tls.source && !p->threads[i].tls.fs_base)
@@ -149,13 +207,11 @@ static void read_exe_variables(struct pi_process *p, const struct pi_tls_exe_var
 		struct pi_thread *t = &p->threads[i];
 		if (t->tls.err || !t->tls.fs_base)
 			continue;
-		/* Without libthread_db's answer: in the "variant II" layout
-		 * (x86, src/arch) the executable's block lies right below the
-		 * thread pointer, rounded up to its alignment; another
-		 * layout's is not guessed. */
+		/* Without libthread_db's answer: where the row's TLS variant
+		 * puts it (tls/layout.h). */
 		uint64_t block = t->tls.exe_block;
-		if (!block && p->arch && p->arch->tls_variant == PI_TLS_VARIANT_II)
-			block = t->tls.fs_base - ((exe->block_size + align - 1) / align * align);
+		if (!block && p->arch)
+			block = pi_tls_exe_block(p->arch, t->tls.fs_base, exe->block_size, align);
 		if (!block)
 			continue;
 		t->tls.exe_block = block;
@@ -177,6 +233,11 @@ static void read_exe_variables(struct pi_process *p, const struct pi_tls_exe_var
 		free(all);
 }
 
+static ssize_t read_target(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	return pi_mem_read(*(const pid_t *)arg, addr, buf, len);
+}
+
 void pi_tls_finish(struct pi_process *p, const struct pi_tls_exe_vars *exe)
 {
 	/* Said plainly rather than read with another architecture's layout
@@ -192,15 +253,19 @@ void pi_tls_finish(struct pi_process *p, const struct pi_tls_exe_vars *exe)
 	bool go = p->runtime_go;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct pi_tls *tls = &p->threads[i].tls;
-		uint64_t tcb[3];
-		if (tls->err || !tls->fs_base)
+		if (tls->err || !tls->fs_base || !p->arch)
 			continue;
-		/* glibc's tcbhead_t starts with two pointers to itself: tcb
-		 * (offset 0) and self (offset 16). */
-		if (pi_mem_read(p->pid, tls->fs_base, tcb, sizeof tcb) == (ssize_t)sizeof tcb) {
-			tls->self_checked = true;
-			tls->self_ok = tcb[0] == tls->fs_base && tcb[2] == tls->fs_base;
-		}
+		/* glibc's tcbhead_t points at itself twice on x86; on aarch64
+		 * its DTV holds the executable's block, which must be where
+		 * the layout puts it (tls/layout.h): libthread_db's own
+		 * answer came from that DTV, so is no check of it. */
+		uint64_t block = exe && exe->known ? pi_tls_exe_block(p->arch, tls->fs_base,
+								      exe->block_size, exe->align)
+						   : 0;
+		enum pi_tcb_verdict v = pi_tls_check_tcb(p->arch, tls->fs_base, block, read_target,
+							 &p->pid);
+		tls->self_checked = v != PI_TCB_UNCHECKED;
+		tls->self_ok = v == PI_TCB_OK;
 		/* A Go program's own threads point fs_base into the runtime's
 		 * m, not at a TCB: no verdict is due. (A cgo program's threads
 		 * that glibc started have a TCB, and pass.) */

@@ -7,7 +7,10 @@
  * libraries. glibc's libthread_db walks the target's list of threads in its
  * memory and gives each TCB, reading memory only (through the
  * proc_service functions in threaddb.c); a thread that was stopped anyway
- * has its fs_base from its registers.
+ * has its fs_base from its registers. Other architectures differ by their
+ * row (src/arch): an i386 thread's pointer is gs_base, and its list is
+ * walked by hand (threadlist.h: the host's libthread_db reads no 32-bit
+ * process); aarch64's TLS is variant I (layout.h).
  *
  * The parsing (module files, libthread_db over target memory) runs in the
  * stacks' sandboxed child (collect/stack_sandbox.h); the root side only
@@ -46,6 +49,11 @@ void pi_tls_find_modules(struct Dwfl *dwfl, pi_tls_module_fn *fn, void *arg);
  * variables; names are interned in pool. */
 void pi_tls_find_exe_vars(struct Dwfl *dwfl, uint64_t entry, struct pi_strpool *pool,
 			  struct pi_tls_exe_vars *out);
+
+/* Where the symbols of glibc's thread list lie (tls/threadlist.h), from
+ * every module's symbol table: for a process libthread_db cannot read. */
+struct pi_tls_list_syms;
+void pi_tls_find_list_syms(struct Dwfl *dwfl, struct pi_tls_list_syms *out);
 
 /* ---- On the root side, with what the child found ---- */
 

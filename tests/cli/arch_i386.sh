@@ -3,12 +3,15 @@
 # user would (tests/helpers/pi-stacks32, pi-locks32): their user stacks
 # agree with eu-stack's frame by frame (blocked, through a signal frame,
 # and stopped with --consistent), a running thread is sampled, registers
-# carry i386's names, system calls are named by i386's numbers, TLS is
-# said to be not checked (never a verdict), and a pthread deadlock is found
-# by the snapshot and by --deadlocks (i386's mutex layout).
+# carry i386's names, system calls are named by i386's numbers, each
+# thread's TLS is found (gs_base: from glibc's thread list in its memory,
+# or from the registers of a stopped thread), its TCB checked and its
+# thread-local variables read (tests/helpers/pi-threads32), and a pthread
+# deadlock is found by the snapshot and by --deadlocks (i386's mutex
+# layout).
 . "$(dirname "$0")/lib.sh"
 
-if [ ! -x "$HELPERS/pi-stacks32" ] || [ ! -x "$HELPERS/pi-locks32" ]; then
+if [ ! -x "$HELPERS/pi-stacks32" ] || [ ! -x "$HELPERS/pi-locks32" ] || [ ! -x "$HELPERS/pi-threads32" ]; then
 	echo "1..0 # SKIP no 32-bit helpers: the compiler cannot build -m32 programs (Debian: apt-get install gcc-multilib, then ./configure)"
 	exit 0
 fi
@@ -68,10 +71,10 @@ jq_check "i386: read() named by i386's system call number (3)" \
 	'.threads[] | select(.tid == $t) | .syscall.name == "read" and .syscall.number == 3' \
 	--argjson t "$recurser"
 jq_check "i386: pcs are 32-bit addresses" '[.threads[].user_stack[].pc < 4294967296] | all'
-jq_check "i386: TLS not checked, said plainly: no thread pointer or verdict" \
-	'([.threads[].tls] | all(. == null))
-	 and ([.unavailable[] | select(.item == "tls")][0] | .code == "tls_not_checked"
-	      and (.reason | test("not checked for 32-bit")))'
+jq_check "i386: every thread's TLS, from glibc's thread list, TCB checked; none unavailable" \
+	'([.threads[].tls | .source == "thread_list" and .fs_base > 0 and .fs_base < 4294967296
+	   and .tcb_self_pointer_ok == true] | all)
+	 and ([.unavailable[] | select(.item == "tls")] == [])'
 if [ "$have_eu_stack" = 1 ]; then
 	eu-stack -p "$HELPER_PID" >"$TEST_TMP/eu" 2>"$TEST_TMP/eu.err"
 	agree "blocked" "$HELPER_PID" "$recurser"
@@ -120,6 +123,46 @@ jq_check "i386, running: its stack from a sample (or a stop where perf is denied
 	 and .registers.eip == .registers.rip' \
 	--argjson t "$spinner"
 kill -KILL "$HELPER_PID"
+
+# --- Thread-local storage: threads blocked in read(), never stopped. -------
+# The thread pointer of an i386 thread is its %gs segment's base; glibc's
+# thread list in the process's memory gives it for a thread that is not
+# stopped (the libthread_db pinspect runs with is 64-bit, and reads no
+# 32-bit process).
+start_helper pi-threads32 -n 3 -d 2
+pid=$HELPER_PID
+run_pinspect --json "$pid"
+status_is "i386 TLS: snapshot exits 0" 0
+jq_check "i386 TLS: every thread's gs_base from the thread list, a 32-bit address, TCB self-pointers ok" \
+	'(.threads | length) == 4 and ([.threads[].tls | .source == "thread_list" and .fs_base > 0
+	  and .fs_base < 4294967296 and .tcb_self_pointer_ok == true] | all)'
+jq_check "i386 TLS: every thread's its own, and a worker's TCB at the top of its own stack" \
+	'([.threads[].tls.fs_base] | unique | length) == 4
+	 and ([.threads[1:][] | .tls.mapping.kind == "thread_stack" and .tls.mapping.end - .tls.fs_base < 65536] | all)'
+jq_check "i386 TLS variables with known values: 42 in main, 1000+N in worker-N" \
+	'[.threads[] | {c: .comm, v: ([.tls.variables[] | select(.name == "pi_tls_value")][0].value)}]
+	 | all(if .c == "pi-threads32" then .v == 42 else .v == 1000 + (.c | ltrimstr("worker-") | tonumber) end)'
+jq_check "i386 TLS variables: a char array's bytes, right below the TCB (4-byte words)" \
+	'[.threads[] | select(.comm == "worker-2") | .tls | (.variables[] | select(.name == "pi_tls_tag")) as $v
+	  | $v.bytes[0:6] == "773200" and $v.address < .fs_base and .fs_base - $v.address <= 16] | length == 1'
+jq_check "i386 TLS: the executable's TLS segment, with its size" \
+	'[.tls_modules[] | select(.path == $exe)][0].size >= 12' --arg exe "$HELPERS/pi-threads32"
+cp "$TEST_TMP/out" "$TEST_TMP/listed.json"
+run_pinspect "$pid"
+out_has "i386 TLS, text: the thread pointer by its register's name, gs_base" \
+	'^ +tls +gs_base 0x[0-9a-f]{1,8} \(thread_list\) in thread_stack .* \(its own stack\); TCB self-pointers ok'
+out_has "i386 TLS, text: a variable's value" '^ +pi_tls_value = 1002 \(0x3ea\)'
+# Stopped (--consistent): gs_base from the registers, the same as the list's.
+run_pinspect --json --consistent "$pid"
+jq_check "i386 TLS, --consistent: gs_base from the registers, the same as the thread list gave" \
+	'[.threads[] | {tid, tp: .tls.fs_base, s: .tls.source, ok: .tls.tcb_self_pointer_ok}] as $now
+	 | ($listed[0].threads | map({tid, tp: .tls.fs_base})) as $before
+	 | ($now | all(.s == "ptrace" and .ok == true))
+	   and (($now | map({tid, tp}) | sort_by(.tid)) == ($before | sort_by(.tid)))' \
+	--slurpfile listed "$TEST_TMP/listed.json"
+jq_check "i386 TLS, --consistent: the same variables" \
+	'[.threads[] | select(.comm == "worker-1") | .tls.variables[] | select(.name == "pi_tls_value")][0].value == 1001'
+kill -KILL "$pid"
 
 # --- A two-thread pthread deadlock. ----------------------------------------
 start_helper pi-locks32 deadlock2

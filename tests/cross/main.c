@@ -58,6 +58,7 @@ Suite *maps_suite(void);
 Suite *lists_suite(void);
 Suite *escape_suite(void);
 Suite *arch_suite(void);
+Suite *tls_layout_suite(void);
 
 /* Runs one test: 0, or 1 when an assertion failed. */
 static int run_one(pi_ck_fn fn)
@@ -71,7 +72,8 @@ static int run_one(pi_ck_fn fn)
 int main(void)
 {
 	Suite *(*const suites[])(void) = { scan_suite, status_suite, stat_suite, sched_suite,
-					   maps_suite, lists_suite, escape_suite, arch_suite };
+					   maps_suite, lists_suite, escape_suite, arch_suite,
+					   tls_layout_suite };
 	int n = 0, failed = 0;
 	for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
 		Suite *s = suites[i]();

@@ -22,6 +22,7 @@ int main(void)
 	srunner_add_suite(sr, locks_suite());
 	srunner_add_suite(sr, lock_bounds_suite());
 	srunner_add_suite(sr, tls_bounds_suite());
+	srunner_add_suite(sr, tls_layout_suite());
 	srunner_add_suite(sr, table_suite());
 	srunner_add_suite(sr, check_suite());
 	srunner_add_suite(sr, sample_suite());

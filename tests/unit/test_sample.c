@@ -15,6 +15,11 @@ static uint8_t *captured(size_t *len)
 	return (uint8_t *)fixture("../perf", "sample-spin-x86_64.bin", len);
 }
 
+/* The capture, and the records built below, are x86-64's: perf's register
+ * order and the ptrace layout it is put in are the host's (src/arch/host.h),
+ * so those checks hold on an x86-64 host only (not in the aarch64 build,
+ * tests/cross/aarch64.sh); the bounds checks hold on any. */
+#if defined(__x86_64__)
 START_TEST(captured_sample)
 {
 	size_t len;
@@ -47,6 +52,7 @@ START_TEST(captured_sample)
 	free(rec);
 }
 END_TEST
+#endif
 
 START_TEST(other_thread_is_refused)
 {
@@ -85,6 +91,7 @@ START_TEST(every_truncation_is_refused)
 }
 END_TEST
 
+#if defined(__x86_64__)
 /* A record built field by field: header, pid/tid, abi, registers, stack. */
 struct builder {
 	uint8_t b[4096];
@@ -192,6 +199,7 @@ START_TEST(outside_user_space_or_another_abi)
 	ck_assert_int_eq(pi_sample_parse(r.b, r.n, 42, 64, &s), -EPROTO);
 }
 END_TEST
+#endif
 
 /* Random damage to the captured record: refused, or parsed within its
  * bounds; never a read past it. */
@@ -226,11 +234,13 @@ Suite *sample_suite(void)
 {
 	Suite *s = suite_create("sample");
 	TCase *tc = tcase_create("parse");
+#if defined(__x86_64__)
 	tcase_add_test(tc, captured_sample);
-	tcase_add_test(tc, other_thread_is_refused);
-	tcase_add_test(tc, every_truncation_is_refused);
 	tcase_add_test(tc, hostile_lengths);
 	tcase_add_test(tc, outside_user_space_or_another_abi);
+#endif
+	tcase_add_test(tc, other_thread_is_refused);
+	tcase_add_test(tc, every_truncation_is_refused);
 	tcase_add_test(tc, random_damage);
 	suite_add_tcase(s, tc);
 	return s;

@@ -25,6 +25,7 @@ Suite *fuzz_suite(void);
 Suite *locks_suite(void);
 Suite *lock_bounds_suite(void);	/* many threads, and --timeout (test_lock_bounds.c) */
 Suite *tls_bounds_suite(void);	/* libthread_db's bounds (test_tls_bounds.c) */
+Suite *tls_layout_suite(void);	/* TLS layouts and the hand-walked thread list (test_tls_layout.c) */
 Suite *table_suite(void);	/* the live view's table (test_table.c) */
 Suite *sample_suite(void);
 Suite *sandbox_suite(void);	/* src/sandbox/ (test_sandbox.c) */
