@@ -108,7 +108,12 @@ void pi_stack_batch_free(struct pi_stack_batch *b)
 
 struct policy {
 	const struct pi_process *p;
+	struct pi_process *out;		/* where what could not be opened is said */
 	int rootfd;
+	/* The opens of the process's files: a mount that does not answer
+	 * costs one wait (proc/target_open.h), in the broker's thread or
+	 * before the fork. */
+	struct pi_target_files files;
 	const char **modules;		/* the file-backed mappings' paths */
 	size_t nmodules;
 	/* pinspect's own libdwfl session, made only when a child asks for
@@ -153,7 +158,10 @@ static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, s
 		if (!v || !v->path || v->path[0] != '/' || !v->inode)
 			return -EACCES;
 		struct stat st;
-		return pi_unwind_open_mapped(pol->p->pid, pol->rootfd, v, &st);
+		int fd = pi_unwind_open_mapped_in(&pol->files, v, &st);
+		if (fd == -ETIMEDOUT)
+			pi_target_files_note_unread(&pol->files, v->path);
+		return fd;
 	}
 	case PI_BROKER_DEBUG_FILE: {
 		char path[4096];
@@ -165,7 +173,10 @@ static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, s
 			return -EBADF;
 		if (!pi_debug_path_allowed(path, pol->modules, pol->nmodules))
 			return -EACCES;
-		return pi_target_open(pol->rootfd, path, NULL);
+		int fd = pi_target_files_open(&pol->files, path, NULL);
+		if (fd == -ETIMEDOUT)
+			pi_target_files_note_unread(&pol->files, path);
+		return fd;
 	}
 	case PI_BROKER_DEBUGINFOD: {
 		uint64_t range[2];
@@ -202,11 +213,13 @@ static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, s
 	}
 }
 
-static void policy_init(struct policy *pol, const struct pi_process *p)
+static void policy_init(struct policy *pol, struct pi_process *p)
 {
 	memset(pol, 0, sizeof *pol);
 	pol->p = p;
+	pol->out = p;
 	pol->rootfd = pi_target_root_open(p->pid);
+	pi_target_files_init(&pol->files, p->pid, pol->rootfd);
 	pol->batch_fd = -1;
 	pol->modules = pi_xcalloc(p->nvmas + 1, sizeof *pol->modules);
 	for (size_t i = 0; i < p->nvmas; i++)
@@ -251,7 +264,9 @@ static void open_modules(struct policy *pol)
 		while (i < p->nvmas && same_file(v, &p->vmas[i]))
 			i++;
 		struct stat st;
-		int fd = pi_unwind_open_mapped(p->pid, pol->rootfd, v, &st);
+		int fd = pi_unwind_open_mapped_in(&pol->files, v, &st);
+		if (fd == -ETIMEDOUT)
+			pi_target_files_note_unread(&pol->files, v->path);
 		if (fd >= 0 && fd <= 2) {
 			close(fd);	/* the child closes the standard ones */
 			fd = -1;
@@ -261,8 +276,29 @@ static void open_modules(struct policy *pol)
 	}
 }
 
+/* The modules whose mount did not answer, in the process's unavailable
+ * list (analysis/analyze.c turns the text into its line). */
+static void say_unread(struct policy *pol)
+{
+	struct pi_target_files *tf = &pol->files;
+	if (!tf->nunread)
+		return;
+	struct pi_buf b = PI_BUF_INIT;
+	if (pol->out->files_unread) {
+		pi_buf_puts(&b, pol->out->files_unread);
+		pi_buf_puts(&b, "; ");
+		free(pol->out->files_unread);
+	}
+	pi_buf_puts(&b, tf->unread.data);
+	if (tf->nunread > 4)
+		pi_buf_printf(&b, "; and %zu more", tf->nunread - 4);
+	pol->out->files_unread = pi_buf_steal(&b);
+}
+
 static void policy_free(struct policy *pol)
 {
+	say_unread(pol);
+	pi_target_files_free(&pol->files);
 	close_opened(pol);
 	if (pol->rootfd >= 0)
 		close(pol->rootfd);

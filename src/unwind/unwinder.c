@@ -105,6 +105,24 @@ int pi_unwind_open_mapped(pid_t pid, int rootfd, const struct pi_vma *v, struct 
 	return fd;
 }
 
+int pi_unwind_open_mapped_in(struct pi_target_files *tf, const struct pi_vma *v, struct stat *st)
+{
+	int fd = pi_target_files_open_mapping(tf, v->start, v->end, v->dev_major, v->dev_minor, st);
+	if (fd >= 0 && !is_mapped_file(v, st)) {
+		close(fd);
+		fd = -ESTALE;
+	}
+	/* A mount that did not answer is not asked again by path. */
+	if (fd < 0 && fd != -ETIMEDOUT && !v->deleted && v->path) {
+		fd = pi_target_files_open(tf, v->path, st);
+		if (fd >= 0 && !is_mapped_file(v, st)) {
+			close(fd);
+			fd = -ESTALE;
+		}
+	}
+	return fd;
+}
+
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
 		    char **file_name, Elf **elfp)
 {

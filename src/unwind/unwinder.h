@@ -93,6 +93,10 @@ int pi_unwinder_new_with(pid_t pid, const struct pi_vma *vmas, size_t nvmas,
  * mapped at v of process pid (map_files, else v's path in rootfd), or
  * -errno; it must be v's file by device and inode. */
 int pi_unwind_open_mapped(pid_t pid, int rootfd, const struct pi_vma *v, struct stat *st);
+/* The same through tf (proc/target_open.h), so that a file on a mount
+ * that does not answer costs at most tf's wait (-ETIMEDOUT), once. */
+struct pi_target_files;
+int pi_unwind_open_mapped_in(struct pi_target_files *tf, const struct pi_vma *v, struct stat *st);
 void pi_unwinder_free(struct pi_unwinder *u);
 
 /* Unwinds thread tid from start, up to max_frames frames. */
