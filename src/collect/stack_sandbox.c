@@ -116,12 +116,6 @@ struct policy {
 	struct pi_target_files files;
 	const char **modules;		/* the file-backed mappings' paths */
 	size_t nmodules;
-	/* pinspect's own libdwfl session, made only when a child asks for
-	 * debuginfod's file (DEBUGINFOD_URLS set): the one parse of a
-	 * target's files left in the root process, for the build-id that
-	 * debuginfod is asked by. */
-	struct pi_unwinder *debuginfod_session;
-	bool debuginfod_tried;
 	int batch_fd;			/* the session's batch, -1 until written */
 	bool batch_given;
 	/* The modules' files opened before the fork, which the child
@@ -179,24 +173,17 @@ static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, s
 		return fd;
 	}
 	case PI_BROKER_DEBUGINFOD: {
+		/* The module's range, then its build-id as the child read it:
+		 * debuginfod is asked by that alone, and nothing of the
+		 * target's is opened or parsed here. */
 		uint64_t range[2];
 		const char *urls = getenv("DEBUGINFOD_URLS");
-		if (len != sizeof range || !urls || !*urls)
+		if (len <= sizeof range || len > sizeof range + 64 || !urls || !*urls)
 			return -ENOENT;
 		memcpy(range, data, sizeof range);
-		const struct pi_vma *v = vma_exactly(pol->p, range[0], range[1]);
-		if (!v)
+		if (!vma_exactly(pol->p, range[0], range[1]))
 			return -ENOENT;
-		if (!pol->debuginfod_tried) {
-			pol->debuginfod_tried = true;
-			const struct pi_process *p = pol->p;
-			if (pi_unwinder_new(p->pid, p->vmas, p->nvmas, p->vdso.image, p->vdso.image_size,
-					    &pol->debuginfod_session) != 0)
-				pol->debuginfod_session = NULL;
-		}
-		if (!pol->debuginfod_session)
-			return -ENOENT;
-		return pi_unwinder_fetch_debuginfo(pol->debuginfod_session, v);
+		return pi_debuginfod_fetch(data + sizeof range, len - sizeof range);
 	}
 	case PI_BROKER_STACK_BATCH: {
 		if (len != 0 || pol->batch_given)
@@ -304,8 +291,6 @@ static void policy_free(struct policy *pol)
 		close(pol->rootfd);
 	if (pol->batch_fd >= 0)
 		close(pol->batch_fd);
-	if (pol->debuginfod_session)
-		pi_unwinder_free(pol->debuginfod_session);
 	free(pol->modules);
 }
 

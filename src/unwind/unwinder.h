@@ -71,9 +71,11 @@ struct pi_unwind_access {
 	/* debuginfod may be asked (DEBUGINFOD_URLS), which needs network. */
 	bool debuginfod;
 	/* Without network: the debug file debuginfod has for the module
-	 * whose first mapping is v, fetched by whoever has network (an fd,
-	 * or -errno). NULL: none. */
-	int (*fetch_debuginfo)(void *arg, const struct pi_vma *v);
+	 * whose first mapping is v and whose build-id (read here, from the
+	 * module's own ELF) is build_id, fetched by whoever has network (an
+	 * fd, or -errno). NULL: none. */
+	int (*fetch_debuginfo)(void *arg, const struct pi_vma *v, const unsigned char *build_id,
+			       size_t build_id_len);
 };
 
 /* pinspect's own process: the module through /proc/PID/map_files, else
@@ -104,10 +106,12 @@ void pi_unwind(struct pi_unwinder *u, pid_t tid, const struct pi_unwind_start *s
 	       size_t max_frames, struct pi_unwind_result *out);
 void pi_unwind_result_free(struct pi_unwind_result *r);
 
-/* For a sandboxed session's fetch_debuginfo: asks debuginfod (when
- * DEBUGINFOD_URLS is set) for the debug file of u's module whose first
- * mapping is v. An fd, or -errno. */
-int pi_unwinder_fetch_debuginfo(struct pi_unwinder *u, const struct pi_vma *v);
+/* For a sandboxed session's fetch_debuginfo, on the side that has
+ * network: asks debuginfod (when DEBUGINFOD_URLS is set) for the debug
+ * file of the build-id id (1 to 64 bytes). No file is read: the build-id
+ * is all debuginfod is asked by, so the root side parses nothing of a
+ * target's. An fd, or -errno. */
+int pi_debuginfod_fetch(const unsigned char *id, size_t len);
 
 /* The libdwfl session, for the symbolizer and libthread_db's symbol
  * lookups. */
