@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -343,16 +344,29 @@ static void config_for(const struct pi_stack_decode *d, struct policy *pol, int 
 
 /* A JVM's perf map: read here (inside its root, a regular file, without
  * blocking), parsed by the child, which inherits it with the fork. */
-static void jvm_arg(const struct pi_stack_decode *d, const struct policy *pol,
+static void jvm_arg(const struct pi_stack_decode *d, struct policy *pol,
 		    struct pi_stack_child_arg *a, struct pi_buf *perf_map)
 {
 	const struct pi_process *p = d->p;
 	a->jvm = pi_jvm_mapped(p->vmas, p->nvmas);
 	a->perf_map = perf_map;
-	if (a->jvm && pol->rootfd >= 0) {
-		pid_t nspid = p->status.nspid_levels ? p->status.nspid[p->status.nspid_levels - 1] : p->pid;
-		pi_perfmap_read(pol->rootfd, nspid, perf_map);
+	if (!a->jvm || pol->rootfd < 0)
+		return;
+	pid_t nspid = p->status.nspid_levels ? p->status.nspid[p->status.nspid_levels - 1] : p->pid;
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)nspid);
+	struct stat st;
+	int fd = pi_target_files_open(&pol->files, path, &st);
+	if (fd == -ETIMEDOUT)
+		pi_target_files_note_unread(&pol->files, path);
+	if (fd < 0)
+		return;
+	/* Read here, by the root side: not from a mount that may block. */
+	if (pi_target_files_may_block(&pol->files, &st)) {
+		close(fd);
+		return;
 	}
+	pi_perfmap_read_fd(fd, &st, perf_map);
 }
 
 /* One child for the batch and the work asked. *mangled: it met names it

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -248,6 +249,9 @@ static int guarded_open(const struct guarded_op *op, int wait_ms, struct stat *s
 		guarded_child(op, sv[1]);
 	}
 	close(sv[1]);
+	/* The tracer waits for any child (trace/tracer.c): ours may be
+	 * reaped by it, and its PID reused; a pidfd names only it. */
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	int64_t deadline = now_ms() + wait_ms;
 	int res = -ETIMEDOUT;
 	for (;;) {
@@ -275,13 +279,16 @@ static int guarded_open(const struct guarded_op *op, int wait_ms, struct stat *s
 	}
 	close(sv[0]);
 	if (res == -ETIMEDOUT) {
-		kill(pid, SIGKILL);
+		if (pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		*left = pid;
 	} else if (waitpid(pid, NULL, WNOHANG) == 0) {
 		/* Answered, and now closing the file on its way out: a close
 		 * on FUSE asks the server too (FLUSH). Not waited for. */
 		pi_sandbox_leave(pid);
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	return res;
 }
 
@@ -309,6 +316,12 @@ static void load_mounts(struct pi_target_files *tf)
 	tf->mounts_err = procfd < 0 ? procfd : pi_mounts_read(procfd, &tf->mounts);
 	if (procfd >= 0)
 		close(procfd);
+}
+
+bool pi_target_files_may_block(struct pi_target_files *tf, const struct stat *st)
+{
+	load_mounts(tf);
+	return tf->mounts_err || pi_mounts_slow_dev(&tf->mounts, major(st->st_dev), minor(st->st_dev));
 }
 
 void pi_target_files_note_unread(struct pi_target_files *tf, const char *path)

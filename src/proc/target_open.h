@@ -100,6 +100,10 @@ int pi_target_files_open(struct pi_target_files *tf, const char *path, struct st
 int pi_target_files_open_mapping(struct pi_target_files *tf, uint64_t start, uint64_t end,
 				 unsigned major, unsigned minor, struct stat *st);
 
+/* Whether a file opened through tf (st: its stat, as returned) is on a
+ * mount that may block: the root side then hands it on, never reads it. */
+bool pi_target_files_may_block(struct pi_target_files *tf, const struct stat *st);
+
 /* Notes in tf->unread that path (the target's, escaped here) could not be
  * opened: the last open returned -ETIMEDOUT. */
 void pi_target_files_note_unread(struct pi_target_files *tf, const char *path);
