@@ -1,9 +1,10 @@
 #!/bin/bash
 # A process whose library is on a FUSE mount whose server stops answering
 # (tests/helpers/pi-fuse-lib: our own server over /dev/fuse, in a mount
-# namespace of its own). Told to, it reads every request and answers none,
-# as a server hung in its handler: whoever waits for it sleeps in D, and
-# SIGKILL does not end that sleep. pinspect PID, --json, --check,
+# namespace of its own). First the server is stopped (SIGSTOP); then,
+# told to, it reads every request and answers none, as a server hung in
+# its handler: whoever waits for it sleeps in D, and SIGKILL does not end
+# that sleep. pinspect PID, --json, --check,
 # --deadlocks and --batch -n 1 must each finish, say which file they could
 # not open and why, and show the rest (the deadlock, the stacks through
 # libc). Every pinspect is bounded by `timeout 30`, only so that a
@@ -63,12 +64,32 @@ jq_check "server answering: the library's functions by name" \
 # child it forks: what is left of them is found by it.
 marker=PI_HUNG_MOUNT_RUN=$TEST_TMP
 PINSPECT_WRAP=(env "$marker")
-kill -USR1 "$server"
+
 # Should pinspect hang after all, it sleeps in D where `timeout` cannot
-# end it: this kills the server after a while, which frees it (to fail
-# the checks below, not to hang the suite).
-(sleep $((PINSPECT_TIMEOUT + 15)); kill -KILL "$server" 2>/dev/null) &
-track $!
+# end it: this kills the server after a while (stopped or not), which
+# frees it, to fail the checks below rather than hang the suite.
+(sleep $((2 * PINSPECT_TIMEOUT + 15)); kill -KILL "$server" 2>/dev/null) &
+watchdog=$!
+# Its sleep too is ended with the test, however the test ends.
+stop_watchdog() {
+	pkill -KILL -P "$watchdog" 2>/dev/null
+	kill -KILL "$watchdog" 2>/dev/null
+}
+trap 'stop_watchdog; cleanup' EXIT
+
+# Stopped (SIGSTOP, as its owner may do), the server leaves requests
+# queued: a task waiting for one can still be killed.
+kill -STOP "$server"
+run_pinspect "$pid"
+status_is "stopped server: pinspect PID finishes, exit 0" 0
+out_has "stopped server: says which file and why" \
+	"module_files: $mnt/libpi-linked\\.so \\(on a fuse\\.pi-fuse-lib mount that did not answer within 1 s\\)"
+out_has "stopped server: the deadlock is still found" '^  deadlock +2 threads wait for each other'
+kill -CONT "$server"
+
+# Told to read every request and answer none, as a server hung in its
+# handler: whoever waits sleeps in D, and SIGKILL does not end it.
+kill -USR1 "$server"
 
 run_pinspect "$pid"
 status_is "hung server: pinspect PID finishes, exit 0" 0
