@@ -61,6 +61,7 @@ void pi_process_free(struct pi_process *p)
 	for (size_t i = 0; i < p->nunavailable; i++)
 		free(p->unavailable[i].reason);
 	free(p->unavailable);
+	free(p->files_unread);
 	free(p->d_waits);
 	memset(p, 0, sizeof *p);
 }

@@ -612,6 +612,10 @@ struct pi_process {
 
 	struct pi_unavailable *unavailable;
 	size_t nunavailable;
+	/* The files of it that pinspect could not open because their mount
+	 * did not answer (proc/target_open.h): escaped paths, each with its
+	 * mount's type; NULL when none. Said as item "module_files". */
+	char *files_unread;
 
 	/* The time budget of this read (--timeout), which collect/ and
 	 * analysis/ ask as they go; zero: no limit. What it did not leave

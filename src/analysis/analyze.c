@@ -168,6 +168,14 @@ static void build_unavailable(struct pi_process *p)
 	}
 	if (p->locks_cut)
 		note(&ul, "lock_analysis", 0, false, -PI_ERR_TIMEOUT);
+	if (p->files_unread) {
+		/* Its symbols are missing from the stacks: which files, and
+		 * that their mount did not answer (already escaped). */
+		note(&ul, "module_files", 0, false, -ETIMEDOUT);
+		struct pi_unavailable *u = &p->unavailable[p->nunavailable - 1];
+		free(u->reason);
+		u->reason = pi_xstrdup(p->files_unread);
+	}
 }
 
 /* /proc/PID/status counts the main thread's switches only; the process's

@@ -449,11 +449,20 @@ static int child_open_debug(void *arg, const char *path, struct stat *st)
 	return fd;
 }
 
-static int child_fetch_debuginfo(void *arg, const struct pi_vma *v)
+static int child_fetch_debuginfo(void *arg, const struct pi_vma *v, const unsigned char *build_id,
+				 size_t build_id_len)
 {
 	struct child *x = arg;
+	/* The module's range and its build-id, which the root side asks
+	 * debuginfod by without reading the module itself. */
+	unsigned char req[16 + 64];
 	uint64_t range[2] = { v->start, v->end };
-	int fd = pi_broker_request(x->sc->broker_fd, PI_BROKER_DEBUGINFOD, range, sizeof range);
+	if (build_id_len == 0 || build_id_len > 64)
+		return -ENOENT;
+	memcpy(req, range, sizeof range);
+	memcpy(req + sizeof range, build_id, build_id_len);
+	int fd = pi_broker_request(x->sc->broker_fd, PI_BROKER_DEBUGINFOD, req,
+				   sizeof range + build_id_len);
 	struct stat st;
 	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
 		close(fd);

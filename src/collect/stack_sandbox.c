@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -108,15 +109,14 @@ void pi_stack_batch_free(struct pi_stack_batch *b)
 
 struct policy {
 	const struct pi_process *p;
+	struct pi_process *out;		/* where what could not be opened is said */
 	int rootfd;
+	/* The opens of the process's files: a mount that does not answer
+	 * costs one wait (proc/target_open.h), in the broker's thread or
+	 * before the fork. */
+	struct pi_target_files files;
 	const char **modules;		/* the file-backed mappings' paths */
 	size_t nmodules;
-	/* pinspect's own libdwfl session, made only when a child asks for
-	 * debuginfod's file (DEBUGINFOD_URLS set): the one parse of a
-	 * target's files left in the root process, for the build-id that
-	 * debuginfod is asked by. */
-	struct pi_unwinder *debuginfod_session;
-	bool debuginfod_tried;
 	int batch_fd;			/* the session's batch, -1 until written */
 	bool batch_given;
 	/* The modules' files opened before the fork, which the child
@@ -153,7 +153,10 @@ static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, s
 		if (!v || !v->path || v->path[0] != '/' || !v->inode)
 			return -EACCES;
 		struct stat st;
-		return pi_unwind_open_mapped(pol->p->pid, pol->rootfd, v, &st);
+		int fd = pi_unwind_open_mapped_in(&pol->files, v, &st);
+		if (fd == -ETIMEDOUT)
+			pi_target_files_note_unread(&pol->files, v->path);
+		return fd;
 	}
 	case PI_BROKER_DEBUG_FILE: {
 		char path[4096];
@@ -165,27 +168,23 @@ static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, s
 			return -EBADF;
 		if (!pi_debug_path_allowed(path, pol->modules, pol->nmodules))
 			return -EACCES;
-		return pi_target_open(pol->rootfd, path, NULL);
+		int fd = pi_target_files_open(&pol->files, path, NULL);
+		if (fd == -ETIMEDOUT)
+			pi_target_files_note_unread(&pol->files, path);
+		return fd;
 	}
 	case PI_BROKER_DEBUGINFOD: {
+		/* The module's range, then its build-id as the child read it:
+		 * debuginfod is asked by that alone, and nothing of the
+		 * target's is opened or parsed here. */
 		uint64_t range[2];
 		const char *urls = getenv("DEBUGINFOD_URLS");
-		if (len != sizeof range || !urls || !*urls)
+		if (len <= sizeof range || len > sizeof range + 64 || !urls || !*urls)
 			return -ENOENT;
 		memcpy(range, data, sizeof range);
-		const struct pi_vma *v = vma_exactly(pol->p, range[0], range[1]);
-		if (!v)
+		if (!vma_exactly(pol->p, range[0], range[1]))
 			return -ENOENT;
-		if (!pol->debuginfod_tried) {
-			pol->debuginfod_tried = true;
-			const struct pi_process *p = pol->p;
-			if (pi_unwinder_new(p->pid, p->vmas, p->nvmas, p->vdso.image, p->vdso.image_size,
-					    &pol->debuginfod_session) != 0)
-				pol->debuginfod_session = NULL;
-		}
-		if (!pol->debuginfod_session)
-			return -ENOENT;
-		return pi_unwinder_fetch_debuginfo(pol->debuginfod_session, v);
+		return pi_debuginfod_fetch(data + sizeof range, len - sizeof range);
 	}
 	case PI_BROKER_STACK_BATCH: {
 		if (len != 0 || pol->batch_given)
@@ -202,11 +201,13 @@ static int open_for_child(void *arg, uint32_t kind, const unsigned char *data, s
 	}
 }
 
-static void policy_init(struct policy *pol, const struct pi_process *p)
+static void policy_init(struct policy *pol, struct pi_process *p)
 {
 	memset(pol, 0, sizeof *pol);
 	pol->p = p;
+	pol->out = p;
 	pol->rootfd = pi_target_root_open(p->pid);
+	pi_target_files_init(&pol->files, p->pid, pol->rootfd);
 	pol->batch_fd = -1;
 	pol->modules = pi_xcalloc(p->nvmas + 1, sizeof *pol->modules);
 	for (size_t i = 0; i < p->nvmas; i++)
@@ -251,7 +252,9 @@ static void open_modules(struct policy *pol)
 		while (i < p->nvmas && same_file(v, &p->vmas[i]))
 			i++;
 		struct stat st;
-		int fd = pi_unwind_open_mapped(p->pid, pol->rootfd, v, &st);
+		int fd = pi_unwind_open_mapped_in(&pol->files, v, &st);
+		if (fd == -ETIMEDOUT)
+			pi_target_files_note_unread(&pol->files, v->path);
 		if (fd >= 0 && fd <= 2) {
 			close(fd);	/* the child closes the standard ones */
 			fd = -1;
@@ -261,15 +264,34 @@ static void open_modules(struct policy *pol)
 	}
 }
 
+/* The modules whose mount did not answer, in the process's unavailable
+ * list (analysis/analyze.c turns the text into its line). */
+static void say_unread(struct policy *pol)
+{
+	struct pi_target_files *tf = &pol->files;
+	if (!tf->nunread)
+		return;
+	struct pi_buf b = PI_BUF_INIT;
+	if (pol->out->files_unread) {
+		pi_buf_puts(&b, pol->out->files_unread);
+		pi_buf_puts(&b, "; ");
+		free(pol->out->files_unread);
+	}
+	pi_buf_puts(&b, tf->unread.data);
+	if (tf->nunread > 4)
+		pi_buf_printf(&b, "; and %zu more", tf->nunread - 4);
+	pol->out->files_unread = pi_buf_steal(&b);
+}
+
 static void policy_free(struct policy *pol)
 {
+	say_unread(pol);
+	pi_target_files_free(&pol->files);
 	close_opened(pol);
 	if (pol->rootfd >= 0)
 		close(pol->rootfd);
 	if (pol->batch_fd >= 0)
 		close(pol->batch_fd);
-	if (pol->debuginfod_session)
-		pi_unwinder_free(pol->debuginfod_session);
 	free(pol->modules);
 }
 
@@ -322,16 +344,29 @@ static void config_for(const struct pi_stack_decode *d, struct policy *pol, int 
 
 /* A JVM's perf map: read here (inside its root, a regular file, without
  * blocking), parsed by the child, which inherits it with the fork. */
-static void jvm_arg(const struct pi_stack_decode *d, const struct policy *pol,
+static void jvm_arg(const struct pi_stack_decode *d, struct policy *pol,
 		    struct pi_stack_child_arg *a, struct pi_buf *perf_map)
 {
 	const struct pi_process *p = d->p;
 	a->jvm = pi_jvm_mapped(p->vmas, p->nvmas);
 	a->perf_map = perf_map;
-	if (a->jvm && pol->rootfd >= 0) {
-		pid_t nspid = p->status.nspid_levels ? p->status.nspid[p->status.nspid_levels - 1] : p->pid;
-		pi_perfmap_read(pol->rootfd, nspid, perf_map);
+	if (!a->jvm || pol->rootfd < 0)
+		return;
+	pid_t nspid = p->status.nspid_levels ? p->status.nspid[p->status.nspid_levels - 1] : p->pid;
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)nspid);
+	struct stat st;
+	int fd = pi_target_files_open(&pol->files, path, &st);
+	if (fd == -ETIMEDOUT)
+		pi_target_files_note_unread(&pol->files, path);
+	if (fd < 0)
+		return;
+	/* Read here, by the root side: not from a mount that may block. */
+	if (pi_target_files_may_block(&pol->files, &st)) {
+		close(fd);
+		return;
 	}
+	pi_perfmap_read_fd(fd, &st, perf_map);
 }
 
 /* One child for the batch and the work asked. *mangled: it met names it

@@ -22,9 +22,13 @@
 #ifndef PI_PROC_TARGET_OPEN_H
 #define PI_PROC_TARGET_OPEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include "proc/mounts.h"
+#include "util/buf.h"
 
 /* Opens the root directory of process pid (/proc/PID/root). Returns the
  * fd, or -errno. */
@@ -47,5 +51,61 @@ int pi_target_open_walk(int rootfd, const char *path, struct stat *st);
  * /proc/PID/map_files. A regular file only, as above; -errno otherwise
  * (-EPERM without CAP_SYS_ADMIN). */
 int pi_target_open_mapping(pid_t pid, uint64_t start, uint64_t end, struct stat *st);
+
+/* ---- Files on mounts that may not answer ----
+ *
+ * Even O_PATH and fstat() wait for a FUSE server (LOOKUP, GETATTR) or an
+ * NFS one, and a FUSE server is any user's to stop. So the opens above,
+ * made for a target, go through a pi_target_files: a file on a local
+ * mount is opened here as above (the cost: one read of the target's
+ * mountinfo per pi_target_files); one on a mount that may block
+ * (proc/mounts.h) or whose path is not all in the kernel's caches is
+ * opened by a forked child of pinspect's, which passes the descriptor
+ * back (util/fdpass) and is given PI_SLOW_OPEN_MS. One that does not
+ * answer by then is left (a task asleep in D cannot be killed: it is
+ * reaped later, or by init) and the open fails with -ETIMEDOUT; that
+ * mount is then not waited for again, by any pi_target_files, for
+ * PI_SLOW_MOUNT_HOLD_MS and as long as the child left there sleeps.
+ *
+ * A descriptor of a file on such a mount is handed on (to the sandboxed
+ * child, which may wait on it within its own deadline): pinspect's root
+ * side never reads it. */
+
+#define PI_SLOW_OPEN_MS 1000
+#define PI_SLOW_MOUNT_HOLD_MS 30000
+
+struct pi_target_files {
+	pid_t pid;
+	int rootfd;			/* not owned; -1 when the root could not be opened */
+	int mounts_err;			/* 1 until read; then 0 or -errno (all taken as slow) */
+	struct pi_mounts mounts;
+	bool paths_hung;		/* a guarded path open timed out: no more waits */
+	int wait_ms;			/* PI_SLOW_OPEN_MS; tests may shorten it */
+	char last_type[32];		/* the mount type of the last -ETIMEDOUT */
+	/* What did not answer, for the process's unavailable list: escaped
+	 * paths and their mounts, "; "-separated, the first few of nunread. */
+	struct pi_buf unread;
+	size_t nunread;
+};
+
+void pi_target_files_init(struct pi_target_files *tf, pid_t pid, int rootfd);
+void pi_target_files_free(struct pi_target_files *tf);
+
+/* pi_target_open inside tf's root, guarded as said above. */
+int pi_target_files_open(struct pi_target_files *tf, const char *path, struct stat *st);
+
+/* pi_target_open_mapping, guarded: major and minor are the mapping's
+ * device as /proc/PID/maps names it, which says its mount without
+ * touching the file. */
+int pi_target_files_open_mapping(struct pi_target_files *tf, uint64_t start, uint64_t end,
+				 unsigned major, unsigned minor, struct stat *st);
+
+/* Whether a file opened through tf (st: its stat, as returned) is on a
+ * mount that may block: the root side then hands it on, never reads it. */
+bool pi_target_files_may_block(struct pi_target_files *tf, const struct stat *st);
+
+/* Notes in tf->unread that path (the target's, escaped here) could not be
+ * opened: the last open returned -ETIMEDOUT. */
+void pi_target_files_note_unread(struct pi_target_files *tf, const char *path);
 
 #endif

@@ -158,6 +158,12 @@ int pi_perfmap_read(int rootfd, pid_t nspid, struct pi_buf *out)
 	int fd = pi_target_open(rootfd, path, &st);
 	if (fd < 0)
 		return fd;
+	return pi_perfmap_read_fd(fd, &st, out);
+}
+
+int pi_perfmap_read_fd(int fd, const struct stat *stp, struct pi_buf *out)
+{
+	struct stat st = *stp;
 	/* The newest code is at the end: a bigger map is read from there
 	 * (its first, cut line is then skipped by the parser). */
 	off_t from = st.st_size > PI_PERFMAP_MAX_BYTES ? st.st_size - PI_PERFMAP_MAX_BYTES : 0;

@@ -66,5 +66,9 @@ void pi_perfmap_free(struct pi_perfmap *m);
  * only, opened without blocking (proc/target_open), at most its last
  * PI_PERFMAP_MAX_BYTES. Returns 0, or -errno (-ENOENT: it writes none). */
 int pi_perfmap_read(int rootfd, pid_t nspid, struct pi_buf *out);
+/* The same from fd, the map's file already opened (st: its stat); fd is
+ * closed. */
+struct stat;
+int pi_perfmap_read_fd(int fd, const struct stat *st, struct pi_buf *out);
 
 #endif

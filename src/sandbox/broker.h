@@ -29,8 +29,9 @@ enum pi_broker_kind {
 	/* A path as it is (tests; a policy would check it against a list). */
 	PI_BROKER_PATH = 3,
 	/* The debug file a debuginfod server has for the module mapped at a
-	 * range of the target (two u64, start and end): the root side,
-	 * which has network, fetches it. */
+	 * range of the target (two u64, start and end), followed by that
+	 * module's build-id as the child read it (1 to 64 bytes): the root
+	 * side, which has network, asks by the build-id alone. */
 	PI_BROKER_DEBUGINFOD = 4,
 	/* The stacks' session child (collect/stack_sandbox.h): its batch of
 	 * stack copies, a memfd the root side wrote. Empty payload. */

@@ -69,8 +69,9 @@ static void reap_leftovers(void)
 	pthread_mutex_unlock(&leftover_lock);
 }
 
-static void leave(pid_t pid)
+void pi_sandbox_leave(pid_t pid)
 {
+	reap_leftovers();
 	pthread_mutex_lock(&leftover_lock);
 	for (size_t i = 0; i < sizeof leftovers / sizeof leftovers[0]; i++)
 		if (leftovers[i] <= 0) {
@@ -521,7 +522,7 @@ int pi_sandbox_finish(struct pi_sandbox_job *job, struct pi_buf *reply,
 		    && job->pid > 0)
 			kill(job->pid, SIGKILL);
 		if (!reap(job->pid, job->pidfd, now_ms() + KILL_GRACE_MS, &wstatus))
-			leave(job->pid);
+			pi_sandbox_leave(job->pid);
 	}
 	close(job->result);
 	if (job->broker >= 0)

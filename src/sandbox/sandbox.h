@@ -125,4 +125,9 @@ int pi_sandbox_flush(struct pi_sandbox_child *c);
 int pi_sandbox_mark(struct pi_sandbox_child *c);
 int pi_sandbox_wait_mark(struct pi_sandbox_job *job, struct pi_buf *reply);
 
+/* Leaves a child of pinspect's that could not be reaped now (one asleep
+ * in D on a hung file system, SIGKILL sent) to be reaped by a later call
+ * here or a later run, or by init once pinspect exits. */
+void pi_sandbox_leave(pid_t pid);
+
 #endif

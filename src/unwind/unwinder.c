@@ -105,6 +105,24 @@ int pi_unwind_open_mapped(pid_t pid, int rootfd, const struct pi_vma *v, struct 
 	return fd;
 }
 
+int pi_unwind_open_mapped_in(struct pi_target_files *tf, const struct pi_vma *v, struct stat *st)
+{
+	int fd = pi_target_files_open_mapping(tf, v->start, v->end, v->dev_major, v->dev_minor, st);
+	if (fd >= 0 && !is_mapped_file(v, st)) {
+		close(fd);
+		fd = -ESTALE;
+	}
+	/* A mount that did not answer is not asked again by path. */
+	if (fd < 0 && fd != -ETIMEDOUT && !v->deleted && v->path) {
+		fd = pi_target_files_open(tf, v->path, st);
+		if (fd >= 0 && !is_mapped_file(v, st)) {
+			close(fd);
+			fd = -ESTALE;
+		}
+	}
+	return fd;
+}
+
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
 		    char **file_name, Elf **elfp)
 {
@@ -170,8 +188,13 @@ static int ask_debuginfod(Dwfl_Module *mod, void **userdata, const char *modname
 		Dwarf_Addr low;
 		dwfl_module_info(mod, NULL, &low, NULL, NULL, NULL, NULL, NULL);
 		const struct pi_vma *v = vma_at(u, low);
-		int fd = v && u->access.fetch_debuginfo ? u->access.fetch_debuginfo(u->access.arg, v)
-							 : -1;
+		const unsigned char *id = NULL;
+		GElf_Addr id_vaddr;
+		int id_len = dwfl_module_build_id(mod, &id, &id_vaddr);
+		/* debuginfod knows a file by its build-id only. */
+		int fd = v && id_len > 0 && u->access.fetch_debuginfo
+				 ? u->access.fetch_debuginfo(u->access.arg, v, id, (size_t)id_len)
+				 : -1;
 		return fd >= 0 ? fd : -1;
 	}
 	double start = seconds_now();
@@ -463,20 +486,62 @@ void pi_unwinder_free(struct pi_unwinder *u)
 	free(u);
 }
 
-int pi_unwinder_fetch_debuginfo(struct pi_unwinder *u, const struct pi_vma *v)
+/* A session of no file: one module known by its build-id alone. */
+static int no_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
+		  char **file_name, Elf **elfp)
 {
-	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, v->start);
-	Dwarf_Addr low, base;
-	void **userdata;
-	if (!mod)
+	(void)mod;
+	(void)userdata;
+	(void)name;
+	(void)base;
+	*file_name = NULL;
+	*elfp = NULL;
+	return -1;
+}
+
+static const Dwfl_Callbacks build_id_only = {
+	.find_elf = no_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+int pi_debuginfod_fetch(const unsigned char *id, size_t len)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	if (!urls || !*urls || len == 0 || len > 64)
 		return -ENOENT;
-	const char *modname = dwfl_module_info(mod, &userdata, &low, NULL, &base, NULL, NULL, NULL);
-	if (low != v->start)
-		return -ENOENT;
-	char *name = NULL;
-	int fd = ask_debuginfod(mod, userdata, modname, base, &name);
-	free(name);
-	return fd >= 0 ? fd : -ENOENT;
+	/* debuginfod's own default is to wait 90 s for a silent server. */
+	setenv("DEBUGINFOD_TIMEOUT", "5", 0);
+	Dwfl *dwfl = dwfl_begin(&build_id_only);
+	if (!dwfl)
+		return -ENOMEM;
+	int fd = -ENOENT;
+	dwfl_report_begin(dwfl);
+	Dwfl_Module *mod = dwfl_report_module(dwfl, "build-id", 0x1000, 0x2000);
+	dwfl_report_end(dwfl, NULL, NULL);
+	if (mod && dwfl_module_report_build_id(mod, id, len, 0) == 0) {
+		void **userdata;
+		Dwarf_Addr base;
+		const char *modname = dwfl_module_info(mod, &userdata, &base, NULL, NULL, NULL, NULL,
+						       NULL);
+		double start = seconds_now();
+		/* elfutils reads a leftover errno as its local search's
+		 * failure, and then would not ask the server. */
+		errno = 0;
+		char *name = NULL;
+		fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, NULL, NULL, 0, &name);
+		free(name);
+		if (fd < 0 && seconds_now() - start > 2.0) {
+			fprintf(stderr, "pinspect: debuginfod did not answer within %.0f s; not asking "
+				"it again (set DEBUGINFOD_TIMEOUT to wait longer)\n",
+				seconds_now() - start);
+			unsetenv("DEBUGINFOD_URLS");
+		}
+		if (fd < 0)
+			fd = -ENOENT;
+	}
+	dwfl_end(dwfl);
+	return fd;
 }
 
 Dwfl *pi_unwinder_dwfl(struct pi_unwinder *u)

@@ -71,9 +71,11 @@ struct pi_unwind_access {
 	/* debuginfod may be asked (DEBUGINFOD_URLS), which needs network. */
 	bool debuginfod;
 	/* Without network: the debug file debuginfod has for the module
-	 * whose first mapping is v, fetched by whoever has network (an fd,
-	 * or -errno). NULL: none. */
-	int (*fetch_debuginfo)(void *arg, const struct pi_vma *v);
+	 * whose first mapping is v and whose build-id (read here, from the
+	 * module's own ELF) is build_id, fetched by whoever has network (an
+	 * fd, or -errno). NULL: none. */
+	int (*fetch_debuginfo)(void *arg, const struct pi_vma *v, const unsigned char *build_id,
+			       size_t build_id_len);
 };
 
 /* pinspect's own process: the module through /proc/PID/map_files, else
@@ -93,6 +95,10 @@ int pi_unwinder_new_with(pid_t pid, const struct pi_vma *vmas, size_t nvmas,
  * mapped at v of process pid (map_files, else v's path in rootfd), or
  * -errno; it must be v's file by device and inode. */
 int pi_unwind_open_mapped(pid_t pid, int rootfd, const struct pi_vma *v, struct stat *st);
+/* The same through tf (proc/target_open.h), so that a file on a mount
+ * that does not answer costs at most tf's wait (-ETIMEDOUT), once. */
+struct pi_target_files;
+int pi_unwind_open_mapped_in(struct pi_target_files *tf, const struct pi_vma *v, struct stat *st);
 void pi_unwinder_free(struct pi_unwinder *u);
 
 /* Unwinds thread tid from start, up to max_frames frames. */
@@ -100,10 +106,12 @@ void pi_unwind(struct pi_unwinder *u, pid_t tid, const struct pi_unwind_start *s
 	       size_t max_frames, struct pi_unwind_result *out);
 void pi_unwind_result_free(struct pi_unwind_result *r);
 
-/* For a sandboxed session's fetch_debuginfo: asks debuginfod (when
- * DEBUGINFOD_URLS is set) for the debug file of u's module whose first
- * mapping is v. An fd, or -errno. */
-int pi_unwinder_fetch_debuginfo(struct pi_unwinder *u, const struct pi_vma *v);
+/* For a sandboxed session's fetch_debuginfo, on the side that has
+ * network: asks debuginfod (when DEBUGINFOD_URLS is set) for the debug
+ * file of the build-id id (1 to 64 bytes). No file is read: the build-id
+ * is all debuginfod is asked by, so the root side parses nothing of a
+ * target's. An fd, or -errno. */
+int pi_debuginfod_fetch(const unsigned char *id, size_t len);
 
 /* The libdwfl session, for the symbolizer and libthread_db's symbol
  * lookups. */

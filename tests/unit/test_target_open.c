@@ -188,6 +188,81 @@ START_TEST(a_mapping_itself)
 }
 END_TEST
 
+/* mountinfo as the kernel writes it: local types are left out, FUSE,
+ * NFS and anything unknown kept, by ID and device; a mount point of the
+ * target's choosing (spaces escaped, " - " in it impossible) changes
+ * nothing; malformed lines are skipped. */
+START_TEST(mounts_that_may_block)
+{
+	static const char text[] =
+		"22 27 0:21 / /proc rw,relatime - proc proc rw\n"
+		"27 1 259:2 / / rw,relatime - ext4 /dev/nvme0n1p2 rw\n"
+		"40 27 0:45 / /home/u/sshfs\\040-\\040x rw - fuse.sshfs u@h: rw,user_id=0\n"
+		"41 27 0:46 / /mnt/nfs rw - nfs4 srv:/x rw,vers=4.2\n"
+		"42 27 0:47 / /tmp rw - tmpfs tmpfs rw\n"
+		"43 27 8:1 / /win rw - fuseblk /dev/sda1 rw\n"
+		"44 27 0:48 / /odd rw - a\x1b[31mtype\n"
+		"garbage line without fields\n"
+		"45 27 x:y / /bad rw - fuse f rw\n"
+		"46 27 0:49 / /nosep rw fuse f rw\n"
+		"47 27 0:50 / /weird rw - averyveryveryveryverylongtypenamethatiscut x rw";
+	struct pi_mounts m = { 0 };
+	ck_assert_int_eq(pi_mounts_parse(text, sizeof text - 1, &m), 0);
+	ck_assert_uint_eq(m.nmounts, 8);
+	ck_assert_uint_eq(m.nslow, 5);
+	const struct pi_slow_mount *f = pi_mounts_slow_dev(&m, 0, 45);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->type, "fuse.sshfs");
+	ck_assert_uint_eq(f->id, 40);
+	ck_assert_ptr_eq(pi_mounts_slow_id(&m, 41), pi_mounts_slow_dev(&m, 0, 46));
+	ck_assert_str_eq(pi_mounts_slow_id(&m, 41)->type, "nfs4");
+	ck_assert_ptr_nonnull(pi_mounts_slow_dev(&m, 8, 1));		/* fuseblk */
+	ck_assert_str_eq(pi_mounts_slow_id(&m, 44)->type, "a?[31mtype");	/* no raw ESC */
+	ck_assert_ptr_nonnull(pi_mounts_slow_id(&m, 47));		/* cut: not local */
+	ck_assert_ptr_null(pi_mounts_slow_dev(&m, 259, 2));		/* ext4 */
+	ck_assert_ptr_null(pi_mounts_slow_id(&m, 42));			/* tmpfs */
+	ck_assert_ptr_null(pi_mounts_slow_id(&m, 45));
+	ck_assert_ptr_null(pi_mounts_slow_id(&m, 46));
+	ck_assert(pi_fstype_is_local("overlay"));
+	ck_assert(!pi_fstype_is_local("fuse"));
+	ck_assert(!pi_fstype_is_local("cifs"));
+	ck_assert_int_eq(pi_mounts_parse("nonsense", 8, &m), -EBADMSG);
+	ck_assert_uint_eq(m.nslow, 0);
+	pi_mounts_free(&m);
+}
+END_TEST
+
+/* A file on a mount taken as one that may block is opened by the forked
+ * child and passed back (its stat with it); a path that is not there is
+ * said so at once. Here /tmp's mount is made to look slow. */
+START_TEST(guarded_open_in_a_child)
+{
+	make_root();
+	struct pi_target_files tf;
+	pi_target_files_init(&tf, getpid(), rootfd);
+	struct statx sx;
+	ck_assert_int_eq(statx(rootfd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx), 0);
+	static struct pi_slow_mount slow;
+	slow = (struct pi_slow_mount){ sx.stx_mnt_id, 0, 0, "fuse.test" };
+	tf.mounts_err = 0;
+	tf.mounts.slow = &slow;
+	tf.mounts.nslow = 1;
+	struct stat st;
+	int fd = pi_target_files_open(&tf, "/lib/real.so", &st);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(st.st_size, (off_t)strlen("inside lib\n"));
+	ck_assert_str_eq(contents(fd), "inside lib\n");
+	ck_assert_int_eq(pi_target_files_open(&tf, "/no/such/file", NULL), -ENOENT);
+	ck_assert_int_eq(pi_target_files_open(&tf, "/fifo", NULL), -ENXIO);
+	ck_assert_uint_eq(tf.nunread, 0);
+	tf.mounts.slow = NULL;
+	tf.mounts.nslow = 0;
+	pi_target_files_free(&tf);
+	remove_root();
+}
+END_TEST
+
 Suite *target_open_suite(void)
 {
 	Suite *s = suite_create("target_open");
@@ -195,6 +270,8 @@ Suite *target_open_suite(void)
 	tcase_add_test(tc, inside_the_root);
 	tcase_add_test(tc, walk_without_openat2);
 	tcase_add_test(tc, a_mapping_itself);
+	tcase_add_test(tc, mounts_that_may_block);
+	tcase_add_test(tc, guarded_open_in_a_child);
 	suite_add_tcase(s, tc);
 	return s;
 }
