@@ -66,19 +66,26 @@ int pi_monitor_init(struct pi_monitor *m, const struct pi_options *opt)
 	const char *gate = getenv("PINSPECT_TEST_LOOK_GATE");
 	m->deadlocks.test_gate = gate && *gate ? gate : NULL;
 	/* --top shows the threads: that is what watching one process means. */
-	m->vo.threads = opt->threads || to.only_pid;
-	m->vo.problems_only = opt->problems_only;
-	m->vo.sort = PI_COL_CPU;
-	m->vo.descending = true;
-	/* -o, or the defaults: JSON's rows hold every column unless told
-	 * otherwise (+LIST adds to every column: nothing). */
-	const struct pi_column_set *cols = opt->json ? pi_columns_all() : pi_columns_default();
-	if (opt->columns_given && !(opt->json && opt->columns_added))
-		cols = &opt->columns;
-	pi_monitor_set_columns(m, cols);
+	pi_monitor_view_from_options(m, opt, to.only_pid != 0);
+	pi_monitor_set_columns(m, pi_monitor_columns_asked(opt));
 	if (opt->json)
 		m->row_detail = PI_DETAIL_ALL;
 	return 0;
+}
+
+const struct pi_column_set *pi_monitor_columns_asked(const struct pi_options *opt)
+{
+	if (opt->columns_given && !(opt->json && opt->columns_added))
+		return &opt->columns;
+	return opt->json ? pi_columns_all() : pi_columns_default();
+}
+
+void pi_monitor_view_from_options(struct pi_monitor *m, const struct pi_options *opt, bool threads)
+{
+	m->vo.threads = opt->threads || threads;
+	m->vo.problems_only = opt->problems_only;
+	m->vo.sort = PI_COL_CPU;
+	m->vo.descending = true;
 }
 
 void pi_monitor_done(struct pi_monitor *m)

@@ -87,6 +87,14 @@ void pi_monitor_build(struct pi_monitor *m);
  * cmdlines their command lines again, then classifies again. */
 void pi_monitor_read_rows(struct pi_monitor *m, size_t from, size_t n, bool cmdlines);
 
+/* The view the options ask for: threads or processes, problems only,
+ * sorted by %CPU, and -o's columns or the defaults (JSON's rows hold
+ * every column unless told otherwise; +LIST adds to every column:
+ * nothing). The live view, batch mode and a replay start from it. */
+void pi_monitor_view_from_options(struct pi_monitor *m, const struct pi_options *opt, bool threads);
+/* The columns the options ask for (see pi_monitor_view_from_options). */
+const struct pi_column_set *pi_monitor_columns_asked(const struct pi_options *opt);
+
 /* Shows these columns (the live view's chooser, its config file). */
 void pi_monitor_set_columns(struct pi_monitor *m, const struct pi_column_set *set);
 

@@ -86,14 +86,8 @@ int pi_monitor_replay_open(struct pi_monitor *m, struct pi_replay *r, const stru
 	m->replay = true;
 	const struct pi_record_header *h = &r->headers[r->frames[*first].header];
 	/* As pi_monitor_init: what the recording watched, and the columns. */
-	m->vo.threads = opt->threads || h->threads || h->top_pid;
-	m->vo.problems_only = opt->problems_only;
-	m->vo.sort = PI_COL_CPU;
-	m->vo.descending = true;
-	const struct pi_column_set *cols = opt->json ? pi_columns_all() : pi_columns_default();
-	if (opt->columns_given && !(opt->json && opt->columns_added))
-		cols = &opt->columns;
-	struct pi_column_set set = *cols;
+	pi_monitor_view_from_options(m, opt, h->threads || h->top_pid);
+	struct pi_column_set set = *pi_monitor_columns_asked(opt);
 	if (pi_replay_columns(&set) && opt->columns_given)
 		fprintf(stderr, "pinspect: --replay: the WAITS FOR column is not recorded (it looks at "
 			"the processes now): left out\n");
