@@ -116,6 +116,7 @@ struct pi_go_runtime {
 	const char *version;		/* "go1.19.8"; NULL unknown */
 	const char *layout;		/* where runtime.g's offsets came from */
 	size_t total;			/* gs in runtime.allgs, dead ones too */
+	long timers;			/* timers pending in the runtime's Ps; -1 unknown */
 	struct pi_goroutine *goroutines;
 	size_t ngoroutines;
 	struct pi_user_frame *frames;
@@ -429,6 +430,8 @@ enum pi_finding_kind {
 	PI_FIND_WAIT_CHAIN,		/* threads waiting, lock by lock, for one that is not */
 	PI_FIND_PROCESS_DEADLOCK,	/* processes waiting for each other (pipes, sockets, file locks, children) */
 	PI_FIND_WAITS_ON_STOPPED,	/* threads whose chain of waits ends at a stopped process */
+	PI_FIND_GO_DEADLOCK,		/* every goroutine blocked on channels and locks (analysis/go_stuck.h) */
+	PI_FIND_GO_LOCK_WAIT,		/* goroutines blocked on a sync lock too long, or many at one site */
 	PI_FIND_KIND_COUNT
 };
 

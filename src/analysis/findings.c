@@ -406,6 +406,7 @@ void pi_findings_build(struct pi_process *p)
 		.nprocess_cycles = cf.ncycles,
 		.stopped_chains = cf.stopped,
 		.nstopped_chains = cf.nstopped,
+		.go = &p->go,
 	};
 	struct pi_finding_list l = { p->findings, p->nfindings, p->findings_cap };
 	pi_findings_of(&l, &fp, PI_FIND_ALL);

@@ -613,7 +613,9 @@ static int work_go(struct child *x)
 	struct pi_go_result go;
 	if (pi_deadline_passed(&p->deadline) || !pi_stack_go_collect(dwfl, p, x->memfd, &x->pool, &go))
 		return flush_if_full(x);
-	struct pi_stack_wire_go_info info = { go.err, string_id(x, go.version), string_id(x, go.layout), 0,
+	struct pi_stack_wire_go_info info = { go.err, string_id(x, go.version), string_id(x, go.layout),
+					      go.timers < 0 || go.timers >= UINT32_MAX ? UINT32_MAX
+										: (uint32_t)go.timers,
 					      go.total };
 	pi_wire_put(&x->sc->out, PI_STACK_REC_GO_INFO, &info, sizeof info);
 	int err = 0;
@@ -632,6 +634,7 @@ static int work_go(struct child *x)
 			wf.line = f->line > 0 ? f->line : 0;
 			wf.function = string_id(x, f->function);
 			wf.file = string_id(x, f->file);
+			wf.flags = f->inlined ? PI_STACK_FRAME_INLINED : 0;
 			pi_wire_put(&x->sc->out, PI_STACK_REC_GO_FRAME, &wf, sizeof wf);
 		}
 		err = flush_if_full(x);
