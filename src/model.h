@@ -132,6 +132,9 @@ struct pi_python_runtime {
 	size_t nthreads;		/* Python thread states read */
 	bool gil_known;			/* the GIL was read */
 	pid_t gil_tid;			/* the thread holding it; 0: none (or not a thread of ours) */
+	size_t ninterpreters;		/* interpreters read (subinterpreters too) */
+	size_t ngils;			/* GILs among them (3.12+: a subinterpreter's own) */
+	size_t ngil_holders;		/* threads of ours holding one (pi_thread.holds_gil) */
 };
 
 /* A module with a PT_TLS segment: its per-thread storage. */
