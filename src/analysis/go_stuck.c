@@ -173,9 +173,9 @@ static void deadlock(struct pi_finding_list *l, const struct pi_finding_proc *p,
 	pi_buf_puts(&m, nblocked == 1 ? "): nothing else in the program can wake it"
 				      : "), waiting for each other: none can wake another");
 	if (go->timers == 0)
-		pi_buf_puts(&m, "; a deadlock, as Go's runtime says (\"all goroutines are asleep - "
-				"deadlock!\") when C code or a thread outside Go does not keep it running, as "
-				"here");
+		pi_buf_puts(&m, "; a deadlock: Go's runtime stops such a program (\"all goroutines are "
+				"asleep - deadlock!\") unless, as here, C code or a thread outside Go keeps it "
+				"running");
 	else if (go->timers > 0)
 		pi_buf_printf(&m, "; only a timer can (%ld pending: time.After, AfterFunc, a Ticker), and "
 				  "it keeps Go's own \"all goroutines are asleep\" check from firing",

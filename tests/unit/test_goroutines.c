@@ -556,9 +556,9 @@ START_TEST(go_deadlock_found)
 	ck_assert_int_eq(l.v[0].kind, PI_FIND_GO_DEADLOCK);
 	ck_assert_str_eq(l.v[0].message,
 			 "all 3 goroutines of the program are blocked (1 select (no cases), 2 chan receive), "
-			 "waiting for each other: none can wake another; a deadlock, as Go's runtime says "
-			 "(\"all goroutines are asleep - deadlock!\") when C code or a thread outside Go does "
-			 "not keep it running, as here");
+			 "waiting for each other: none can wake another; a deadlock: Go's runtime stops such "
+			 "a program (\"all goroutines are asleep - deadlock!\") unless, as here, C code or a "
+			 "thread outside Go keeps it running");
 	pi_finding_list_free(&l);
 	/* a timer pending: it alone can wake them, and says so */
 	p.go.timers = 2;
