@@ -551,7 +551,8 @@ void pi_py_by_os_thread(struct pi_py_snapshot *s)
 			if (!o->stop_reason)
 				o->stop_reason = cur->stop_reason;
 		}
-		memcpy(frames + nf, s->frames + cur->first_frame, cur->nframes * sizeof *frames);
+		if (cur->nframes)	/* frames is NULL when none was read */
+			memcpy(frames + nf, s->frames + cur->first_frame, cur->nframes * sizeof *frames);
 		nf += cur->nframes;
 		o->nframes += cur->nframes;
 	}

@@ -46,7 +46,8 @@ static uint32_t pctable(struct image *im, size_t pctab, const int32_t *vals, con
 	int32_t prev = -1;
 	for (int i = 0; i < n; i++) {
 		int32_t d = vals[i] - prev;
-		uint32_t z = (uint32_t)((d << 1) ^ (d >> 31));
+		/* zig-zag: 2d for d >= 0, -2d - 1 below (shifted unsigned) */
+		uint32_t z = d < 0 ? ~((uint32_t)d << 1) : (uint32_t)d << 1;
 		prev = vals[i];
 		for (uint32_t v = z;; v >>= 7) {
 			uint8_t byte = (uint8_t)(v & 0x7f) | (v >= 0x80 ? 0x80 : 0);

@@ -565,6 +565,16 @@ static void check_subinterpreters(const struct ver *v)
 
 START_TEST(subinterpreters)
 {
+	/* Thread states of one thread with no frame read at all (the
+	 * frames array never allocated: fuzz_python found it) */
+	struct pi_py_thread two[2] = { { .tstate = 1, .native_tid = 5 }, { .tstate = 2, .native_tid = 5 } };
+	struct pi_py_snapshot none = { .threads = malloc(sizeof two), .nthreads = 2, .threads_cap = 2 };
+	memcpy(none.threads, two, sizeof two);
+	pi_py_by_os_thread(&none);
+	ck_assert_uint_eq(none.nthreads, 1);
+	ck_assert_uint_eq(none.nframes, 0);
+	pi_py_snapshot_free(&none);
+
 	check_subinterpreters(&V311);
 	check_subinterpreters(&V312);
 	check_subinterpreters(&V313);
