@@ -3,8 +3,11 @@
  * target's file, the stack its memory. The input is the section; the
  * stack is the input again, read at any address as the bytes at that
  * address modulo its length (so return addresses and frame sizes are
- * whatever the fuzzer makes them). Properties: every lookup and walk
- * returns, within its bounds; names are NUL-terminated inside the input. */
+ * whatever the fuzzer makes them), and so is the inline tree of each
+ * function (go:func.* is at an address the input picks): its call sites,
+ * names and depth. Properties: every lookup and walk returns, within its
+ * bounds (inlined calls at most PI_GO_MAX_INLINE_DEPTH in a row); names
+ * are NUL-terminated inside the input. */
 #include <stdbool.h>
 
 #include "fuzz.h"
@@ -42,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&w, 0, sizeof w);
 	w.read = read_input;
 	w.pcln = &t;
+	w.gofunc = size > 80 ? 1 + data[72] * 16u : 0;
 	struct pi_go_frame frames[16];
 	for (uint64_t k = 0; k < 8; k++) {
 		uint64_t pc = t.text_start + k * 0x11;
@@ -51,13 +55,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			in_input(pi_gopcln_file(&t, &f, pc));
 			int32_t v;
 			pi_gopcln_value(&t, &f, f.pcln, pc, &v);
+			pi_gopcln_pcdata(&t, &f, PI_GO_PCDATA_INLTREEINDEX, pc, &v);
+			uint32_t off;
+			if (pi_gopcln_funcdata(&t, &f, PI_GO_FUNCDATA_INLTREE, &off))
+				in_input(pi_gopcln_name(&t, off));
 		}
 		const char *stop;
 		size_t n = pi_go_unwind(&w, 0x1000 * k, pc, k & 1, frames, 16, &stop);
 		fz_require(n <= 16);
+		size_t run = 0;
 		for (size_t i = 0; i < n; i++) {
 			in_input(frames[i].function);
 			in_input(frames[i].file);
+			run = frames[i].inlined ? run + 1 : 0;
+			fz_require(run <= PI_GO_MAX_INLINE_DEPTH);
 		}
 	}
 	return 0;

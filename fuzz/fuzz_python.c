@@ -3,8 +3,9 @@
  * _Py_DebugOffsets the input itself holds) and where _PyRuntime lies; a
  * read outside the input fails, as one of unmapped memory does. The input
  * is also a location table. Properties: every walk returns within its
- * bounds (threads, frames), names are bounded and NUL-free, and the line
- * decoder never reads past its table. */
+ * bounds (interpreters, each one's threads, frames, GILs), names are
+ * bounded and NUL-free, the line decoder never reads past its table, and
+ * making each OS thread's thread states one keeps every frame, once. */
 #include <stdbool.h>
 
 #include "fuzz.h"
@@ -51,11 +52,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pi_py_walk w = { read_input, NULL, &l, runtime, 32, 64, &pool, NULL };
 	struct pi_py_snapshot s;
 	pi_py_walk(&w, &s);
-	fz_require(s.nthreads <= 32);
+	fz_require(s.ninterpreters <= PI_PY_MAX_INTERPRETERS);
+	fz_require(s.nthreads <= 32 * s.ninterpreters);
+	fz_require(s.ngils <= s.ninterpreters && s.ngil_holders <= s.ngils);
 	for (size_t i = 0; i < s.nthreads; i++) {
 		fz_require(s.threads[i].nframes <= 64);
 		fz_require(s.threads[i].first_frame + s.threads[i].nframes <= s.nframes);
+		fz_require(s.threads[i].interp < s.ninterpreters);
 	}
+	size_t nframes = s.nframes, nthreads = s.nthreads;
+	pi_py_by_os_thread(&s);
+	fz_require(s.nframes == nframes && s.nthreads <= nthreads);
+	size_t sum = 0;
+	for (size_t i = 0; i < s.nthreads; i++) {
+		fz_require(s.threads[i].first_frame == sum);
+		sum += s.threads[i].nframes;
+	}
+	fz_require(sum == s.nframes);
 	for (size_t i = 0; i < s.nframes; i++) {
 		fz_require(!s.frames[i].function || strlen(s.frames[i].function) <= 4 * PI_PY_MAX_NAME + 3);
 		fz_require(!s.frames[i].file || strlen(s.frames[i].file) <= 4 * PI_PY_MAX_NAME + 3);

@@ -116,6 +116,7 @@ struct pi_go_runtime {
 	const char *version;		/* "go1.19.8"; NULL unknown */
 	const char *layout;		/* where runtime.g's offsets came from */
 	size_t total;			/* gs in runtime.allgs, dead ones too */
+	long timers;			/* timers pending in the runtime's Ps; -1 unknown */
 	struct pi_goroutine *goroutines;
 	size_t ngoroutines;
 	struct pi_user_frame *frames;
@@ -131,6 +132,9 @@ struct pi_python_runtime {
 	size_t nthreads;		/* Python thread states read */
 	bool gil_known;			/* the GIL was read */
 	pid_t gil_tid;			/* the thread holding it; 0: none (or not a thread of ours) */
+	size_t ninterpreters;		/* interpreters read (subinterpreters too) */
+	size_t ngils;			/* GILs among them (3.12+: a subinterpreter's own) */
+	size_t ngil_holders;		/* threads of ours holding one (pi_thread.holds_gil) */
 };
 
 /* A module with a PT_TLS segment: its per-thread storage. */
@@ -443,6 +447,8 @@ enum pi_finding_kind {
 	PI_FIND_PROCESS_DEADLOCK,	/* processes waiting for each other (pipes, sockets, file locks, children) */
 	PI_FIND_WAITS_ON_STOPPED,	/* threads whose chain of waits ends at a stopped process */
 	PI_FIND_MUTEX_OWNER_DIED,	/* threads whose chain ends at a shared mutex whose owner died holding it */
+	PI_FIND_GO_DEADLOCK,		/* every goroutine blocked on channels and locks (analysis/go_stuck.h) */
+	PI_FIND_GO_LOCK_WAIT,		/* goroutines blocked on a sync lock too long, or many at one site */
 	PI_FIND_KIND_COUNT
 };
 

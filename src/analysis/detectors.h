@@ -21,6 +21,8 @@ void pi_detect_mutex_owner_died(struct pi_finding_list *l, const struct pi_findi
 				unsigned kinds);
 void pi_detect_waits_on_stopped(struct pi_finding_list *l, const struct pi_finding_proc *p,
 				unsigned kinds);
+/* Stuck goroutines of a Go program (analysis/go_stuck.h). */
+void pi_detect_go(struct pi_finding_list *l, const struct pi_finding_proc *p, unsigned kinds);
 void pi_detect_zombie_parent(struct pi_finding_list *l, const struct pi_finding_proc *p,
 			     unsigned kinds);
 

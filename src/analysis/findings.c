@@ -433,6 +433,7 @@ void pi_findings_build(struct pi_process *p)
 		.nstopped_chains = cf.nstopped,
 		.owner_died_chains = cf.owner_died,
 		.nowner_died_chains = cf.nowner_died,
+		.go = &p->go,
 	};
 	struct pi_finding_list l = { p->findings, p->nfindings, p->findings_cap };
 	pi_findings_of(&l, &fp, PI_FIND_ALL);

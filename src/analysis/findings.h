@@ -54,6 +54,8 @@ struct pi_finding_proc {
 	size_t nowner_died_chains;
 	double hung_after_seconds;
 	int hung_task_timeout_secs;	/* the kernel's; -1 unknown */
+	/* A Go program's goroutines, as read (a snapshot's); NULL: none. */
+	const struct pi_go_runtime *go;
 	/* Its tasks' facts, in place in the model, classified (flags set). */
 	const struct pi_task_facts *const *tasks;
 	size_t ntasks;

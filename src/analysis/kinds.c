@@ -113,6 +113,21 @@ const struct pi_kind pi_kinds[] = {
 		.where = PI_KIND_SNAPSHOT,
 		.detect = pi_detect_mutex_owner_died,
 	},
+	{
+		.kind = PI_FIND_GO_DEADLOCK, .name = "go_deadlock", .see = "GOROUTINES",
+		.sentence = "every goroutine of a Go program blocked on channels, locks or select: none "
+			    "can wake another (Go's \"all goroutines are asleep\")",
+		.where = PI_KIND_SNAPSHOT,
+		/* Both Go kinds in one pass (analysis/go_stuck.c). */
+		.detect = pi_detect_go,
+	},
+	{
+		/* Found by go_deadlock's detector. */
+		.kind = PI_FIND_GO_LOCK_WAIT, .name = "go_lock_wait", .see = "GOROUTINES",
+		.sentence = "goroutines blocked on a sync.Mutex or RWMutex longer than --hung-after, or "
+			    "several at one lock for a time the runtime did not record",
+		.where = PI_KIND_SNAPSHOT,
+	},
 };
 const size_t pi_nkinds = sizeof pi_kinds / sizeof pi_kinds[0];
 

@@ -642,7 +642,9 @@ static int work_go(struct child *x)
 	struct pi_go_result go;
 	if (pi_deadline_passed(&p->deadline) || !pi_stack_go_collect(dwfl, p, x->memfd, &x->pool, &go))
 		return flush_if_full(x);
-	struct pi_stack_wire_go_info info = { go.err, string_id(x, go.version), string_id(x, go.layout), 0,
+	struct pi_stack_wire_go_info info = { go.err, string_id(x, go.version), string_id(x, go.layout),
+					      go.timers < 0 || go.timers >= UINT32_MAX ? UINT32_MAX
+										: (uint32_t)go.timers,
 					      go.total };
 	pi_wire_put(&x->sc->out, PI_STACK_REC_GO_INFO, &info, sizeof info);
 	int err = 0;
@@ -661,6 +663,7 @@ static int work_go(struct child *x)
 			wf.line = f->line > 0 ? f->line : 0;
 			wf.function = string_id(x, f->function);
 			wf.file = string_id(x, f->file);
+			wf.flags = f->inlined ? PI_STACK_FRAME_INLINED : 0;
 			pi_wire_put(&x->sc->out, PI_STACK_REC_GO_FRAME, &wf, sizeof wf);
 		}
 		err = flush_if_full(x);
@@ -679,18 +682,21 @@ static int send_python(struct child *x)
 		return 0;
 	const struct pi_py_snapshot *s = &py.snap;
 	uint64_t gil_tid = 0;
-	for (size_t i = 0; i < s->nthreads; i++)
-		if (s->gil_holder && s->threads[i].tstate == s->gil_holder && s->threads[i].native_tid <= INT32_MAX)
+	for (size_t i = 0; i < s->nthreads && !gil_tid; i++)
+		if (s->threads[i].holds_gil && s->threads[i].native_tid <= INT32_MAX)
 			gil_tid = s->threads[i].native_tid;
 	struct pi_stack_wire_py_info info = { py.err, string_id(x, py.version), string_id(x, py.layout),
-					      s->gil_known ? PI_PY_WIRE_GIL_KNOWN : 0, gil_tid, s->nthreads };
+					      s->gil_known ? PI_PY_WIRE_GIL_KNOWN : 0, gil_tid, s->nthreads,
+					      (uint32_t)s->ninterpreters, (uint32_t)s->ngils };
 	pi_wire_put(&x->sc->out, PI_STACK_REC_PY_INFO, &info, sizeof info);
 	int err = 0;
 	for (size_t i = 0; i < s->nthreads && !err; i++) {
 		const struct pi_py_thread *t = &s->threads[i];
-		struct pi_stack_wire_py_thread w = { t->native_tid <= INT32_MAX ? t->native_tid : 0,
-						     (uint32_t)t->nframes,
-						     string_id(x, pi_strpool_intern(&x->pool, t->stop_reason)) };
+		bool tid_ok = t->native_tid <= INT32_MAX;
+		struct pi_stack_wire_py_thread w = { tid_ok ? t->native_tid : 0, (uint32_t)t->nframes,
+						     string_id(x, pi_strpool_intern(&x->pool, t->stop_reason)),
+						     s->gil_known && tid_ok && t->native_tid && t->holds_gil
+						     ? PI_PY_WIRE_HOLDS_GIL : 0, 0 };
 		pi_wire_put(&x->sc->out, PI_STACK_REC_PY_THREAD, &w, sizeof w);
 		for (size_t k = 0; k < t->nframes; k++) {
 			const struct pi_py_frame *f = &s->frames[t->first_frame + k];

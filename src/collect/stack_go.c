@@ -59,6 +59,8 @@ static const char *go_string(struct mem *m, uint64_t addr, struct pi_strpool *po
 
 struct symbols {
 	uint64_t allgs, build_version, wait_reasons;
+	uint64_t gofunc;		/* go:func.*, where func-data offsets count from */
+	uint64_t allp;			/* runtime.allp, a []*p */
 	size_t nwait_reasons;
 };
 
@@ -69,10 +71,14 @@ static void find_symbols(Dwfl_Module *mod, struct symbols *s)
 		GElf_Sym sym;
 		GElf_Addr addr;
 		const char *name = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+		if (name && (strcmp(name, "go:func.*") == 0 || strcmp(name, "go.func.*") == 0))
+			s->gofunc = addr;
 		if (!name || strncmp(name, "runtime.", 8) != 0)
 			continue;
 		if (strcmp(name + 8, "allgs") == 0) {
 			s->allgs = addr;
+		} else if (strcmp(name + 8, "allp") == 0) {
+			s->allp = addr;
 		} else if (strcmp(name + 8, "buildVersion") == 0) {
 			s->build_version = addr;
 		} else if (strcmp(name + 8, "waitReasonStrings") == 0) {
@@ -109,8 +115,9 @@ static bool find_pclntab(Elf *elf, GElf_Addr bias, struct pi_gopcln *t, int *err
 	return true;
 }
 
-/* A member's offset in a structure DIE; false when it has none. */
-static bool member_offset(Dwarf_Die *type, const char *member, uint32_t *out)
+/* A member's offset in a structure DIE, and (type not NULL) its type's
+ * DIE; false when it has none. */
+static bool member_of(Dwarf_Die *type, const char *member, uint32_t *out, Dwarf_Die *mtype)
 {
 	Dwarf_Die m;
 	if (dwarf_child(type, &m) != 0)
@@ -122,16 +129,40 @@ static bool member_offset(Dwarf_Die *type, const char *member, uint32_t *out)
 		Dwarf_Word off;
 		if (dwarf_tag(&m) == DW_TAG_member && name && strcmp(name, member) == 0
 		    && dwarf_attr(&m, DW_AT_data_member_location, &attr)
-		    && dwarf_formudata(&attr, &off) == 0 && off < 4096) {
+		    && dwarf_formudata(&attr, &off) == 0 && off < 65536) {
 			*out = (uint32_t)off;
-			return true;
+			Dwarf_Attribute ta;
+			return !mtype || (dwarf_attr(&m, DW_AT_type, &ta) && dwarf_formref_die(&ta, mtype));
 		}
 	} while (++count < 4096 && dwarf_siblingof(&m, &m) == 0);
 	return false;
 }
 
+static bool member_offset(Dwarf_Die *type, const char *member, uint32_t *out)
+{
+	return member_of(type, member, out, NULL);
+}
+
+/* Where a runtime.p keeps the length of its timer heap: p.timers, a
+ * []*timer up to Go 1.22, a runtime.timers holding it as heap since. */
+static bool timers_len_offset(Dwarf_Die *p, uint32_t *out)
+{
+	uint32_t timers, heap, len, cap;
+	Dwarf_Die t, h;
+	if (!member_of(p, "timers", &timers, &t))
+		return false;
+	if (member_offset(&t, "len", &len) && member_offset(&t, "cap", &cap)) {
+		*out = timers + len;
+		return true;
+	}
+	if (!member_of(&t, "heap", &heap, &h) || !member_offset(&h, "len", &len))
+		return false;
+	*out = timers + heap + len;
+	return true;
+}
+
 /* runtime.g's layout from the program's DWARF, where it has DWARF. */
-static bool layout_from_dwarf(Dwfl_Module *mod, struct pi_go_layout *l)
+static bool layout_from_dwarf(Dwfl_Module *mod, struct pi_go_layout *l, uint32_t *timers_len)
 {
 	Dwarf_Addr bias;
 	Dwarf *dw = pi_unwinder_module_dwarf(mod, &bias);
@@ -139,10 +170,10 @@ static bool layout_from_dwarf(Dwfl_Module *mod, struct pi_go_layout *l)
 		return false;
 	Dwarf_Off off = 0, next;
 	size_t hsize;
-	Dwarf_Die g, gobuf;
-	bool have_g = false, have_gobuf = false;
+	Dwarf_Die g, gobuf, pstruct;
+	bool have_g = false, have_gobuf = false, have_p = false;
 	int dies = 0;
-	while (!(have_g && have_gobuf) && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+	while (!(have_g && have_gobuf && have_p) && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 		Dwarf_Die cu, die;
 		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_diename(&cu)
 		    && strcmp(dwarf_diename(&cu), "runtime") == 0 && dwarf_child(&cu, &die) == 0) {
@@ -154,12 +185,16 @@ static bool layout_from_dwarf(Dwfl_Module *mod, struct pi_go_layout *l)
 					g = die, have_g = true;
 				else if (!have_gobuf && strcmp(name, "runtime.gobuf") == 0)
 					gobuf = die, have_gobuf = true;
-			} while (!(have_g && have_gobuf) && ++dies < MAX_DIES && dwarf_siblingof(&die, &die) == 0);
+				else if (!have_p && strcmp(name, "runtime.p") == 0)
+					pstruct = die, have_p = true;
+			} while (!(have_g && have_gobuf && have_p) && ++dies < MAX_DIES && dwarf_siblingof(&die, &die) == 0);
 		}
 		off = next;
 		if (++dies >= MAX_DIES)
 			break;
 	}
+	if (!have_p || !timers_len_offset(&pstruct, timers_len))
+		*timers_len = 0;
 	uint32_t sched, sp, pc;
 	if (!have_g || !have_gobuf || !member_offset(&g, "goid", &l->goid)
 	    || !member_offset(&g, "atomicstatus", &l->atomicstatus)
@@ -173,6 +208,30 @@ static bool layout_from_dwarf(Dwfl_Module *mod, struct pi_go_layout *l)
 	l->sched_pc = sched + pc;
 	l->source = "DWARF";
 	return true;
+}
+
+/* More Ps than this in allp is garbage (GOMAXPROCS is the CPUs'). */
+enum { MAX_PS = 1 << 14, MAX_TIMERS = 1 << 30 };
+
+/* The timers pending in every P (the length of each P's timer heap,
+ * as Go's own deadlock check counts them), or -1 when unreadable. */
+static long pending_timers(struct mem *m, uint64_t allp, uint32_t len_off)
+{
+	uint64_t hdr[2];
+	if (!read_mem(m, allp, hdr, sizeof hdr) || hdr[1] > MAX_PS || (hdr[1] && !hdr[0]))
+		return -1;
+	long sum = 0;
+	for (uint64_t i = 0; i < hdr[1]; i++) {
+		uint64_t p, len;
+		if (!read_mem(m, hdr[0] + 8 * i, &p, sizeof p) || !p)
+			return -1;
+		if (!read_mem(m, p + len_off, &len, sizeof len) || len > MAX_TIMERS)
+			return -1;
+		sum += (long)len;
+		if (sum > MAX_TIMERS)
+			return -1;
+	}
+	return sum;
 }
 
 struct collect {
@@ -224,6 +283,7 @@ static bool each_goroutine(void *arg, const struct pi_go_goroutine *g)
 		f->function = g->frames[i].function ? pi_strpool_intern(c->pool, g->frames[i].function) : NULL;
 		f->file = g->frames[i].file ? pi_strpool_intern(c->pool, g->frames[i].file) : NULL;
 		f->line = g->frames[i].line;
+		f->inlined = g->frames[i].inlined;
 	}
 	return true;
 }
@@ -232,6 +292,7 @@ bool pi_stack_go_collect(Dwfl *dwfl, const struct pi_process *p, int memfd, stru
 			 struct pi_go_result *out)
 {
 	memset(out, 0, sizeof *out);
+	out->timers = -1;
 	if (p->auxv_err || !p->auxv.entry)
 		return false;
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, p->auxv.entry);
@@ -242,7 +303,7 @@ bool pi_stack_go_collect(Dwfl *dwfl, const struct pi_process *p, int memfd, stru
 	if (!elf || !find_pclntab(elf, bias, &pcln, &err))
 		return false;	/* not Go */
 	struct mem mem = { memfd };
-	struct symbols sym = { 0, 0, 0, 0 };
+	struct symbols sym = { 0, 0, 0, 0, 0, 0 };
 	find_symbols(mod, &sym);
 	out->version = sym.build_version ? go_string(&mem, sym.build_version, pool) : NULL;
 	if (err) {
@@ -259,11 +320,14 @@ bool pi_stack_go_collect(Dwfl *dwfl, const struct pi_process *p, int memfd, stru
 	}
 	struct pi_go_walk w;
 	memset(&w, 0, sizeof w);
-	if (!layout_from_dwarf(mod, &w.layout) && !pi_go_layout_for_version(out->version, &w.layout)) {
+	uint32_t timers_len = 0;
+	if (!layout_from_dwarf(mod, &w.layout, &timers_len)
+	    && !pi_go_layout_for_version(out->version, &w.layout)) {
 		out->err = -PI_ERR_GO_VERSION;
 		return true;
 	}
 	out->layout = pi_strpool_intern(pool, w.layout.source);
+	out->timers = timers_len && sym.allp ? pending_timers(&mem, sym.allp, timers_len) : -1;
 	struct collect c;
 	memset(&c, 0, sizeof c);
 	c.out = out;
@@ -278,6 +342,7 @@ bool pi_stack_go_collect(Dwfl *dwfl, const struct pi_process *p, int memfd, stru
 	w.arg = &mem;
 	w.pcln = &pcln;
 	w.allgs = sym.allgs;
+	w.gofunc = sym.gofunc;
 	w.max_goroutines = PI_GO_MAX_GOROUTINES;
 	w.max_frames = PI_GO_MAX_FRAMES;
 	w.max_total_frames = PI_GO_MAX_TOTAL_FRAMES;

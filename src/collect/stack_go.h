@@ -29,6 +29,7 @@ struct pi_go_result {
 	const char *version;		/* runtime.buildVersion; NULL unknown */
 	const char *layout;		/* where runtime.g's offsets came from */
 	size_t total;			/* gs in allgs, dead ones too */
+	long timers;			/* timers pending in the runtime's Ps; -1 unknown */
 	struct pi_goroutine *g;		/* frames: first_frame into frames */
 	size_t n, cap;
 	struct pi_user_frame *frames;

@@ -161,6 +161,7 @@ bool pi_stack_python_collect(Dwfl *dwfl, const struct pi_process *p, int memfd,
 	struct pi_py_walk w = { read_mem, &mem, &layout, sym.runtime,
 				p->nthreads ? p->nthreads : 1, PI_PY_MAX_FRAMES, pool, expired };
 	int err = pi_py_walk(&w, &out->snap);
+	pi_py_by_os_thread(&out->snap);
 	if (err)
 		out->err = err == -EFAULT ? -EFAULT : -PI_ERR_PY_UNREADABLE;
 	else if (out->snap.expired)
@@ -200,7 +201,8 @@ int pi_py_reply_record(struct pi_py_reply *r, uint32_t type, const struct pi_wir
 		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 			ok |= w.err == known[i];
 		if (!ok || (w.flags & ~(uint32_t)PI_PY_WIRE_GIL_KNOWN) || w.gil_tid > INT32_MAX
-		    || w.nthreads > PI_PY_MAX_THREADS
+		    || w.nthreads > PI_PY_MAX_THREADS || w.ninterpreters > PI_PY_MAX_INTERPRETERS
+		    || w.ngils > w.ninterpreters
 		    || string_of(strings, nstrings, w.version, &r->rt.version)
 		    || string_of(strings, nstrings, w.layout, &r->rt.layout))
 			return bad;
@@ -209,6 +211,8 @@ int pi_py_reply_record(struct pi_py_reply *r, uint32_t type, const struct pi_wir
 		r->rt.err = w.err;
 		r->rt.gil_known = w.flags & PI_PY_WIRE_GIL_KNOWN;
 		r->rt.gil_tid = (pid_t)w.gil_tid;
+		r->rt.ninterpreters = w.ninterpreters;
+		r->rt.ngils = w.ngils;
 		r->rt.nthreads = (size_t)w.nthreads;
 		r->threads_due = (size_t)w.nthreads;
 		return 0;
@@ -218,8 +222,11 @@ int pi_py_reply_record(struct pi_py_reply *r, uint32_t type, const struct pi_wir
 		if (!r->info || !r->threads_due || r->frames_due || rec->len != sizeof w)
 			return bad;
 		memcpy(&w, rec->data, sizeof w);
-		struct pi_py_reply_thread t = { (pid_t)w.tid, r->nframes, w.nframes, NULL };
+		struct pi_py_reply_thread t = { (pid_t)w.tid, r->nframes, w.nframes, NULL,
+						w.flags & PI_PY_WIRE_HOLDS_GIL };
+		/* A GIL held by a thread of no TID is no thread's. */
 		if (w.tid > INT32_MAX || w.nframes > PI_PY_MAX_FRAMES
+		    || (w.flags & ~(uint32_t)PI_PY_WIRE_HOLDS_GIL) || w.pad || (t.holds_gil && !r->rt.gil_known)
 		    || string_of(strings, nstrings, w.reason, &t.reason))
 			return bad;
 		pi_xgrow(&r->threads, &r->threads_cap, r->nthreads + 1, sizeof t);
@@ -290,13 +297,19 @@ static int compare_py_thread(const void *a, const void *b)
 void pi_py_reply_apply(struct pi_py_reply *r, struct pi_process *p, const struct pi_stack_batch *b)
 {
 	p->python = r->rt;
-	for (size_t i = 0; i < p->nthreads; i++)
-		p->threads[i].holds_gil = r->rt.gil_known && r->rt.gil_tid
-					  && p->threads[i].facts.tid == r->rt.gil_tid;
 	/* Found by TID in a sorted copy: a process of thousands of threads
 	 * must not cost jobs times Python threads. */
 	if (r->nthreads > 1)
 		qsort(r->threads, r->nthreads, sizeof *r->threads, compare_py_thread);
+	/* Each interpreter's GIL holder (a subinterpreter may have a GIL of
+	 * its own): a thread of the process, or none. */
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct pi_py_reply_thread key = { .tid = p->threads[i].facts.tid };
+		const struct pi_py_reply_thread *pt =
+			r->nthreads ? bsearch(&key, r->threads, r->nthreads, sizeof *r->threads, compare_py_thread)
+				    : NULL;
+		p->threads[i].holds_gil = r->rt.gil_known && pt && pt->holds_gil;
+	}
 	/* Only the batch's stacks are new: another batch's were merged. */
 	for (size_t i = 0; i < b->n; i++) {
 		struct pi_thread *t = b->jobs[i].t;
@@ -315,12 +328,19 @@ void pi_py_reply_apply(struct pi_py_reply *r, struct pi_process *p, const struct
 		t->ustack.nframes = n;
 		free(merged);
 	}
-	/* The GIL's holder is a thread of the process, or unknown. */
+	/* The GIL's holder is a thread of the process, or unknown; the
+	 * holders are counted as the process's threads. */
 	bool found = false;
-	for (size_t i = 0; i < p->nthreads; i++)
-		found |= p->threads[i].holds_gil;
+	p->python.ngil_holders = 0;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		found |= p->threads[i].holds_gil && p->threads[i].facts.tid == p->python.gil_tid;
+		p->python.ngil_holders += p->threads[i].holds_gil;
+	}
 	if (!found)
 		p->python.gil_tid = 0;
+	for (size_t i = 0; i < p->nthreads && !p->python.gil_tid; i++)
+		if (p->threads[i].holds_gil)
+			p->python.gil_tid = p->threads[i].facts.tid;
 }
 
 void pi_py_reply_free(struct pi_py_reply *r)

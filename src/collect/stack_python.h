@@ -42,7 +42,7 @@ bool pi_stack_python_collect(struct Dwfl *dwfl, const struct pi_process *p, int 
 void pi_py_result_free(struct pi_py_result *r);
 
 /* The reply's records (collect/stack_sandbox.h's PI_STACK_REC_PY_*). */
-enum { PI_PY_WIRE_GIL_KNOWN = 1, PI_PY_WIRE_ENTRY = 1 };
+enum { PI_PY_WIRE_GIL_KNOWN = 1, PI_PY_WIRE_ENTRY = 1, PI_PY_WIRE_HOLDS_GIL = 1 };
 
 /* More Python threads than this in a reply is no reply. */
 enum { PI_PY_MAX_THREADS = 1 << 20 };
@@ -51,14 +51,18 @@ struct pi_stack_wire_py_info {
 	int32_t err;
 	uint32_t version, layout;	/* string ids */
 	uint32_t flags;			/* PI_PY_WIRE_GIL_KNOWN */
-	uint64_t gil_tid;		/* the native TID holding the GIL; 0 none */
+	uint64_t gil_tid;		/* the native TID holding the GIL (the first, when
+					 * interpreters have GILs of their own); 0 none */
 	uint64_t nthreads;		/* PI_STACK_REC_PY_THREAD records that follow */
+	uint32_t ninterpreters, ngils;	/* interpreters read; GILs among them */
 };
 
 struct pi_stack_wire_py_thread {
 	uint64_t tid;
 	uint32_t nframes;		/* PI_STACK_REC_PY_FRAME records that follow */
 	uint32_t reason;		/* string id: where its Python stack was cut */
+	uint32_t flags;			/* PI_PY_WIRE_HOLDS_GIL: it holds its interpreter's */
+	uint32_t pad;
 };
 
 struct pi_stack_wire_py_frame {
@@ -75,6 +79,7 @@ struct pi_py_reply {
 		pid_t tid;
 		size_t first_frame, nframes;
 		const char *reason;
+		bool holds_gil;
 	} *threads;
 	size_t nthreads, threads_cap, threads_due;
 	struct pi_py_frame *frames;

@@ -172,12 +172,13 @@ static int read_go_info(struct pi_stack_reply *r, const struct pi_wire_record *r
 	bool ok = false;
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		ok |= w.err == known[i];
-	if (!ok || w.pad || string_of(r, w.version, &f->go.version) || string_of(r, w.layout, &f->go.layout))
+	if (!ok || string_of(r, w.version, &f->go.version) || string_of(r, w.layout, &f->go.layout))
 		return -PI_ERR_SANDBOX_REPLY;
 	f->go_info = true;
 	f->go.read = true;
 	f->go.err = w.err;
 	f->go.total = (size_t)w.total;
+	f->go.timers = w.timers == UINT32_MAX ? -1 : (long)w.timers;
 	return 1;
 }
 
@@ -217,7 +218,8 @@ static int read_go_frame(struct pi_stack_reply *r, const struct pi_wire_record *
 	memset(&f, 0, sizeof f);
 	f.pc = w.pc;
 	f.line = w.line;
-	if (w.line < 0 || w.flags || w.offset || w.module_vaddr || w.module || w.build_id
+	f.inlined = w.flags & PI_STACK_FRAME_INLINED;
+	if (w.line < 0 || (w.flags & ~(uint32_t)PI_STACK_FRAME_INLINED) || w.offset || w.module_vaddr || w.module || w.build_id
 	    || string_of(r, w.function, &f.function) || string_of(r, w.file, &f.file))
 		return -PI_ERR_SANDBOX_REPLY;
 	pi_xgrow(&fa->go.frames, &fa->go_frames_cap, fa->go.nframes + 1, sizeof f);

@@ -185,7 +185,7 @@ struct pi_stack_wire_frame {
 struct pi_stack_wire_go_info {
 	int32_t err;			/* 0, or -PI_ERR_GO_* / -errno */
 	uint32_t version, layout;	/* string ids */
-	uint32_t pad;
+	uint32_t timers;		/* pending in the runtime's Ps; UINT32_MAX unknown */
 	uint64_t total;			/* gs in runtime.allgs */
 };
 

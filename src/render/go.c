@@ -116,6 +116,8 @@ void pi_text_goroutines(struct pi_buf *b, const struct pi_process *p, bool with_
 				if (f->line)
 					pi_buf_printf(b, ":%d", f->line);
 			}
+			if (f->inlined)
+				pi_buf_puts(b, " [inlined]");
 			pi_buf_putc(b, '\n');
 		}
 		if (first->truncated_reason) {
@@ -139,6 +141,8 @@ void pi_json_go(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_object(w);
 	pi_jw_kstring(w, "version", go->version);
 	pi_jw_kstring(w, "layout", go->layout);
+	pi_jw_key(w, "timers");
+	go->timers >= 0 ? pi_jw_i64(w, go->timers) : pi_jw_null(w);
 	pi_jw_key(w, "goroutines_total");
 	go->err && !go->ngoroutines ? pi_jw_null(w) : pi_jw_u64(w, go->total);
 	pi_jw_key(w, "goroutines");
@@ -166,6 +170,7 @@ void pi_json_go(struct pi_jw *w, const struct pi_process *p)
 				pi_jw_key(w, "line");
 				f->line ? pi_jw_i64(w, f->line) : pi_jw_null(w);
 				pi_jw_kstring(w, "language", "go");
+				pi_jw_kbool(w, "inline", f->inlined);
 				pi_jw_object_end(w);
 			}
 			pi_jw_array_end(w);

@@ -320,6 +320,17 @@ static void python_json(struct pi_jw *w, const struct pi_process *p)
 	pi_jw_kbool(w, "gil_known", py->gil_known);
 	pi_jw_key(w, "gil_holder_tid");
 	py->gil_known && py->gil_tid ? pi_jw_i64(w, py->gil_tid) : pi_jw_null(w);
+	/* Subinterpreters (3.12+ may give one a GIL of its own): how many
+	 * interpreters and GILs, and every thread holding one. */
+	pi_jw_ku64(w, "interpreters", py->ninterpreters);
+	pi_jw_key(w, "gils");
+	py->gil_known ? pi_jw_u64(w, py->ngils) : pi_jw_null(w);
+	pi_jw_key(w, "gil_holder_tids");
+	pi_jw_array(w);
+	for (size_t i = 0; py->gil_known && i < p->nthreads; i++)
+		if (p->threads[i].holds_gil)
+			pi_jw_i64(w, p->threads[i].facts.tid);
+	pi_jw_array_end(w);
 	pi_jw_object_end(w);
 }
 

@@ -542,12 +542,23 @@ static void python_line(struct pi_buf *b, const struct pi_process *p)
 		put_escaped(b, py->layout);
 		pi_buf_putc(b, ')');
 	}
-	if (!py->gil_known)
+	if (py->ninterpreters > 1)
+		pi_buf_printf(b, "; %zu interpreters, %zu GIL%s", py->ninterpreters, py->ngils,
+			      py->ngils == 1 ? "" : "s");
+	if (!py->gil_known) {
 		pi_buf_puts(b, "; the GIL not read for this version\n");
-	else if (py->gil_tid)
+	} else if (py->ngil_holders > 1) {
+		/* Subinterpreters with GILs of their own: each holder. */
+		pi_buf_puts(b, "; threads");
+		for (size_t i = 0, n = 0; i < p->nthreads; i++)
+			if (p->threads[i].holds_gil)
+				pi_buf_printf(b, "%s %d", n++ ? "," : "", (int)p->threads[i].facts.tid);
+		pi_buf_puts(b, " hold one each\n");
+	} else if (py->gil_tid) {
 		pi_buf_printf(b, "; thread %d holds the GIL\n", (int)py->gil_tid);
-	else
+	} else {
 		pi_buf_puts(b, "; no thread holds the GIL\n");
+	}
 }
 
 void pi_text_threads(struct pi_buf *b, const struct pi_process *p, const struct pi_text_view *view)

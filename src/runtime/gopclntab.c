@@ -111,6 +111,15 @@ bool pi_gopcln_func(const struct pi_gopcln *t, uint64_t pc, struct pi_gofunc *f)
 	size_t id = t->version >= 120 ? 40 : 36;
 	f->funcid = fn[id];
 	f->flag = fn[id + 1];
+	/* Its tables' offsets follow it, when they lie in the table. */
+	uint32_t npcdata = u32(fn + 28);
+	uint8_t nfuncdata = fn[id + 3];
+	uint64_t tables_len = 4 * ((uint64_t)npcdata + nfuncdata);
+	if (npcdata <= 1024 && in_pclntab(t, (uint64_t)funcoff + size, (size_t)tables_len)) {
+		f->npcdata = npcdata;
+		f->nfuncdata = nfuncdata;
+		f->tables = t->pclntab + funcoff + size;
+	}
 	return f->entry <= pc;
 }
 
@@ -156,6 +165,38 @@ bool pi_gopcln_value(const struct pi_gopcln *t, const struct pi_gofunc *f, uint3
 		}
 	}
 	return false;
+}
+
+bool pi_gopcln_pcdata(const struct pi_gopcln *t, const struct pi_gofunc *f, uint32_t table,
+		      uint64_t pc, int32_t *value)
+{
+	if (!f->tables || table >= f->npcdata)
+		return false;
+	return pi_gopcln_value(t, f, u32(t->data + f->tables + 4 * (size_t)table), pc, value);
+}
+
+bool pi_gopcln_funcdata(const struct pi_gopcln *t, const struct pi_gofunc *f, uint32_t index,
+			uint32_t *off)
+{
+	if (!f->tables || index >= f->nfuncdata)
+		return false;
+	*off = u32(t->data + f->tables + 4 * ((size_t)f->npcdata + index));
+	return *off != UINT32_MAX;	/* ^0: the function has none */
+}
+
+const char *pi_gopcln_name(const struct pi_gopcln *t, uint64_t off)
+{
+	return t->data ? string_at(t, t->funcnametab, t->funcnametab_end, off) : NULL;
+}
+
+void pi_gopcln_inl_layout(const struct pi_gopcln *t, struct pi_go_inl_layout *l)
+{
+	/* 1.18-1.19: parent int16, funcID, pad, file, line, func_, parentPc;
+	 * 1.20 and later: funcID, 3 pads, nameOff, parentPc, startLine. */
+	if (t->version >= 120)
+		*l = (struct pi_go_inl_layout){ 16, 4, 8 };
+	else
+		*l = (struct pi_go_inl_layout){ 20, 12, 16 };
 }
 
 const char *pi_gopcln_file(const struct pi_gopcln *t, const struct pi_gofunc *f, uint64_t pc)

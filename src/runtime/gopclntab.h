@@ -33,7 +33,27 @@ struct pi_gofunc {
 	const char *name;		/* NULL when its offset is bad */
 	uint32_t pcsp, pcfile, pcln, cu;
 	uint8_t funcid, flag;
+	/* Its pc-data and func-data tables: npcdata and nfuncdata u32
+	 * offsets right after the _func at tables (an offset into data),
+	 * checked to lie inside the function table. */
+	uint32_t npcdata;
+	uint8_t nfuncdata;
+	size_t tables;
 };
+
+/* Go's numbers of the tables an inlined call is read from: the pc-data
+ * table giving, at each pc, the index of the innermost inlined call there
+ * (-1: none), and the func-data holding the calls (the inline tree). */
+enum { PI_GO_PCDATA_INLTREEINDEX = 2, PI_GO_FUNCDATA_INLTREE = 3 };
+
+/* One call of the inline tree (runtime.inlinedCall): its bytes in the
+ * table's version (Go 1.18-1.19: 20, 1.20 and later: 16), and where its
+ * name offset (into the function name table) and parentPc (the offset
+ * from the function's entry of an instruction at the call site) lie. */
+struct pi_go_inl_layout {
+	uint32_t size, name_off, parent_pc;
+};
+void pi_gopcln_inl_layout(const struct pi_gopcln *t, struct pi_go_inl_layout *l);
 
 /* Reads the header of a .gopclntab of len bytes. text_start is the
  * address of the program's text as loaded, for a header that leaves it 0
@@ -51,6 +71,19 @@ bool pi_gopcln_func(const struct pi_gopcln *t, uint64_t pc, struct pi_gofunc *f)
  * for pc; false when it cannot be read or does not cover pc. */
 bool pi_gopcln_value(const struct pi_gopcln *t, const struct pi_gofunc *f, uint32_t table_off,
 		     uint64_t pc, int32_t *value);
+
+/* The value of f's pc-data table number table at pc; false when f has
+ * no such table or it does not cover pc. */
+bool pi_gopcln_pcdata(const struct pi_gopcln *t, const struct pi_gofunc *f, uint32_t table,
+		      uint64_t pc, int32_t *value);
+
+/* The offset of f's func-data number index from the program's go:func.*
+ * symbol; false when f has none. */
+bool pi_gopcln_funcdata(const struct pi_gopcln *t, const struct pi_gofunc *f, uint32_t index,
+			uint32_t *off);
+
+/* The function name at off in the function name table, or NULL. */
+const char *pi_gopcln_name(const struct pi_gopcln *t, uint64_t off);
 
 /* f's source file at pc, or NULL. */
 const char *pi_gopcln_file(const struct pi_gopcln *t, const struct pi_gofunc *f, uint64_t pc);

@@ -58,6 +58,51 @@ static uint64_t le64(const uint8_t *p)
 	return v;
 }
 
+/* The calls inlined at at in function f (physical pc): each a frame
+ * into frames from *n on (below max), innermost first, named from the
+ * inline tree with the file and line of the pc it stands at; the pc
+ * left is the call site in f itself, whose file and line are f's. A tree
+ * that cannot be read or does not hold together ends the expansion
+ * where it stands: what follows is the physical frame. */
+static uint64_t inlined_frames(const struct pi_go_walk *w, const struct pi_gofunc *f, uint64_t pc,
+			       uint64_t at, struct pi_go_frame *frames, size_t max, size_t *n)
+{
+	uint32_t tree;
+	if (!w->gofunc || !pi_gopcln_funcdata(w->pcln, f, PI_GO_FUNCDATA_INLTREE, &tree))
+		return at;
+	struct pi_go_inl_layout il;
+	pi_gopcln_inl_layout(w->pcln, &il);
+	for (int depth = 0; depth < PI_GO_MAX_INLINE_DEPTH && *n < max; depth++) {
+		int32_t index;
+		if (!pi_gopcln_pcdata(w->pcln, f, PI_GO_PCDATA_INLTREEINDEX, at, &index) || index < 0
+		    || index >= PI_GO_MAX_INLINE_INDEX)
+			return at;
+		uint8_t call[20];
+		uint64_t addr = w->gofunc + tree + (uint64_t)index * il.size;
+		if (addr < w->gofunc || !w->read(w->arg, addr, call, il.size))
+			return at;
+		uint32_t name_off, parent;
+		memcpy(&name_off, call + il.name_off, 4);
+		memcpy(&parent, call + il.parent_pc, 4);
+		/* The call site must lie in f, and before where it was
+		 * called from no other inlined call can be its own parent
+		 * forever: the depth bounds that. */
+		struct pi_gofunc in;
+		uint64_t site = f->entry + parent;
+		if (parent > INT32_MAX || !pi_gopcln_func(w->pcln, site, &in) || in.entry != f->entry)
+			return at;
+		struct pi_go_frame *fr = &frames[(*n)++];
+		fr->pc = pc;
+		fr->function = pi_gopcln_name(w->pcln, name_off);
+		fr->file = pi_gopcln_file(w->pcln, f, at);
+		int32_t line = 0;
+		fr->line = pi_gopcln_value(w->pcln, f, f->pcln, at, &line) && line > 0 ? line : 0;
+		fr->inlined = true;
+		at = site;
+	}
+	return at;
+}
+
 size_t pi_go_unwind(const struct pi_go_walk *w, uint64_t sp, uint64_t pc, bool is_return,
 		    struct pi_go_frame *frames, size_t max, const char **stop_reason)
 {
@@ -72,12 +117,16 @@ size_t pi_go_unwind(const struct pi_go_walk *w, uint64_t sp, uint64_t pc, bool i
 		}
 		/* Lines of a return address are those of its call. */
 		uint64_t at = is_return && pc > f.entry ? pc - 1 : pc;
+		at = inlined_frames(w, &f, pc, at, frames, max, &n);
+		if (n >= max)
+			return n;
 		struct pi_go_frame *fr = &frames[n++];
 		fr->pc = pc;
 		fr->function = f.name;
 		fr->file = pi_gopcln_file(w->pcln, &f, at);
 		int32_t line = 0;
 		fr->line = pi_gopcln_value(w->pcln, &f, f.pcln, at, &line) && line > 0 ? line : 0;
+		fr->inlined = false;
 		if ((f.flag & PI_GOFUNC_FLAG_TOPFRAME)
 		    || (f.name && (strcmp(f.name, "runtime.goexit") == 0 || strcmp(f.name, "runtime.goexit.abi0") == 0))) {
 			*stop_reason = NULL;

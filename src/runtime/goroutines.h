@@ -44,11 +44,16 @@ enum {
 /* "waiting", "runnable"...; NULL for a status the runtime never sets. */
 const char *pi_go_status_name(uint32_t status);
 
+/* Inlined calls followed out of one physical frame: Go's inliner nests
+ * a handful deep; a tree that goes on is garbage (or a loop). */
+enum { PI_GO_MAX_INLINE_DEPTH = 32, PI_GO_MAX_INLINE_INDEX = 1 << 20 };
+
 struct pi_go_frame {
 	uint64_t pc;
 	const char *function;		/* into the pc-value tables; NULL unknown */
 	const char *file;
 	int32_t line;			/* 0 unknown */
+	bool inlined;			/* a call the compiler inlined into the next frame */
 };
 
 struct pi_go_goroutine {
@@ -68,6 +73,11 @@ struct pi_go_walk {
 	const struct pi_gopcln *pcln;
 	struct pi_go_layout layout;
 	uint64_t allgs;			/* the address of runtime.allgs, a []*g */
+	/* The address of go:func.* (go.func.* before Go 1.20), which
+	 * func-data offsets count from: calls the compiler inlined are
+	 * frames of their own, read from each function's inline tree
+	 * (FUNCDATA_InlTree, PCDATA_InlTreeIndex). 0: not looked for. */
+	uint64_t gofunc;
 	size_t max_goroutines, max_frames;
 	/* Frames of all goroutines together (0: no bound but max_frames
 	 * each); past it a stack is cut, and says so. */
@@ -83,7 +93,10 @@ struct pi_go_walk {
 int pi_go_walk(const struct pi_go_walk *w, size_t *total);
 
 /* The frames of the stack at sp, pc (the innermost frame's pc is a
- * return address when is_return): at most max into frames. Returns how
+ * return address when is_return): at most max into frames, inlined
+ * calls first, as Go's traceback lists them (at most
+ * PI_GO_MAX_INLINE_DEPTH of them in one physical frame; a tree that
+ * cannot be read, or loops, leaves the physical frame as it is). Returns how
  * many, and sets *stop_reason (NULL when it reached the outermost frame). */
 size_t pi_go_unwind(const struct pi_go_walk *w, uint64_t sp, uint64_t pc, bool is_return,
 		    struct pi_go_frame *frames, size_t max, const char **stop_reason);

@@ -394,9 +394,37 @@ done:
 	t->nframes = out->nframes - t->first_frame;
 }
 
-static bool seen_tstate(const struct pi_py_snapshot *out, uint64_t ts)
+/* A GIL at gil (a _gil_runtime_state, or, 3.13, the interpreter holding
+ * one): read once however many interpreters share it. */
+static void read_gil(const struct pi_py_walk *w, uint64_t gil, uint64_t *gils, size_t *ngils,
+		     struct pi_py_snapshot *out)
 {
-	for (size_t i = 0; i < out->nthreads; i++)
+	const struct pi_py_layout *l = w->layout;
+	for (size_t i = 0; i < *ngils; i++)
+		if (gils[i] == gil)
+			return;
+	uint64_t holder;
+	uint8_t locked[4];
+	if (*ngils >= PI_PY_MAX_INTERPRETERS || !read_u64(w, gil + l->gil_holder, &holder)
+	    || !w->read(w->arg, gil + l->gil_locked, locked, sizeof locked))
+		return;
+	gils[(*ngils)++] = gil;
+	out->gil_known = true;
+	/* A GIL never taken (a 3.13 subinterpreter's own, unused when it
+	 * shares the main one's) is no GIL of the program. */
+	if (holder || le32(locked))
+		out->ngils++;
+	if (!le32(locked) || !holder)
+		return;
+	for (size_t i = 0; i < out->ngil_holders; i++)
+		if (out->gil_holders[i] == holder)
+			return;
+	out->gil_holders[out->ngil_holders++] = holder;
+}
+
+static bool seen_tstate(const struct pi_py_snapshot *out, size_t from, uint64_t ts)
+{
+	for (size_t i = from; i < out->nthreads; i++)
 		if (out->threads[i].tstate == ts)
 			return true;
 	return false;
@@ -413,43 +441,40 @@ int pi_py_walk(const struct pi_py_walk *w, struct pi_py_snapshot *out)
 		return -EINVAL;
 	struct walk_state *s = pi_xcalloc(1, sizeof *s);
 	s->w = w;
-	/* 3.11: the GIL is the runtime's. */
-	if (l->gil_in_runtime) {
-		uint8_t g[24];
-		if (w->read(w->arg, w->runtime + l->runtime_gil, g, sizeof g)) {
-			out->gil_known = true;
-			out->gil_holder = le32(g + l->gil_locked) ? le64(g + l->gil_holder) : 0;
-		}
-	}
-	uint64_t interps[PI_PY_MAX_INTERPRETERS];
-	size_t ninterps = 0;
-	while (interp && ninterps < PI_PY_MAX_INTERPRETERS) {
+	uint64_t interps[PI_PY_MAX_INTERPRETERS], gils[PI_PY_MAX_INTERPRETERS];
+	size_t ninterps = 0, ngils = 0;
+	while (interp) {
 		bool again = false;
 		for (size_t i = 0; i < ninterps; i++)
 			again |= interps[i] == interp;
-		if (again)
+		if (again || ninterps >= PI_PY_MAX_INTERPRETERS) {
+			out->interpreters_cut = true;
 			break;
-		interps[ninterps++] = interp;
-		/* 3.12+: the main interpreter's GIL, in it (3.13) or where
-		 * its pointer says (3.12). */
-		uint64_t gil = interp, holder;
-		uint8_t locked[4];
-		if ((l->gil_in_interp || l->gil_via_interp_ptr) && ninterps == 1
-		    && (!l->gil_via_interp_ptr || read_u64(w, interp + l->interp_gil, &gil))
-		    && read_u64(w, gil + l->gil_holder, &holder)
-		    && w->read(w->arg, gil + l->gil_locked, locked, sizeof locked)) {
-			out->gil_known = true;
-			out->gil_holder = le32(locked) ? holder : 0;
 		}
+		interps[ninterps++] = interp;
+		/* Its GIL: the runtime's (3.11), where interp->ceval.gil
+		 * points (3.12: its own or the main one's), its own (3.13). */
+		uint64_t gil = 0;
+		if (l->gil_in_runtime)
+			gil = w->runtime + l->runtime_gil;
+		else if (l->gil_via_interp_ptr && !read_u64(w, interp + l->interp_gil, &gil))
+			gil = 0;
+		else if (l->gil_in_interp)
+			gil = interp;
+		if (gil)
+			read_gil(w, gil, gils, &ngils, out);
 		uint64_t ts;
 		if (!read_u64(w, interp + l->interp_threads_head, &ts))
 			ts = 0;
+		size_t first = out->nthreads;
 		while (ts) {
 			if (w->expired && w->expired(w->arg)) {
 				out->expired = true;
 				break;
 			}
-			if (out->nthreads >= w->max_threads || seen_tstate(out, ts)) {
+			/* Each interpreter has at most a thread state per
+			 * thread of the process; a repeat is a loop. */
+			if (out->nthreads - first >= w->max_threads || seen_tstate(out, first, ts)) {
 				out->threads_cut = true;
 				break;
 			}
@@ -466,6 +491,7 @@ int pi_py_walk(const struct pi_py_walk *w, struct pi_py_snapshot *out)
 			memset(t, 0, sizeof *t);
 			t->tstate = ts;
 			t->native_tid = le64(b + l->ts_native_thread_id);
+			t->interp = (uint32_t)(ninterps - 1);
 			uint64_t frame = le64(b + l->ts_frame);
 			if (l->ts_cframe && !(frame && read_u64(w, frame + l->cframe_current_frame, &frame)))
 				frame = 0;
@@ -475,10 +501,70 @@ int pi_py_walk(const struct pi_py_walk *w, struct pi_py_snapshot *out)
 		if (out->expired || !read_u64(w, interp + l->interp_next, &interp))
 			break;
 	}
+	out->ninterpreters = ninterps;
+	for (size_t i = 0; i < out->nthreads; i++)
+		for (size_t k = 0; k < out->ngil_holders; k++)
+			out->threads[i].holds_gil |= out->threads[i].tstate == out->gil_holders[k];
 	for (size_t i = 0; i < CODE_CACHE; i++)
 		free(s->cache[i].linetable);
 	free(s);
 	return 0;
+}
+
+struct tid_order {
+	uint64_t tid;
+	size_t index;			/* in the order read */
+};
+
+static int by_tid_then_order(const void *a, const void *b)
+{
+	const struct tid_order *x = a, *y = b;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+void pi_py_by_os_thread(struct pi_py_snapshot *s)
+{
+	if (s->nthreads < 2)
+		return;
+	/* Sorted by TID, ties in the order read; then each run of one TID
+	 * becomes one thread. A native TID of 0 (a thread state not bound
+	 * to a thread) stays apart. */
+	struct tid_order *order = pi_xcalloc(s->nthreads, sizeof *order);
+	for (size_t i = 0; i < s->nthreads; i++)
+		order[i] = (struct tid_order){ s->threads[i].native_tid, i };
+	qsort(order, s->nthreads, sizeof *order, by_tid_then_order);
+	struct pi_py_thread *threads = pi_xcalloc(s->nthreads, sizeof *threads);
+	struct pi_py_frame *frames = pi_xcalloc(s->nframes + 1, sizeof *frames);
+	size_t n = 0, nf = 0;
+	for (size_t k = 0; k < s->nthreads; k++) {
+		const struct pi_py_thread *cur = &s->threads[order[k].index];
+		bool same = n && cur->native_tid && threads[n - 1].native_tid == cur->native_tid;
+		struct pi_py_thread *o = same ? &threads[n - 1] : &threads[n++];
+		if (!same) {
+			*o = *cur;
+			o->first_frame = nf;
+			o->nframes = 0;
+		} else {
+			o->holds_gil |= cur->holds_gil;
+			if (!o->stop_reason)
+				o->stop_reason = cur->stop_reason;
+		}
+		if (cur->nframes)	/* frames is NULL when none was read */
+			memcpy(frames + nf, s->frames + cur->first_frame, cur->nframes * sizeof *frames);
+		nf += cur->nframes;
+		o->nframes += cur->nframes;
+	}
+	free(order);
+	free(s->threads);
+	free(s->frames);
+	s->threads = threads;
+	s->threads_cap = s->nthreads;
+	s->frames = frames;
+	s->frames_cap = s->nframes + 1;
+	s->nframes = nf;
+	s->nthreads = n;
 }
 
 void pi_py_snapshot_free(struct pi_py_snapshot *s)

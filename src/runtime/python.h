@@ -6,8 +6,13 @@
  * native_thread_id), each thread's chain of _PyInterpreterFrame from its
  * current frame outwards, and each frame's code object: function name,
  * file name, first line and location table, with which the line of the
- * frame's last instruction is found. Which thread last took the GIL, and
- * whether it is held now.
+ * frame's last instruction is found. Each interpreter's GIL (3.12 and
+ * later, a subinterpreter may have its own; others share the main one's):
+ * which thread last took it, and whether it is held now.
+ *
+ * One OS thread has a thread state in each interpreter it has run code
+ * of (a subinterpreter's run_string, say): pi_py_by_os_thread makes them
+ * one, innermost (the newest interpreter's) first.
  *
  * The structures' layouts differ by minor version: 3.11 and 3.12 from
  * tables here (CPython's own headers for x86-64), 3.13 from the
@@ -98,6 +103,8 @@ struct pi_py_frame {
 struct pi_py_thread {
 	uint64_t tstate;		/* its PyThreadState's address */
 	uint64_t native_tid;
+	uint32_t interp;		/* its interpreter: 0 the newest, as listed */
+	bool holds_gil;			/* it holds its interpreter's GIL */
 	size_t first_frame, nframes;	/* into pi_py_snapshot.frames, innermost first */
 	const char *stop_reason;	/* NULL: reached its outermost frame */
 };
@@ -107,8 +114,12 @@ struct pi_py_snapshot {
 	size_t nthreads, threads_cap;
 	struct pi_py_frame *frames;
 	size_t nframes, frames_cap;
-	bool gil_known;			/* the GIL was read */
-	uint64_t gil_holder;		/* the thread state that holds it; 0: none */
+	size_t ninterpreters;		/* interpreters read */
+	bool gil_known;			/* a GIL was read */
+	size_t ngils;			/* GILs read that were ever taken (shared ones once) */
+	uint64_t gil_holders[PI_PY_MAX_INTERPRETERS];	/* thread states holding one */
+	size_t ngil_holders;
+	bool interpreters_cut;		/* more than PI_PY_MAX_INTERPRETERS, or a loop */
 	bool threads_cut;		/* more thread states than max_threads, or a loop */
 	bool expired;			/* the walk stopped when expired said so */
 };
@@ -118,7 +129,7 @@ struct pi_py_walk {
 	void *arg;
 	const struct pi_py_layout *layout;
 	uint64_t runtime;		/* &_PyRuntime */
-	size_t max_threads, max_frames;
+	size_t max_threads, max_frames;	/* max_threads: of each interpreter */
 	struct pi_strpool *pool;	/* where names are interned */
 	/* Asked before each thread state: true ends the walk there (the
 	 * budget ran out). NULL: never. */
@@ -129,6 +140,12 @@ struct pi_py_walk {
  * Returns 0, or -EFAULT (_PyRuntime unreadable), -EINVAL (no interpreter
  * list that holds together). */
 int pi_py_walk(const struct pi_py_walk *w, struct pi_py_snapshot *out);
+
+/* Makes the thread states of one OS thread (native_tid) one thread:
+ * their frames in the order read (the newest interpreter's first: a
+ * subinterpreter is entered from a thread already running in an older
+ * one), holding a GIL if any holds one, its interp the first's. */
+void pi_py_by_os_thread(struct pi_py_snapshot *s);
 
 void pi_py_snapshot_free(struct pi_py_snapshot *s);
 

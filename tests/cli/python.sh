@@ -32,6 +32,20 @@ wait_syscall() {
 	return 1
 }
 
+# Waits (up to 10 s: a bound that only says it did not hang) until task
+# TID of PID has run 50 ms more in user space than when asked: past
+# whatever it did before its loop, spinning (holding its GIL).
+wait_spinning() {
+	local i start now
+	start=$(awk '{ print $14 }' "/proc/$1/task/$2/stat" 2>/dev/null) || return 1
+	for i in $(seq 1 100); do
+		now=$(awk '{ print $14 }' "/proc/$1/task/$2/stat" 2>/dev/null) || return 1
+		[ "$now" -ge $((start + 5)) ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # The interpreters to try: one per version.
 pythons=()
 declare -A seen_version=()
@@ -118,6 +132,75 @@ for py in "${pythons[@]}"; do
 	out_has "python $v: text says who holds the GIL" "^ +python holds the GIL$"
 	out_has "python $v: text says which Python" \
 		"^  PYTHON +CPython $v, 5 threads \(.*\); thread $busy holds the GIL$"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+done
+
+# --- Subinterpreters ----------------------------------------------------
+# Every interpreter's threads: the main thread has a thread state in the
+# subinterpreter too (it ran code there), and is one thread with the main
+# interpreter's frames; the subinterpreter's own thread, its frames in
+# <string>. Each interpreter's GIL: 3.11's is shared, 3.12's isolated
+# subinterpreter has its own.
+sub_helper=$abs_top_srcdir/tests/helpers/py_subinterp.py
+for py in "${pythons[@]}"; do
+	v=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	if ! "$py" -c 'import _interpreters' 2>/dev/null && ! "$py" -c 'import _xxsubinterpreters' 2>/dev/null; then
+		skip "python $v: subinterpreters" "this CPython has neither _interpreters nor _xxsubinterpreters"
+		continue
+	fi
+	start_program "$py" "$sub_helper"
+	pid=$HELPER_PID
+	sub=$(tid_of sub) main=$(tid_of main)
+	for t in "$sub" "$main"; do
+		wait_syscall "$pid" "$t" 230 || not_ok "python $v (subinterpreter): thread $t reaches time.sleep"
+	done
+	run_pinspect --json "$pid"
+	status_is "python $v (subinterpreter): exits 0" 0
+	gils=1
+	[ "$v" != 3.11 ] && gils=2
+	jq_check "python $v (subinterpreter): two interpreters, $gils GIL(s), two threads" \
+		'.python.interpreters == 2 and .python.gils == ($g | tonumber) and .python.threads == 2' \
+		--arg g "$gils"
+	py_frames='[.threads[] | select(.tid == ($t | tonumber)) | .user_stack[]
+		    | select(.language == "python") | "\(.function):\(.line)"]'
+	jq_check "python $v (subinterpreter): the main thread, under the module, once" \
+		"$py_frames == [\"main:$(grep -n '# @main$' "$sub_helper" | cut -d: -f1)\",
+				\"<module>:$(grep -n '# @module$' "$sub_helper" | cut -d: -f1)\"]" --arg t "$main"
+	jq_check "python $v (subinterpreter): its own thread, in code it was given" \
+		'[.threads[] | select(.tid == ($t | tonumber)) | .user_stack[] | select(.language == "python")]
+		 | .[0].function == "sub_sleeper" and .[0].file == "<string>" and .[0].line == 4
+		   and (.[-1].function == "_bootstrap")' --arg t "$sub"
+	jq_check "python $v (subinterpreter): both asleep, neither holds a GIL" \
+		'.python.gil_holder_tids == [] and ([.threads[] | select(.holds_gil)] == [])'
+	run_pinspect "$pid"
+	out_has "python $v (subinterpreter): text counts interpreters and GILs" \
+		"^  PYTHON +CPython $v, 2 threads \(.*\); 2 interpreters, $gils GILs?; no thread holds the GIL$"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+
+	# Both threads spinning, where the subinterpreter has a GIL of its
+	# own: each holds its interpreter's, both at once. (Sharing 3.11's,
+	# one spinning thread starves the other: CPython asks the holder's
+	# interpreter to let go only if it is the asker's.)
+	if [ "$gils" != 2 ]; then
+		skip "python $v (subinterpreters, busy): two GILs held at once" "CPython $v shares one GIL"
+		continue
+	fi
+	start_program "$py" "$sub_helper" --busy
+	pid=$HELPER_PID
+	sub=$(tid_of sub) main=$(tid_of main)
+	for t in "$sub" "$main"; do
+		wait_spinning "$pid" "$t" || not_ok "python $v (subinterpreters, busy): thread $t spins"
+	done
+	run_pinspect --json "$pid"
+	jq_check "python $v (subinterpreters, busy): each holds its own GIL" \
+		'(.python.gil_holder_tids | sort) == ([($m | tonumber), ($s | tonumber)] | sort)
+		 and ([.threads[] | select(.holds_gil) | .tid] | sort) == (.python.gil_holder_tids | sort)' \
+		--arg m "$main" --arg s "$sub"
+	run_pinspect "$pid"
+	out_has "python $v (subinterpreters, busy): text names both holders" \
+		"^  PYTHON +CPython $v, .*; 2 interpreters, 2 GILs; threads [0-9]+, [0-9]+ hold one each$"
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
 done

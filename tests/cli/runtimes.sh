@@ -151,6 +151,33 @@ else
 		out_has "goroutines (text): counted, with the version" '^  GOROUTINES +1[0-9] \(of [0-9]+ in runtime.allgs\)'
 		out_has "goroutines (text): the five as one group" '^  5 goroutines: [0-9]+ \[chan receive\]'
 		out_has "goroutines (text): with their stack" 'main\.waitOnChannel  .*go_parked\.go:17$'
+		out_has "goroutines (text): an inlined call marked" 'main\.napInlined  .*go_parked\.go:[0-9]+ \[inlined\]$'
+
+		# Calls the compiler inlined are frames of their own, as Go's
+		# tracebacks show them: the compiler does inline napInlined
+		# (and sync.Mutex.Lock), so the test is not vacuous.
+		GOCACHE=$TEST_TMP/gocache GOFLAGS= CGO_ENABLED=0 go build -gcflags=-m -o "$TEST_TMP/go-m" \
+			"$abs_top_srcdir/tests/helpers/go_parked.go" >"$TEST_TMP/go-m.out" 2>&1
+		check "go inlined: the compiler inlines napInlined" \
+			grep -q 'inlining call to napInlined' "$TEST_TMP/go-m.out"
+		run_pinspect --json "$pid"
+		# the frames of the goroutine whose stack holds function $1, as
+		# "function line inline" lines
+		go_frames() {
+			jq -r --arg f "$1" '[.go.goroutines[] | select([.stack[].function] | index($f))][0]
+				| .stack[] | "\(.function) \(.line) \(.inline)"' "$TEST_TMP/out"
+		}
+		nap_line=$(grep -n 'time.Sleep(d)' "$abs_top_srcdir/tests/helpers/go_parked.go" | cut -d: -f1)
+		call_line=$(grep -n 'napInlined(time.Hour)' "$abs_top_srcdir/tests/helpers/go_parked.go" | cut -d: -f1)
+		go_frames main.napper | paste -sd'|' >"$TEST_TMP/napper"
+		check "go inlined: napInlined a frame, inline, at its time.Sleep, then napper at the call" \
+			grep -qF "|main.napInlined $nap_line true|main.napper $call_line false|" "$TEST_TMP/napper"
+		go_frames main.lockBoth | paste -sd'|' >"$TEST_TMP/lockboth"
+		check "go inlined: sync.(*Mutex).Lock inlined into lockBoth, below lockSlow" \
+			grep -qE '\|sync\.\(\*Mutex\)\.lockSlow [0-9]+ false\|sync\.\(\*Mutex\)\.Lock [0-9]+ true\|main\.lockBoth [0-9]+ false\|' \
+			"$TEST_TMP/lockboth"
+		jq_check "go inlined: every goroutine still ends at runtime.goexit, a physical frame" \
+			'[.go.goroutines[] | .stack[-1] | .function == "runtime.goexit" and .inline == false] | all'
 		kill -KILL "$pid"
 		wait "$pid" 2>/dev/null
 
@@ -173,6 +200,97 @@ else
 		jq_check "goroutines (stripped): not read, and why, naming the tool that reads them" \
 			'.go.goroutines == null and ([.unavailable[] | select(.item == "goroutines"
 			 and .code == "go_stripped") | .reason | test("dlv attach")] == [true])'
+		jq_check "goroutines (stripped): no goroutine finding from nothing" \
+			'[.findings[] | select(.kind | startswith("go_"))] == []'
+		kill -KILL "$HELPER_PID"
+		wait "$HELPER_PID" 2>/dev/null
+	fi
+
+	# --- Go: stuck goroutines, as findings ---------------------------
+	stuck=$TEST_TMP/go-stuck
+	src=$abs_top_srcdir/tests/helpers/go_stuck.go
+	if ! GOCACHE=$TEST_TMP/gocache GOFLAGS= CGO_ENABLED=0 go build -o "$stuck" "$src" 2>"$TEST_TMP/go.err"; then
+		not_ok "go stuck: the helper builds" "$(head -c 2000 "$TEST_TMP/go.err")"
+	else
+		# the findings of kind $1, one message per line
+		findings_of() {
+			jq -r --arg k "$1" '.findings[] | select(.kind == $k) | .message' "$TEST_TMP/out"
+		}
+		lock_line=$(grep -n '^	second.Lock()' "$src" | cut -d: -f1)
+
+		# Two goroutines deadlocked on two mutexes, an HTTP listener
+		# in IO wait keeping the program alive: not "all asleep", but
+		# two at one lock site, for a time the runtime has not recorded.
+		start_program "$stuck" mutexes
+		run_pinspect --json "$HELPER_PID"
+		status_is "go stuck (mutexes): exits 0" 0
+		jq_check "go stuck (mutexes): the listener is in IO wait, the two on a lock, no time recorded" \
+			'([.go.goroutines[] | select(.wait_reason == "IO wait")] | length >= 1)
+			 and ([.go.goroutines[] | select([.stack[].function] | index("main.lockBoth"))
+			       | .wait_seconds == null] == [true, true])'
+		check "go stuck (mutexes): one go_lock_wait, at lockBoth's second Lock, its time unknown" \
+			bash -c "[ \"\$(jq -r '[.findings[] | select(.kind == \"go_lock_wait\")] | length' '$TEST_TMP/out')\" = 1 ] &&
+				 grep -qE '^2 goroutines \([0-9]+, [0-9]+\) blocked in sync\.Mutex\.Lock at main\.lockBoth \(.*go_stuck\.go:$lock_line\), for how long unknown' \
+				 <(jq -r '.findings[] | select(.kind == \"go_lock_wait\") | .message' '$TEST_TMP/out')"
+		jq_check "go stuck (mutexes): the listener could wake them: no go_deadlock" \
+			'[.findings[] | select(.kind == "go_deadlock")] == []'
+		run_pinspect "$HELPER_PID"
+		out_has "go stuck (mutexes, text): in FINDINGS, with its manual section" '^  go_lock_wait +2 goroutines'
+		out_has "go stuck (mutexes, text): see GOROUTINES" 'see pinspect\(1\), GOROUTINES'
+		kill -KILL "$HELPER_PID"
+		wait "$HELPER_PID" 2>/dev/null
+
+		# The same after two garbage collections: the runtime has
+		# recorded since when they wait, and it is past --hung-after.
+		start_program "$stuck" mutexes gc
+		sleep 1
+		run_pinspect --json --hung-after 0.5 "$HELPER_PID"
+		jq_check "go stuck (mutexes, gc): their waits known" \
+			'[.go.goroutines[] | select([.stack[].function] | index("main.lockBoth")) | .wait_seconds > 0.5]
+			 == [true, true]'
+		check "go stuck (mutexes, gc): said as longer than --hung-after" \
+			bash -c "findings() { jq -r '.findings[] | select(.kind == \"go_lock_wait\") | .message' '$TEST_TMP/out'; }
+				 findings | grep -qE 'main\.lockBoth .*the longest for about [0-9.]+ s .*longer than --hung-after 0\.5'"
+		jq_check "go stuck (mutexes, gc): the finding's seconds are the longest wait" \
+			'[.findings[] | select(.kind == "go_lock_wait") | .seconds > 0.5] == [true]'
+		# Below the threshold: busy, not stuck (waits known and short).
+		run_pinspect --json --hung-after 3600 "$HELPER_PID"
+		jq_check "go stuck (mutexes, gc): waits known and shorter than --hung-after: no finding" \
+			'[.findings[] | select(.kind | startswith("go_"))] == []'
+		kill -KILL "$HELPER_PID"
+		wait "$HELPER_PID" 2>/dev/null
+
+		# Every goroutine blocked on a channel; only a pending timer
+		# keeps Go's own check from stopping the program.
+		start_program "$stuck" channels
+		run_pinspect --json "$HELPER_PID"
+		status_is "go stuck (channels): exits 0" 0
+		jq_check "go stuck (channels): the runtime's timer counted" '.go.timers == 1'
+		check "go stuck (channels): go_deadlock: all four blocked, only a timer can wake them" \
+			bash -c "[ \"\$(jq -r '.findings[] | select(.kind == \"go_deadlock\") | .message' '$TEST_TMP/out')\" = \
+				  'all 4 goroutines of the program are blocked (4 chan receive), waiting for each other: none can wake another; only a timer can (1 pending: time.After, AfterFunc, a Ticker), and it keeps Go'\''s own \"all goroutines are asleep\" check from firing' ]"
+		run_pinspect "$HELPER_PID"
+		out_has "go stuck (channels, text): in FINDINGS" '^  go_deadlock +all 4 goroutines of the program are blocked'
+		kill -KILL "$HELPER_PID"
+		wait "$HELPER_PID" 2>/dev/null
+
+		# A healthy server: idle workers on a channel, two goroutines on
+		# a sync.Cond, main in WaitGroup.Wait, all waiting longer than
+		# --hung-after (as recorded after two collections), a Ticker, a
+		# listener. Everything a naive rule would flag is there.
+		start_program "$stuck" healthy gc
+		sleep 1
+		run_pinspect --json --hung-after 0.5 "$HELPER_PID"
+		status_is "go stuck (healthy): exits 0" 0
+		jq_check "go stuck (healthy): idle workers on a channel, waiting longer than --hung-after" \
+			'[.go.goroutines[] | select([.stack[].function] | index("main.worker"))
+			  | .wait_reason == "chan receive" and .wait_seconds > 0.5] == [true, true, true]'
+		jq_check "go stuck (healthy): two on the Cond, main in WaitGroup.Wait (semacquire)" \
+			'([.go.goroutines[] | select([.stack[].function] | index("sync.(*Cond).Wait"))] | length == 2)
+			 and ([.go.goroutines[] | select(.goid == 1) | [.stack[].function] | index("sync.(*WaitGroup).Wait")]
+			      | .[0] != null)'
+		jq_check "go stuck (healthy): no goroutine finding" \
+			'[.findings[] | select(.kind | startswith("go_"))] == []'
 		kill -KILL "$HELPER_PID"
 		wait "$HELPER_PID" 2>/dev/null
 	fi

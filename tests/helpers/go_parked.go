@@ -1,8 +1,8 @@
 // A Go program with goroutines parked in known places: five on the same
 // channel receive (one stack), one on a sync.Mutex held by main, one
-// asleep, and two deadlocked on two mutexes taken in opposite orders;
-// main in a select with no cases. Its OS threads idle in the runtime.
-// Prints "ready" once they are parked, then waits until killed.
+// asleep, one asleep in napInlined (which the compiler inlines), two
+// deadlocked on two mutexes taken in opposite orders; main in a select
+// with no cases. Prints "ready" once they are parked, then waits.
 package main
 
 import (
@@ -46,6 +46,7 @@ func main() {
 	}
 	go waitOnMutex(&m)
 	go sleepLong()
+	go napper()
 	var a, b sync.Mutex
 	var held sync.WaitGroup
 	held.Add(2)
@@ -54,4 +55,15 @@ func main() {
 	time.Sleep(300 * time.Millisecond)
 	fmt.Println("ready")
 	select {}
+}
+
+// napInlined is small enough for the compiler to inline into napper
+// (go build -gcflags=-m says "inlining call to napInlined").
+func napInlined(d time.Duration) {
+	time.Sleep(d)
+}
+
+//go:noinline
+func napper() {
+	napInlined(time.Hour)
 }

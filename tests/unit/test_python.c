@@ -296,7 +296,11 @@ static void check_version(const struct ver *v)
 	ck_assert_int_eq(f[2].line, 3);
 	ck_assert(f[2].entry);
 	ck_assert(s.gil_known);
-	ck_assert_uint_eq(s.gil_holder, im.ts[1]);
+	ck_assert_uint_eq(s.ninterpreters, 1);
+	ck_assert_uint_eq(s.ngils, 1);
+	ck_assert_uint_eq(s.ngil_holders, 1);
+	ck_assert_uint_eq(s.gil_holders[0], im.ts[1]);
+	ck_assert(s.threads[1].holds_gil && !s.threads[0].holds_gil);
 	pi_py_snapshot_free(&s);
 	free(im.m.b);
 
@@ -305,7 +309,8 @@ static void check_version(const struct ver *v)
 	layout_of(&im, v, &l);
 	ck_assert_int_eq(walk(&im, &l, &pool, &s), 0);
 	ck_assert(s.gil_known);
-	ck_assert_uint_eq(s.gil_holder, 0);
+	ck_assert_uint_eq(s.ngil_holders, 0);
+	ck_assert(!s.threads[1].holds_gil);
 	pi_py_snapshot_free(&s);
 	free(im.m.b);
 	pi_strpool_free(&pool);
@@ -434,6 +439,145 @@ START_TEST(names_decoded_and_bounded)
 	pi_py_snapshot_free(&s);
 	free(im.m.b);
 	pi_strpool_free(&pool);
+}
+END_TEST
+
+/* A thread state of an interpreter: TID tid, running frame (0: none),
+ * before next in its interpreter's list. */
+static uint64_t tstate(struct mem *m, const struct ver *v, uint64_t tid, uint64_t frame, uint64_t next)
+{
+	uint64_t ts = alloc(m, 512);
+	w64(m, ts + v->ts_next, next);
+	w64(m, ts + v->ts_native, tid);
+	if (frame && v->cframe_cur >= 0) {
+		uint64_t cf = alloc(m, 32);
+		w64(m, cf + (uint32_t)v->cframe_cur, frame);
+		w64(m, ts + v->ts_frame, cf);
+	} else {
+		w64(m, ts + v->ts_frame, frame);
+	}
+	return ts;
+}
+
+/* A subinterpreter put at the head of the list (as CPython does), with
+ * a GIL of its own where the version lets it (3.12: interp->ceval.gil
+ * points to it; 3.13: its own _gil) held by holder, or, own_gil false,
+ * the main interpreter's (3.12: the pointer to it; 3.11: always). */
+static uint64_t subinterp(struct image *im, const struct ver *v, uint64_t threads, bool own_gil,
+			  uint64_t holder)
+{
+	struct mem *m = &im->m;
+	uint64_t sub = alloc(m, 8192), head;
+	ck_assert(mem_read(m, im->runtime + v->rt_head, &head, 8));
+	w64(m, sub, head);	/* interp->next is its first field */
+	w64(m, im->runtime + v->rt_head, sub);
+	w64(m, sub + v->interp_threads, threads);
+	uint64_t gil = 0;
+	if (v->interp_gil_ptr >= 0) {
+		uint64_t main_gil;
+		ck_assert(mem_read(m, im->interp + (uint32_t)v->interp_gil_ptr, &main_gil, 8));
+		gil = own_gil ? alloc(m, 64) : main_gil;
+		w64(m, sub + (uint32_t)v->interp_gil_ptr, gil);
+	} else if (v->gil_in_interp && own_gil) {
+		gil = sub;
+	}
+	if (gil && own_gil) {
+		w64(m, gil + v->gil_holder, holder);
+		w32(m, gil + v->gil_locked, holder != 0);
+	}
+	return sub;
+}
+
+/* Subinterpreters: every interpreter's threads, and each one's GIL where
+ * it has its own (3.12 and later); an OS thread with a thread state in
+ * two interpreters is one thread, the newest interpreter's frames first. */
+static void check_subinterpreters(const struct ver *v)
+{
+	struct image im;
+	struct pi_strpool pool = { 0 };
+	struct pi_py_layout l;
+	struct pi_py_snapshot s;
+	build(&im, v, true);	/* the main GIL held by thread 1002 */
+	layout_of(&im, v, &l);
+	struct mem *m = &im.m;
+	/* Thread 1001, in the main interpreter's frames, called into the
+	 * subinterpreter (run_string): a thread state there too, in
+	 * sub_code(); thread 1003 the subinterpreter's own, holding its GIL. */
+	uint64_t in_sub = frame(m, v, code(m, v, cstr(m, v, "sub_code"), "<string>", 30), 0,
+				v->f_is_entry < 0 ? shim(m, v, 0) : 0, true);
+	uint64_t own = frame(m, v, code(m, v, cstr(m, v, "sub_thread"), "<string>", 40), 0,
+			     v->f_is_entry < 0 ? shim(m, v, 0) : 0, true);
+	uint64_t ts_own = tstate(m, v, 1003, own, 0);
+	uint64_t ts_nested = tstate(m, v, 1001, in_sub, ts_own);
+	subinterp(&im, v, ts_nested, true, ts_own);
+	/* and a third, which shares the main one's GIL */
+	subinterp(&im, v, 0, false, 0);
+	ck_assert_int_eq(walk(&im, &l, &pool, &s), 0);
+	ck_assert_uint_eq(s.ninterpreters, 3);
+	ck_assert(!s.interpreters_cut);
+	/* 4 thread states, before they are made one per OS thread */
+	ck_assert_uint_eq(s.nthreads, 4);
+	ck_assert_uint_eq(s.threads[0].native_tid, 1001);
+	ck_assert_uint_eq(s.threads[0].interp, 1);
+	ck_assert_uint_eq(s.threads[2].interp, 2);
+	bool own_gils = v->minor >= 12;
+	ck_assert(s.gil_known);
+	ck_assert_uint_eq(s.ngils, own_gils ? 2 : 1);
+	ck_assert_uint_eq(s.ngil_holders, own_gils ? 2 : 1);
+	pi_py_by_os_thread(&s);
+	ck_assert_uint_eq(s.nthreads, 3);
+	const struct pi_py_thread *t = &s.threads[0];
+	ck_assert_uint_eq(t->native_tid, 1001);
+	ck_assert_uint_eq(t->nframes, 4);
+	const struct pi_py_frame *f = s.frames + t->first_frame;
+	ck_assert_str_eq(f[0].function, "sub_code");
+	ck_assert(f[0].entry);
+	ck_assert_str_eq(f[1].function, "inner");
+	ck_assert_str_eq(f[3].function, "outer");
+	ck_assert(!t->holds_gil);
+	ck_assert_uint_eq(s.threads[1].native_tid, 1002);
+	ck_assert(s.threads[1].holds_gil);
+	ck_assert_uint_eq(s.threads[2].native_tid, 1003);
+	ck_assert_str_eq(s.frames[s.threads[2].first_frame].function, "sub_thread");
+	ck_assert(s.threads[2].holds_gil == own_gils);
+	pi_py_snapshot_free(&s);
+
+	/* An interpreter list that loops; one longer than any CPython
+	 * runs: each interpreter once, at most PI_PY_MAX_INTERPRETERS. */
+	uint64_t head;
+	ck_assert(mem_read(m, im.runtime + v->rt_head, &head, 8));
+	w64(m, im.interp, head);	/* the main one's next: the newest */
+	ck_assert_int_eq(walk(&im, &l, &pool, &s), 0);
+	ck_assert_uint_eq(s.ninterpreters, 3);
+	ck_assert(s.interpreters_cut);
+	pi_py_snapshot_free(&s);
+	w64(m, im.interp, 0);
+	for (int i = 0; i < PI_PY_MAX_INTERPRETERS; i++)
+		subinterp(&im, v, 0, false, 0);
+	ck_assert_int_eq(walk(&im, &l, &pool, &s), 0);
+	ck_assert_uint_eq(s.ninterpreters, PI_PY_MAX_INTERPRETERS);
+	ck_assert(s.interpreters_cut);
+	ck_assert_uint_le(s.ngils, PI_PY_MAX_INTERPRETERS);
+	pi_py_snapshot_free(&s);
+	free(im.m.b);
+	pi_strpool_free(&pool);
+}
+
+START_TEST(subinterpreters)
+{
+	/* Thread states of one thread with no frame read at all (the
+	 * frames array never allocated: fuzz_python found it) */
+	struct pi_py_thread two[2] = { { .tstate = 1, .native_tid = 5 }, { .tstate = 2, .native_tid = 5 } };
+	struct pi_py_snapshot none = { .threads = malloc(sizeof two), .nthreads = 2, .threads_cap = 2 };
+	memcpy(none.threads, two, sizeof two);
+	pi_py_by_os_thread(&none);
+	ck_assert_uint_eq(none.nthreads, 1);
+	ck_assert_uint_eq(none.nframes, 0);
+	pi_py_snapshot_free(&none);
+
+	check_subinterpreters(&V311);
+	check_subinterpreters(&V312);
+	check_subinterpreters(&V313);
 }
 END_TEST
 
@@ -638,8 +782,8 @@ START_TEST(reply_records_checked)
 {
 	struct pi_py_reply r;
 	memset(&r, 0, sizeof r);
-	struct pi_stack_wire_py_info info = { 0, 1, 0, PI_PY_WIRE_GIL_KNOWN, 77, 1 };
-	struct pi_stack_wire_py_thread th = { 77, 1, 0 };
+	struct pi_stack_wire_py_info info = { 0, 1, 0, PI_PY_WIRE_GIL_KNOWN, 77, 1, 1, 1 };
+	struct pi_stack_wire_py_thread th = { 77, 1, 0, PI_PY_WIRE_HOLDS_GIL, 0 };
 	struct pi_stack_wire_py_frame fr = { 2, 3, 9, PI_PY_WIRE_ENTRY };
 	ck_assert_int_eq(feed(&r, PI_STACK_REC_PY_INFO, &info, sizeof info), 0);
 	ck_assert(!pi_py_reply_complete(&r));
@@ -649,6 +793,9 @@ START_TEST(reply_records_checked)
 	ck_assert(pi_py_reply_complete(&r));
 	ck_assert_str_eq(r.rt.version, "3.11");
 	ck_assert_int_eq(r.rt.gil_tid, 77);
+	ck_assert_uint_eq(r.rt.ninterpreters, 1);
+	ck_assert_uint_eq(r.rt.ngils, 1);
+	ck_assert(r.threads[0].holds_gil);
 	ck_assert_str_eq(r.frames[0].function, "run");
 	ck_assert(r.frames[0].entry);
 	/* A frame more than announced, a thread more, a second info. */
@@ -664,16 +811,23 @@ START_TEST(reply_records_checked)
 		struct pi_stack_wire_py_thread th;
 		struct pi_stack_wire_py_frame fr;
 	} cases[] = {
-		{ PI_STACK_REC_PY_INFO, { -EINVAL, 0, 0, 0, 0, 0 }, { 0 }, { 0 } },	/* an error never sent */
-		{ PI_STACK_REC_PY_INFO, { 0, 9, 0, 0, 0, 0 }, { 0 }, { 0 } },	/* a string never sent */
-		{ PI_STACK_REC_PY_INFO, { 0, 0, 0, 8, 0, 0 }, { 0 }, { 0 } },	/* unknown flags */
-		{ PI_STACK_REC_PY_INFO, { 0, 0, 0, 0, (uint64_t)1 << 40, 0 }, { 0 }, { 0 } },	/* no TID */
-		{ PI_STACK_REC_PY_INFO, { 0, 0, 0, 0, 0, (uint64_t)1 << 40 }, { 0 }, { 0 } },	/* threads */
-		{ PI_STACK_REC_PY_THREAD, { 0, 0, 0, 0, 0, 1 }, { 1, PI_PY_MAX_FRAMES + 1, 0 }, { 0 } },
-		{ PI_STACK_REC_PY_FRAME, { 0, 0, 0, 0, 0, 1 }, { 1, 1, 0 }, { 0, 0, -1, 0 } },	/* line */
-		{ PI_STACK_REC_PY_FRAME, { 0, 0, 0, 0, 0, 1 }, { 1, 1, 0 }, { 0, 0, 1, 2 } },	/* flags */
-		{ PI_STACK_REC_PY_FRAME, { 0, 0, 0, 0, 0, 1 }, { 1, 1, 0 }, { 4, 0, 1, 0 } },	/* string */
-		{ 99, { 0, 0, 0, 0, 0, 1 }, { 1, 1, 0 }, { 0 } },
+		{ PI_STACK_REC_PY_INFO, { -EINVAL, 0, 0, 0, 0, 0, 1, 0 }, { 0 }, { 0 } },	/* an error never sent */
+		{ PI_STACK_REC_PY_INFO, { 0, 9, 0, 0, 0, 0, 1, 0 }, { 0 }, { 0 } },	/* a string never sent */
+		{ PI_STACK_REC_PY_INFO, { 0, 0, 0, 8, 0, 0, 1, 0 }, { 0 }, { 0 } },	/* unknown flags */
+		{ PI_STACK_REC_PY_INFO, { 0, 0, 0, 0, (uint64_t)1 << 40, 0, 1, 0 }, { 0 }, { 0 } },	/* no TID */
+		{ PI_STACK_REC_PY_INFO, { 0, 0, 0, 0, 0, (uint64_t)1 << 40, 1, 0 }, { 0 }, { 0 } },	/* threads */
+		{ PI_STACK_REC_PY_THREAD, { 0, 0, 0, 0, 0, 1, 1, 0 }, { 1, PI_PY_MAX_FRAMES + 1, 0, 0, 0 }, { 0 } },
+		{ PI_STACK_REC_PY_FRAME, { 0, 0, 0, 0, 0, 1, 1, 0 }, { 1, 1, 0, 0, 0 }, { 0, 0, -1, 0 } },	/* line */
+		{ PI_STACK_REC_PY_FRAME, { 0, 0, 0, 0, 0, 1, 1, 0 }, { 1, 1, 0, 0, 0 }, { 0, 0, 1, 2 } },	/* flags */
+		{ PI_STACK_REC_PY_FRAME, { 0, 0, 0, 0, 0, 1, 1, 0 }, { 1, 1, 0, 0, 0 }, { 4, 0, 1, 0 } },	/* string */
+		{ 99, { 0, 0, 0, 0, 0, 1, 1, 0 }, { 1, 1, 0, 0, 0 }, { 0 } },
+		/* more GILs than interpreters, more interpreters than read */
+		{ PI_STACK_REC_PY_INFO, { 0, 0, 0, 0, 0, 0, 1, 2 }, { 0 }, { 0 } },
+		{ PI_STACK_REC_PY_INFO, { 0, 0, 0, 0, 0, 0, PI_PY_MAX_INTERPRETERS + 1, 0 }, { 0 }, { 0 } },
+		/* a GIL held when none was read; unknown thread flags; a pad */
+		{ PI_STACK_REC_PY_THREAD, { 0, 0, 0, 0, 0, 1, 1, 0 }, { 1, 0, 0, PI_PY_WIRE_HOLDS_GIL, 0 }, { 0 } },
+		{ PI_STACK_REC_PY_THREAD, { 0, 0, 0, 1, 0, 1, 1, 0 }, { 1, 0, 0, 2, 0 }, { 0 } },
+		{ PI_STACK_REC_PY_THREAD, { 0, 0, 0, 1, 0, 1, 1, 0 }, { 1, 0, 0, 0, 1 }, { 0 } },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		memset(&r, 0, sizeof r);
@@ -705,6 +859,7 @@ Suite *python_suite(void)
 	tcase_add_test(tc, other_versions_refused);
 	tcase_add_test(tc, location_table);
 	tcase_add_test(tc, names_decoded_and_bounded);
+	tcase_add_test(tc, subinterpreters);
 	tcase_add_test(tc, hostile_images);
 	tcase_add_test(tc, budget_ends_the_walk);
 	tcase_add_test(tc, random_images);
