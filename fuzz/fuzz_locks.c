@@ -96,16 +96,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < n; i++) {
 		struct pi_thread *t = &p.threads[i];
 		uint8_t tflags = (uint8_t)fz_take(&f, 1);
-		t->tid = sc.tids[i];
+		t->facts.tid = sc.tids[i];
 		t->stat_err = tflags & 1 ? -2 : 0;
-		t->stat.state = some_state(&f);
-		t->stat.comm = tflags & 2 ? NULL : name(&f, &sc);
+		t->facts.state = some_state(&f);
+		const char *comm = tflags & 2 ? NULL : name(&f, &sc);
+		if (comm)
+			pi_facts_set_comm(&t->facts, comm);
+		pi_fact_set_known(&t->facts, PI_FACT_STAT, !t->stat_err);
 		t->status_err = tflags & 4 ? -2 : 0;
 		t->status.ns_tid = tflags & 8 ? (pid_t)(1 + i) : 0;
 		t->syscall_err = tflags & 16 ? -2 : 0;
 		t->syscall.kind = (enum pi_syscall_kind)((tflags >> 5) % 3);
 		t->syscall.nr = (long)(int16_t)fz_take(&f, 2);
-		t->wchan = "futex_wait_queue";
+		t->facts.wchan = "futex_wait_queue";
+		t->facts.known |= PI_FACT_WCHAN;
 		fill_futex(&f, &sc, &t->futex);
 		t->futex.symbol = tflags & 128 ? name(&f, &sc) : NULL;
 	}

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * mapping; then look every mapping's start up. */
 	struct pi_thread t;
 	memset(&t, 0, sizeof t);
-	t.tid = 1;
+	t.facts.tid = 1;
 	t.syscall.kind = PI_SYSCALL_IN;
 	t.syscall.sp = nwhole ? whole[0].start : 0;
 	pi_vmas_classify(whole, nwhole, &t, 1);
