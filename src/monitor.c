@@ -15,6 +15,7 @@
 #include "proc/reader.h"
 #include "proc/status.h"
 #include "table/columns.h"
+#include "util/thread.h"
 #include "util/xalloc.h"
 
 /* --top given a thread's ID watches its process, as `pinspect TID`
@@ -253,15 +254,8 @@ static void start_scan(struct pi_monitor *m)
 	s->started_ns = pi_monotonic_ns();
 	s->err = 0;
 	if (s->background && m->table.samples > 0) {
-		sigset_t all, old;
-		sigfillset(&all);
-		static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
-		for (size_t i = 0; i < sizeof faults / sizeof *faults; i++)
-			sigdelset(&all, faults[i]);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
 		atomic_store(&s->done, false);
-		int err = pthread_create(&s->thread, NULL, sweep_thread, s);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		int err = pi_thread_start_quiet(&s->thread, sweep_thread, s);
 		if (err == 0) {
 			s->running = true;
 			return;

@@ -10,6 +10,7 @@
 #include "tui/line.h"
 #include "util/buf.h"
 #include "util/deadline.h"
+#include "util/thread.h"
 
 /* Called by the sampler after each tick, on its thread. */
 static void on_progress(void *arg, double seconds_left, size_t ticks, size_t samples)
@@ -56,16 +57,8 @@ int pi_samplepage_start(struct pi_samplepage *sp, pid_t pid, double seconds, dou
 	};
 	atomic_store(&sp->done, false);
 	/* Signals stay the main thread's (a terminal's resize, an
-	 * interrupt, SIGCHLD): the sampler starts with all of them blocked,
-	 * but those a fault raises. */
-	sigset_t all, old;
-	sigfillset(&all);
-	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
-	for (size_t i = 0; i < sizeof faults / sizeof *faults; i++)
-		sigdelset(&all, faults[i]);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = pthread_create(&sp->thread, NULL, sample_thread, sp);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	 * interrupt, SIGCHLD). */
+	int err = pi_thread_start_quiet(&sp->thread, sample_thread, sp);
 	if (err) {
 		sp->finished = true;
 		char text[128];
